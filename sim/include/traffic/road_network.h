@@ -1,0 +1,197 @@
+// The road network: junctions, directed roads with lanes, and the paths through junctions.
+//
+//   road (directed, junction A -> junction B)
+//     lane 0 (leftmost, next to the centre line) ... lane n-1 (rightmost, kerb side)
+//   junction
+//     movement: road -> road turn (left / straight / right / U-turn); what a signal controls
+//       connector: one lane -> one lane path through the junction, with a shape and a length
+//     conflicts between connectors (crossing or merging), precomputed when the network is built
+//
+// The network is immutable once built: the simulation reads it from worker threads without locks.
+// Lengths are metres, speeds metres per second. Lane positions are measured from the lane's start
+// (the stop line of the upstream junction) to its end (the stop line of the downstream junction).
+// Roads are also edges of a Boost.Graph graph whose vertices are junctions, used for routing.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "traffic/geometry.h"
+#include "traffic/ids.h"
+#include "traffic/vehicle_type.h"
+
+namespace traffic {
+
+enum class TurnType : std::uint8_t { Straight, Right, Left, UTurn };
+std::string_view toString(TurnType t);
+
+struct Lane {
+  RoadId road;
+  std::uint16_t indexInRoad = 0;  ///< 0 = leftmost
+  double lengthM = 0;
+  double widthM = 3.5;
+  double speedLimitMps = 13.89;
+  ClassMask allowed = ClassMask::all();
+  Polyline shape;                    ///< centre line, from start to end
+  std::vector<ConnectorId> outgoing;  ///< connectors leaving this lane's end
+};
+
+struct Road {
+  std::string name;
+  JunctionId from;
+  JunctionId to;
+  std::vector<LaneId> lanes;  ///< leftmost first
+  double lengthM = 0;         ///< length of its lanes (stop line to stop line)
+  std::vector<MovementId> movementsOut;  ///< turns available at the downstream junction
+};
+
+/// A point where two connectors of one junction cannot both be used at once.
+struct Conflict {
+  ConnectorId other;
+  double atM = 0;       ///< distance along this connector to the conflict point
+  double otherAtM = 0;  ///< distance along the other connector
+  bool merging = false;  ///< both end on the same lane (the point is their common end)
+};
+
+struct Connector {
+  JunctionId junction;
+  MovementId movement;
+  LaneId from;
+  LaneId to;
+  double lengthM = 0;
+  double speedLimitMps = 13.89;
+  Polyline shape;
+  std::vector<Conflict> conflicts;  ///< sorted by atM
+};
+
+struct Movement {
+  JunctionId junction;
+  RoadId fromRoad;
+  RoadId toRoad;
+  TurnType turn = TurnType::Straight;
+  std::vector<ConnectorId> connectors;
+  /// Rank used to decide who yields between two green movements that conflict: straight before
+  /// right turn before left turn before U-turn.
+  [[nodiscard]] int priorityRank() const { return static_cast<int>(turn); }
+};
+
+/// One stage of a signal program: which movements may go and for how long.
+struct SignalPhase {
+  double durationS = 30;
+  std::vector<MovementId> green;
+};
+
+/// A cyclic signal program. Clearance (yellow and all-red) is inserted by the controller between
+/// phases; programs list only the green stages.
+struct SignalProgram {
+  std::vector<SignalPhase> phases;
+  double offsetS = 0;
+};
+
+struct Junction {
+  std::string name;
+  Vec2 position;
+  double widthM = 0;
+  /// A boundary junction where vehicles enter or leave the network (CityFlow "virtual").
+  bool boundary = false;
+  std::vector<RoadId> incoming;
+  std::vector<RoadId> outgoing;
+  std::vector<MovementId> movements;
+  std::vector<ConnectorId> connectors;
+  std::optional<SignalProgram> program;
+};
+
+class RoadGraph;  // Boost.Graph view, defined in router.cpp
+
+class RoadNetwork {
+ public:
+  RoadNetwork();
+  ~RoadNetwork();
+  RoadNetwork(RoadNetwork&&) noexcept;
+  RoadNetwork& operator=(RoadNetwork&&) noexcept;
+
+  [[nodiscard]] const std::vector<Junction>& junctions() const { return m_junctions; }
+  [[nodiscard]] const std::vector<Road>& roads() const { return m_roads; }
+  [[nodiscard]] const std::vector<Lane>& lanes() const { return m_lanes; }
+  [[nodiscard]] const std::vector<Connector>& connectors() const { return m_connectors; }
+  [[nodiscard]] const std::vector<Movement>& movements() const { return m_movements; }
+
+  [[nodiscard]] const Junction& junction(JunctionId id) const { return m_junctions[id.index()]; }
+  [[nodiscard]] const Road& road(RoadId id) const { return m_roads[id.index()]; }
+  [[nodiscard]] const Lane& lane(LaneId id) const { return m_lanes[id.index()]; }
+  [[nodiscard]] const Connector& connector(ConnectorId id) const { return m_connectors[id.index()]; }
+  [[nodiscard]] const Movement& movement(MovementId id) const { return m_movements[id.index()]; }
+
+  [[nodiscard]] std::optional<RoadId> findRoad(const std::string& name) const;
+  [[nodiscard]] std::optional<JunctionId> findJunction(const std::string& name) const;
+  /// The movement from `from` onto `to`, if the junction between them allows that turn.
+  [[nodiscard]] std::optional<MovementId> movementBetween(RoadId from, RoadId to) const;
+
+  [[nodiscard]] const RoadGraph& graph() const { return *m_graph; }
+
+  /// Sum of lane lengths, in metres.
+  [[nodiscard]] double totalLaneLengthM() const;
+
+ private:
+  friend class RoadNetworkBuilder;
+  std::vector<Junction> m_junctions;
+  std::vector<Road> m_roads;
+  std::vector<Lane> m_lanes;
+  std::vector<Connector> m_connectors;
+  std::vector<Movement> m_movements;
+  std::unordered_map<std::string, RoadId> m_roadByName;
+  std::unordered_map<std::string, JunctionId> m_junctionByName;
+  std::unique_ptr<RoadGraph> m_graph;
+};
+
+/// Assembles and validates a RoadNetwork. Loaders and generators describe junctions, roads and
+/// turns; build() trims roads to the junction boxes, fills in missing connector shapes, computes
+/// conflicts and the routing graph, and checks consistency. Errors throw LoadError naming `source`
+/// (the file being loaded) and the entity.
+class RoadNetworkBuilder {
+ public:
+  explicit RoadNetworkBuilder(std::string source);
+
+  struct LaneSpec {
+    double widthM = 3.5;
+    double speedLimitMps = 13.89;
+    ClassMask allowed = ClassMask::all();
+  };
+  struct ConnectorSpec {
+    int fromLane = 0;  ///< index in the incoming road
+    int toLane = 0;    ///< index in the outgoing road
+    std::vector<Vec2> points;  ///< optional shape; a smooth curve is generated when empty
+  };
+
+  JunctionId addJunction(std::string name, Vec2 position, double widthM, bool boundary);
+  /// `points` is the centre line from the centre of `from` to the centre of `to` (>= 2 points).
+  RoadId addRoad(std::string name, JunctionId from, JunctionId to, std::vector<Vec2> points,
+                 std::vector<LaneSpec> lanes);
+  MovementId addMovement(RoadId from, RoadId to, TurnType turn, std::vector<ConnectorSpec> connectors);
+  void setSignalProgram(JunctionId junction, SignalProgram program);
+
+  [[nodiscard]] std::optional<RoadId> findRoad(const std::string& name) const;
+  [[nodiscard]] std::optional<JunctionId> findJunction(const std::string& name) const;
+  [[nodiscard]] const std::string& source() const { return m_source; }
+
+  /// Consumes the builder.
+  RoadNetwork build();
+
+ private:
+  struct PendingRoad {
+    std::vector<Vec2> points;
+    std::vector<LaneSpec> lanes;
+  };
+  struct PendingMovement {
+    std::vector<ConnectorSpec> connectors;
+  };
+  std::string m_source;
+  RoadNetwork m_net;
+  std::vector<PendingRoad> m_pendingRoads;
+  std::vector<PendingMovement> m_pendingMovements;
+};
+
+}  // namespace traffic

@@ -1,0 +1,53 @@
+// A scenario: everything needed to run a simulation, fully loaded and validated.
+//
+// Scenario files (TOML, see docs/scenario-format.md) are parsed by loadScenario(); maps and demand
+// files they name are read by the loaders. A Scenario is plain data; building a World from it does
+// not touch the file system.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "traffic/demand.h"
+#include "traffic/road_network.h"
+#include "traffic/signal.h"
+#include "traffic/vehicle_type.h"
+
+namespace traffic {
+
+enum class GridlockAction : std::uint8_t {
+  Wait,      ///< report the stuck vehicle and let it keep waiting
+  Teleport,  ///< report it and move it ahead along its route to the next lane with room
+};
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  std::filesystem::path sourceFile;  ///< the scenario file, for messages
+
+  std::shared_ptr<const RoadNetwork> network;
+  std::string mapDescription;  ///< e.g. "maps/hangzhou_4x4/roadnet_4_4.json" or "grid 10x10"
+  std::vector<VehicleType> vehicleTypes;
+  Demand demand;
+
+  double stepS = 1.0;
+  double durationS = 3600.0;
+  std::uint64_t seed = 1;
+
+  PolicySpec signalPolicy;
+  SignalTiming signalTiming;
+
+  bool laneChanging = true;
+  double gridlockTimeoutS = 300.0;
+  GridlockAction gridlockAction = GridlockAction::Teleport;
+  double timeseriesIntervalS = 60.0;
+};
+
+/// Parse and validate a scenario file; `overrides` are "dotted.key=value" strings applied on top of
+/// the file (the CLI's --set). Throws LoadError.
+Scenario loadScenario(const std::filesystem::path& file, const std::vector<std::string>& overrides = {});
+
+}  // namespace traffic

@@ -1,0 +1,105 @@
+// Signal control: per-junction controllers that enforce safety, and the policy interface that
+// chooses which phase to serve.
+//
+// The split is deliberate. A policy only answers "which green phase next, or hold the current
+// one"; the controller owns the clock and inserts yellow and all-red between phases, holds every
+// green for at least its minimum, and never shows two conflicting movements green. So no policy,
+// however wrong, can produce an unsafe sequence.
+//
+// Policies are pure functions of a read-only observation (`decide` is const) and are called from
+// worker threads, one junction per call.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "traffic/ids.h"
+#include "traffic/road_network.h"
+
+namespace traffic {
+
+/// The light a movement shows. Permissive green ('g') lets vehicles go but they yield to
+/// conflicting protected traffic (a right turn across a straight, a left turn across oncoming).
+enum class SignalState : std::uint8_t { Red, Yellow, GreenPermissive, GreenProtected };
+char toChar(SignalState s);  ///< 'r', 'y', 'g', 'G' as in SUMO state strings
+
+struct SignalTiming {
+  double yellowS = 3.0;
+  double allRedS = 2.0;
+  double minGreenS = 5.0;
+};
+
+/// What a policy may look at for one junction. Later modules extend it (queues, detectors).
+struct SignalObservation {
+  JunctionId junction;
+  double nowS = 0;
+  int currentPhase = 0;
+  double timeInPhaseS = 0;  ///< time since the current phase turned green
+  std::span<const SignalPhase> phases;
+  double offsetS = 0;
+};
+
+class SignalPolicy {
+ public:
+  virtual ~SignalPolicy() = default;
+  [[nodiscard]] virtual std::string_view name() const = 0;
+  /// The phase to serve next. Returning `currentPhase` holds it; anything else asks the controller
+  /// to clear the current phase and then switch.
+  [[nodiscard]] virtual int decide(const SignalObservation& obs) const = 0;
+};
+
+struct PolicySpec {
+  std::string name = "fixed_time";
+  std::map<std::string, double> params;
+};
+
+/// The policy named in `spec`; throws LoadError (naming `sourceFile` and the key) for an unknown
+/// name or bad parameters.
+std::unique_ptr<SignalPolicy> makeSignalPolicy(const PolicySpec& spec, const std::string& sourceFile);
+/// Names accepted by makeSignalPolicy, for --help and error messages.
+std::vector<std::string> signalPolicyNames();
+
+/// Per-junction controller state machine:  green(phase) -> yellow -> all-red -> green(next).
+class SignalController {
+ public:
+  enum class Stage : std::uint8_t { Green, Yellow, AllRed };
+
+  SignalController(const RoadNetwork& net, JunctionId junction, SignalTiming timing);
+
+  /// Advance by `dtS`, consulting `policy` while in green. Writes the state of each of the
+  /// junction's movements into `movementStates` (indexed by MovementId).
+  void update(double nowS, double dtS, const SignalPolicy& policy, std::span<SignalState> movementStates);
+  /// Write the states for the current stage without advancing the clock.
+  void writeStates(std::span<SignalState> movementStates) const;
+
+  [[nodiscard]] JunctionId junction() const { return m_junction; }
+  [[nodiscard]] int currentPhase() const { return m_phase; }
+  [[nodiscard]] int nextPhase() const { return m_next; }
+  [[nodiscard]] Stage stage() const { return m_stage; }
+  [[nodiscard]] double timeInStageS() const { return m_timeInStage; }
+  [[nodiscard]] std::size_t phaseCount() const { return m_phaseStates.size(); }
+
+ private:
+  JunctionId m_junction;
+  SignalTiming m_timing;
+  const SignalProgram* m_program = nullptr;
+  std::vector<MovementId> m_movements;  // the junction's movements
+  // m_phaseStates[p][k]: state of m_movements[k] while phase p is green.
+  std::vector<std::vector<SignalState>> m_phaseStates;
+  Stage m_stage = Stage::Green;
+  int m_phase = 0;
+  int m_next = 0;
+  double m_timeInStage = 0;
+};
+
+/// States of a junction's movements while `phase` is green: protected unless a conflicting green
+/// movement of better priority rank forces it to yield. Exposed for tests.
+std::vector<SignalState> phaseMovementStates(const RoadNetwork& net, JunctionId junction, const SignalPhase& phase);
+/// States for a junction without a signal program: by priority rank only.
+std::vector<SignalState> unsignalisedMovementStates(const RoadNetwork& net, JunctionId junction);
+
+}  // namespace traffic

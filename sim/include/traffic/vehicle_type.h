@@ -1,0 +1,56 @@
+// Vehicle classes and the parameters of a vehicle type.
+//
+// The class decides which lanes a vehicle may use (lane permissions) and, in later modules, its
+// special behaviour (bus stops, shuttle dispatch). The type carries the driving parameters; the
+// names follow the Intelligent Driver Model (IDM) and the CityFlow vehicle fields map onto them:
+// maxSpeed -> maxSpeedMps, usualPosAcc -> accelMps2, usualNegAcc -> comfortDecelMps2,
+// maxNegAcc -> maxDecelMps2, minGap -> minGapM, headwayTime -> headwayS, length -> lengthM.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace traffic {
+
+enum class VehicleClass : std::uint8_t { Car, Bus, Bike, Shuttle };
+inline constexpr int kVehicleClassCount = 4;
+
+std::string_view toString(VehicleClass c);
+std::optional<VehicleClass> parseVehicleClass(std::string_view name);
+
+/// A set of vehicle classes, one bit per class.
+struct ClassMask {
+  std::uint8_t bits = 0;
+  static constexpr ClassMask all() { return {0x0F}; }
+  static constexpr ClassMask only(VehicleClass c) { return {static_cast<std::uint8_t>(1u << static_cast<unsigned>(c))}; }
+  [[nodiscard]] constexpr bool allows(VehicleClass c) const { return (bits >> static_cast<unsigned>(c)) & 1u; }
+  constexpr ClassMask& add(VehicleClass c) {
+    bits = static_cast<std::uint8_t>(bits | (1u << static_cast<unsigned>(c)));
+    return *this;
+  }
+  constexpr bool operator==(const ClassMask&) const = default;
+};
+
+struct VehicleType {
+  std::string name = "car";
+  VehicleClass vehicleClass = VehicleClass::Car;
+  double lengthM = 5.0;
+  double widthM = 2.0;
+  double maxSpeedMps = 16.67;
+  double accelMps2 = 2.0;          ///< IDM maximum acceleration a
+  double comfortDecelMps2 = 4.5;   ///< IDM comfortable deceleration b
+  double maxDecelMps2 = 9.0;       ///< hard limit for emergency braking
+  double minGapM = 2.5;            ///< IDM jam distance s0
+  double headwayS = 1.5;           ///< IDM desired time headway T
+  double accelExponent = 4.0;      ///< IDM delta
+  double politeness = 0.2;         ///< MOBIL p: weight of others' gains in a discretionary change
+  double laneChangeThresholdMps2 = 0.2;  ///< MOBIL a_th: advantage needed to change lanes
+  double speedFactor = 1.0;        ///< multiplies the lane speed limit (drivers who speed or dawdle)
+};
+
+/// Checks physical sense; returns an empty string when valid, else the reason.
+std::string validate(const VehicleType& t);
+
+}  // namespace traffic

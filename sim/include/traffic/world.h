@@ -1,0 +1,92 @@
+// The simulation world and its step.
+//
+// A step is a fixed sequence of named phases; each is a data-parallel pass (oneTBB) over lanes,
+// roads or junctions that writes only what its unit owns, so results never depend on the number
+// of threads or on scheduling:
+//
+//   signals      controllers advance, policies decide              (per junction)
+//   arbitrate    front vehicles ask to enter the junction: signal,  (per junction)
+//                gap acceptance over conflicts, room on the exit lane
+//   lane_change  mandatory and discretionary (MOBIL) changes        (per road)
+//   plan         IDM acceleration against leader or stop line       (per lane / connector)
+//   move         ballistic update, never past the leader            (per lane / connector)
+//   transfer     vehicles cross into connectors and lanes, arrive   (per junction)
+//   spawn        waiting vehicles enter their first road            (per road)
+//   account      gridlock detection, counters, time series          (serial, fixed order)
+//
+// Same scenario and seed give bit-identical results for any thread count and any run.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "traffic/metrics.h"
+#include "traffic/scenario.h"
+#include "traffic/snapshot.h"
+
+namespace traffic {
+
+struct WorldOptions {
+  /// Worker threads; 0 means one per core. Small worlds run their phases on one thread anyway.
+  int threads = 0;
+  /// Check invariants (no overlap, conservation, no conflicting greens) after every step and
+  /// abort with a message on violation. Costly; for tests and debugging.
+  bool validate = false;
+};
+
+/// Wall time spent in each phase, summed over steps, in seconds.
+struct StepProfile {
+  double signals = 0, arbitrate = 0, laneChange = 0, plan = 0, move = 0, transfer = 0, spawn = 0,
+         account = 0;
+  [[nodiscard]] double total() const {
+    return signals + arbitrate + laneChange + plan + move + transfer + spawn + account;
+  }
+};
+
+class World {
+ public:
+  /// `scenario` must outlive the world. Throws LoadError for an invalid signal policy.
+  explicit World(const Scenario& scenario, WorldOptions options = {});
+  ~World();
+  World(const World&) = delete;
+  World& operator=(const World&) = delete;
+
+  /// Advance one time step.
+  void step();
+  /// Step until the scenario's duration is reached; `onStep` (optional) is called after each step.
+  void run(const std::function<void(const World&)>& onStep = {});
+
+  [[nodiscard]] double timeS() const;
+  [[nodiscard]] std::uint64_t stepCount() const;
+  [[nodiscard]] bool finished() const;
+  [[nodiscard]] int threads() const;
+
+  [[nodiscard]] VehicleCounts counts() const;
+  /// Vehicles in the network summed over all steps so far.
+  [[nodiscard]] std::uint64_t vehicleUpdates() const;
+  [[nodiscard]] Summary summary(double wallSeconds) const;
+  /// One record per trip whose departure time has been reached, in trip order.
+  [[nodiscard]] std::vector<TripRecord> tripRecords() const;
+  [[nodiscard]] const std::vector<TimeseriesRow>& timeseries() const;
+  [[nodiscard]] WorldSnapshot snapshot() const;
+  [[nodiscard]] SignalState movementState(MovementId movement) const;
+  [[nodiscard]] const StepProfile& profile() const;
+  [[nodiscard]] const Scenario& scenario() const;
+
+  /// A hash of the complete dynamic state (positions, speeds, signals, counters), bit-exact.
+  [[nodiscard]] std::uint64_t stateHash() const;
+  /// Empty when every invariant holds, else a description of the first violation.
+  [[nodiscard]] std::string checkInvariants() const;
+
+  /// Bytes held by per-vehicle state (for the memory-per-vehicle benchmark figure).
+  [[nodiscard]] std::size_t vehicleStateBytes() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> m;
+};
+
+}  // namespace traffic
