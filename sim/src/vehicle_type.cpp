@@ -1,0 +1,38 @@
+#include "traffic/vehicle_type.h"
+
+#include <array>
+#include <cmath>
+
+namespace traffic {
+namespace {
+constexpr std::array<std::string_view, kVehicleClassCount> kClassNames{"car", "bus", "bike", "shuttle"};
+}
+
+std::string_view toString(VehicleClass c) { return kClassNames[static_cast<std::size_t>(c)]; }
+
+std::optional<VehicleClass> parseVehicleClass(std::string_view name) {
+  for (std::size_t i = 0; i < kClassNames.size(); ++i)
+    if (kClassNames[i] == name) return static_cast<VehicleClass>(i);
+  return std::nullopt;
+}
+
+std::string validate(const VehicleType& t) {
+  auto positive = [](double v) { return std::isfinite(v) && v > 0; };
+  if (!positive(t.lengthM)) return "length must be > 0 m";
+  if (!positive(t.widthM)) return "width must be > 0 m";
+  if (!positive(t.maxSpeedMps)) return "max speed must be > 0 m/s";
+  if (!positive(t.accelMps2)) return "acceleration must be > 0 m/s^2";
+  if (!positive(t.comfortDecelMps2)) return "comfortable deceleration must be > 0 m/s^2";
+  if (!positive(t.maxDecelMps2)) return "maximum deceleration must be > 0 m/s^2";
+  if (t.maxDecelMps2 < t.comfortDecelMps2) return "maximum deceleration must be >= comfortable deceleration";
+  if (!std::isfinite(t.minGapM) || t.minGapM < 0) return "min gap must be >= 0 m";
+  if (!std::isfinite(t.headwayS) || t.headwayS < 0) return "headway must be >= 0 s";
+  if (!positive(t.accelExponent)) return "acceleration exponent must be > 0";
+  if (!std::isfinite(t.politeness) || t.politeness < 0 || t.politeness > 1) return "politeness must be in [0, 1]";
+  if (!std::isfinite(t.laneChangeThresholdMps2) || t.laneChangeThresholdMps2 < 0)
+    return "lane-change threshold must be >= 0 m/s^2";
+  if (!positive(t.speedFactor)) return "speed factor must be > 0";
+  return {};
+}
+
+}  // namespace traffic
