@@ -1,0 +1,113 @@
+// Longitudinal motion: plan (IDM acceleration against the leader or the stop line) and move
+// (ballistic update bounded by the leader's rear). Both run per track in parallel; plan reads
+// other tracks' positions but writes only its own vehicles' plan fields, and move touches only
+// its own track.
+#include <algorithm>
+
+#include "world_state.h"
+
+namespace traffic::engine {
+namespace {
+
+struct Ahead {
+  double gapM = kInfinity;  // bumper to bumper, to a vehicle or an obstacle
+  double speedMps = 0;
+  bool found = false;
+};
+
+Ahead lastVehicleOn(const State& s, std::uint32_t track, double offsetM) {
+  const auto& occ = s.occupants[track];
+  if (occ.empty()) return {};
+  const Vehicle& u = s.vehicles[occ.back()];
+  return {offsetM + u.posM - s.type(u).lengthM, u.speedMps, true};
+}
+
+// The first vehicle ahead of the front vehicle of a track, looking across the junction.
+Ahead acrossJunction(const State& s, std::uint32_t id) {
+  const Vehicle& v = s.vehicles[id];
+  const Track& here = s.tracks[v.track];
+  const double toEnd = here.lengthM - v.posM;
+  std::uint32_t nextTrack;
+  if (here.isConnector()) {
+    nextTrack = s.laneTrack(s.net->connector(ConnectorId(here.connector)).to);
+    return lastVehicleOn(s, nextTrack, toEnd);
+  }
+  if (s.onLastRoad(id)) return {};
+  if (!(v.flags & kGranted)) {
+    // Stop at the line (an obstacle standing there) unless far enough not to care yet.
+    return {toEnd, 0.0, true};
+  }
+  const ConnectorId c(v.nextConnector);
+  const std::uint32_t conTrack = s.connectorTrack(c);
+  Ahead a = lastVehicleOn(s, conTrack, toEnd);
+  if (a.found) return a;
+  return lastVehicleOn(s, s.laneTrack(s.net->connector(c).to), toEnd + s.tracks[conTrack].lengthM);
+}
+
+}  // namespace
+
+void planMotion(State& s) {
+  s.forEach(s.tracks.size(), 64, [&](std::size_t track) {
+    const auto& occ = s.occupants[track];
+    for (std::size_t k = 0; k < occ.size(); ++k) {
+      Vehicle& v = s.vehicles[occ[k]];
+      const VehicleType& t = s.type(v);
+      const double v0 = s.desiredSpeedOn(v, static_cast<std::uint32_t>(track));
+      Ahead a;
+      if (k > 0) {
+        const Vehicle& leader = s.vehicles[occ[k - 1]];
+        a = {leader.posM - s.type(leader).lengthM - v.posM, leader.speedMps, true};
+      } else {
+        a = acrossJunction(s, occ[k]);
+      }
+      if (a.found) {
+        v.accelMps2 = idmAccel(t, v0, v.speedMps, a.gapM, a.speedMps);
+        v.limitM = std::max(0.0, a.gapM);
+      } else {
+        v.accelMps2 = idmFreeAccel(t, v0, v.speedMps);
+        v.limitM = kInfinity;
+      }
+      // Slow down for a slower connector ahead (a turn) before reaching it.
+      if (k == 0 && !s.tracks[track].isConnector() && (v.flags & kGranted)) {
+        const double vTurn = s.desiredSpeedOn(v, s.connectorTrack(ConnectorId(v.nextConnector)));
+        const double toEnd = s.tracks[track].lengthM - v.posM;
+        if (vTurn < v.speedMps) {
+          const double needed = (vTurn * vTurn - v.speedMps * v.speedMps) / (2.0 * std::max(toEnd, 1.0));
+          v.accelMps2 = std::min(v.accelMps2, std::max(needed, -t.comfortDecelMps2));
+        }
+      }
+    }
+  });
+}
+
+void moveVehicles(State& s) {
+  const double dt = s.dtS;
+  s.forEach(s.tracks.size(), 64, [&](std::size_t track) {
+    for (std::uint32_t id : s.occupants[track]) {
+      Vehicle& v = s.vehicles[id];
+      const Motion m = integrate(v.speedMps, v.accelMps2, dt);
+      double advance = m.advanceM;
+      double speed = m.speedMps;
+      if (advance > v.limitM) {
+        // The leader (or the stop line) bounds the move: positions never decrease, so the leader's
+        // rear at the start of the step is a safe bound. Arrive there no faster than it allows.
+        advance = v.limitM;
+        speed = std::min(speed, advance / dt);
+      }
+      v.posM += advance;
+      v.distanceM += advance;
+      v.speedMps = speed;
+      const bool halted = speed < kHaltingSpeedMps;
+      if (halted) {
+        if (!(v.flags & kHalted)) ++s.cold[id].stops;
+        v.flags |= kHalted;
+        v.haltedS += static_cast<float>(dt);
+      } else {
+        v.flags &= ~(kHalted | kStuckReported);
+        v.haltedS = 0;
+      }
+    }
+  });
+}
+
+}  // namespace traffic::engine

@@ -1,0 +1,129 @@
+// The signal controller: green -> yellow -> all-red -> green, with minimum green, driven by a
+// policy. See signal.h for why safety lives here and not in the policies.
+#include <algorithm>
+
+#include "traffic/signal.h"
+
+namespace traffic {
+
+char toChar(SignalState s) {
+  switch (s) {
+    case SignalState::Red: return 'r';
+    case SignalState::Yellow: return 'y';
+    case SignalState::GreenPermissive: return 'g';
+    case SignalState::GreenProtected: return 'G';
+  }
+  return '?';
+}
+
+namespace {
+
+bool movementsConflict(const RoadNetwork& net, MovementId a, MovementId b) {
+  for (ConnectorId ca : net.movement(a).connectors)
+    for (const Conflict& c : net.connector(ca).conflicts)
+      if (net.connector(c.other).movement == b) return true;
+  return false;
+}
+
+}  // namespace
+
+std::vector<SignalState> phaseMovementStates(const RoadNetwork& net, JunctionId junction, const SignalPhase& phase) {
+  const Junction& j = net.junction(junction);
+  std::vector<SignalState> states(j.movements.size(), SignalState::Red);
+  auto isGreen = [&](MovementId m) { return std::find(phase.green.begin(), phase.green.end(), m) != phase.green.end(); };
+  for (std::size_t k = 0; k < j.movements.size(); ++k) {
+    const MovementId m = j.movements[k];
+    if (!isGreen(m)) continue;
+    states[k] = SignalState::GreenProtected;
+    // Yield to any conflicting green movement that ranks before this one (straight before turns).
+    // Equal ranks that conflict (a malformed program) both yield, which is safe if slow.
+    for (MovementId other : j.movements) {
+      if (other == m || !isGreen(other)) continue;
+      if (net.movement(other).priorityRank() <= net.movement(m).priorityRank() && movementsConflict(net, m, other)) {
+        states[k] = SignalState::GreenPermissive;
+        break;
+      }
+    }
+  }
+  return states;
+}
+
+std::vector<SignalState> unsignalisedMovementStates(const RoadNetwork& net, JunctionId junction) {
+  SignalPhase all;
+  all.green = net.junction(junction).movements;
+  return phaseMovementStates(net, junction, all);
+}
+
+SignalController::SignalController(const RoadNetwork& net, JunctionId junction, SignalTiming timing)
+    : m_junction(junction), m_timing(timing) {
+  const Junction& j = net.junction(junction);
+  m_movements = j.movements;
+  if (j.program && !j.program->phases.empty()) {
+    m_program = &*j.program;
+    for (const SignalPhase& p : m_program->phases) m_phaseStates.push_back(phaseMovementStates(net, junction, p));
+  } else {
+    m_phaseStates.push_back(unsignalisedMovementStates(net, junction));
+  }
+}
+
+void SignalController::writeStates(std::span<SignalState> movementStates) const {
+  const auto& current = m_phaseStates[static_cast<std::size_t>(m_phase)];
+  const auto& next = m_phaseStates[static_cast<std::size_t>(m_next)];
+  for (std::size_t k = 0; k < m_movements.size(); ++k) {
+    SignalState s = current[k];
+    if (m_stage != Stage::Green) {
+      // A movement green in both phases keeps its green through the change; one that loses it
+      // shows yellow, then red during all-red.
+      const bool staysGreen = s != SignalState::Red && next[k] != SignalState::Red;
+      if (!staysGreen && s != SignalState::Red) s = m_stage == Stage::Yellow ? SignalState::Yellow : SignalState::Red;
+    }
+    movementStates[m_movements[k].index()] = s;
+  }
+}
+
+void SignalController::update(double nowS, double dtS, const SignalPolicy& policy, std::span<SignalState> movementStates) {
+  m_timeInStage += dtS;
+  if (m_program) {
+    switch (m_stage) {
+      case Stage::Green: {
+        if (m_timeInStage + 1e-9 < m_timing.minGreenS) break;
+        SignalObservation obs;
+        obs.junction = m_junction;
+        obs.nowS = nowS;
+        obs.currentPhase = m_phase;
+        obs.timeInPhaseS = m_timeInStage;
+        obs.phases = m_program->phases;
+        obs.offsetS = m_program->offsetS;
+        const int want = policy.decide(obs);
+        if (want != m_phase && want >= 0 && want < static_cast<int>(m_phaseStates.size())) {
+          m_next = want;
+          m_stage = m_timing.yellowS > 0 ? Stage::Yellow : (m_timing.allRedS > 0 ? Stage::AllRed : Stage::Green);
+          m_timeInStage = 0;
+          if (m_stage == Stage::Green) m_phase = m_next;
+        }
+        break;
+      }
+      case Stage::Yellow:
+        if (m_timeInStage + 1e-9 >= m_timing.yellowS) {
+          m_timeInStage = 0;
+          if (m_timing.allRedS > 0) {
+            m_stage = Stage::AllRed;
+          } else {
+            m_stage = Stage::Green;
+            m_phase = m_next;
+          }
+        }
+        break;
+      case Stage::AllRed:
+        if (m_timeInStage + 1e-9 >= m_timing.allRedS) {
+          m_timeInStage = 0;
+          m_stage = Stage::Green;
+          m_phase = m_next;
+        }
+        break;
+    }
+  }
+  writeStates(movementStates);
+}
+
+}  // namespace traffic

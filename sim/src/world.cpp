@@ -1,0 +1,440 @@
+// World: construction, the step sequence, accounting and the read-only views (summary, trips,
+// snapshot, hash, invariants). The phases themselves live in junction.cpp, lane.cpp,
+// lane_change.cpp and insertion.cpp.
+#include "traffic/world.h"
+
+#include <algorithm>
+#include <bit>
+#include <chrono>
+#include <cstring>
+#include <sstream>
+
+#include <oneapi/tbb/info.h>
+
+#include "log.h"
+#include "traffic/errors.h"
+#include "world_state.h"
+
+namespace traffic {
+
+using namespace engine;
+
+// Below this many vehicles in the network a step runs on one thread: spreading a few hundred
+// vehicles over workers costs more in synchronisation than it saves (CityFlow's two threads were
+// slower than one on every dataset network we measured).
+static constexpr std::size_t kParallelVehicleThreshold = 3000;
+
+struct World::Impl : State {};
+
+namespace {
+
+template <class F>
+void timed(double& acc, F&& f) {
+  const auto t0 = std::chrono::steady_clock::now();
+  f();
+  acc += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+namespace engine {
+
+void updateSignals(State& s) {
+  s.forEach(s.controllers.size(), 32, [&](std::size_t i) {
+    s.controllers[i].update(s.nowS, s.dtS, *s.policy, s.movementStates);
+  });
+}
+
+namespace {
+
+// Move a stuck vehicle ahead along its route to the first road with room at its start; a vehicle
+// on the last road of its route leaves the network. Returns false when no road ahead has room.
+bool teleport(State& s, std::uint32_t id) {
+  const RoadNetwork& net = *s.net;
+  Vehicle& v = s.vehicles[id];
+  const VehicleType& t = s.type(v);
+  const auto route = s.routes[id];
+  // On a connector the route index already points at the road being entered.
+  std::size_t from = s.tracks[v.track].isConnector() ? v.routeIndex : v.routeIndex + 1u;
+  for (std::size_t ri = from; ri < route.size(); ++ri) {
+    const Road& road = net.road(route[ri]);
+    for (LaneId l : road.lanes) {
+      if (!net.lane(l).allowed.allows(t.vehicleClass)) continue;
+      const std::uint32_t track = s.laneTrack(l);
+      const auto& occ = s.occupants[track];
+      const double room = occ.empty() ? s.tracks[track].lengthM
+                                      : s.vehicles[occ.back()].posM - s.type(s.vehicles[occ.back()]).lengthM;
+      if (room < t.lengthM + t.minGapM || s.tracks[track].lengthM < t.lengthM) continue;
+      detach(s, id);
+      v.posM = t.lengthM;
+      v.speedMps = 0;
+      v.accelMps2 = 0;
+      v.haltedS = 0;
+      v.routeIndex = static_cast<std::uint16_t>(ri);
+      v.flags = kInNetwork | kHalted;
+      v.nextConnector = UINT32_MAX;
+      v.track = track;
+      s.occupants[track].push_back(id);
+      s.cold[id].teleported = true;
+      return true;
+    }
+  }
+  if (s.tracks[v.track].isConnector() || !s.onLastRoad(id)) return false;
+  detach(s, id);
+  v.flags = 0;
+  v.track = UINT32_MAX;
+  s.cold[id].arriveS = s.nowS + s.dtS;
+  s.cold[id].teleported = true;
+  ++s.counts.arrived;
+  return true;
+}
+
+void recordTimeseries(State& s, double atS) {
+  TimeseriesRow row;
+  row.timeS = atS;
+  row.running = static_cast<std::uint32_t>(s.counts.entered - s.counts.arrived);
+  row.waitingToEnter = static_cast<std::uint32_t>(s.counts.waitingToEnter);
+  row.arrived = s.counts.arrived;
+  double speed = 0, delay = 0;
+  std::size_t n = 0;
+  for (const auto& occ : s.occupants) {
+    for (std::uint32_t id : occ) {
+      const Vehicle& v = s.vehicles[id];
+      const VehicleCold& c = s.cold[id];
+      speed += v.speedMps;
+      const double remaining = c.routeLengthM > 0 ? std::max(0.0, 1.0 - v.distanceM / c.routeLengthM) : 0.0;
+      const double departS = s.scenario->demand.trips[id].departS;
+      delay += c.freeFlowS > 0 ? (atS - departS + remaining * c.freeFlowS) / c.freeFlowS : 1.0;
+      ++n;
+    }
+  }
+  row.meanSpeedMps = n ? speed / static_cast<double>(n) : 0.0;
+  row.delayIndex = n ? delay / static_cast<double>(n) : 1.0;
+  s.timeseries.push_back(row);
+}
+
+}  // namespace
+
+void account(State& s) {
+  for (std::uint32_t& a : s.arrivalsByJunction) {
+    s.counts.arrived += a;
+    a = 0;
+  }
+  std::vector<std::uint32_t>& stuck = s.stuckScratch;
+  stuck.clear();
+  std::uint64_t inNetwork = 0;
+  double speedSum = 0;
+  for (const auto& occ : s.occupants) {
+    inNetwork += occ.size();
+    for (std::uint32_t id : occ) {
+      const Vehicle& v = s.vehicles[id];
+      speedSum += v.speedMps;
+      if (v.haltedS >= s.scenario->gridlockTimeoutS && !(v.flags & kStuckReported)) stuck.push_back(id);
+    }
+  }
+  s.vehicleUpdates += inNetwork;
+  s.speedSumMps += speedSum;
+  std::sort(stuck.begin(), stuck.end());
+  for (std::uint32_t id : stuck) {
+    Vehicle& v = s.vehicles[id];
+    ++s.counts.gridlockReports;
+    simLog().warn("t={:.1f}s vehicle '{}' stuck for {:.0f} s on {} {}", s.nowS + s.dtS,
+                  s.scenario->demand.trips[id].id, v.haltedS, s.tracks[v.track].isConnector() ? "connector" : "road",
+                  s.tracks[v.track].isConnector() ? std::to_string(s.tracks[v.track].connector)
+                                                  : s.net->road(s.net->lane(LaneId(s.tracks[v.track].lane)).road).name);
+    v.flags |= kStuckReported;
+    if (s.scenario->gridlockAction == GridlockAction::Teleport && teleport(s, id)) ++s.counts.teleported;
+  }
+  s.counts.running = s.counts.entered - s.counts.arrived;
+  const double end = s.nowS + s.dtS;
+  while (s.nextTimeseriesS <= end + 1e-9) {
+    recordTimeseries(s, end);
+    s.nextTimeseriesS += s.scenario->timeseriesIntervalS;
+  }
+}
+
+}  // namespace engine
+
+World::World(const Scenario& scenario, WorldOptions options) : m(std::make_unique<Impl>()) {
+  State& s = *m;
+  s.scenario = &scenario;
+  s.net = scenario.network.get();
+  s.options = options;
+  s.dtS = scenario.stepS;
+  if (!s.net) throw LoadError(scenario.sourceFile.string(), "map", "scenario has no road network");
+  const RoadNetwork& net = *s.net;
+  s.threads = options.threads > 0 ? options.threads : tbb::info::default_concurrency();
+  s.arena = std::make_unique<tbb::task_arena>(s.threads);
+
+  s.laneCount = static_cast<std::uint32_t>(net.lanes().size());
+  s.tracks.resize(net.lanes().size() + net.connectors().size());
+  for (std::size_t i = 0; i < net.lanes().size(); ++i) {
+    const Lane& l = net.lanes()[i];
+    s.tracks[i] = Track{l.lengthM, l.speedLimitMps, static_cast<std::uint32_t>(i), UINT32_MAX};
+  }
+  s.feeders.resize(s.tracks.size());
+  for (std::size_t i = 0; i < net.connectors().size(); ++i) {
+    const Connector& c = net.connectors()[i];
+    s.tracks[s.laneCount + i] = Track{c.lengthM, c.speedLimitMps, UINT32_MAX, static_cast<std::uint32_t>(i)};
+    s.feeders[s.laneTrack(c.to)].push_back(static_cast<std::uint32_t>(i));
+  }
+  s.occupants.resize(s.tracks.size());
+  s.reservedM.assign(s.tracks.size(), 0.0);
+  s.grantEtaS.assign(net.connectors().size(), kInfinity);
+  s.junctionScratch.resize(net.junctions().size());
+  s.arrivalsByJunction.assign(net.junctions().size(), 0);
+  s.roadScratch.resize(std::max<std::size_t>(1, net.roads().size()));
+  s.entryQueues.resize(net.roads().size());
+
+  const auto& trips = scenario.demand.trips;
+  s.vehicles.resize(trips.size());
+  s.cold.resize(trips.size());
+  s.routes.resize(trips.size());
+  for (std::size_t i = 0; i < trips.size(); ++i) {
+    s.routes[i] = scenario.demand.routes.route(trips[i].route);
+    s.vehicles[i].type = static_cast<std::uint16_t>(trips[i].type.index());
+  }
+
+  s.policy = makeSignalPolicy(scenario.signalPolicy, scenario.sourceFile.string());
+  s.movementStates.assign(net.movements().size(), SignalState::Red);
+  for (std::size_t j = 0; j < net.junctions().size(); ++j) {
+    if (net.junctions()[j].movements.empty()) continue;
+    s.controllers.emplace_back(net, JunctionId(j), scenario.signalTiming);
+    s.controllers.back().writeStates(s.movementStates);
+  }
+}
+
+World::~World() = default;
+
+void World::step() {
+  State& s = *m;
+  s.parallel = s.threads > 1 && s.counts.running >= kParallelVehicleThreshold;
+  StepProfile& p = s.profile;
+  auto body = [&] {
+    timed(p.spawn, [&] { releaseAndInsert(s); });
+    timed(p.signals, [&] { updateSignals(s); });
+    timed(p.arbitrate, [&] { arbitrateJunctions(s); });
+    timed(p.laneChange, [&] { changeLanes(s); });
+    timed(p.plan, [&] { planMotion(s); });
+    timed(p.move, [&] { moveVehicles(s); });
+    timed(p.transfer, [&] { transferAtJunctions(s); });
+    timed(p.account, [&] { account(s); });
+  };
+  if (s.parallel) s.arena->execute(body);
+  else body();
+  ++s.steps;
+  s.nowS = static_cast<double>(s.steps) * s.dtS;
+  if (s.options.validate) {
+    if (std::string err = checkInvariants(); !err.empty()) {
+      simLog().critical("invariant violated at t={}s: {}", s.nowS, err);
+      throw std::logic_error("invariant violated at t=" + std::to_string(s.nowS) + "s: " + err);
+    }
+  }
+}
+
+void World::run(const std::function<void(const World&)>& onStep) {
+  while (!finished()) {
+    step();
+    if (onStep) onStep(*this);
+  }
+}
+
+double World::timeS() const { return m->nowS; }
+std::uint64_t World::stepCount() const { return m->steps; }
+bool World::finished() const { return m->nowS >= m->scenario->durationS - 1e-9; }
+int World::threads() const { return m->threads; }
+VehicleCounts World::counts() const { return m->counts; }
+std::uint64_t World::vehicleUpdates() const { return m->vehicleUpdates; }
+const std::vector<TimeseriesRow>& World::timeseries() const { return m->timeseries; }
+const StepProfile& World::profile() const { return m->profile; }
+const Scenario& World::scenario() const { return *m->scenario; }
+SignalState World::movementState(MovementId movement) const { return m->movementStates[movement.index()]; }
+
+std::vector<TripRecord> World::tripRecords() const {
+  const State& s = *m;
+  std::vector<TripRecord> out;
+  out.reserve(s.nextTrip);
+  for (std::size_t i = 0; i < s.nextTrip; ++i) {
+    const VehicleCold& c = s.cold[i];
+    TripRecord r;
+    r.tripIndex = static_cast<std::uint32_t>(i);
+    r.vehicleClass = s.type(s.vehicles[i]).vehicleClass;
+    r.departS = s.scenario->demand.trips[i].departS;
+    r.enterS = c.enterS;
+    r.arriveS = c.arriveS;
+    r.freeFlowS = c.freeFlowS;
+    r.routeLengthM = c.routeLengthM;
+    r.distanceM = s.vehicles[i].distanceM;
+    r.stops = c.stops;
+    r.teleported = c.teleported;
+    out.push_back(r);
+  }
+  return out;
+}
+
+Summary World::summary(double wallSeconds) const {
+  const State& s = *m;
+  Summary sum;
+  sum.scenario = s.scenario->name;
+  sum.seed = s.scenario->seed;
+  sum.threads = s.threads;
+  sum.stepS = s.dtS;
+  sum.simSeconds = s.nowS;
+  sum.wallSeconds = wallSeconds;
+  sum.vehicleUpdates = s.vehicleUpdates;
+  sum.vehicleUpdatesPerSecond = wallSeconds > 0 ? static_cast<double>(s.vehicleUpdates) / wallSeconds : 0.0;
+  sum.vehicles = s.counts;
+  sum.signalPolicy = s.scenario->signalPolicy.name;
+  double finished = 0, all = 0, delay = 0, stops = 0;
+  std::size_t nFinished = 0;
+  for (std::size_t i = 0; i < s.nextTrip; ++i) {
+    const VehicleCold& c = s.cold[i];
+    const double depart = s.scenario->demand.trips[i].departS;
+    const double ff = std::max(c.freeFlowS, 1e-9);
+    if (c.arriveS >= 0) {
+      const double tt = c.arriveS - depart;
+      finished += tt;
+      all += tt;
+      delay += tt / ff;
+      ++nFinished;
+    } else {
+      const double elapsed = s.nowS - depart;
+      const double remaining = c.routeLengthM > 0 ? std::max(0.0, 1.0 - s.vehicles[i].distanceM / c.routeLengthM) : 1.0;
+      all += elapsed;
+      delay += (elapsed + remaining * c.freeFlowS) / ff;
+    }
+    stops += c.stops;
+  }
+  const double n = static_cast<double>(s.nextTrip);
+  sum.meanTravelTimeFinishedS = nFinished ? finished / static_cast<double>(nFinished) : 0.0;
+  sum.meanTravelTimeWithUnfinishedS = n > 0 ? all / n : 0.0;
+  sum.delayIndex = n > 0 ? delay / n : 1.0;
+  sum.stopsPerVehicle = n > 0 ? stops / n : 0.0;
+  sum.meanSpeedMps = s.vehicleUpdates ? s.speedSumMps / static_cast<double>(s.vehicleUpdates) : 0.0;
+  sum.throughputVehPerH = s.nowS > 0 ? static_cast<double>(s.counts.arrived) * 3600.0 / s.nowS : 0.0;
+  return sum;
+}
+
+WorldSnapshot World::snapshot() const {
+  const State& s = *m;
+  WorldSnapshot snap;
+  snap.timeS = s.nowS;
+  snap.movementStates = s.movementStates;
+  for (std::size_t t = 0; t < s.tracks.size(); ++t) {
+    for (std::uint32_t id : s.occupants[t]) {
+      const Vehicle& v = s.vehicles[id];
+      VehicleView view;
+      view.id = VehicleId(id);
+      view.vehicleClass = s.type(v).vehicleClass;
+      view.onConnector = s.tracks[t].isConnector();
+      if (view.onConnector) view.connector = ConnectorId(s.tracks[t].connector);
+      else view.lane = LaneId(s.tracks[t].lane);
+      view.positionM = v.posM;
+      view.speedMps = v.speedMps;
+      view.accelMps2 = v.accelMps2;
+      view.lengthM = s.type(v).lengthM;
+      snap.vehicles.push_back(view);
+    }
+  }
+  return snap;
+}
+
+std::uint64_t World::stateHash() const {
+  const State& s = *m;
+  std::uint64_t h = 1469598103934665603ull;  // FNV-1a over the raw bits
+  auto mix = [&h](std::uint64_t x) {
+    for (int i = 0; i < 8; ++i) {
+      h ^= (x >> (8 * i)) & 0xFF;
+      h *= 1099511628211ull;
+    }
+  };
+  mix(s.steps);
+  for (std::size_t t = 0; t < s.tracks.size(); ++t) {
+    mix(t);
+    for (std::uint32_t id : s.occupants[t]) {
+      const Vehicle& v = s.vehicles[id];
+      mix(id);
+      mix(std::bit_cast<std::uint64_t>(v.posM));
+      mix(std::bit_cast<std::uint64_t>(v.speedMps));
+      mix(v.flags);
+    }
+  }
+  for (SignalState st : s.movementStates) mix(static_cast<std::uint64_t>(st));
+  mix(s.counts.arrived);
+  mix(s.counts.entered);
+  mix(s.counts.teleported);
+  for (std::size_t i = 0; i < s.nextTrip; ++i) mix(std::bit_cast<std::uint64_t>(s.cold[i].arriveS));
+  return h;
+}
+
+std::string World::checkInvariants() const {
+  const State& s = *m;
+  const RoadNetwork& net = *s.net;
+  std::ostringstream err;
+  // Conservation.
+  const VehicleCounts& c = s.counts;
+  if (c.spawned != c.arrived + c.running + c.waitingToEnter) {
+    err << "conservation: spawned " << c.spawned << " != arrived " << c.arrived << " + running " << c.running
+        << " + waiting " << c.waitingToEnter;
+    return err.str();
+  }
+  std::uint64_t onTracks = 0;
+  for (const auto& occ : s.occupants) onTracks += occ.size();
+  if (onTracks != c.running) {
+    err << "conservation: " << onTracks << " vehicles on lanes and connectors but " << c.running << " running";
+    return err.str();
+  }
+  // Order and no overlap within every lane and connector.
+  for (std::size_t t = 0; t < s.tracks.size(); ++t) {
+    const auto& occ = s.occupants[t];
+    for (std::size_t k = 0; k < occ.size(); ++k) {
+      const Vehicle& v = s.vehicles[occ[k]];
+      if (v.track != t) {
+        err << "vehicle " << occ[k] << " listed on track " << t << " but records track " << v.track;
+        return err.str();
+      }
+      if (k > 0) {
+        const Vehicle& leader = s.vehicles[occ[k - 1]];
+        const double gap = leader.posM - s.type(leader).lengthM - v.posM;
+        if (gap < -1e-6) {
+          err << "overlap on " << (s.tracks[t].isConnector() ? "connector " : "lane ")
+              << (s.tracks[t].isConnector() ? s.tracks[t].connector : s.tracks[t].lane) << ": vehicle "
+              << s.scenario->demand.trips[occ[k]].id << " is " << -gap << " m into vehicle "
+              << s.scenario->demand.trips[occ[k - 1]].id;
+          return err.str();
+        }
+      }
+      if (v.speedMps < 0 || v.posM < -1e-9) {
+        err << "vehicle " << s.scenario->demand.trips[occ[k]].id << " has negative speed or position";
+        return err.str();
+      }
+    }
+  }
+  // No two conflicting movements both protected green (a permissive one yields by construction).
+  for (const Junction& j : net.junctions()) {
+    for (MovementId a : j.movements) {
+      if (s.movementStates[a.index()] != SignalState::GreenProtected) continue;
+      for (MovementId b : j.movements) {
+        if (!(a < b) || s.movementStates[b.index()] != SignalState::GreenProtected) continue;
+        for (ConnectorId ca : net.movement(a).connectors)
+          for (const Conflict& k : net.connector(ca).conflicts)
+            if (net.connector(k.other).movement == b) {
+              err << "junction '" << j.name << "': conflicting movements " << a.value << " and " << b.value
+                  << " are both protected green";
+              return err.str();
+            }
+      }
+    }
+  }
+  return {};
+}
+
+std::size_t World::vehicleStateBytes() const {
+  const State& s = *m;
+  std::size_t bytes = s.vehicles.capacity() * sizeof(Vehicle) + s.cold.capacity() * sizeof(VehicleCold) +
+                      s.routes.capacity() * sizeof(std::span<const RoadId>);
+  for (const auto& occ : s.occupants) bytes += occ.capacity() * sizeof(std::uint32_t);
+  return bytes;
+}
+
+}  // namespace traffic

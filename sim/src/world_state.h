@@ -1,0 +1,157 @@
+// The engine's internal state and the phase functions that operate on it (see world.h for the
+// order of phases and what each may touch).
+//
+// Storage layout:
+//   tracks     lanes and connectors in one index space: [0, laneCount) are lanes,
+//              [laneCount, laneCount + connectorCount) connectors. Vehicles drive on tracks.
+//   occupants  per track, the ids of the vehicles on it ordered front to back.
+//   vehicles   hot per-vehicle state, indexed by VehicleId (= trip index), 64 bytes each.
+//   cold       per-vehicle trip bookkeeping, touched on events only.
+// Phases that run in parallel own disjoint sets of tracks (a road owns its lanes; a junction owns
+// its connectors, the front of its incoming lanes and the back of its outgoing lanes), so no
+// locks are needed and nothing depends on thread scheduling.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include <oneapi/tbb/task_arena.h>
+
+#include "traffic/scenario.h"
+#include "traffic/signal.h"
+#include "traffic/world.h"
+
+namespace traffic::engine {
+
+inline constexpr double kHaltingSpeedMps = 0.1;  // below this a vehicle counts as halted (as SUMO)
+inline constexpr double kInfinity = 1e18;
+
+struct Track {
+  double lengthM = 0;
+  double speedLimitMps = 0;
+  std::uint32_t lane = UINT32_MAX;       // LaneId value when a lane
+  std::uint32_t connector = UINT32_MAX;  // ConnectorId value when a connector
+  [[nodiscard]] bool isConnector() const { return connector != UINT32_MAX; }
+};
+
+enum VehicleFlags : std::uint8_t {
+  kInNetwork = 1u << 0,
+  kGranted = 1u << 1,   // may cross the stop line ahead into `nextConnector`
+  kHalted = 1u << 2,    // speed below kHaltingSpeedMps at the end of the last step
+  kStuckReported = 1u << 3,
+};
+
+// Hot state, 64 bytes.
+struct Vehicle {
+  double posM = 0;      // front bumper, from the start of the track
+  double speedMps = 0;
+  double accelMps2 = 0;
+  double limitM = 0;    // furthest it may advance this step (leader's rear or stop line)
+  double distanceM = 0;
+  float haltedS = 0;    // time continuously halted
+  std::uint32_t track = UINT32_MAX;
+  std::uint32_t nextConnector = UINT32_MAX;  // chosen connector at the end of the current lane
+  std::uint16_t routeIndex = 0;  // index in the route of the road driven on (or being entered)
+  std::uint16_t type = 0;
+  std::uint8_t flags = 0;
+  std::int8_t pad0 = 0;
+  std::uint16_t pad1 = 0;
+};
+static_assert(sizeof(Vehicle) == 64);
+
+struct VehicleCold {
+  double enterS = -1;
+  double arriveS = -1;
+  double freeFlowS = 0;
+  double routeLengthM = 0;
+  double lastLaneChangeS = -1e9;
+  std::uint32_t stops = 0;
+  bool teleported = false;
+};
+
+struct State {
+  const Scenario* scenario = nullptr;
+  const RoadNetwork* net = nullptr;
+  WorldOptions options;
+  int threads = 1;
+  std::unique_ptr<tbb::task_arena> arena;
+
+  double nowS = 0;
+  std::uint64_t steps = 0;
+  double dtS = 1;
+
+  std::vector<Track> tracks;
+  std::vector<std::vector<std::uint32_t>> occupants;  // per track, front to back
+  std::vector<std::vector<std::uint32_t>> feeders;    // per lane track: connectors ending on it
+
+  std::vector<Vehicle> vehicles;  // indexed by trip
+  std::vector<VehicleCold> cold;
+  std::vector<std::span<const RoadId>> routes;  // per vehicle, resolved once
+
+  // Signals.
+  std::unique_ptr<SignalPolicy> policy;
+  std::vector<SignalController> controllers;  // one per non-boundary junction
+  std::vector<SignalState> movementStates;     // by MovementId
+
+  // Demand.
+  std::size_t nextTrip = 0;                                // next trip not yet released
+  std::vector<std::vector<std::uint32_t>> entryQueues;     // per road, in release order
+  std::vector<std::uint32_t> roadsWithQueue;               // roads whose queue is non-empty, sorted
+
+  // Per-step scratch owned by junctions (indexed so that each junction touches only its own).
+  std::vector<double> reservedM;                          // per track (exit lanes)
+  std::vector<double> grantEtaS;                          // per connector
+  std::vector<std::vector<std::uint32_t>> junctionScratch;  // per junction
+  std::vector<std::uint32_t> arrivalsByJunction;          // per junction, this step
+  std::vector<std::vector<std::uint32_t>> roadScratch;    // per road (lane changes)
+  std::vector<std::uint32_t> stuckScratch;                // account phase
+
+  // Counters and outputs.
+  VehicleCounts counts;
+  std::uint64_t vehicleUpdates = 0;
+  double speedSumMps = 0;  // over vehicle-steps
+  std::vector<TimeseriesRow> timeseries;
+  double nextTimeseriesS = 0;
+  StepProfile profile;
+
+  std::uint32_t laneCount = 0;
+  [[nodiscard]] std::uint32_t laneTrack(LaneId l) const { return l.value; }
+  [[nodiscard]] std::uint32_t connectorTrack(ConnectorId c) const { return laneCount + c.value; }
+  [[nodiscard]] const VehicleType& type(const Vehicle& v) const { return scenario->vehicleTypes[v.type]; }
+  [[nodiscard]] double desiredSpeedOn(const Vehicle& v, std::uint32_t track) const;
+  /// The road after the current one, if any.
+  [[nodiscard]] std::optional<RoadId> nextRoad(std::uint32_t vehicle) const;
+  [[nodiscard]] bool onLastRoad(std::uint32_t vehicle) const;
+
+  /// Runs body(i) for i in [0, n), in parallel when the world is large enough to gain from it.
+  template <class Body>
+  void forEach(std::size_t n, std::size_t grain, const Body& body);
+  bool parallel = false;
+};
+
+// Phases, in step order.
+void updateSignals(State& s);
+void arbitrateJunctions(State& s);
+void changeLanes(State& s);
+void planMotion(State& s);
+void moveVehicles(State& s);
+void transferAtJunctions(State& s);
+void releaseAndInsert(State& s);
+void account(State& s);
+
+// Shared helpers.
+/// Connectors from `lane` that lead onto `toRoad`, in index order.
+void connectorsTowards(const RoadNetwork& net, LaneId lane, RoadId toRoad, std::vector<ConnectorId>& out);
+bool laneLeadsTo(const RoadNetwork& net, LaneId lane, RoadId toRoad);
+/// Free-flow time and length of a route for a vehicle type.
+void routeFreeFlow(const State& s, std::span<const RoadId> route, const VehicleType& t, double& timeS, double& lengthM);
+/// Remove a vehicle from its track's occupant list.
+void detach(State& s, std::uint32_t vehicle);
+/// Insert a vehicle into a track's occupant list at the place its position dictates.
+void attachByPosition(State& s, std::uint32_t vehicle, std::uint32_t track);
+
+}  // namespace traffic::engine
+
+#include "world_state_inl.h"
