@@ -70,10 +70,15 @@ bool tryInsert(State& s, std::uint32_t id) {
   double speed = v0;
   const auto& occ = s.occupants[track];
   if (!occ.empty()) {
-    // Enter no faster than the leader and slow enough to keep the desired headway.
+    // Enter at the leader's speed when the gap allows the desired headway at that speed; behind a
+    // moving leader, wait for such a gap rather than enter crawling, which would hold back every
+    // vehicle behind (entry capacity is then what the car-following model allows).
     const Vehicle& leader = s.vehicles[occ.back()];
     const double gap = room - v.posM;
-    speed = std::min({v0, leader.speedMps + 1.0, std::max(0.0, (gap - t.minGapM) / std::max(t.headwayS, 0.5))});
+    const double target = std::min(v0, leader.speedMps);
+    const double fits = std::max(0.0, (gap - t.minGapM) / std::max(t.headwayS, 0.1));
+    if (fits < target * 0.9 && leader.speedMps >= kHaltingSpeedMps) return false;
+    speed = std::min(target, fits);
   }
   v.speedMps = speed;
   v.accelMps2 = 0;

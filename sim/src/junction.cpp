@@ -55,6 +55,16 @@ double freeSpaceAtStart(const State& s, std::uint32_t laneTrack) {
   return occ.empty() ? s.tracks[laneTrack].lengthM : trackRear(s, occ.back());
 }
 
+// Room a lane can still take. Its vehicles move on, so what matters is the length not yet taken
+// by vehicles and their minimum gaps (the lane's gross occupancy), except when the last vehicle
+// stands still: then only the space behind it counts, or a vehicle could stop in the box.
+double roomOnLane(const State& s, std::uint32_t laneTrack, double reservedM) {
+  const auto& occ = s.occupants[laneTrack];
+  if (occ.empty()) return s.tracks[laneTrack].lengthM - reservedM;
+  if (s.vehicles[occ.back()].flags & kHalted) return trackRear(s, occ.back()) - reservedM;
+  return s.laneGrossFreeM[laneTrack] - reservedM;
+}
+
 }  // namespace
 
 void connectorsTowards(const RoadNetwork& net, LaneId lane, RoadId toRoad, std::vector<ConnectorId>& out) {
@@ -93,7 +103,7 @@ struct JunctionArbiter {
       if (!net.lane(con.to).allowed.allows(cls)) continue;
       const int score = !afterNext || laneLeadsTo(net, con.to, *afterNext) ? 1 : 0;
       const std::uint32_t to = s.laneTrack(con.to);
-      const double room = freeSpaceAtStart(s, to) - reservedM[to];
+      const double room = roomOnLane(s, to, reservedM[to]);
       if (score > bestScore || (score == bestScore && room > bestRoom)) {
         best = c;
         bestScore = score;
@@ -159,7 +169,7 @@ struct JunctionArbiter {
             (light == SignalState::Yellow && !canStopWithin(v.speedMps, dist, t.comfortDecelMps2));
         const std::uint32_t to = s.laneTrack(con.to);
         const double need = t.lengthM + t.minGapM;
-        grant = lightAllows && freeSpaceAtStart(s, to) - reservedM[to] >= need &&
+        grant = lightAllows && roomOnLane(s, to, reservedM[to]) >= need &&
                 conflictsClear(id, dist, con, light == SignalState::GreenPermissive);
       }
       if (!grant) break;
@@ -200,6 +210,15 @@ struct JunctionArbiter {
 
 void arbitrateJunctions(State& s) {
   const RoadNetwork& net = *s.net;
+  // Gross free length of every lane, computed once per step.
+  s.forEach(s.laneCount, 64, [&](std::size_t lane) {
+    double used = 0;
+    for (std::uint32_t id : s.occupants[lane]) {
+      const VehicleType& t = s.type(s.vehicles[id]);
+      used += t.lengthM + t.minGapM;
+    }
+    s.laneGrossFreeM[lane] = s.tracks[lane].lengthM - used;
+  });
   s.forEach(net.junctions().size(), 8, [&](std::size_t i) {
     thread_local std::vector<std::uint32_t> cursors;
     JunctionArbiter arbiter{s, net, s.reservedM, s.grantEtaS};

@@ -43,7 +43,7 @@ struct Evaluation {
 
 class RoadLaneChanger {
  public:
-  RoadLaneChanger(State& s, RoadId road) : m_s(s), m_net(*s.net), m_road(m_net.road(road)) {}
+  RoadLaneChanger(State& s, RoadId road) : m_s(s), m_net(*s.net), m_roadId(road), m_road(m_net.road(road)) {}
 
   void run(std::vector<std::uint32_t>& order) {
     order.clear();
@@ -55,6 +55,7 @@ class RoadLaneChanger {
  private:
   State& m_s;
   const RoadNetwork& m_net;
+  RoadId m_roadId;
   const Road& m_road;
 
   [[nodiscard]] int laneIndexOf(const Vehicle& v) const { return m_net.lane(LaneId(m_s.tracks[v.track].lane)).indexInRoad; }
@@ -163,6 +164,7 @@ class RoadLaneChanger {
     detach(m_s, id);
     attachByPosition(m_s, id, to);
     m_s.cold[id].lastLaneChangeS = m_s.nowS;
+    ++m_s.laneChangesByRoad[m_roadId.index()];
   }
 };
 

@@ -19,11 +19,6 @@ namespace traffic {
 
 using namespace engine;
 
-// Below this many vehicles in the network a step runs on one thread: spreading a few hundred
-// vehicles over workers costs more in synchronisation than it saves (CityFlow's two threads were
-// slower than one on every dataset network we measured).
-static constexpr std::size_t kParallelVehicleThreshold = 3000;
-
 struct World::Impl : State {};
 
 namespace {
@@ -120,6 +115,10 @@ void account(State& s) {
     s.counts.arrived += a;
     a = 0;
   }
+  for (std::uint32_t& n : s.laneChangesByRoad) {
+    s.counts.laneChanges += n;
+    n = 0;
+  }
   std::vector<std::uint32_t>& stuck = s.stuckScratch;
   stuck.clear();
   std::uint64_t inNetwork = 0;
@@ -180,10 +179,12 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
   }
   s.occupants.resize(s.tracks.size());
   s.reservedM.assign(s.tracks.size(), 0.0);
+  s.laneGrossFreeM.assign(s.laneCount, 0.0);
   s.grantEtaS.assign(net.connectors().size(), kInfinity);
   s.junctionScratch.resize(net.junctions().size());
   s.arrivalsByJunction.assign(net.junctions().size(), 0);
-  s.roadScratch.resize(std::max<std::size_t>(1, net.roads().size()));
+  s.roadScratch.resize(net.roads().size());
+  s.laneChangesByRoad.assign(net.roads().size(), 0);
   s.entryQueues.resize(net.roads().size());
 
   const auto& trips = scenario.demand.trips;
@@ -208,7 +209,10 @@ World::~World() = default;
 
 void World::step() {
   State& s = *m;
-  s.parallel = s.threads > 1 && s.counts.running >= kParallelVehicleThreshold;
+  // Small worlds run on one thread: spreading a few hundred vehicles over workers costs more in
+  // synchronisation than it saves (CityFlow's two threads were slower than one on every dataset
+  // network we measured).
+  s.parallel = s.threads > 1 && s.counts.running >= s.options.minVehiclesForParallel;
   StepProfile& p = s.profile;
   auto body = [&] {
     timed(p.spawn, [&] { releaseAndInsert(s); });

@@ -102,10 +102,12 @@ struct State {
 
   // Per-step scratch owned by junctions (indexed so that each junction touches only its own).
   std::vector<double> reservedM;                          // per track (exit lanes)
+  std::vector<double> laneGrossFreeM;                     // per lane: length minus vehicles and gaps
   std::vector<double> grantEtaS;                          // per connector
   std::vector<std::vector<std::uint32_t>> junctionScratch;  // per junction
   std::vector<std::uint32_t> arrivalsByJunction;          // per junction, this step
   std::vector<std::vector<std::uint32_t>> roadScratch;    // per road (lane changes)
+  std::vector<std::uint32_t> laneChangesByRoad;           // per road, this step
   std::vector<std::uint32_t> stuckScratch;                // account phase
 
   // Counters and outputs.

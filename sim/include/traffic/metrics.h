@@ -47,6 +47,7 @@ struct VehicleCounts {
   std::uint64_t waitingToEnter = 0;
   std::uint64_t teleported = 0;      ///< teleport events
   std::uint64_t gridlockReports = 0; ///< vehicles reported stuck (whatever the action)
+  std::uint64_t laneChanges = 0;
 };
 
 struct Summary {

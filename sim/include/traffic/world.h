@@ -35,6 +35,9 @@ struct WorldOptions {
   /// Check invariants (no overlap, conservation, no conflicting greens) after every step and
   /// abort with a message on violation. Costly; for tests and debugging.
   bool validate = false;
+  /// Vehicles in the network from which a step uses several threads. Below it the coordination
+  /// costs more than it saves. Tests lower it to exercise the parallel path on small worlds.
+  std::size_t minVehiclesForParallel = 3000;
 };
 
 /// Wall time spent in each phase, summed over steps, in seconds.
