@@ -26,8 +26,8 @@ TEST(SignalController, TurnsAcrossProtectedTrafficArePermissive) {
   for (std::size_t k = 0; k < j.movements.size(); ++k) {
     const Movement& m = net.movement(j.movements[k]);
     if (states[k] == SignalState::Red) continue;
-    if (m.turn == TurnType::Straight) EXPECT_EQ(states[k], SignalState::GreenProtected);
-    if (m.turn == TurnType::Left) EXPECT_EQ(states[k], SignalState::GreenPermissive);  // across oncoming
+    if (m.turn == TurnType::Straight) { EXPECT_EQ(states[k], SignalState::GreenProtected); }
+    if (m.turn == TurnType::Left) { EXPECT_EQ(states[k], SignalState::GreenPermissive); }  // across oncoming
   }
 }
 
@@ -55,31 +55,33 @@ TEST(SignalController, FixedTimeSequenceIsAlwaysSafe) {
     for (MovementId a : j.movements) {
       const SignalState sa = states[a.index()];
       const SignalState pa = previous[a.index()];
-      if (sa == SignalState::Yellow) yellowFor[a.value] += dt;
+      if (sa == SignalState::Yellow) { yellowFor[a.value] += dt; }
       if (pa == SignalState::Yellow && sa != SignalState::Yellow) {
         EXPECT_EQ(sa, SignalState::Red);
         EXPECT_NEAR(yellowFor[a.value], timing.yellowS, 1e-9);
         yellowFor[a.value] = 0;
         redSince[a.value] = now;
       }
-      if (isGreen(pa) && sa == SignalState::Red) ADD_FAILURE() << "green went straight to red at t=" << now;
+      if (isGreen(pa) && sa == SignalState::Red) { ADD_FAILURE() << "green went straight to red at t=" << now; }
       if (!isGreen(pa) && isGreen(sa)) {
         greenSince[a.value] = now;
         ++switches;
         // Every conflicting movement has been red for at least the all-red time.
         for (MovementId b : j.movements) {
           if (b == a || !conflicting(net, a, b)) continue;
-          EXPECT_FALSE(isGreen(states[b.index()]) && states[b.index()] == SignalState::GreenProtected &&
+          EXPECT_FALSE(states[b.index()] == SignalState::GreenProtected &&
                        states[a.index()] == SignalState::GreenProtected);
           EXPECT_NE(states[b.index()], SignalState::Yellow);
-          if (redSince.count(b.value)) EXPECT_GE(now - redSince[b.value] + 1e-9, timing.allRedS);
+          if (redSince.count(b.value)) { EXPECT_GE(now - redSince[b.value] + 1e-9, timing.allRedS); }
         }
       }
-      if (isGreen(pa) && !isGreen(sa)) EXPECT_GE(now - greenSince[a.value] + 1e-9, timing.minGreenS);
-      for (MovementId b : j.movements)
-        if (a < b && conflicting(net, a, b))
+      if (isGreen(pa) && !isGreen(sa)) { EXPECT_GE(now - greenSince[a.value] + 1e-9, timing.minGreenS); }
+      for (MovementId b : j.movements) {
+        if (a < b && conflicting(net, a, b)) {
           EXPECT_FALSE(sa == SignalState::GreenProtected && states[b.index()] == SignalState::GreenProtected)
               << "conflicting protected greens at t=" << now;
+        }
+      }
     }
     previous = states;
   }

@@ -49,7 +49,10 @@ std::pair<LaneId, double> insertionLane(const State& s, std::uint32_t id) {
     const auto& occ = s.occupants[track];
     const double room = occ.empty() ? kInfinity : s.vehicles[occ.back()].posM - s.type(s.vehicles[occ.back()]).lengthM;
     if (room < std::min(t.lengthM, lane.lengthM) + t.minGapM) continue;
+    // Only lanes from which the route goes on: a vehicle put into a lane that does not lead on
+    // would have to merge across a queue straight away. Better to wait for room.
     const int score = !next || laneLeadsTo(net, l, *next) ? 1 : 0;
+    if (score == 0) continue;
     if (score > bestScore || (score == bestScore && room > bestRoom)) {
       best = l;
       bestScore = score;

@@ -49,12 +49,6 @@ double trackRear(const State& s, std::uint32_t vehicle) {
   return v.posM - s.type(v).lengthM;
 }
 
-// Space at the upstream end of a lane: the rear of its last vehicle, or its length.
-double freeSpaceAtStart(const State& s, std::uint32_t laneTrack) {
-  const auto& occ = s.occupants[laneTrack];
-  return occ.empty() ? s.tracks[laneTrack].lengthM : trackRear(s, occ.back());
-}
-
 // Room a lane can still take. Its vehicles move on, so what matters is the length not yet taken
 // by vehicles and their minimum gaps (the lane's gross occupancy), except when the last vehicle
 // stands still: then only the space behind it counts, or a vehicle could stop in the box.

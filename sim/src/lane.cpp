@@ -67,6 +67,12 @@ void planMotion(State& s) {
         v.accelMps2 = idmFreeAccel(t, v0, v.speedMps);
         v.limitM = kInfinity;
       }
+      // Make room for a vehicle beside that must merge into this lane (cooperative merging).
+      if (v.yieldTo != UINT32_MAX) {
+        const Vehicle& m = s.vehicles[v.yieldTo];
+        const double gap = m.posM - s.type(m).lengthM - v.posM;
+        if (gap > 0 && (m.flags & kInNetwork)) v.accelMps2 = std::min(v.accelMps2, idmAccel(t, v0, v.speedMps, gap, m.speedMps));
+      }
       // Slow down for a slower connector ahead (a turn) before reaching it.
       if (k == 0 && !s.tracks[track].isConnector() && (v.flags & kGranted)) {
         const double vTurn = s.desiredSpeedOn(v, s.connectorTrack(ConnectorId(v.nextConnector)));
@@ -99,7 +105,11 @@ void moveVehicles(State& s) {
       v.speedMps = speed;
       const bool halted = speed < kHaltingSpeedMps;
       if (halted) {
-        if (!(v.flags & kHalted)) ++s.cold[id].stops;
+        if (!(v.flags & kHalted)) {
+          VehicleCold& c = s.cold[id];
+          if (v.distanceM - c.lastHaltDistanceM >= kStopMinTravelM) ++c.stops;
+          c.lastHaltDistanceM = v.distanceM;
+        }
         v.flags |= kHalted;
         v.haltedS += static_cast<float>(dt);
       } else {

@@ -48,7 +48,10 @@ class RoadLaneChanger {
   void run(std::vector<std::uint32_t>& order) {
     order.clear();
     for (LaneId l : m_road.lanes)
-      for (std::uint32_t id : m_s.occupants[m_s.laneTrack(l)]) order.push_back(id);
+      for (std::uint32_t id : m_s.occupants[m_s.laneTrack(l)]) {
+        order.push_back(id);
+        m_s.vehicles[id].yieldTo = UINT32_MAX;
+      }
     for (std::uint32_t id : order) consider(id);
   }
 
@@ -127,6 +130,16 @@ class RoadLaneChanger {
     return e;
   }
 
+  // A blocked mandatory change: the vehicle that would follow in the target lane holds back, so
+  // that a gap opens (without it a full queue never lets anyone in and the road deadlocks).
+  void askToYield(std::uint32_t id, std::uint32_t targetTrack) {
+    const auto& target = m_s.occupants[targetTrack];
+    const Neighbours n = neighboursAt(m_s, target, m_s.vehicles[id].posM);
+    if (n.follower < 0) return;
+    Vehicle& f = m_s.vehicles[target[static_cast<std::size_t>(n.follower)]];
+    if (f.yieldTo == UINT32_MAX) f.yieldTo = id;
+  }
+
   void consider(std::uint32_t id) {
     Vehicle& v = m_s.vehicles[id];
     if (v.flags & kGranted) return;  // committed to its connector
@@ -144,7 +157,11 @@ class RoadLaneChanger {
       if (best < 0) return;  // no lane leads on; the gridlock handler deals with it
       target = laneIdx + (best > laneIdx ? 1 : -1);
       if (!m_net.lane(m_road.lanes[static_cast<std::size_t>(target)]).allowed.allows(m_s.type(v).vehicleClass)) return;
-      if (!evaluate(id, idx, from, m_s.laneTrack(m_road.lanes[static_cast<std::size_t>(target)]), true).safe) return;
+      const std::uint32_t to = m_s.laneTrack(m_road.lanes[static_cast<std::size_t>(target)]);
+      if (!evaluate(id, idx, from, to, true).safe) {
+        askToYield(id, to);
+        return;
+      }
     } else {
       if (!m_s.scenario->laneChanging || idx == 0) return;  // the front vehicle of a lane is not impeded
       if (m_s.nowS - m_s.cold[id].lastLaneChangeS < kCooldownS) return;

@@ -26,6 +26,9 @@
 namespace traffic::engine {
 
 inline constexpr double kHaltingSpeedMps = 0.1;  // below this a vehicle counts as halted (as SUMO)
+// A halt counts as a stop only after the vehicle has moved at least this far since its last halt,
+// so that creeping forward in a queue is one stop, not one per step.
+inline constexpr double kStopMinTravelM = 5.0;
 inline constexpr double kInfinity = 1e18;
 
 struct Track {
@@ -53,11 +56,10 @@ struct Vehicle {
   float haltedS = 0;    // time continuously halted
   std::uint32_t track = UINT32_MAX;
   std::uint32_t nextConnector = UINT32_MAX;  // chosen connector at the end of the current lane
+  std::uint32_t yieldTo = UINT32_MAX;  // a vehicle beside, ahead, that must merge in front of this one
   std::uint16_t routeIndex = 0;  // index in the route of the road driven on (or being entered)
   std::uint16_t type = 0;
   std::uint8_t flags = 0;
-  std::int8_t pad0 = 0;
-  std::uint16_t pad1 = 0;
 };
 static_assert(sizeof(Vehicle) == 64);
 
@@ -67,6 +69,7 @@ struct VehicleCold {
   double freeFlowS = 0;
   double routeLengthM = 0;
   double lastLaneChangeS = -1e9;
+  double lastHaltDistanceM = -1e9;  // distance driven when it last halted
   std::uint32_t stops = 0;
   bool teleported = false;
 };

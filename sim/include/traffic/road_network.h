@@ -94,6 +94,7 @@ struct SignalProgram {
 struct Junction {
   std::string name;
   Vec2 position;
+  /// Distance from the centre to the stop lines; roads are trimmed by it at this end.
   double widthM = 0;
   /// A boundary junction where vehicles enter or leave the network (CityFlow "virtual").
   bool boundary = false;
@@ -104,7 +105,7 @@ struct Junction {
   std::optional<SignalProgram> program;
 };
 
-class RoadGraph;  // Boost.Graph view, defined in router.cpp
+class RoadGraph;  // Boost.Graph view, defined in the private header sim/src/road_graph.h
 
 class RoadNetwork {
  public:

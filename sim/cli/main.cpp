@@ -1,0 +1,382 @@
+// The `trafficsim` command line: run a scenario headless, or describe one.
+//
+// Exit codes are part of the interface, because batch scripts and CI branch on them:
+//   0  success
+//   2  the input is at fault: a scenario that does not load, bad command-line usage, an unusable
+//      --out folder. The message says what to fix; nothing was written.
+//   1  anything else (a bug, a failing disk); the message is printed as is.
+//   130 (143) the run was interrupted with Ctrl-C (SIGTERM); no outputs are written then either.
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "progress.h"
+#include "traffic/errors.h"
+#include "traffic/outputs.h"
+#include "traffic/scenario.h"
+#include "traffic/world.h"
+
+#ifndef TRAFFICSIM_VERSION
+#define TRAFFICSIM_VERSION "0.1.0"
+#endif
+
+namespace traffic::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int kExitOk = 0;
+constexpr int kExitInternal = 1;
+constexpr int kExitBadInput = 2;
+
+/// Input the user can fix that is not a scenario error (for example an unusable --out folder).
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The signal that asked the run to stop, 0 while none did. The loop checks it between steps, so a
+// step is never cut in half and the terminal is left tidy.
+volatile std::sig_atomic_t g_interrupted = 0;
+extern "C" void onInterrupt(int signal) { g_interrupted = signal; }
+
+// ---- logging -------------------------------------------------------------------------------
+
+void setUpLogging() {
+  // The library logs to "sim" and leaves sinks to us. Warnings only by default, so that the
+  // progress bar is not broken up by routine messages; TRAFFIC_LOG=info or debug shows more.
+  auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+  // On a terminal, wipe any progress bar drawn on the current line before printing.
+  sink->set_pattern(::isatty(STDERR_FILENO) ? "\r\033[K[%^%l%$] %v" : "[%l] %v");
+  auto logger = std::make_shared<spdlog::logger>("sim", sink);
+
+  static const std::array<std::pair<const char*, spdlog::level::level_enum>, 7> kLevels{{
+      {"trace", spdlog::level::trace},
+      {"debug", spdlog::level::debug},
+      {"info", spdlog::level::info},
+      {"warn", spdlog::level::warn},
+      {"error", spdlog::level::err},
+      {"critical", spdlog::level::critical},
+      {"off", spdlog::level::off},
+  }};
+  spdlog::level::level_enum level = spdlog::level::warn;
+  if (const char* env = std::getenv("TRAFFIC_LOG"); env != nullptr && *env != '\0') {
+    const auto it = std::find_if(kLevels.begin(), kLevels.end(), [&](const auto& l) { return l.first == std::string(env); });
+    if (it != kLevels.end())
+      level = it->second;
+    else
+      std::cerr << "warning: TRAFFIC_LOG='" << env
+                << "' is not a log level (trace, debug, info, warn, error, critical, off); using warn\n";
+  }
+  logger->set_level(level);
+  spdlog::register_logger(logger);
+}
+
+// ---- run -----------------------------------------------------------------------------------
+
+struct RunOptions {
+  std::string scenario;
+  std::string out;
+  int threads = 0;
+  std::optional<std::uint64_t> seed;
+  std::optional<double> durationS;
+  std::vector<std::string> overrides;
+  bool quiet = false;
+  bool validate = false;
+};
+
+std::vector<std::string> allOverrides(const std::vector<std::string>& sets, std::optional<std::uint64_t> seed,
+                                      std::optional<double> durationS) {
+  // Dedicated flags come last so that they win over a --set of the same key.
+  std::vector<std::string> all = sets;
+  if (seed) all.push_back("scenario.seed=" + std::to_string(*seed));
+  if (durationS) all.push_back(fmt::format("scenario.duration_s={}", *durationS));
+  return all;
+}
+
+std::string withUnit(double v, const char* unit) { return fmt::format("{:.1f} {}", v, unit); }
+
+void printRunSummary(const Summary& s, const fs::path& outDir) {
+  const double speedup = s.wallSeconds > 0 ? s.simSeconds / s.wallSeconds : 0;
+  fmt::print("{}: {} simulated in {} ({:.0f}x real time, {} thread{})\n", s.scenario, formatClock(s.simSeconds),
+             withUnit(s.wallSeconds, "s wall time"), speedup, s.threads, s.threads == 1 ? "" : "s");
+  fmt::print("  vehicles      {} spawned, {} arrived, {} running, {} waiting to enter\n", s.vehicles.spawned,
+             s.vehicles.arrived, s.vehicles.running, s.vehicles.waitingToEnter);
+  if (s.vehicles.teleported > 0 || s.vehicles.gridlockReports > 0)
+    fmt::print("  gridlock      {} vehicles reported stuck, {} teleported\n", s.vehicles.gridlockReports,
+               s.vehicles.teleported);
+  fmt::print("  travel time   {} mean of arrived vehicles, {} counting unfinished ones\n",
+             withUnit(s.meanTravelTimeFinishedS, "s"), withUnit(s.meanTravelTimeWithUnfinishedS, "s"));
+  fmt::print("  delay index   {:.3f} (travel time / free-flow time)\n", s.delayIndex);
+  fmt::print("  throughput    {:.0f} veh/h\n", s.throughputVehPerH);
+  fmt::print("  performance   {:.2f} M vehicle-updates/s\n", s.vehicleUpdatesPerSecond / 1e6);
+  fmt::print("  outputs       {}/ ({}, {}, {})\n", outDir.string(), kSummaryFile, kTripsFile, kTimeseriesFile);
+}
+
+/// When the chosen folder cannot be written after a run, the results still exist in memory; save
+/// them somewhere rather than throw away a long run.
+std::optional<fs::path> rescueOutputs(const Scenario& scenario, const Summary& summary, const World& world) {
+  try {
+    const fs::path rescue =
+        fs::temp_directory_path() / fmt::format("trafficsim-{}-{}", scenario.name, static_cast<long>(::getpid()));
+    writeRunOutputs(rescue, scenario, summary, world.tripRecords(), world.timeseries());
+    return rescue;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+int runCommand(const RunOptions& opt) {
+  const Scenario scenario = loadScenario(opt.scenario, allOverrides(opt.overrides, opt.seed, opt.durationS));
+  const fs::path outDir = opt.out.empty() ? fs::path("results") / scenario.name : fs::path(opt.out);
+  try {
+    // Refuse before the run, not after an hour of it.
+    checkOutputDirReplaceable(outDir);
+  } catch (const std::runtime_error& e) {
+    throw UsageError(e.what());
+  }
+
+  World world(scenario, WorldOptions{opt.threads, opt.validate});
+  std::signal(SIGINT, onInterrupt);
+  std::signal(SIGTERM, onInterrupt);
+
+  ProgressBar bar(scenario.durationS);
+  const auto start = std::chrono::steady_clock::now();
+  while (!world.finished() && g_interrupted == 0) {
+    world.step();
+    if (!opt.quiet && bar.due(world.timeS())) {
+      const VehicleCounts c = world.counts();
+      bar.update(world.timeS(), c.running, c.waitingToEnter);
+    }
+  }
+  const double wallS = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (g_interrupted != 0) {
+    bar.clear();
+    std::cerr << fmt::format("interrupted at {} of {} simulated; no outputs written\n", formatClock(world.timeS()),
+                             formatClock(scenario.durationS));
+    return 128 + static_cast<int>(g_interrupted);
+  }
+  if (!opt.quiet) {
+    const VehicleCounts c = world.counts();
+    bar.finish(world.timeS(), c.running, c.waitingToEnter);
+  }
+
+  const Summary summary = world.summary(wallS);
+  try {
+    writeRunOutputs(outDir, scenario, summary, world.tripRecords(), world.timeseries());
+  } catch (const std::runtime_error& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    if (auto rescue = rescueOutputs(scenario, summary, world))
+      std::cerr << "the results were saved to " << rescue->string() << " instead\n";
+    return kExitInternal;
+  }
+
+  if (!opt.quiet) printRunSummary(summary, outDir);
+  if (auto log = spdlog::get("sim"))
+    log->info("run {}: {:.0f} s simulated in {:.2f} s ({:.0f}x real time), {} vehicles spawned, {} arrived, "
+              "{:.2f} M vehicle-updates/s, {} thread(s), outputs in {}",
+              summary.scenario, summary.simSeconds, summary.wallSeconds,
+              summary.wallSeconds > 0 ? summary.simSeconds / summary.wallSeconds : 0.0, summary.vehicles.spawned,
+              summary.vehicles.arrived, summary.vehicleUpdatesPerSecond / 1e6, summary.threads, outDir.string());
+  return kExitOk;
+}
+
+// ---- info ----------------------------------------------------------------------------------
+
+struct InfoOptions {
+  std::string scenario;
+  std::vector<std::string> overrides;
+};
+
+void printDemandHistogram(const Scenario& sc) {
+  constexpr double kBinS = 900;
+  const auto& trips = sc.demand.trips;
+  const double lastS = trips.empty() ? 0 : trips.back().departS;
+  const double spanS = std::max(sc.durationS, lastS + 1e-9);
+  const auto bins = static_cast<std::size_t>(std::ceil(spanS / kBinS));
+  std::vector<std::size_t> counts(std::max<std::size_t>(bins, 1), 0);
+  for (const auto& trip : trips)
+    counts[std::min(counts.size() - 1, static_cast<std::size_t>(std::max(trip.departS, 0.0) / kBinS))]++;
+  const std::size_t most = *std::max_element(counts.begin(), counts.end());
+  fmt::print("  trips per 15 min (h:mm)\n");
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    const int width = most == 0 ? 0 : static_cast<int>(std::lround(40.0 * static_cast<double>(counts[i]) / static_cast<double>(most)));
+    const bool afterEnd = static_cast<double>(i) * kBinS >= sc.durationS;
+    const auto minutes = static_cast<long>(i) * 15;
+    fmt::print("    {:>2}:{:02}  {:<40}  {}{}\n", minutes / 60, minutes % 60,
+               std::string(static_cast<std::size_t>(width), '#'), counts[i], afterEnd ? "  (after the end of the run)" : "");
+  }
+}
+
+int infoCommand(const InfoOptions& opt) {
+  const Scenario sc = loadScenario(opt.scenario, opt.overrides);
+  const RoadNetwork& net = *sc.network;
+
+  std::size_t signalised = 0, boundary = 0, unsignalised = 0;
+  for (const auto& j : net.junctions()) {
+    if (j.boundary)
+      ++boundary;
+    else if (j.program)
+      ++signalised;
+    else
+      ++unsignalised;
+  }
+
+  fmt::print("scenario    {}{}\n", sc.name, sc.description.empty() ? "" : " - " + sc.description);
+  fmt::print("file        {}\n", sc.sourceFile.string());
+  fmt::print("map         {}\n", sc.mapDescription);
+  fmt::print("  junctions   {} ({} signalised, {} unsignalised, {} boundary)\n", net.junctions().size(), signalised,
+             unsignalised, boundary);
+  fmt::print("  roads       {} with {} lanes, {:.1f} lane-km\n", net.roads().size(), net.lanes().size(),
+             net.totalLaneLengthM() / 1000);
+  fmt::print("  movements   {} with {} lane connectors\n", net.movements().size(), net.connectors().size());
+
+  const auto& trips = sc.demand.trips;
+  std::vector<std::size_t> perType(sc.vehicleTypes.size(), 0);
+  for (const auto& trip : trips)
+    if (trip.type.index() < perType.size()) ++perType[trip.type.index()];
+  fmt::print("demand      {} trips on {} distinct routes\n", trips.size(), sc.demand.routes.size());
+  if (!trips.empty())
+    fmt::print("  departures  {:.0f} s to {:.0f} s\n", trips.front().departS, trips.back().departS);
+  fmt::print("  vehicle types\n");
+  for (std::size_t i = 0; i < sc.vehicleTypes.size(); ++i) {
+    const auto& t = sc.vehicleTypes[i];
+    fmt::print("    {:<20} {:<8} {:>7} trips  length {} m, max speed {:.1f} m/s\n", t.name, toString(t.vehicleClass),
+               perType[i], t.lengthM, t.maxSpeedMps);
+  }
+  printDemandHistogram(sc);
+
+  std::string params;
+  for (const auto& [key, value] : sc.signalPolicy.params) params += fmt::format("{}{} = {}", params.empty() ? "" : ", ", key, value);
+  fmt::print("signals     {}{}; yellow {} s, all-red {} s, min green {} s\n", sc.signalPolicy.name,
+             params.empty() ? "" : " (" + params + ")", sc.signalTiming.yellowS, sc.signalTiming.allRedS,
+             sc.signalTiming.minGreenS);
+  fmt::print("time        step {} s, duration {} s ({}), seed {}\n", sc.stepS, sc.durationS, formatClock(sc.durationS),
+             sc.seed);
+  fmt::print("dynamics    lane changing {}, gridlock after {} s: {}\n", sc.laneChanging ? "on" : "off",
+             sc.gridlockTimeoutS, sc.gridlockAction == GridlockAction::Teleport ? "teleport" : "wait");
+  fmt::print("outputs     time series every {} s\n", sc.timeseriesIntervalS);
+  return kExitOk;
+}
+
+// ---- command line --------------------------------------------------------------------------
+
+std::string policyList() {
+  std::string out;
+  for (const auto& name : signalPolicyNames()) out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
+
+int runMain(int argc, char** argv) {
+  CLI::App app{"trafficsim: an agent-based traffic simulator for signal-control research.\n"
+               "Runs scenario files (TOML, see docs/scenario-format.md) headless and writes\n"
+               "summary.json, trips.csv and timeseries.csv (see docs/metrics.md).",
+               "trafficsim"};
+  app.set_version_flag("--version", std::string("trafficsim ") + TRAFFICSIM_VERSION);
+  app.require_subcommand(1);
+  app.footer("Examples:\n"
+             "  trafficsim run scenarios/hangzhou_peak.toml\n"
+             "  trafficsim info scenarios/grid_10x10.toml\n"
+             "  trafficsim run --help\n"
+             "\n"
+             "Set TRAFFIC_LOG=info (or debug) to see the simulator's log on stderr.");
+
+  RunOptions run;
+  CLI::App* runCmd = app.add_subcommand(
+      "run", "Simulate a scenario and write summary.json, trips.csv and timeseries.csv");
+  runCmd->add_option("scenario", run.scenario, "Scenario file (.toml)")->required();
+  runCmd->add_option("-o,--out", run.out,
+                     "Results folder; replaced whole if it holds an earlier run's outputs [default: results/<scenario name>]");
+  runCmd->add_option("-t,--threads", run.threads, "Worker threads; 0 means one per core [default: 0]")
+      ->check(CLI::NonNegativeNumber);
+  runCmd->add_option("--seed", run.seed, "Random seed; replaces scenario.seed");
+  runCmd->add_option("--duration", run.durationS, "Simulated seconds; replaces scenario.duration_s")
+      ->check(CLI::PositiveNumber);
+  runCmd->add_option("--set", run.overrides,
+                     "Override a scenario key, as key=value with a dotted key, e.g. signals.policy=fixed_time.\n"
+                     "Repeatable. Values are read as TOML (7, 2.5, false, [1, 2]); other text is a string.")
+      ->allow_extra_args(false)
+      ->type_name("KEY=VALUE");
+  runCmd->add_flag("-q,--quiet", run.quiet, "No progress bar and no summary on the terminal");
+  runCmd->add_flag("--validate", run.validate, "Check the simulation's invariants after every step (slow)");
+  runCmd->footer("Loads and checks the scenario, simulates it step by step with a progress bar on stderr,\n"
+                 "then writes the outputs into the results folder (all of them or none) and prints a\n"
+                 "short summary. Columns and units: docs/metrics.md.\n"
+                 "\n"
+                 "Examples:\n"
+                 "  trafficsim run scenarios/hangzhou_peak.toml\n"
+                 "  trafficsim run scenarios/jinan_real.toml --seed 7 --out results/jinan_seed7\n"
+                 "  trafficsim run scenarios/grid_10x10.toml --threads 2 --duration 900\n"
+                 "  trafficsim run scenarios/hangzhou_real.toml --set dynamics.lane_changing=false\n"
+                 "\n"
+                 "Signal policies: " + policyList() + "\n"
+                 "Exit codes: 0 done, 2 bad input or usage (nothing written), 1 internal error,\n"
+                 "130 interrupted by Ctrl-C (nothing written).");
+
+  InfoOptions info;
+  CLI::App* infoCmd = app.add_subcommand(
+      "info", "Check a scenario and describe its map, demand and signal settings");
+  infoCmd->add_option("scenario", info.scenario, "Scenario file (.toml)")->required();
+  infoCmd->add_option("--set", info.overrides, "Override a scenario key (key=value), as for run")
+      ->allow_extra_args(false)
+      ->type_name("KEY=VALUE");
+  infoCmd->footer("Loads and validates the scenario exactly as run does, then prints the map (junctions,\n"
+                  "roads, lanes, lane-km), the demand (trips, vehicle types, departures per 15 minutes),\n"
+                  "the signal policy and the time settings. Simulates nothing; use it to check a\n"
+                  "scenario before a long run.\n"
+                  "\n"
+                  "Examples:\n"
+                  "  trafficsim info scenarios/hangzhou_real.toml\n"
+                  "  trafficsim info scenarios/grid_30x30.toml --set scenario.duration_s=1800");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    // CLI11 has a code per kind of mistake (105, 106, ...); scripts only need "usage error".
+    std::string helpFor = "trafficsim";
+    for (const CLI::App* sub : app.get_subcommands()) helpFor += " " + sub->get_name();
+    std::cerr << "error: " << e.what() << "\nRun '" << helpFor << " --help' for usage.\n";
+    return kExitBadInput;
+  }
+
+  if (runCmd->parsed()) return runCommand(run);
+  return infoCommand(info);
+}
+
+}  // namespace
+}  // namespace traffic::cli
+
+int main(int argc, char** argv) {
+  traffic::cli::setUpLogging();
+  try {
+    return traffic::cli::runMain(argc, argv);
+  } catch (const traffic::LoadError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return traffic::cli::kExitBadInput;
+  } catch (const traffic::cli::UsageError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return traffic::cli::kExitBadInput;
+  } catch (const std::exception& e) {
+    std::cerr << "internal error: " << e.what() << "\n";
+    return traffic::cli::kExitInternal;
+  } catch (...) {
+    std::cerr << "internal error: unknown exception\n";
+    return traffic::cli::kExitInternal;
+  }
+}

@@ -1,0 +1,814 @@
+// Scenario files (TOML) to a validated Scenario.
+//
+// Each table states the keys it accepts before anything is read from it, so a misspelt key fails the
+// load with a suggestion instead of quietly falling back to a default; a silent default for
+// "duraton_s" would cost a researcher an hour-long run with the wrong settings. Command-line
+// overrides (--set) are grafted onto the parsed document before validation, so they go through
+// exactly the same checks as the file, and every error caused by one says so.
+//
+// Paths in the file are relative to the file's folder (a scenario can be run from anywhere); paths
+// given with --set are relative to the current directory, as a shell user would expect.
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "log.h"
+#include "traffic/errors.h"
+#include "traffic/grid.h"
+#include "traffic/loaders/cityflow.h"
+#include "traffic/scenario.h"
+
+namespace traffic {
+namespace {
+
+namespace fs = std::filesystem;
+
+// ---- suggestions ---------------------------------------------------------------------------
+
+std::size_t editDistance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      const std::size_t substitute = diagonal + (a[i - 1] == b[j - 1] ? 0 : 1);
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, substitute});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+/// " (did you mean 'x'?)" when one candidate is close enough to be a plausible typo, else "".
+template <class Range>
+std::string didYouMean(std::string_view wrong, const Range& candidates) {
+  std::string best;
+  std::size_t bestDistance = std::numeric_limits<std::size_t>::max();
+  for (const auto& c : candidates) {
+    const std::string_view candidate(c);
+    const std::size_t d = editDistance(wrong, candidate);
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = std::string(candidate);
+    }
+  }
+  const std::size_t tolerance = std::max<std::size_t>(2, wrong.size() / 3);
+  if (best.empty() || bestDistance > tolerance) return {};
+  return " (did you mean '" + best + "'?)";
+}
+
+template <class Range>
+std::string joinList(const Range& items, std::size_t limit = 40) {
+  std::string out;
+  std::size_t n = 0;
+  for (const auto& item : items) {
+    if (n == limit) return out + ", ...";
+    if (n++ > 0) out += ", ";
+    out += std::string_view(item);
+  }
+  return out;
+}
+
+std::string_view typeName(toml::node_type t) {
+  switch (t) {
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "a list";
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a number";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::date: return "a date";
+    case toml::node_type::time: return "a time";
+    case toml::node_type::date_time: return "a date-time";
+    default: return "nothing";
+  }
+}
+
+std::string trim(std::string_view s) {
+  const auto first = s.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  const auto last = s.find_last_not_of(" \t");
+  return std::string(s.substr(first, last - first + 1));
+}
+
+std::vector<std::string> splitDots(std::string_view s) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (true) {
+    const auto dot = s.find('.', start);
+    parts.push_back(trim(s.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start)));
+    if (dot == std::string_view::npos) return parts;
+    start = dot + 1;
+  }
+}
+
+std::optional<std::size_t> parseIndex(std::string_view s) {
+  if (s.empty() || s.size() > 9) return std::nullopt;
+  std::size_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + static_cast<std::size_t>(c - '0');
+  }
+  return v;
+}
+
+std::string formatNumber(double v) {
+  std::ostringstream os;
+  os << v;
+  return os.str();
+}
+
+// ---- the loader ----------------------------------------------------------------------------
+
+const toml::table& emptyTable() {
+  static const toml::table kEmpty;
+  return kEmpty;
+}
+
+class Loader {
+ public:
+  explicit Loader(fs::path file) : m_file(std::move(file)), m_fileName(m_file.string()) {}
+
+  [[nodiscard]] const std::string& fileName() const { return m_fileName; }
+
+  [[noreturn]] void fail(const toml::node* node, const std::string& entity, const std::string& reason) const {
+    if (node != nullptr) {
+      if (auto it = m_overrideOf.find(node); it != m_overrideOf.end())
+        throw LoadError(m_fileName, entity + " (from --set " + it->second + ")", reason);
+      const auto line = node->source().begin.line;
+      if (line > 0) throw LoadError(m_fileName, entity, reason, static_cast<int>(line));
+    }
+    throw LoadError(m_fileName, entity, reason);
+  }
+
+  [[nodiscard]] bool fromOverride(const toml::node* node) const { return m_overrideOf.count(node) > 0; }
+
+  toml::table parse() const {
+    std::error_code ec;
+    if (!fs::exists(m_file, ec)) throw LoadError(m_fileName, "", "scenario file not found");
+    if (fs::is_directory(m_file, ec))
+      throw LoadError(m_fileName, "", "this is a directory; expected a scenario file (.toml)");
+    std::ifstream in(m_file, std::ios::binary);
+    if (!in) throw LoadError(m_fileName, "", "cannot open the scenario file for reading");
+    std::ostringstream text;
+    text << in.rdbuf();
+    try {
+      const std::string document = text.str();
+      return toml::parse(std::string_view(document), std::string_view(m_fileName));
+    } catch (const toml::parse_error& e) {
+      const auto line = e.source().begin.line;
+      throw LoadError(m_fileName, "", "invalid TOML: " + std::string(e.description()),
+                      line > 0 ? std::optional<int>(static_cast<int>(line)) : std::nullopt);
+    }
+  }
+
+  void applyOverrides(toml::table& root, const std::vector<std::string>& overrides) {
+    struct Applied {
+      std::string text;
+      std::vector<std::string> path;
+      std::size_t firstCreated;  // segments from here on were created by this override
+    };
+    std::vector<Applied> applied;
+    for (const auto& text : overrides) {
+      const std::string entity = "--set " + text;
+      const auto eq = text.find('=');
+      if (eq == std::string::npos)
+        throw LoadError(m_fileName, entity, "expected key=value, for example scenario.seed=7");
+      const auto path = splitDots(text.substr(0, eq));
+      for (const auto& segment : path)
+        if (segment.empty())
+          throw LoadError(m_fileName, entity, "the key is empty or has an empty part; expected a dotted key such as signals.policy");
+      toml::table value = parseOverrideValue(trim(std::string_view(text).substr(eq + 1)));
+
+      toml::node* current = &root;
+      std::size_t firstCreated = path.size() - 1;
+      bool created = false;
+      std::string prefix;
+      for (std::size_t i = 0; i + 1 < path.size(); ++i) {
+        const auto& segment = path[i];
+        if (auto* table = current->as_table()) {
+          toml::node* child = table->get(segment);
+          if (child == nullptr) {
+            child = table->insert(segment, toml::table{}).first->second.as_table();
+            if (!created) firstCreated = i;
+            created = true;
+          }
+          current = child;
+        } else if (auto* array = current->as_array()) {
+          const auto index = parseIndex(segment);
+          if (!index || *index >= array->size())
+            throw LoadError(m_fileName, entity,
+                            "'" + prefix + "' is a list of " + std::to_string(array->size()) +
+                                " entries; expected an index from 0 to " +
+                                std::to_string(array->empty() ? 0 : array->size() - 1) + " instead of '" + segment + "'");
+          current = array->get(*index);
+        } else {
+          throw LoadError(m_fileName, entity,
+                          "'" + prefix + "' is " + std::string(typeName(current->type())) + ", not a table");
+        }
+        prefix += (prefix.empty() ? "" : ".") + segment;
+      }
+      toml::node& newValue = *value.get("v");
+      const auto& last = path.back();
+      if (auto* table = current->as_table()) {
+        newValue.visit([&](auto& n) { table->insert_or_assign(last, std::move(n)); });
+      } else if (auto* array = current->as_array()) {
+        const auto index = parseIndex(last);
+        if (!index || *index >= array->size())
+          throw LoadError(m_fileName, entity,
+                          "'" + prefix + "' is a list of " + std::to_string(array->size()) +
+                              " entries; '" + last + "' is not an index into it");
+        newValue.visit([&](auto& n) { array->replace(array->cbegin() + static_cast<std::ptrdiff_t>(*index), std::move(n)); });
+      } else {
+        throw LoadError(m_fileName, entity,
+                        "'" + prefix + "' is " + std::string(typeName(current->type())) + ", not a table");
+      }
+      applied.push_back({text, path, firstCreated});
+    }
+
+    // Remember which nodes came from which override only now: a later override may have replaced
+    // a node an earlier one created. Node addresses are stable from here on.
+    for (const auto& a : applied) {
+      toml::node* current = &root;
+      for (std::size_t i = 0; i < a.path.size() && current != nullptr; ++i) {
+        if (auto* table = current->as_table())
+          current = table->get(a.path[i]);
+        else if (auto* array = current->as_array())
+          current = parseIndex(a.path[i]) ? array->get(*parseIndex(a.path[i])) : nullptr;
+        else
+          current = nullptr;
+        if (current != nullptr && (i >= a.firstCreated || i + 1 == a.path.size())) m_overrideOf[current] = a.text;
+      }
+    }
+  }
+
+  /// Resolves a path-valued key and checks that the file exists; `label` is the key, for messages.
+  fs::path resolveFile(const toml::node* node, const std::string& label, const std::string& value) const {
+    if (value.empty()) fail(node, label, "the path is empty");
+    fs::path p(value);
+    const bool relative = p.is_relative();
+    if (relative) {
+      if (fromOverride(node)) {
+        std::error_code ec;
+        const auto cwd = fs::current_path(ec);
+        if (!ec) p = cwd / p;
+      } else {
+        p = m_file.parent_path() / p;
+      }
+    }
+    p = p.lexically_normal();
+    std::error_code ec;
+    if (!fs::exists(p, ec))
+      fail(node, label,
+           "file not found: '" + p.string() + "'" +
+               (!relative            ? std::string()
+                : fromOverride(node) ? std::string(" (relative paths given with --set start at the current directory)")
+                                     : std::string(" (relative paths start at the scenario file's folder)")));
+    if (fs::is_directory(p, ec)) fail(node, label, "'" + p.string() + "' is a directory; expected a file");
+    return p;
+  }
+
+ private:
+  static toml::table parseOverrideValue(const std::string& valueText) {
+    // Values are TOML when they parse as TOML (7, 2.5, false, [1, 2], "quoted"); anything else is
+    // taken as a bare string, so that --set signals.policy=fixed_time needs no shell quoting.
+    try {
+      const std::string document = "v = " + valueText;
+      toml::table parsed = toml::parse(std::string_view(document), std::string_view("--set"));
+      if (parsed.size() == 1 && parsed.contains("v")) return parsed;
+    } catch (const toml::parse_error&) {
+    }
+    toml::table fallback;
+    fallback.insert("v", valueText);
+    return fallback;
+  }
+
+  fs::path m_file;
+  std::string m_fileName;
+  std::unordered_map<const toml::node*, std::string> m_overrideOf;
+};
+
+/// A table together with the keys it accepts; construction rejects any other key.
+class TableView {
+ public:
+  TableView(const Loader& loader, const toml::table& table, std::string label,
+            std::initializer_list<std::string_view> accepted)
+      : m_loader(loader), m_table(table), m_label(std::move(label)) {
+    for (auto&& [key, value] : table) {
+      const std::string_view k = key.str();
+      if (std::find(accepted.begin(), accepted.end(), k) != accepted.end()) continue;
+      const std::string where = m_label.empty()                            ? "at the top level"
+                                : m_label.find('[') != std::string::npos ? "in " + m_label
+                                                                          : "in [" + m_label + "]";
+      loader.fail(&value, keyLabel(k),
+                  "unknown key" + didYouMean(k, accepted) + "; accepted keys " + where + ": " + joinList(accepted));
+    }
+  }
+
+  [[nodiscard]] std::string keyLabel(std::string_view key) const {
+    return m_label.empty() ? std::string(key) : m_label + "." + std::string(key);
+  }
+  [[nodiscard]] const toml::node* node(std::string_view key) const { return m_table.get(key); }
+  [[noreturn]] void fail(std::string_view key, const std::string& reason) const {
+    m_loader.fail(node(key), keyLabel(key), reason);
+  }
+  [[noreturn]] void failTable(const std::string& reason) const {
+    // The document itself starts at line 1, which would point nowhere useful.
+    m_loader.fail(m_label.empty() ? nullptr : &m_table, m_label, reason);
+  }
+  /// Messages about an entry read better with its id than with its position in the list.
+  void relabel(std::string label) { m_label = std::move(label); }
+
+  std::optional<double> number(std::string_view key) const {
+    const toml::node* n = node(key);
+    if (n == nullptr) return std::nullopt;
+    if (!n->is_number()) wrongType(key, "a number");
+    const double v = *n->value<double>();
+    if (!std::isfinite(v)) fail(key, "must be a finite number");
+    return v;
+  }
+  double number(std::string_view key, double fallback) const { return number(key).value_or(fallback); }
+
+  /// A number > 0 (or >= 0 when `allowZero`).
+  double positive(std::string_view key, double fallback, bool allowZero = false) const {
+    const double v = number(key, fallback);
+    if (allowZero ? v < 0 : v <= 0)
+      fail(key, "must be " + std::string(allowZero ? ">= 0" : "> 0") + ", got " + formatNumber(v));
+    return v;
+  }
+
+  std::optional<std::int64_t> integer(std::string_view key) const {
+    const toml::node* n = node(key);
+    if (n == nullptr) return std::nullopt;
+    if (!n->is_integer()) wrongType(key, "an integer");
+    return n->as_integer()->get();
+  }
+  int integerInRange(std::string_view key, int fallback, int lo, int hi) const {
+    const std::int64_t v = integer(key).value_or(fallback);
+    if (v < lo || v > hi)
+      fail(key, "must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", got " + std::to_string(v));
+    return static_cast<int>(v);
+  }
+
+  std::optional<bool> boolean(std::string_view key) const {
+    const toml::node* n = node(key);
+    if (n == nullptr) return std::nullopt;
+    if (!n->is_boolean()) wrongType(key, "true or false");
+    return n->as_boolean()->get();
+  }
+
+  std::optional<std::string> string(std::string_view key) const {
+    const toml::node* n = node(key);
+    if (n == nullptr) return std::nullopt;
+    if (!n->is_string()) wrongType(key, "a string");
+    return n->as_string()->get();
+  }
+  std::string requiredString(std::string_view key) const {
+    auto s = string(key);
+    if (!s) m_loader.fail(&m_table, keyLabel(key), "missing; this key is required");
+    if (s->empty()) fail(key, "must not be empty");
+    return *s;
+  }
+
+  const toml::table* table(std::string_view key) const {
+    const toml::node* n = node(key);
+    if (n == nullptr) return nullptr;
+    if (!n->is_table()) wrongType(key, "a table");
+    return n->as_table();
+  }
+  const toml::array* array(std::string_view key) const {
+    const toml::node* n = node(key);
+    if (n == nullptr) return nullptr;
+    if (!n->is_array()) wrongType(key, "a list");
+    return n->as_array();
+  }
+  /// A list of tables, written either as [[key]] sections or as a list of inline tables.
+  const toml::array* tableArray(std::string_view key) const {
+    const toml::node* n = node(key);
+    if (n == nullptr) return nullptr;
+    if (n->is_table())
+      fail(key, "expected a list of tables: write [[" + keyLabel(key) + "]] (double brackets) for each entry");
+    if (!n->is_array()) wrongType(key, "a list of tables");
+    const toml::array* arr = n->as_array();
+    for (const auto& element : *arr)
+      if (!element.is_table())
+        m_loader.fail(&element, keyLabel(key), "every entry must be a table, found " + std::string(typeName(element.type())));
+    return arr;
+  }
+
+ private:
+  [[noreturn]] void wrongType(std::string_view key, const std::string& expected) const {
+    const toml::node* n = node(key);
+    std::string got(typeName(n->type()));
+    if (auto s = n->value<std::string>()) got += " ('" + *s + "')";
+    fail(key, "expected " + expected + ", got " + got);
+  }
+
+  const Loader& m_loader;
+  const toml::table& m_table;
+  std::string m_label;
+};
+
+TableView subTable(const Loader& loader, const TableView& parent, std::string_view key,
+                   std::initializer_list<std::string_view> accepted) {
+  const toml::table* t = parent.table(key);
+  return TableView(loader, t ? *t : emptyTable(), parent.keyLabel(key), accepted);
+}
+
+bool validName(std::string_view name) {
+  if (name.empty() || name.front() == '.' || name.size() > 200) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+           c == '.';
+  });
+}
+
+// ---- sections ------------------------------------------------------------------------------
+
+void readScenarioTable(const Loader& loader, const TableView& root, const fs::path& file, Scenario& sc) {
+  const TableView t = subTable(loader, root, "scenario", {"name", "description", "duration_s", "step_s", "seed"});
+  sc.name = t.string("name").value_or(file.stem().string());
+  // The name becomes the default results folder, so it must be a plain file name.
+  if (!validName(sc.name)) {
+    if (t.node("name")) t.fail("name", "'" + sc.name + "' is not a usable name: use letters, digits, '_', '-' and '.'");
+    t.failTable("the file name '" + sc.name + "' is not a usable scenario name; set scenario.name");
+  }
+  sc.description = t.string("description").value_or("");
+  sc.durationS = t.positive("duration_s", 3600);
+  sc.stepS = t.positive("step_s", 1.0);
+  if (sc.stepS > 5) t.fail("step_s", "must be at most 5 s, got " + formatNumber(sc.stepS));
+  if (sc.stepS > sc.durationS)
+    t.fail("step_s", "the step (" + formatNumber(sc.stepS) + " s) is longer than duration_s (" +
+                         formatNumber(sc.durationS) + " s)");
+  const std::int64_t seed = t.integer("seed").value_or(1);
+  if (seed < 0) t.fail("seed", "must be >= 0, got " + std::to_string(seed));
+  sc.seed = static_cast<std::uint64_t>(seed);
+}
+
+void readMap(const Loader& loader, const TableView& root, Scenario& sc) {
+  if (root.node("map") == nullptr)
+    root.failTable("missing [map]: name a CityFlow road network with map.cityflow = \"path/roadnet.json\" "
+                   "or describe a generated grid in a [map.grid] table");
+  const TableView t = subTable(loader, root, "map", {"cityflow", "grid"});
+  const bool hasCityflow = t.node("cityflow") != nullptr;
+  const bool hasGrid = t.node("grid") != nullptr;
+  if (hasCityflow == hasGrid)
+    t.failTable(hasGrid ? "give either map.cityflow or [map.grid], not both"
+                        : "empty: give map.cityflow = \"path/roadnet.json\" or a [map.grid] table");
+
+  if (hasCityflow) {
+    const std::string written = *t.string("cityflow");
+    const fs::path file = loader.resolveFile(t.node("cityflow"), "map.cityflow", written);
+    sc.network = std::make_shared<const RoadNetwork>(loadCityflowRoadnet(file));
+    // Relative to the working directory when the map lies below it (as when running from the
+    // repository root), else absolute: "../../x" says less than "/data/x".
+    std::error_code ec;
+    const fs::path shown = fs::proximate(file, ec);
+    const bool below = !ec && !shown.empty() && *shown.begin() != "..";
+    sc.mapDescription = below ? shown.string() : fs::absolute(file, ec).lexically_normal().string();
+    return;
+  }
+
+  const TableView g = subTable(loader, t, "grid",
+                               {"rows", "columns", "block_length_m", "lanes_per_direction", "left_turn_lane",
+                                "lane_width_m", "speed_limit_mps", "green_s", "protected_lefts"});
+  GridSpec spec;
+  if (!g.node("rows") || !g.node("columns"))
+    g.failTable("missing " + std::string(g.node("rows") ? "columns" : "rows") + ": a grid needs rows and columns");
+  spec.rows = g.integerInRange("rows", spec.rows, 1, 1000);
+  spec.columns = g.integerInRange("columns", spec.columns, 1, 1000);
+  spec.blockLengthM = g.positive("block_length_m", spec.blockLengthM);
+  spec.lanesPerDirection = g.integerInRange("lanes_per_direction", spec.lanesPerDirection, 1, 8);
+  spec.leftTurnLane = g.boolean("left_turn_lane").value_or(spec.leftTurnLane);
+  spec.laneWidthM = g.positive("lane_width_m", spec.laneWidthM);
+  spec.speedLimitMps = g.positive("speed_limit_mps", spec.speedLimitMps);
+  spec.greenS = g.positive("green_s", spec.greenS);
+  spec.protectedLefts = g.boolean("protected_lefts").value_or(spec.protectedLefts);
+  try {
+    sc.network = std::make_shared<const RoadNetwork>(generateGrid(spec));
+  } catch (const LoadError& e) {
+    // The generator reads no file, so whatever it rejects came from [map.grid] of this scenario.
+    g.failTable(e.entity().empty() ? e.reason() : e.entity() + ": " + e.reason());
+  }
+  sc.mapDescription = "grid " + std::to_string(spec.rows) + "x" + std::to_string(spec.columns) + " (" +
+                      formatNumber(spec.blockLengthM) + " m blocks, " + std::to_string(spec.lanesPerDirection) +
+                      (spec.leftTurnLane ? "+1" : "") + " lanes per direction)";
+}
+
+void readVehicleTypes(const Loader& loader, const TableView& root, Scenario& sc) {
+  const toml::array* list = root.tableArray("vehicle_type");
+  if (list == nullptr) return;
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const std::string label = "vehicle_type[" + std::to_string(i) + "]";
+    const TableView t(loader, *list->get(i)->as_table(), label,
+                      {"name", "class", "length_m", "width_m", "max_speed_mps", "accel_mps2", "comfort_decel_mps2",
+                       "max_decel_mps2", "min_gap_m", "headway_s", "accel_exponent", "politeness",
+                       "lane_change_threshold_mps2", "speed_factor"});
+    VehicleType type;
+    type.name = t.requiredString("name");
+    for (const auto& other : sc.vehicleTypes)
+      if (other.name == type.name) t.fail("name", "vehicle type '" + type.name + "' is declared twice");
+    if (auto cls = t.string("class")) {
+      auto parsed = parseVehicleClass(*cls);
+      if (!parsed) {
+        std::vector<std::string> names;
+        for (int c = 0; c < kVehicleClassCount; ++c) names.emplace_back(toString(static_cast<VehicleClass>(c)));
+        t.fail("class", "unknown vehicle class '" + *cls + "'" + didYouMean(*cls, names) + "; classes: " + joinList(names));
+      }
+      type.vehicleClass = *parsed;
+    }
+    type.lengthM = t.number("length_m", type.lengthM);
+    type.widthM = t.number("width_m", type.widthM);
+    type.maxSpeedMps = t.number("max_speed_mps", type.maxSpeedMps);
+    type.accelMps2 = t.number("accel_mps2", type.accelMps2);
+    type.comfortDecelMps2 = t.number("comfort_decel_mps2", type.comfortDecelMps2);
+    type.maxDecelMps2 = t.number("max_decel_mps2", type.maxDecelMps2);
+    type.minGapM = t.number("min_gap_m", type.minGapM);
+    type.headwayS = t.number("headway_s", type.headwayS);
+    type.accelExponent = t.number("accel_exponent", type.accelExponent);
+    type.politeness = t.number("politeness", type.politeness);
+    type.laneChangeThresholdMps2 = t.number("lane_change_threshold_mps2", type.laneChangeThresholdMps2);
+    type.speedFactor = t.number("speed_factor", type.speedFactor);
+    if (auto reason = validate(type); !reason.empty())
+      loader.fail(list->get(i), "vehicle type '" + type.name + "'", reason);
+    sc.vehicleTypes.push_back(std::move(type));
+  }
+}
+
+void readSignals(const Loader& loader, const TableView& root, Scenario& sc) {
+  const TableView t = subTable(loader, root, "signals", {"policy", "yellow_s", "all_red_s", "min_green_s", "params"});
+  if (auto policy = t.string("policy")) {
+    const auto names = signalPolicyNames();
+    if (std::find(names.begin(), names.end(), *policy) == names.end())
+      t.fail("policy", "unknown signal policy '" + *policy + "'" + didYouMean(*policy, names) +
+                           "; available: " + joinList(names));
+    sc.signalPolicy.name = *policy;
+  }
+  sc.signalTiming.yellowS = t.positive("yellow_s", sc.signalTiming.yellowS, true);
+  sc.signalTiming.allRedS = t.positive("all_red_s", sc.signalTiming.allRedS, true);
+  sc.signalTiming.minGreenS = t.positive("min_green_s", sc.signalTiming.minGreenS, true);
+  if (const toml::table* params = t.table("params")) {
+    for (auto&& [key, value] : *params) {
+      if (!value.is_number())
+        loader.fail(&value, "signals.params." + std::string(key.str()),
+                    "policy parameters are numbers, got " + std::string(typeName(value.type())));
+      const double v = *value.value<double>();
+      if (!std::isfinite(v)) loader.fail(&value, "signals.params." + std::string(key.str()), "must be a finite number");
+      sc.signalPolicy.params[std::string(key.str())] = v;
+    }
+  }
+  // Build the policy once now so that bad names or parameters fail at load, not at the first step.
+  (void)makeSignalPolicy(sc.signalPolicy, loader.fileName());
+}
+
+void readDynamics(const Loader& loader, const TableView& root, Scenario& sc) {
+  const TableView t = subTable(loader, root, "dynamics", {"lane_changing", "gridlock_timeout_s", "gridlock_action"});
+  sc.laneChanging = t.boolean("lane_changing").value_or(sc.laneChanging);
+  sc.gridlockTimeoutS = t.positive("gridlock_timeout_s", sc.gridlockTimeoutS);
+  if (auto action = t.string("gridlock_action")) {
+    if (*action == "teleport")
+      sc.gridlockAction = GridlockAction::Teleport;
+    else if (*action == "wait")
+      sc.gridlockAction = GridlockAction::Wait;
+    else
+      t.fail("gridlock_action", "unknown action '" + *action + "'; use \"teleport\" or \"wait\"");
+  }
+}
+
+void readOutputs(const Loader& loader, const TableView& root, Scenario& sc) {
+  const TableView t = subTable(loader, root, "outputs", {"timeseries_interval_s"});
+  sc.timeseriesIntervalS = t.positive("timeseries_interval_s", sc.timeseriesIntervalS);
+}
+
+// ---- demand --------------------------------------------------------------------------------
+
+class DemandReader {
+ public:
+  DemandReader(const Loader& loader, Scenario& sc)
+      : m_loader(loader), m_sc(sc), m_declaredTypes(!sc.vehicleTypes.empty()) {}
+
+  void read(const TableView& root) {
+    if (root.node("demand") == nullptr)
+      root.failTable("missing [demand]: add demand.cityflow_flows, [[demand.flow]] or [[demand.od]] entries");
+    const TableView t = subTable(m_loader, root, "demand", {"cityflow_flows", "flow", "od"});
+
+    if (const toml::node* n = t.node("cityflow_flows")) {
+      std::vector<const toml::node*> files;
+      if (n->is_string()) {
+        files.push_back(n);
+      } else if (const toml::array* arr = n->as_array()) {
+        for (const auto& element : *arr) {
+          if (!element.is_string())
+            m_loader.fail(&element, "demand.cityflow_flows", "expected file paths (strings), found " +
+                                                                 std::string(typeName(element.type())));
+          files.push_back(&element);
+        }
+      } else {
+        t.fail("cityflow_flows", "expected a path or a list of paths, got " + std::string(typeName(n->type())));
+      }
+      for (const toml::node* f : files) {
+        const fs::path path = m_loader.resolveFile(f, "demand.cityflow_flows", *f->value<std::string>());
+        loadCityflowFlows(path, *m_sc.network, m_sc.vehicleTypes, m_sc.demand);
+      }
+    }
+
+    if (const toml::array* flows = t.tableArray("flow"))
+      for (std::size_t i = 0; i < flows->size(); ++i) readFlow(*flows->get(i)->as_table(), i);
+    if (const toml::array* ods = t.tableArray("od"))
+      for (std::size_t i = 0; i < ods->size(); ++i) readOd(*ods->get(i)->as_table(), i);
+
+    if (m_sc.demand.trips.empty())
+      t.failTable("the demand yields no vehicles; check the flow files, veh_per_hour and vehicles");
+    checkTripIds();
+    m_sc.demand.sortByDeparture();
+  }
+
+ private:
+  void readFlow(const toml::table& table, std::size_t index) {
+    TableView named(m_loader, table, "demand.flow[" + std::to_string(index) + "]",
+                    {"id", "type", "route", "from", "to", "begin_s", "end_s", "veh_per_hour", "poisson"});
+    FlowSpec flow;
+    flow.id = uniqueId(named);
+    named.relabel("demand.flow '" + flow.id + "'");
+    flow.type = vehicleType(named);
+    const bool hasRoute = named.node("route") != nullptr;
+    const bool hasEnds = named.node("from") != nullptr || named.node("to") != nullptr;
+    if (hasRoute == hasEnds)
+      named.failTable(hasRoute ? "give either route or from/to, not both"
+                               : "needs a route = [\"road\", ...] or from = \"road\" and to = \"road\"");
+    if (hasRoute) {
+      const toml::array* route = named.array("route");
+      if (route->empty()) named.fail("route", "the route is empty");
+      for (const auto& element : *route) {
+        if (!element.is_string())
+          m_loader.fail(&element, named.keyLabel("route"), "expected road names, found " + std::string(typeName(element.type())));
+        flow.route.push_back(road(named.keyLabel("route"), &element, *element.value<std::string>()));
+      }
+      if (auto bad = firstDisconnected(*m_sc.network, flow.route)) {
+        const auto& net = *m_sc.network;
+        named.fail("route", "road '" + net.road(flow.route[*bad]).name + "' does not follow from '" +
+                                net.road(flow.route[*bad - 1]).name + "': the junction between them has no such turn");
+      }
+    } else {
+      flow.route = {endRoad(named, "from"), endRoad(named, "to")};
+      flow.routed = true;
+    }
+    flow.beginS = named.positive("begin_s", 0, true);
+    flow.endS = named.number("end_s", m_sc.durationS);
+    if (flow.endS <= flow.beginS)
+      named.fail("end_s", "must be after begin_s (" + formatNumber(flow.beginS) + " s), got " + formatNumber(flow.endS));
+    if (!named.node("veh_per_hour")) named.failTable("missing veh_per_hour");
+    flow.vehPerHour = named.positive("veh_per_hour", 0);
+    flow.poisson = named.boolean("poisson").value_or(false);
+    expandFlow(*m_sc.network, router(), flow, m_sc.seed, m_loader.fileName(), m_sc.demand);
+  }
+
+  void readOd(const toml::table& table, std::size_t index) {
+    TableView named(m_loader, table, "demand.od[" + std::to_string(index) + "]",
+                    {"id", "type", "from", "to", "vehicles", "profile", "begin_s", "end_s"});
+    OdSpec od;
+    od.id = uniqueId(named);
+    named.relabel("demand.od '" + od.id + "'");
+    od.type = vehicleType(named);
+    od.origin = endRoad(named, "from");
+    od.destination = endRoad(named, "to");
+    if (!named.node("vehicles")) named.failTable("missing vehicles (the number of trips to spread over the profile)");
+    od.totalVehicles = named.positive("vehicles", 0);
+
+    if (const toml::array* profile = named.array("profile")) {
+      if (named.node("begin_s") || named.node("end_s"))
+        named.failTable("give either profile or begin_s/end_s, not both");
+      double weightedLength = 0;
+      for (std::size_t i = 0; i < profile->size(); ++i) {
+        const toml::node* point = profile->get(i);
+        const toml::array* pair = point->as_array();
+        if (pair == nullptr || pair->size() != 2 || !pair->get(0)->is_number() || !pair->get(1)->is_number())
+          m_loader.fail(point, named.keyLabel("profile"), "each point must be [time_s, weight]");
+        const double timeS = *pair->get(0)->value<double>();
+        const double weight = *pair->get(1)->value<double>();
+        if (!std::isfinite(timeS) || !std::isfinite(weight) || timeS < 0 || weight < 0)
+          m_loader.fail(point, named.keyLabel("profile"), "times and weights must be finite and >= 0");
+        if (!od.profile.empty()) {
+          if (timeS <= od.profile.back().first)
+            m_loader.fail(point, named.keyLabel("profile"), "times must increase from point to point");
+          weightedLength += od.profile.back().second * (timeS - od.profile.back().first);
+        }
+        od.profile.emplace_back(timeS, weight);
+      }
+      if (od.profile.size() < 2) named.fail("profile", "needs at least two points: [[begin, weight], [end, 0]]");
+      if (weightedLength <= 0) named.fail("profile", "all weights are zero, so no vehicle could depart");
+    } else {
+      const double beginS = named.positive("begin_s", 0, true);
+      const double endS = named.number("end_s", m_sc.durationS);
+      if (endS <= beginS)
+        named.fail("end_s", "must be after begin_s (" + formatNumber(beginS) + " s), got " + formatNumber(endS));
+      od.profile = {{beginS, 1.0}, {endS, 0.0}};
+    }
+    expandOd(*m_sc.network, router(), od, m_sc.seed, m_loader.fileName(), m_sc.demand);
+  }
+
+  std::string uniqueId(const TableView& t) {
+    std::string id = t.requiredString("id");
+    if (!m_entryIds.insert(id).second)
+      t.fail("id", "the id '" + id + "' is used by another flow or OD entry; ids name the trips, so they must differ");
+    return id;
+  }
+
+  VehicleTypeId vehicleType(const TableView& t) {
+    const std::string name = t.string("type").value_or("car");
+    auto& types = m_sc.vehicleTypes;
+    for (std::size_t i = 0; i < types.size(); ++i)
+      if (types[i].name == name) return VehicleTypeId(i);
+    // Scenarios that declare no types still get a plain car, with the defaults of VehicleType.
+    if (name == "car" && !m_declaredTypes) {
+      types.push_back(VehicleType{});
+      return VehicleTypeId(types.size() - 1);
+    }
+    std::vector<std::string> names;
+    for (const auto& type : types) names.push_back(type.name);
+    t.fail("type", "unknown vehicle type '" + name + "'" + didYouMean(name, names) +
+                       (names.empty() ? std::string("; no [[vehicle_type]] is declared")
+                                      : "; declared types: " + joinList(names)));
+  }
+
+  RoadId road(const std::string& label, const toml::node* node, const std::string& name) {
+    if (auto id = m_sc.network->findRoad(name)) return *id;
+    if (m_roadNames.empty())
+      for (const auto& r : m_sc.network->roads()) m_roadNames.push_back(r.name);
+    m_loader.fail(node, label,
+                  "unknown road '" + name + "'" + didYouMean(name, m_roadNames) + " in map " + m_sc.mapDescription);
+  }
+
+  RoadId endRoad(const TableView& t, std::string_view key) {
+    if (!t.node(key)) t.failTable("missing " + std::string(key) + " (a road name)");
+    return road(t.keyLabel(key), t.node(key), *t.string(key));
+  }
+
+  Router& router() {
+    if (!m_router) m_router.emplace(*m_sc.network);
+    return *m_router;
+  }
+
+  void checkTripIds() const {
+    std::unordered_set<std::string_view> seen;
+    seen.reserve(m_sc.demand.trips.size());
+    for (const auto& trip : m_sc.demand.trips)
+      if (!seen.insert(trip.id).second)
+        throw LoadError(m_loader.fileName(), "demand",
+                        "two trips share the id '" + trip.id + "'; rename the flow or OD entry that produces it");
+  }
+
+ private:
+  const Loader& m_loader;
+  Scenario& m_sc;
+  bool m_declaredTypes;
+  std::optional<Router> m_router;
+  std::unordered_set<std::string> m_entryIds;
+  std::vector<std::string> m_roadNames;
+};
+
+}  // namespace
+
+Scenario loadScenario(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
+  Loader loader(file);
+  toml::table document = loader.parse();
+  loader.applyOverrides(document, overrides);
+
+  const TableView root(loader, document, "",
+                       {"scenario", "map", "demand", "vehicle_type", "signals", "dynamics", "outputs"});
+  Scenario sc;
+  sc.sourceFile = file;
+  readScenarioTable(loader, root, file, sc);
+  readSignals(loader, root, sc);
+  readDynamics(loader, root, sc);
+  readOutputs(loader, root, sc);
+  readVehicleTypes(loader, root, sc);
+  readMap(loader, root, sc);
+
+  DemandReader(loader, sc).read(root);
+
+  std::size_t late = 0;
+  for (const auto& trip : sc.demand.trips) late += trip.departS >= sc.durationS ? 1 : 0;
+  if (late > 0)
+    simLog().info("{}: {} of {} trips depart at or after the end of the run ({} s) and will not run", loader.fileName(),
+                  late, sc.demand.trips.size(), sc.durationS);
+  return sc;
+}
+
+}  // namespace traffic

@@ -1,0 +1,521 @@
+// Scenario files: every kind of bad input fails with a LoadError that names the file, the key or
+// entity and, for syntax errors, the line; good files and --set overrides load as written.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "traffic/errors.h"
+#include "traffic/scenario.h"
+
+namespace traffic {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// A fresh folder under the system temp dir, removed with everything in it at the end of the test.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "trafficsim-scenario-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    m_path = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(m_path, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  [[nodiscard]] const fs::path& path() const { return m_path; }
+  fs::path write(const std::string& name, const std::string& content) const {
+    const fs::path p = m_path / name;
+    fs::create_directories(p.parent_path());
+    std::ofstream(p) << content;
+    return p;
+  }
+
+ private:
+  fs::path m_path;
+};
+
+/// A small valid scenario on a generated 2x2 grid: one flow crossing it west to east.
+const std::string kGridScenario = R"([scenario]
+name = "mini"
+duration_s = 600
+step_s = 1.0
+seed = 3
+
+[map.grid]
+rows = 2
+columns = 2
+
+[signals]
+policy = "fixed_time"
+
+[[demand.flow]]
+id = "east"
+from = "road_j_0_-1_j_0_0"
+to = "road_j_0_1_j_0_2"
+veh_per_hour = 360
+)";
+
+/// `text` with the first occurrence of `from` replaced by `to`; fails the test if absent.
+std::string edit(std::string text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << "'" << from << "' is not in the base scenario";
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+/// Loads and expects a LoadError whose message holds every one of `parts`; returns it.
+LoadError expectLoadError(const fs::path& file, std::initializer_list<std::string> parts,
+                          const std::vector<std::string>& overrides = {}) {
+  try {
+    (void)loadScenario(file, overrides);
+  } catch (const LoadError& e) {
+    const std::string msg = e.what();
+    for (const std::string& p : parts) EXPECT_NE(msg.find(p), std::string::npos) << "'" << p << "' not in: " << msg;
+    return e;
+  }
+  ADD_FAILURE() << "expected a LoadError for " << file;
+  return LoadError("", "", "none");
+}
+
+// ---- bad input ------------------------------------------------------------------------------
+
+TEST(ScenarioToml, MalformedTomlNamesFileAndLine) {
+  TempDir dir;
+  const auto file = dir.write("broken.toml", "[scenario]\nname = \"x\"\nduration_s = = 5\n");
+  const LoadError e = expectLoadError(file, {"broken.toml", "invalid TOML"});
+  EXPECT_EQ(e.file(), file.string());
+  ASSERT_TRUE(e.line().has_value());
+  EXPECT_EQ(*e.line(), 3);
+  EXPECT_NE(std::string(e.what()).find("broken.toml:3:"), std::string::npos) << e.what();
+}
+
+TEST(ScenarioToml, MissingScenarioFile) {
+  TempDir dir;
+  expectLoadError(dir.path() / "absent.toml", {"absent.toml", "not found"});
+}
+
+TEST(ScenarioToml, MissingMapFileNamesTheKeyAndResolvedPath) {
+  TempDir dir;
+  const auto file = dir.write(
+      "s.toml", "[map]\ncityflow = \"../maps/nowhere/roadnet.json\"\n[demand]\ncityflow_flows = [\"flow.json\"]\n");
+  const LoadError e = expectLoadError(file, {"s.toml", "map.cityflow", "file not found", "nowhere/roadnet.json"});
+  EXPECT_EQ(e.line(), 2);
+}
+
+TEST(ScenarioToml, MissingFlowFileNamesTheKey) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", edit(kGridScenario, "[[demand.flow]]", "[demand]\ncityflow_flows = [\"gone.json\"]\n[[demand.flow]]"));
+  expectLoadError(file, {"s.toml", "demand.cityflow_flows", "gone.json", "file not found"});
+}
+
+TEST(ScenarioToml, MissingMapTable) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", "[scenario]\nduration_s = 60\n");
+  expectLoadError(file, {"s.toml", "missing [map]", "map.cityflow", "[map.grid]"});
+}
+
+TEST(ScenarioToml, UnknownKeySuggestsTheNearestAndListsAccepted) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", edit(kGridScenario, "duration_s = 600", "duraton_s = 600"));
+  const LoadError e = expectLoadError(
+      file, {"s.toml", "scenario.duraton_s", "unknown key", "did you mean 'duration_s'", "step_s", "seed"});
+  EXPECT_EQ(e.line(), 3);
+}
+
+TEST(ScenarioToml, UnknownTopLevelTable) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", kGridScenario + "\n[signal]\npolicy = \"fixed_time\"\n");
+  expectLoadError(file, {"s.toml", "signal", "did you mean 'signals'"});
+}
+
+TEST(ScenarioToml, WrongTypeSaysWhatWasExpected) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", edit(kGridScenario, "duration_s = 600", "duration_s = \"an hour\""));
+  const LoadError e = expectLoadError(file, {"s.toml", "scenario.duration_s", "expected a number", "a string"});
+  EXPECT_EQ(e.line(), 3);
+}
+
+TEST(ScenarioToml, NegativeDuration) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", edit(kGridScenario, "duration_s = 600", "duration_s = -600"));
+  expectLoadError(file, {"s.toml", "scenario.duration_s", "must be > 0", "-600"});
+}
+
+TEST(ScenarioToml, ZeroStep) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", edit(kGridScenario, "step_s = 1.0", "step_s = 0"));
+  expectLoadError(file, {"s.toml", "scenario.step_s", "must be > 0"});
+}
+
+TEST(ScenarioToml, StepLongerThanFiveSeconds) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", edit(kGridScenario, "step_s = 1.0", "step_s = 10"));
+  expectLoadError(file, {"s.toml", "scenario.step_s", "at most 5"});
+}
+
+TEST(ScenarioToml, StepLongerThanDuration) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", edit(edit(kGridScenario, "step_s = 1.0", "step_s = 2"), "duration_s = 600", "duration_s = 1"));
+  expectLoadError(file, {"s.toml", "scenario.step_s", "longer than duration_s"});
+}
+
+TEST(ScenarioToml, NegativeSeed) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", edit(kGridScenario, "seed = 3", "seed = -3"));
+  expectLoadError(file, {"s.toml", "scenario.seed", ">= 0"});
+}
+
+TEST(ScenarioToml, UnknownPolicyListsTheKnownOnes) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", edit(kGridScenario, "policy = \"fixed_time\"", "policy = \"fixed_tim\""));
+  expectLoadError(file, {"s.toml", "signals.policy", "fixed_tim", "did you mean 'fixed_time'"});
+}
+
+TEST(ScenarioToml, UnknownPolicyParameterIsRejectedAtLoad) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", edit(kGridScenario, "policy = \"fixed_time\"", "policy = \"fixed_time\"\nparams = { cycle_s = 90 }"));
+  expectLoadError(file, {"s.toml", "signals.params.cycle_s"});
+}
+
+TEST(ScenarioToml, NonNumericPolicyParameter) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", edit(kGridScenario, "policy = \"fixed_time\"", "policy = \"fixed_time\"\nparams = { green_s = \"long\" }"));
+  expectLoadError(file, {"s.toml", "signals.params.green_s", "numbers"});
+}
+
+TEST(ScenarioToml, NegativeYellow) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", edit(kGridScenario, "policy = \"fixed_time\"", "policy = \"fixed_time\"\nyellow_s = -1"));
+  expectLoadError(file, {"s.toml", "signals.yellow_s", ">= 0"});
+}
+
+TEST(ScenarioToml, UnknownGridlockAction) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", kGridScenario + "\n[dynamics]\ngridlock_action = \"explode\"\n");
+  expectLoadError(file, {"s.toml", "dynamics.gridlock_action", "explode", "teleport", "wait"});
+}
+
+TEST(ScenarioToml, UnknownVehicleClass) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", kGridScenario + "\n[[vehicle_type]]\nname = \"tram\"\nclass = \"tram\"\n");
+  expectLoadError(file, {"s.toml", "vehicle_type[0].class", "unknown vehicle class 'tram'", "car", "bus", "bike", "shuttle"});
+}
+
+TEST(ScenarioToml, PhysicallyImpossibleVehicleType) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", kGridScenario + "\n[[vehicle_type]]\nname = \"ghost\"\nlength_m = 0\n");
+  expectLoadError(file, {"s.toml", "vehicle type 'ghost'", "length"});
+}
+
+TEST(ScenarioToml, VehicleTypeWrittenAsSingleTable) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", kGridScenario + "\n[vehicle_type]\nname = \"car\"\n");
+  expectLoadError(file, {"s.toml", "vehicle_type", "[[vehicle_type]]"});
+}
+
+TEST(ScenarioToml, FlowWithUnknownVehicleType) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", edit(kGridScenario, "id = \"east\"", "id = \"east\"\ntype = \"lorry\""));
+  expectLoadError(file, {"s.toml", "demand.flow 'east'.type", "unknown vehicle type 'lorry'"});
+}
+
+TEST(ScenarioToml, FlowWithUnknownRoad) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", edit(kGridScenario, "to = \"road_j_0_1_j_0_2\"", "to = \"road_j_0_1_j_0_3\""));
+  const LoadError e = expectLoadError(
+      file, {"s.toml", "demand.flow 'east'.to", "unknown road 'road_j_0_1_j_0_3'", "did you mean 'road_j_0_1_j_0_2'"});
+  EXPECT_EQ(e.line(), 17);
+}
+
+TEST(ScenarioToml, FlowWithDisconnectedRoute) {
+  TempDir dir;
+  const auto file = dir.write(
+      "s.toml", edit(kGridScenario, "from = \"road_j_0_-1_j_0_0\"\nto = \"road_j_0_1_j_0_2\"",
+                     "route = [\"road_j_0_-1_j_0_0\", \"road_j_1_1_j_1_2\"]"));
+  expectLoadError(file, {"s.toml", "demand.flow 'east'.route", "road_j_1_1_j_1_2", "does not follow"});
+}
+
+TEST(ScenarioToml, FlowWithRouteAndEndsIsAmbiguous) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", edit(kGridScenario, "veh_per_hour", "route = [\"road_j_0_-1_j_0_0\"]\nveh_per_hour"));
+  expectLoadError(file, {"s.toml", "demand.flow 'east'", "either route or from/to"});
+}
+
+TEST(ScenarioToml, FlowWithoutRate) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", edit(kGridScenario, "veh_per_hour = 360", ""));
+  expectLoadError(file, {"s.toml", "demand.flow 'east'", "veh_per_hour"});
+}
+
+TEST(ScenarioToml, DuplicateFlowIds) {
+  TempDir dir;
+  const std::string flow = kGridScenario.substr(kGridScenario.find("[[demand.flow]]"));
+  const auto file = dir.write("s.toml", kGridScenario + "\n" + flow);
+  expectLoadError(file, {"s.toml", "demand.flow[1].id", "'east'"});
+}
+
+TEST(ScenarioToml, OdProfileMustMoveForwardInTime) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", kGridScenario + R"(
+[[demand.od]]
+id = "late"
+from = "road_j_0_-1_j_0_0"
+to = "road_j_1_1_j_2_1"
+vehicles = 20
+profile = [[0, 1], [300, 2], [200, 0]]
+)");
+  expectLoadError(file, {"s.toml", "demand.od 'late'.profile", "increase"});
+}
+
+TEST(ScenarioToml, GridSpecErrorsNameTheScenario) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", edit(kGridScenario, "columns = 2", "columns = 2\nblock_length_m = 5"));
+  expectLoadError(file, {"s.toml", "map.grid", "block length"});
+}
+
+TEST(ScenarioToml, MapNeedsExactlyOneSource) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", edit(kGridScenario, "[map.grid]", "[map]\ncityflow = \"x.json\"\n[map.grid]"));
+  expectLoadError(file, {"s.toml", "map", "not both"});
+}
+
+TEST(ScenarioToml, DemandThatYieldsNoVehiclesIsAnError) {
+  TempDir dir;
+  const std::string noFlows = kGridScenario.substr(0, kGridScenario.find("[[demand.flow]]")) + "[demand]\nflow = []\n";
+  const auto file = dir.write("s.toml", noFlows);
+  expectLoadError(file, {"s.toml", "demand", "no vehicles"});
+  const auto empty = dir.write("empty.toml", "[map.grid]\nrows = 1\ncolumns = 1\n");
+  expectLoadError(empty, {"empty.toml", "missing [demand]"});
+}
+
+TEST(ScenarioToml, OverrideOfUnknownKeyNamesSet) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", kGridScenario);
+  const LoadError e = expectLoadError(file, {"s.toml", "--set nonsense.key=1", "unknown key", "scenario", "signals"},
+                                      {"nonsense.key=1"});
+  EXPECT_FALSE(e.line().has_value());
+  expectLoadError(file, {"--set scenario.sed=4", "did you mean 'seed'"}, {"scenario.sed=4"});
+}
+
+TEST(ScenarioToml, OverrideWithWrongTypeNamesSet) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", kGridScenario);
+  expectLoadError(file, {"scenario.seed", "--set scenario.seed=many", "expected an integer"}, {"scenario.seed=many"});
+}
+
+TEST(ScenarioToml, MalformedOverrides) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", kGridScenario);
+  expectLoadError(file, {"--set scenario.seed", "key=value"}, {"scenario.seed"});
+  expectLoadError(file, {"--set .seed=1", "empty"}, {".seed=1"});
+  expectLoadError(file, {"--set scenario.seed.x=1", "not a table"}, {"scenario.seed.x=1"});
+  expectLoadError(file, {"--set demand.flow.5.veh_per_hour=1", "list of 1 entries"}, {"demand.flow.5.veh_per_hour=1"});
+}
+
+// ---- good input -----------------------------------------------------------------------------
+
+TEST(ScenarioToml, LoadsAGridScenario) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", kGridScenario);
+  const Scenario sc = loadScenario(file);
+  EXPECT_EQ(sc.name, "mini");
+  EXPECT_EQ(sc.sourceFile, file);
+  EXPECT_DOUBLE_EQ(sc.durationS, 600);
+  EXPECT_DOUBLE_EQ(sc.stepS, 1.0);
+  EXPECT_EQ(sc.seed, 3u);
+  EXPECT_EQ(sc.signalPolicy.name, "fixed_time");
+  ASSERT_NE(sc.network, nullptr);
+  EXPECT_EQ(sc.network->junctions().size(), 4u + 8u);  // 2x2 signalised plus the boundary ring
+  // 360 veh/h for 600 s: one every 10 s.
+  EXPECT_EQ(sc.demand.trips.size(), 60u);
+  ASSERT_EQ(sc.vehicleTypes.size(), 1u);
+  EXPECT_EQ(sc.vehicleTypes[0].name, "car");
+  EXPECT_TRUE(std::is_sorted(sc.demand.trips.begin(), sc.demand.trips.end(),
+                             [](const Trip& a, const Trip& b) { return a.departS < b.departS; }));
+  // Defaults of the sections the file leaves out.
+  EXPECT_TRUE(sc.laneChanging);
+  EXPECT_EQ(sc.gridlockAction, GridlockAction::Teleport);
+  EXPECT_DOUBLE_EQ(sc.gridlockTimeoutS, 300);
+  EXPECT_DOUBLE_EQ(sc.timeseriesIntervalS, 60);
+}
+
+TEST(ScenarioToml, NameDefaultsToTheFileStem) {
+  TempDir dir;
+  const auto file = dir.write("evening_rush.toml", edit(kGridScenario, "name = \"mini\"\n", ""));
+  EXPECT_EQ(loadScenario(file).name, "evening_rush");
+}
+
+TEST(ScenarioToml, OverridesApplyBeforeValidation) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", kGridScenario);
+  const Scenario sc = loadScenario(file, {"scenario.seed=7", "scenario.duration_s=300", "signals.policy=fixed_time",
+                                          "dynamics.lane_changing=false", "dynamics.gridlock_action=wait",
+                                          "signals.yellow_s=4", "demand.flow.0.veh_per_hour=720",
+                                          "scenario.description=evening test"});
+  EXPECT_EQ(sc.seed, 7u);
+  EXPECT_DOUBLE_EQ(sc.durationS, 300);
+  EXPECT_FALSE(sc.laneChanging);
+  EXPECT_EQ(sc.gridlockAction, GridlockAction::Wait);
+  EXPECT_DOUBLE_EQ(sc.signalTiming.yellowS, 4);
+  EXPECT_EQ(sc.description, "evening test");  // bare text falls back to a string
+  // The flow's end defaults to the (overridden) duration: 720 veh/h for 300 s.
+  EXPECT_EQ(sc.demand.trips.size(), 60u);
+}
+
+TEST(ScenarioToml, LaterOverrideWins) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", kGridScenario);
+  EXPECT_EQ(loadScenario(file, {"scenario.seed=5", "scenario.seed=9"}).seed, 9u);
+}
+
+TEST(ScenarioToml, OverrideCanAddANewSection) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", kGridScenario);
+  const Scenario sc = loadScenario(file, {"outputs.timeseries_interval_s=15"});
+  EXPECT_DOUBLE_EQ(sc.timeseriesIntervalS, 15);
+}
+
+TEST(ScenarioToml, InlineTableListsEqualDoubleBracketSections) {
+  TempDir dir;
+  const auto sections = dir.write("a.toml", kGridScenario);
+  const auto inlined = dir.write(
+      "b.toml", edit(kGridScenario, "[[demand.flow]]\nid = \"east\"\nfrom = \"road_j_0_-1_j_0_0\"\nto = \"road_j_0_1_j_0_2\"\nveh_per_hour = 360\n",
+                     "[demand]\nflow = [ { id = \"east\", from = \"road_j_0_-1_j_0_0\", to = \"road_j_0_1_j_0_2\", veh_per_hour = 360 } ]\n"));
+  const Scenario a = loadScenario(sections);
+  const Scenario b = loadScenario(inlined);
+  ASSERT_EQ(a.demand.trips.size(), b.demand.trips.size());
+  for (std::size_t i = 0; i < a.demand.trips.size(); ++i) {
+    EXPECT_EQ(a.demand.trips[i].id, b.demand.trips[i].id);
+    EXPECT_EQ(a.demand.trips[i].departS, b.demand.trips[i].departS);
+  }
+}
+
+TEST(ScenarioToml, DeclaredVehicleTypesAndOdDemand) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", kGridScenario + R"(
+[[vehicle_type]]
+name = "car"
+
+[[vehicle_type]]
+name = "city_bus"
+class = "bus"
+length_m = 12
+max_speed_mps = 12
+
+[[demand.od]]
+id = "buses"
+type = "city_bus"
+from = "road_j_-1_0_j_0_0"
+to = "road_j_1_1_j_1_2"
+vehicles = 12
+profile = [[60, 1], [180, 3], [300, 0]]
+)");
+  const Scenario sc = loadScenario(file);
+  ASSERT_EQ(sc.vehicleTypes.size(), 2u);
+  EXPECT_EQ(sc.vehicleTypes[1].vehicleClass, VehicleClass::Bus);
+  EXPECT_DOUBLE_EQ(sc.vehicleTypes[1].lengthM, 12);
+  std::size_t buses = 0;
+  for (const Trip& t : sc.demand.trips) {
+    if (t.type.index() != 1) continue;
+    ++buses;
+    EXPECT_GE(t.departS, 60);
+    EXPECT_LT(t.departS, 300);
+  }
+  EXPECT_EQ(buses, 12u);
+  EXPECT_EQ(sc.demand.trips.size(), 60u + 12u);
+}
+
+TEST(ScenarioToml, SameFileAndSeedGiveTheSameDemand) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", edit(kGridScenario, "veh_per_hour = 360", "veh_per_hour = 360\npoisson = true"));
+  const Scenario a = loadScenario(file);
+  const Scenario b = loadScenario(file);
+  ASSERT_EQ(a.demand.trips.size(), b.demand.trips.size());
+  for (std::size_t i = 0; i < a.demand.trips.size(); ++i) EXPECT_EQ(a.demand.trips[i].departS, b.demand.trips[i].departS);
+  const Scenario c = loadScenario(file, {"scenario.seed=99"});
+  bool differs = c.demand.trips.size() != a.demand.trips.size();
+  for (std::size_t i = 0; !differs && i < a.demand.trips.size(); ++i)
+    differs = a.demand.trips[i].departS != c.demand.trips[i].departS;
+  EXPECT_TRUE(differs) << "another seed should draw other Poisson departures";
+}
+
+TEST(ScenarioToml, TheExampleInTheFormatReferenceLoads) {
+  // docs/scenario-format.md ends with a complete example; keep it honest.
+  std::ifstream in(fs::path(TRAFFIC_SOURCE_DIR) / "docs" / "scenario-format.md");
+  const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto begin = doc.rfind("```toml");
+  ASSERT_NE(begin, std::string::npos);
+  const auto end = doc.find("```", begin + 7);
+  ASSERT_NE(end, std::string::npos);
+  TempDir dir;
+  const auto file = dir.write("example.toml", doc.substr(begin + 7, end - begin - 7));
+  const Scenario sc = loadScenario(file);
+  EXPECT_EQ(sc.name, "small_town");
+  EXPECT_DOUBLE_EQ(sc.stepS, 0.5);
+  EXPECT_EQ(sc.gridlockAction, GridlockAction::Wait);
+  ASSERT_EQ(sc.vehicleTypes.size(), 2u);
+  EXPECT_EQ(sc.vehicleTypes[1].vehicleClass, VehicleClass::Bus);
+  EXPECT_GT(sc.demand.trips.size(), 600u);
+}
+
+// ---- the shipped scenarios ------------------------------------------------------------------
+
+TEST(ShippedScenarios, EveryScenarioLoadsWithTrips) {
+  const fs::path dir = fs::path(TRAFFIC_SOURCE_DIR) / "scenarios";
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(dir))
+    if (entry.path().extension() == ".toml") files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  ASSERT_GE(files.size(), 6u);
+  for (const fs::path& file : files) {
+    SCOPED_TRACE(file.string());
+    const Scenario sc = loadScenario(file);
+    EXPECT_EQ(sc.name, file.stem().string());
+    EXPECT_GT(sc.demand.trips.size(), 0u);
+    EXPECT_GT(sc.network->junctions().size(), 0u);
+    EXPECT_DOUBLE_EQ(sc.durationS, 3600);
+  }
+}
+
+TEST(ShippedScenarios, HangzhouPeakHasTheDatasetsVehicles) {
+  const Scenario sc = loadScenario(fs::path(TRAFFIC_SOURCE_DIR) / "scenarios" / "hangzhou_peak.toml");
+  EXPECT_EQ(sc.demand.trips.size(), 6984u);
+  EXPECT_EQ(sc.network->junctions().size(), 32u);
+  // The "peak": the last quarter hour holds far more departures than the first.
+  std::size_t first = 0, last = 0;
+  for (const Trip& t : sc.demand.trips) {
+    first += t.departS < 900 ? 1 : 0;
+    last += t.departS >= 2700 ? 1 : 0;
+  }
+  EXPECT_GT(last, 2 * first);
+}
+
+TEST(ShippedScenarios, GridScenariosLoadEveryBoundaryRoad) {
+  const Scenario sc = loadScenario(fs::path(TRAFFIC_SOURCE_DIR) / "scenarios" / "grid_10x10.toml");
+  // Through flows on each of the 40 boundary entries, plus one OD pair per entry.
+  std::vector<std::string> entries;
+  for (const Trip& t : sc.demand.trips) {
+    const auto route = sc.demand.routes.route(t.route);
+    ASSERT_FALSE(route.empty());
+    entries.push_back(sc.network->road(route.front()).name);
+  }
+  std::sort(entries.begin(), entries.end());
+  entries.erase(std::unique(entries.begin(), entries.end()), entries.end());
+  EXPECT_EQ(entries.size(), 40u);
+  EXPECT_GT(sc.demand.trips.size(), 20000u);
+}
+
+}  // namespace
+}  // namespace traffic
