@@ -30,9 +30,7 @@
 #include "traffic/scenario.h"
 #include "traffic/world.h"
 
-#ifndef TRAFFICSIM_VERSION
-#define TRAFFICSIM_VERSION "0.1.0"
-#endif
+// TRAFFICSIM_VERSION comes from the project version in CMakeLists.txt.
 
 namespace traffic::cli {
 namespace {
