@@ -55,7 +55,9 @@ double trackRear(const State& s, std::uint32_t vehicle) {
 double roomOnLane(const State& s, std::uint32_t laneTrack, double reservedM) {
   const auto& occ = s.occupants[laneTrack];
   if (occ.empty()) return s.tracks[laneTrack].lengthM - reservedM;
-  if (s.vehicles[occ.back()].flags & kHalted) return trackRear(s, occ.back()) - reservedM;
+  // Speed, not the halted flag: the flags of that vehicle may be written by the junction at the
+  // lane's other end during this same phase.
+  if (s.vehicles[occ.back()].speedMps < kHaltingSpeedMps) return trackRear(s, occ.back()) - reservedM;
   return s.laneGrossFreeM[laneTrack] - reservedM;
 }
 
@@ -220,6 +222,11 @@ void arbitrateJunctions(State& s) {
   });
 }
 
+// Two passes with a barrier between them. A lane is the front of one junction's incoming road and
+// the back of another's outgoing road, and both ends change the same occupant list, so the ends
+// cannot be handled at once: pass 1 takes vehicles off the front of incoming lanes (into the
+// junction's connectors, or out of the network), pass 2 moves them from connectors onto the back
+// of exit lanes. Within a pass every list has exactly one writer.
 void transferAtJunctions(State& s) {
   const RoadNetwork& net = *s.net;
   const double arriveAt = s.nowS + s.dtS;
@@ -259,6 +266,10 @@ void transferAtJunctions(State& s) {
         occ.erase(occ.begin(), occ.begin() + static_cast<std::ptrdiff_t>(leaving));
       }
     }
+    s.arrivalsByJunction[i] = arrivals;
+  });
+  s.forEach(net.junctions().size(), 8, [&](std::size_t i) {
+    const Junction& j = net.junction(JunctionId(i));
     // 2. Connectors: vehicles reaching the exit lane. Several connectors may feed one lane in the
     //    same step; they are appended furthest first and never overlap the lane's last vehicle.
     auto& entering = s.junctionScratch[i];
@@ -299,7 +310,6 @@ void transferAtJunctions(State& s) {
       }
       occ.push_back(id);
     }
-    s.arrivalsByJunction[i] = arrivals;
   });
 }
 

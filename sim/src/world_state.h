@@ -8,8 +8,8 @@
 //   vehicles   hot per-vehicle state, indexed by VehicleId (= trip index), 64 bytes each.
 //   cold       per-vehicle trip bookkeeping, touched on events only.
 // Phases that run in parallel own disjoint sets of tracks (a road owns its lanes; a junction owns
-// its connectors, the front of its incoming lanes and the back of its outgoing lanes), so no
-// locks are needed and nothing depends on thread scheduling.
+// its connectors and, in the two passes of the transfer phase, first its incoming lanes and then
+// its outgoing lanes), so no locks are needed and nothing depends on thread scheduling.
 #pragma once
 
 #include <cstdint>
