@@ -1,6 +1,8 @@
 // The trafficsim command line as a user meets it: help, exit codes, error messages on stderr,
 // outputs on success and none on failure. Runs the real binary.
 #include <gtest/gtest.h>
+
+#include "common/temp_dir.h"
 #include <stdlib.h>
 #include <sys/wait.h>
 
@@ -15,31 +17,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "trafficsim-cli-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    m_path = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(m_path, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] const fs::path& path() const { return m_path; }
+using traffic::testing::TempDir;
 
- private:
-  fs::path m_path;
-};
-
-std::string readAll(const fs::path& p) {
-  std::ifstream in(p);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using traffic::testing::readAll;
 
 std::string quoted(const std::string& s) {
   std::string out = "'";

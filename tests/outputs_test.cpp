@@ -1,5 +1,6 @@
 // Run outputs: the documented files and columns, values derived as docs/metrics.md says, and a
 // results folder that is replaced whole or not at all.
+#include "common/temp_dir.h"
 #include "traffic/outputs.h"
 
 #include <gtest/gtest.h>
@@ -18,31 +19,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "trafficsim-outputs-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    m_path = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(m_path, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] const fs::path& path() const { return m_path; }
+using traffic::testing::TempDir;
 
- private:
-  fs::path m_path;
-};
-
-std::string readAll(const fs::path& p) {
-  std::ifstream in(p);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using traffic::testing::readAll;
 
 std::vector<std::string> lines(const std::string& text) {
   std::vector<std::string> out;

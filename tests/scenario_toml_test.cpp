@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "common/temp_dir.h"
 #include "traffic/errors.h"
 #include "traffic/scenario.h"
 
@@ -19,32 +20,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// A fresh folder under the system temp dir, removed with everything in it at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "trafficsim-scenario-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    m_path = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(m_path, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  [[nodiscard]] const fs::path& path() const { return m_path; }
-  fs::path write(const std::string& name, const std::string& content) const {
-    const fs::path p = m_path / name;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p) << content;
-    return p;
-  }
-
- private:
-  fs::path m_path;
-};
+using traffic::testing::TempDir;
 
 /// A small valid scenario on a generated 2x2 grid: one flow crossing it west to east.
 const std::string kGridScenario = R"([scenario]
