@@ -51,7 +51,7 @@ std::pair<LaneId, double> insertionLane(const State& s, std::uint32_t id) {
     if (room < std::min(t.lengthM, lane.lengthM) + t.minGapM) continue;
     // Only lanes from which the route goes on: a vehicle put into a lane that does not lead on
     // would have to merge across a queue straight away. Better to wait for room.
-    const int score = !next || laneLeadsTo(net, l, *next) ? 1 : 0;
+    const int score = !next || laneLeadsTo(s, l, *next) ? 1 : 0;
     if (score == 0) continue;
     if (score > bestScore || (score == bestScore && room > bestRoom)) {
       best = l;

@@ -63,15 +63,9 @@ double roomOnLane(const State& s, std::uint32_t laneTrack, double reservedM) {
 
 }  // namespace
 
-void connectorsTowards(const RoadNetwork& net, LaneId lane, RoadId toRoad, std::vector<ConnectorId>& out) {
-  out.clear();
-  for (ConnectorId c : net.lane(lane).outgoing)
-    if (net.movement(net.connector(c).movement).toRoad == toRoad) out.push_back(c);
-}
-
-bool laneLeadsTo(const RoadNetwork& net, LaneId lane, RoadId toRoad) {
-  for (ConnectorId c : net.lane(lane).outgoing)
-    if (net.movement(net.connector(c).movement).toRoad == toRoad) return true;
+bool laneLeadsTo(const State& s, LaneId lane, RoadId toRoad) {
+  for (std::uint32_t k = s.laneExitBegin[lane.index()]; k < s.laneExitBegin[lane.index() + 1]; ++k)
+    if (s.laneExitRoads[k] == toRoad.value) return true;
   return false;
 }
 
@@ -97,7 +91,7 @@ struct JunctionArbiter {
       const Connector& con = net.connector(c);
       if (net.movement(con.movement).toRoad != next) continue;
       if (!net.lane(con.to).allowed.allows(cls)) continue;
-      const int score = !afterNext || laneLeadsTo(net, con.to, *afterNext) ? 1 : 0;
+      const int score = !afterNext || laneLeadsTo(s, con.to, *afterNext) ? 1 : 0;
       const std::uint32_t to = s.laneTrack(con.to);
       const double room = roomOnLane(s, to, reservedM[to]);
       if (score > bestScore || (score == bestScore && room > bestRoom)) {
@@ -146,10 +140,10 @@ struct JunctionArbiter {
       const std::uint32_t id = occ[cursor];
       Vehicle& v = s.vehicles[id];
       const VehicleType& t = s.type(v);
-      if (s.onLastRoad(id)) continue;  // leaves the network at the lane end; nothing to ask
       const double dist = laneLen - v.posM;
-      const bool wasGranted = v.flags & kGranted;
       if (dist > requestHorizon(t, v.speedMps)) break;
+      if (s.onLastRoad(id)) continue;  // leaves the network at the lane end; nothing to ask
+      const bool wasGranted = v.flags & kGranted;
       const RoadId next = *s.nextRoad(id);
       const ConnectorId cid = wasGranted ? ConnectorId(v.nextConnector) : chooseConnector(id, lane, next);
       if (!cid.valid()) break;  // wrong lane: must change lanes first
@@ -175,8 +169,14 @@ struct JunctionArbiter {
       double& eta = grantEtaS[cid.index()];
       eta = std::min(eta, dist / std::max(v.speedMps, 1.0));
     }
-    // Everyone from the first refused vehicle back loses any grant from earlier steps.
-    for (std::size_t k = cursor; k < occ.size(); ++k) s.vehicles[occ[k]].flags &= ~kGranted;
+    // Everyone from the first refused vehicle back loses any grant from earlier steps. Grants run
+    // contiguously from the front (with gaps only at vehicles leaving the network here), so the
+    // first vehicle without one ends the sweep.
+    for (std::size_t k = cursor; k < occ.size(); ++k) {
+      Vehicle& u = s.vehicles[occ[k]];
+      if (!(u.flags & kGranted) && !s.onLastRoad(occ[k])) break;
+      u.flags &= ~kGranted;
+    }
     return occ.size();
   }
 

@@ -100,6 +100,7 @@ void moveVehicles(State& s) {
         advance = v.limitM;
         speed = std::min(speed, advance / dt);
       }
+      if (v.laneChangeCooldown > 0) --v.laneChangeCooldown;
       v.posM += advance;
       v.distanceM += advance;
       v.speedMps = speed;

@@ -10,6 +10,7 @@
 // before it, so the result is deterministic. Mandatory changes are made even with lane changing
 // switched off: without them a vehicle in the wrong lane could never leave the road.
 #include <algorithm>
+#include <cmath>
 
 #include "world_state.h"
 
@@ -61,14 +62,14 @@ class RoadLaneChanger {
   RoadId m_roadId;
   const Road& m_road;
 
-  [[nodiscard]] int laneIndexOf(const Vehicle& v) const { return m_net.lane(LaneId(m_s.tracks[v.track].lane)).indexInRoad; }
+  [[nodiscard]] int laneIndexOf(const Vehicle& v) const { return m_s.tracks[v.track].indexInRoad; }
 
   [[nodiscard]] bool usable(int laneIndex, std::uint32_t id) const {
     if (laneIndex < 0 || laneIndex >= static_cast<int>(m_road.lanes.size())) return false;
     const LaneId l = m_road.lanes[static_cast<std::size_t>(laneIndex)];
-    if (!m_net.lane(l).allowed.allows(m_s.type(m_s.vehicles[id]).vehicleClass)) return false;
+    if (!m_s.tracks[m_s.laneTrack(l)].allowed.allows(m_s.type(m_s.vehicles[id]).vehicleClass)) return false;
     const auto next = m_s.nextRoad(id);
-    return !next || laneLeadsTo(m_net, l, *next);
+    return !next || laneLeadsTo(m_s, l, *next);
   }
 
   [[nodiscard]] double accelBehind(std::uint32_t follower, std::ptrdiff_t leaderIdx, const std::vector<std::uint32_t>& occ,
@@ -146,7 +147,9 @@ class RoadLaneChanger {
     const std::uint32_t from = v.track;
     const int laneIdx = laneIndexOf(v);
     const auto& current = m_s.occupants[from];
-    const std::size_t idx = static_cast<std::size_t>(std::find(current.begin(), current.end(), id) - current.begin());
+    // Lanes are sorted by position: search, then step over equal positions to this vehicle.
+    std::size_t idx = neighboursAt(m_s, current, v.posM + 1e-9).insertAt;
+    while (idx < current.size() && current[idx] != id) ++idx;
 
     int target = -1;
     if (!usable(laneIdx, id) && m_s.nextRoad(id)) {
@@ -164,7 +167,7 @@ class RoadLaneChanger {
       }
     } else {
       if (!m_s.scenario->laneChanging || idx == 0) return;  // the front vehicle of a lane is not impeded
-      if (m_s.nowS - m_s.cold[id].lastLaneChangeS < kCooldownS) return;
+      if (v.laneChangeCooldown > 0) return;
       if (m_s.tracks[from].lengthM - v.posM < kNoDiscretionaryNearEndM) return;
       double bestIncentive = 0;
       for (int k : {laneIdx - 1, laneIdx + 1}) {
@@ -180,7 +183,16 @@ class RoadLaneChanger {
     const std::uint32_t to = m_s.laneTrack(m_road.lanes[static_cast<std::size_t>(target)]);
     detach(m_s, id);
     attachByPosition(m_s, id, to);
-    m_s.cold[id].lastLaneChangeS = m_s.nowS;
+    // Grants run contiguously from the front of a lane (junction.cpp relies on it); vehicles now
+    // behind this ungranted one give theirs up and ask again.
+    const auto& lane = m_s.occupants[to];
+    for (std::size_t k = neighboursAt(m_s, lane, v.posM).insertAt; k < lane.size(); ++k) {
+      Vehicle& u = m_s.vehicles[lane[k]];
+      if (lane[k] == id) continue;
+      if (!(u.flags & kGranted)) break;
+      u.flags &= ~kGranted;
+    }
+    v.laneChangeCooldown = static_cast<std::uint8_t>(std::min(255.0, std::ceil(kCooldownS / m_s.dtS)));
     ++m_s.laneChangesByRoad[m_roadId.index()];
   }
 };

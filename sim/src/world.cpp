@@ -169,14 +169,24 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
   s.tracks.resize(net.lanes().size() + net.connectors().size());
   for (std::size_t i = 0; i < net.lanes().size(); ++i) {
     const Lane& l = net.lanes()[i];
-    s.tracks[i] = Track{l.lengthM, l.speedLimitMps, static_cast<std::uint32_t>(i), UINT32_MAX};
+    s.tracks[i] = Track{l.lengthM, l.speedLimitMps, static_cast<std::uint32_t>(i), UINT32_MAX, l.indexInRoad, l.allowed};
   }
   s.feeders.resize(s.tracks.size());
   for (std::size_t i = 0; i < net.connectors().size(); ++i) {
     const Connector& c = net.connectors()[i];
-    s.tracks[s.laneCount + i] = Track{c.lengthM, c.speedLimitMps, UINT32_MAX, static_cast<std::uint32_t>(i)};
+    s.tracks[s.laneCount + i] = Track{c.lengthM, c.speedLimitMps, UINT32_MAX, static_cast<std::uint32_t>(i), 0, ClassMask::all()};
     s.feeders[s.laneTrack(c.to)].push_back(static_cast<std::uint32_t>(i));
   }
+  s.laneExitBegin.reserve(net.lanes().size() + 1);
+  for (const Lane& l : net.lanes()) {
+    s.laneExitBegin.push_back(static_cast<std::uint32_t>(s.laneExitRoads.size()));
+    for (ConnectorId c : l.outgoing) {
+      const std::uint32_t road = net.movement(net.connector(c).movement).toRoad.value;
+      if (std::find(s.laneExitRoads.begin() + s.laneExitBegin.back(), s.laneExitRoads.end(), road) == s.laneExitRoads.end())
+        s.laneExitRoads.push_back(road);
+    }
+  }
+  s.laneExitBegin.push_back(static_cast<std::uint32_t>(s.laneExitRoads.size()));
   s.occupants.resize(s.tracks.size());
   s.reservedM.assign(s.tracks.size(), 0.0);
   s.laneGrossFreeM.assign(s.laneCount, 0.0);

@@ -31,11 +31,15 @@ inline constexpr double kHaltingSpeedMps = 0.1;  // below this a vehicle counts 
 inline constexpr double kStopMinTravelM = 5.0;
 inline constexpr double kInfinity = 1e18;
 
+// 32 bytes. Lane index and permissions are copied here from the network's Lane (a large struct
+// with shapes) because lane changing asks for them for every vehicle every step.
 struct Track {
   double lengthM = 0;
   double speedLimitMps = 0;
   std::uint32_t lane = UINT32_MAX;       // LaneId value when a lane
   std::uint32_t connector = UINT32_MAX;  // ConnectorId value when a connector
+  std::uint16_t indexInRoad = 0;
+  ClassMask allowed = ClassMask::all();
   [[nodiscard]] bool isConnector() const { return connector != UINT32_MAX; }
 };
 
@@ -60,6 +64,7 @@ struct Vehicle {
   std::uint16_t routeIndex = 0;  // index in the route of the road driven on (or being entered)
   std::uint16_t type = 0;
   std::uint8_t flags = 0;
+  std::uint8_t laneChangeCooldown = 0;  // steps before another discretionary lane change
 };
 static_assert(sizeof(Vehicle) == 64);
 
@@ -68,7 +73,6 @@ struct VehicleCold {
   double arriveS = -1;
   double freeFlowS = 0;
   double routeLengthM = 0;
-  double lastLaneChangeS = -1e9;
   double lastHaltDistanceM = -1e9;  // distance driven when it last halted
   std::uint32_t stops = 0;
   bool teleported = false;
@@ -88,6 +92,11 @@ struct State {
   std::vector<Track> tracks;
   std::vector<std::vector<std::uint32_t>> occupants;  // per track, front to back
   std::vector<std::vector<std::uint32_t>> feeders;    // per lane track: connectors ending on it
+  // Roads reachable from the end of each lane, flattened: lane l's are
+  // laneExitRoads[laneExitBegin[l] .. laneExitBegin[l + 1]). Asked for every vehicle every step,
+  // so kept flat rather than followed through connectors and movements.
+  std::vector<std::uint32_t> laneExitBegin;
+  std::vector<std::uint32_t> laneExitRoads;
 
   std::vector<Vehicle> vehicles;  // indexed by trip
   std::vector<VehicleCold> cold;
@@ -147,9 +156,8 @@ void releaseAndInsert(State& s);
 void account(State& s);
 
 // Shared helpers.
-/// Connectors from `lane` that lead onto `toRoad`, in index order.
-void connectorsTowards(const RoadNetwork& net, LaneId lane, RoadId toRoad, std::vector<ConnectorId>& out);
-bool laneLeadsTo(const RoadNetwork& net, LaneId lane, RoadId toRoad);
+/// Whether a connector from `lane` leads onto `toRoad` (a lookup in State::laneExitRoads).
+bool laneLeadsTo(const State& s, LaneId lane, RoadId toRoad);
 /// Free-flow time and length of a route for a vehicle type.
 void routeFreeFlow(const State& s, std::span<const RoadId> route, const VehicleType& t, double& timeS, double& lengthM);
 /// Remove a vehicle from its track's occupant list.
