@@ -88,7 +88,10 @@ void planMotion(State& s) {
 
 void moveVehicles(State& s) {
   const double dt = s.dtS;
+  const double stuckAfterS = s.scenario->gridlockTimeoutS;
   s.forEach(s.tracks.size(), 64, [&](std::size_t track) {
+    TrackTally tally;
+    tally.vehicles = static_cast<std::uint32_t>(s.occupants[track].size());
     for (std::uint32_t id : s.occupants[track]) {
       Vehicle& v = s.vehicles[id];
       const Motion m = integrate(v.speedMps, v.accelMps2, dt);
@@ -117,7 +120,10 @@ void moveVehicles(State& s) {
         v.flags &= ~(kHalted | kStuckReported);
         v.haltedS = 0;
       }
+      tally.speedSumMps += v.speedMps;
+      tally.stuck = tally.stuck || (v.haltedS >= stuckAfterS && !(v.flags & kStuckReported));
     }
+    s.tallies[track] = tally;
   });
 }
 

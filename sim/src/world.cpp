@@ -119,15 +119,19 @@ void account(State& s) {
     s.counts.laneChanges += n;
     n = 0;
   }
+  // The move phase left per-track tallies; adding them in track order keeps the sums the same
+  // for any thread count without a serial pass over every vehicle.
   std::vector<std::uint32_t>& stuck = s.stuckScratch;
   stuck.clear();
   std::uint64_t inNetwork = 0;
   double speedSum = 0;
-  for (const auto& occ : s.occupants) {
-    inNetwork += occ.size();
-    for (std::uint32_t id : occ) {
+  for (std::size_t t = 0; t < s.tracks.size(); ++t) {
+    const TrackTally& tally = s.tallies[t];
+    inNetwork += tally.vehicles;
+    speedSum += tally.speedSumMps;
+    if (!tally.stuck) continue;
+    for (std::uint32_t id : s.occupants[t]) {
       const Vehicle& v = s.vehicles[id];
-      speedSum += v.speedMps;
       if (v.haltedS >= s.scenario->gridlockTimeoutS && !(v.flags & kStuckReported)) stuck.push_back(id);
     }
   }
@@ -188,6 +192,7 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
   }
   s.laneExitBegin.push_back(static_cast<std::uint32_t>(s.laneExitRoads.size()));
   s.occupants.resize(s.tracks.size());
+  s.tallies.resize(s.tracks.size());
   s.reservedM.assign(s.tracks.size(), 0.0);
   s.laneGrossFreeM.assign(s.laneCount, 0.0);
   s.grantEtaS.assign(net.connectors().size(), kInfinity);

@@ -78,6 +78,13 @@ struct VehicleCold {
   bool teleported = false;
 };
 
+// What the move phase saw on one track this step, summed by the account phase in track order.
+struct TrackTally {
+  double speedSumMps = 0;
+  std::uint32_t vehicles = 0;
+  bool stuck = false;  // some vehicle here has been halted for the gridlock timeout
+};
+
 struct State {
   const Scenario* scenario = nullptr;
   const RoadNetwork* net = nullptr;
@@ -91,6 +98,7 @@ struct State {
 
   std::vector<Track> tracks;
   std::vector<std::vector<std::uint32_t>> occupants;  // per track, front to back
+  std::vector<TrackTally> tallies;                    // per track, this step
   std::vector<std::vector<std::uint32_t>> feeders;    // per lane track: connectors ending on it
   // Roads reachable from the end of each lane, flattened: lane l's are
   // laneExitRoads[laneExitBegin[l] .. laneExitBegin[l + 1]). Asked for every vehicle every step,
