@@ -2,7 +2,8 @@
 // vehicle-updates per second (the figure CityFlow and SUMO comparisons use), steps per second and
 // memory per vehicle, as CSV. The best of `--repeats` runs is kept, as wall time on a shared
 // machine only ever errs on the slow side.
-#include <sys/resource.h>
+#include <malloc.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -27,6 +28,7 @@ struct Result {
   std::uint64_t peakRunning = 0;
   std::uint64_t arrived = 0;
   double bytesPerVehicle = 0;
+  long worldRssKb = 0;  // resident memory the world added at its peak (first repeat)
 };
 
 std::vector<std::string> split(const std::string& s) {
@@ -37,10 +39,14 @@ std::vector<std::string> split(const std::string& s) {
   return out;
 }
 
-long peakRssKb() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_maxrss;
+// Resident memory of this process now, from /proc (the kernel's own count).
+long residentKb() {
+  long pages = 0, resident = 0;
+  if (FILE* f = std::fopen("/proc/self/statm", "r")) {
+    if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+    std::fclose(f);
+  }
+  return resident * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
 }  // namespace
@@ -86,13 +92,19 @@ int main(int argc, char** argv) {
       for (int r = 0; r < repeats; ++r) {
         traffic::WorldOptions opts;
         opts.threads = std::stoi(t);
+        malloc_trim(0);  // hand back what the previous run freed, so the growth below is this run's
+        const long rssBefore = residentKb();
+        long rssPeak = rssBefore;
         traffic::World world(scenario, opts);
         std::uint64_t peak = 0;
         const auto t0 = std::chrono::steady_clock::now();
         while (!world.finished()) {
           world.step();
           peak = std::max(peak, world.counts().running);
+          if (world.stepCount() % 256 == 0) rssPeak = std::max(rssPeak, residentKb());
         }
+        rssPeak = std::max(rssPeak, residentKb());
+        if (r == 0) best.worldRssKb = rssPeak - rssBefore;
         const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         if (r == 0 || wall < best.wallSeconds) {
           best.scene = scenario.name;
@@ -107,20 +119,23 @@ int main(int argc, char** argv) {
               peak ? static_cast<double>(world.vehicleStateBytes()) / static_cast<double>(peak) : 0.0;
         }
       }
-      std::fprintf(stderr, "%-16s threads=%d  %8.0f k veh-updates/s  %7.0f steps/s  peak %6llu veh  %5.0f B/veh\n",
+      std::fprintf(stderr, "%-16s threads=%d  %8.0f k veh-updates/s  %7.0f steps/s  peak %6llu veh  %5.0f B/veh state  %7ld kB world\n",
                    best.scene.c_str(), best.threads, best.vehicleUpdates / best.wallSeconds / 1e3,
-                   best.steps / best.wallSeconds, static_cast<unsigned long long>(best.peakRunning), best.bytesPerVehicle);
+                   best.steps / best.wallSeconds, static_cast<unsigned long long>(best.peakRunning), best.bytesPerVehicle,
+                   best.worldRssKb);
       results.push_back(best);
     }
   }
 
   std::ostringstream csv;
   csv << "scene,threads,sim_seconds,wall_seconds,steps,steps_per_second,vehicle_updates,"
-         "vehicle_updates_per_second,peak_running,arrived,state_bytes_per_peak_vehicle,peak_rss_kb\n";
+         "vehicle_updates_per_second,peak_running,arrived,state_bytes_per_peak_vehicle,world_rss_kb,"
+         "world_rss_bytes_per_peak_vehicle\n";
   for (const Result& r : results)
     csv << r.scene << ',' << r.threads << ',' << r.simSeconds << ',' << r.wallSeconds << ',' << r.steps << ','
         << r.steps / r.wallSeconds << ',' << r.vehicleUpdates << ',' << r.vehicleUpdates / r.wallSeconds << ','
-        << r.peakRunning << ',' << r.arrived << ',' << r.bytesPerVehicle << ',' << peakRssKb() << '\n';
+        << r.peakRunning << ',' << r.arrived << ',' << r.bytesPerVehicle << ',' << r.worldRssKb << ','
+        << (r.peakRunning ? r.worldRssKb * 1024.0 / static_cast<double>(r.peakRunning) : 0.0) << '\n';
   std::cout << csv.str();
   if (!out.empty()) {
     std::filesystem::create_directories(std::filesystem::path(out).parent_path());
