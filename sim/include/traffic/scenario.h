@@ -39,6 +39,7 @@ struct Scenario {
 
   PolicySpec signalPolicy;
   SignalTiming signalTiming;
+  SignalSensing signalSensing;
 
   bool laneChanging = true;
   double gridlockTimeoutS = 300.0;

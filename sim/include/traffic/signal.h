@@ -33,14 +33,48 @@ struct SignalTiming {
   double minGreenS = 5.0;
 };
 
-/// What a policy may look at for one junction. Later modules extend it (queues, detectors).
+/// What sensors at one lane report this step. Incoming lanes are measured towards their stop
+/// line, outgoing lanes over their whole length.
+struct LaneObservation {
+  LaneId lane;
+  std::uint16_t vehicles = 0;     ///< on the lane
+  std::uint16_t queue = 0;        ///< halting (below 0.1 m/s)
+  std::uint16_t approaching = 0;  ///< within SignalSensing::approachDistanceM of the stop line
+  float occupancy = 0;            ///< share of the lane's length taken by vehicles and their gaps, 0..1+
+  float waitingS = 0;             ///< sum of the current halting times of the queue
+  /// Loop detector SignalSensing::detectorDistanceM before the stop line (incoming lanes only):
+  bool detectorOccupied = false;      ///< a vehicle is over it now
+  float detectorGapS = 1e9f;          ///< time since a vehicle front last crossed it
+  std::uint16_t detectorCount = 0;    ///< vehicles crossed since the current phase turned green
+  /// Flow over the detector, veh/h, smoothed exponentially with SignalSensing::flowWindowS.
+  float flowVehPerH = 0;
+};
+
+/// Where the virtual sensors sit; scenario keys under [signals].
+struct SignalSensing {
+  double approachDistanceM = 150;
+  double detectorDistanceM = 30;
+  double flowWindowS = 900;  ///< time constant of the smoothed detector flow
+};
+
+/// What a policy may look at for one junction. Spans point into the world's per-step buffers and
+/// are valid only during the call.
 struct SignalObservation {
   JunctionId junction;
+  const RoadNetwork* network = nullptr;  ///< to map movements to lanes
   double nowS = 0;
   int currentPhase = 0;
   double timeInPhaseS = 0;  ///< time since the current phase turned green
   std::span<const SignalPhase> phases;
   double offsetS = 0;
+  SignalTiming timing;  ///< clearance and minimum green the controller enforces
+  /// One entry per incoming lane, in the order of Junction::incoming roads then their lanes.
+  std::span<const LaneObservation> incoming;
+  /// One entry per outgoing lane, in the order of Junction::outgoing roads then their lanes.
+  std::span<const LaneObservation> outgoing;
+  /// Observation of any lane by LaneId, for policies that look beyond their own junction
+  /// (neighbours, spill-back further downstream).
+  std::span<const LaneObservation> allLanes;
 };
 
 class SignalPolicy {

@@ -552,7 +552,9 @@ void readVehicleTypes(const Loader& loader, const TableView& root, Scenario& sc)
 }
 
 void readSignals(const Loader& loader, const TableView& root, Scenario& sc) {
-  const TableView t = subTable(loader, root, "signals", {"policy", "yellow_s", "all_red_s", "min_green_s", "params"});
+  const TableView t = subTable(loader, root, "signals",
+                               {"policy", "yellow_s", "all_red_s", "min_green_s", "approach_distance_m",
+                                "detector_distance_m", "flow_window_s", "params"});
   if (auto policy = t.string("policy")) {
     const auto names = signalPolicyNames();
     if (std::find(names.begin(), names.end(), *policy) == names.end())
@@ -563,6 +565,9 @@ void readSignals(const Loader& loader, const TableView& root, Scenario& sc) {
   sc.signalTiming.yellowS = t.positive("yellow_s", sc.signalTiming.yellowS, true);
   sc.signalTiming.allRedS = t.positive("all_red_s", sc.signalTiming.allRedS, true);
   sc.signalTiming.minGreenS = t.positive("min_green_s", sc.signalTiming.minGreenS, true);
+  sc.signalSensing.approachDistanceM = t.positive("approach_distance_m", sc.signalSensing.approachDistanceM);
+  sc.signalSensing.detectorDistanceM = t.positive("detector_distance_m", sc.signalSensing.detectorDistanceM, true);
+  sc.signalSensing.flowWindowS = t.positive("flow_window_s", sc.signalSensing.flowWindowS);
   if (const toml::table* params = t.table("params")) {
     for (auto&& [key, value] : *params) {
       if (!value.is_number())
