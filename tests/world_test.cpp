@@ -253,3 +253,65 @@ TEST(World, QueueDischargeMatchesTheCapacityImpliedByIdm) {
 
 }  // namespace
 }  // namespace traffic
+
+namespace traffic {
+namespace {
+
+// Holds phase 0 for ever and keeps a copy of what it saw at the junction (single-threaded use).
+class RecordingPolicy final : public SignalPolicy {
+ public:
+  explicit RecordingPolicy(std::vector<SignalObservation>* log, std::vector<std::vector<LaneObservation>>* lanes)
+      : m_log(log), m_lanes(lanes) {}
+  std::string_view name() const override { return "recording"; }
+  int decide(const SignalObservation& obs) const override {
+    m_log->push_back(obs);
+    m_lanes->emplace_back(obs.allLanes.begin(), obs.allLanes.end());
+    return obs.currentPhase;
+  }
+
+ private:
+  std::vector<SignalObservation>* m_log;
+  std::vector<std::vector<LaneObservation>>* m_lanes;
+};
+
+TEST(WorldSensing, LaneObservationsMatchTheVehicles) {
+  // North-south is green for ever: west-east traffic queues, north-south traffic crosses the
+  // detectors.
+  auto net = std::make_shared<const RoadNetwork>(testing::crossJunction(300, 1, true));
+  std::vector<std::tuple<double, std::vector<std::string>>> trips;
+  for (int i = 0; i < 40; ++i) {
+    trips.push_back({i * 4.0, {"w_in", "e_out"}});
+    trips.push_back({i * 4.0, {"n_in", "s_out"}});
+  }
+  Scenario sc = testing::makeScenario(net, trips, standardCar());
+  sc.signalPolicy = PolicySpec{"fixed_time", {{"green_s", 100000}}};
+  sc.durationS = 170;
+  std::vector<SignalObservation> log;
+  std::vector<std::vector<LaneObservation>> lanes;
+  World world(sc, WorldOptions{1});
+  world.setSignalPolicy(std::make_unique<RecordingPolicy>(&log, &lanes));
+  world.run();
+  ASSERT_FALSE(lanes.empty());
+  const LaneId west = net->road(*net->findRoad("w_in")).lanes[0];
+  const LaneId north = net->road(*net->findRoad("n_in")).lanes[0];
+  const LaneObservation& w = lanes.back()[west.index()];
+  const LaneObservation& n = lanes.back()[north.index()];
+  // The observation is taken at the start of the last step: compare with the state before it.
+  EXPECT_GT(w.queue, 10);
+  EXPECT_EQ(w.queue, w.vehicles);            // all of the west queue stands still
+  EXPECT_GT(w.waitingS, 10.0f * w.queue);    // and has waited a while
+  EXPECT_GE(w.detectorCount, 1);             // only the vehicles that got within 30 m of the line
+  EXPECT_LE(w.detectorCount, 5);
+  EXPECT_EQ(n.queue, 0);
+  EXPECT_GT(n.detectorCount, 30);            // about one vehicle every 4 s since the start of green
+  EXPECT_LT(n.detectorGapS, 5.0f);
+  // 900 veh/h since about t = 30 s, smoothed over 900 s: 900 * (1 - exp(-140 / 900)) = 130 veh/h.
+  EXPECT_GT(n.flowVehPerH, 90.0f);
+  EXPECT_LT(n.flowVehPerH, 200.0f);
+  EXPECT_EQ(log.back().incoming.size(), 4u);
+  EXPECT_EQ(log.back().outgoing.size(), 4u);
+  EXPECT_EQ(log.back().network, net.get());
+}
+
+}  // namespace
+}  // namespace traffic

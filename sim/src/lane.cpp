@@ -90,6 +90,8 @@ void moveVehicles(State& s) {
   const double dt = s.dtS;
   const double stuckAfterS = s.scenario->gridlockTimeoutS;
   s.forEach(s.tracks.size(), 64, [&](std::size_t track) {
+    LaneSensor* sensor = s.sensing && track < s.laneCount ? &s.sensors[track] : nullptr;
+    if (sensor) sensor->crossedLastStep = 0;
     TrackTally tally;
     tally.vehicles = static_cast<std::uint32_t>(s.occupants[track].size());
     for (std::uint32_t id : s.occupants[track]) {
@@ -104,6 +106,11 @@ void moveVehicles(State& s) {
         speed = std::min(speed, advance / dt);
       }
       if (v.laneChangeCooldown > 0) --v.laneChangeCooldown;
+      if (sensor && v.posM < sensor->detectorPosM && v.posM + advance >= sensor->detectorPosM) {
+        ++sensor->crossedLastStep;
+        ++sensor->crossings;
+        sensor->lastCrossS = s.nowS + dt;
+      }
       v.posM += advance;
       v.distanceM += advance;
       v.speedMps = speed;

@@ -81,14 +81,16 @@ void SignalController::writeStates(std::span<SignalState> movementStates) const 
   }
 }
 
-void SignalController::update(double nowS, double dtS, const SignalPolicy& policy, std::span<SignalState> movementStates) {
+void SignalController::update(double nowS, double dtS, const SignalPolicy& policy, std::span<SignalState> movementStates,
+                              const SignalObservation& sensed) {
   m_timeInStage += dtS;
   if (m_program) {
     switch (m_stage) {
       case Stage::Green: {
         if (m_timeInStage + 1e-9 < m_timing.minGreenS) break;
-        SignalObservation obs;
+        SignalObservation obs = sensed;
         obs.junction = m_junction;
+        obs.timing = m_timing;
         obs.nowS = nowS;
         obs.currentPhase = m_phase;
         obs.timeInPhaseS = m_timeInStage;

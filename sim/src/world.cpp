@@ -34,9 +34,73 @@ void timed(double& acc, F&& f) {
 
 namespace engine {
 
+namespace {
+
+// Reads the virtual sensors of every lane (for policies that observe traffic).
+void senseLanes(State& s) {
+  const SignalSensing& sensing = s.scenario->signalSensing;
+  const double decay = std::min(1.0, s.dtS / sensing.flowWindowS);
+  s.forEach(s.laneCount, 64, [&](std::size_t lane) {
+    LaneSensor& sensor = s.sensors[lane];
+    LaneObservation& o = s.laneObs[lane];
+    const double length = s.tracks[lane].lengthM;
+    o.lane = LaneId(lane);
+    o.vehicles = static_cast<std::uint16_t>(std::min<std::size_t>(s.occupants[lane].size(), UINT16_MAX));
+    std::uint32_t queue = 0, approaching = 0;
+    double used = 0, waiting = 0;
+    bool occupied = false;
+    for (std::uint32_t id : s.occupants[lane]) {
+      const Vehicle& v = s.vehicles[id];
+      const VehicleType& t = s.type(v);
+      used += t.lengthM + t.minGapM;
+      if (v.speedMps < kHaltingSpeedMps) {
+        ++queue;
+        waiting += v.haltedS;
+      }
+      if (length - v.posM <= sensing.approachDistanceM) ++approaching;
+      occupied = occupied || (v.posM >= sensor.detectorPosM && v.posM - t.lengthM <= sensor.detectorPosM);
+    }
+    o.queue = static_cast<std::uint16_t>(std::min<std::uint32_t>(queue, UINT16_MAX));
+    o.approaching = static_cast<std::uint16_t>(std::min<std::uint32_t>(approaching, UINT16_MAX));
+    o.occupancy = static_cast<float>(used / length);
+    o.waitingS = static_cast<float>(waiting);
+    o.detectorOccupied = occupied;
+    o.detectorGapS = static_cast<float>(s.nowS - sensor.lastCrossS);
+    o.detectorCount = static_cast<std::uint16_t>(std::min<std::uint32_t>(sensor.crossings - sensor.baseline, UINT16_MAX));
+    sensor.flowVehPerH = static_cast<float>((1.0 - decay) * sensor.flowVehPerH +
+                                            decay * sensor.crossedLastStep * 3600.0 / s.dtS);
+    o.flowVehPerH = sensor.flowVehPerH;
+  });
+}
+
+}  // namespace
+
 void updateSignals(State& s) {
+  if (s.sensing) senseLanes(s);
+  const RoadNetwork& net = *s.net;
   s.forEach(s.controllers.size(), 32, [&](std::size_t i) {
-    s.controllers[i].update(s.nowS, s.dtS, *s.policy, s.movementStates);
+    SignalController& controller = s.controllers[i];
+    SignalObservation sensed;
+    if (s.sensing) {
+      const Junction& j = net.junction(controller.junction());
+      auto gather = [&](const std::vector<RoadId>& roads, std::vector<LaneObservation>& out) {
+        out.clear();
+        for (RoadId r : roads)
+          for (LaneId l : net.road(r).lanes) out.push_back(s.laneObs[l.index()]);
+      };
+      gather(j.incoming, s.controllerIncoming[i]);
+      gather(j.outgoing, s.controllerOutgoing[i]);
+      sensed.network = &net;
+      sensed.incoming = s.controllerIncoming[i];
+      sensed.outgoing = s.controllerOutgoing[i];
+      sensed.allLanes = s.laneObs;
+    }
+    controller.update(s.nowS, s.dtS, *s.policy, s.movementStates, sensed);
+    if (s.sensing && controller.greenJustStarted()) {
+      // Detector counts restart with each green; the junction owns its incoming lanes' sensors.
+      for (RoadId r : net.junction(controller.junction()).incoming)
+        for (LaneId l : net.road(r).lanes) s.sensors[l.index()].baseline = s.sensors[l.index()].crossings;
+    }
   });
 }
 
@@ -156,6 +220,15 @@ void account(State& s) {
   }
 }
 
+void enableSensing(State& s) {
+  s.sensing = s.policy->usesObservations();
+  if (!s.sensing || !s.sensors.empty()) return;
+  s.sensors.resize(s.laneCount);
+  s.laneObs.resize(s.laneCount);
+  for (std::size_t l = 0; l < s.laneCount; ++l)
+    s.sensors[l].detectorPosM = std::max(0.0, s.tracks[l].lengthM - s.scenario->signalSensing.detectorDistanceM);
+}
+
 }  // namespace engine
 
 World::World(const Scenario& scenario, WorldOptions options) : m(std::make_unique<Impl>()) {
@@ -212,15 +285,23 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
   }
 
   s.policy = makeSignalPolicy(scenario.signalPolicy, scenario.sourceFile.string());
+  enableSensing(s);
   s.movementStates.assign(net.movements().size(), SignalState::Red);
   for (std::size_t j = 0; j < net.junctions().size(); ++j) {
     if (net.junctions()[j].movements.empty()) continue;
     s.controllers.emplace_back(net, JunctionId(j), scenario.signalTiming);
     s.controllers.back().writeStates(s.movementStates);
   }
+  s.controllerIncoming.resize(s.controllers.size());
+  s.controllerOutgoing.resize(s.controllers.size());
 }
 
 World::~World() = default;
+
+void World::setSignalPolicy(std::unique_ptr<SignalPolicy> policy) {
+  m->policy = std::move(policy);
+  enableSensing(*m);
+}
 
 void World::step() {
   State& s = *m;

@@ -78,6 +78,16 @@ struct VehicleCold {
   bool teleported = false;
 };
 
+// A virtual loop detector on a lane, and the running totals behind LaneObservation.
+struct LaneSensor {
+  double detectorPosM = 0;       // from the lane start
+  double lastCrossS = -1e9;      // when a vehicle front last crossed it
+  std::uint32_t crossings = 0;   // since the start of the run
+  std::uint32_t baseline = 0;    // `crossings` when the current phase of the downstream junction turned green
+  std::uint32_t crossedLastStep = 0;
+  float flowVehPerH = 0;         // exponentially smoothed
+};
+
 // What the move phase saw on one track this step, summed by the account phase in track order.
 struct TrackTally {
   double speedSumMps = 0;
@@ -114,6 +124,12 @@ struct State {
   std::unique_ptr<SignalPolicy> policy;
   std::vector<SignalController> controllers;  // one per non-boundary junction
   std::vector<SignalState> movementStates;     // by MovementId
+  // Sensing for policies that observe traffic (empty for fixed time).
+  bool sensing = false;
+  std::vector<LaneSensor> sensors;            // per lane
+  std::vector<LaneObservation> laneObs;       // per lane, refreshed in the signals phase
+  std::vector<std::vector<LaneObservation>> controllerIncoming;  // per controller
+  std::vector<std::vector<LaneObservation>> controllerOutgoing;  // per controller
 
   // Demand.
   std::size_t nextTrip = 0;                                // next trip not yet released
@@ -162,6 +178,8 @@ void moveVehicles(State& s);
 void transferAtJunctions(State& s);
 void releaseAndInsert(State& s);
 void account(State& s);
+/// Allocates the lane sensors when the policy observes traffic.
+void enableSensing(State& s);
 
 // Shared helpers.
 /// Whether a connector from `lane` leads onto `toRoad` (a lookup in State::laneExitRoads).

@@ -81,6 +81,9 @@ class SignalPolicy {
  public:
   virtual ~SignalPolicy() = default;
   [[nodiscard]] virtual std::string_view name() const = 0;
+  /// Whether decide() reads the lane observations. The world skips measuring them for policies
+  /// that do not (fixed time), which keeps such runs as fast as without sensors.
+  [[nodiscard]] virtual bool usesObservations() const { return true; }
   /// The phase to serve next. Returning `currentPhase` holds it; anything else asks the controller
   /// to clear the current phase and then switch.
   [[nodiscard]] virtual int decide(const SignalObservation& obs) const = 0;
@@ -106,7 +109,12 @@ class SignalController {
 
   /// Advance by `dtS`, consulting `policy` while in green. Writes the state of each of the
   /// junction's movements into `movementStates` (indexed by MovementId).
-  void update(double nowS, double dtS, const SignalPolicy& policy, std::span<SignalState> movementStates);
+  /// `sensed` carries the sensor spans (network, incoming, outgoing, allLanes); the controller
+  /// fills in the rest of the observation.
+  void update(double nowS, double dtS, const SignalPolicy& policy, std::span<SignalState> movementStates,
+              const SignalObservation& sensed = {});
+  /// Whether the current phase turned green during the last update.
+  [[nodiscard]] bool greenJustStarted() const { return m_stage == Stage::Green && m_timeInStage == 0; }
   /// Write the states for the current stage without advancing the clock.
   void writeStates(std::span<SignalState> movementStates) const;
 

@@ -57,6 +57,11 @@ class World {
   World(const World&) = delete;
   World& operator=(const World&) = delete;
 
+  /// Replace the signal policy, e.g. with one written in C++ outside the named registry (a
+  /// learned controller). Call before the first step. The policy must be safe to call from
+  /// several threads at once, one junction per call.
+  void setSignalPolicy(std::unique_ptr<SignalPolicy> policy);
+
   /// Advance one time step.
   void step();
   /// Step until the scenario's duration is reached; `onStep` (optional) is called after each step.

@@ -13,6 +13,7 @@ class FixedTimePolicy final : public SignalPolicy {
   explicit FixedTimePolicy(std::optional<double> greenS = std::nullopt) : m_greenS(greenS) {}
   [[nodiscard]] std::string_view name() const override { return "fixed_time"; }
   [[nodiscard]] int decide(const SignalObservation& obs) const override;
+  [[nodiscard]] bool usesObservations() const override { return false; }
 
  private:
   std::optional<double> m_greenS;
