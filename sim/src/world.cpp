@@ -81,6 +81,7 @@ void updateSignals(State& s) {
   s.forEach(s.controllers.size(), 32, [&](std::size_t i) {
     SignalController& controller = s.controllers[i];
     SignalObservation sensed;
+    sensed.network = &net;
     if (s.sensing) {
       const Junction& j = net.junction(controller.junction());
       auto gather = [&](const std::vector<RoadId>& roads, std::vector<LaneObservation>& out) {
@@ -90,7 +91,6 @@ void updateSignals(State& s) {
       };
       gather(j.incoming, s.controllerIncoming[i]);
       gather(j.outgoing, s.controllerOutgoing[i]);
-      sensed.network = &net;
       sensed.incoming = s.controllerIncoming[i];
       sensed.outgoing = s.controllerOutgoing[i];
       sensed.allLanes = s.laneObs;

@@ -61,7 +61,7 @@ struct SignalSensing {
 /// are valid only during the call.
 struct SignalObservation {
   JunctionId junction;
-  const RoadNetwork* network = nullptr;  ///< to map movements to lanes
+  const RoadNetwork* network = nullptr;  ///< to map movements to lanes; always set by the world
   double nowS = 0;
   int currentPhase = 0;
   double timeInPhaseS = 0;  ///< time since the current phase turned green
