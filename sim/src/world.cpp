@@ -292,6 +292,15 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
     s.controllers.emplace_back(net, JunctionId(j), scenario.signalTiming);
     s.controllers.back().writeStates(s.movementStates);
   }
+  for (const Junction& j : net.junctions())
+    for (MovementId a : j.movements)
+      for (MovementId b : j.movements) {
+        if (!(a < b)) continue;
+        bool conflict = false;
+        for (ConnectorId ca : net.movement(a).connectors)
+          for (const Conflict& k : net.connector(ca).conflicts) conflict = conflict || net.connector(k.other).movement == b;
+        if (conflict) s.conflictingMovements.emplace_back(a, b);
+      }
   s.controllerIncoming.resize(s.controllers.size());
   s.controllerOutgoing.resize(s.controllers.size());
 }
@@ -511,19 +520,12 @@ std::string World::checkInvariants() const {
     }
   }
   // No two conflicting movements both protected green (a permissive one yields by construction).
-  for (const Junction& j : net.junctions()) {
-    for (MovementId a : j.movements) {
-      if (s.movementStates[a.index()] != SignalState::GreenProtected) continue;
-      for (MovementId b : j.movements) {
-        if (!(a < b) || s.movementStates[b.index()] != SignalState::GreenProtected) continue;
-        for (ConnectorId ca : net.movement(a).connectors)
-          for (const Conflict& k : net.connector(ca).conflicts)
-            if (net.connector(k.other).movement == b) {
-              err << "junction '" << j.name << "': conflicting movements " << a.value << " and " << b.value
-                  << " are both protected green";
-              return err.str();
-            }
-      }
+  for (const auto& [a, b] : s.conflictingMovements) {
+    if (s.movementStates[a.index()] == SignalState::GreenProtected &&
+        s.movementStates[b.index()] == SignalState::GreenProtected) {
+      err << "junction '" << net.junction(net.movement(a).junction).name << "': conflicting movements " << a.value
+          << " and " << b.value << " are both protected green";
+      return err.str();
     }
   }
   return {};

@@ -124,6 +124,7 @@ struct State {
   std::unique_ptr<SignalPolicy> policy;
   std::vector<SignalController> controllers;  // one per non-boundary junction
   std::vector<SignalState> movementStates;     // by MovementId
+  std::vector<std::pair<MovementId, MovementId>> conflictingMovements;  // for the invariant check
   // Sensing for policies that observe traffic (empty for fixed time).
   bool sensing = false;
   std::vector<LaneSensor> sensors;            // per lane
