@@ -30,6 +30,7 @@
 #include "traffic/errors.h"
 #include "traffic/grid.h"
 #include "traffic/loaders/cityflow.h"
+#include "traffic/random.h"
 #include "traffic/scenario.h"
 
 namespace traffic {
@@ -582,8 +583,66 @@ void readSignals(const Loader& loader, const TableView& root, Scenario& sc) {
   (void)makeSignalPolicy(sc.signalPolicy, loader.fileName());
 }
 
-void readDynamics(const Loader& loader, const TableView& root, Scenario& sc) {
-  const TableView t = subTable(loader, root, "dynamics", {"lane_changing", "gridlock_timeout_s", "gridlock_action"});
+// ---- seeded variation between runs -----------------------------------------------------------
+//
+// Dataset demand is fixed, so without these options every seed of a CityFlow scenario gives the
+// same run. Both draw from counter-based streams keyed by the trip id or the type name (not by
+// position in the trip list), so adding a flow leaves the draws of every other trip unchanged, and
+// the same seed gives the same perturbed demand under every signal policy (common random numbers,
+// which make policy comparisons over seeds sharper).
+
+constexpr double kMaxDriverVariation = 0.5;
+constexpr std::size_t kDriverVariants = 8;
+
+/// Shifts each departure by a uniform draw in [-jitterS, +jitterS], clamped at 0.
+void jitterDepartures(Demand& demand, double jitterS, std::uint64_t seed) {
+  if (jitterS <= 0) return;
+  const std::uint64_t stream = hashName("demand.departure_jitter_s");
+  for (Trip& trip : demand.trips) {
+    const double shift = jitterS * (2 * uniform01(seed, stream, hashName(trip.id)) - 1);
+    trip.departS = std::max(0.0, trip.departS + shift);
+  }
+}
+
+/// Gives every vehicle type `kDriverVariants` variants, appended as "<name>~1".."<name>~8", whose
+/// speed factor and desired headway are the type's scaled by independent draws in [1-v, 1+v], and
+/// moves each trip to one of its type's variants. The original types stay (flows name them) but
+/// carry no trips. Eight variants rather than one parameter set per vehicle: the engine keeps a
+/// type index per vehicle, and a handful of driver kinds already spreads platoons and headways.
+void varyDrivers(Scenario& sc, double variation) {
+  if (variation <= 0) return;
+  const std::uint64_t speedStream = hashName("dynamics.driver_variation.speed_factor");
+  const std::uint64_t headwayStream = hashName("dynamics.driver_variation.headway_s");
+  const std::uint64_t assignStream = hashName("dynamics.driver_variation.variant");
+  auto scale = [&](std::uint64_t stream, const std::string& typeName, std::size_t k) {
+    return 1 + variation * (2 * uniform01(sc.seed, mix(stream, hashName(typeName)), k) - 1);
+  };
+  const std::size_t baseCount = sc.vehicleTypes.size();
+  // The engine stores a vehicle's type in 16 bits.
+  if (baseCount * (kDriverVariants + 1) > std::size_t{std::numeric_limits<std::uint16_t>::max()} + 1)
+    throw LoadError(sc.sourceFile.string(), "dynamics.driver_variation",
+                    "too many vehicle types (" + std::to_string(baseCount) + ") to give each " +
+                        std::to_string(kDriverVariants) + " driver variants");
+  for (std::size_t i = 0; i < baseCount; ++i) {
+    for (std::size_t k = 0; k < kDriverVariants; ++k) {
+      VehicleType variant = sc.vehicleTypes[i];
+      variant.name = sc.vehicleTypes[i].name + "~" + std::to_string(k + 1);
+      variant.speedFactor *= scale(speedStream, sc.vehicleTypes[i].name, k);
+      variant.headwayS *= scale(headwayStream, sc.vehicleTypes[i].name, k);
+      sc.vehicleTypes.push_back(std::move(variant));
+    }
+  }
+  for (Trip& trip : sc.demand.trips) {
+    const double u = uniform01(sc.seed, assignStream, hashName(trip.id));
+    const auto k = std::min(kDriverVariants - 1, static_cast<std::size_t>(u * static_cast<double>(kDriverVariants)));
+    trip.type = VehicleTypeId(baseCount + trip.type.index() * kDriverVariants + k);
+  }
+}
+
+/// Reads [dynamics]; returns driver_variation, which is applied once the demand is known.
+double readDynamics(const Loader& loader, const TableView& root, Scenario& sc) {
+  const TableView t = subTable(loader, root, "dynamics",
+                               {"lane_changing", "gridlock_timeout_s", "gridlock_action", "driver_variation"});
   sc.laneChanging = t.boolean("lane_changing").value_or(sc.laneChanging);
   sc.gridlockTimeoutS = t.positive("gridlock_timeout_s", sc.gridlockTimeoutS);
   if (auto action = t.string("gridlock_action")) {
@@ -594,6 +653,11 @@ void readDynamics(const Loader& loader, const TableView& root, Scenario& sc) {
     else
       t.fail("gridlock_action", "unknown action '" + *action + "'; use \"teleport\" or \"wait\"");
   }
+  const double variation = t.positive("driver_variation", 0, true);
+  if (variation > kMaxDriverVariation)
+    t.fail("driver_variation", "must be at most " + formatNumber(kMaxDriverVariation) + " (a spread of ±" +
+                                   formatNumber(kMaxDriverVariation * 100) + "%), got " + formatNumber(variation));
+  return variation;
 }
 
 void readOutputs(const Loader& loader, const TableView& root, Scenario& sc) {
@@ -611,7 +675,8 @@ class DemandReader {
   void read(const TableView& root) {
     if (root.node("demand") == nullptr)
       root.failTable("missing [demand]: add demand.cityflow_flows, [[demand.flow]] or [[demand.od]] entries");
-    const TableView t = subTable(m_loader, root, "demand", {"cityflow_flows", "flow", "od"});
+    const TableView t = subTable(m_loader, root, "demand", {"cityflow_flows", "flow", "od", "departure_jitter_s"});
+    const double jitterS = t.positive("departure_jitter_s", 0, true);
 
     if (const toml::node* n = t.node("cityflow_flows")) {
       std::vector<const toml::node*> files;
@@ -641,6 +706,7 @@ class DemandReader {
     if (m_sc.demand.trips.empty())
       t.failTable("the demand yields no vehicles; check the flow files, veh_per_hour and vehicles");
     checkTripIds();
+    jitterDepartures(m_sc.demand, jitterS, m_sc.seed);
     m_sc.demand.sortByDeparture();
   }
 
@@ -801,12 +867,13 @@ Scenario loadScenario(const std::filesystem::path& file, const std::vector<std::
   sc.sourceFile = file;
   readScenarioTable(loader, root, file, sc);
   readSignals(loader, root, sc);
-  readDynamics(loader, root, sc);
+  const double driverVariation = readDynamics(loader, root, sc);
   readOutputs(loader, root, sc);
   readVehicleTypes(loader, root, sc);
   readMap(loader, root, sc);
 
   DemandReader(loader, sc).read(root);
+  varyDrivers(sc, driverVariation);
 
   std::size_t late = 0;
   for (const auto& trip : sc.demand.trips) late += trip.departS >= sc.durationS ? 1 : 0;
