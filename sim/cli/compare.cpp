@@ -47,26 +47,7 @@ std::uint32_t countHalting(const World& world) {
 
 // ---- CSV -----------------------------------------------------------------------------------
 
-void appendFixed(std::string& out, double v, int decimals) {
-  if (!std::isfinite(v)) return;  // an empty cell reads as NaN in pandas
-  char buf[64];
-  auto result = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, decimals);
-  if (result.ec != std::errc()) result = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, result.ptr);
-}
-
-void appendCsvText(std::string& out, const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) {
-    out += text;
-    return;
-  }
-  out += '"';
-  for (char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-}
+using csv::appendFixed;
 
 std::string resultsCsv(const std::vector<const RunResult*>& runs) {
   std::string out =
@@ -74,9 +55,9 @@ std::string resultsCsv(const std::vector<const RunResult*>& runs) {
       "mean_queue_veh,throughput_veh_per_h,delay_index,arrived,spawned,waiting_to_enter,teleported,"
       "emergency_travel_time_s,wall_seconds\n";
   for (const RunResult* r : runs) {
-    appendCsvText(out, r->scenario);
+    csv::appendText(out, r->scenario);
     out += ',';
-    appendCsvText(out, r->policy);
+    csv::appendText(out, r->policy);
     out += fmt::format(",{},", r->seed);
     appendFixed(out, r->meanTravelTimeS, 3);
     out += ',';
@@ -104,9 +85,9 @@ std::string timeseriesCsv(const std::vector<const RunResult*>& runs) {
   std::string out = "scenario,policy,seed,time_s,running,waiting_to_enter,delay_index,halting\n";
   for (const RunResult* r : runs) {
     std::string prefix;
-    appendCsvText(prefix, r->scenario);
+    csv::appendText(prefix, r->scenario);
     prefix += ',';
-    appendCsvText(prefix, r->policy);
+    csv::appendText(prefix, r->policy);
     prefix += fmt::format(",{},", r->seed);
     for (const SeriesPoint& p : r->series) {
       out += prefix;
@@ -343,36 +324,6 @@ std::vector<OutputFile> renderCharts(const ComparisonSpec& spec, const ScenarioI
 
 // ---- writing the folder --------------------------------------------------------------------
 
-fs::path normalisedDir(const fs::path& dir) {
-  fs::path d = dir.lexically_normal();
-  if (d.filename().empty()) d = d.parent_path();
-  const auto name = d.filename().string();
-  if (name.empty() || name == "." || name == "..")
-    throw UsageError("output folder '" + dir.string() +
-                     "' must name a folder of its own (for example results/compare1), not '.' or '..'");
-  return d;
-}
-
-[[noreturn]] void ioFailure(const fs::path& path, const std::string& what, const std::error_code& ec = {}) {
-  std::string msg = what + " '" + path.string() + "'";
-  if (ec) msg += ": " + ec.message();
-  throw std::runtime_error(msg);
-}
-
-void writeFile(const fs::path& path, const std::string& content) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) ioFailure(path, "cannot create", std::error_code(errno, std::generic_category()));
-  out.write(content.data(), static_cast<std::streamsize>(content.size()));
-  out.close();
-  if (out.fail()) ioFailure(path, "cannot write", std::error_code(errno, std::generic_category()));
-}
-
-fs::path siblingName(const fs::path& dir, const char* purpose) {
-  static std::atomic<unsigned> counter{0};
-  return dir.parent_path() / ("." + dir.filename().string() + "." + purpose + "-" + std::to_string(::getpid()) + "-" +
-                              std::to_string(counter.fetch_add(1)));
-}
-
 // ---- progress ------------------------------------------------------------------------------
 
 /// Runs done out of the total on stderr: a line redrawn in place on a terminal, else a plain line
@@ -579,59 +530,16 @@ bool isComparisonOutput(const std::string& name) {
 }
 
 void checkComparisonDirReplaceable(const fs::path& requested) {
-  const fs::path dir = normalisedDir(requested);
-  std::error_code ec;
-  const auto status = fs::symlink_status(dir, ec);
-  if (ec || status.type() == fs::file_type::not_found) return;
-  if (status.type() != fs::file_type::directory)
-    throw UsageError("output folder '" + dir.string() + "' exists and is not a folder; choose another --out");
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    if (!it->is_regular_file() || !isComparisonOutput(it->path().filename().string()))
-      throw UsageError("output folder '" + dir.string() + "' holds '" + it->path().filename().string() +
-                       "', which is not a trafficsim compare output; results replace the whole folder, so "
-                       "choose an empty or new folder with --out");
+  try {
+    checkFolderReplaceable(requested, isComparisonOutput);
+  } catch (const std::runtime_error& e) {
+    throw UsageError(e.what());
   }
-  if (ec) throw UsageError("cannot list the output folder '" + dir.string() + "': " + ec.message());
 }
 
 void writeComparisonOutputs(const fs::path& requested, const std::vector<OutputFile>& files) {
-  const fs::path dir = normalisedDir(requested);
-  checkComparisonDirReplaceable(dir);
-  std::error_code ec;
-  if (!dir.parent_path().empty()) {
-    fs::create_directories(dir.parent_path(), ec);
-    if (ec) ioFailure(dir.parent_path(), "cannot create the folder", ec);
-  }
-  const fs::path staging = siblingName(dir, "partial");
-  fs::remove_all(staging, ec);
-  fs::create_directory(staging, ec);
-  if (ec) ioFailure(staging, "cannot create the folder", ec);
-  try {
-    for (const OutputFile& f : files) writeFile(staging / f.name, f.content);
-  } catch (...) {
-    fs::remove_all(staging, ec);
-    throw;
-  }
-  // rename() cannot replace a non-empty folder: the old one steps aside and is deleted only once
-  // the new one is in place; if the swap fails, it goes back.
-  fs::path previous;
-  if (fs::exists(fs::symlink_status(dir, ec))) {
-    previous = siblingName(dir, "previous");
-    fs::rename(dir, previous, ec);
-    if (ec) {
-      const std::error_code moveError = ec;
-      fs::remove_all(staging, ec);
-      ioFailure(dir, "cannot move the earlier results aside in", moveError);
-    }
-  }
-  fs::rename(staging, dir, ec);
-  if (ec) {
-    const std::error_code renameError = ec;
-    if (!previous.empty()) fs::rename(previous, dir, ec);
-    fs::remove_all(staging, ec);
-    ioFailure(dir, "cannot move the new results into", renameError);
-  }
-  if (!previous.empty()) fs::remove_all(previous, ec);
+  checkComparisonDirReplaceable(requested);
+  publishFolder(requested, files);
 }
 
 int compareCommand(const CompareOptions& opt, const std::function<int()>& pendingSignal,

@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "traffic/output_folder.h"
 #include "traffic/scenario.h"
 
 namespace traffic::cli {
@@ -92,11 +93,6 @@ struct ComparisonSpec {
   int seeds = 1;
   std::string commandLine;  ///< shown in report.md so that the comparison can be repeated
   std::string version;
-};
-
-struct OutputFile {
-  std::string name;
-  std::string content;
 };
 
 /// The files of a comparison, rendered in memory: results.csv, timeseries.csv, report.md, then
