@@ -94,10 +94,11 @@ TEST(SignalController, MinimumGreenHoldsEvenIfThePolicyAsksToSwitchAtOnce) {
   SignalController controller(net, c, SignalTiming{3.0, 1.0, 7.0});
   const auto policy = makeSignalPolicy(PolicySpec{"fixed_time", {{"green_s", 0.5}}}, "test");
   std::vector<SignalState> states(net.movements().size());
+  // Updates come at the start of each step, from t = 0: the phase is left at the update at t = 7.
   double t = 0;
-  while (controller.stage() == SignalController::Stage::Green) {
-    t += 0.5;
+  for (;; t += 0.5) {
     controller.update(t, 0.5, *policy, states);
+    if (controller.stage() != SignalController::Stage::Green) break;
   }
   EXPECT_NEAR(t, 7.0, 1e-9);
 }

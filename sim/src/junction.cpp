@@ -271,7 +271,9 @@ void transferAtJunctions(State& s) {
   s.forEach(net.junctions().size(), 8, [&](std::size_t i) {
     const Junction& j = net.junction(JunctionId(i));
     // 2. Connectors: vehicles reaching the exit lane. Several connectors may feed one lane in the
-    //    same step; they are appended furthest first and never overlap the lane's last vehicle.
+    //    same step; they are appended furthest first and never overlap the lane's last vehicle. A
+    //    vehicle that does not fit (the last vehicle has not cleared the lane start, as when two
+    //    merge at once) stays at the end of its connector, with everyone behind it there.
     auto& entering = s.junctionScratch[i];
     entering.clear();
     for (ConnectorId c : j.connectors) {
@@ -283,6 +285,7 @@ void transferAtJunctions(State& s) {
         Vehicle& v = s.vehicles[occ[leaving]];
         v.posM -= len;
         v.track = s.laneTrack(net.connector(c).to);
+        v.nextConnector = c.value;  // where it came from, until it has entered
         entering.push_back(occ[leaving]);
         ++leaving;
       }
@@ -295,8 +298,12 @@ void transferAtJunctions(State& s) {
       if (va.posM != vb.posM) return va.posM > vb.posM;
       return a < b;
     });
+    thread_local std::vector<std::uint32_t> heldBack;  // in connector order, front first
+    heldBack.clear();
     for (std::uint32_t id : entering) {
       Vehicle& v = s.vehicles[id];
+      const ConnectorId from(v.nextConnector);
+      v.nextConnector = UINT32_MAX;
       auto& occ = s.occupants[v.track];
       double bound = s.tracks[v.track].lengthM;
       double leaderSpeed = v.speedMps;
@@ -304,11 +311,32 @@ void transferAtJunctions(State& s) {
         bound = std::min(bound, trackRear(s, occ.back()));
         leaderSpeed = s.vehicles[occ.back()].speedMps;
       }
+      const bool queueHeld = std::any_of(heldBack.begin(), heldBack.end(), [&](std::uint32_t u) {
+        return s.vehicles[u].track == s.connectorTrack(from);
+      });
+      if (bound < 0 || queueHeld) {
+        // Back to the connector: at its end, or just behind the one held before it there. Both are
+        // at or ahead of where it was before this step, so nobody behind it is overtaken.
+        const std::uint32_t conTrack = s.connectorTrack(from);
+        double pos = s.tracks[conTrack].lengthM;
+        for (std::uint32_t u : heldBack)
+          if (s.vehicles[u].track == conTrack) pos = s.vehicles[u].posM - s.type(s.vehicles[u]).lengthM;
+        v.track = conTrack;
+        v.posM = pos;
+        v.speedMps = std::min(v.speedMps, std::max(0.0, leaderSpeed));
+        heldBack.push_back(id);
+        continue;
+      }
       if (v.posM > bound) {
-        v.posM = std::max(0.0, bound);
+        v.posM = bound;
         v.speedMps = std::min(v.speedMps, leaderSpeed);
       }
       occ.push_back(id);
+    }
+    // Held-back vehicles go back to the front of their connectors, in order.
+    for (std::size_t k = heldBack.size(); k-- > 0;) {
+      auto& occ = s.occupants[s.vehicles[heldBack[k]].track];
+      occ.insert(occ.begin(), heldBack[k]);
     }
   });
 }

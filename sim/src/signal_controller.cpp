@@ -83,7 +83,10 @@ void SignalController::writeStates(std::span<SignalState> movementStates) const 
 
 void SignalController::update(double nowS, double dtS, const SignalPolicy& policy, std::span<SignalState> movementStates,
                               const SignalObservation& sensed) {
-  m_timeInStage += dtS;
+  // The lights of the first stage have been shown for no time yet at the first update; after
+  // that, each update comes one step after the previous one.
+  if (m_started) m_timeInStage += dtS;
+  m_started = true;
   if (m_program) {
     switch (m_stage) {
       case Stage::Green: {

@@ -136,6 +136,7 @@ class SignalController {
   int m_phase = 0;
   int m_next = 0;
   double m_timeInStage = 0;
+  bool m_started = false;
 };
 
 /// States of a junction's movements while `phase` is green: protected unless a conflicting green
