@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "policies/actuated.h"
+#include "policies/city_brain.h"
 #include "policies/fixed_time.h"
 #include "policies/green_wave.h"
 #include "policies/max_pressure.h"
@@ -130,6 +131,23 @@ const std::vector<Entry>& registry() {
        [](const PolicySpec& spec, const std::string& file) -> std::unique_ptr<SignalPolicy> {
          rejectUnknownParams(spec, file, {"min_phase_s"});
          return std::make_unique<MaxPressurePolicy>(param(spec, file, "min_phase_s", 10, false, "s"));
+       }},
+      {"city_brain",
+       [](const PolicySpec& spec, const std::string& file) -> std::unique_ptr<SignalPolicy> {
+         rejectUnknownParams(spec, file,
+                             {"min_phase_s", "max_phase_s", "approach_weight", "platoon_weight", "upstream_weight",
+                              "spillback_occupancy", "hysteresis_veh", "max_wait_s"});
+         CityBrainParams p;
+         p.minPhaseS = param(spec, file, "min_phase_s", p.minPhaseS, false, "s");
+         p.maxPhaseS = param(spec, file, "max_phase_s", p.maxPhaseS, true, "s");
+         requireOrdered(file, "min_phase_s", p.minPhaseS, "max_phase_s", p.maxPhaseS);
+         p.approachWeight = param(spec, file, "approach_weight", p.approachWeight, false, "");
+         p.platoonWeight = param(spec, file, "platoon_weight", p.platoonWeight, false, "");
+         p.upstreamWeight = param(spec, file, "upstream_weight", p.upstreamWeight, false, "");
+         p.spillbackOccupancy = param(spec, file, "spillback_occupancy", p.spillbackOccupancy, true, "");
+         p.hysteresisVeh = param(spec, file, "hysteresis_veh", p.hysteresisVeh, false, "vehicles");
+         p.maxWaitS = param(spec, file, "max_wait_s", p.maxWaitS, true, "s");
+         return std::make_unique<CityBrainPolicy>(p);
        }},
   };
   return entries;
