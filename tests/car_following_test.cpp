@@ -2,19 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "common/test_networks.h"
+
 namespace traffic {
 namespace {
 
-VehicleType car() {
-  VehicleType t;
-  t.maxSpeedMps = 20;
-  t.accelMps2 = 2.0;
-  t.comfortDecelMps2 = 3.0;
-  t.maxDecelMps2 = 9.0;
-  t.minGapM = 2.0;
-  t.headwayS = 1.5;
-  return t;
-}
+VehicleType car() { return testing::standardCar(); }
 
 TEST(CarFollowing, FreeRoadStartsAtMaxAccelerationAndStopsAtDesiredSpeed) {
   const VehicleType t = car();

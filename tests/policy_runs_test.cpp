@@ -36,17 +36,7 @@ std::shared_ptr<const RoadNetwork> share(RoadNetwork net) {
   return std::make_shared<const RoadNetwork>(std::move(net));
 }
 
-VehicleType standardCar() {
-  VehicleType t;
-  t.maxSpeedMps = 20;
-  t.accelMps2 = 2.0;
-  t.comfortDecelMps2 = 3.0;
-  t.maxDecelMps2 = 9.0;
-  t.minGapM = 2.0;
-  t.headwayS = 1.5;
-  t.lengthM = 5.0;
-  return t;
-}
+using testing::standardCar;
 
 std::string shippedScenario(const std::string& name) {
   return std::string(TRAFFIC_SOURCE_DIR) + "/scenarios/" + name + ".toml";

@@ -18,17 +18,7 @@ using testing::makeScenario;
 
 std::shared_ptr<const RoadNetwork> share(RoadNetwork net) { return std::make_shared<const RoadNetwork>(std::move(net)); }
 
-VehicleType standardCar() {
-  VehicleType t;
-  t.maxSpeedMps = 20;
-  t.accelMps2 = 2.0;
-  t.comfortDecelMps2 = 3.0;
-  t.maxDecelMps2 = 9.0;
-  t.minGapM = 2.0;
-  t.headwayS = 1.5;
-  t.lengthM = 5.0;
-  return t;
-}
+using testing::standardCar;
 
 // Runs to the end, checking every invariant after every step.
 void runValidated(World& world) {

@@ -109,4 +109,16 @@ Scenario makeScenario(std::shared_ptr<const RoadNetwork> network,
   return s;
 }
 
+VehicleType standardCar() {
+  VehicleType t;
+  t.maxSpeedMps = 20;
+  t.accelMps2 = 2.0;
+  t.comfortDecelMps2 = 3.0;
+  t.maxDecelMps2 = 9.0;
+  t.minGapM = 2.0;
+  t.headwayS = 1.5;
+  t.lengthM = 5.0;
+  return t;
+}
+
 }  // namespace traffic::testing

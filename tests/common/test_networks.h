@@ -32,6 +32,10 @@ RoadNetwork corridor(int roads, double lengthM, int lanes, double speedLimitMps)
 /// program of 30 s each: north-south movements, then east-west movements.
 RoadNetwork crossJunction(double approachLengthM, int lanesPerApproach, bool signalised);
 
+/// The car most engine tests use: 5 m, 20 m/s top speed, IDM a = 2, b = 3 m/s^2 (9 at most),
+/// s0 = 2 m, T = 1.5 s.
+VehicleType standardCar();
+
 /// A scenario named "test" on `network` with one vehicle type and one trip per entry: departure
 /// time and route as road names. Trips are named "t0", "t1", ... in the given order and sorted by
 /// departure. Throws LoadError for an unknown or disconnected route.

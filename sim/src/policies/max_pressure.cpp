@@ -5,29 +5,11 @@
 namespace traffic {
 
 double MaxPressurePolicy::pressure(const SignalObservation& obs, int phase) {
-  if (obs.network == nullptr || phase < 0 || static_cast<std::size_t>(phase) >= obs.phases.size()) return 0;
-  const RoadNetwork& net = *obs.network;
-  const auto& green = obs.phases[static_cast<std::size_t>(phase)].green;
   double total = 0;
-  for (std::size_t i = 0; i < green.size(); ++i) {
-    const auto& connectors = net.movement(green[i]).connectors;
-    for (std::size_t k = 0; k < connectors.size(); ++k) {
-      const Connector& c = net.connector(connectors[k]);
-      // Count a lane pair once even if two green connectors join it (quadratic, but tiny).
-      bool seen = false;
-      for (std::size_t i2 = 0; i2 <= i && !seen; ++i2) {
-        const auto& earlier = net.movement(green[i2]).connectors;
-        const std::size_t end = i2 == i ? k : earlier.size();
-        for (std::size_t k2 = 0; k2 < end && !seen; ++k2) {
-          const Connector& e = net.connector(earlier[k2]);
-          seen = e.from == c.from && e.to == c.to;
-        }
-      }
-      if (seen) continue;
-      total += static_cast<double>(policy_detail::laneObservation(obs, c.from).queue) -
-               static_cast<double>(policy_detail::laneObservation(obs, c.to).queue);
-    }
-  }
+  policy_detail::forEachLanePair(obs, phase, [&](MovementId, LaneId from, LaneId to) {
+    total += static_cast<double>(policy_detail::laneObservation(obs, from).queue) -
+             static_cast<double>(policy_detail::laneObservation(obs, to).queue);
+  });
   return total;
 }
 

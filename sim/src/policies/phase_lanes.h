@@ -69,4 +69,29 @@ void forEachServedLane(const SignalObservation& obs, int phase, Fn&& fn) {
   }
 }
 
+/// Calls `fn(MovementId, LaneId from, LaneId to)` once for each distinct (from lane, to lane) pair
+/// of the green connectors of `phase`, with the first movement that has it.
+template <class Fn>
+void forEachLanePair(const SignalObservation& obs, int phase, Fn&& fn) {
+  if (obs.network == nullptr || phase < 0 || static_cast<std::size_t>(phase) >= obs.phases.size()) return;
+  const RoadNetwork& net = *obs.network;
+  const auto& green = obs.phases[static_cast<std::size_t>(phase)].green;
+  for (std::size_t i = 0; i < green.size(); ++i) {
+    const auto& connectors = net.movement(green[i]).connectors;
+    for (std::size_t k = 0; k < connectors.size(); ++k) {
+      const Connector& c = net.connector(connectors[k]);
+      bool seen = false;  // quadratic, but a phase has a few dozen connectors at most
+      for (std::size_t i2 = 0; i2 <= i && !seen; ++i2) {
+        const auto& earlier = net.movement(green[i2]).connectors;
+        const std::size_t end = i2 == i ? k : earlier.size();
+        for (std::size_t k2 = 0; k2 < end && !seen; ++k2) {
+          const Connector& e = net.connector(earlier[k2]);
+          seen = e.from == c.from && e.to == c.to;
+        }
+      }
+      if (!seen) fn(green[i], c.from, c.to);
+    }
+  }
+}
+
 }  // namespace traffic::policy_detail
