@@ -2,6 +2,7 @@
 // outputs on success and none on failure. Runs the real binary.
 #include <gtest/gtest.h>
 
+#include "common/run_cli.h"
 #include "common/temp_dir.h"
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -21,36 +22,10 @@ using traffic::testing::TempDir;
 
 using traffic::testing::readAll;
 
-std::string quoted(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-std::string scenarioPath(const std::string& name) {
-  return quoted((fs::path(TRAFFIC_SOURCE_DIR) / "scenarios" / name).string());
-}
-
-struct CliResult {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-/// Runs the CLI with `args` (already shell-quoted where needed), capturing stdout and stderr.
-CliResult runCli(const std::string& args) {
-  TempDir capture;
-  const fs::path out = capture.path() / "stdout";
-  const fs::path err = capture.path() / "stderr";
-  const std::string command = quoted(TRAFFIC_CLI_PATH) + " " + args + " > " + quoted(out.string()) + " 2> " +
-                              quoted(err.string()) + " < /dev/null";
-  const int status = std::system(command.c_str());
-  CliResult r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = readAll(out);
-  r.err = readAll(err);
-  return r;
-}
+using traffic::testing::CliResult;
+using traffic::testing::runCli;
+const auto& quoted = traffic::testing::shellQuoted;
+const auto& scenarioPath = traffic::testing::shippedScenario;
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
