@@ -18,62 +18,16 @@
 #include "policies/webster.h"
 #include "traffic/errors.h"
 #include "traffic/grid.h"
+#include "common/policy_sensors.h"
 #include "traffic/signal.h"
 
 namespace traffic {
 namespace {
 
-constexpr SignalTiming kTiming{3.0, 2.0, 5.0};
+constexpr SignalTiming kTiming = testing::kSensorTiming;
 
-// One junction of `net` with a sensor reading per lane of the network, turned into the
-// observation the engine would hand to a policy.
-class Sensors {
- public:
-  Sensors(RoadNetwork network, const std::string& junction)
-      : m_net(std::move(network)), m_id(*m_net.findJunction(junction)), m_lanes(m_net.lanes().size()) {
-    for (std::size_t i = 0; i < m_lanes.size(); ++i) m_lanes[i].lane = LaneId(i);
-    m_phases = m_net.junction(m_id).program->phases;
-  }
+using testing::Sensors;
 
-  [[nodiscard]] const RoadNetwork& net() const { return m_net; }
-  [[nodiscard]] JunctionId id() const { return m_id; }
-  [[nodiscard]] LaneId laneId(const std::string& road, int index) const {
-    return m_net.road(*m_net.findRoad(road)).lanes.at(static_cast<std::size_t>(index));
-  }
-  LaneObservation& lane(const std::string& road, int index) { return m_lanes[laneId(road, index).index()]; }
-  std::vector<SignalPhase>& phases() { return m_phases; }
-
-  SignalObservation observe(int phase, double timeInPhaseS, double nowS = 1000) {
-    const Junction& j = m_net.junction(m_id);
-    m_incoming.clear();
-    m_outgoing.clear();
-    for (RoadId r : j.incoming)
-      for (LaneId l : m_net.road(r).lanes) m_incoming.push_back(m_lanes[l.index()]);
-    for (RoadId r : j.outgoing)
-      for (LaneId l : m_net.road(r).lanes) m_outgoing.push_back(m_lanes[l.index()]);
-    SignalObservation obs;
-    obs.junction = m_id;
-    obs.network = &m_net;
-    obs.nowS = nowS;
-    obs.currentPhase = phase;
-    obs.timeInPhaseS = timeInPhaseS;
-    obs.phases = m_phases;
-    obs.offsetS = j.program->offsetS;
-    obs.timing = kTiming;
-    obs.incoming = m_incoming;
-    obs.outgoing = m_outgoing;
-    obs.allLanes = m_lanes;
-    return obs;
-  }
-
- private:
-  RoadNetwork m_net;
-  JunctionId m_id;
-  std::vector<LaneObservation> m_lanes;
-  std::vector<SignalPhase> m_phases;
-  std::vector<LaneObservation> m_incoming;
-  std::vector<LaneObservation> m_outgoing;
-};
 
 // The cross junction "c": phase 0 serves the north and south approaches, phase 1 east and west.
 Sensors cross() { return Sensors(testing::crossJunction(200, 2, true), "c"); }
