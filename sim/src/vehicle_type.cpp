@@ -6,13 +6,22 @@
 namespace traffic {
 namespace {
 constexpr std::array<std::string_view, kVehicleClassCount> kClassNames{"car", "bus", "bike", "shuttle"};
-}
+constexpr std::array<std::string_view, 3> kPriorityNames{"none", "transit", "emergency"};
+}  // namespace
 
 std::string_view toString(VehicleClass c) { return kClassNames[static_cast<std::size_t>(c)]; }
 
 std::optional<VehicleClass> parseVehicleClass(std::string_view name) {
   for (std::size_t i = 0; i < kClassNames.size(); ++i)
     if (kClassNames[i] == name) return static_cast<VehicleClass>(i);
+  return std::nullopt;
+}
+
+std::string_view toString(SignalPriority p) { return kPriorityNames[static_cast<std::size_t>(p)]; }
+
+std::optional<SignalPriority> parseSignalPriority(std::string_view name) {
+  for (std::size_t i = 0; i < kPriorityNames.size(); ++i)
+    if (kPriorityNames[i] == name) return static_cast<SignalPriority>(i);
   return std::nullopt;
 }
 

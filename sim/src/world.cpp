@@ -148,6 +148,16 @@ bool teleport(State& s, std::uint32_t id) {
   return true;
 }
 
+// Delay index at time `atS` of a vehicle on its way: (elapsed + free-flow time of the rest of its
+// route) / free-flow time of the whole route.
+double tripDelayIndex(const State& s, std::uint32_t id, double atS) {
+  const VehicleCold& c = s.cold[id];
+  if (c.freeFlowS <= 0) return 1.0;
+  const double remaining = c.routeLengthM > 0 ? std::max(0.0, 1.0 - s.vehicles[id].distanceM / c.routeLengthM) : 0.0;
+  const double departS = s.scenario->demand.trips[id].departS;
+  return (atS - departS + remaining * c.freeFlowS) / c.freeFlowS;
+}
+
 void recordTimeseries(State& s, double atS) {
   TimeseriesRow row;
   row.timeS = atS;
@@ -158,12 +168,8 @@ void recordTimeseries(State& s, double atS) {
   std::size_t n = 0;
   for (const auto& occ : s.occupants) {
     for (std::uint32_t id : occ) {
-      const Vehicle& v = s.vehicles[id];
-      const VehicleCold& c = s.cold[id];
-      speed += v.speedMps;
-      const double remaining = c.routeLengthM > 0 ? std::max(0.0, 1.0 - v.distanceM / c.routeLengthM) : 0.0;
-      const double departS = s.scenario->demand.trips[id].departS;
-      delay += c.freeFlowS > 0 ? (atS - departS + remaining * c.freeFlowS) / c.freeFlowS : 1.0;
+      speed += s.vehicles[id].speedMps;
+      delay += tripDelayIndex(s, id, atS);
       ++n;
     }
   }
@@ -446,6 +452,43 @@ WorldSnapshot World::snapshot() const {
     }
   }
   return snap;
+}
+
+Frame World::frame() const {
+  const State& s = *m;
+  Frame f;
+  f.timeS = s.nowS;
+  f.step = s.steps;
+  f.movementStates = s.movementStates;
+  f.vehicles.reserve(s.counts.running);
+  double speed = 0, delay = 0;
+  for (std::size_t t = 0; t < s.tracks.size(); ++t) {
+    const Track& track = s.tracks[t];
+    for (std::uint32_t id : s.occupants[t]) {
+      const Vehicle& v = s.vehicles[id];
+      const VehicleType& type = s.type(v);
+      FrameVehicle fv;
+      fv.id = id;
+      fv.track = track.isConnector() ? track.connector : track.lane;
+      fv.positionM = static_cast<float>(v.posM);
+      fv.speedMps = static_cast<float>(v.speedMps);
+      fv.vehicleClass = type.vehicleClass;
+      fv.flags = static_cast<std::uint8_t>((track.isConnector() ? FrameVehicle::kOnConnector : 0) |
+                                           (type.signalPriority == SignalPriority::Emergency ? FrameVehicle::kEmergency : 0) |
+                                           (type.signalPriority == SignalPriority::Transit ? FrameVehicle::kTransit : 0) |
+                                           (v.speedMps < kHaltingSpeedMps ? FrameVehicle::kHalted : 0));
+      f.vehicles.push_back(fv);
+      speed += v.speedMps;
+      delay += tripDelayIndex(s, id, s.nowS);
+    }
+  }
+  const auto n = static_cast<double>(f.vehicles.size());
+  f.stats.running = static_cast<std::uint32_t>(f.vehicles.size());
+  f.stats.waitingToEnter = static_cast<std::uint32_t>(s.counts.waitingToEnter);
+  f.stats.arrived = s.counts.arrived;
+  f.stats.meanSpeedMps = n > 0 ? static_cast<float>(speed / n) : 0.0f;
+  f.stats.delayIndex = n > 0 ? static_cast<float>(delay / n) : 1.0f;
+  return f;
 }
 
 std::uint64_t World::stateHash() const {

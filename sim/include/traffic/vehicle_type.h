@@ -20,6 +20,13 @@ inline constexpr int kVehicleClassCount = 4;
 std::string_view toString(VehicleClass c);
 std::optional<VehicleClass> parseVehicleClass(std::string_view name);
 
+/// What a vehicle may ask of the signals ahead of it on its route (see signal.h, PriorityRules):
+/// an emergency vehicle pre-empts them (green ahead, whatever the policy wants); a transit
+/// vehicle asks for a green extension or an early green within limits.
+enum class SignalPriority : std::uint8_t { None, Transit, Emergency };
+std::string_view toString(SignalPriority p);
+std::optional<SignalPriority> parseSignalPriority(std::string_view name);
+
 /// A set of vehicle classes, one bit per class.
 struct ClassMask {
   std::uint8_t bits = 0;
@@ -48,6 +55,7 @@ struct VehicleType {
   double politeness = 0.2;         ///< MOBIL p: weight of others' gains in a discretionary change
   double laneChangeThresholdMps2 = 0.2;  ///< MOBIL a_th: advantage needed to change lanes
   double speedFactor = 1.0;        ///< multiplies the lane speed limit (drivers who speed or dawdle)
+  SignalPriority signalPriority = SignalPriority::None;
 };
 
 /// Checks physical sense; returns an empty string when valid, else the reason.

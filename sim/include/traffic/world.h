@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "traffic/frame.h"
 #include "traffic/metrics.h"
 #include "traffic/scenario.h"
 #include "traffic/snapshot.h"
@@ -80,6 +81,8 @@ class World {
   [[nodiscard]] std::vector<TripRecord> tripRecords() const;
   [[nodiscard]] const std::vector<TimeseriesRow>& timeseries() const;
   [[nodiscard]] WorldSnapshot snapshot() const;
+  /// The compact picture a viewer draws and a recording stores (see frame.h).
+  [[nodiscard]] Frame frame() const;
   [[nodiscard]] SignalState movementState(MovementId movement) const;
   [[nodiscard]] const StepProfile& profile() const;
   [[nodiscard]] const Scenario& scenario() const;
