@@ -65,7 +65,13 @@ struct RunOutputs : ::testing::Test {
 
   void SetUp() override {
     scenario.name = "unit";
-    scenario.demand.trips = {{"done", {}, 0, {}}, {"driving", {}, 10, {}}, {"queued, \"late\"", {}, 50, {}}};
+    VehicleType bus;
+    bus.name = "city_bus";
+    bus.vehicleClass = VehicleClass::Bus;
+    scenario.vehicleTypes = {VehicleType{}, bus};
+    scenario.demand.trips = {{"done", VehicleTypeId(0), 0, {}},
+                             {"driving", VehicleTypeId(1), 10, {}},
+                             {"queued, \"late\"", VehicleTypeId(0), 50, {}}};
     summary.scenario = "unit";
     summary.seed = 42;
     summary.threads = 2;
@@ -147,6 +153,9 @@ TEST_F(RunOutputs, SummaryHasTheDocumentedKeys) {
   EXPECT_DOUBLE_EQ(j["stops_per_vehicle"].get<double>(), 1.5);
   EXPECT_DOUBLE_EQ(j["throughput_veh_per_h"].get<double>(), 30);
   EXPECT_EQ(j["signal_policy"], "fixed_time");
+  EXPECT_EQ(j["signal_priority"]["preemptions"], 0);
+  EXPECT_EQ(j["emergency"]["vehicles"], 0);
+  EXPECT_TRUE(j["emergency"]["mean_travel_time_s"].is_null());  // no emergency vehicles
 }
 
 TEST_F(RunOutputs, TripsCsvColumnsAndValues) {
@@ -155,41 +164,43 @@ TEST_F(RunOutputs, TripsCsvColumnsAndValues) {
   const auto rows = lines(readAll(out / "trips.csv"));
   ASSERT_EQ(rows.size(), 4u);
   EXPECT_EQ(rows[0],
-            "id,class,depart_s,enter_s,arrive_s,travel_time_s,free_flow_s,delay_s,stops,route_length_m,distance_m,"
+            "id,class,type,depart_s,enter_s,arrive_s,travel_time_s,free_flow_s,delay_s,stops,route_length_m,distance_m,"
             "teleported");
 
   const auto done = cells(rows[1]);
-  ASSERT_EQ(done.size(), 12u);
+  ASSERT_EQ(done.size(), 13u);
   EXPECT_EQ(done[0], "done");
   EXPECT_EQ(done[1], "car");
-  EXPECT_DOUBLE_EQ(std::stod(done[2]), 0);
-  EXPECT_DOUBLE_EQ(std::stod(done[3]), 2);
-  EXPECT_DOUBLE_EQ(std::stod(done[4]), 100);
-  EXPECT_DOUBLE_EQ(std::stod(done[5]), 100);  // travel time from the scheduled departure
-  EXPECT_DOUBLE_EQ(std::stod(done[6]), 80);
-  EXPECT_DOUBLE_EQ(std::stod(done[7]), 20);   // delay = travel - free flow
-  EXPECT_EQ(done[8], "2");
-  EXPECT_DOUBLE_EQ(std::stod(done[9]), 1000);
+  EXPECT_EQ(done[2], "car");  // the vehicle type
+  EXPECT_DOUBLE_EQ(std::stod(done[3]), 0);
+  EXPECT_DOUBLE_EQ(std::stod(done[4]), 2);
+  EXPECT_DOUBLE_EQ(std::stod(done[5]), 100);
+  EXPECT_DOUBLE_EQ(std::stod(done[6]), 100);  // travel time from the scheduled departure
+  EXPECT_DOUBLE_EQ(std::stod(done[7]), 80);
+  EXPECT_DOUBLE_EQ(std::stod(done[8]), 20);   // delay = travel - free flow
+  EXPECT_EQ(done[9], "2");
   EXPECT_DOUBLE_EQ(std::stod(done[10]), 1000);
-  EXPECT_EQ(done[11], "0");
+  EXPECT_DOUBLE_EQ(std::stod(done[11]), 1000);
+  EXPECT_EQ(done[12], "0");
 
   const auto driving = cells(rows[2]);
-  ASSERT_EQ(driving.size(), 12u);
+  ASSERT_EQ(driving.size(), 13u);
   EXPECT_EQ(driving[1], "bus");
-  EXPECT_DOUBLE_EQ(std::stod(driving[3]), 10);
-  EXPECT_EQ(driving[4], "");  // not arrived: empty arrival, travel time and delay
-  EXPECT_EQ(driving[5], "");
-  EXPECT_EQ(driving[7], "");
-  EXPECT_DOUBLE_EQ(std::stod(driving[10]), 350.25);
-  EXPECT_EQ(driving[11], "1");
+  EXPECT_EQ(driving[2], "city_bus");
+  EXPECT_DOUBLE_EQ(std::stod(driving[4]), 10);
+  EXPECT_EQ(driving[5], "");  // not arrived: empty arrival, travel time and delay
+  EXPECT_EQ(driving[6], "");
+  EXPECT_EQ(driving[8], "");
+  EXPECT_DOUBLE_EQ(std::stod(driving[11]), 350.25);
+  EXPECT_EQ(driving[12], "1");
 
   // An id with a comma and quotes survives CSV quoting.
   const auto queued = cells(rows[3]);
-  ASSERT_EQ(queued.size(), 12u);
+  ASSERT_EQ(queued.size(), 13u);
   EXPECT_EQ(queued[0], "queued, late");
   EXPECT_NE(rows[3].find("\"queued, \"\"late\"\"\""), std::string::npos) << rows[3];
-  EXPECT_EQ(queued[3], "");  // never entered
-  EXPECT_EQ(queued[4], "");
+  EXPECT_EQ(queued[4], "");  // never entered
+  EXPECT_EQ(queued[5], "");
 }
 
 TEST_F(RunOutputs, TimeseriesCsvColumnsAndValues) {

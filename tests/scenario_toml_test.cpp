@@ -300,6 +300,58 @@ TEST(ScenarioToml, MalformedOverrides) {
   expectLoadError(file, {"--set demand.flow.5.veh_per_hour=1", "list of 1 entries"}, {"demand.flow.5.veh_per_hour=1"});
 }
 
+TEST(ScenarioToml, UnknownSignalPriority) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", kGridScenario + "[[vehicle_type]]\nname = \"car\"\nsignal_priority = \"emergncy\"\n");
+  expectLoadError(file, {"s.toml", "vehicle_type[0].signal_priority", "emergncy", "did you mean 'emergency'"});
+}
+
+TEST(ScenarioToml, ExplicitDetectorDistanceLongerThanARoadIsOffTheLane) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", edit(kGridScenario, "policy = \"fixed_time\"", "policy = \"actuated\"\ndetector_distance_m = 900"));
+  expectLoadError(file, {"s.toml", "signals.detector_distance_m", "900 m", "is off road", "use at most"});
+}
+
+TEST(ScenarioToml, PlacedDetectorOffItsLane) {
+  TempDir dir;
+  const auto file = dir.write(
+      "s.toml", kGridScenario + "[[signals.detector]]\nroad = \"road_j_0_-1_j_0_0\"\nlane = 1\ndistance_m = 5000\n");
+  expectLoadError(file, {"s.toml", "signals.detector[0].distance_m", "off lane 1 of road 'road_j_0_-1_j_0_0'", "use at most"});
+}
+
+TEST(ScenarioToml, PlacedDetectorOnAMissingLaneOrRoad) {
+  TempDir dir;
+  const auto lane = dir.write(
+      "lane.toml", kGridScenario + "[[signals.detector]]\nroad = \"road_j_0_-1_j_0_0\"\nlane = 7\ndistance_m = 20\n");
+  expectLoadError(lane, {"lane.toml", "signals.detector[0].lane", "lanes 0 to 2", "got 7"});
+  const auto road = dir.write("road.toml", kGridScenario + "[[signals.detector]]\nroad = \"nowhere\"\ndistance_m = 20\n");
+  expectLoadError(road, {"road.toml", "signals.detector[0].road", "unknown road 'nowhere'"});
+}
+
+TEST(ScenarioToml, NegativePreemptionDistance) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", edit(kGridScenario, "policy = \"fixed_time\"", "preemption_distance_m = -10"));
+  expectLoadError(file, {"s.toml", "signals.preemption_distance_m", "must be > 0"});
+}
+
+TEST(ScenarioToml, TripWithoutDepartureOrToAnUnreachableRoad) {
+  TempDir dir;
+  const auto noDepart = dir.write("d.toml", kGridScenario + "[[demand.trip]]\nid = \"amb\"\nfrom = \"road_j_0_-1_j_0_0\"\n"
+                                                            "to = \"road_j_0_1_j_0_2\"\n");
+  expectLoadError(noDepart, {"d.toml", "demand.trip 'amb'", "missing depart_s"});
+  // A road that leaves the network cannot be followed by anything.
+  const auto unreachable = dir.write("u.toml", kGridScenario + "[[demand.trip]]\nid = \"amb\"\nfrom = \"road_j_0_1_j_0_2\"\n"
+                                                               "to = \"road_j_0_-1_j_0_0\"\ndepart_s = 10\n");
+  expectLoadError(unreachable, {"u.toml", "demand.trip 'amb'", "cannot be reached"});
+}
+
+TEST(ScenarioToml, TripIdCollidingWithAFlowTrip) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", kGridScenario + "[[demand.trip]]\nid = \"east\"\nfrom = \"road_j_0_-1_j_0_0\"\n"
+                                                         "to = \"road_j_0_1_j_0_2\"\ndepart_s = 10\n");
+  expectLoadError(file, {"s.toml", "demand.trip[0].id", "'east' is used by another"});
+}
+
 // ---- good input -----------------------------------------------------------------------------
 
 TEST(ScenarioToml, LoadsAGridScenario) {
@@ -444,6 +496,32 @@ TEST(ScenarioToml, TheExampleInTheFormatReferenceLoads) {
   ASSERT_EQ(sc.vehicleTypes.size(), 2u);
   EXPECT_EQ(sc.vehicleTypes[1].vehicleClass, VehicleClass::Bus);
   EXPECT_GT(sc.demand.trips.size(), 600u);
+}
+
+TEST(ScenarioToml, TripsPrioritiesAndDetectorPlacementsLoad) {
+  TempDir dir;
+  const auto file = dir.write(
+      "s.toml", edit(kGridScenario, "policy = \"fixed_time\"",
+                     "policy = \"fixed_time\"\npreemption_distance_m = 300\ntransit_priority = false\n"
+                     "transit_max_extension_s = 0") +
+                    "[[signals.detector]]\nroad = \"road_j_0_-1_j_0_0\"\ndistance_m = 45\n"
+                    "[[vehicle_type]]\nname = \"car\"\n"
+                    "[[vehicle_type]]\nname = \"ambulance\"\nsignal_priority = \"emergency\"\n"
+                    "[[demand.trip]]\nid = \"amb\"\ntype = \"ambulance\"\nfrom = \"road_j_0_-1_j_0_0\"\n"
+                    "to = \"road_j_0_1_j_0_2\"\ndepart_s = 42.5\n");
+  const Scenario sc = loadScenario(file);
+  EXPECT_DOUBLE_EQ(sc.priorityRules.emergencyDistanceM, 300);
+  EXPECT_TRUE(sc.priorityRules.emergencyPreemption);
+  EXPECT_FALSE(sc.priorityRules.transitPriority);
+  EXPECT_DOUBLE_EQ(sc.priorityRules.transitMaxExtensionS, 0);
+  const auto& road = sc.network->road(*sc.network->findRoad("road_j_0_-1_j_0_0"));
+  ASSERT_EQ(sc.signalSensing.detectors.size(), road.lanes.size());  // no lane given: every lane
+  EXPECT_DOUBLE_EQ(sc.signalSensing.detectors[0].distanceM, 45);
+  const auto trip = std::find_if(sc.demand.trips.begin(), sc.demand.trips.end(), [](const Trip& t) { return t.id == "amb"; });
+  ASSERT_NE(trip, sc.demand.trips.end());
+  EXPECT_DOUBLE_EQ(trip->departS, 42.5);
+  EXPECT_EQ(sc.vehicleTypes[trip->type.index()].signalPriority, SignalPriority::Emergency);
+  EXPECT_EQ(sc.demand.routes.route(trip->route).size(), 3u);  // routed across the 2x2 grid
 }
 
 // ---- the shipped scenarios ------------------------------------------------------------------

@@ -486,6 +486,7 @@ std::optional<RunResult> simulateRun(const Scenario& scenario, const std::string
     r.delayIndex = s.delayIndex;
   }
   r.throughputVehPerH = s.throughputVehPerH;
+  if (s.emergencyVehicles > 0) r.emergencyTravelTimeS = s.emergencyMeanTravelTimeS;
 
   double delaySum = 0;
   std::size_t finished = 0;

@@ -69,7 +69,7 @@ struct RunResult {
   std::uint64_t spawned = 0;
   std::uint64_t waitingToEnter = 0;
   std::uint64_t teleported = 0;
-  double emergencyTravelTimeS = kNone;  ///< no emergency vehicles yet: always empty
+  double emergencyTravelTimeS = kNone;  ///< mean over emergency vehicles; empty when there are none
   double wallSeconds = 0;
   std::vector<SeriesPoint> series;
 };

@@ -109,7 +109,16 @@ void releaseAndInsert(State& s) {
       auto it = std::lower_bound(s.roadsWithQueue.begin(), s.roadsWithQueue.end(), road);
       s.roadsWithQueue.insert(it, road);
     }
-    s.entryQueues[road].push_back(id);
+    auto& queue = s.entryQueues[road];
+    if (s.type(s.vehicles[id]).signalPriority == SignalPriority::Emergency) {
+      // An emergency vehicle passes the vehicles waiting to enter (behind earlier emergency ones).
+      auto after = std::find_if(queue.begin(), queue.end(), [&](std::uint32_t other) {
+        return s.type(s.vehicles[other]).signalPriority != SignalPriority::Emergency;
+      });
+      queue.insert(after, id);
+    } else {
+      queue.push_back(id);
+    }
     ++s.counts.spawned;
     ++s.counts.waitingToEnter;
   }

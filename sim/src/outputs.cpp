@@ -19,7 +19,7 @@ using csv::appendInteger;
 
 std::string tripsCsv(const Scenario& scenario, const std::vector<TripRecord>& trips) {
   std::string out =
-      "id,class,depart_s,enter_s,arrive_s,travel_time_s,free_flow_s,delay_s,stops,route_length_m,distance_m,"
+      "id,class,type,depart_s,enter_s,arrive_s,travel_time_s,free_flow_s,delay_s,stops,route_length_m,distance_m,"
       "teleported\n";
   out.reserve(out.size() + trips.size() * 96);
   const auto& demand = scenario.demand.trips;
@@ -27,11 +27,17 @@ std::string tripsCsv(const Scenario& scenario, const std::vector<TripRecord>& tr
     if (r.tripIndex >= demand.size())
       throw std::runtime_error("trip record refers to trip #" + std::to_string(r.tripIndex) + ", but the scenario has " +
                                std::to_string(demand.size()) + " trips");
+    if (demand[r.tripIndex].type.index() >= scenario.vehicleTypes.size())
+      throw std::runtime_error("trip '" + demand[r.tripIndex].id + "' has vehicle type #" +
+                               std::to_string(demand[r.tripIndex].type.index()) + ", but the scenario has " +
+                               std::to_string(scenario.vehicleTypes.size()) + " types");
     const bool entered = r.enterS >= 0;
     const bool arrived = r.arriveS >= 0;
     csv::appendText(out, demand[r.tripIndex].id);
     out += ',';
     out += toString(r.vehicleClass);
+    out += ',';
+    csv::appendText(out, scenario.vehicleTypes[demand[r.tripIndex].type.index()].name);
     out += ',';
     appendFixed(out, r.departS, 3);
     out += ',';
@@ -104,6 +110,16 @@ std::string summaryJson(const Summary& s) {
   j["stops_per_vehicle"] = s.stopsPerVehicle;
   j["throughput_veh_per_h"] = s.throughputVehPerH;
   j["signal_policy"] = s.signalPolicy;
+  j["signal_priority"] = {
+      {"preemptions", s.preemptions},
+      {"transit_extensions", s.transitExtensions},
+      {"transit_early_greens", s.transitEarlyGreens},
+  };
+  j["emergency"] = {
+      {"vehicles", s.emergencyVehicles},
+      {"arrived", s.emergencyArrived},
+      {"mean_travel_time_s", s.emergencyVehicles > 0 ? nlohmann::ordered_json(s.emergencyMeanTravelTimeS) : nullptr},
+  };
   return j.dump(2) + "\n";
 }
 

@@ -54,8 +54,9 @@ std::vector<SignalState> unsignalisedMovementStates(const RoadNetwork& net, Junc
   return phaseMovementStates(net, junction, all);
 }
 
-SignalController::SignalController(const RoadNetwork& net, JunctionId junction, SignalTiming timing)
-    : m_junction(junction), m_timing(timing) {
+SignalController::SignalController(const RoadNetwork& net, JunctionId junction, SignalTiming timing,
+                                   PriorityRules priority)
+    : m_junction(junction), m_timing(timing), m_priority(priority) {
   const Junction& j = net.junction(junction);
   m_movements = j.movements;
   if (j.program && !j.program->phases.empty()) {
@@ -81,6 +82,67 @@ void SignalController::writeStates(std::span<SignalState> movementStates) const 
   }
 }
 
+void SignalController::switchTo(int phase) {
+  m_next = phase;
+  m_stage = m_timing.yellowS > 0 ? Stage::Yellow : (m_timing.allRedS > 0 ? Stage::AllRed : Stage::Green);
+  m_timeInStage = 0;
+  if (m_stage == Stage::Green) {
+    m_phase = m_next;
+    m_extendedS = 0;
+  }
+}
+
+int SignalController::phaseServing(MovementId movement) const {
+  const auto k = static_cast<std::size_t>(std::find(m_movements.begin(), m_movements.end(), movement) - m_movements.begin());
+  if (k == m_movements.size()) return -1;
+  if (m_phaseStates[static_cast<std::size_t>(m_phase)][k] != SignalState::Red) return m_phase;
+  int permissive = -1;
+  for (std::size_t p = 0; p < m_phaseStates.size(); ++p) {
+    if (m_phaseStates[p][k] == SignalState::GreenProtected) return static_cast<int>(p);
+    if (m_phaseStates[p][k] == SignalState::GreenPermissive && permissive < 0) permissive = static_cast<int>(p);
+  }
+  return permissive;
+}
+
+int SignalController::withPriority(const SignalObservation& obs, int policyChoice, double dtS) {
+  // The nearest request of a kind that some phase can serve; ties go to the lower vehicle id, so
+  // the choice does not depend on the order requests were collected in.
+  auto nearest = [&](SignalPriority kind) -> const PriorityRequest* {
+    const PriorityRequest* best = nullptr;
+    for (const PriorityRequest& r : obs.requests) {
+      if (r.kind != kind || phaseServing(r.movement) < 0) continue;
+      if (!best || r.distanceM < best->distanceM || (r.distanceM == best->distanceM && r.vehicle < best->vehicle)) best = &r;
+    }
+    return best;
+  };
+  if (m_priority.emergencyPreemption) {
+    if (const PriorityRequest* r = nearest(SignalPriority::Emergency)) {
+      const int phase = phaseServing(r->movement);
+      if (phase != m_phase) ++m_preemptions;
+      m_preempted = true;
+      return phase;
+    }
+  }
+  m_preempted = false;
+  if (m_priority.transitPriority) {
+    if (const PriorityRequest* r = nearest(SignalPriority::Transit)) {
+      const int phase = phaseServing(r->movement);
+      if (phase == m_phase) {
+        if (policyChoice != m_phase && m_extendedS + 1e-9 < m_priority.transitMaxExtensionS) {
+          if (m_extendedS == 0) ++m_transitExtensions;
+          m_extendedS += dtS;
+          return m_phase;
+        }
+      } else if (m_earlyGreenFor != r->vehicle) {
+        m_earlyGreenFor = r->vehicle;
+        ++m_transitEarlyGreens;
+        return phase;
+      }
+    }
+  }
+  return policyChoice;
+}
+
 void SignalController::update(double nowS, double dtS, const SignalPolicy& policy, std::span<SignalState> movementStates,
                               const SignalObservation& sensed) {
   // The lights of the first stage have been shown for no time yet at the first update; after
@@ -99,13 +161,8 @@ void SignalController::update(double nowS, double dtS, const SignalPolicy& polic
         obs.timeInPhaseS = m_timeInStage;
         obs.phases = m_program->phases;
         obs.offsetS = m_program->offsetS;
-        const int want = policy.decide(obs);
-        if (want != m_phase && want >= 0 && want < static_cast<int>(m_phaseStates.size())) {
-          m_next = want;
-          m_stage = m_timing.yellowS > 0 ? Stage::Yellow : (m_timing.allRedS > 0 ? Stage::AllRed : Stage::Green);
-          m_timeInStage = 0;
-          if (m_stage == Stage::Green) m_phase = m_next;
-        }
+        const int want = withPriority(obs, policy.decide(obs), dtS);
+        if (want != m_phase && want >= 0 && want < static_cast<int>(m_phaseStates.size())) switchTo(want);
         break;
       }
       case Stage::Yellow:
@@ -116,6 +173,7 @@ void SignalController::update(double nowS, double dtS, const SignalPolicy& polic
           } else {
             m_stage = Stage::Green;
             m_phase = m_next;
+            m_extendedS = 0;
           }
         }
         break;
@@ -124,6 +182,7 @@ void SignalController::update(double nowS, double dtS, const SignalPolicy& polic
           m_timeInStage = 0;
           m_stage = Stage::Green;
           m_phase = m_next;
+          m_extendedS = 0;
         }
         break;
     }

@@ -73,10 +73,44 @@ void senseLanes(State& s) {
   });
 }
 
+// Each vehicle whose type asks for signal priority asks every signalised junction it will reach
+// within its reach along its route. Serial: such vehicles are few, and walking them in id order
+// fixes the order of each junction's requests.
+void collectPriorityRequests(State& s) {
+  for (std::uint32_t c : s.controllersWithRequests) s.controllerRequests[c].clear();
+  s.controllersWithRequests.clear();
+  const RoadNetwork& net = *s.net;
+  const PriorityRules& rules = s.scenario->priorityRules;
+  for (std::uint32_t id : s.priorityVehicles) {
+    const Vehicle& v = s.vehicles[id];
+    if (!(v.flags & kInNetwork)) continue;
+    const SignalPriority kind = s.type(v).signalPriority;
+    const bool enabled = kind == SignalPriority::Emergency ? rules.emergencyPreemption : rules.transitPriority;
+    if (!enabled) continue;
+    const double reach = kind == SignalPriority::Emergency ? rules.emergencyDistanceM : rules.transitDistanceM;
+    const auto route = s.routes[id];
+    const Track& track = s.tracks[v.track];
+    // Distance to the stop line at the end of route road k (on a connector, k is the road being
+    // entered).
+    std::size_t k = v.routeIndex;
+    double distance = track.lengthM - v.posM + (track.isConnector() ? net.road(route[k]).lengthM : 0.0);
+    for (; distance <= reach && k + 1 < route.size(); ++k, distance += net.road(route[k]).lengthM) {
+      const std::int32_t c = s.controllerOfJunction[net.road(route[k]).to.index()];
+      if (c < 0) continue;
+      const auto movement = net.movementBetween(route[k], route[k + 1]);
+      if (!movement) continue;
+      auto& requests = s.controllerRequests[static_cast<std::size_t>(c)];
+      if (requests.empty()) s.controllersWithRequests.push_back(static_cast<std::uint32_t>(c));
+      requests.push_back(PriorityRequest{*movement, kind, static_cast<float>(distance), id});
+    }
+  }
+}
+
 }  // namespace
 
 void updateSignals(State& s) {
   if (s.sensing) senseLanes(s);
+  if (!s.priorityVehicles.empty()) collectPriorityRequests(s);
   const RoadNetwork& net = *s.net;
   s.forEach(s.controllers.size(), 32, [&](std::size_t i) {
     SignalController& controller = s.controllers[i];
@@ -95,6 +129,7 @@ void updateSignals(State& s) {
       sensed.outgoing = s.controllerOutgoing[i];
       sensed.allLanes = s.laneObs;
     }
+    sensed.requests = s.controllerRequests[i];
     controller.update(s.nowS, s.dtS, *s.policy, s.movementStates, sensed);
     if (s.sensing && controller.greenJustStarted()) {
       // Detector counts restart with each green; the junction owns its incoming lanes' sensors.
@@ -231,8 +266,11 @@ void enableSensing(State& s) {
   if (!s.sensing || !s.sensors.empty()) return;
   s.sensors.resize(s.laneCount);
   s.laneObs.resize(s.laneCount);
+  const SignalSensing& sensing = s.scenario->signalSensing;
   for (std::size_t l = 0; l < s.laneCount; ++l)
-    s.sensors[l].detectorPosM = std::max(0.0, s.tracks[l].lengthM - s.scenario->signalSensing.detectorDistanceM);
+    s.sensors[l].detectorPosM = std::max(0.0, s.tracks[l].lengthM - sensing.detectorDistanceM);
+  for (const DetectorPlacement& d : sensing.detectors)
+    s.sensors[d.lane.index()].detectorPosM = std::max(0.0, s.tracks[d.lane.index()].lengthM - d.distanceM);
 }
 
 }  // namespace engine
@@ -295,9 +333,16 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
   s.movementStates.assign(net.movements().size(), SignalState::Red);
   for (std::size_t j = 0; j < net.junctions().size(); ++j) {
     if (net.junctions()[j].movements.empty()) continue;
-    s.controllers.emplace_back(net, JunctionId(j), scenario.signalTiming);
+    s.controllers.emplace_back(net, JunctionId(j), scenario.signalTiming, scenario.priorityRules);
     s.controllers.back().writeStates(s.movementStates);
   }
+  s.controllerOfJunction.assign(net.junctions().size(), -1);
+  for (std::size_t c = 0; c < s.controllers.size(); ++c)
+    s.controllerOfJunction[s.controllers[c].junction().index()] = static_cast<std::int32_t>(c);
+  s.controllerRequests.resize(s.controllers.size());
+  for (std::size_t i = 0; i < trips.size(); ++i)
+    if (scenario.vehicleTypes[trips[i].type.index()].signalPriority != SignalPriority::None)
+      s.priorityVehicles.push_back(static_cast<std::uint32_t>(i));
   for (const Junction& j : net.junctions())
     for (MovementId a : j.movements)
       for (MovementId b : j.movements) {
@@ -419,6 +464,21 @@ Summary World::summary(double wallSeconds) const {
       delay += (elapsed + remaining * c.freeFlowS) / ff;
     }
     stops += c.stops;
+  }
+  double emergencyTime = 0;
+  for (std::uint32_t id : s.priorityVehicles) {
+    if (id >= s.nextTrip || s.type(s.vehicles[id]).signalPriority != SignalPriority::Emergency) continue;
+    const VehicleCold& c = s.cold[id];
+    const double depart = s.scenario->demand.trips[id].departS;
+    emergencyTime += (c.arriveS >= 0 ? c.arriveS : s.nowS) - depart;
+    ++sum.emergencyVehicles;
+    sum.emergencyArrived += c.arriveS >= 0 ? 1 : 0;
+  }
+  if (sum.emergencyVehicles > 0) sum.emergencyMeanTravelTimeS = emergencyTime / static_cast<double>(sum.emergencyVehicles);
+  for (const SignalController& c : s.controllers) {
+    sum.preemptions += c.preemptions();
+    sum.transitExtensions += c.transitExtensions();
+    sum.transitEarlyGreens += c.transitEarlyGreens();
   }
   const double n = static_cast<double>(s.nextTrip);
   sum.meanTravelTimeFinishedS = nFinished ? finished / static_cast<double>(nFinished) : 0.0;

@@ -131,6 +131,11 @@ struct State {
   std::vector<LaneObservation> laneObs;       // per lane, refreshed in the signals phase
   std::vector<std::vector<LaneObservation>> controllerIncoming;  // per controller
   std::vector<std::vector<LaneObservation>> controllerOutgoing;  // per controller
+  // Signal priority: trips whose type asks for it (ascending), and this step's requests.
+  std::vector<std::uint32_t> priorityVehicles;
+  std::vector<std::int32_t> controllerOfJunction;                // per junction, -1 if none
+  std::vector<std::vector<PriorityRequest>> controllerRequests;  // per controller, this step
+  std::vector<std::uint32_t> controllersWithRequests;            // to clear them next step
 
   // Demand.
   std::size_t nextTrip = 0;                                // next trip not yet released

@@ -67,6 +67,15 @@ struct Summary {
   double stopsPerVehicle = 0;
   double throughputVehPerH = 0;
   std::string signalPolicy;
+  /// Vehicles whose type pre-empts signals (signal_priority = "emergency") and whose departure
+  /// time has come; their mean travel time counts unfinished ones by time elapsed so far.
+  std::uint64_t emergencyVehicles = 0;
+  std::uint64_t emergencyArrived = 0;
+  double emergencyMeanTravelTimeS = 0;  ///< 0 when there are none
+  /// Phase changes forced by emergency vehicles; greens extended and started early for transit.
+  std::uint64_t preemptions = 0;
+  std::uint64_t transitExtensions = 0;
+  std::uint64_t transitEarlyGreens = 0;
 };
 
 }  // namespace traffic

@@ -40,6 +40,7 @@ struct Scenario {
   PolicySpec signalPolicy;
   SignalTiming signalTiming;
   SignalSensing signalSensing;
+  PriorityRules priorityRules;
 
   bool laneChanging = true;
   double gridlockTimeoutS = 300.0;

@@ -19,6 +19,7 @@
 
 #include "traffic/ids.h"
 #include "traffic/road_network.h"
+#include "traffic/vehicle_type.h"
 
 namespace traffic {
 
@@ -50,11 +51,38 @@ struct LaneObservation {
   float flowVehPerH = 0;
 };
 
+/// A loop detector placed on one lane, `distanceM` before its stop line.
+struct DetectorPlacement {
+  LaneId lane;
+  double distanceM = 0;
+};
+
 /// Where the virtual sensors sit; scenario keys under [signals].
 struct SignalSensing {
   double approachDistanceM = 150;
-  double detectorDistanceM = 30;
-  double flowWindowS = 900;  ///< time constant of the smoothed detector flow
+  double detectorDistanceM = 30;  ///< every lane's detector, unless placed in `detectors`
+  double flowWindowS = 900;       ///< time constant of the smoothed detector flow
+  std::vector<DetectorPlacement> detectors;  ///< per-lane placements (checked to lie on the lane)
+};
+
+/// A vehicle asking the junction ahead for green: an emergency vehicle within
+/// PriorityRules::emergencyDistanceM of the stop line along its route, or a transit vehicle within
+/// transitDistanceM. The world collects them each step; the controller acts on them whatever the
+/// policy, and policies may read them too.
+struct PriorityRequest {
+  MovementId movement;        ///< the turn the vehicle will take at this junction
+  SignalPriority kind = SignalPriority::Emergency;
+  float distanceM = 0;        ///< from the vehicle's front to the stop line, along its route
+  std::uint32_t vehicle = 0;  ///< VehicleId value; ties between requests go to the lower id
+};
+
+/// How the controller treats priority requests; scenario keys under [signals].
+struct PriorityRules {
+  bool emergencyPreemption = true;  ///< serve the phase an emergency vehicle needs, then recover
+  double emergencyDistanceM = 500;  ///< how far ahead along its route an emergency vehicle asks
+  bool transitPriority = true;      ///< green extension and early green for transit that asks
+  double transitDistanceM = 120;
+  double transitMaxExtensionS = 15;  ///< longest a green is held past the policy's choice for a bus
 };
 
 /// What a policy may look at for one junction. Spans point into the world's per-step buffers and
@@ -75,6 +103,9 @@ struct SignalObservation {
   /// Observation of any lane by LaneId, for policies that look beyond their own junction
   /// (neighbours, spill-back further downstream).
   std::span<const LaneObservation> allLanes;
+  /// Vehicles asking this junction for green (emergency first, then by distance). The controller
+  /// already honours them; a policy need not, but may (e.g. to plan around a pre-emption).
+  std::span<const PriorityRequest> requests;
 };
 
 class SignalPolicy {
@@ -105,12 +136,20 @@ class SignalController {
  public:
   enum class Stage : std::uint8_t { Green, Yellow, AllRed };
 
-  SignalController(const RoadNetwork& net, JunctionId junction, SignalTiming timing);
+  SignalController(const RoadNetwork& net, JunctionId junction, SignalTiming timing, PriorityRules priority = {});
 
   /// Advance by `dtS`, consulting `policy` while in green. Writes the state of each of the
   /// junction's movements into `movementStates` (indexed by MovementId).
-  /// `sensed` carries the sensor spans (network, incoming, outgoing, allLanes); the controller
-  /// fills in the rest of the observation.
+  /// `sensed` carries the sensor spans (network, incoming, outgoing, allLanes) and the priority
+  /// requests; the controller fills in the rest of the observation.
+  ///
+  /// Priority, in this order, overrides the policy's choice (never the clearance or min green):
+  ///  - an emergency request: hold the current phase if it serves the nearest emergency vehicle's
+  ///    movement, else switch to the first phase that does; when no request is left the policy
+  ///    takes over again (recovery);
+  ///  - a transit request: hold a green that serves it up to transitMaxExtensionS past the moment
+  ///    the policy wanted to change (extension); when the current phase does not serve it, switch
+  ///    to one that does as soon as min green allows (early green), at most once per request.
   void update(double nowS, double dtS, const SignalPolicy& policy, std::span<SignalState> movementStates,
               const SignalObservation& sensed = {});
   /// Whether the current phase turned green during the last update.
@@ -124,8 +163,21 @@ class SignalController {
   [[nodiscard]] Stage stage() const { return m_stage; }
   [[nodiscard]] double timeInStageS() const { return m_timeInStage; }
   [[nodiscard]] std::size_t phaseCount() const { return m_phaseStates.size(); }
+  /// Whether an emergency request decides the current phase (it is held or being switched to).
+  [[nodiscard]] bool preempted() const { return m_preempted; }
+  /// Times a phase change was forced by an emergency request, and greens extended or started
+  /// early for transit, since the start.
+  [[nodiscard]] std::uint32_t preemptions() const { return m_preemptions; }
+  [[nodiscard]] std::uint32_t transitExtensions() const { return m_transitExtensions; }
+  [[nodiscard]] std::uint32_t transitEarlyGreens() const { return m_transitEarlyGreens; }
 
  private:
+  /// The phase that serves `movement` (preferring the current one and protected greens), or -1.
+  [[nodiscard]] int phaseServing(MovementId movement) const;
+  /// The policy's choice overridden by the priority requests in `obs`.
+  int withPriority(const SignalObservation& obs, int policyChoice, double dtS);
+  void switchTo(int phase);
+
   JunctionId m_junction;
   SignalTiming m_timing;
   const SignalProgram* m_program = nullptr;
@@ -137,6 +189,11 @@ class SignalController {
   int m_next = 0;
   double m_timeInStage = 0;
   bool m_started = false;
+  PriorityRules m_priority;
+  bool m_preempted = false;
+  double m_extendedS = 0;                        // transit extension used in the current green
+  std::uint32_t m_earlyGreenFor = UINT32_MAX;    // vehicle last given an early green
+  std::uint32_t m_preemptions = 0, m_transitExtensions = 0, m_transitEarlyGreens = 0;
 };
 
 /// States of a junction's movements while `phase` is green: protected unless a conflicting green

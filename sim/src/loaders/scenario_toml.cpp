@@ -520,7 +520,7 @@ void readVehicleTypes(const Loader& loader, const TableView& root, Scenario& sc)
     const TableView t(loader, *list->get(i)->as_table(), label,
                       {"name", "class", "length_m", "width_m", "max_speed_mps", "accel_mps2", "comfort_decel_mps2",
                        "max_decel_mps2", "min_gap_m", "headway_s", "accel_exponent", "politeness",
-                       "lane_change_threshold_mps2", "speed_factor"});
+                       "lane_change_threshold_mps2", "speed_factor", "signal_priority"});
     VehicleType type;
     type.name = t.requiredString("name");
     for (const auto& other : sc.vehicleTypes)
@@ -546,16 +546,78 @@ void readVehicleTypes(const Loader& loader, const TableView& root, Scenario& sc)
     type.politeness = t.number("politeness", type.politeness);
     type.laneChangeThresholdMps2 = t.number("lane_change_threshold_mps2", type.laneChangeThresholdMps2);
     type.speedFactor = t.number("speed_factor", type.speedFactor);
+    if (auto priority = t.string("signal_priority")) {
+      auto parsed = parseSignalPriority(*priority);
+      if (!parsed) {
+        const std::vector<std::string> names{"none", "transit", "emergency"};
+        t.fail("signal_priority", "unknown signal priority '" + *priority + "'" + didYouMean(*priority, names) +
+                                      "; use one of: " + joinList(names));
+      }
+      type.signalPriority = *parsed;
+    }
     if (auto reason = validate(type); !reason.empty())
       loader.fail(list->get(i), "vehicle type '" + type.name + "'", reason);
     sc.vehicleTypes.push_back(std::move(type));
   }
 }
 
+/// Reads [[signals.detector]] placements and checks that every detector lies on its lane (so the
+/// map must be loaded). A detector_distance_m that was set explicitly must fit every lane that
+/// leads to a signal (left at its default it moves to the start of shorter lanes).
+void readDetectors(const Loader& loader, const TableView& t, Scenario& sc) {
+  const RoadNetwork& net = *sc.network;
+  if (t.node("detector_distance_m")) {
+    const double distance = sc.signalSensing.detectorDistanceM;
+    for (const Junction& j : net.junctions()) {
+      if (!j.program) continue;
+      for (RoadId r : j.incoming) {
+        const Road& road = net.road(r);
+        if (road.lengthM < distance)
+          t.fail("detector_distance_m",
+                 formatNumber(distance) + " m before the stop line is off road '" + road.name + "', which is only " +
+                     formatNumber(road.lengthM) + " m long; use at most " + formatNumber(road.lengthM) +
+                     " m, or leave the key out (detectors then sit at the start of short lanes) and place "
+                     "detectors on long lanes with [[signals.detector]]");
+      }
+    }
+  }
+  const toml::array* list = t.tableArray("detector");
+  if (list == nullptr) return;
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const TableView d(loader, *list->get(i)->as_table(), "signals.detector[" + std::to_string(i) + "]",
+                      {"road", "lane", "distance_m"});
+    const std::string roadName = d.requiredString("road");
+    const auto roadId = net.findRoad(roadName);
+    if (!roadId) d.fail("road", "unknown road '" + roadName + "' in map " + sc.mapDescription);
+    const Road& road = net.road(*roadId);
+    if (!d.node("distance_m")) d.failTable("missing distance_m (metres before the stop line)");
+    const double distance = d.positive("distance_m", 0, true);
+    std::vector<LaneId> lanes = road.lanes;
+    if (d.node("lane")) {
+      const int count = static_cast<int>(road.lanes.size());
+      const std::int64_t index = *d.integer("lane");
+      if (index < 0 || index >= count)
+        d.fail("lane", "road '" + roadName + "' has lanes 0 to " + std::to_string(count - 1) + " (0 is the leftmost), got " +
+                           std::to_string(index));
+      lanes = {road.lanes[static_cast<std::size_t>(index)]};
+    }
+    for (LaneId lane : lanes) {
+      if (distance > net.lane(lane).lengthM)
+        d.fail("distance_m", formatNumber(distance) + " m before the stop line is off lane " +
+                                 std::to_string(net.lane(lane).indexInRoad) + " of road '" + roadName + "', which is " +
+                                 formatNumber(net.lane(lane).lengthM) + " m long; use at most " +
+                                 formatNumber(net.lane(lane).lengthM));
+      sc.signalSensing.detectors.push_back(DetectorPlacement{lane, distance});
+    }
+  }
+}
+
 void readSignals(const Loader& loader, const TableView& root, Scenario& sc) {
   const TableView t = subTable(loader, root, "signals",
                                {"policy", "yellow_s", "all_red_s", "min_green_s", "approach_distance_m",
-                                "detector_distance_m", "flow_window_s", "params"});
+                                "detector_distance_m", "detector", "flow_window_s", "params", "preemption",
+                                "preemption_distance_m", "transit_priority", "transit_distance_m",
+                                "transit_max_extension_s"});
   if (auto policy = t.string("policy")) {
     const auto names = signalPolicyNames();
     if (std::find(names.begin(), names.end(), *policy) == names.end())
@@ -569,6 +631,12 @@ void readSignals(const Loader& loader, const TableView& root, Scenario& sc) {
   sc.signalSensing.approachDistanceM = t.positive("approach_distance_m", sc.signalSensing.approachDistanceM);
   sc.signalSensing.detectorDistanceM = t.positive("detector_distance_m", sc.signalSensing.detectorDistanceM, true);
   sc.signalSensing.flowWindowS = t.positive("flow_window_s", sc.signalSensing.flowWindowS);
+  PriorityRules& priority = sc.priorityRules;
+  priority.emergencyPreemption = t.boolean("preemption").value_or(priority.emergencyPreemption);
+  priority.emergencyDistanceM = t.positive("preemption_distance_m", priority.emergencyDistanceM);
+  priority.transitPriority = t.boolean("transit_priority").value_or(priority.transitPriority);
+  priority.transitDistanceM = t.positive("transit_distance_m", priority.transitDistanceM);
+  priority.transitMaxExtensionS = t.positive("transit_max_extension_s", priority.transitMaxExtensionS, true);
   if (const toml::table* params = t.table("params")) {
     for (auto&& [key, value] : *params) {
       if (!value.is_number())
@@ -579,6 +647,7 @@ void readSignals(const Loader& loader, const TableView& root, Scenario& sc) {
       sc.signalPolicy.params[std::string(key.str())] = v;
     }
   }
+  readDetectors(loader, t, sc);
   // Build the policy once now so that bad names or parameters fail at load, not at the first step.
   (void)makeSignalPolicy(sc.signalPolicy, loader.fileName());
 }
@@ -675,7 +744,8 @@ class DemandReader {
   void read(const TableView& root) {
     if (root.node("demand") == nullptr)
       root.failTable("missing [demand]: add demand.cityflow_flows, [[demand.flow]] or [[demand.od]] entries");
-    const TableView t = subTable(m_loader, root, "demand", {"cityflow_flows", "flow", "od", "departure_jitter_s"});
+    const TableView t =
+        subTable(m_loader, root, "demand", {"cityflow_flows", "flow", "od", "trip", "departure_jitter_s"});
     const double jitterS = t.positive("departure_jitter_s", 0, true);
 
     if (const toml::node* n = t.node("cityflow_flows")) {
@@ -702,6 +772,8 @@ class DemandReader {
       for (std::size_t i = 0; i < flows->size(); ++i) readFlow(*flows->get(i)->as_table(), i);
     if (const toml::array* ods = t.tableArray("od"))
       for (std::size_t i = 0; i < ods->size(); ++i) readOd(*ods->get(i)->as_table(), i);
+    if (const toml::array* trips = t.tableArray("trip"))
+      for (std::size_t i = 0; i < trips->size(); ++i) readTrip(*trips->get(i)->as_table(), i);
 
     if (m_sc.demand.trips.empty())
       t.failTable("the demand yields no vehicles; check the flow files, veh_per_hour and vehicles");
@@ -718,28 +790,8 @@ class DemandReader {
     flow.id = uniqueId(named);
     named.relabel("demand.flow '" + flow.id + "'");
     flow.type = vehicleType(named);
-    const bool hasRoute = named.node("route") != nullptr;
-    const bool hasEnds = named.node("from") != nullptr || named.node("to") != nullptr;
-    if (hasRoute == hasEnds)
-      named.failTable(hasRoute ? "give either route or from/to, not both"
-                               : "needs a route = [\"road\", ...] or from = \"road\" and to = \"road\"");
-    if (hasRoute) {
-      const toml::array* route = named.array("route");
-      if (route->empty()) named.fail("route", "the route is empty");
-      for (const auto& element : *route) {
-        if (!element.is_string())
-          m_loader.fail(&element, named.keyLabel("route"), "expected road names, found " + std::string(typeName(element.type())));
-        flow.route.push_back(road(named.keyLabel("route"), &element, *element.value<std::string>()));
-      }
-      if (auto bad = firstDisconnected(*m_sc.network, flow.route)) {
-        const auto& net = *m_sc.network;
-        named.fail("route", "road '" + net.road(flow.route[*bad]).name + "' does not follow from '" +
-                                net.road(flow.route[*bad - 1]).name + "': the junction between them has no such turn");
-      }
-    } else {
-      flow.route = {endRoad(named, "from"), endRoad(named, "to")};
-      flow.routed = true;
-    }
+    flow.route = routeOrEnds(named);
+    flow.routed = named.node("route") == nullptr;
     flow.beginS = named.positive("begin_s", 0, true);
     flow.endS = named.number("end_s", m_sc.durationS);
     if (flow.endS <= flow.beginS)
@@ -748,6 +800,52 @@ class DemandReader {
     flow.vehPerHour = named.positive("veh_per_hour", 0);
     flow.poisson = named.boolean("poisson").value_or(false);
     expandFlow(*m_sc.network, router(), flow, m_sc.seed, m_loader.fileName(), m_sc.demand);
+  }
+
+  /// An explicit `route` (checked to be connected), or `from` and `to` (two roads, to be routed).
+  std::vector<RoadId> routeOrEnds(const TableView& named) {
+    const bool hasRoute = named.node("route") != nullptr;
+    const bool hasEnds = named.node("from") != nullptr || named.node("to") != nullptr;
+    if (hasRoute == hasEnds)
+      named.failTable(hasRoute ? "give either route or from/to, not both"
+                               : "needs a route = [\"road\", ...] or from = \"road\" and to = \"road\"");
+    if (!hasRoute) return {endRoad(named, "from"), endRoad(named, "to")};
+    std::vector<RoadId> roads;
+    const toml::array* route = named.array("route");
+    if (route->empty()) named.fail("route", "the route is empty");
+    for (const auto& element : *route) {
+      if (!element.is_string())
+        m_loader.fail(&element, named.keyLabel("route"), "expected road names, found " + std::string(typeName(element.type())));
+      roads.push_back(road(named.keyLabel("route"), &element, *element.value<std::string>()));
+    }
+    if (auto bad = firstDisconnected(*m_sc.network, roads)) {
+      const auto& net = *m_sc.network;
+      named.fail("route", "road '" + net.road(roads[*bad]).name + "' does not follow from '" +
+                              net.road(roads[*bad - 1]).name + "': the junction between them has no such turn");
+    }
+    return roads;
+  }
+
+  // One vehicle with its own departure: an ambulance call, a probe car.
+  void readTrip(const toml::table& table, std::size_t index) {
+    TableView named(m_loader, table, "demand.trip[" + std::to_string(index) + "]",
+                    {"id", "type", "route", "from", "to", "depart_s"});
+    Trip trip;
+    trip.id = uniqueId(named);
+    named.relabel("demand.trip '" + trip.id + "'");
+    trip.type = vehicleType(named);
+    std::vector<RoadId> route = routeOrEnds(named);
+    if (!named.node("route")) {
+      auto found = router().shortestRoute(route.front(), route.back());
+      if (!found)
+        named.failTable("road '" + m_sc.network->road(route.back()).name + "' cannot be reached from '" +
+                        m_sc.network->road(route.front()).name + "'");
+      route = std::move(*found);
+    }
+    if (!named.node("depart_s")) named.failTable("missing depart_s (the departure time, s)");
+    trip.departS = named.positive("depart_s", 0, true);
+    trip.route = m_sc.demand.routes.add(route);
+    m_sc.demand.trips.push_back(std::move(trip));
   }
 
   void readOd(const toml::table& table, std::size_t index) {
@@ -866,11 +964,11 @@ Scenario loadScenario(const std::filesystem::path& file, const std::vector<std::
   Scenario sc;
   sc.sourceFile = file;
   readScenarioTable(loader, root, file, sc);
-  readSignals(loader, root, sc);
   const double driverVariation = readDynamics(loader, root, sc);
   readOutputs(loader, root, sc);
   readVehicleTypes(loader, root, sc);
   readMap(loader, root, sc);
+  readSignals(loader, root, sc);
 
   DemandReader(loader, sc).read(root);
   varyDrivers(sc, driverVariation);
