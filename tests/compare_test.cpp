@@ -98,6 +98,23 @@ veh_per_hour = 600
 
 // ---- the command on a dataset -----------------------------------------------------------------
 
+TEST(CompareCli, ScenariosWithAmbulancesReportTheirTravelTime) {
+  TempDir dir;
+  const fs::path out = dir.path() / "cmp";
+  // hangzhou_peak's first ambulance departs at 1500 s and crosses seven signals.
+  const CliResult r = runCli("compare " + shippedScenario("hangzhou_peak.toml") +
+                             " --duration 2400 --seeds 1 --policies fixed_time,max_pressure --out " + shellQuoted(out.string()));
+  ASSERT_EQ(r.code, 0) << r.err;
+  const Csv results = readCsv(out / "results.csv");
+  ASSERT_EQ(results.rows.size(), 2u);
+  for (const auto& row : results.rows) {
+    EXPECT_GT(num(row, "emergency_travel_time_s"), 300) << row.at("policy");  // at least its free-flow time
+    EXPECT_LT(num(row, "emergency_travel_time_s"), 900) << row.at("policy");  // the run's end bounds it
+  }
+  const std::string report = readAll(out / "report.md");
+  EXPECT_NE(report.find("emergency vehicle travel time (s)"), std::string::npos);
+}
+
 TEST(CompareCli, WritesResultsTimeseriesReportAndChartsForEverySeed) {
   TempDir dir;
   const fs::path out = dir.path() / "cmp";
@@ -120,7 +137,7 @@ TEST(CompareCli, WritesResultsTimeseriesReportAndChartsForEverySeed) {
     EXPECT_GE(num(row, "mean_delay_s"), 0);
     EXPECT_GE(num(row, "delay_index"), 1);
     EXPECT_NEAR(num(row, "throughput_veh_per_h"), num(row, "arrived") * 3600 / 300, 0.01);
-    EXPECT_EQ(row.at("emergency_travel_time_s"), "");  // no emergency vehicles yet
+    EXPECT_EQ(row.at("emergency_travel_time_s"), "");  // the dataset has no emergency vehicles
     EXPECT_GE(num(row, "wall_seconds"), 0);
   }
   EXPECT_EQ(seeds, (std::set<std::string>{"1", "2"}));

@@ -199,7 +199,13 @@ void renderScenarioSection(std::string& md, const ComparisonSpec& spec, const Sc
   if (!info.description.empty()) md += info.description + ". ";
   md += fmt::format("{} simulated, {}.\n\n", formatClock(info.durationS), seedRange(spec.seeds));
 
-  const auto& metrics = reportMetrics();
+  // Scenarios with emergency vehicles get a column for their travel time.
+  std::vector<Metric> metrics = reportMetrics();
+  const bool emergency = std::any_of(groups.begin(), groups.end(), [](const RunGroup& g) {
+    return std::any_of(g.begin(), g.end(), [](const RunResult* r) { return std::isfinite(r->emergencyTravelTimeS); });
+  });
+  if (emergency)
+    metrics.push_back({"emergency vehicle travel time (s)", 1, false, [](const RunResult& r) { return r.emergencyTravelTimeS; }});
   std::vector<std::vector<MeanInterval>> cells(groups.size());
   for (std::size_t p = 0; p < groups.size(); ++p)
     for (const Metric& m : metrics) cells[p].push_back(statsOf(groups[p], m.get));
@@ -260,8 +266,9 @@ std::string renderReport(const ComparisonSpec& spec, const std::vector<std::vect
         "Columns (definitions in docs/metrics.md): *travel time* of arrived vehicles; *incl. unfinished*: "
         "counting vehicles still on their way or waiting to enter with their time so far; *delay*: travel time "
         "minus free-flow time, arrived vehicles; *delay index*: travel time / free-flow time, all vehicles; "
-        "*queue*: vehicles halting in the network, mean over time; *throughput*: arrived vehicles per hour. "
-        "Per-run values: `results.csv`; time series: `timeseries.csv`.\n";
+        "*queue*: vehicles halting in the network, mean over time; *throughput*: arrived vehicles per hour; "
+        "*emergency vehicle travel time* (scenarios with emergency vehicles only): their mean, counting "
+        "unfinished ones with their time so far. Per-run values: `results.csv`; time series: `timeseries.csv`.\n";
   for (std::size_t s = 0; s < spec.scenarios.size(); ++s) renderScenarioSection(md, spec, spec.scenarios[s], byScenario[s]);
   return md;
 }
