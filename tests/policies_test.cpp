@@ -219,6 +219,22 @@ TEST(PoliciesActuated, ExtendsWhileGapsAreShortAndGapsOutAfterTheMaximumGap) {
   EXPECT_EQ(policy->decide(s.observe(0, 20)), 1);
 }
 
+// Vehicles queued between the detector and the stop line never cross the detector; the green
+// lasts until they have gone (up to max-out), or a short min green strands them.
+TEST(PoliciesActuated, ExtendsWhileAQueueRemainsOnAGreenLane) {
+  Sensors s = cross();
+  s.lane("e_in", 0).approaching = 2;
+  const auto policy = make("actuated");
+  s.lane("n_in", 1).detectorGapS = 100.0f;  // nobody crossed the detector lately...
+  s.lane("n_in", 1).queue = 3;              // ...but three vehicles still wait at the stop line
+  EXPECT_EQ(policy->decide(s.observe(0, 20)), 0);
+  EXPECT_EQ(policy->decide(s.observe(0, 60)), 1);  // max-out still ends it
+  s.lane("n_in", 1).queue = 0;
+  EXPECT_EQ(policy->decide(s.observe(0, 20)), 1);
+  s.lane("w_in", 1).queue = 5;  // a queue on a red lane does not extend the green
+  EXPECT_EQ(policy->decide(s.observe(0, 20)), 1);
+}
+
 TEST(PoliciesActuated, ConfiguredGapIsUsed) {
   Sensors s = cross();
   s.lane("e_in", 0).approaching = 1;

@@ -19,11 +19,12 @@ bool hasDemand(const SignalObservation& obs, int phase) {
   return demand;
 }
 
-// Vehicles still cross the current phase's detectors at short headways.
+// Vehicles still cross the current phase's detectors at short headways, or still stand in the
+// queue (the ones stored between the detector and the stop line never cross it).
 bool gapStillShort(const SignalObservation& obs, double maxGapS) {
   bool extend = false;
   forEachServedLane(obs, obs.currentPhase, [&](LaneId lane, const LaneObservation& o) {
-    if (extend || !(o.detectorOccupied || o.detectorGapS < maxGapS)) return;
+    if (extend || !(o.detectorOccupied || o.detectorGapS < maxGapS || o.queue > 0)) return;
     extend = !servedByEveryPhase(obs, lane);
   });
   return extend;

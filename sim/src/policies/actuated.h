@@ -1,6 +1,7 @@
 // Actuated control by gap-out and max-out, as SUMO's "actuated" traffic lights: a phase is
-// extended while vehicles keep crossing its loop detectors at short headways, and ended when the
-// gap since the last vehicle grows beyond the maximum gap or when its maximum green is reached.
+// extended while vehicles keep crossing its loop detectors at short headways (or still stand
+// queued on its lanes, between detector and stop line), and ended when the gap since the last
+// vehicle grows beyond the maximum gap or when its maximum green is reached.
 //
 // Unlike a fixed cycle, phases nobody is waiting for are skipped: the next phase is the first one,
 // in program order after the current one, with demand, i.e. a vehicle approaching (or standing on
