@@ -115,6 +115,8 @@ struct RunOutputs : ::testing::Test {
     trips = {done, driving, queued};
 
     series = {{60, 2, 0, 0, 7.25, 1.1}, {120, 1, 1, 1, 5.5, 1.3}};
+    series[1].runningByClass[static_cast<std::size_t>(VehicleClass::Bus)] = 1;
+    series[1].passengersWaiting = 4;
   }
 };
 
@@ -208,15 +210,20 @@ TEST_F(RunOutputs, TimeseriesCsvColumnsAndValues) {
   writeRunOutputs(out, scenario, summary, trips, series);
   const auto rows = lines(readAll(out / "timeseries.csv"));
   ASSERT_EQ(rows.size(), 3u);
-  EXPECT_EQ(rows[0], "time_s,running,waiting_to_enter,arrived,mean_speed_mps,delay_index");
+  EXPECT_EQ(rows[0],
+            "time_s,running,waiting_to_enter,arrived,mean_speed_mps,delay_index,running_car,running_bus,running_bike,"
+            "running_shuttle,passengers_waiting,passengers_on_board");
   const auto second = cells(rows[2]);
-  ASSERT_EQ(second.size(), 6u);
+  ASSERT_EQ(second.size(), 12u);
   EXPECT_DOUBLE_EQ(std::stod(second[0]), 120);
   EXPECT_EQ(second[1], "1");
   EXPECT_EQ(second[2], "1");
   EXPECT_EQ(second[3], "1");
   EXPECT_DOUBLE_EQ(std::stod(second[4]), 5.5);
   EXPECT_DOUBLE_EQ(std::stod(second[5]), 1.3);
+  EXPECT_EQ(second[6], "0");  // cars
+  EXPECT_EQ(second[7], "1");  // buses
+  EXPECT_EQ(second[10], "4");  // passengers waiting
 }
 
 TEST_F(RunOutputs, ReplacesAnEarlierResultsFolderWhole) {

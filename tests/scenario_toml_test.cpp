@@ -545,7 +545,7 @@ TEST(ShippedScenarios, EveryScenarioLoadsWithTrips) {
 
 TEST(ShippedScenarios, HangzhouPeakHasTheDatasetsVehicles) {
   const Scenario sc = loadScenario(fs::path(TRAFFIC_SOURCE_DIR) / "scenarios" / "hangzhou_peak.toml");
-  EXPECT_EQ(sc.demand.trips.size(), 6984u);
+  EXPECT_EQ(sc.demand.trips.size(), 6984u + 3u);  // the dataset's vehicles and three ambulances
   EXPECT_EQ(sc.network->junctions().size(), 32u);
   // The "peak": the last quarter hour holds far more departures than the first.
   std::size_t first = 0, last = 0;

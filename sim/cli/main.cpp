@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -29,8 +30,12 @@
 #include "progress.h"
 #include "traffic/errors.h"
 #include "traffic/outputs.h"
+#include "traffic/recording.h"
 #include "traffic/scenario.h"
 #include "traffic/world.h"
+#ifdef TRAFFIC_WITH_RENDER
+#include "traffic/render/commands.h"  // view and replay; SFML stays behind this header
+#endif
 
 // TRAFFICSIM_VERSION comes from the project version in CMakeLists.txt.
 
@@ -88,6 +93,8 @@ struct RunOptions {
   std::vector<std::string> overrides;
   bool quiet = false;
   bool validate = false;
+  std::string record;                  // --record FILE (run only)
+  std::optional<double> recordEveryS;  // --record-every S
 };
 
 std::vector<std::string> allOverrides(const std::vector<std::string>& sets, std::optional<std::uint64_t> seed,
@@ -125,51 +132,32 @@ std::optional<fs::path> rescueOutputs(const Scenario& scenario, const Summary& s
   try {
     const fs::path rescue =
         fs::temp_directory_path() / fmt::format("trafficsim-{}-{}", scenario.name, static_cast<long>(::getpid()));
-    writeRunOutputs(rescue, scenario, summary, world.tripRecords(), world.timeseries());
+    writeRunOutputs(rescue, scenario, summary, world.tripRecords(), world.timeseries(), world.transitRecords());
     return rescue;
   } catch (const std::exception&) {
     return std::nullopt;
   }
 }
 
-int runCommand(const RunOptions& opt) {
-  const Scenario scenario = loadScenario(opt.scenario, allOverrides(opt.overrides, opt.seed, opt.durationS, opt.policy));
-  const fs::path outDir = opt.out.empty() ? fs::path("results") / scenario.name : fs::path(opt.out);
+/// Loads the scenario as `run` does and settles its results folder, refusing an unusable one
+/// before the run rather than after an hour of it. Shared with `view`.
+std::pair<Scenario, fs::path> prepareRun(const RunOptions& opt) {
+  Scenario scenario = loadScenario(opt.scenario, allOverrides(opt.overrides, opt.seed, opt.durationS, opt.policy));
+  fs::path outDir = opt.out.empty() ? fs::path("results") / scenario.name : fs::path(opt.out);
   try {
-    // Refuse before the run, not after an hour of it.
     checkOutputDirReplaceable(outDir);
   } catch (const std::runtime_error& e) {
     throw UsageError(e.what());
   }
+  return {std::move(scenario), std::move(outDir)};
+}
 
-  World world(scenario, WorldOptions{opt.threads, opt.validate});
-  std::signal(SIGINT, onInterrupt);
-  std::signal(SIGTERM, onInterrupt);
-
-  ProgressBar bar(scenario.durationS);
-  const auto start = std::chrono::steady_clock::now();
-  while (!world.finished() && g_interrupted == 0) {
-    world.step();
-    if (!opt.quiet && bar.due(world.timeS())) {
-      const VehicleCounts c = world.counts();
-      bar.update(world.timeS(), c.running, c.waitingToEnter);
-    }
-  }
-  const double wallS = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (g_interrupted != 0) {
-    bar.clear();
-    std::cerr << fmt::format("interrupted at {} of {} simulated; no outputs written\n", formatClock(world.timeS()),
-                             formatClock(scenario.durationS));
-    return 128 + static_cast<int>(g_interrupted);
-  }
-  if (!opt.quiet) {
-    const VehicleCounts c = world.counts();
-    bar.finish(world.timeS(), c.running, c.waitingToEnter);
-  }
-
+/// The end of a run that reached its duration: writes the outputs (or rescues them) and prints
+/// the summary. Shared with `view`, so that a viewed run leaves the same files as a headless one.
+int finishRun(const RunOptions& opt, const Scenario& scenario, const World& world, double wallS, const fs::path& outDir) {
   const Summary summary = world.summary(wallS);
   try {
-    writeRunOutputs(outDir, scenario, summary, world.tripRecords(), world.timeseries());
+    writeRunOutputs(outDir, scenario, summary, world.tripRecords(), world.timeseries(), world.transitRecords());
   } catch (const std::runtime_error& e) {
     std::cerr << "error: " << e.what() << "\n";
     if (auto rescue = rescueOutputs(scenario, summary, world))
@@ -185,6 +173,116 @@ int runCommand(const RunOptions& opt) {
               summary.wallSeconds > 0 ? summary.simSeconds / summary.wallSeconds : 0.0, summary.vehicles.spawned,
               summary.vehicles.arrived, summary.vehicleUpdatesPerSecond / 1e6, summary.threads, outDir.string());
   return kExitOk;
+}
+
+/// `run --record`: writes the frame at t = 0, then the first frame after each further `every`
+/// simulated seconds (every step by default), and the last one. The file is opened before the run,
+/// so a bad path stops it with exit code 2; a disk failure during the run stops only the recording
+/// (the run finishes and writes its outputs, then exits with 1).
+class RunRecorder {
+ public:
+  RunRecorder(const RunOptions& opt, const Scenario& scenario, const fs::path& outDir)
+      : m_everyS(opt.recordEveryS.value_or(scenario.stepS)) {
+    if (opt.record.empty()) return;
+    if (isInside(opt.record, outDir))
+      throw UsageError(fmt::format("--record {}: the recording cannot go inside the results folder {}, which is replaced "
+                                   "whole at the end of the run; give a path outside it",
+                                   opt.record, outDir.string()));
+    m_writer.emplace(opt.record, scenario);
+  }
+  void afterStep(const World& world, bool last) {
+    if (!m_writer || m_failed) return;
+    // Frame times are sums of steps; the tolerance keeps 0.1 s steps from missing a slot.
+    const auto slot = static_cast<long long>(std::floor(world.timeS() / m_everyS + 1e-6));
+    if (slot <= m_lastSlot && !(last && world.stepCount() != m_lastStep)) return;
+    try {
+      m_writer->write(world.frame());
+    } catch (const std::runtime_error& e) {
+      m_failed = true;
+      std::cerr << "\nerror: " << e.what() << "; the recording stops at " << formatClock(world.timeS())
+                << ", the run goes on\n";
+      return;
+    }
+    m_lastSlot = slot;
+    m_lastStep = world.stepCount();
+    m_lastTimeS = world.timeS();
+  }
+  /// Closes the file; returns false when the recording failed at any point.
+  bool finish(bool quiet) {
+    if (!m_writer) return true;
+    try {
+      m_writer->close();
+    } catch (const std::runtime_error& e) {
+      if (!m_failed) std::cerr << "error: " << e.what() << "\n";
+      m_failed = true;
+    }
+    if (m_failed) {
+      std::cerr << fmt::format("error: the recording {} is incomplete: it ends at {}{}\n", m_writer->path().string(),
+                               formatClock(m_lastTimeS),
+                               m_writer->framesWritten() > 0 ? " (the frames up to there play)" : "");
+    } else if (!quiet) {
+      const std::uint64_t vehicleSteps = m_writer->vehicleStepsWritten();
+      fmt::print("  recording     {} ({} frames, {:.1f} MB, {:.1f} bytes per vehicle-step)\n", m_writer->path().string(),
+                 m_writer->framesWritten(), static_cast<double>(m_writer->bytesWritten()) / 1e6,
+                 vehicleSteps > 0 ? static_cast<double>(m_writer->frameBytesWritten()) / static_cast<double>(vehicleSteps) : 0.0);
+    }
+    return !m_failed;
+  }
+
+ private:
+  double m_everyS;
+  std::optional<RecordingWriter> m_writer;
+  static bool isInside(const fs::path& file, const fs::path& dir) {
+    std::error_code ec;
+    const fs::path f = fs::weakly_canonical(fs::absolute(file, ec), ec).lexically_normal();
+    fs::path d = fs::weakly_canonical(fs::absolute(dir, ec), ec).lexically_normal();
+    if (d.has_parent_path() && d.filename().empty()) d = d.parent_path();  // "out/" -> "out"
+    return std::mismatch(d.begin(), d.end(), f.begin(), f.end()).first == d.end();
+  }
+
+  long long m_lastSlot = -1;
+  double m_lastTimeS = 0;
+  std::uint64_t m_lastStep = 0;
+  bool m_failed = false;
+};
+
+int runCommand(const RunOptions& opt) {
+  const auto [scenario, outDir] = prepareRun(opt);
+
+  World world(scenario, WorldOptions{opt.threads, opt.validate});
+  RunRecorder recorder(opt, scenario, outDir);
+  recorder.afterStep(world, false);
+  std::signal(SIGINT, onInterrupt);
+  std::signal(SIGTERM, onInterrupt);
+
+  ProgressBar bar(scenario.durationS);
+  const auto start = std::chrono::steady_clock::now();
+  while (!world.finished() && g_interrupted == 0) {
+    world.step();
+    recorder.afterStep(world, world.finished());
+    if (!opt.quiet && bar.due(world.timeS())) {
+      const VehicleCounts c = world.counts();
+      bar.update(world.timeS(), c.running, c.waitingToEnter);
+    }
+  }
+  const double wallS = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (g_interrupted != 0) {
+    bar.clear();
+    recorder.afterStep(world, true);
+    const bool recorded = recorder.finish(true);
+    std::cerr << fmt::format("interrupted at {} of {} simulated; no outputs written{}\n", formatClock(world.timeS()),
+                             formatClock(scenario.durationS),
+                             !opt.record.empty() && recorded ? "; the recording " + opt.record + " ends there" : "");
+    return 128 + static_cast<int>(g_interrupted);
+  }
+  if (!opt.quiet) {
+    const VehicleCounts c = world.counts();
+    bar.finish(world.timeS(), c.running, c.waitingToEnter);
+  }
+
+  const int code = finishRun(opt, scenario, world, wallS, outDir);
+  const bool recorded = recorder.finish(opt.quiet || code != kExitOk);
+  return code == kExitOk && !recorded ? kExitInternal : code;
 }
 
 // ---- info ----------------------------------------------------------------------------------
@@ -267,6 +365,27 @@ int infoCommand(const InfoOptions& opt) {
 
 // ---- command line --------------------------------------------------------------------------
 
+/// The options of `run`, also taken by `view`.
+void addRunOptions(CLI::App& cmd, RunOptions& run) {
+  cmd.add_option("scenario", run.scenario, "Scenario file (.toml)")->required();
+  cmd.add_option("-o,--out", run.out,
+                 "Results folder; replaced whole if it holds an earlier run's outputs [default: results/<scenario name>]");
+  cmd.add_option("-t,--threads", run.threads, "Worker threads; 0 means one per core [default: 0]")
+      ->check(CLI::NonNegativeNumber);
+  cmd.add_option("--seed", run.seed, "Random seed; replaces scenario.seed");
+  cmd.add_option("--duration", run.durationS, "Simulated seconds; replaces scenario.duration_s")
+      ->check(CLI::PositiveNumber);
+  cmd.add_option("-p,--policy", run.policy, "Signal policy; shorthand for --set signals.policy=NAME")
+      ->type_name("NAME");
+  cmd.add_option("--set", run.overrides,
+                 "Override a scenario key, as key=value with a dotted key, e.g. signals.policy=fixed_time.\n"
+                 "Repeatable. Values are read as TOML (7, 2.5, false, [1, 2]); other text is a string.")
+      ->allow_extra_args(false)
+      ->type_name("KEY=VALUE");
+  cmd.add_flag("-q,--quiet", run.quiet, "No progress bar and no summary on the terminal");
+  cmd.add_flag("--validate", run.validate, "Check the simulation's invariants after every step (slow)");
+}
+
 std::string policyList() {
   std::string out;
   for (const auto& name : signalPolicyNames()) out += (out.empty() ? "" : ", ") + name;
@@ -292,23 +411,17 @@ int runMain(int argc, char** argv) {
   RunOptions run;
   CLI::App* runCmd = app.add_subcommand(
       "run", "Simulate a scenario and write summary.json, trips.csv and timeseries.csv");
-  runCmd->add_option("scenario", run.scenario, "Scenario file (.toml)")->required();
-  runCmd->add_option("-o,--out", run.out,
-                     "Results folder; replaced whole if it holds an earlier run's outputs [default: results/<scenario name>]");
-  runCmd->add_option("-t,--threads", run.threads, "Worker threads; 0 means one per core [default: 0]")
-      ->check(CLI::NonNegativeNumber);
-  runCmd->add_option("--seed", run.seed, "Random seed; replaces scenario.seed");
-  runCmd->add_option("--duration", run.durationS, "Simulated seconds; replaces scenario.duration_s")
-      ->check(CLI::PositiveNumber);
-  runCmd->add_option("-p,--policy", run.policy, "Signal policy; shorthand for --set signals.policy=NAME")
-      ->type_name("NAME");
-  runCmd->add_option("--set", run.overrides,
-                     "Override a scenario key, as key=value with a dotted key, e.g. signals.policy=fixed_time.\n"
-                     "Repeatable. Values are read as TOML (7, 2.5, false, [1, 2]); other text is a string.")
-      ->allow_extra_args(false)
-      ->type_name("KEY=VALUE");
-  runCmd->add_flag("-q,--quiet", run.quiet, "No progress bar and no summary on the terminal");
-  runCmd->add_flag("--validate", run.validate, "Check the simulation's invariants after every step (slow)");
+  addRunOptions(*runCmd, run);
+  CLI::Option* recordOpt =
+      runCmd->add_option("--record", run.record,
+                         "Also write a recording of the run to FILE, for 'trafficsim replay FILE'\n"
+                         "(format: docs/recording-format.md)")
+          ->type_name("FILE");
+  runCmd->add_option("--record-every", run.recordEveryS,
+                     "Simulated seconds between recorded frames [default: every step]")
+      ->check(CLI::PositiveNumber)
+      ->needs(recordOpt)
+      ->type_name("S");
   runCmd->footer("Loads and checks the scenario, simulates it step by step with a progress bar on stderr,\n"
                  "then writes the outputs into the results folder (all of them or none) and prints a\n"
                  "short summary. Columns and units: docs/metrics.md.\n"
@@ -319,10 +432,11 @@ int runMain(int argc, char** argv) {
                  "  trafficsim run scenarios/grid_10x10.toml --threads 2 --duration 900\n"
                  "  trafficsim run scenarios/hangzhou_real.toml --set dynamics.lane_changing=false\n"
                  "  trafficsim run scenarios/jinan_real.toml --policy fixed_time --set signals.params.green_s=25\n"
+                 "  trafficsim run scenarios/hangzhou_peak.toml --record peak.tsrec --record-every 5\n"
                  "\n"
                  "Signal policies: " + policyList() + "\n"
                  "Exit codes: 0 done, 2 bad input or usage (nothing written), 1 internal error,\n"
-                 "130 interrupted by Ctrl-C (nothing written).");
+                 "130 interrupted by Ctrl-C (nothing written but a --record file, up to that moment).");
 
   InfoOptions info;
   CLI::App* infoCmd = app.add_subcommand(
@@ -389,6 +503,22 @@ int runMain(int argc, char** argv) {
                      "Exit codes: 0 done, 2 bad input or usage (nothing run, nothing written), 1 internal\n"
                      "error, 130 interrupted by Ctrl-C (nothing written).");
 
+#ifdef TRAFFIC_WITH_RENDER
+  // `view` takes run's options and ends as run does (same outputs); the window is render/'s.
+  RunOptions viewRun;
+  render::RunHooks hooks;
+  hooks.addRunOptions = [&viewRun](CLI::App& cmd) { addRunOptions(cmd, viewRun); };
+  hooks.prepare = [&viewRun] {
+    auto [scenario, outDir] = prepareRun(viewRun);
+    return render::PreparedRun{std::make_shared<const Scenario>(std::move(scenario)),
+                               WorldOptions{viewRun.threads, viewRun.validate}, std::move(outDir)};
+  };
+  hooks.finish = [&viewRun](const render::PreparedRun& prepared, const World& world, double wallS) {
+    return finishRun(viewRun, *prepared.scenario, world, wallS, prepared.outDir);
+  };
+  const auto runRenderCommand = render::addRenderCommands(app, std::move(hooks));
+#endif
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -401,6 +531,9 @@ int runMain(int argc, char** argv) {
   }
 
   if (runCmd->parsed()) return runCommand(run);
+#ifdef TRAFFIC_WITH_RENDER
+  if (auto code = runRenderCommand()) return *code;
+#endif
   if (compareCmd->parsed()) {
     // Per-vehicle warnings (gridlock) from many runs at once, without saying which run, would
     // bury the progress; results.csv counts teleports per run. TRAFFIC_LOG still shows them.

@@ -84,6 +84,8 @@ struct JunctionArbiter {
     const std::size_t ri = s.vehicles[vehicle].routeIndex;
     const std::optional<RoadId> afterNext = ri + 2 < route.size() ? std::optional(route[ri + 2]) : std::nullopt;
     const VehicleClass cls = s.type(s.vehicles[vehicle]).vehicleClass;
+    // A transit vehicle whose next stop is on the next road heads straight for the stop's lane.
+    const std::uint32_t stopLane = stopLaneAt(s, vehicle, ri + 1);
     ConnectorId best;
     int bestScore = -1;
     double bestRoom = -kInfinity;
@@ -91,7 +93,8 @@ struct JunctionArbiter {
       const Connector& con = net.connector(c);
       if (net.movement(con.movement).toRoad != next) continue;
       if (!net.lane(con.to).allowed.allows(cls)) continue;
-      const int score = !afterNext || laneLeadsTo(s, con.to, *afterNext) ? 1 : 0;
+      const int score = stopLane != UINT32_MAX ? (s.laneTrack(con.to) == stopLane ? 2 : 0)
+                        : !afterNext || laneLeadsTo(s, con.to, *afterNext) ? 1 : 0;
       const std::uint32_t to = s.laneTrack(con.to);
       const double room = roomOnLane(s, to, reservedM[to]);
       if (score > bestScore || (score == bestScore && room > bestRoom)) {
@@ -142,6 +145,7 @@ struct JunctionArbiter {
       const VehicleType& t = s.type(v);
       const double dist = laneLen - v.posM;
       if (dist > requestHorizon(t, v.speedMps)) break;
+      if ((v.flags & kTransit) && stopAhead(s, id, track)) break;  // stops first; nobody passes it in lane
       if (s.onLastRoad(id)) continue;  // leaves the network at the lane end; nothing to ask
       const bool wasGranted = v.flags & kGranted;
       const RoadId next = *s.nextRoad(id);

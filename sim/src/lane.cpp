@@ -60,6 +60,18 @@ void planMotion(State& s) {
       } else {
         a = acrossJunction(s, occ[k]);
       }
+      if (v.flags & kTransit) {
+        if (v.flags & kDwelling) {
+          v.accelMps2 = -t.maxDecelMps2;
+          v.limitM = 0;
+          continue;
+        }
+        // Halt with the front at the stop: the obstacle stands one jam distance beyond it.
+        if (const TransitStop* stop = stopAhead(s, occ[k], static_cast<std::uint32_t>(track))) {
+          const double gap = std::max(0.0, stop->positionM + t.minGapM - v.posM);
+          if (!a.found || gap < a.gapM) a = {gap, 0.0, true};
+        }
+      }
       if (a.found) {
         v.accelMps2 = idmAccel(t, v0, v.speedMps, a.gapM, a.speedMps);
         v.limitM = std::max(0.0, a.gapM);

@@ -68,6 +68,8 @@ class RoadLaneChanger {
     if (laneIndex < 0 || laneIndex >= static_cast<int>(m_road.lanes.size())) return false;
     const LaneId l = m_road.lanes[static_cast<std::size_t>(laneIndex)];
     if (!m_s.tracks[m_s.laneTrack(l)].allowed.allows(m_s.type(m_s.vehicles[id]).vehicleClass)) return false;
+    // A transit vehicle heading for a stop on this road keeps to the stop's lane.
+    if (const std::uint32_t stopLane = stopLaneOnRoad(m_s, id); stopLane != UINT32_MAX) return m_s.laneTrack(l) == stopLane;
     const auto next = m_s.nextRoad(id);
     return !next || laneLeadsTo(m_s, l, *next);
   }
@@ -143,7 +145,7 @@ class RoadLaneChanger {
 
   void consider(std::uint32_t id) {
     Vehicle& v = m_s.vehicles[id];
-    if (v.flags & kGranted) return;  // committed to its connector
+    if (v.flags & (kGranted | kDwelling)) return;  // committed to its connector, or doors open
     const std::uint32_t from = v.track;
     const int laneIdx = laneIndexOf(v);
     const auto& current = m_s.occupants[from];
@@ -152,7 +154,7 @@ class RoadLaneChanger {
     while (idx < current.size() && current[idx] != id) ++idx;
 
     int target = -1;
-    if (!usable(laneIdx, id) && m_s.nextRoad(id)) {
+    if (!usable(laneIdx, id) && (m_s.nextRoad(id) || stopLaneOnRoad(m_s, id) != UINT32_MAX)) {
       // Head for the nearest lane that leads on, one lane at a time.
       int best = -1;
       for (int k = 0; k < static_cast<int>(m_road.lanes.size()); ++k)

@@ -1,5 +1,6 @@
 #include "traffic/outputs.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -11,7 +12,8 @@ namespace {
 namespace fs = std::filesystem;
 
 bool isOutputFile(const std::string& name) {
-  return name == kSummaryFile || name == kTripsFile || name == kTimeseriesFile;
+  return name == kSummaryFile || name == kTripsFile || name == kTimeseriesFile || name == kPassengersFile ||
+         name == kFleetFile;
 }
 
 using csv::appendFixed;
@@ -64,7 +66,9 @@ std::string tripsCsv(const Scenario& scenario, const std::vector<TripRecord>& tr
 }
 
 std::string timeseriesCsv(const std::vector<TimeseriesRow>& rows) {
-  std::string out = "time_s,running,waiting_to_enter,arrived,mean_speed_mps,delay_index\n";
+  std::string out = "time_s,running,waiting_to_enter,arrived,mean_speed_mps,delay_index";
+  for (int c = 0; c < kVehicleClassCount; ++c) out += ",running_" + std::string(toString(static_cast<VehicleClass>(c)));
+  out += ",passengers_waiting,passengers_on_board\n";
   for (const auto& row : rows) {
     appendFixed(out, row.timeS, 3);
     out += ',';
@@ -77,6 +81,79 @@ std::string timeseriesCsv(const std::vector<TimeseriesRow>& rows) {
     appendFixed(out, row.meanSpeedMps, 4);
     out += ',';
     appendFixed(out, row.delayIndex, 6);
+    for (std::uint32_t n : row.runningByClass) {
+      out += ',';
+      appendInteger(out, n);
+    }
+    out += ',';
+    appendInteger(out, row.passengersWaiting);
+    out += ',';
+    appendInteger(out, row.passengersOnBoard);
+    out += '\n';
+  }
+  return out;
+}
+
+// One row per passenger who reached a stop.
+std::string passengersCsv(const Scenario& scenario, const TransitRecords& transit) {
+  std::string out = "passenger,line,from_stop,to_stop,arrive_stop_s,board_s,alight_s,wait_s,in_vehicle_s,vehicle\n";
+  const Transit& t = scenario.transit;
+  for (const PassengerRecord& p : transit.passengers) {
+    const Passenger& spec = t.passengers.at(p.index);
+    const TransitLine& line = t.lines.at(spec.line);
+    appendInteger(out, p.index);
+    out += ',';
+    csv::appendText(out, line.id);
+    out += ',';
+    csv::appendText(out, t.stops[line.stops[spec.fromStop]].id);
+    out += ',';
+    csv::appendText(out, t.stops[line.stops[spec.toStop]].id);
+    out += ',';
+    appendFixed(out, spec.arriveS, 3);
+    out += ',';
+    if (p.boardS >= 0) appendFixed(out, p.boardS, 3);
+    out += ',';
+    if (p.alightS >= 0) appendFixed(out, p.alightS, 3);
+    out += ',';
+    if (p.boardS >= 0) appendFixed(out, p.boardS - spec.arriveS, 3);
+    out += ',';
+    if (p.alightS >= 0) appendFixed(out, p.alightS - p.boardS, 3);
+    out += ',';
+    if (p.vehicle != UINT32_MAX) csv::appendText(out, scenario.demand.trips.at(p.vehicle).id);
+    out += '\n';
+  }
+  return out;
+}
+
+// One row per vehicle of a transit line.
+std::string fleetCsv(const Scenario& scenario, const TransitRecords& transit) {
+  std::string out =
+      "vehicle,line,depart_s,distance_km,passenger_km,empty_km,mean_load,boarded,max_load,on_board,stops_served,"
+      "stops_passed\n";
+  for (const TransitRunRecord& r : transit.runs) {
+    csv::appendText(out, scenario.demand.trips.at(r.tripIndex).id);
+    out += ',';
+    csv::appendText(out, scenario.transit.lines.at(r.line).id);
+    out += ',';
+    appendFixed(out, scenario.demand.trips[r.tripIndex].departS, 3);
+    out += ',';
+    appendFixed(out, r.distanceM / 1000.0, 4);
+    out += ',';
+    appendFixed(out, r.passengerMetres / 1000.0, 4);
+    out += ',';
+    appendFixed(out, r.emptyMetres / 1000.0, 4);
+    out += ',';
+    appendFixed(out, r.distanceM > 0 ? r.passengerMetres / r.distanceM : 0.0, 4);
+    out += ',';
+    appendInteger(out, r.boarded);
+    out += ',';
+    appendInteger(out, r.maxLoad);
+    out += ',';
+    appendInteger(out, r.onboard);
+    out += ',';
+    appendInteger(out, static_cast<std::uint64_t>(std::count_if(r.stopArriveS.begin(), r.stopArriveS.end(), [](double t) { return t >= 0; })));
+    out += ',';
+    appendInteger(out, static_cast<std::uint64_t>(std::count(r.stopArriveS.begin(), r.stopArriveS.end(), -2.0)));
     out += '\n';
   }
   return out;
@@ -120,18 +197,55 @@ std::string summaryJson(const Summary& s) {
       {"arrived", s.emergencyArrived},
       {"mean_travel_time_s", s.emergencyVehicles > 0 ? nlohmann::ordered_json(s.emergencyMeanTravelTimeS) : nullptr},
   };
+  nlohmann::ordered_json modes = nlohmann::ordered_json::object();
+  for (const ModeSummary& m : s.modes)
+    modes[std::string(toString(m.vehicleClass))] = {
+        {"trips", m.trips},
+        {"arrived", m.arrived},
+        {"mean_travel_time_with_unfinished_s", m.meanTravelTimeWithUnfinishedS},
+        {"mean_delay_s", m.meanDelayS},
+        {"stops_per_vehicle", m.stopsPerVehicle},
+        {"distance_km", m.distanceKm},
+    };
+  j["modes"] = modes;
+  nlohmann::ordered_json lines = nlohmann::ordered_json::array();
+  for (const LineSummary& l : s.lines)
+    lines.push_back({
+        {"line", l.line},
+        {"runs", l.runs},
+        {"passengers", l.passengers},
+        {"boarded", l.boarded},
+        {"delivered", l.delivered},
+        {"left_waiting", l.leftWaiting},
+        {"mean_wait_s", l.meanWaitS},
+        {"mean_in_vehicle_s", l.meanInVehicleS},
+        {"mean_load", l.meanLoad},
+        {"max_load", l.maxLoad},
+        {"mean_run_time_s", l.meanRunTimeS},
+        {"headway_cv", l.headwayCv},
+        {"bunching_share", l.bunchingShare},
+        {"mean_lateness_s", l.meanLatenessS},
+        {"on_time_share", l.onTimeShare},
+    });
+  j["transit_lines"] = lines;
   return j.dump(2) + "\n";
 }
 
 void checkOutputDirReplaceable(const fs::path& requested) { checkFolderReplaceable(requested, isOutputFile); }
 
 void writeRunOutputs(const fs::path& requested, const Scenario& scenario, const Summary& summary,
-                     const std::vector<TripRecord>& trips, const std::vector<TimeseriesRow>& timeseries) {
+                     const std::vector<TripRecord>& trips, const std::vector<TimeseriesRow>& timeseries,
+                     const TransitRecords& transit) {
   checkOutputDirReplaceable(requested);
   // Render everything before touching the disk: a bad record then fails with nothing to clean up.
-  publishFolder(requested, {{kSummaryFile, summaryJson(summary)},
-                            {kTripsFile, tripsCsv(scenario, trips)},
-                            {kTimeseriesFile, timeseriesCsv(timeseries)}});
+  std::vector<OutputFile> files{{kSummaryFile, summaryJson(summary)},
+                                {kTripsFile, tripsCsv(scenario, trips)},
+                                {kTimeseriesFile, timeseriesCsv(timeseries)}};
+  if (!scenario.transit.empty()) {
+    files.push_back({kPassengersFile, passengersCsv(scenario, transit)});
+    files.push_back({kFleetFile, fleetCsv(scenario, transit)});
+  }
+  publishFolder(requested, files);
 }
 
 }  // namespace traffic

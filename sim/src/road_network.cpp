@@ -102,6 +102,26 @@ double RoadNetwork::totalLaneLengthM() const {
   return sum;
 }
 
+void RoadNetwork::buildRoutingGraph() {
+  RoadGraph& graph = *m_graph;
+  graph.junctions = RoadGraph::JunctionGraph(m_junctions.size());
+  graph.turns = RoadGraph::TurnGraph(m_roads.size());
+  graph.roadFreeFlowS.assign(m_roads.size(), 0.0);
+  for (std::size_t r = 0; r < m_roads.size(); ++r) {
+    const Road& road = m_roads[r];
+    double slowest = std::numeric_limits<double>::infinity();
+    for (LaneId l : road.lanes) slowest = std::min(slowest, m_lanes[l.index()].speedLimitMps);
+    graph.roadFreeFlowS[r] = road.lengthM / slowest;
+    boost::add_edge(road.from.index(), road.to.index(), RoadGraph::RoadEdge{RoadId(r), graph.roadFreeFlowS[r]},
+                    graph.junctions);
+  }
+  for (std::size_t m = 0; m < m_movements.size(); ++m) {
+    const Movement& mv = m_movements[m];
+    boost::add_edge(mv.fromRoad.index(), mv.toRoad.index(),
+                    RoadGraph::TurnArc{MovementId(m), graph.roadFreeFlowS[mv.toRoad.index()]}, graph.turns);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // RoadNetworkBuilder
 
@@ -346,24 +366,7 @@ RoadNetwork RoadNetworkBuilder::build() {
     });
   }
 
-  // Routing graph.
-  RoadGraph& graph = *net.m_graph;
-  graph.junctions = RoadGraph::JunctionGraph(net.m_junctions.size());
-  graph.turns = RoadGraph::TurnGraph(net.m_roads.size());
-  graph.roadFreeFlowS.assign(net.m_roads.size(), 0.0);
-  for (std::size_t r = 0; r < net.m_roads.size(); ++r) {
-    const Road& road = net.m_roads[r];
-    double slowest = std::numeric_limits<double>::infinity();
-    for (LaneId l : road.lanes) slowest = std::min(slowest, net.m_lanes[l.index()].speedLimitMps);
-    graph.roadFreeFlowS[r] = road.lengthM / slowest;
-    boost::add_edge(road.from.index(), road.to.index(), RoadGraph::RoadEdge{RoadId(r), graph.roadFreeFlowS[r]},
-                    graph.junctions);
-  }
-  for (std::size_t m = 0; m < net.m_movements.size(); ++m) {
-    const Movement& mv = net.m_movements[m];
-    boost::add_edge(mv.fromRoad.index(), mv.toRoad.index(),
-                    RoadGraph::TurnArc{MovementId(m), graph.roadFreeFlowS[mv.toRoad.index()]}, graph.turns);
-  }
+  net.buildRoutingGraph();
 
   m_pendingRoads.clear();
   m_pendingMovements.clear();

@@ -87,6 +87,8 @@ void collectPriorityRequests(State& s) {
     const SignalPriority kind = s.type(v).signalPriority;
     const bool enabled = kind == SignalPriority::Emergency ? rules.emergencyPreemption : rules.transitPriority;
     if (!enabled) continue;
+    // A run of a line asks only when it is late (TransitLine::priorityWhenLateS).
+    if ((v.flags & kTransit) && !s.runs[s.runOfVehicle[id]].asksPriority) continue;
     const double reach = kind == SignalPriority::Emergency ? rules.emergencyDistanceM : rules.transitDistanceM;
     const auto route = s.routes[id];
     const Track& track = s.tracks[v.track];
@@ -165,7 +167,7 @@ bool teleport(State& s, std::uint32_t id) {
       v.accelMps2 = 0;
       v.haltedS = 0;
       v.routeIndex = static_cast<std::uint16_t>(ri);
-      v.flags = kInNetwork | kHalted;
+      v.flags = static_cast<std::uint8_t>(kInNetwork | kHalted | (v.flags & kTransit));
       v.nextConnector = UINT32_MAX;
       v.track = track;
       s.occupants[track].push_back(id);
@@ -205,11 +207,15 @@ void recordTimeseries(State& s, double atS) {
     for (std::uint32_t id : occ) {
       speed += s.vehicles[id].speedMps;
       delay += tripDelayIndex(s, id, atS);
+      ++row.runningByClass[static_cast<std::size_t>(s.type(s.vehicles[id]).vehicleClass)];
       ++n;
     }
   }
+  for (std::uint32_t id : s.inBay) ++row.runningByClass[static_cast<std::size_t>(s.type(s.vehicles[id]).vehicleClass)];
   row.meanSpeedMps = n ? speed / static_cast<double>(n) : 0.0;
   row.delayIndex = n ? delay / static_cast<double>(n) : 1.0;
+  for (const auto& queue : s.waiting) row.passengersWaiting += static_cast<std::uint32_t>(queue.size());
+  for (const TransitRun& run : s.runs) row.passengersOnBoard += static_cast<std::uint32_t>(run.onboard.size());
   s.timeseries.push_back(row);
 }
 
@@ -343,6 +349,7 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
   for (std::size_t i = 0; i < trips.size(); ++i)
     if (scenario.vehicleTypes[trips[i].type.index()].signalPriority != SignalPriority::None)
       s.priorityVehicles.push_back(static_cast<std::uint32_t>(i));
+  initTransit(s);
   for (const Junction& j : net.junctions())
     for (MovementId a : j.movements)
       for (MovementId b : j.movements) {
@@ -377,6 +384,7 @@ void World::step() {
     timed(p.laneChange, [&] { changeLanes(s); });
     timed(p.plan, [&] { planMotion(s); });
     timed(p.move, [&] { moveVehicles(s); });
+    timed(p.stops, [&] { serveStops(s); });
     timed(p.transfer, [&] { transferAtJunctions(s); });
     timed(p.account, [&] { account(s); });
   };
@@ -432,6 +440,34 @@ std::vector<TripRecord> World::tripRecords() const {
   return out;
 }
 
+TransitRecords World::transitRecords() const {
+  const State& s = *m;
+  TransitRecords out;
+  for (std::size_t p = 0; p < s.nextPassenger; ++p) {
+    const PassengerState& ps = s.passengers[p];
+    out.passengers.push_back(PassengerRecord{static_cast<std::uint32_t>(p), ps.boardS, ps.alightS, ps.vehicle});
+  }
+  for (const TransitRun& run : s.runs) {
+    if (run.vehicle >= s.nextTrip) continue;  // not departed yet
+    TransitRunRecord r;
+    r.tripIndex = run.vehicle;
+    r.line = run.line;
+    r.stopArriveS = run.arriveS;
+    r.stopDepartS = run.departS;
+    r.boarded = run.boarded;
+    r.maxLoad = run.maxLoad;
+    r.onboard = static_cast<std::uint32_t>(run.onboard.size());
+    // Distances up to now, including the stretch since the load last changed.
+    TransitRun upToNow = run;
+    accrueDistance(upToNow, s.vehicles[run.vehicle]);
+    r.distanceM = s.vehicles[run.vehicle].distanceM;
+    r.passengerMetres = upToNow.passengerMetres;
+    r.emptyMetres = upToNow.emptyMetres;
+    out.runs.push_back(std::move(r));
+  }
+  return out;
+}
+
 Summary World::summary(double wallSeconds) const {
   const State& s = *m;
   Summary sum;
@@ -475,6 +511,32 @@ Summary World::summary(double wallSeconds) const {
     sum.emergencyArrived += c.arriveS >= 0 ? 1 : 0;
   }
   if (sum.emergencyVehicles > 0) sum.emergencyMeanTravelTimeS = emergencyTime / static_cast<double>(sum.emergencyVehicles);
+  // Per mode.
+  std::array<ModeSummary, kVehicleClassCount> modes{};
+  std::array<double, kVehicleClassCount> modeTime{}, modeDelay{}, modeStops{};
+  for (std::size_t i = 0; i < s.nextTrip; ++i) {
+    const VehicleCold& c = s.cold[i];
+    const auto k = static_cast<std::size_t>(s.type(s.vehicles[i]).vehicleClass);
+    const double depart = s.scenario->demand.trips[i].departS;
+    ++modes[k].trips;
+    modeTime[k] += (c.arriveS >= 0 ? c.arriveS : s.nowS) - depart;
+    if (c.arriveS >= 0) {
+      ++modes[k].arrived;
+      modeDelay[k] += c.arriveS - depart - c.freeFlowS;
+    }
+    modeStops[k] += c.stops;
+    modes[k].distanceKm += s.vehicles[i].distanceM / 1000.0;
+  }
+  for (std::size_t k = 0; k < modes.size(); ++k) {
+    ModeSummary& mode = modes[k];
+    if (mode.trips == 0) continue;
+    mode.vehicleClass = static_cast<VehicleClass>(k);
+    mode.meanTravelTimeWithUnfinishedS = modeTime[k] / static_cast<double>(mode.trips);
+    mode.meanDelayS = mode.arrived ? modeDelay[k] / static_cast<double>(mode.arrived) : 0.0;
+    mode.stopsPerVehicle = modeStops[k] / static_cast<double>(mode.trips);
+    sum.modes.push_back(mode);
+  }
+  if (!s.runs.empty()) sum.lines = summarizeLines(*s.scenario, transitRecords(), s.nowS);
   for (const SignalController& c : s.controllers) {
     sum.preemptions += c.preemptions();
     sum.transitExtensions += c.transitExtensions();
@@ -522,26 +584,31 @@ Frame World::frame() const {
   f.movementStates = s.movementStates;
   f.vehicles.reserve(s.counts.running);
   double speed = 0, delay = 0;
-  for (std::size_t t = 0; t < s.tracks.size(); ++t) {
-    const Track& track = s.tracks[t];
-    for (std::uint32_t id : s.occupants[t]) {
-      const Vehicle& v = s.vehicles[id];
-      const VehicleType& type = s.type(v);
-      FrameVehicle fv;
-      fv.id = id;
-      fv.track = track.isConnector() ? track.connector : track.lane;
-      fv.positionM = static_cast<float>(v.posM);
-      fv.speedMps = static_cast<float>(v.speedMps);
-      fv.vehicleClass = type.vehicleClass;
-      fv.flags = static_cast<std::uint8_t>((track.isConnector() ? FrameVehicle::kOnConnector : 0) |
-                                           (type.signalPriority == SignalPriority::Emergency ? FrameVehicle::kEmergency : 0) |
-                                           (type.signalPriority == SignalPriority::Transit ? FrameVehicle::kTransit : 0) |
-                                           (v.speedMps < kHaltingSpeedMps ? FrameVehicle::kHalted : 0));
-      f.vehicles.push_back(fv);
-      speed += v.speedMps;
-      delay += tripDelayIndex(s, id, s.nowS);
-    }
-  }
+  auto add = [&](std::uint32_t id) {
+    const Vehicle& v = s.vehicles[id];
+    const Track& track = s.tracks[v.track];
+    const VehicleType& type = s.type(v);
+    FrameVehicle fv;
+    fv.id = id;
+    fv.track = track.isConnector() ? track.connector : track.lane;
+    fv.positionM = static_cast<float>(v.posM);
+    fv.speedMps = static_cast<float>(v.speedMps);
+    fv.vehicleClass = type.vehicleClass;
+    fv.flags = static_cast<std::uint8_t>((track.isConnector() ? FrameVehicle::kOnConnector : 0) |
+                                         (type.signalPriority == SignalPriority::Emergency ? FrameVehicle::kEmergency : 0) |
+                                         (type.signalPriority == SignalPriority::Transit ? FrameVehicle::kTransit : 0) |
+                                         (v.speedMps < kHaltingSpeedMps ? FrameVehicle::kHalted : 0) |
+                                         (v.flags & kDwelling ? FrameVehicle::kDwelling : 0) |
+                                         (v.flags & kInBay ? FrameVehicle::kInBay : 0));
+    if (v.flags & kTransit)
+      fv.load = static_cast<std::uint16_t>(std::min<std::size_t>(s.runs[s.runOfVehicle[id]].onboard.size(), UINT16_MAX));
+    f.vehicles.push_back(fv);
+    speed += v.speedMps;
+    delay += tripDelayIndex(s, id, s.nowS);
+  };
+  for (const auto& occupants : s.occupants)
+    for (std::uint32_t id : occupants) add(id);
+  for (std::uint32_t id : s.inBay) add(id);
   const auto n = static_cast<double>(f.vehicles.size());
   f.stats.running = static_cast<std::uint32_t>(f.vehicles.size());
   f.stats.waitingToEnter = static_cast<std::uint32_t>(s.counts.waitingToEnter);
@@ -576,6 +643,11 @@ std::uint64_t World::stateHash() const {
   mix(s.counts.entered);
   mix(s.counts.teleported);
   for (std::size_t i = 0; i < s.nextTrip; ++i) mix(std::bit_cast<std::uint64_t>(s.cold[i].arriveS));
+  for (std::uint32_t id : s.inBay) mix(id);
+  for (const TransitRun& run : s.runs) {
+    mix(run.nextStop);
+    for (std::uint32_t p : run.onboard) mix(p);
+  }
   return h;
 }
 
@@ -592,8 +664,9 @@ std::string World::checkInvariants() const {
   }
   std::uint64_t onTracks = 0;
   for (const auto& occ : s.occupants) onTracks += occ.size();
-  if (onTracks != c.running) {
-    err << "conservation: " << onTracks << " vehicles on lanes and connectors but " << c.running << " running";
+  if (onTracks + s.inBay.size() != c.running) {
+    err << "conservation: " << onTracks << " vehicles on lanes and connectors and " << s.inBay.size()
+        << " in stop bays but " << c.running << " running";
     return err.str();
   }
   // Order and no overlap within every lane and connector.

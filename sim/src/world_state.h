@@ -48,6 +48,9 @@ enum VehicleFlags : std::uint8_t {
   kGranted = 1u << 1,   // may cross the stop line ahead into `nextConnector`
   kHalted = 1u << 2,    // speed below kHaltingSpeedMps at the end of the last step
   kStuckReported = 1u << 3,
+  kTransit = 1u << 4,   // runs a transit line: stops at its stops (stops.cpp)
+  kDwelling = 1u << 5,  // standing at a stop, doors open
+  kInBay = 1u << 6,     // in a stop bay, off the lane's occupant list
 };
 
 // Hot state, 64 bytes.
@@ -76,6 +79,29 @@ struct VehicleCold {
   double lastHaltDistanceM = -1e9;  // distance driven when it last halted
   std::uint32_t stops = 0;
   bool teleported = false;
+};
+
+// A vehicle running a transit line (a run), from its departure to the end of its route.
+struct TransitRun {
+  std::uint32_t vehicle = 0;
+  std::uint32_t line = 0;
+  std::uint16_t nextStop = 0;  // position in the line's stop list
+  bool asksPriority = false;   // late enough to ask the signals for transit priority
+  double dwellLeftS = 0;
+  std::vector<std::uint32_t> onboard;  // passenger indices
+  std::vector<double> arriveS;         // per stop position: arrival (-1: not yet, -2: passed without stopping)
+  std::vector<double> departS;         // per stop position: doors closed
+  std::uint32_t boarded = 0;
+  std::uint32_t maxLoad = 0;
+  double passengerMetres = 0;  // sum over passengers of the distance they rode
+  double emptyMetres = 0;      // driven with nobody on board
+  double lastDistanceM = 0;    // vehicle distance when the load last changed
+};
+
+struct PassengerState {
+  double boardS = -1;
+  double alightS = -1;
+  std::uint32_t vehicle = UINT32_MAX;
 };
 
 // A virtual loop detector on a lane, and the running totals behind LaneObservation.
@@ -152,6 +178,15 @@ struct State {
   std::vector<std::uint32_t> laneChangesByRoad;           // per road, this step
   std::vector<std::uint32_t> stuckScratch;                // account phase
 
+  // Public transport (stops.cpp). Runs are in vehicle order; passengers wait per line and stop.
+  std::vector<TransitRun> runs;
+  std::vector<std::uint32_t> runOfVehicle;          // per vehicle, UINT32_MAX if none
+  std::vector<PassengerState> passengers;           // per Transit::passengers entry
+  std::size_t nextPassenger = 0;                    // next passenger not yet at its stop
+  std::vector<std::uint32_t> lineStopBase;          // per line: first index into `waiting`
+  std::vector<std::vector<std::uint32_t>> waiting;  // per (line, stop position), arrival order
+  std::vector<std::uint32_t> inBay;                 // vehicles in stop bays, ascending
+
   // Counters and outputs.
   VehicleCounts counts;
   std::uint64_t vehicleUpdates = 0;
@@ -183,7 +218,21 @@ void planMotion(State& s);
 void moveVehicles(State& s);
 void transferAtJunctions(State& s);
 void releaseAndInsert(State& s);
+void serveStops(State& s);
 void account(State& s);
+/// Adds the distance driven since the last call to the run's passenger and empty distances.
+void accrueDistance(TransitRun& run, const Vehicle& v);
+/// Sets up the transit runs and passenger queues (at construction).
+void initTransit(State& s);
+/// The next stop of a transit vehicle if it will halt there, ahead of it on the road of `track`
+/// (in another lane than the stop's it halts beside the stop until it can change lanes), else null.
+const TransitStop* stopAhead(const State& s, std::uint32_t vehicle, std::uint32_t track);
+/// The lane (as a track) a transit vehicle must be in on its current road to reach its next stop,
+/// or UINT32_MAX when its next stop is not (or no longer) ahead on this road.
+std::uint32_t stopLaneOnRoad(const State& s, std::uint32_t vehicle);
+/// The lane (as a track) of a transit vehicle's next stop if that stop is on route road
+/// `routeIndex`, else UINT32_MAX.
+std::uint32_t stopLaneAt(const State& s, std::uint32_t vehicle, std::size_t routeIndex);
 /// Allocates the lane sensors when the policy observes traffic.
 void enableSensing(State& s);
 

@@ -35,6 +35,7 @@ struct Trip {
   VehicleTypeId type;
   double departS = 0;
   RouteId route;
+  std::uint32_t line = UINT32_MAX;  ///< a run of this transit line (Transit::lines), if any
 };
 
 struct Demand {

@@ -20,6 +20,8 @@ struct FrameVehicle {
     kEmergency = 1u << 1,    ///< the vehicle's type pre-empts signals
     kTransit = 1u << 2,      ///< the vehicle's type asks for transit priority
     kHalted = 1u << 3,       ///< below the halting speed (0.1 m/s)
+    kDwelling = 1u << 4,     ///< a transit vehicle standing at a stop with its doors open
+    kInBay = 1u << 5,        ///< ... in a stop bay beside the lane `track`
   };
   std::uint32_t id = 0;     ///< VehicleId: index of the trip in the scenario's demand
   std::uint32_t track = 0;  ///< LaneId or ConnectorId value, see kOnConnector
@@ -27,6 +29,7 @@ struct FrameVehicle {
   float speedMps = 0;
   VehicleClass vehicleClass = VehicleClass::Car;
   std::uint8_t flags = 0;
+  std::uint16_t load = 0;  ///< passengers on board (transit vehicles)
   [[nodiscard]] bool onConnector() const { return (flags & kOnConnector) != 0; }
   bool operator==(const FrameVehicle&) const = default;
 };
@@ -44,7 +47,7 @@ struct FrameStats {
 struct Frame {
   double timeS = 0;
   std::uint64_t step = 0;
-  std::vector<FrameVehicle> vehicles;       ///< ordered by track, front to back on each
+  std::vector<FrameVehicle> vehicles;       ///< ordered by track, front to back on each; then those in stop bays
   std::vector<SignalState> movementStates;  ///< indexed by MovementId
   FrameStats stats;
   bool operator==(const Frame&) const = default;

@@ -9,6 +9,7 @@
 //   still on its way it is (elapsed time + free-flow time of the rest of its route) / free-flow time.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -16,6 +17,8 @@
 #include "traffic/vehicle_type.h"
 
 namespace traffic {
+
+struct Scenario;
 
 struct TripRecord {
   std::uint32_t tripIndex = 0;   ///< index into Scenario::demand.trips
@@ -30,6 +33,63 @@ struct TripRecord {
   bool teleported = false;
 };
 
+/// One passenger who reached a stop during the run (see transit.h).
+struct PassengerRecord {
+  std::uint32_t index = 0;  ///< into Scenario::transit.passengers
+  double boardS = -1;       ///< -1: still waiting
+  double alightS = -1;      ///< -1: not (yet) at the destination
+  std::uint32_t vehicle = UINT32_MAX;  ///< trip index of the vehicle boarded
+};
+
+/// One run of a transit line whose departure time has come.
+struct TransitRunRecord {
+  std::uint32_t tripIndex = 0;
+  std::uint32_t line = 0;
+  std::vector<double> stopArriveS;  ///< per stop of the line: -1 not reached, -2 passed without stopping
+  std::vector<double> stopDepartS;  ///< per stop of the line: doors closed (-1 not yet)
+  std::uint32_t boarded = 0;
+  std::uint32_t maxLoad = 0;
+  std::uint32_t onboard = 0;        ///< at the end of the run (or now)
+  double distanceM = 0;
+  double passengerMetres = 0;       ///< sum over passengers of the distance ridden
+  double emptyMetres = 0;           ///< driven with nobody on board
+};
+
+struct TransitRecords {
+  std::vector<PassengerRecord> passengers;
+  std::vector<TransitRunRecord> runs;
+};
+
+/// Per vehicle class, over its trips whose departure time has come.
+struct ModeSummary {
+  VehicleClass vehicleClass = VehicleClass::Car;
+  std::uint64_t trips = 0;
+  std::uint64_t arrived = 0;
+  double meanTravelTimeWithUnfinishedS = 0;
+  double meanDelayS = 0;  ///< arrived trips
+  double stopsPerVehicle = 0;
+  double distanceKm = 0;  ///< driven, summed
+};
+
+/// Per transit line. Headway and schedule figures are over stops actually served.
+struct LineSummary {
+  std::string line;
+  std::uint64_t runs = 0;           ///< departed
+  std::uint64_t passengers = 0;     ///< reached a stop of the line
+  std::uint64_t boarded = 0;
+  std::uint64_t delivered = 0;      ///< reached their destination stop
+  std::uint64_t leftWaiting = 0;    ///< still at a stop at the end
+  double meanWaitS = 0;             ///< stop arrival to boarding, boarded passengers
+  double meanInVehicleS = 0;        ///< boarding to alighting, delivered passengers
+  double meanLoad = 0;              ///< passenger-km / vehicle-km
+  std::uint32_t maxLoad = 0;
+  double meanRunTimeS = 0;          ///< departure to end of route, finished runs
+  double headwayCv = 0;             ///< coefficient of variation of headways between arrivals at a stop
+  double bunchingShare = 0;         ///< headways under a quarter of the scheduled one
+  double meanLatenessS = 0;         ///< arrival at a stop minus its scheduled time
+  double onTimeShare = 0;           ///< arrivals from 1 min early to 5 min late
+};
+
 struct TimeseriesRow {
   double timeS = 0;
   std::uint32_t running = 0;
@@ -37,6 +97,9 @@ struct TimeseriesRow {
   std::uint64_t arrived = 0;  ///< cumulative
   double meanSpeedMps = 0;    ///< over vehicles in the network at that instant
   double delayIndex = 0;      ///< over vehicles in the network at that instant (1 when empty)
+  std::array<std::uint32_t, kVehicleClassCount> runningByClass{};
+  std::uint32_t passengersWaiting = 0;  ///< at transit stops
+  std::uint32_t passengersOnBoard = 0;
 };
 
 struct VehicleCounts {
@@ -76,6 +139,11 @@ struct Summary {
   std::uint64_t preemptions = 0;
   std::uint64_t transitExtensions = 0;
   std::uint64_t transitEarlyGreens = 0;
+  std::vector<ModeSummary> modes;  ///< classes with at least one trip, in class order
+  std::vector<LineSummary> lines;  ///< transit lines, in scenario order
 };
+
+/// Line figures from the run's transit records at simulated time `nowS`.
+std::vector<LineSummary> summarizeLines(const Scenario& scenario, const TransitRecords& records, double nowS);
 
 }  // namespace traffic

@@ -21,6 +21,9 @@ namespace traffic {
 inline constexpr const char* kSummaryFile = "summary.json";
 inline constexpr const char* kTripsFile = "trips.csv";
 inline constexpr const char* kTimeseriesFile = "timeseries.csv";
+/// Written only for scenarios with transit lines.
+inline constexpr const char* kPassengersFile = "passengers.csv";
+inline constexpr const char* kFleetFile = "fleet.csv";
 
 /// Throws std::runtime_error (naming the path) when `dir` exists and may not be replaced: it is
 /// not a folder, or it holds files other than run outputs. Cheap; call it before a long run.
@@ -29,7 +32,8 @@ void checkOutputDirReplaceable(const std::filesystem::path& dir);
 /// Writes the run's outputs into `dir`, creating parent folders and replacing an earlier results
 /// folder whole. Throws std::runtime_error naming the path on I/O failure, leaving `dir` as it was.
 void writeRunOutputs(const std::filesystem::path& dir, const Scenario& scenario, const Summary& summary,
-                     const std::vector<TripRecord>& trips, const std::vector<TimeseriesRow>& timeseries);
+                     const std::vector<TripRecord>& trips, const std::vector<TimeseriesRow>& timeseries,
+                     const TransitRecords& transit = {});
 
 /// The summary as written to summary.json (pretty-printed JSON text).
 std::string summaryJson(const Summary& summary);

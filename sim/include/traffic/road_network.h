@@ -136,8 +136,15 @@ class RoadNetwork {
   /// Sum of lane lengths, in metres.
   [[nodiscard]] double totalLaneLengthM() const;
 
+  /// Restrict which vehicle classes may use a lane (bus lanes, bike lanes). For loaders applying a
+  /// scenario's lane-use rules, before the network is shared with a World.
+  void setLaneAllowed(LaneId lane, ClassMask allowed) { m_lanes[lane.index()].allowed = allowed; }
+
  private:
   friend class RoadNetworkBuilder;
+  friend struct NetworkCodec;  // recordings store and restore a built network (sim/src/recording.cpp)
+  /// Builds the routing graph from roads, lanes and movements; used by build() and on restore.
+  void buildRoutingGraph();
   std::vector<Junction> m_junctions;
   std::vector<Road> m_roads;
   std::vector<Lane> m_lanes;

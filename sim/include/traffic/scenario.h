@@ -14,6 +14,7 @@
 #include "traffic/demand.h"
 #include "traffic/road_network.h"
 #include "traffic/signal.h"
+#include "traffic/transit.h"
 #include "traffic/vehicle_type.h"
 
 namespace traffic {
@@ -32,6 +33,7 @@ struct Scenario {
   std::string mapDescription;  ///< e.g. "maps/hangzhou_4x4/roadnet_4_4.json" or "grid 10x10"
   std::vector<VehicleType> vehicleTypes;
   Demand demand;
+  Transit transit;  ///< stops, lines (their runs are trips in `demand`) and passengers
 
   double stepS = 1.0;
   double durationS = 3600.0;

@@ -10,6 +10,7 @@
 //   lane_change  mandatory and discretionary (MOBIL) changes        (per road)
 //   plan         IDM acceleration against leader or stop line       (per lane / connector)
 //   move         ballistic update, never past the leader            (per lane / connector)
+//   stops        transit vehicles dwell, passengers board and alight (serial, vehicle order)
 //   transfer     vehicles cross into connectors and lanes, arrive   (per junction)
 //   spawn        waiting vehicles enter their first road            (per road)
 //   account      gridlock detection, counters, time series          (serial, fixed order)
@@ -43,10 +44,10 @@ struct WorldOptions {
 
 /// Wall time spent in each phase, summed over steps, in seconds.
 struct StepProfile {
-  double signals = 0, arbitrate = 0, laneChange = 0, plan = 0, move = 0, transfer = 0, spawn = 0,
+  double signals = 0, arbitrate = 0, laneChange = 0, plan = 0, move = 0, stops = 0, transfer = 0, spawn = 0,
          account = 0;
   [[nodiscard]] double total() const {
-    return signals + arbitrate + laneChange + plan + move + transfer + spawn + account;
+    return signals + arbitrate + laneChange + plan + move + stops + transfer + spawn + account;
   }
 };
 
@@ -80,6 +81,8 @@ class World {
   /// One record per trip whose departure time has been reached, in trip order.
   [[nodiscard]] std::vector<TripRecord> tripRecords() const;
   [[nodiscard]] const std::vector<TimeseriesRow>& timeseries() const;
+  /// Passengers who reached a stop so far, and the transit runs that departed (empty without lines).
+  [[nodiscard]] TransitRecords transitRecords() const;
   [[nodiscard]] WorldSnapshot snapshot() const;
   /// The compact picture a viewer draws and a recording stores (see frame.h).
   [[nodiscard]] Frame frame() const;

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "log.h"
+#include "traffic/car_following.h"
 #include "traffic/errors.h"
 #include "traffic/grid.h"
 #include "traffic/loaders/cityflow.h"
@@ -462,11 +463,48 @@ void readScenarioTable(const Loader& loader, const TableView& root, const fs::pa
   sc.seed = static_cast<std::uint64_t>(seed);
 }
 
+/// [[map.lanes]]: which vehicle classes may use a lane (bus lanes, bike lanes).
+void applyLaneUse(const Loader& loader, const TableView& map, RoadNetwork& net) {
+  const toml::array* list = map.tableArray("lanes");
+  if (list == nullptr) return;
+  std::vector<std::string> classNames;
+  for (int c = 0; c < kVehicleClassCount; ++c) classNames.emplace_back(toString(static_cast<VehicleClass>(c)));
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const TableView t(loader, *list->get(i)->as_table(), "map.lanes[" + std::to_string(i) + "]", {"road", "lane", "allow"});
+    const std::string roadName = t.requiredString("road");
+    const auto roadId = net.findRoad(roadName);
+    if (!roadId) t.fail("road", "unknown road '" + roadName + "'");
+    const Road& road = net.road(*roadId);
+    std::vector<LaneId> lanes = road.lanes;
+    if (t.node("lane")) {
+      const std::int64_t index = *t.integer("lane");
+      if (index < 0 || index >= static_cast<std::int64_t>(road.lanes.size()))
+        t.fail("lane", "road '" + roadName + "' has lanes 0 to " + std::to_string(road.lanes.size() - 1) +
+                           " (0 is the leftmost), got " + std::to_string(index));
+      lanes = {road.lanes[static_cast<std::size_t>(index)]};
+    }
+    const toml::array* allow = t.array("allow");
+    if (allow == nullptr) t.failTable("missing allow = [\"bus\", ...] (the classes that may use the lane)");
+    ClassMask mask;
+    for (const auto& element : *allow) {
+      const auto name = element.value<std::string>();
+      const auto cls = name ? parseVehicleClass(*name) : std::nullopt;
+      if (!cls)
+        loader.fail(&element, t.keyLabel("allow"),
+                    "unknown vehicle class" + (name ? " '" + *name + "'" + didYouMean(*name, classNames) : std::string()) +
+                        "; classes: " + joinList(classNames));
+      mask.add(*cls);
+    }
+    if (mask.bits == 0) t.fail("allow", "lists no class: a lane nobody may use would only block its road");
+    for (LaneId lane : lanes) net.setLaneAllowed(lane, mask);
+  }
+}
+
 void readMap(const Loader& loader, const TableView& root, Scenario& sc) {
   if (root.node("map") == nullptr)
     root.failTable("missing [map]: name a CityFlow road network with map.cityflow = \"path/roadnet.json\" "
                    "or describe a generated grid in a [map.grid] table");
-  const TableView t = subTable(loader, root, "map", {"cityflow", "grid"});
+  const TableView t = subTable(loader, root, "map", {"cityflow", "grid", "lanes"});
   const bool hasCityflow = t.node("cityflow") != nullptr;
   const bool hasGrid = t.node("grid") != nullptr;
   if (hasCityflow == hasGrid)
@@ -476,7 +514,9 @@ void readMap(const Loader& loader, const TableView& root, Scenario& sc) {
   if (hasCityflow) {
     const std::string written = *t.string("cityflow");
     const fs::path file = loader.resolveFile(t.node("cityflow"), "map.cityflow", written);
-    sc.network = std::make_shared<const RoadNetwork>(loadCityflowRoadnet(file));
+    RoadNetwork net = loadCityflowRoadnet(file);
+    applyLaneUse(loader, t, net);
+    sc.network = std::make_shared<const RoadNetwork>(std::move(net));
     // Relative to the working directory when the map lies below it (as when running from the
     // repository root), else absolute: "../../x" says less than "/data/x".
     std::error_code ec;
@@ -502,8 +542,11 @@ void readMap(const Loader& loader, const TableView& root, Scenario& sc) {
   spec.greenS = g.positive("green_s", spec.greenS);
   spec.protectedLefts = g.boolean("protected_lefts").value_or(spec.protectedLefts);
   try {
-    sc.network = std::make_shared<const RoadNetwork>(generateGrid(spec));
+    RoadNetwork net = generateGrid(spec);
+    applyLaneUse(loader, t, net);
+    sc.network = std::make_shared<const RoadNetwork>(std::move(net));
   } catch (const LoadError& e) {
+    if (e.entity().starts_with("map.lanes")) throw;
     // The generator reads no file, so whatever it rejects came from [map.grid] of this scenario.
     g.failTable(e.entity().empty() ? e.reason() : e.entity() + ": " + e.reason());
   }
@@ -742,7 +785,7 @@ class DemandReader {
       : m_loader(loader), m_sc(sc), m_declaredTypes(!sc.vehicleTypes.empty()) {}
 
   void read(const TableView& root) {
-    if (root.node("demand") == nullptr)
+    if (root.node("demand") == nullptr && root.node("transit") == nullptr)
       root.failTable("missing [demand]: add demand.cityflow_flows, [[demand.flow]] or [[demand.od]] entries");
     const TableView t =
         subTable(m_loader, root, "demand", {"cityflow_flows", "flow", "od", "trip", "departure_jitter_s"});
@@ -775,9 +818,11 @@ class DemandReader {
     if (const toml::array* trips = t.tableArray("trip"))
       for (std::size_t i = 0; i < trips->size(); ++i) readTrip(*trips->get(i)->as_table(), i);
 
+    readTransit(root);
     if (m_sc.demand.trips.empty())
       t.failTable("the demand yields no vehicles; check the flow files, veh_per_hour and vehicles");
     checkTripIds();
+    checkLaneUse();
     jitterDepartures(m_sc.demand, jitterS, m_sc.seed);
     m_sc.demand.sortByDeparture();
   }
@@ -934,6 +979,222 @@ class DemandReader {
     return *m_router;
   }
 
+  // ---- public transport ----
+
+  void readTransit(const TableView& root) {
+    const TableView t = subTable(m_loader, root, "transit", {"stop", "line", "demand"});
+    if (const toml::array* stops = t.tableArray("stop"))
+      for (std::size_t i = 0; i < stops->size(); ++i) readStop(*stops->get(i)->as_table(), i);
+    if (const toml::array* lines = t.tableArray("line"))
+      for (std::size_t i = 0; i < lines->size(); ++i) readLine(*lines->get(i)->as_table(), i);
+    if (const toml::array* demand = t.tableArray("demand"))
+      for (std::size_t i = 0; i < demand->size(); ++i) readPassengerDemand(*demand->get(i)->as_table(), i);
+    auto& passengers = m_sc.transit.passengers;
+    std::stable_sort(passengers.begin(), passengers.end(),
+                     [](const Passenger& a, const Passenger& b) { return a.arriveS < b.arriveS; });
+  }
+
+  void readStop(const toml::table& table, std::size_t index) {
+    TableView named(m_loader, table, "transit.stop[" + std::to_string(index) + "]", {"id", "road", "lane", "position_m", "bay"});
+    TransitStop stop;
+    stop.id = named.requiredString("id");
+    for (const TransitStop& other : m_sc.transit.stops)
+      if (other.id == stop.id) named.fail("id", "the stop id '" + stop.id + "' is used twice");
+    named.relabel("transit.stop '" + stop.id + "'");
+    const Road& road = m_sc.network->road(endRoad(named, "road"));
+    const int lanes = static_cast<int>(road.lanes.size());
+    const int lane = named.integerInRange("lane", lanes - 1, 0, lanes - 1);  // default: the kerb lane
+    stop.lane = road.lanes[static_cast<std::size_t>(lane)];
+    const double length = m_sc.network->lane(stop.lane).lengthM;
+    stop.positionM = named.number("position_m", std::max(0.0, length - 15.0));
+    if (stop.positionM < 0 || stop.positionM > length)
+      named.fail("position_m", "must lie on the lane, between 0 and its length " + formatNumber(length) + " m, got " +
+                                   formatNumber(stop.positionM));
+    stop.bay = named.boolean("bay").value_or(false);
+    m_sc.transit.stops.push_back(std::move(stop));
+  }
+
+  void readLine(const toml::table& table, std::size_t index) {
+    TableView named(m_loader, table, "transit.line[" + std::to_string(index) + "]",
+                    {"id", "type", "route", "from", "to", "stops", "headway_s", "begin_s", "end_s", "departures_s",
+                     "capacity", "door_s", "boarding_s", "alighting_s", "passengers_per_hour", "priority_when_late_s",
+                     "schedule_slack", "dwell_allowance_s", "skip_empty_stops"});
+    TransitLine line;
+    line.id = uniqueId(named);
+    named.relabel("transit.line '" + line.id + "'");
+    line.type = vehicleType(named);
+    const VehicleType& type = m_sc.vehicleTypes[line.type.index()];
+    std::vector<RoadId> route = routeOrEnds(named);
+    if (!named.node("route")) {
+      auto found = router().shortestRoute(route.front(), route.back());
+      if (!found) named.failTable("no route from road '" + m_sc.network->road(route.front()).name + "' to '" +
+                                  m_sc.network->road(route.back()).name + "'");
+      route = std::move(*found);
+    }
+    line.route = m_sc.demand.routes.add(route);
+
+    // Stops: on the route, in order, on lanes the line's vehicles may use.
+    const toml::array* stops = named.array("stops");
+    if (stops == nullptr || stops->empty()) named.failTable("needs stops = [\"stop id\", ...] (at least one)");
+    std::size_t routeAt = 0;
+    double lastPosition = -1;
+    for (const auto& element : *stops) {
+      const auto id = element.value<std::string>();
+      const auto& all = m_sc.transit.stops;
+      const auto it = std::find_if(all.begin(), all.end(), [&](const TransitStop& st) { return id && st.id == *id; });
+      if (it == all.end())
+        m_loader.fail(&element, named.keyLabel("stops"),
+                      "unknown stop" + (id ? " '" + *id + "'" : std::string()) + "; declare it with [[transit.stop]]");
+      const RoadId stopRoad = m_sc.network->lane(it->lane).road;
+      std::size_t k = routeAt;
+      while (k < route.size() && !(route[k] == stopRoad && (k > routeAt || it->positionM > lastPosition))) ++k;
+      if (k == route.size())
+        m_loader.fail(&element, named.keyLabel("stops"),
+                      "stop '" + it->id + "' (road '" + m_sc.network->road(stopRoad).name + "') is not on the line's route" +
+                          (line.stops.empty() ? std::string() : " after stop '" + all[line.stops.back()].id + "'") +
+                          ": list stops in the order the route passes them");
+      if (!m_sc.network->lane(it->lane).allowed.allows(type.vehicleClass))
+        m_loader.fail(&element, named.keyLabel("stops"),
+                      "stop '" + it->id + "' is on a lane that vehicles of class " + std::string(toString(type.vehicleClass)) +
+                          " (type '" + type.name + "') may not use; move the stop to another lane or allow the class there");
+      line.stops.push_back(static_cast<std::uint32_t>(it - all.begin()));
+      line.stopRoute.push_back(static_cast<std::uint16_t>(k));
+      routeAt = k;
+      lastPosition = it->positionM;
+    }
+
+    const std::int64_t capacity = named.integer("capacity").value_or(60);
+    if (capacity < 1) named.fail("capacity", "must be at least 1 passenger, got " + std::to_string(capacity));
+    line.capacity = static_cast<std::uint32_t>(std::min<std::int64_t>(capacity, 100000));
+    line.doorS = named.positive("door_s", line.doorS, true);
+    line.boardingS = named.positive("boarding_s", line.boardingS, true);
+    line.alightingS = named.positive("alighting_s", line.alightingS, true);
+    line.priorityWhenLateS = named.number("priority_when_late_s", line.priorityWhenLateS);
+    line.skipEmptyStops = named.boolean("skip_empty_stops").value_or(false);
+
+    // Runs: a headway between begin and end, or a timetable.
+    if (named.node("departures_s") != nullptr) {
+      if (named.node("headway_s") || named.node("begin_s") || named.node("end_s"))
+        named.failTable("give either departures_s or headway_s (with begin_s, end_s), not both");
+      for (const auto& element : *named.array("departures_s")) {
+        const auto v = element.value<double>();
+        if (!v || !std::isfinite(*v) || *v < 0 || (!line.departuresS.empty() && *v < line.departuresS.back()))
+          m_loader.fail(&element, named.keyLabel("departures_s"), "departure times must be numbers >= 0, in increasing order");
+        line.departuresS.push_back(*v);
+      }
+    } else {
+      if (!named.node("headway_s")) named.failTable("needs headway_s (with begin_s, end_s) or departures_s = [...]");
+      const double headway = named.positive("headway_s", 600);
+      const double begin = named.positive("begin_s", 0, true);
+      const double end = named.number("end_s", m_sc.durationS);
+      if (end <= begin) named.fail("end_s", "must be after begin_s (" + formatNumber(begin) + " s), got " + formatNumber(end));
+      for (double t = begin; t < end - 1e-9; t += headway) line.departuresS.push_back(t);
+    }
+    if (line.departuresS.empty()) named.failTable("has no departures");
+
+    // Schedule: free-flow running time to each stop times the slack, plus a dwell allowance per stop.
+    const double slack = named.number("schedule_slack", 1.2);
+    if (slack < 1) named.fail("schedule_slack", "must be >= 1 (a schedule faster than free flow cannot be kept), got " +
+                                                formatNumber(slack));
+    const double allowance = named.positive("dwell_allowance_s", 15, true);
+    double elapsed = 0;
+    std::size_t road = 0;
+    for (std::size_t k = 0; k < line.stops.size(); ++k) {
+      for (; road < line.stopRoute[k]; ++road) elapsed += runningTime(route[road], m_sc.network->road(route[road]).lengthM, type);
+      const double toStop = runningTime(route[road], m_sc.transit.stops[line.stops[k]].positionM, type);
+      line.scheduleS.push_back(slack * (elapsed + toStop) + allowance * static_cast<double>(k));
+    }
+
+    const auto lineIndex = static_cast<std::uint32_t>(m_sc.transit.lines.size());
+    for (std::size_t k = 0; k < line.departuresS.size(); ++k)
+      m_sc.demand.trips.push_back(Trip{line.id + "_" + std::to_string(k), line.type, line.departuresS[k], line.route, lineIndex});
+    const double lastDeparture = line.departuresS.back();
+    const std::size_t stopCount = line.stops.size();
+    m_sc.transit.lines.push_back(std::move(line));
+
+    // Passengers at every stop but the last, to any later stop with equal probability.
+    if (const toml::node* rate = named.node("passengers_per_hour")) {
+      std::vector<double> perStop(stopCount, 0);
+      if (rate->is_number()) {
+        std::fill(perStop.begin(), perStop.end(), named.positive("passengers_per_hour", 0, true));
+      } else if (const toml::array* list = rate->as_array(); list && list->size() == stopCount) {
+        for (std::size_t k = 0; k < stopCount; ++k) {
+          const auto v = list->get(k)->value<double>();
+          if (!v || !std::isfinite(*v) || *v < 0)
+            m_loader.fail(list->get(k), named.keyLabel("passengers_per_hour"), "rates must be numbers >= 0");
+          perStop[k] = *v;
+        }
+      } else {
+        named.fail("passengers_per_hour", "expected a number (every stop) or a list with one rate per stop (" +
+                                              std::to_string(stopCount) + ")");
+      }
+      for (std::size_t from = 0; from + 1 < stopCount; ++from)
+        for (std::size_t to = from + 1; to < stopCount; ++to)
+          expandPassengers(m_sc.transit, lineIndex, static_cast<std::uint16_t>(from), static_cast<std::uint16_t>(to),
+                           perStop[from] / static_cast<double>(stopCount - from - 1), 0, lastDeparture, m_sc.seed);
+    }
+  }
+
+  // [[transit.demand]]: an origin-destination rate between two stops of a line.
+  void readPassengerDemand(const toml::table& table, std::size_t index) {
+    TableView named(m_loader, table, "transit.demand[" + std::to_string(index) + "]",
+                    {"line", "from", "to", "per_hour", "begin_s", "end_s"});
+    const std::string lineId = named.requiredString("line");
+    const auto& lines = m_sc.transit.lines;
+    const auto it = std::find_if(lines.begin(), lines.end(), [&](const TransitLine& l) { return l.id == lineId; });
+    if (it == lines.end()) named.fail("line", "unknown line '" + lineId + "'; declare it with [[transit.line]]");
+    auto position = [&](std::string_view key) -> std::uint16_t {
+      const std::string id = named.requiredString(key);
+      for (std::size_t k = 0; k < it->stops.size(); ++k)
+        if (m_sc.transit.stops[it->stops[k]].id == id) return static_cast<std::uint16_t>(k);
+      named.fail(key, "stop '" + id + "' is not served by line '" + lineId + "'");
+    };
+    const std::uint16_t from = position("from");
+    const std::uint16_t to = position("to");
+    if (to <= from) named.fail("to", "must be a stop after 'from' along line '" + lineId + "'");
+    if (!named.node("per_hour")) named.failTable("missing per_hour (passengers per hour)");
+    const double perHour = named.positive("per_hour", 0);
+    const double begin = named.positive("begin_s", 0, true);
+    const double end = named.number("end_s", m_sc.durationS);
+    if (end <= begin) named.fail("end_s", "must be after begin_s");
+    expandPassengers(m_sc.transit, static_cast<std::uint32_t>(it - lines.begin()), from, to, perHour, begin, end, m_sc.seed);
+  }
+
+  // Free-flow time over the first `distanceM` of `road` for a vehicle of `type`.
+  double runningTime(RoadId road, double distanceM, const VehicleType& type) const {
+    const LaneId lane = m_sc.network->road(road).lanes.front();
+    return distanceM / desiredSpeed(type, m_sc.network->lane(lane).speedLimitMps);
+  }
+
+  // Every trip can drive its route on lanes its class may use: its first road has such a lane, and
+  // each turn has a connector between two of them.
+  void checkLaneUse() const {
+    const RoadNetwork& net = *m_sc.network;
+    std::unordered_set<std::uint64_t> checked;
+    for (const Trip& trip : m_sc.demand.trips) {
+      const VehicleClass cls = m_sc.vehicleTypes[trip.type.index()].vehicleClass;
+      if (!checked.insert((std::uint64_t{trip.route.value} << 8) | static_cast<std::uint64_t>(cls)).second) continue;
+      const auto route = m_sc.demand.routes.route(trip.route);
+      auto fail = [&](const std::string& what) {
+        throw LoadError(m_loader.fileName(), "trip '" + trip.id + "'",
+                        what + " that vehicles of class " + std::string(toString(cls)) +
+                            " may use (see [[map.lanes]]); change the route or the lane permissions");
+      };
+      const auto& first = net.road(route[0]).lanes;
+      if (std::none_of(first.begin(), first.end(), [&](LaneId l) { return net.lane(l).allowed.allows(cls); }))
+        fail("its first road '" + net.road(route[0]).name + "' has no lane");
+      for (std::size_t k = 0; k + 1 < route.size(); ++k) {
+        const auto movement = net.movementBetween(route[k], route[k + 1]);
+        bool ok = false;
+        for (ConnectorId c : net.movement(*movement).connectors)
+          ok = ok || (net.lane(net.connector(c).from).allowed.allows(cls) && net.lane(net.connector(c).to).allowed.allows(cls));
+        if (!ok)
+          fail("the turn from '" + net.road(route[k]).name + "' onto '" + net.road(route[k + 1]).name +
+               "' joins no pair of lanes");
+      }
+    }
+  }
+
   void checkTripIds() const {
     std::unordered_set<std::string_view> seen;
     seen.reserve(m_sc.demand.trips.size());
@@ -960,7 +1221,7 @@ Scenario loadScenario(const std::filesystem::path& file, const std::vector<std::
   loader.applyOverrides(document, overrides);
 
   const TableView root(loader, document, "",
-                       {"scenario", "map", "demand", "vehicle_type", "signals", "dynamics", "outputs"});
+                       {"scenario", "map", "demand", "transit", "vehicle_type", "signals", "dynamics", "outputs"});
   Scenario sc;
   sc.sourceFile = file;
   readScenarioTable(loader, root, file, sc);

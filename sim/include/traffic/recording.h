@@ -1,0 +1,143 @@
+// Recordings: a compact binary file of a run's frames, for replay.
+//
+// `trafficsim run SCENARIO --record FILE` writes one; `trafficsim replay FILE` plays it back with
+// seek, pause and speed control. A recording is self-contained: besides the frames it holds the
+// built road network (restored exactly, without re-running the builder's geometry), the vehicle
+// types and the trip table, so a replay needs neither the scenario nor its map files.
+//
+// Guarantees:
+//  - Frames are stored bit for bit: RecordingReader::frame(i) == the Frame that was written.
+//  - The writer appends directly to FILE (no temporary file renamed at the end) and hands its
+//    buffer to the system every 256 KiB of frames, at least once a second, and on close. A run
+//    that crashes or is killed leaves a file that reads up to the last complete frame on disk; the
+//    reader then reports truncated() instead of failing.
+//  - Every section and every frame carries a CRC32; a damaged byte is reported (LoadError naming
+//    the file, the frame number and the byte offset), never played back as wrong data.
+//  - Opening a file that is not a recording, that was cut inside its header, or that has a newer
+//    format version throws LoadError with a message naming the file and what is wrong.
+//
+// The byte layout is described in docs/recording-format.md. Neither class is safe to use from
+// several threads at once.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "traffic/frame.h"
+#include "traffic/ids.h"
+#include "traffic/road_network.h"
+#include "traffic/vehicle_type.h"
+
+namespace traffic {
+
+struct Scenario;
+
+/// The format version this build writes, and the newest it reads.
+inline constexpr std::uint32_t kRecordingFormatVersion = 1;
+
+/// What the recording says about the run it came from.
+struct RecordingHeader {
+  std::uint32_t formatVersion = kRecordingFormatVersion;
+  std::string scenarioName;
+  std::string mapDescription;
+  double stepS = 1;
+  double durationS = 0;
+  std::uint64_t seed = 1;
+  std::string policyName;
+};
+
+/// A vehicle type as far as a viewer needs it (to draw and label vehicles).
+struct RecordedVehicleType {
+  std::string name;
+  VehicleClass vehicleClass = VehicleClass::Car;
+  SignalPriority signalPriority = SignalPriority::None;
+  double lengthM = 5;
+  double widthM = 2;
+  double maxSpeedMps = 16.67;
+};
+
+/// One trip of the scenario's demand; the index in RecordingReader::trips() is FrameVehicle::id.
+struct RecordedTrip {
+  std::string id;
+  std::uint32_t type = 0;  ///< index in RecordingReader::vehicleTypes()
+  VehicleClass vehicleClass = VehicleClass::Car;
+  SignalPriority signalPriority = SignalPriority::None;
+  double departS = 0;
+  std::vector<RoadId> route;
+};
+
+class RecordingWriter {
+ public:
+  /// Creates (or replaces) `path` and writes the header, network, vehicle types and trips.
+  /// Throws LoadError naming the path when it cannot be opened or written.
+  RecordingWriter(const std::filesystem::path& path, const Scenario& scenario);
+  /// Closes the file if close() was not called; never throws (a failure is logged).
+  ~RecordingWriter();
+  RecordingWriter(const RecordingWriter&) = delete;
+  RecordingWriter& operator=(const RecordingWriter&) = delete;
+
+  /// Appends one frame. Frames must come in order of time (std::invalid_argument otherwise).
+  /// Throws std::runtime_error naming the file when the disk write fails (full disk, removed
+  /// device): a failing disk is not the user's input, so it is not a LoadError.
+  void write(const Frame& frame);
+  /// Flushes and closes; further write() calls throw std::logic_error. Throws std::runtime_error
+  /// on failure. Calling it twice is harmless.
+  void close();
+
+  [[nodiscard]] const std::filesystem::path& path() const;
+  [[nodiscard]] std::size_t framesWritten() const;
+  /// Bytes given to the file so far (header and frames), flushed or not.
+  [[nodiscard]] std::uint64_t bytesWritten() const;
+  /// Bytes of frame records only, and the vehicles in them: for the bytes-per-vehicle-step figure.
+  [[nodiscard]] std::uint64_t frameBytesWritten() const;
+  [[nodiscard]] std::uint64_t vehicleStepsWritten() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> m;
+};
+
+class RecordingReader {
+ public:
+  /// Opens `path`, checks magic, version and the header sections, restores the network and indexes
+  /// the frames (reading only their small record headers). Throws LoadError.
+  explicit RecordingReader(const std::filesystem::path& path);
+  ~RecordingReader();
+  RecordingReader(RecordingReader&&) noexcept;
+  RecordingReader& operator=(RecordingReader&&) noexcept;
+
+  [[nodiscard]] const std::filesystem::path& path() const;
+  [[nodiscard]] const RecordingHeader& header() const;
+  [[nodiscard]] const RoadNetwork& network() const;
+  [[nodiscard]] std::shared_ptr<const RoadNetwork> sharedNetwork() const;
+  [[nodiscard]] const std::vector<RecordedVehicleType>& vehicleTypes() const;
+  /// Indexed by vehicle id (FrameVehicle::id).
+  [[nodiscard]] const std::vector<RecordedTrip>& trips() const;
+
+  [[nodiscard]] std::size_t frameCount() const;
+  /// Simulated time and step of frame `i` (< frameCount()), from the index: no file access.
+  [[nodiscard]] double frameTime(std::size_t i) const;
+  [[nodiscard]] std::uint64_t frameStep(std::size_t i) const;
+  /// Reads and decodes frame `i` (< frameCount(); std::out_of_range otherwise). Throws LoadError
+  /// naming the file, the frame and the byte offset when the frame's bytes are damaged.
+  [[nodiscard]] Frame frame(std::size_t i) const;
+  /// The last frame whose time is <= timeS; 0 when timeS is before the first frame or there are
+  /// no frames.
+  [[nodiscard]] std::size_t frameAtOrBefore(double timeS) const;
+
+  /// The file ends in the middle of a frame (a run that crashed or is still being written):
+  /// frames before the cut are playable.
+  [[nodiscard]] bool truncated() const;
+  /// Says where the file was cut; empty when not truncated().
+  [[nodiscard]] const std::string& truncationMessage() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> m;
+};
+
+}  // namespace traffic
