@@ -44,6 +44,25 @@ Ahead acrossJunction(const State& s, std::uint32_t id) {
   return lastVehicleOn(s, s.laneTrack(s.net->connector(c).to), toEnd + s.tracks[conTrack].lengthM);
 }
 
+// Green light optimal speed advisory: the speed at which a vehicle `distM` before a red stop line
+// arrives as the signal's forecast turns green. Above the desired speed (green soon) or too slow to
+// be worth it (green far off) it gives no advice (infinity), and the vehicle approaches as usual.
+double greenArrivalSpeed(const State& s, std::uint32_t id, double distM) {
+  constexpr double kSlowestAdviceMps = 3.0;
+  const Vehicle& v = s.vehicles[id];
+  const auto route = s.routes[id];
+  if (v.routeIndex + 1u >= route.size() || distM < 5.0) return kInfinity;
+  const RoadId road = route[v.routeIndex];
+  const std::int32_t c = s.controllerOfJunction[s.net->road(road).to.index()];
+  if (c < 0) return kInfinity;
+  const auto movement = s.net->movementBetween(road, route[v.routeIndex + 1]);
+  if (!movement) return kInfinity;
+  const double wait = s.controllers[static_cast<std::size_t>(c)].timeUntilGreen(*movement);
+  if (wait <= 0) return kInfinity;
+  const double advice = distM / wait;
+  return advice >= kSlowestAdviceMps ? advice : kInfinity;
+}
+
 }  // namespace
 
 void planMotion(State& s) {
@@ -52,13 +71,20 @@ void planMotion(State& s) {
     for (std::size_t k = 0; k < occ.size(); ++k) {
       Vehicle& v = s.vehicles[occ[k]];
       const VehicleType& t = s.type(v);
+      // The car-following model in use: the type's own, or its cooperative (CACC) headway behind
+      // another cooperative vehicle.
+      const VehicleType* model = &t;
       const double v0 = s.desiredSpeedOn(v, static_cast<std::uint32_t>(track));
+      double advice = kInfinity;  // signal-aware vehicles: the speed to arrive on green
       Ahead a;
       if (k > 0) {
         const Vehicle& leader = s.vehicles[occ[k - 1]];
         a = {leader.posM - s.type(leader).lengthM - v.posM, leader.speedMps, true};
+        if (t.cooperative && s.type(leader).cooperative) model = &s.platoonTypes[v.type];
       } else {
         a = acrossJunction(s, occ[k]);
+        if (t.signalAware && a.found && !(v.flags & kGranted) && track < s.laneCount)
+          advice = greenArrivalSpeed(s, occ[k], a.gapM);
       }
       if (v.flags & kTransit) {
         if (v.flags & kDwelling) {
@@ -73,10 +99,15 @@ void planMotion(State& s) {
         }
       }
       if (a.found) {
-        v.accelMps2 = idmAccel(t, v0, v.speedMps, a.gapM, a.speedMps);
+        v.accelMps2 = idmAccel(*model, v0, v.speedMps, a.gapM, a.speedMps);
         v.limitM = std::max(0.0, a.gapM);
+        if (advice < v0) {
+          // Follow the advice by easing off gently, never by braking harder than the stop line asks.
+          const double advised = idmAccel(*model, advice, v.speedMps, a.gapM, a.speedMps);
+          v.accelMps2 = std::min(v.accelMps2, std::max(advised, -0.5 * t.comfortDecelMps2));
+        }
       } else {
-        v.accelMps2 = idmFreeAccel(t, v0, v.speedMps);
+        v.accelMps2 = idmFreeAccel(*model, v0, v.speedMps);
         v.limitM = kInfinity;
       }
       // Make room for a vehicle beside that must merge into this lane (cooperative merging).

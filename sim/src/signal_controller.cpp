@@ -92,6 +92,40 @@ void SignalController::switchTo(int phase) {
   }
 }
 
+double SignalController::timeUntilGreen(MovementId movement) const {
+  const auto k = static_cast<std::size_t>(std::find(m_movements.begin(), m_movements.end(), movement) - m_movements.begin());
+  if (k == m_movements.size() || !m_program) return 0;
+  const auto n = static_cast<int>(m_phaseStates.size());
+  auto green = [&](int p) { return m_phaseStates[static_cast<std::size_t>(p)][k] != SignalState::Red; };
+  auto duration = [&](int p) {
+    return std::max(m_timing.minGreenS, m_program->phases[static_cast<std::size_t>(p)].durationS);
+  };
+  const double clearance = m_timing.yellowS + m_timing.allRedS;
+  double t = 0;
+  int phase = 0;
+  switch (m_stage) {
+    case Stage::Green:
+      if (green(m_phase)) return 0;
+      t = std::max(0.0, duration(m_phase) - m_timeInStage) + clearance;
+      phase = (m_phase + 1) % n;
+      break;
+    case Stage::Yellow:
+      if (green(m_phase) && green(m_next)) return 0;  // stays green through the change
+      t = std::max(0.0, m_timing.yellowS - m_timeInStage) + m_timing.allRedS;
+      phase = m_next;
+      break;
+    case Stage::AllRed:
+      t = std::max(0.0, m_timing.allRedS - m_timeInStage);
+      phase = m_next;
+      break;
+  }
+  for (int i = 0; i < n; ++i, phase = (phase + 1) % n) {
+    if (green(phase)) return t;
+    t += duration(phase) + clearance;
+  }
+  return t;  // no phase serves it; never green
+}
+
 int SignalController::phaseServing(MovementId movement) const {
   const auto k = static_cast<std::size_t>(std::find(m_movements.begin(), m_movements.end(), movement) - m_movements.begin());
   if (k == m_movements.size()) return -1;

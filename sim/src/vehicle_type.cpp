@@ -25,6 +25,44 @@ std::optional<SignalPriority> parseSignalPriority(std::string_view name) {
   return std::nullopt;
 }
 
+VehicleType defaultVehicleType(VehicleClass c) {
+  VehicleType t;
+  t.vehicleClass = c;
+  t.name = std::string(toString(c));
+  switch (c) {
+    case VehicleClass::Car: break;
+    case VehicleClass::Bus:
+      t.lengthM = 12;
+      t.widthM = 2.5;
+      t.maxSpeedMps = 16.67;
+      t.accelMps2 = 1.2;
+      t.comfortDecelMps2 = 2.5;
+      t.minGapM = 3;
+      t.politeness = 0.5;
+      break;
+    case VehicleClass::Bike:
+      t.lengthM = 1.8;
+      t.widthM = 0.7;
+      t.maxSpeedMps = 5.0;
+      t.accelMps2 = 1.0;
+      t.comfortDecelMps2 = 2.0;
+      t.maxDecelMps2 = 5.0;
+      t.minGapM = 1.0;
+      t.headwayS = 1.0;
+      break;
+    case VehicleClass::Shuttle:
+      t.lengthM = 4.5;
+      t.maxSpeedMps = 11.11;
+      t.accelMps2 = 1.0;
+      t.comfortDecelMps2 = 2.0;
+      t.headwayS = 1.2;
+      t.cooperative = true;
+      t.signalAware = true;
+      break;
+  }
+  return t;
+}
+
 std::string validate(const VehicleType& t) {
   auto positive = [](double v) { return std::isfinite(v) && v > 0; };
   if (!positive(t.lengthM)) return "length must be > 0 m";
@@ -41,6 +79,7 @@ std::string validate(const VehicleType& t) {
   if (!std::isfinite(t.laneChangeThresholdMps2) || t.laneChangeThresholdMps2 < 0)
     return "lane-change threshold must be >= 0 m/s^2";
   if (!positive(t.speedFactor)) return "speed factor must be > 0";
+  if (!std::isfinite(t.cooperativeHeadwayS) || t.cooperativeHeadwayS < 0) return "cooperative headway must be >= 0 s";
   return {};
 }
 

@@ -350,6 +350,10 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
     if (scenario.vehicleTypes[trips[i].type.index()].signalPriority != SignalPriority::None)
       s.priorityVehicles.push_back(static_cast<std::uint32_t>(i));
   initTransit(s);
+  for (const VehicleType& t : scenario.vehicleTypes) {
+    s.platoonTypes.push_back(t);
+    if (t.cooperative) s.platoonTypes.back().headwayS = t.cooperativeHeadwayS;
+  }
   for (const Junction& j : net.junctions())
     for (MovementId a : j.movements)
       for (MovementId b : j.movements) {

@@ -159,6 +159,9 @@ struct State {
   std::vector<std::vector<LaneObservation>> controllerOutgoing;  // per controller
   // Signal priority: trips whose type asks for it (ascending), and this step's requests.
   std::vector<std::uint32_t> priorityVehicles;
+  // Per vehicle type: the same type following a cooperative leader (CACC headway), for
+  // cooperative types; a copy otherwise.
+  std::vector<VehicleType> platoonTypes;
   std::vector<std::int32_t> controllerOfJunction;                // per junction, -1 if none
   std::vector<std::vector<PriorityRequest>> controllerRequests;  // per controller, this step
   std::vector<std::uint32_t> controllersWithRequests;            // to clear them next step

@@ -170,6 +170,11 @@ class SignalController {
   [[nodiscard]] std::uint32_t preemptions() const { return m_preemptions; }
   [[nodiscard]] std::uint32_t transitExtensions() const { return m_transitExtensions; }
   [[nodiscard]] std::uint32_t transitEarlyGreens() const { return m_transitEarlyGreens; }
+  /// The signal's forecast of the time until `movement` shows green (0 when green now), as a
+  /// junction broadcasting its phase and timing would give it: the current stage's remaining time,
+  /// then the program's phases in order with their durations. Exact for fixed-time plans, an
+  /// estimate for adaptive policies (which may switch earlier or later).
+  [[nodiscard]] double timeUntilGreen(MovementId movement) const;
 
  private:
   /// The phase that serves `movement` (preferring the current one and protected greens), or -1.

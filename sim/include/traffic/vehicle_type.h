@@ -56,7 +56,19 @@ struct VehicleType {
   double laneChangeThresholdMps2 = 0.2;  ///< MOBIL a_th: advantage needed to change lanes
   double speedFactor = 1.0;        ///< multiplies the lane speed limit (drivers who speed or dawdle)
   SignalPriority signalPriority = SignalPriority::None;
+  /// Connected and automated driving (cooperative adaptive cruise control): behind another
+  /// cooperative vehicle it keeps `cooperativeHeadwayS` instead of `headwayS`, since it learns of
+  /// the leader's braking by radio instead of by sight.
+  bool cooperative = false;
+  double cooperativeHeadwayS = 0.6;
+  /// Receives the signals' phase and timing (as at one-north's instrumented junctions) and, facing
+  /// a red, slows down early to arrive as it turns green instead of stopping.
+  bool signalAware = false;
 };
+
+/// Typical parameters of a class: a car as above; a 12 m bus with gentle acceleration; a bicycle
+/// at 5 m/s; an autonomous shuttle (cooperative, signal-aware, at most 40 km/h).
+VehicleType defaultVehicleType(VehicleClass c);
 
 /// Checks physical sense; returns an empty string when valid, else the reason.
 std::string validate(const VehicleType& t);

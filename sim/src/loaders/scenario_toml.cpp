@@ -563,20 +563,24 @@ void readVehicleTypes(const Loader& loader, const TableView& root, Scenario& sc)
     const TableView t(loader, *list->get(i)->as_table(), label,
                       {"name", "class", "length_m", "width_m", "max_speed_mps", "accel_mps2", "comfort_decel_mps2",
                        "max_decel_mps2", "min_gap_m", "headway_s", "accel_exponent", "politeness",
-                       "lane_change_threshold_mps2", "speed_factor", "signal_priority"});
-    VehicleType type;
-    type.name = t.requiredString("name");
+                       "lane_change_threshold_mps2", "speed_factor", "signal_priority", "cooperative",
+                       "cooperative_headway_s", "signal_aware"});
+    const std::string name = t.requiredString("name");
     for (const auto& other : sc.vehicleTypes)
-      if (other.name == type.name) t.fail("name", "vehicle type '" + type.name + "' is declared twice");
-    if (auto cls = t.string("class")) {
-      auto parsed = parseVehicleClass(*cls);
+      if (other.name == name) t.fail("name", "vehicle type '" + name + "' is declared twice");
+    VehicleClass cls = VehicleClass::Car;
+    if (auto written = t.string("class")) {
+      auto parsed = parseVehicleClass(*written);
       if (!parsed) {
         std::vector<std::string> names;
         for (int c = 0; c < kVehicleClassCount; ++c) names.emplace_back(toString(static_cast<VehicleClass>(c)));
-        t.fail("class", "unknown vehicle class '" + *cls + "'" + didYouMean(*cls, names) + "; classes: " + joinList(names));
+        t.fail("class", "unknown vehicle class '" + *written + "'" + didYouMean(*written, names) + "; classes: " + joinList(names));
       }
-      type.vehicleClass = *parsed;
+      cls = *parsed;
     }
+    // Keys left out take the typical values of the class.
+    VehicleType type = defaultVehicleType(cls);
+    type.name = name;
     type.lengthM = t.number("length_m", type.lengthM);
     type.widthM = t.number("width_m", type.widthM);
     type.maxSpeedMps = t.number("max_speed_mps", type.maxSpeedMps);
@@ -589,6 +593,9 @@ void readVehicleTypes(const Loader& loader, const TableView& root, Scenario& sc)
     type.politeness = t.number("politeness", type.politeness);
     type.laneChangeThresholdMps2 = t.number("lane_change_threshold_mps2", type.laneChangeThresholdMps2);
     type.speedFactor = t.number("speed_factor", type.speedFactor);
+    type.cooperative = t.boolean("cooperative").value_or(type.cooperative);
+    type.cooperativeHeadwayS = t.number("cooperative_headway_s", type.cooperativeHeadwayS);
+    type.signalAware = t.boolean("signal_aware").value_or(type.signalAware);
     if (auto priority = t.string("signal_priority")) {
       auto parsed = parseSignalPriority(*priority);
       if (!parsed) {
