@@ -9,6 +9,12 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
 )
+# The viewer (CMake option TRAFFIC_WITH_RENDER, on by default): SFML, the HUD font, and a virtual
+# X server so that screenshots and the viewer's tests run on machines without a screen.
+# TRAFFIC_WITH_RENDER=OFF scripts/install-deps.sh leaves them out.
+if [ "${TRAFFIC_WITH_RENDER:-ON}" != "OFF" ]; then
+  packages+=(libsfml-dev fonts-dejavu-core xvfb xauth)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

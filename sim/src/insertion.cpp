@@ -86,7 +86,7 @@ bool tryInsert(State& s, std::uint32_t id) {
   v.speedMps = speed;
   v.accelMps2 = 0;
   v.track = track;
-  v.flags = static_cast<std::uint8_t>(kInNetwork | (v.flags & kTransit) | (speed < kHaltingSpeedMps ? kHalted : 0));
+  v.flags = static_cast<std::uint8_t>(kInNetwork | (v.flags & (kTransit | kFleet)) | (speed < kHaltingSpeedMps ? kHalted : 0));
   s.occupants[track].push_back(id);
   s.cold[id].enterS = s.nowS;
   ++s.counts.entered;

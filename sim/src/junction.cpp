@@ -145,7 +145,8 @@ struct JunctionArbiter {
       const VehicleType& t = s.type(v);
       const double dist = laneLen - v.posM;
       if (dist > requestHorizon(t, v.speedMps)) break;
-      if ((v.flags & kTransit) && stopAhead(s, id, track)) break;  // stops first; nobody passes it in lane
+      if ((v.flags & (kTransit | kFleet)) && stopPositionAhead(s, id, track) >= 0) break;  // stops first
+
       if (s.onLastRoad(id)) continue;  // leaves the network at the lane end; nothing to ask
       const bool wasGranted = v.flags & kGranted;
       const RoadId next = *s.nextRoad(id);

@@ -86,15 +86,15 @@ void planMotion(State& s) {
         if (t.signalAware && a.found && !(v.flags & kGranted) && track < s.laneCount)
           advice = greenArrivalSpeed(s, occ[k], a.gapM);
       }
-      if (v.flags & kTransit) {
+      if (v.flags & (kTransit | kFleet)) {
         if (v.flags & kDwelling) {
           v.accelMps2 = -t.maxDecelMps2;
           v.limitM = 0;
           continue;
         }
         // Halt with the front at the stop: the obstacle stands one jam distance beyond it.
-        if (const TransitStop* stop = stopAhead(s, occ[k], static_cast<std::uint32_t>(track))) {
-          const double gap = std::max(0.0, stop->positionM + t.minGapM - v.posM);
+        if (const double stopM = stopPositionAhead(s, occ[k], static_cast<std::uint32_t>(track)); stopM >= 0) {
+          const double gap = std::max(0.0, stopM + t.minGapM - v.posM);
           if (!a.found || gap < a.gapM) a = {gap, 0.0, true};
         }
       }

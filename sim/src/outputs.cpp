@@ -94,9 +94,11 @@ std::string timeseriesCsv(const std::vector<TimeseriesRow>& rows) {
   return out;
 }
 
-// One row per passenger who reached a stop.
+// One row per passenger who reached a stop, then one per ride request of an on-demand fleet.
 std::string passengersCsv(const Scenario& scenario, const TransitRecords& transit) {
-  std::string out = "passenger,line,from_stop,to_stop,arrive_stop_s,board_s,alight_s,wait_s,in_vehicle_s,vehicle\n";
+  std::string out =
+      "passenger,service,mode,from,to,arrive_stop_s,board_s,alight_s,wait_s,in_vehicle_s,vehicle,status,reason,"
+      "direct_s,detour\n";
   const Transit& t = scenario.transit;
   for (const PassengerRecord& p : transit.passengers) {
     const Passenger& spec = t.passengers.at(p.index);
@@ -104,7 +106,7 @@ std::string passengersCsv(const Scenario& scenario, const TransitRecords& transi
     appendInteger(out, p.index);
     out += ',';
     csv::appendText(out, line.id);
-    out += ',';
+    out += ",line,";
     csv::appendText(out, t.stops[line.stops[spec.fromStop]].id);
     out += ',';
     csv::appendText(out, t.stops[line.stops[spec.toStop]].id);
@@ -120,6 +122,40 @@ std::string passengersCsv(const Scenario& scenario, const TransitRecords& transi
     if (p.alightS >= 0) appendFixed(out, p.alightS - p.boardS, 3);
     out += ',';
     if (p.vehicle != UINT32_MAX) csv::appendText(out, scenario.demand.trips.at(p.vehicle).id);
+    out += ',';
+    out += p.alightS >= 0 ? "delivered" : p.boardS >= 0 ? "on_board" : "waiting";
+    out += ",,,\n";
+  }
+  const Fleets& fleets = scenario.fleets;
+  for (const RideRecord& r : transit.rides) {
+    const RideRequest& spec = fleets.requests.at(r.request);
+    csv::appendText(out, spec.id);
+    out += ',';
+    csv::appendText(out, fleets.fleets.at(spec.fleet).id);
+    out += ",on_demand,";
+    csv::appendText(out, scenario.network->road(spec.from).name);
+    out += ',';
+    csv::appendText(out, scenario.network->road(spec.to).name);
+    out += ',';
+    appendFixed(out, spec.timeS, 3);
+    out += ',';
+    if (r.pickupS >= 0) appendFixed(out, r.pickupS, 3);
+    out += ',';
+    if (r.dropoffS >= 0) appendFixed(out, r.dropoffS, 3);
+    out += ',';
+    if (r.pickupS >= 0) appendFixed(out, r.pickupS - spec.timeS, 3);
+    out += ',';
+    if (r.dropoffS >= 0) appendFixed(out, r.dropoffS - r.pickupS, 3);
+    out += ',';
+    if (r.vehicle != UINT32_MAX) csv::appendText(out, scenario.demand.trips.at(r.vehicle).id);
+    out += ',';
+    out += r.status;
+    out += ',';
+    out += r.reason;
+    out += ',';
+    if (r.directS > 0) appendFixed(out, r.directS, 3);
+    out += ',';
+    if (r.dropoffS >= 0 && r.directS > 0) appendFixed(out, (r.dropoffS - r.pickupS) / r.directS, 4);
     out += '\n';
   }
   return out;
@@ -128,13 +164,13 @@ std::string passengersCsv(const Scenario& scenario, const TransitRecords& transi
 // One row per vehicle of a transit line.
 std::string fleetCsv(const Scenario& scenario, const TransitRecords& transit) {
   std::string out =
-      "vehicle,line,depart_s,distance_km,passenger_km,empty_km,mean_load,boarded,max_load,on_board,stops_served,"
-      "stops_passed\n";
+      "vehicle,service,mode,depart_s,distance_km,passenger_km,empty_km,mean_load,boarded,max_load,on_board,"
+      "stops_served,stops_passed,utilisation\n";
   for (const TransitRunRecord& r : transit.runs) {
     csv::appendText(out, scenario.demand.trips.at(r.tripIndex).id);
     out += ',';
     csv::appendText(out, scenario.transit.lines.at(r.line).id);
-    out += ',';
+    out += ",line,";
     appendFixed(out, scenario.demand.trips[r.tripIndex].departS, 3);
     out += ',';
     appendFixed(out, r.distanceM / 1000.0, 4);
@@ -154,6 +190,32 @@ std::string fleetCsv(const Scenario& scenario, const TransitRecords& transit) {
     appendInteger(out, static_cast<std::uint64_t>(std::count_if(r.stopArriveS.begin(), r.stopArriveS.end(), [](double t) { return t >= 0; })));
     out += ',';
     appendInteger(out, static_cast<std::uint64_t>(std::count(r.stopArriveS.begin(), r.stopArriveS.end(), -2.0)));
+    out += ",\n";
+  }
+  for (const FleetVehicleRecord& r : transit.fleetVehicles) {
+    csv::appendText(out, scenario.demand.trips.at(r.tripIndex).id);
+    out += ',';
+    csv::appendText(out, scenario.fleets.fleets.at(r.fleet).id);
+    out += ",on_demand,";
+    appendFixed(out, scenario.demand.trips[r.tripIndex].departS, 3);
+    out += ',';
+    appendFixed(out, r.distanceM / 1000.0, 4);
+    out += ',';
+    appendFixed(out, r.passengerMetres / 1000.0, 4);
+    out += ',';
+    appendFixed(out, r.emptyMetres / 1000.0, 4);
+    out += ',';
+    appendFixed(out, r.distanceM > 0 ? r.passengerMetres / r.distanceM : 0.0, 4);
+    out += ',';
+    appendInteger(out, r.riders);
+    out += ',';
+    appendInteger(out, r.maxLoad);
+    out += ',';
+    appendInteger(out, r.onboard);
+    out += ',';
+    appendInteger(out, r.stopsMade);
+    out += ",0,";
+    appendFixed(out, r.inServiceS > 0 ? r.busyS / r.inServiceS : 0.0, 4);
     out += '\n';
   }
   return out;
@@ -206,6 +268,8 @@ std::string summaryJson(const Summary& s) {
         {"mean_delay_s", m.meanDelayS},
         {"stops_per_vehicle", m.stopsPerVehicle},
         {"distance_km", m.distanceKm},
+        {"service_vehicles", m.serviceVehicles},
+        {"stops_per_km", m.stopsPerKm},
     };
   j["modes"] = modes;
   nlohmann::ordered_json lines = nlohmann::ordered_json::array();
@@ -228,6 +292,26 @@ std::string summaryJson(const Summary& s) {
         {"on_time_share", l.onTimeShare},
     });
   j["transit_lines"] = lines;
+  nlohmann::ordered_json fleets = nlohmann::ordered_json::array();
+  for (const FleetSummary& f : s.fleets) {
+    nlohmann::ordered_json rejected = nlohmann::ordered_json::object();
+    for (const auto& [reason, count] : f.rejectedBy) rejected[reason] = count;
+    fleets.push_back({
+        {"fleet", f.fleet},
+        {"vehicles", f.vehicles},
+        {"requests", f.requests},
+        {"delivered", f.delivered},
+        {"rejected", f.rejected},
+        {"rejected_by_reason", rejected},
+        {"mean_wait_s", f.meanWaitS},
+        {"mean_ride_s", f.meanRideS},
+        {"mean_detour", f.meanDetour},
+        {"occupancy", f.occupancy},
+        {"utilisation", f.utilisation},
+        {"empty_share", f.emptyShare},
+    });
+  }
+  j["fleets"] = fleets;
   return j.dump(2) + "\n";
 }
 
@@ -241,7 +325,7 @@ void writeRunOutputs(const fs::path& requested, const Scenario& scenario, const 
   std::vector<OutputFile> files{{kSummaryFile, summaryJson(summary)},
                                 {kTripsFile, tripsCsv(scenario, trips)},
                                 {kTimeseriesFile, timeseriesCsv(timeseries)}};
-  if (!scenario.transit.empty()) {
+  if (!scenario.transit.empty() || !scenario.fleets.empty()) {
     files.push_back({kPassengersFile, passengersCsv(scenario, transit)});
     files.push_back({kFleetFile, fleetCsv(scenario, transit)});
   }

@@ -35,29 +35,6 @@ bool hasBusiness(const State& s, const TransitRun& run) {
   return room && !s.waiting[s.lineStopBase[run.line] + run.nextStop].empty();
 }
 
-// Merge a vehicle waiting in a bay back into its lane if the vehicles around leave room.
-bool leaveBay(State& s, std::uint32_t id) {
-  Vehicle& v = s.vehicles[id];
-  const VehicleType& t = s.type(v);
-  auto& occ = s.occupants[v.track];
-  const auto it = std::partition_point(occ.begin(), occ.end(), [&](std::uint32_t u) { return s.vehicles[u].posM >= v.posM; });
-  if (it != occ.begin()) {
-    const Vehicle& leader = s.vehicles[*(it - 1)];
-    if (leader.posM - s.type(leader).lengthM - v.posM < t.minGapM) return false;
-  }
-  if (it != occ.end()) {
-    const Vehicle& follower = s.vehicles[*it];
-    const VehicleType& ft = s.type(follower);
-    // The follower must be able to stop behind us comfortably.
-    const double needed = ft.minGapM + follower.speedMps * follower.speedMps / (2.0 * ft.comfortDecelMps2);
-    if (v.posM - t.lengthM - follower.posM < needed) return false;
-  }
-  attachByPosition(s, id, v.track);
-  v.flags &= ~kInBay;
-  s.inBay.erase(std::find(s.inBay.begin(), s.inBay.end(), id));
-  return true;
-}
-
 // The run has reached its next stop: passengers off and on, doors open for the dwell time.
 void openDoors(State& s, TransitRun& run, double nowS) {
   Vehicle& v = s.vehicles[run.vehicle];
@@ -90,11 +67,7 @@ void openDoors(State& s, TransitRun& run, double nowS) {
   run.dwellLeftS = line.doorS + std::max(static_cast<double>(alighting) * line.alightingS,
                                          static_cast<double>(boarding) * line.boardingS);
   v.flags |= kDwelling;
-  if (nextStopOf(s, run).bay) {
-    detach(s, run.vehicle);
-    v.flags |= kInBay;
-    s.inBay.insert(std::upper_bound(s.inBay.begin(), s.inBay.end(), run.vehicle), run.vehicle);
-  }
+  if (nextStopOf(s, run).bay) enterBay(s, run.vehicle);
 }
 
 // Whether the run has gone past its next stop without halting there (it could not reach the stop
@@ -111,6 +84,36 @@ bool passedNextStop(const State& s, const TransitRun& run) {
 }
 
 }  // namespace
+
+// Merge a vehicle waiting in a bay back into its lane if the vehicles around leave room.
+bool leaveBay(State& s, std::uint32_t id) {
+  Vehicle& v = s.vehicles[id];
+  const VehicleType& t = s.type(v);
+  auto& occ = s.occupants[v.track];
+  const auto it = std::partition_point(occ.begin(), occ.end(), [&](std::uint32_t u) { return s.vehicles[u].posM >= v.posM; });
+  if (it != occ.begin()) {
+    const Vehicle& leader = s.vehicles[*(it - 1)];
+    if (leader.posM - s.type(leader).lengthM - v.posM < t.minGapM) return false;
+  }
+  if (it != occ.end()) {
+    const Vehicle& follower = s.vehicles[*it];
+    const VehicleType& ft = s.type(follower);
+    // The follower must be able to stop behind us comfortably.
+    const double needed = ft.minGapM + follower.speedMps * follower.speedMps / (2.0 * ft.comfortDecelMps2);
+    if (v.posM - t.lengthM - follower.posM < needed) return false;
+  }
+  attachByPosition(s, id, v.track);
+  v.flags &= ~kInBay;
+  s.inBay.erase(std::find(s.inBay.begin(), s.inBay.end(), id));
+  return true;
+}
+
+void enterBay(State& s, std::uint32_t id) {
+  detach(s, id);
+  s.vehicles[id].flags |= kInBay;
+  s.vehicles[id].speedMps = 0;
+  s.inBay.insert(std::upper_bound(s.inBay.begin(), s.inBay.end(), id), id);
+}
 
 void accrueDistance(TransitRun& run, const Vehicle& v) {
   const double driven = v.distanceM - run.lastDistanceM;

@@ -1,6 +1,6 @@
-// Per-line figures of a run: what passengers experienced (waiting, riding, being left behind), how
-// full the vehicles were, and how regular and punctual the service was (definitions in
-// docs/metrics.md).
+// Per-line and per-fleet figures of a run: what passengers experienced (waiting, riding, being left
+// behind or turned away), how full the vehicles were, how regular and punctual the lines were and
+// how busy the on-demand fleets were (definitions in docs/metrics.md).
 #include <algorithm>
 #include <cmath>
 
@@ -110,6 +110,59 @@ std::vector<LineSummary> summarizeLines(const Scenario& scenario, const TransitR
     }
     if (cvStops) line.headwayCv = cvSum / static_cast<double>(cvStops);
     if (headways) line.bunchingShare = static_cast<double>(bunched) / static_cast<double>(headways);
+  }
+  return out;
+}
+
+std::vector<FleetSummary> summarizeFleets(const Scenario& scenario, const TransitRecords& records) {
+  const Fleets& fleets = scenario.fleets;
+  std::vector<FleetSummary> out(fleets.fleets.size());
+  std::vector<double> wait(out.size()), ride(out.size()), detour(out.size()), km(out.size()), paxKm(out.size()),
+      emptyKm(out.size()), busy(out.size()), service(out.size());
+  std::vector<std::size_t> pickedUp(out.size());
+  for (std::size_t f = 0; f < out.size(); ++f) out[f].fleet = fleets.fleets[f].id;
+  for (const RideRecord& r : records.rides) {
+    const RideRequest& spec = fleets.requests.at(r.request);
+    FleetSummary& f = out[spec.fleet];
+    ++f.requests;
+    if (r.status == "rejected") {
+      ++f.rejected;
+      auto it = std::find_if(f.rejectedBy.begin(), f.rejectedBy.end(), [&](const auto& p) { return p.first == r.reason; });
+      if (it == f.rejectedBy.end()) f.rejectedBy.emplace_back(r.reason, 1);
+      else ++it->second;
+      continue;
+    }
+    if (r.pickupS >= 0) {
+      wait[spec.fleet] += r.pickupS - spec.timeS;
+      ++pickedUp[spec.fleet];
+    }
+    if (r.status == "delivered") {
+      ++f.delivered;
+      ride[spec.fleet] += r.dropoffS - r.pickupS;
+      detour[spec.fleet] += r.directS > 0 ? (r.dropoffS - r.pickupS) / r.directS : 1.0;
+    }
+  }
+  for (const FleetVehicleRecord& v : records.fleetVehicles) {
+    ++out[v.fleet].vehicles;
+    km[v.fleet] += v.distanceM;
+    paxKm[v.fleet] += v.passengerMetres;
+    emptyKm[v.fleet] += v.emptyMetres;
+    busy[v.fleet] += v.busyS;
+    service[v.fleet] += v.inServiceS;
+  }
+  for (std::size_t f = 0; f < out.size(); ++f) {
+    FleetSummary& s = out[f];
+    std::sort(s.rejectedBy.begin(), s.rejectedBy.end());
+    if (pickedUp[f]) s.meanWaitS = wait[f] / static_cast<double>(pickedUp[f]);
+    if (s.delivered) {
+      s.meanRideS = ride[f] / static_cast<double>(s.delivered);
+      s.meanDetour = detour[f] / static_cast<double>(s.delivered);
+    }
+    if (km[f] > 0) {
+      s.occupancy = paxKm[f] / km[f];
+      s.emptyShare = emptyKm[f] / km[f];
+    }
+    if (service[f] > 0) s.utilisation = busy[f] / service[f];
   }
   return out;
 }

@@ -167,7 +167,7 @@ bool teleport(State& s, std::uint32_t id) {
       v.accelMps2 = 0;
       v.haltedS = 0;
       v.routeIndex = static_cast<std::uint16_t>(ri);
-      v.flags = static_cast<std::uint8_t>(kInNetwork | kHalted | (v.flags & kTransit));
+      v.flags = static_cast<std::uint8_t>(kInNetwork | kHalted | (v.flags & (kTransit | kFleet)));
       v.nextConnector = UINT32_MAX;
       v.track = track;
       s.occupants[track].push_back(id);
@@ -205,9 +205,10 @@ void recordTimeseries(State& s, double atS) {
   std::size_t n = 0;
   for (const auto& occ : s.occupants) {
     for (std::uint32_t id : occ) {
+      ++row.runningByClass[static_cast<std::size_t>(s.type(s.vehicles[id]).vehicleClass)];
+      if (s.isServiceVehicle(id)) continue;  // fleet vehicles have no trip to be delayed on
       speed += s.vehicles[id].speedMps;
       delay += tripDelayIndex(s, id, atS);
-      ++row.runningByClass[static_cast<std::size_t>(s.type(s.vehicles[id]).vehicleClass)];
       ++n;
     }
   }
@@ -216,6 +217,7 @@ void recordTimeseries(State& s, double atS) {
   row.delayIndex = n ? delay / static_cast<double>(n) : 1.0;
   for (const auto& queue : s.waiting) row.passengersWaiting += static_cast<std::uint32_t>(queue.size());
   for (const TransitRun& run : s.runs) row.passengersOnBoard += static_cast<std::uint32_t>(run.onboard.size());
+  for (const FleetVehicle& fv : s.fleetVehicles) row.passengersOnBoard += static_cast<std::uint32_t>(fv.onboard.size());
   s.timeseries.push_back(row);
 }
 
@@ -350,6 +352,7 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
     if (scenario.vehicleTypes[trips[i].type.index()].signalPriority != SignalPriority::None)
       s.priorityVehicles.push_back(static_cast<std::uint32_t>(i));
   initTransit(s);
+  initFleets(s);
   for (const VehicleType& t : scenario.vehicleTypes) {
     s.platoonTypes.push_back(t);
     if (t.cooperative) s.platoonTypes.back().headwayS = t.cooperativeHeadwayS;
@@ -388,7 +391,10 @@ void World::step() {
     timed(p.laneChange, [&] { changeLanes(s); });
     timed(p.plan, [&] { planMotion(s); });
     timed(p.move, [&] { moveVehicles(s); });
-    timed(p.stops, [&] { serveStops(s); });
+    timed(p.stops, [&] {
+      serveStops(s);
+      serveFleets(s);
+    });
     timed(p.transfer, [&] { transferAtJunctions(s); });
     timed(p.account, [&] { account(s); });
   };
@@ -469,6 +475,30 @@ TransitRecords World::transitRecords() const {
     r.emptyMetres = upToNow.emptyMetres;
     out.runs.push_back(std::move(r));
   }
+  static constexpr const char* kStatus[] = {"waiting", "waiting", "on_board", "delivered", "rejected"};
+  for (std::size_t i = 0; i < s.nextRequest; ++i) {
+    const RequestState& r = s.requests[i];
+    out.rides.push_back(RideRecord{static_cast<std::uint32_t>(i), kStatus[static_cast<int>(r.status)], r.reason, r.pickupS,
+                                   r.dropoffS, r.plannedPickupS, r.directS, r.vehicle});
+  }
+  for (const FleetVehicle& fv : s.fleetVehicles) {
+    if (fv.vehicle >= s.nextTrip) continue;
+    const Vehicle& v = s.vehicles[fv.vehicle];
+    FleetVehicleRecord r;
+    r.tripIndex = fv.vehicle;
+    r.fleet = fv.fleet;
+    r.distanceM = v.distanceM;
+    const double driven = v.distanceM - fv.lastDistanceM;  // since the load last changed
+    r.passengerMetres = fv.passengerMetres + static_cast<double>(fv.onboard.size()) * driven;
+    r.emptyMetres = fv.emptyMetres + (fv.onboard.empty() ? driven : 0.0);
+    r.busyS = fv.busyS;
+    r.inServiceS = s.cold[fv.vehicle].enterS >= 0 ? s.nowS - s.cold[fv.vehicle].enterS : 0.0;
+    r.riders = fv.riders;
+    r.maxLoad = fv.maxLoad;
+    r.stopsMade = fv.stopsMade;
+    r.onboard = static_cast<std::uint32_t>(fv.onboard.size());
+    out.fleetVehicles.push_back(r);
+  }
   return out;
 }
 
@@ -485,9 +515,12 @@ Summary World::summary(double wallSeconds) const {
   sum.vehicleUpdatesPerSecond = wallSeconds > 0 ? static_cast<double>(s.vehicleUpdates) / wallSeconds : 0.0;
   sum.vehicles = s.counts;
   sum.signalPolicy = s.scenario->signalPolicy.name;
+  // Trips: every vehicle but those of on-demand fleets, whose service is not a trip.
   double finished = 0, all = 0, delay = 0, stops = 0;
-  std::size_t nFinished = 0;
+  std::size_t nFinished = 0, nTrips = 0;
   for (std::size_t i = 0; i < s.nextTrip; ++i) {
+    if (s.isServiceVehicle(static_cast<std::uint32_t>(i))) continue;
+    ++nTrips;
     const VehicleCold& c = s.cold[i];
     const double depart = s.scenario->demand.trips[i].departS;
     const double ff = std::max(c.freeFlowS, 1e-9);
@@ -517,10 +550,16 @@ Summary World::summary(double wallSeconds) const {
   if (sum.emergencyVehicles > 0) sum.emergencyMeanTravelTimeS = emergencyTime / static_cast<double>(sum.emergencyVehicles);
   // Per mode.
   std::array<ModeSummary, kVehicleClassCount> modes{};
-  std::array<double, kVehicleClassCount> modeTime{}, modeDelay{}, modeStops{};
+  std::array<double, kVehicleClassCount> modeTime{}, modeDelay{}, modeStops{}, modeAllStops{};
   for (std::size_t i = 0; i < s.nextTrip; ++i) {
     const VehicleCold& c = s.cold[i];
     const auto k = static_cast<std::size_t>(s.type(s.vehicles[i]).vehicleClass);
+    modes[k].distanceKm += s.vehicles[i].distanceM / 1000.0;
+    modeAllStops[k] += c.stops;
+    if (s.isServiceVehicle(static_cast<std::uint32_t>(i))) {
+      ++modes[k].serviceVehicles;
+      continue;
+    }
     const double depart = s.scenario->demand.trips[i].departS;
     ++modes[k].trips;
     modeTime[k] += (c.arriveS >= 0 ? c.arriveS : s.nowS) - depart;
@@ -529,24 +568,30 @@ Summary World::summary(double wallSeconds) const {
       modeDelay[k] += c.arriveS - depart - c.freeFlowS;
     }
     modeStops[k] += c.stops;
-    modes[k].distanceKm += s.vehicles[i].distanceM / 1000.0;
   }
   for (std::size_t k = 0; k < modes.size(); ++k) {
     ModeSummary& mode = modes[k];
-    if (mode.trips == 0) continue;
+    if (mode.trips == 0 && mode.serviceVehicles == 0) continue;
     mode.vehicleClass = static_cast<VehicleClass>(k);
-    mode.meanTravelTimeWithUnfinishedS = modeTime[k] / static_cast<double>(mode.trips);
-    mode.meanDelayS = mode.arrived ? modeDelay[k] / static_cast<double>(mode.arrived) : 0.0;
-    mode.stopsPerVehicle = modeStops[k] / static_cast<double>(mode.trips);
+    if (mode.trips > 0) {
+      mode.meanTravelTimeWithUnfinishedS = modeTime[k] / static_cast<double>(mode.trips);
+      mode.meanDelayS = mode.arrived ? modeDelay[k] / static_cast<double>(mode.arrived) : 0.0;
+      mode.stopsPerVehicle = modeStops[k] / static_cast<double>(mode.trips);
+    }
+    mode.stopsPerKm = mode.distanceKm > 0 ? modeAllStops[k] / mode.distanceKm : 0.0;
     sum.modes.push_back(mode);
   }
-  if (!s.runs.empty()) sum.lines = summarizeLines(*s.scenario, transitRecords(), s.nowS);
+  if (!s.runs.empty() || !s.fleetVehicles.empty()) {
+    const TransitRecords records = transitRecords();
+    if (!s.runs.empty()) sum.lines = summarizeLines(*s.scenario, records, s.nowS);
+    if (!s.fleetVehicles.empty()) sum.fleets = summarizeFleets(*s.scenario, records);
+  }
   for (const SignalController& c : s.controllers) {
     sum.preemptions += c.preemptions();
     sum.transitExtensions += c.transitExtensions();
     sum.transitEarlyGreens += c.transitEarlyGreens();
   }
-  const double n = static_cast<double>(s.nextTrip);
+  const double n = static_cast<double>(nTrips);
   sum.meanTravelTimeFinishedS = nFinished ? finished / static_cast<double>(nFinished) : 0.0;
   sum.meanTravelTimeWithUnfinishedS = n > 0 ? all / n : 0.0;
   sum.delayIndex = n > 0 ? delay / n : 1.0;
@@ -588,6 +633,7 @@ Frame World::frame() const {
   f.movementStates = s.movementStates;
   f.vehicles.reserve(s.counts.running);
   double speed = 0, delay = 0;
+  std::size_t counted = 0;  // vehicles on trips (not fleet service vehicles)
   auto add = [&](std::uint32_t id) {
     const Vehicle& v = s.vehicles[id];
     const Track& track = s.tracks[v.track];
@@ -606,14 +652,18 @@ Frame World::frame() const {
                                          (v.flags & kInBay ? FrameVehicle::kInBay : 0));
     if (v.flags & kTransit)
       fv.load = static_cast<std::uint16_t>(std::min<std::size_t>(s.runs[s.runOfVehicle[id]].onboard.size(), UINT16_MAX));
+    if (v.flags & kFleet)
+      fv.load = static_cast<std::uint16_t>(std::min<std::size_t>(s.fleetVehicles[s.fleetOfVehicle[id]].onboard.size(), UINT16_MAX));
     f.vehicles.push_back(fv);
+    if (s.isServiceVehicle(id)) return;
     speed += v.speedMps;
     delay += tripDelayIndex(s, id, s.nowS);
+    ++counted;
   };
   for (const auto& occupants : s.occupants)
     for (std::uint32_t id : occupants) add(id);
   for (std::uint32_t id : s.inBay) add(id);
-  const auto n = static_cast<double>(f.vehicles.size());
+  const auto n = static_cast<double>(counted);
   f.stats.running = static_cast<std::uint32_t>(f.vehicles.size());
   f.stats.waitingToEnter = static_cast<std::uint32_t>(s.counts.waitingToEnter);
   f.stats.arrived = s.counts.arrived;
@@ -651,6 +701,10 @@ std::uint64_t World::stateHash() const {
   for (const TransitRun& run : s.runs) {
     mix(run.nextStop);
     for (std::uint32_t p : run.onboard) mix(p);
+  }
+  for (const FleetVehicle& fv : s.fleetVehicles) {
+    for (const PlannedStop& stop : fv.plan) mix(stop.request);
+    for (std::uint32_t r : fv.onboard) mix(r);
   }
   return h;
 }

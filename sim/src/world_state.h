@@ -15,10 +15,13 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <oneapi/tbb/task_arena.h>
 
+#include "traffic/fleet.h"
 #include "traffic/scenario.h"
 #include "traffic/signal.h"
 #include "traffic/world.h"
@@ -50,7 +53,8 @@ enum VehicleFlags : std::uint8_t {
   kStuckReported = 1u << 3,
   kTransit = 1u << 4,   // runs a transit line: stops at its stops (stops.cpp)
   kDwelling = 1u << 5,  // standing at a stop, doors open
-  kInBay = 1u << 6,     // in a stop bay, off the lane's occupant list
+  kInBay = 1u << 6,     // in a stop bay or parked, off the lane's occupant list
+  kFleet = 1u << 7,     // an on-demand fleet vehicle (fleet.cpp)
 };
 
 // Hot state, 64 bytes.
@@ -96,6 +100,37 @@ struct TransitRun {
   double passengerMetres = 0;  // sum over passengers of the distance they rode
   double emptyMetres = 0;      // driven with nobody on board
   double lastDistanceM = 0;    // vehicle distance when the load last changed
+};
+
+// A vehicle of an on-demand fleet. Its route is rebuilt at each new plan: from where it is to
+// the road of its next stop, so it never reaches the end of its route without stopping there.
+struct FleetVehicle {
+  std::uint32_t vehicle = 0;
+  std::uint32_t fleet = 0;
+  std::uint32_t indexInFleet = 0;
+  std::vector<PlannedStop> plan;        // stops still to make
+  std::vector<std::uint32_t> onboard;   // requests on board
+  std::vector<RoadId> route;            // State::routes[vehicle] views it
+  double dwellLeftS = 0;
+  double lastDistanceM = 0;
+  double passengerMetres = 0;
+  double emptyMetres = 0;
+  double busyS = 0;                     // time with riders on board or a plan to drive
+  std::uint32_t stopsMade = 0;
+  std::uint32_t riders = 0;
+  std::uint32_t maxLoad = 0;
+};
+
+enum class RequestStatus : std::uint8_t { Pending, Assigned, OnBoard, Delivered, Rejected };
+
+struct RequestState {
+  RequestStatus status = RequestStatus::Pending;
+  std::uint32_t vehicle = UINT32_MAX;  // trip index
+  double pickupS = -1;
+  double dropoffS = -1;
+  double plannedPickupS = -1;          // when assigned
+  double directS = 0;                  // free-flow ride time, origin to destination
+  std::string reason;                  // why rejected
 };
 
 struct PassengerState {
@@ -188,7 +223,21 @@ struct State {
   std::size_t nextPassenger = 0;                    // next passenger not yet at its stop
   std::vector<std::uint32_t> lineStopBase;          // per line: first index into `waiting`
   std::vector<std::vector<std::uint32_t>> waiting;  // per (line, stop position), arrival order
-  std::vector<std::uint32_t> inBay;                 // vehicles in stop bays, ascending
+  std::vector<std::uint32_t> inBay;                 // vehicles in stop bays or parked, ascending
+
+  // On-demand fleets (fleet.cpp).
+  std::vector<FleetVehicle> fleetVehicles;          // in vehicle order
+  std::vector<std::uint32_t> fleetOfVehicle;        // per vehicle, index into fleetVehicles or UINT32_MAX
+  std::vector<std::vector<std::uint32_t>> vehiclesOfFleet;  // per fleet, indices into fleetVehicles
+  std::vector<RequestState> requests;               // per Fleets::requests entry
+  std::size_t nextRequest = 0;
+  std::vector<std::unique_ptr<Dispatcher>> dispatchers;  // per fleet
+  std::vector<double> nextRebalanceS;               // per fleet
+  std::unique_ptr<Router> router;
+  std::unordered_map<std::uint64_t, double> travelCache;   // (from, to) road pair -> free-flow s, <0 unreachable
+  [[nodiscard]] bool isServiceVehicle(std::uint32_t vehicle) const {
+    return !fleetOfVehicle.empty() && fleetOfVehicle[vehicle] != UINT32_MAX;
+  }
 
   // Counters and outputs.
   VehicleCounts counts;
@@ -223,6 +272,17 @@ void transferAtJunctions(State& s);
 void releaseAndInsert(State& s);
 void serveStops(State& s);
 void account(State& s);
+void serveFleets(State& s);
+/// Takes a halted vehicle off its lane into a bay or parking place beside it (position kept).
+void enterBay(State& s, std::uint32_t vehicle);
+/// Merges a vehicle from a bay back into its lane if the vehicles around leave room.
+bool leaveBay(State& s, std::uint32_t vehicle);
+void initFleets(State& s);
+/// Where a transit or fleet vehicle will halt ahead of it on the road of `track` (its next stop),
+/// or a negative value when it has none there.
+double stopPositionAhead(const State& s, std::uint32_t vehicle, std::uint32_t track);
+/// Free-flow time from the end of road `from` to the end of road `to`, negative when unreachable.
+double fleetTravelS(State& s, RoadId from, RoadId to);
 /// Adds the distance driven since the last call to the run's passenger and empty distances.
 void accrueDistance(TransitRun& run, const Vehicle& v);
 /// Sets up the transit runs and passenger queues (at construction).

@@ -35,7 +35,8 @@ struct Trip {
   VehicleTypeId type;
   double departS = 0;
   RouteId route;
-  std::uint32_t line = UINT32_MAX;  ///< a run of this transit line (Transit::lines), if any
+  std::uint32_t line = UINT32_MAX;   ///< a run of this transit line (Transit::lines), if any
+  std::uint32_t fleet = UINT32_MAX;  ///< a vehicle of this on-demand fleet (Fleets::fleets), if any
 };
 
 struct Demand {

@@ -55,9 +55,38 @@ struct TransitRunRecord {
   double emptyMetres = 0;           ///< driven with nobody on board
 };
 
+/// One ride request of an on-demand fleet whose time has come.
+struct RideRecord {
+  std::uint32_t request = 0;   ///< into Scenario::fleets.requests
+  std::string status;          ///< "waiting", "on_board", "delivered", "rejected"
+  std::string reason;          ///< why rejected: "no_vehicle_in_time", "unreachable"
+  double pickupS = -1;
+  double dropoffS = -1;
+  double plannedPickupS = -1;  ///< the dispatcher's estimate when it assigned the ride
+  double directS = 0;          ///< free-flow ride time from origin to destination
+  std::uint32_t vehicle = UINT32_MAX;  ///< trip index of the vehicle assigned
+};
+
+/// One vehicle of an on-demand fleet.
+struct FleetVehicleRecord {
+  std::uint32_t tripIndex = 0;
+  std::uint32_t fleet = 0;
+  double distanceM = 0;
+  double passengerMetres = 0;
+  double emptyMetres = 0;
+  double busyS = 0;        ///< with riders on board or a plan to drive
+  double inServiceS = 0;   ///< since it entered the network
+  std::uint32_t riders = 0;
+  std::uint32_t maxLoad = 0;
+  std::uint32_t stopsMade = 0;
+  std::uint32_t onboard = 0;
+};
+
 struct TransitRecords {
   std::vector<PassengerRecord> passengers;
   std::vector<TransitRunRecord> runs;
+  std::vector<RideRecord> rides;
+  std::vector<FleetVehicleRecord> fleetVehicles;
 };
 
 /// Per vehicle class, over its trips whose departure time has come.
@@ -69,6 +98,10 @@ struct ModeSummary {
   double meanDelayS = 0;  ///< arrived trips
   double stopsPerVehicle = 0;
   double distanceKm = 0;  ///< driven, summed
+  /// Fleet vehicles of this class: their service is not a trip, so they count in the distance
+  /// and stops per kilometre but not in trips, arrivals or travel times.
+  std::uint64_t serviceVehicles = 0;
+  double stopsPerKm = 0;  ///< all vehicles of the class, service vehicles included
 };
 
 /// Per transit line. Headway and schedule figures are over stops actually served.
@@ -89,6 +122,25 @@ struct LineSummary {
   double meanLatenessS = 0;         ///< arrival at a stop minus its scheduled time
   double onTimeShare = 0;           ///< arrivals from 1 min early to 5 min late
 };
+
+/// Per on-demand fleet.
+struct FleetSummary {
+  std::string fleet;
+  std::uint64_t vehicles = 0;
+  std::uint64_t requests = 0;
+  std::uint64_t delivered = 0;
+  std::uint64_t rejected = 0;
+  std::vector<std::pair<std::string, std::uint64_t>> rejectedBy;  ///< reason, count
+  double meanWaitS = 0;       ///< request to pickup, picked-up riders
+  double meanRideS = 0;       ///< pickup to drop-off, delivered riders
+  double meanDetour = 0;      ///< ride time / direct free-flow ride time, delivered riders
+  double occupancy = 0;       ///< passenger-km / vehicle-km
+  double utilisation = 0;     ///< busy time / time in service
+  double emptyShare = 0;      ///< empty km / km
+};
+
+/// Fleet figures from the run's records.
+std::vector<FleetSummary> summarizeFleets(const Scenario& scenario, const TransitRecords& records);
 
 struct TimeseriesRow {
   double timeS = 0;
@@ -141,6 +193,7 @@ struct Summary {
   std::uint64_t transitEarlyGreens = 0;
   std::vector<ModeSummary> modes;  ///< classes with at least one trip, in class order
   std::vector<LineSummary> lines;  ///< transit lines, in scenario order
+  std::vector<FleetSummary> fleets;  ///< on-demand fleets, in scenario order
 };
 
 /// Line figures from the run's transit records at simulated time `nowS`.

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "traffic/demand.h"
+#include "traffic/fleet.h"
 #include "traffic/road_network.h"
 #include "traffic/signal.h"
 #include "traffic/transit.h"
@@ -34,6 +35,7 @@ struct Scenario {
   std::vector<VehicleType> vehicleTypes;
   Demand demand;
   Transit transit;  ///< stops, lines (their runs are trips in `demand`) and passengers
+  Fleets fleets;    ///< on-demand fleets (their vehicles are trips in `demand`) and ride requests
 
   double stepS = 1.0;
   double durationS = 3600.0;

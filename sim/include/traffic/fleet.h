@@ -1,0 +1,119 @@
+// On-demand fleets: vehicles that serve ride requests (origin, destination, time) as they come,
+// pooling riders, instead of following a line.
+//
+// A fleet's vehicles start parked at its depots. Each request is offered, when it is made, to the
+// fleet's dispatcher, which either inserts its pickup and drop-off into one vehicle's plan (the
+// ordered list of stops still to make) or rejects it with a reason. Vehicles drive their plan
+// stop by stop, pulling over at the kerb to let riders on and off; an idle vehicle parks off the
+// lane, and the fleet's rebalancer may send idle vehicles towards where demand has been.
+// Dispatchers and rebalancers are chosen by name, like signal policies.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "traffic/ids.h"
+
+namespace traffic {
+
+struct FleetSpec {
+  std::string id;
+  VehicleTypeId type;
+  std::uint32_t vehicles = 0;   ///< its vehicles are trips "<id>_<k>" with Trip::fleet set
+  std::uint32_t capacity = 4;   ///< riders on board at most
+  std::vector<RoadId> depots;   ///< vehicle k starts parked on depots[k % size]
+  double maxWaitS = 600;        ///< pickup no later than this after the request
+  double maxDetour = 1.5;       ///< ride time at most this times the direct ride...
+  double detourSlackS = 120;    ///< ...plus this
+  double doorS = 10;            ///< pulling over and opening the doors, per stop
+  double boardingS = 5;         ///< per rider getting on or off
+  std::string dispatcher = "insertion";
+  std::string rebalancer = "none";
+  double rebalanceEveryS = 300;
+};
+
+struct RideRequest {
+  std::string id;
+  std::uint32_t fleet = 0;
+  double timeS = 0;
+  RoadId from;  ///< picked up near the end of this road
+  RoadId to;    ///< dropped off near the end of this road
+};
+
+struct Fleets {
+  std::vector<FleetSpec> fleets;
+  std::vector<RideRequest> requests;  ///< sorted by time; ties keep declaration order
+  [[nodiscard]] bool empty() const { return fleets.empty(); }
+};
+
+// ---- dispatching ------------------------------------------------------------------------------
+
+/// A stop in a vehicle's plan.
+struct PlannedStop {
+  RoadId road;
+  std::uint32_t request = 0;  ///< index into Fleets::requests
+  bool pickup = true;
+};
+
+/// What a dispatcher sees of one vehicle of the fleet.
+struct DispatchVehicle {
+  std::uint32_t index = 0;  ///< position in the fleet, for tie-breaking
+  RoadId road;              ///< where it is (or the road it is entering)
+  double readyS = 0;        ///< when it can leave there (after its current dwell)
+  std::uint32_t onBoard = 0;
+  std::span<const PlannedStop> plan;
+};
+
+/// Estimates and bookkeeping a dispatcher may use.
+class DispatchContext {
+ public:
+  virtual ~DispatchContext() = default;
+  /// Free-flow driving time from the end of road `from` to the end of road `to` (0 when equal),
+  /// or nullopt when `to` cannot be reached.
+  [[nodiscard]] virtual std::optional<double> travelS(RoadId from, RoadId to) const = 0;
+  [[nodiscard]] virtual const FleetSpec& fleet() const = 0;
+  [[nodiscard]] virtual const RideRequest& request(std::uint32_t index) const = 0;
+  /// Pickup time of a request already on board (or planned, for requests not yet picked up:
+  /// nullopt), and the direct ride time of any request.
+  [[nodiscard]] virtual std::optional<double> pickedUpAtS(std::uint32_t request) const = 0;
+  [[nodiscard]] virtual double directRideS(std::uint32_t request) const = 0;
+  [[nodiscard]] virtual double nowS() const = 0;
+};
+
+struct Insertion {
+  std::uint32_t vehicle = 0;  ///< DispatchVehicle::index
+  std::size_t pickupAt = 0;   ///< position in the plan before which the pickup goes
+  std::size_t dropoffAt = 0;  ///< position in the plan (after inserting the pickup) before which the drop-off goes
+  double pickupS = 0;         ///< estimated pickup time
+  double dropoffS = 0;        ///< estimated drop-off time
+};
+
+class Dispatcher {
+ public:
+  virtual ~Dispatcher() = default;
+  [[nodiscard]] virtual std::string_view name() const = 0;
+  /// Where to insert `request` (an index into Fleets::requests), or nullopt with `reason` set.
+  [[nodiscard]] virtual std::optional<Insertion> assign(const DispatchContext& context,
+                                                        std::span<const DispatchVehicle> vehicles,
+                                                        std::uint32_t request, std::string& reason) const = 0;
+};
+
+/// "insertion": pooling; every feasible position of the pickup and drop-off in every vehicle's
+/// plan, keeping every rider's wait and detour limits and the capacity, at least added driving.
+/// "nearest": no pooling; the idle vehicle that reaches the rider first.
+std::unique_ptr<Dispatcher> makeDispatcher(const std::string& name);
+std::vector<std::string> dispatcherNames();
+/// "none", or "demand": idle vehicles move towards the origins of recent requests.
+std::vector<std::string> rebalancerNames();
+
+/// Feasibility of a plan for one vehicle: the estimated time of each stop, or nullopt when a
+/// rider would wait or ride too long or the capacity would be exceeded. Exposed for dispatchers
+/// and tests.
+std::optional<std::vector<double>> schedulePlan(const DispatchContext& context, const DispatchVehicle& vehicle,
+                                                std::span<const PlannedStop> plan);
+
+}  // namespace traffic
