@@ -55,5 +55,38 @@ TEST(WholeScenario, HangzhouPeakIsBitIdenticalForOneTwoFourAndEightThreads) {
   }
 }
 
+// The multimodal scenario: every mode moves, passengers and riders are accounted for, and the run is
+// the same for any thread count.
+TEST(WholeScenario, SingaporeAvKeepsEveryInvariantAndServesEveryMode) {
+  const Scenario sc = shipped("singapore_av", 2400);
+  World world(sc, WorldOptions{1});
+  while (!world.finished()) {
+    world.step();
+    const std::string err = world.checkInvariants();
+    ASSERT_TRUE(err.empty()) << "t=" << world.timeS() << ": " << err;
+  }
+  const Summary s = world.summary(0);
+  ASSERT_EQ(s.modes.size(), 4u);  // car, bus, bike, shuttle
+  for (const ModeSummary& m : s.modes) EXPECT_GT(m.distanceKm, 10) << toString(m.vehicleClass);
+  ASSERT_EQ(s.lines.size(), 4u);
+  for (const LineSummary& l : s.lines) {
+    EXPECT_GT(l.delivered, 0u) << l.line;
+    EXPECT_EQ(l.passengers, l.boarded + l.leftWaiting) << l.line;
+  }
+  ASSERT_EQ(s.fleets.size(), 1u);
+  EXPECT_GT(s.fleets[0].delivered, 30u);
+  EXPECT_LE(s.fleets[0].delivered + s.fleets[0].rejected, s.fleets[0].requests);
+
+  const Scenario shorter = shipped("singapore_av", 900);
+  std::vector<std::uint64_t> hashes;
+  for (int threads : {1, 2, 4}) {
+    World w(shorter, WorldOptions{.threads = threads, .minVehiclesForParallel = 0});
+    w.run();
+    hashes.push_back(w.stateHash());
+  }
+  EXPECT_EQ(hashes[0], hashes[1]);
+  EXPECT_EQ(hashes[0], hashes[2]);
+}
+
 }  // namespace
 }  // namespace traffic

@@ -161,7 +161,10 @@ void moveVehicles(State& s) {
       if (halted) {
         if (!(v.flags & kHalted)) {
           VehicleCold& c = s.cold[id];
-          if (v.distanceM - c.lastHaltDistanceM >= kStopMinTravelM) ++c.stops;
+          // Halting at a transit stop or to pick up riders is service, not a stop in traffic.
+          const double stopM = (v.flags & (kTransit | kFleet)) ? stopPositionAhead(s, id, static_cast<std::uint32_t>(track)) : -1.0;
+          const bool atServiceStop = stopM >= 0 && v.posM >= stopM - 3.0;
+          if (!atServiceStop && v.distanceM - c.lastHaltDistanceM >= kStopMinTravelM) ++c.stops;
           c.lastHaltDistanceM = v.distanceM;
         }
         v.flags |= kHalted;
