@@ -122,8 +122,29 @@ void printRunSummary(const Summary& s, const fs::path& outDir) {
              withUnit(s.meanTravelTimeFinishedS, "s"), withUnit(s.meanTravelTimeWithUnfinishedS, "s"));
   fmt::print("  delay index   {:.3f} (travel time / free-flow time)\n", s.delayIndex);
   fmt::print("  throughput    {:.0f} veh/h\n", s.throughputVehPerH);
+  if (s.emergencyVehicles > 0)
+    fmt::print("  emergency     {} vehicles, {} arrived, mean travel time {}, {} signal pre-emptions\n",
+               s.emergencyVehicles, s.emergencyArrived, withUnit(s.emergencyMeanTravelTimeS, "s"), s.preemptions);
+  std::uint64_t passengers = 0, boarded = 0, delivered = 0;
+  double waitSum = 0;
+  for (const LineSummary& l : s.lines) {
+    passengers += l.passengers;
+    boarded += l.boarded;
+    delivered += l.delivered;
+    waitSum += l.meanWaitS * static_cast<double>(l.boarded);
+  }
+  if (!s.lines.empty())
+    fmt::print("  transit       {} lines, {} passengers, {} delivered, mean wait {}\n", s.lines.size(), passengers,
+               delivered, withUnit(boarded ? waitSum / static_cast<double>(boarded) : 0.0, "s"));
+  for (const FleetSummary& f : s.fleets)
+    fmt::print("  on demand     {}: {} requests, {} delivered, {} rejected, mean wait {}, occupancy {:.2f}\n", f.fleet,
+               f.requests, f.delivered, f.rejected, withUnit(f.meanWaitS, "s"), f.occupancy);
   fmt::print("  performance   {:.2f} M vehicle-updates/s\n", s.vehicleUpdatesPerSecond / 1e6);
-  fmt::print("  outputs       {}/ ({}, {}, {})\n", outDir.string(), kSummaryFile, kTripsFile, kTimeseriesFile);
+  if (s.lines.empty() && s.fleets.empty())
+    fmt::print("  outputs       {}/ ({}, {}, {})\n", outDir.string(), kSummaryFile, kTripsFile, kTimeseriesFile);
+  else
+    fmt::print("  outputs       {}/ ({}, {}, {}, {}, {})\n", outDir.string(), kSummaryFile, kTripsFile, kTimeseriesFile,
+               kPassengersFile, kFleetFile);
 }
 
 /// When the chosen folder cannot be written after a run, the results still exist in memory; save
