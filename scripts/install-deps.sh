@@ -10,10 +10,11 @@ packages=(
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
 )
 # The viewer (CMake option TRAFFIC_WITH_RENDER, on by default): SFML, the HUD font, and a virtual
-# X server so that screenshots and the viewer's tests run on machines without a screen.
+# X server and a software OpenGL driver (Mesa) so that screenshots and the viewer's tests run on
+# machines without a screen or GPU.
 # TRAFFIC_WITH_RENDER=OFF scripts/install-deps.sh leaves them out.
 if [ "${TRAFFIC_WITH_RENDER:-ON}" != "OFF" ]; then
-  packages+=(libsfml-dev fonts-dejavu-core xvfb xauth)
+  packages+=(libsfml-dev libx11-dev libgl1-mesa-dri fonts-dejavu-core xvfb xauth)
 fi
 
 missing=()

@@ -1,0 +1,61 @@
+// What the viewer says about a junction or a vehicle that was clicked, computed from a frame.
+//
+// A frame carries signal states, not controller internals, so the junction's phase and stage are
+// read back from the states: the phase is the program stage whose green movements match those
+// showing green or yellow, the stage is yellow while any movement shows yellow and all-red while
+// none shows green. That is all a recording can offer too, so live and replayed views agree.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "traffic/frame.h"
+#include "traffic/ids.h"
+#include "traffic/road_network.h"
+
+namespace traffic::render {
+
+struct LaneQueue {
+  LaneId lane;
+  int vehicles = 0;  ///< on the lane
+  int halted = 0;    ///< of which below the halting speed: the queue
+};
+
+struct ApproachQueue {
+  RoadId road;
+  std::vector<LaneQueue> lanes;  ///< leftmost first
+  [[nodiscard]] int halted() const;
+  [[nodiscard]] int vehicles() const;
+};
+
+enum class JunctionStage : std::uint8_t { Green, Yellow, AllRed, Unsignalised };
+std::string_view toString(JunctionStage s);
+
+struct JunctionStatus {
+  JunctionId junction;
+  JunctionStage stage = JunctionStage::Unsignalised;
+  int phase = -1;       ///< program stage being served or cleared; -1 when it cannot be told (all red)
+  int phaseCount = 0;
+  int greenMovements = 0;
+  int movements = 0;
+  std::vector<ApproachQueue> approaches;  ///< in the order of Junction::incoming
+};
+
+JunctionStatus inspectJunction(const RoadNetwork& net, const Frame& frame, JunctionId junction);
+
+/// The program stage that best explains `states` at `junction`: the one holding every movement that
+/// shows green or yellow, with the fewest others; -1 when nothing shows green or yellow or the
+/// junction has no program.
+int inferPhase(const RoadNetwork& net, std::span<const SignalState> states, JunctionId junction);
+
+/// Where a vehicle is along its route: the index of the road it is on (or leaving, inside a
+/// junction) in `route`, or nullopt when that road is not on the route.
+std::optional<std::size_t> routeProgress(std::span<const RoadId> route, RoadId current);
+
+/// The frame's entry for vehicle `id`, if it is in the network.
+const FrameVehicle* findVehicle(const Frame& frame, std::uint32_t id);
+
+}  // namespace traffic::render

@@ -1,0 +1,281 @@
+#include "traffic/render/renderer.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <map>
+
+namespace traffic::render {
+namespace {
+
+// Static geometry is cut into squares of this side, in metres, so that a zoomed-in view submits
+// only what it shows.
+constexpr double kTileM = 250;
+
+bool intersects(const Bounds& a, const Bounds& b) {
+  return !a.empty() && !b.empty() && a.minX <= b.maxX && b.minX <= a.maxX && a.minY <= b.maxY && b.minY <= a.maxY;
+}
+
+Bounds grown(Bounds b, double m) {
+  if (b.empty()) return b;
+  b.minX -= m;
+  b.minY -= m;
+  b.maxX += m;
+  b.maxY += m;
+  return b;
+}
+
+/// "Most open" of two signal states, for drawing a whole lane's stop line when zoomed out.
+SignalState mostOpen(SignalState a, SignalState b) {
+  auto rank = [](SignalState s) {
+    switch (s) {
+      case SignalState::Red: return 0;
+      case SignalState::Yellow: return 1;
+      case SignalState::GreenPermissive: return 2;
+      case SignalState::GreenProtected: return 3;
+    }
+    return 0;
+  };
+  return rank(a) >= rank(b) ? a : b;
+}
+
+}  // namespace
+
+/// One square of static geometry: vertex lists built once, copied into GPU buffers on first use
+/// where the GL has them (a GPU then never sees these vertices cross the bus again).
+struct SceneRenderer::Tile {
+  struct Layer {
+    sf::VertexArray vertices;
+    sf::VertexBuffer buffer;
+    bool uploaded = false;
+
+    explicit Layer(sf::PrimitiveType type) : vertices(type), buffer(type, sf::VertexBuffer::Static) {}
+    void draw(sf::RenderTarget& target) {
+      if (vertices.getVertexCount() == 0) return;
+      if (!uploaded && sf::VertexBuffer::isAvailable()) {
+        uploaded = buffer.create(vertices.getVertexCount()) && buffer.update(&vertices[0]);
+        if (!uploaded) buffer = sf::VertexBuffer(vertices.getPrimitiveType(), sf::VertexBuffer::Static);
+      }
+      if (uploaded)
+        target.draw(buffer);
+      else
+        target.draw(vertices);
+    }
+  };
+  Bounds bounds;
+  Layer surface{sf::Triangles};
+  Layer markings{sf::Triangles};
+  Layer laneLines{sf::Lines};
+};
+
+SceneRenderer::SceneRenderer(const RoadNetwork& net, LengthOf lengthOf)
+    : m_net(&net), m_lengthOf(std::move(lengthOf)), m_bounds(networkBounds(net)), m_tracks(net) {
+  m_scene.originM = m_bounds.empty() ? Vec2{} : Vec2{m_bounds.minX, m_bounds.maxY};
+  m_stopSegments = buildStopLines(net);
+
+  const NetworkMesh mesh = buildNetworkMesh(net, m_scene);
+  std::map<std::pair<long, long>, std::size_t> tileOf;
+  auto tileFor = [&](ScenePoint p) -> Tile& {
+    const Vec2 w = m_scene.toWorld(p);
+    const std::pair<long, long> key{static_cast<long>(std::floor(w.x / kTileM)), static_cast<long>(std::floor(w.y / kTileM))};
+    auto [it, inserted] = tileOf.try_emplace(key, m_tiles.size());
+    if (inserted) m_tiles.push_back(std::make_unique<Tile>());
+    return *m_tiles[it->second];
+  };
+  auto distribute = [&](const std::vector<MeshVertex>& vertices, std::size_t group, Tile::Layer Tile::*layer) {
+    for (std::size_t i = 0; i + group <= vertices.size(); i += group) {
+      Tile& tile = tileFor(vertices[i].position);
+      for (std::size_t k = i; k < i + group; ++k) {
+        const MeshVertex& v = vertices[k];
+        (tile.*layer).vertices.append(sf::Vertex({v.position.x, v.position.y}, toSf(v.colour)));
+        tile.bounds.add(m_scene.toWorld(v.position));
+      }
+    }
+  };
+  distribute(mesh.surface, 3, &Tile::surface);
+  distribute(mesh.markings, 3, &Tile::markings);
+  distribute(mesh.laneLines, 2, &Tile::laneLines);
+}
+
+SceneRenderer::~SceneRenderer() = default;
+
+sf::View SceneRenderer::viewFor(const Camera& camera) const {
+  const ScenePoint c = m_scene.toScene(camera.centre());
+  return sf::View({c.x, c.y}, {static_cast<float>(camera.widthPx() / camera.pxPerM()),
+                               static_cast<float>(camera.heightPx() / camera.pxPerM())});
+}
+
+void SceneRenderer::drawTiles(sf::RenderTarget& target, const Bounds& visible, double pxPerM) {
+  const bool surfaces = pxPerM >= kSurfacesMinPxPerM;
+  const bool markings = pxPerM >= kMarkingsMinPxPerM;
+  if (surfaces)
+    for (const auto& tile : m_tiles)
+      if (intersects(tile->bounds, visible)) tile->surface.draw(target);
+  for (const auto& tile : m_tiles) {
+    if (!intersects(tile->bounds, visible)) continue;
+    // Zoomed in, the markings; further out, one-pixel lines along the lanes, so that roads
+    // narrower than a pixel do not break up into dots.
+    if (markings)
+      tile->markings.draw(target);
+    else
+      tile->laneLines.draw(target);
+  }
+}
+
+void SceneRenderer::updateStopLines(const Frame& frame, const Camera& camera) {
+  m_stopLines.clear();
+  const double pxPerM = camera.pxPerM();
+  // Further out than lane surfaces, a junction is a few pixels: no room for its stop lines.
+  if (pxPerM < kSurfacesMinPxPerM) return;
+  const bool detailed = pxPerM >= kMarkingsMinPxPerM;
+  const double depthM = std::max(0.5, 2.5 / pxPerM);
+  const Bounds visible = grown(camera.visibleWorld(), 10);
+  auto stateOf = [&](MovementId m) {
+    return m.index() < frame.movementStates.size() ? frame.movementStates[m.index()] : SignalState::Red;
+  };
+  auto quad = [&](Vec2 left, Vec2 right, Vec2 upstream, Rgba colour) {
+    const sf::Color c = toSf(colour);
+    const Vec2 back = upstream * depthM;
+    const ScenePoint a = m_scene.toScene(left), b = m_scene.toScene(right), cc = m_scene.toScene(right + back),
+                     d = m_scene.toScene(left + back);
+    for (const ScenePoint& p : {a, b, cc, a, cc, d}) m_stopLines.append(sf::Vertex({p.x, p.y}, c));
+  };
+  for (std::size_t i = 0; i < m_stopSegments.size();) {
+    // The segments of one lane are consecutive.
+    std::size_t end = i + 1;
+    while (end < m_stopSegments.size() && m_stopSegments[end].lane == m_stopSegments[i].lane) ++end;
+    const StopLineSegment& first = m_stopSegments[i];
+    const StopLineSegment& last = m_stopSegments[end - 1];
+    if (visible.contains(first.leftM)) {
+      if (detailed) {
+        for (std::size_t k = i; k < end; ++k) {
+          const StopLineSegment& s = m_stopSegments[k];
+          quad(s.leftM, s.rightM, s.upstream, s.signalised ? signalColour(stateOf(s.movement)) : palette::kNoSignalStopLine);
+        }
+      } else if (first.signalised) {
+        // Too small to split by turn: the whole lane shows its most open signal, at least two
+        // pixels wide.
+        SignalState st = SignalState::Red;
+        for (std::size_t k = i; k < end; ++k) st = mostOpen(st, stateOf(m_stopSegments[k].movement));
+        Vec2 left = first.leftM, right = last.rightM;
+        const double widthM = length(right - left);
+        const double minWidthM = 2.0 / pxPerM;
+        if (widthM < minWidthM && widthM > 0) {
+          const Vec2 mid = (left + right) * 0.5;
+          const Vec2 half = (right - left) * (minWidthM / widthM / 2);
+          left = mid - half;
+          right = mid + half;
+        }
+        quad(left, right, first.upstream, signalColour(st));
+      }
+    }
+    i = end;
+  }
+}
+
+void SceneRenderer::buildVehicles(const Frame& frame, const Camera& camera, const DrawOptions& options) {
+  const double pxPerM = camera.pxPerM();
+  const bool boxes = options.forceVehicleBoxes || pxPerM >= kVehicleBoxesMinPxPerM;
+  const Bounds visible = grown(camera.visibleWorld(), 30);
+  m_poses.clear();
+  m_poseIds.clear();
+  m_poses.reserve(frame.vehicles.size());
+  m_poseIds.reserve(frame.vehicles.size());
+  m_vehicles.clear();
+  m_vehicles.setPrimitiveType(boxes ? sf::Triangles : sf::Lines);
+  // Short lines zoomed out: at least 2.5 pixels, so every vehicle shows.
+  const double minLineM = 2.5 / pxPerM;
+  for (const FrameVehicle& v : frame.vehicles) {
+    const double lengthM = m_lengthOf ? m_lengthOf(v.id) : classLengthM(v.vehicleClass);
+    const VehiclePose pose = m_tracks.place(v, lengthM);
+    m_poses.push_back(pose);
+    m_poseIds.push_back(v.id);
+    if (!visible.contains(pose.frontM)) continue;
+    const sf::Color colour = toSf(vehicleColour(v, options.colourMode, m_tracks.speedLimitMps(v)));
+    if (boxes) {
+      const Vec2 side = leftNormal(pose.heading) * (std::max(pose.widthM, kVehicleMinWidthPx / pxPerM) / 2);
+      const Vec2 rear = pose.frontM - pose.heading * std::max(pose.lengthM, kVehicleMinLengthPx / pxPerM);
+      const ScenePoint a = m_scene.toScene(pose.frontM + side), b = m_scene.toScene(pose.frontM - side),
+                       c = m_scene.toScene(rear - side), d = m_scene.toScene(rear + side);
+      for (const ScenePoint& p : {a, b, c, a, c, d}) m_vehicles.append(sf::Vertex({p.x, p.y}, colour));
+    } else {
+      const ScenePoint a = m_scene.toScene(pose.frontM);
+      const ScenePoint b = m_scene.toScene(pose.frontM - pose.heading * std::max(lengthM, minLineM));
+      m_vehicles.append(sf::Vertex({a.x, a.y}, colour));
+      m_vehicles.append(sf::Vertex({b.x, b.y}, colour));
+    }
+  }
+}
+
+void SceneRenderer::buildOverlay(const Camera& camera, const DrawOptions& options) {
+  m_overlay.clear();
+  const double px = 1.0 / camera.pxPerM();  // one pixel, in metres
+  auto quad = [&](Vec2 a, Vec2 b, Vec2 c, Vec2 d, Rgba colour) {
+    const sf::Color col = toSf(colour);
+    for (const Vec2& w : {a, b, c, a, c, d}) {
+      const ScenePoint p = m_scene.toScene(w);
+      m_overlay.append(sf::Vertex({p.x, p.y}, col));
+    }
+  };
+  auto stroke = [&](Vec2 a, Vec2 b, double widthM, Rgba colour) {
+    if (length(b - a) < 1e-9) return;
+    const Vec2 n = leftNormal(normalized(b - a)) * (widthM / 2);
+    quad(a + n, b + n, b - n, a - n, colour);
+  };
+
+  // The followed vehicle's route, as a translucent band over its roads.
+  for (RoadId r : options.highlightedRoute) {
+    if (r.index() >= m_net->roads().size()) continue;
+    const Road& road = m_net->road(r);
+    if (road.lanes.empty()) continue;
+    double widthM = 0;
+    for (LaneId l : road.lanes) widthM += m_net->lane(l).widthM;
+    // The band follows the middle of the road: half way between the outer edges of its lanes.
+    const Lane& firstLane = m_net->lane(road.lanes.front());
+    const Polyline centre = firstLane.shape.offset(firstLane.widthM / 2 - widthM / 2);
+    for (std::size_t i = 1; i < centre.points.size(); ++i)
+      stroke(centre.points[i - 1], centre.points[i], std::max(widthM, 6 * px), palette::kRoute);
+  }
+
+  if (options.selectedJunction && options.selectedJunction->index() < m_net->junctions().size()) {
+    std::vector<Vec2> outline = junctionOutline(*m_net, *options.selectedJunction);
+    if (outline.empty()) {
+      // A junction without a box: a square marker around its centre.
+      const Vec2 c = m_net->junction(*options.selectedJunction).position;
+      const double h = std::max(5.0, 8 * px);
+      outline = {c + Vec2{-h, -h}, c + Vec2{h, -h}, c + Vec2{h, h}, c + Vec2{-h, h}};
+    }
+    for (std::size_t i = 0; i < outline.size(); ++i)
+      stroke(outline[i], outline[(i + 1) % outline.size()], 2 * px, palette::kSelection);
+  }
+
+  if (options.selectedVehicle) {
+    for (std::size_t i = 0; i < m_poseIds.size(); ++i) {
+      if (m_poseIds[i] != *options.selectedVehicle) continue;
+      const VehiclePose& p = m_poses[i];
+      // A square frame of at least 16 pixels around the vehicle, visible at any zoom.
+      const double h = std::max(p.lengthM, 16 * px) / 2 + 2 * px;
+      const Vec2 c = p.centreM();
+      const Vec2 f = p.heading * h, s = leftNormal(p.heading) * h;
+      const std::array<Vec2, 4> corners{c + f + s, c + f - s, c - f - s, c - f + s};
+      for (std::size_t k = 0; k < 4; ++k) stroke(corners[k], corners[(k + 1) % 4], 2 * px, palette::kSelection);
+      break;
+    }
+  }
+}
+
+void SceneRenderer::draw(sf::RenderTarget& target, const Frame& frame, const Camera& camera, const DrawOptions& options) {
+  target.setView(viewFor(camera));
+  const Bounds visible = grown(camera.visibleWorld(), 20);
+  drawTiles(target, visible, camera.pxPerM());
+  updateStopLines(frame, camera);
+  target.draw(m_stopLines);
+  buildVehicles(frame, camera, options);
+  buildOverlay(camera, options);
+  // The overlay (route band and selection frames) goes over the vehicles; the band is translucent,
+  // so the vehicles on the route still show through it.
+  target.draw(m_vehicles);
+  target.draw(m_overlay);
+}
+
+}  // namespace traffic::render

@@ -1,0 +1,134 @@
+// Reading a junction's phase, stage and queues, and a vehicle's place on its route, back from a
+// frame.
+#include "traffic/render/inspect.h"
+
+#include <gtest/gtest.h>
+
+#include "common/test_networks.h"
+#include "traffic/signal.h"
+
+namespace traffic::render {
+namespace {
+
+using traffic::testing::crossJunction;
+
+/// The network-wide state vector with `junction` showing phase `p` (or its yellow).
+std::vector<SignalState> showing(const RoadNetwork& net, JunctionId junction, int p, bool yellow = false) {
+  std::vector<SignalState> states(net.movements().size(), SignalState::Red);
+  const Junction& j = net.junction(junction);
+  const auto phase = phaseMovementStates(net, junction, j.program->phases[static_cast<std::size_t>(p)]);
+  for (std::size_t k = 0; k < j.movements.size(); ++k)
+    states[j.movements[k].index()] = yellow && phase[k] != SignalState::Red ? SignalState::Yellow : phase[k];
+  return states;
+}
+
+TEST(InferPhase, ReadsTheServedPhaseFromTheLights) {
+  const RoadNetwork net = crossJunction(100, 2, true);
+  const JunctionId c = *net.findJunction("c");
+  for (int p = 0; p < 2; ++p) {
+    EXPECT_EQ(inferPhase(net, showing(net, c, p), c), p);
+    EXPECT_EQ(inferPhase(net, showing(net, c, p, true), c), p) << "yellow still tells the phase being cleared";
+  }
+  const std::vector<SignalState> allRed(net.movements().size(), SignalState::Red);
+  EXPECT_EQ(inferPhase(net, allRed, c), -1);
+}
+
+TEST(InferPhase, NoProgramNoPhase) {
+  const RoadNetwork net = crossJunction(100, 2, false);
+  const JunctionId c = *net.findJunction("c");
+  const std::vector<SignalState> green(net.movements().size(), SignalState::GreenProtected);
+  EXPECT_EQ(inferPhase(net, green, c), -1);
+}
+
+TEST(InspectJunction, StageFromTheLights) {
+  const RoadNetwork net = crossJunction(100, 2, true);
+  const JunctionId c = *net.findJunction("c");
+  Frame f;
+  f.movementStates = showing(net, c, 1);
+  JunctionStatus st = inspectJunction(net, f, c);
+  EXPECT_EQ(st.stage, JunctionStage::Green);
+  EXPECT_EQ(st.phase, 1);
+  EXPECT_EQ(st.phaseCount, 2);
+  EXPECT_EQ(st.movements, 12);
+  EXPECT_EQ(st.greenMovements, 6);  // the east-west straight, left and right turns
+  f.movementStates = showing(net, c, 1, true);
+  st = inspectJunction(net, f, c);
+  EXPECT_EQ(st.stage, JunctionStage::Yellow);
+  EXPECT_EQ(st.greenMovements, 0);
+  f.movementStates.assign(net.movements().size(), SignalState::Red);
+  st = inspectJunction(net, f, c);
+  EXPECT_EQ(st.stage, JunctionStage::AllRed);
+  EXPECT_EQ(st.phase, -1);
+}
+
+TEST(InspectJunction, QueuesCountHaltedVehiclesPerIncomingLane) {
+  const RoadNetwork net = crossJunction(100, 2, true);
+  const JunctionId c = *net.findJunction("c");
+  const Road& north = net.road(*net.findRoad("n_in"));
+  const Road& east = net.road(*net.findRoad("e_in"));
+  Frame f;
+  f.movementStates.assign(net.movements().size(), SignalState::Red);
+  auto add = [&](LaneId lane, bool halted) {
+    FrameVehicle v;
+    v.track = lane.value;
+    v.flags = halted ? FrameVehicle::kHalted : 0;
+    f.vehicles.push_back(v);
+  };
+  add(north.lanes[1], true);
+  add(north.lanes[1], true);
+  add(north.lanes[1], true);
+  add(north.lanes[1], false);
+  add(north.lanes[0], true);
+  add(east.lanes[0], false);
+  // A bus in a stop bay beside the lane is not in its queue.
+  add(east.lanes[0], true);
+  f.vehicles.back().flags |= FrameVehicle::kInBay;
+  // A vehicle on an exit road and one inside the junction do not count.
+  add(net.road(*net.findRoad("s_out")).lanes[0], true);
+  FrameVehicle inside;
+  inside.track = net.lane(north.lanes[0]).outgoing.at(0).value;
+  inside.flags = FrameVehicle::kOnConnector | FrameVehicle::kHalted;
+  f.vehicles.push_back(inside);
+
+  const JunctionStatus st = inspectJunction(net, f, c);
+  ASSERT_EQ(st.approaches.size(), 4u);
+  int total = 0, halted = 0;
+  for (const ApproachQueue& a : st.approaches) {
+    total += a.vehicles();
+    halted += a.halted();
+    if (a.road == *net.findRoad("n_in")) {
+      ASSERT_EQ(a.lanes.size(), 2u);
+      EXPECT_EQ(a.lanes[0].halted, 1);
+      EXPECT_EQ(a.lanes[1].halted, 3);
+      EXPECT_EQ(a.lanes[1].vehicles, 4);
+      EXPECT_EQ(a.halted(), 4);
+    }
+    if (a.road == *net.findRoad("e_in")) {
+      EXPECT_EQ(a.vehicles(), 1);
+      EXPECT_EQ(a.halted(), 0);
+    }
+  }
+  EXPECT_EQ(total, 6);
+  EXPECT_EQ(halted, 4);
+}
+
+TEST(RouteProgress, FindsTheCurrentRoad) {
+  const std::vector<RoadId> route{RoadId(4u), RoadId(7u), RoadId(2u)};
+  EXPECT_EQ(routeProgress(route, RoadId(7u)), 1u);
+  EXPECT_EQ(routeProgress(route, RoadId(4u)), 0u);
+  EXPECT_FALSE(routeProgress(route, RoadId(9u)));
+}
+
+TEST(FindVehicle, ById) {
+  Frame f;
+  f.vehicles.resize(3);
+  f.vehicles[0].id = 5;
+  f.vehicles[1].id = 9;
+  f.vehicles[2].id = 2;
+  ASSERT_NE(findVehicle(f, 9), nullptr);
+  EXPECT_EQ(findVehicle(f, 9), &f.vehicles[1]);
+  EXPECT_EQ(findVehicle(f, 3), nullptr);
+}
+
+}  // namespace
+}  // namespace traffic::render

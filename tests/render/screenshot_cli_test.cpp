@@ -1,0 +1,139 @@
+// `trafficsim view ... --screenshot` and `trafficsim replay ... --screenshot` as a user runs them:
+// PNG files of the requested size that show a network, the same picture from a live run and from
+// its recording, and clear errors for bad usage.
+#include <gtest/gtest.h>
+
+#include <SFML/Graphics/Image.hpp>
+
+#include <set>
+
+#include "common/run_cli.h"
+#include "render_test_support.h"
+#include "traffic/render/palette.h"
+
+namespace traffic::render {
+namespace {
+
+using traffic::testing::CliResult;
+using traffic::testing::runCli;
+using traffic::testing::shellQuoted;
+using traffic::testing::shippedScenario;
+using traffic::testing::TempDir;
+
+std::string quoted(const std::filesystem::path& p) { return shellQuoted(p.string()); }
+
+TEST(ScreenshotCli, ViewWritesAPngOfTheRequestedSizeThatShowsTheNetwork) {
+  TRAFFIC_REQUIRE_DISPLAY();
+  TempDir dir;
+  const auto png = dir.path() / "shot.png";
+  const CliResult r = runCli("view " + shippedScenario("hangzhou_real.toml") + " --screenshot " + quoted(png) +
+                             " --at 60 --size 640x400");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("0:01:00"), std::string::npos) << r.out;
+  sf::Image img;
+  ASSERT_TRUE(img.loadFromFile(png.string()));
+  EXPECT_EQ(img.getSize().x, 640u);
+  EXPECT_EQ(img.getSize().y, 400u);
+  // Not blank: background, asphalt, text, signals and vehicles make many colours; the background
+  // and the road colour are both there.
+  std::set<std::uint32_t> colours;
+  int background = 0, asphalt = 0;
+  for (unsigned y = 0; y < 400; ++y)
+    for (unsigned x = 0; x < 640; ++x) {
+      const sf::Color c = img.getPixel(x, y);
+      colours.insert(c.toInteger());
+      background += testing::colourNear(palette::kBackground, c, 2) ? 1 : 0;
+      asphalt += testing::colourNear(palette::kAsphalt, c, 2) ? 1 : 0;
+    }
+  EXPECT_GT(colours.size(), 50u);
+  EXPECT_GT(background, 640 * 400 / 4);
+  EXPECT_GT(asphalt, 500);
+  // A screenshot writes no run outputs.
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "results"));
+}
+
+TEST(ScreenshotCli, ReplayShowsExactlyWhatTheLiveRunShowed) {
+  TRAFFIC_REQUIRE_DISPLAY();
+  TempDir dir;
+  const auto rec = dir.path() / "run.tsrec";
+  CliResult r = runCli("run " + shippedScenario("hangzhou_real.toml") + " --duration 120 -q --record " + quoted(rec) +
+                       " --out " + quoted(dir.path() / "out"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto live = dir.path() / "live.png", replayed = dir.path() / "replay.png";
+  r = runCli("view " + shippedScenario("hangzhou_real.toml") + " --screenshot " + quoted(live) +
+             " --at 90 --size 500x400 --no-hud --zoom 4");
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = runCli("replay " + quoted(rec) + " --screenshot " + quoted(replayed) + " --at 90 --size 500x400 --no-hud --zoom 4");
+  ASSERT_EQ(r.code, 0) << r.err;
+  sf::Image a, b;
+  ASSERT_TRUE(a.loadFromFile(live.string()));
+  ASSERT_TRUE(b.loadFromFile(replayed.string()));
+  ASSERT_EQ(a.getSize(), b.getSize());
+  int differing = 0;
+  for (unsigned y = 0; y < 400; ++y)
+    for (unsigned x = 0; x < 500; ++x) differing += a.getPixel(x, y) != b.getPixel(x, y);
+  EXPECT_EQ(differing, 0);
+}
+
+TEST(ScreenshotCli, BadUsageExitsWithCode2AndSaysWhatToFix) {
+  TempDir dir;
+  const std::string scenario = shippedScenario("hangzhou_real.toml");
+  const std::string png = quoted(dir.path() / "x.png");
+  CliResult r = runCli("view " + scenario + " --screenshot " + png);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--at"), std::string::npos) << r.err;
+  r = runCli("view " + scenario + " --screenshot " + quoted(dir.path() / "x.jpg") + " --at 10");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find(".png"), std::string::npos) << r.err;
+  r = runCli("view " + scenario + " --screenshot " + png + " --at 99999");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("after the end"), std::string::npos) << r.err;
+  r = runCli("view " + scenario + " --size 10x10 --screenshot " + png + " --at 10");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--size"), std::string::npos) << r.err;
+  r = runCli("view " + scenario + " --speed fast");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--speed"), std::string::npos) << r.err;
+  r = runCli("replay " + quoted(dir.write("not.tsrec", "hello")) + " --screenshot " + png + " --at 1");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("not.tsrec"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "x.png"));
+}
+
+TEST(ScreenshotCli, WithoutADisplayItSaysHowToGetOne) {
+  TempDir dir;
+  const std::string command = "env -u DISPLAY " + shellQuoted(TRAFFIC_CLI_PATH) + " view " +
+                              shippedScenario("hangzhou_real.toml") + " --screenshot " + quoted(dir.path() / "x.png") +
+                              " --at 10 > /dev/null 2> " + quoted(dir.path() / "err");
+  const int status = std::system(command.c_str());
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 2);
+  const std::string err = traffic::testing::readAll(dir.path() / "err");
+  EXPECT_NE(err.find("xvfb-run"), std::string::npos) << err;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "x.png"));
+
+  // A display that is set but cannot be opened: a clear message too, not SFML's abort.
+  const std::string unreachable = "env DISPLAY=:4321 " + shellQuoted(TRAFFIC_CLI_PATH) + " view " +
+                                  shippedScenario("hangzhou_real.toml") + " --screenshot " +
+                                  quoted(dir.path() / "x.png") + " --at 10 > /dev/null 2> " + quoted(dir.path() / "err");
+  const int status2 = std::system(unreachable.c_str());
+  ASSERT_TRUE(WIFEXITED(status2));
+  EXPECT_EQ(WEXITSTATUS(status2), 2);
+  const std::string err2 = traffic::testing::readAll(dir.path() / "err");
+  EXPECT_NE(err2.find(":4321"), std::string::npos) << err2;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "x.png"));
+}
+
+TEST(ScreenshotCli, HelpListsViewAndReplay) {
+  const CliResult r = runCli("--help");
+  ASSERT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("view"), std::string::npos);
+  EXPECT_NE(r.out.find("replay"), std::string::npos);
+  const CliResult v = runCli("view --help");
+  EXPECT_EQ(v.code, 0);
+  EXPECT_NE(v.out.find("--screenshot"), std::string::npos);
+  EXPECT_NE(v.out.find("--policy"), std::string::npos) << "view takes run's options";
+}
+
+}  // namespace
+}  // namespace traffic::render
