@@ -7,6 +7,7 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <filesystem>
@@ -569,7 +570,7 @@ TEST(Recording, ForgedBytesWithValidChecksumsNeverCrashTheReader) {
     ranges.push_back({at, at + 12, n, false});
     at += 12 + n;
   }
-  ASSERT_EQ(ranges.size(), 3u);
+  ASSERT_EQ(ranges.size(), 4u);  // HEAD, NETW, TRIP, STOP
   std::uint64_t previous = headerBytes;
   for (std::uint64_t end : frameEnds) {
     ranges.push_back({previous, previous + 32, end - previous - 32, true});
@@ -600,6 +601,7 @@ TEST(Recording, ForgedBytesWithValidChecksumsNeverCrashTheReader) {
       for (std::size_t i = 0; i < reader.frameCount(); ++i) {
         const Frame f = reader.frame(i);
         ASSERT_EQ(f.movementStates.size(), reader.network().movements().size());
+        ASSERT_EQ(f.stopWaiting.size(), reader.stops().size());
         for (const FrameVehicle& v : f.vehicles) {
           ASSERT_LT(v.id, reader.trips().size());
           ASSERT_LT(v.track, v.onConnector() ? reader.network().connectors().size() : reader.network().lanes().size());
@@ -613,6 +615,132 @@ TEST(Recording, ForgedBytesWithValidChecksumsNeverCrashTheReader) {
   // Both outcomes occur: many changes are caught, others (a position, a name) are plausible data.
   EXPECT_GT(rejected, 100u);
   EXPECT_GT(accepted, 100u);
+}
+
+// ---- transit: stops, waiting passengers and loads ---------------------------------------------
+
+TEST(Recording, TransitStopsWaitingPassengersAndLoadsRoundTrip) {
+  // The Singapore scenario has four lines (bays included) and an on-demand fleet: frames carry
+  // passengers waiting at stops and loads on board, and both must come back exactly.
+  TempDir dir;
+  const Scenario sc =
+      loadScenario(std::string(TRAFFIC_SOURCE_DIR) + "/scenarios/singapore_av.toml", {"scenario.duration_s=600"});
+  ASSERT_GE(sc.transit.stops.size(), 10u);
+  const fs::path p = dir.path() / "sg.tsrec";
+  std::vector<Frame> live;
+  {
+    World world(sc, WorldOptions{1});
+    RecordingWriter writer(p, sc);
+    live.push_back(world.frame());
+    writer.write(live.back());
+    world.run([&](const World& w) {
+      live.push_back(w.frame());
+      writer.write(live.back());
+    });
+    writer.close();
+  }
+  const RecordingReader reader(p);
+
+  const std::vector<TransitStop>& stops = reader.stops();
+  ASSERT_EQ(stops.size(), sc.transit.stops.size());
+  std::size_t bays = 0;
+  for (std::size_t i = 0; i < stops.size(); ++i) {
+    EXPECT_EQ(stops[i].id, sc.transit.stops[i].id);
+    EXPECT_EQ(stops[i].lane, sc.transit.stops[i].lane);
+    EXPECT_EQ(std::bit_cast<std::uint64_t>(stops[i].positionM), std::bit_cast<std::uint64_t>(sc.transit.stops[i].positionM));
+    EXPECT_EQ(stops[i].bay, sc.transit.stops[i].bay);
+    bays += stops[i].bay ? 1 : 0;
+  }
+  EXPECT_GT(bays, 0u);
+  ASSERT_EQ(reader.transitLines().size(), sc.transit.lines.size());
+  for (std::size_t l = 0; l < sc.transit.lines.size(); ++l) {
+    EXPECT_EQ(reader.transitLines()[l].id, sc.transit.lines[l].id);
+    EXPECT_EQ(reader.transitLines()[l].stops, sc.transit.lines[l].stops);
+  }
+
+  ASSERT_EQ(reader.frameCount(), live.size());
+  std::size_t framesWithWaiting = 0, loadedVehicles = 0, maxWaiting = 0;
+  for (std::size_t i = 0; i < live.size(); ++i) {
+    const Frame f = reader.frame(i);
+    ASSERT_EQ(f, live[i]) << "frame " << i;
+    ASSERT_EQ(f.stopWaiting, live[i].stopWaiting) << "frame " << i;
+    ASSERT_EQ(f.stopWaiting.size(), stops.size());
+    std::size_t waiting = 0;
+    for (std::uint16_t n : f.stopWaiting) {
+      waiting += n;
+      maxWaiting = std::max<std::size_t>(maxWaiting, n);
+    }
+    framesWithWaiting += waiting > 0 ? 1 : 0;
+    for (const FrameVehicle& v : f.vehicles) loadedVehicles += v.load > 0 ? 1 : 0;
+  }
+  // Not vacuous: people wait at stops in most frames, and vehicles carry them.
+  EXPECT_GT(framesWithWaiting, live.size() / 2);
+  EXPECT_GT(maxWaiting, 1u);
+  EXPECT_GT(loadedVehicles, 100u);
+  // Nobody waits before the first passenger arrives.
+  EXPECT_EQ(std::count(live[0].stopWaiting.begin(), live[0].stopWaiting.end(), 0), static_cast<long>(stops.size()));
+}
+
+TEST(Recording, AScenarioWithoutStopsRecordsNone) {
+  TempDir dir;
+  const Scenario sc = crossScenario();
+  const fs::path p = dir.path() / "x.tsrec";
+  World world(sc, WorldOptions{1});
+  const Frame f = world.frame();
+  EXPECT_TRUE(f.stopWaiting.empty());
+  {
+    RecordingWriter w(p, sc);
+    w.write(f);
+  }
+  const RecordingReader reader(p);
+  EXPECT_TRUE(reader.stops().empty());
+  EXPECT_TRUE(reader.transitLines().empty());
+  EXPECT_EQ(reader.frame(0), f);
+}
+
+TEST(Recording, InconsistentStopsOrWaitingCountsAreRejectedClearly) {
+  TempDir dir;
+  Scenario sc = crossScenario();
+  const LaneId lane = sc.network->road(*sc.network->findRoad("n_in")).lanes.back();
+  const double laneM = sc.network->lane(lane).lengthM;
+  sc.transit.stops.push_back({"north", lane, laneM - 15, false});
+
+  // Frames with a waiting count per stop read back; a frame with another number of counts is
+  // refused by name (the writer stores what it is given, the reader checks it).
+  const fs::path good = dir.path() / "good.tsrec";
+  {
+    RecordingWriter w(good, sc);
+    Frame f;
+    f.movementStates.assign(sc.network->movements().size(), SignalState::Red);
+    f.stopWaiting = {300};
+    w.write(f);
+    f.timeS = 1;
+    f.stopWaiting = {1, 2};
+    w.write(f);
+  }
+  const RecordingReader reader(good);
+  ASSERT_EQ(reader.stops().size(), 1u);
+  EXPECT_EQ(reader.stops()[0].id, "north");
+  EXPECT_EQ(reader.frame(0).stopWaiting, std::vector<std::uint16_t>{300});
+  const std::string counts = loadErrorOf([&] { (void)reader.frame(1); });
+  EXPECT_TRUE(contains(counts, "frame 1")) << counts;
+  EXPECT_TRUE(contains(counts, "2 waiting counts but the recording has 1 transit stops")) << counts;
+
+  // A stop off its lane, or on a lane the network does not have, makes the file unreadable with a
+  // message naming the file, the section and the stop.
+  auto openWith = [&](TransitStop stop, const std::string& name) {
+    Scenario bad = crossScenario();
+    bad.transit.stops.push_back(std::move(stop));
+    const fs::path p = dir.path() / name;
+    { RecordingWriter w(p, bad); }
+    return loadErrorOf([&] { RecordingReader r(p); });
+  };
+  std::string msg = openWith({"far", lane, laneM + 50, false}, "far.tsrec");
+  EXPECT_TRUE(contains(msg, "far.tsrec")) << msg;
+  EXPECT_TRUE(contains(msg, "transit stops")) << msg;
+  EXPECT_TRUE(contains(msg, "stop 'far' lies at")) << msg;
+  msg = openWith({"nowhere", LaneId(static_cast<std::uint32_t>(sc.network->lanes().size())), 1, false}, "lane.tsrec");
+  EXPECT_TRUE(contains(msg, "lane " + std::to_string(sc.network->lanes().size()) + " does not exist")) << msg;
 }
 
 TEST(Recording, TheHeaderIsOnDiskBeforeTheFirstFrame) {

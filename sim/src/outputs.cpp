@@ -1,6 +1,7 @@
 #include "traffic/outputs.h"
 
 #include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -161,63 +162,54 @@ std::string passengersCsv(const Scenario& scenario, const TransitRecords& transi
   return out;
 }
 
-// One row per vehicle of a transit line.
+// One row of fleet.csv: a run of a line or a vehicle of an on-demand fleet.
+struct FleetRow {
+  const std::string& vehicle;
+  const std::string& service;
+  const char* mode;
+  double departS, distanceM, passengerMetres, emptyMetres;
+  std::uint64_t boarded, maxLoad, onboard, stopsServed, stopsPassed;
+  double utilisation;  // NaN: not applicable (lines)
+};
+
+void appendFleetRow(std::string& out, const FleetRow& r) {
+  csv::appendText(out, r.vehicle);
+  out += ',';
+  csv::appendText(out, r.service);
+  out += ',';
+  out += r.mode;
+  out += ',';
+  appendFixed(out, r.departS, 3);
+  for (double v : {r.distanceM / 1000.0, r.passengerMetres / 1000.0, r.emptyMetres / 1000.0,
+                   r.distanceM > 0 ? r.passengerMetres / r.distanceM : 0.0}) {
+    out += ',';
+    appendFixed(out, v, 4);
+  }
+  for (std::uint64_t n : {r.boarded, r.maxLoad, r.onboard, r.stopsServed, r.stopsPassed}) {
+    out += ',';
+    appendInteger(out, n);
+  }
+  out += ',';
+  appendFixed(out, r.utilisation, 4);  // empty for NaN
+  out += '\n';
+}
+
 std::string fleetCsv(const Scenario& scenario, const TransitRecords& transit) {
   std::string out =
       "vehicle,service,mode,depart_s,distance_km,passenger_km,empty_km,mean_load,boarded,max_load,on_board,"
       "stops_served,stops_passed,utilisation\n";
+  const auto& trips = scenario.demand.trips;
   for (const TransitRunRecord& r : transit.runs) {
-    csv::appendText(out, scenario.demand.trips.at(r.tripIndex).id);
-    out += ',';
-    csv::appendText(out, scenario.transit.lines.at(r.line).id);
-    out += ",line,";
-    appendFixed(out, scenario.demand.trips[r.tripIndex].departS, 3);
-    out += ',';
-    appendFixed(out, r.distanceM / 1000.0, 4);
-    out += ',';
-    appendFixed(out, r.passengerMetres / 1000.0, 4);
-    out += ',';
-    appendFixed(out, r.emptyMetres / 1000.0, 4);
-    out += ',';
-    appendFixed(out, r.distanceM > 0 ? r.passengerMetres / r.distanceM : 0.0, 4);
-    out += ',';
-    appendInteger(out, r.boarded);
-    out += ',';
-    appendInteger(out, r.maxLoad);
-    out += ',';
-    appendInteger(out, r.onboard);
-    out += ',';
-    appendInteger(out, static_cast<std::uint64_t>(std::count_if(r.stopArriveS.begin(), r.stopArriveS.end(), [](double t) { return t >= 0; })));
-    out += ',';
-    appendInteger(out, static_cast<std::uint64_t>(std::count(r.stopArriveS.begin(), r.stopArriveS.end(), -2.0)));
-    out += ",\n";
+    const auto served = std::count_if(r.stopArriveS.begin(), r.stopArriveS.end(), [](double t) { return t >= 0; });
+    const auto passed = std::count(r.stopArriveS.begin(), r.stopArriveS.end(), -2.0);
+    appendFleetRow(out, {trips.at(r.tripIndex).id, scenario.transit.lines.at(r.line).id, "line", trips[r.tripIndex].departS,
+                         r.distanceM, r.passengerMetres, r.emptyMetres, r.boarded, r.maxLoad, r.onboard,
+                         static_cast<std::uint64_t>(served), static_cast<std::uint64_t>(passed), std::nan("")});
   }
-  for (const FleetVehicleRecord& r : transit.fleetVehicles) {
-    csv::appendText(out, scenario.demand.trips.at(r.tripIndex).id);
-    out += ',';
-    csv::appendText(out, scenario.fleets.fleets.at(r.fleet).id);
-    out += ",on_demand,";
-    appendFixed(out, scenario.demand.trips[r.tripIndex].departS, 3);
-    out += ',';
-    appendFixed(out, r.distanceM / 1000.0, 4);
-    out += ',';
-    appendFixed(out, r.passengerMetres / 1000.0, 4);
-    out += ',';
-    appendFixed(out, r.emptyMetres / 1000.0, 4);
-    out += ',';
-    appendFixed(out, r.distanceM > 0 ? r.passengerMetres / r.distanceM : 0.0, 4);
-    out += ',';
-    appendInteger(out, r.riders);
-    out += ',';
-    appendInteger(out, r.maxLoad);
-    out += ',';
-    appendInteger(out, r.onboard);
-    out += ',';
-    appendInteger(out, r.stopsMade);
-    out += ",0,";
-    appendFixed(out, r.inServiceS > 0 ? r.busyS / r.inServiceS : 0.0, 4);
-    out += '\n';
-  }
+  for (const FleetVehicleRecord& r : transit.fleetVehicles)
+    appendFleetRow(out, {trips.at(r.tripIndex).id, scenario.fleets.fleets.at(r.fleet).id, "on_demand",
+                         trips[r.tripIndex].departS, r.distanceM, r.passengerMetres, r.emptyMetres, r.riders, r.maxLoad,
+                         r.onboard, r.stopsMade, 0, r.inServiceS > 0 ? r.busyS / r.inServiceS : 0.0});
   return out;
 }
 

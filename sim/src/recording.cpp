@@ -21,6 +21,7 @@
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <set>
 #include <span>
 #include <stdexcept>
 #include <string_view>
@@ -386,6 +387,7 @@ constexpr std::uint32_t tagOf(const char (&s)[5]) {
 constexpr std::uint32_t kTagHeader = tagOf("HEAD");
 constexpr std::uint32_t kTagNetwork = tagOf("NETW");
 constexpr std::uint32_t kTagTrips = tagOf("TRIP");
+constexpr std::uint32_t kTagStops = tagOf("STOP");
 constexpr std::uint32_t kTagFrame = tagOf("FRAM");
 
 // The writer hands frames to the file in batches of about this size, and at least once a second.
@@ -403,6 +405,7 @@ std::string sectionName(std::uint32_t tag) {
   if (tag == kTagHeader) return "run header";
   if (tag == kTagNetwork) return "road network";
   if (tag == kTagTrips) return "trip table";
+  if (tag == kTagStops) return "transit stops";
   return "unknown";
 }
 
@@ -430,6 +433,10 @@ void encodeFrame(const Frame& f, ByteWriter& w) {
   w.varint(f.stats.arrived);
   w.f32(f.stats.meanSpeedMps);
   w.f32(f.stats.delayIndex);
+
+  // Passengers waiting per transit stop: one byte for "no stops" in scenarios without transit.
+  w.varint(f.stopWaiting.size());
+  for (std::uint16_t n : f.stopWaiting) w.varint(n);
 
   // Vehicles in runs of the same track; a track that comes back later simply starts another run,
   // so any order is stored exactly (World::frame() gives one run per occupied track).
@@ -473,7 +480,7 @@ void encodeFrame(const Frame& f, ByteWriter& w) {
 }
 
 struct FrameLimits {
-  std::size_t lanes = 0, connectors = 0, movements = 0, trips = 0;
+  std::size_t lanes = 0, connectors = 0, movements = 0, trips = 0, stops = 0;
 };
 
 Frame decodeFrame(ByteReader& r, const FrameLimits& limits) {
@@ -499,6 +506,17 @@ Frame decodeFrame(ByteReader& r, const FrameLimits& limits) {
   f.stats.arrived = r.varint();
   f.stats.meanSpeedMps = r.f32();
   f.stats.delayIndex = r.f32();
+
+  const std::size_t stops = r.count(1, "waiting counts");
+  if (stops != limits.stops)
+    throw DecodeError("it has " + std::to_string(stops) + " waiting counts but the recording has " +
+                      std::to_string(limits.stops) + " transit stops");
+  f.stopWaiting.resize(stops);
+  for (std::uint16_t& n : f.stopWaiting) {
+    const std::uint64_t v = r.varint();
+    if (v > std::numeric_limits<std::uint16_t>::max()) throw DecodeError("a stop's waiting count is out of range");
+    n = static_cast<std::uint16_t>(v);
+  }
 
   // A run takes at least 2 bytes and a vehicle at least 6, which bounds the counts.
   const std::size_t runs = r.count(2, "track runs");
@@ -619,6 +637,50 @@ void decodeTrips(ByteReader& r, std::size_t roads, std::vector<RecordedVehicleTy
   if (!r.atEnd()) throw DecodeError(std::to_string(r.remaining()) + " bytes follow the last trip");
 }
 
+void encodeStops(const Scenario& sc, ByteWriter& w) {
+  const Transit& transit = sc.transit;
+  w.varint(transit.stops.size());
+  for (const TransitStop& stop : transit.stops) {
+    w.str(stop.id);
+    w.id(stop.lane);
+    w.f64(stop.positionM);
+    w.u8(stop.bay ? 1 : 0);
+  }
+  w.varint(transit.lines.size());
+  for (const TransitLine& line : transit.lines) {
+    w.str(line.id);
+    w.varint(line.stops.size());
+    for (std::uint32_t stop : line.stops) w.varint(stop);
+  }
+}
+
+void decodeStops(ByteReader& r, const RoadNetwork& net, std::vector<TransitStop>& stops,
+                 std::vector<RecordedTransitLine>& lines) {
+  // A stop takes at least 11 bytes (empty id, one-byte lane, position, bay flag).
+  stops.resize(r.count(11, "transit stops"));
+  std::set<std::string> ids;
+  for (TransitStop& stop : stops) {
+    stop.id = r.str("stop id bytes");
+    if (!ids.insert(stop.id).second) throw DecodeError("two transit stops are named '" + stop.id + "'");
+    stop.lane = r.id<LaneId>(net.lanes().size(), "lane");
+    stop.positionM = r.f64();
+    const double laneM = net.lane(stop.lane).lengthM;
+    if (!(stop.positionM >= 0 && stop.positionM <= laneM))
+      throw DecodeError("stop '" + stop.id + "' lies at " + std::to_string(stop.positionM) + " m on lane " +
+                        std::to_string(stop.lane.value) + ", which is " + std::to_string(laneM) + " m long");
+    const std::uint8_t bay = r.u8();
+    if (bay > 1) throw DecodeError("stop '" + stop.id + "' has bay flag " + std::to_string(bay) + ", not 0 or 1");
+    stop.bay = bay == 1;
+  }
+  lines.resize(r.count(2, "transit lines"));
+  for (RecordedTransitLine& line : lines) {
+    line.id = r.str("line id bytes");
+    line.stops.resize(r.count(1, "stops of a line"));
+    for (std::uint32_t& stop : line.stops) stop = r.index(stops.size(), "transit stop");
+  }
+  if (!r.atEnd()) throw DecodeError(std::to_string(r.remaining()) + " bytes follow the last transit line");
+}
+
 void appendSection(std::uint32_t tag, const ByteWriter& payload, ByteWriter& out) {
   out.u32(tag);
   out.u32(static_cast<std::uint32_t>(payload.bytes.size()));
@@ -688,6 +750,9 @@ RecordingWriter::RecordingWriter(const std::filesystem::path& path, const Scenar
   section.bytes.clear();
   encodeTrips(scenario, section);
   appendSection(kTagTrips, section, out);
+  section.bytes.clear();
+  encodeStops(scenario, section);
+  appendSection(kTagStops, section, out);
   m->bytes = out.bytes.size();
   try {
     m->flush();
@@ -791,6 +856,8 @@ struct RecordingReader::Impl {
   std::shared_ptr<const RoadNetwork> network;
   std::vector<RecordedVehicleType> types;
   std::vector<RecordedTrip> trips;
+  std::vector<TransitStop> stops;
+  std::vector<RecordedTransitLine> lines;
   std::vector<FrameEntry> frames;
   FrameLimits limits;
   std::string truncation;
@@ -861,7 +928,15 @@ void RecordingReader::Impl::open() {
   } catch (const DecodeError& e) {
     fail("trip table", std::string("is inconsistent: ") + e.what());
   }
-  limits = {network->lanes().size(), network->connectors().size(), network->movements().size(), trips.size()};
+  offset = readSection(offset, kTagStops, bytes);
+  try {
+    ByteReader r(bytes);
+    decodeStops(r, *network, stops, lines);
+  } catch (const DecodeError& e) {
+    fail("transit stops", std::string("are inconsistent: ") + e.what());
+  }
+  limits = {network->lanes().size(), network->connectors().size(), network->movements().size(), trips.size(),
+            stops.size()};
   indexFrames(offset);
 }
 
@@ -944,6 +1019,8 @@ const RoadNetwork& RecordingReader::network() const { return *m->network; }
 std::shared_ptr<const RoadNetwork> RecordingReader::sharedNetwork() const { return m->network; }
 const std::vector<RecordedVehicleType>& RecordingReader::vehicleTypes() const { return m->types; }
 const std::vector<RecordedTrip>& RecordingReader::trips() const { return m->trips; }
+const std::vector<TransitStop>& RecordingReader::stops() const { return m->stops; }
+const std::vector<RecordedTransitLine>& RecordingReader::transitLines() const { return m->lines; }
 std::size_t RecordingReader::frameCount() const { return m->frames.size(); }
 double RecordingReader::frameTime(std::size_t i) const { return m->frames.at(i).timeS; }
 std::uint64_t RecordingReader::frameStep(std::size_t i) const { return m->frames.at(i).step; }

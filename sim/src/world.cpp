@@ -631,6 +631,17 @@ Frame World::frame() const {
   f.timeS = s.nowS;
   f.step = s.steps;
   f.movementStates = s.movementStates;
+  // Passengers wait per (line, stop of the line); a stop served by several lines shows them all.
+  const Transit& transit = s.scenario->transit;
+  if (!transit.stops.empty()) {
+    std::vector<std::size_t> waiting(transit.stops.size(), 0);
+    for (std::size_t l = 0; l < transit.lines.size() && l < s.lineStopBase.size(); ++l) {
+      const TransitLine& line = transit.lines[l];
+      for (std::size_t k = 0; k < line.stops.size(); ++k) waiting[line.stops[k]] += s.waiting[s.lineStopBase[l] + k].size();
+    }
+    f.stopWaiting.reserve(waiting.size());
+    for (std::size_t n : waiting) f.stopWaiting.push_back(static_cast<std::uint16_t>(std::min<std::size_t>(n, UINT16_MAX)));
+  }
   f.vehicles.reserve(s.counts.running);
   double speed = 0, delay = 0;
   std::size_t counted = 0;  // vehicles on trips (not fleet service vehicles)

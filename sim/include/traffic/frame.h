@@ -49,6 +49,9 @@ struct Frame {
   std::uint64_t step = 0;
   std::vector<FrameVehicle> vehicles;       ///< ordered by track, front to back on each; then those in stop bays
   std::vector<SignalState> movementStates;  ///< indexed by MovementId
+  /// Per Scenario::transit.stops entry: passengers waiting there, all lines together (empty when
+  /// the scenario has no stops).
+  std::vector<std::uint16_t> stopWaiting;
   FrameStats stats;
   bool operator==(const Frame&) const = default;
 };

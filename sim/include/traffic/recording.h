@@ -3,7 +3,8 @@
 // `trafficsim run SCENARIO --record FILE` writes one; `trafficsim replay FILE` plays it back with
 // seek, pause and speed control. A recording is self-contained: besides the frames it holds the
 // built road network (restored exactly, without re-running the builder's geometry), the vehicle
-// types and the trip table, so a replay needs neither the scenario nor its map files.
+// types, the trip table and the transit stops with the lines serving them, so a replay needs
+// neither the scenario nor its map files.
 //
 // Guarantees:
 //  - Frames are stored bit for bit: RecordingReader::frame(i) == the Frame that was written.
@@ -30,6 +31,7 @@
 #include "traffic/frame.h"
 #include "traffic/ids.h"
 #include "traffic/road_network.h"
+#include "traffic/transit.h"
 #include "traffic/vehicle_type.h"
 
 namespace traffic {
@@ -68,6 +70,13 @@ struct RecordedTrip {
   SignalPriority signalPriority = SignalPriority::None;
   double departS = 0;
   std::vector<RoadId> route;
+};
+
+/// A transit line as far as a viewer needs it: its name and the stops it serves.
+struct RecordedTransitLine {
+  std::string id;
+  std::vector<std::uint32_t> stops;  ///< indices into RecordingReader::stops(), in the order served
+  bool operator==(const RecordedTransitLine&) const = default;
 };
 
 class RecordingWriter {
@@ -117,6 +126,11 @@ class RecordingReader {
   [[nodiscard]] const std::vector<RecordedVehicleType>& vehicleTypes() const;
   /// Indexed by vehicle id (FrameVehicle::id).
   [[nodiscard]] const std::vector<RecordedTrip>& trips() const;
+  /// The scenario's transit stops, in Scenario::transit.stops order (Frame::stopWaiting's order);
+  /// empty when it has none.
+  [[nodiscard]] const std::vector<TransitStop>& stops() const;
+  /// The scenario's transit lines, with the stops each serves.
+  [[nodiscard]] const std::vector<RecordedTransitLine>& transitLines() const;
 
   [[nodiscard]] std::size_t frameCount() const;
   /// Simulated time and step of frame `i` (< frameCount()), from the index: no file access.
