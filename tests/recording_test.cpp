@@ -628,6 +628,7 @@ TEST(Recording, TransitStopsWaitingPassengersAndLoadsRoundTrip) {
   ASSERT_GE(sc.transit.stops.size(), 10u);
   const fs::path p = dir.path() / "sg.tsrec";
   std::vector<Frame> live;
+  std::vector<TimeseriesRow> timeseries;
   {
     World world(sc, WorldOptions{1});
     RecordingWriter writer(p, sc);
@@ -638,7 +639,21 @@ TEST(Recording, TransitStopsWaitingPassengersAndLoadsRoundTrip) {
       writer.write(live.back());
     });
     writer.close();
+    timeseries = world.timeseries();
   }
+  // The counts agree with the engine's own totals (timeseries.csv) wherever both exist.
+  std::size_t compared = 0;
+  for (const TimeseriesRow& row : timeseries) {
+    const auto frame = std::find_if(live.begin(), live.end(), [&](const Frame& f) { return f.timeS == row.timeS; });
+    if (frame == live.end()) continue;
+    std::uint32_t waiting = 0, onBoard = 0;
+    for (std::uint16_t n : frame->stopWaiting) waiting += n;
+    for (const FrameVehicle& v : frame->vehicles) onBoard += v.load;
+    EXPECT_EQ(waiting, row.passengersWaiting) << "at " << row.timeS << " s";
+    EXPECT_EQ(onBoard, row.passengersOnBoard) << "at " << row.timeS << " s";
+    ++compared;
+  }
+  EXPECT_GT(compared, 5u);
   const RecordingReader reader(p);
 
   const std::vector<TransitStop>& stops = reader.stops();

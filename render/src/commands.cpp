@@ -167,6 +167,7 @@ int viewScreenshot(const PreparedRun& run, const ShowOptions& o) {
   image.heightPx = h;
   image.colourMode = o.colourBy == "speed" ? ColourMode::BySpeed : ColourMode::ByClass;
   image.camera = initialCamera(*sc.network, o, w, h);
+  image.stops = sc.transit.stops;
   if (!o.noHud) {
     HudModel model;
     model.info = {sc.name, sc.signalPolicy.name, 0, sc.durationS, sc.stepS, true};
@@ -251,6 +252,7 @@ int replayScreenshot(const ReplaySource& source, const std::filesystem::path& fi
   image.heightPx = h;
   image.colourMode = o.colourBy == "speed" ? ColourMode::BySpeed : ColourMode::ByClass;
   image.camera = initialCamera(source.network(), o, w, h);
+  image.stops = source.stops();
   if (!o.noHud) {
     HudModel model;
     model.info = info;

@@ -4,6 +4,11 @@
 
 namespace traffic::render {
 
+const std::vector<TransitStop>& FrameSource::stops() const {
+  static const std::vector<TransitStop> none;
+  return none;
+}
+
 const std::vector<PlaybackSpeed>& speedSteps() {
   static const std::vector<PlaybackSpeed> steps{0.25, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, kAsFastAsPossible};
   return steps;

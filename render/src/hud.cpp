@@ -59,6 +59,23 @@ float textPanel(sf::RenderTarget& target, const std::vector<std::string>& lines,
   return h;
 }
 
+/// Passengers in a frame: waiting at stops, and on board of line runs and fleet vehicles.
+struct TransitFigures {
+  bool any = false;  ///< the run has stops, or someone is on board
+  std::uint64_t waiting = 0;
+  std::size_t stops = 0;
+  std::uint64_t onBoard = 0;
+};
+
+TransitFigures transitFigures(const Frame& f) {
+  TransitFigures t;
+  t.stops = f.stopWaiting.size();
+  for (std::uint16_t n : f.stopWaiting) t.waiting += n;
+  for (const FrameVehicle& v : f.vehicles) t.onBoard += v.load;
+  t.any = t.stops > 0 || t.onBoard > 0;
+  return t;
+}
+
 }  // namespace
 
 const sf::Font& hudFont() {
@@ -127,6 +144,9 @@ void Hud::draw(sf::RenderTarget& target, const HudModel& m) const {
                                 f->stats.waitingToEnter, f->stats.arrived));
     lines.push_back(fmt::format("mean speed {:.1f} m/s ({:.0f} km/h)   delay index {:.2f}", f->stats.meanSpeedMps,
                                 f->stats.meanSpeedMps * 3.6, f->stats.delayIndex));
+    if (const TransitFigures t = transitFigures(*f); t.any)
+      lines.push_back(fmt::format("passengers {} waiting at {} stop{}, {} on board", t.waiting, t.stops,
+                                  t.stops == 1 ? "" : "s", t.onBoard));
   }
   if (m.rates) {
     std::string perf = fmt::format("real-time factor {:.1f}x", m.realTimeFactor);
@@ -138,8 +158,10 @@ void Hud::draw(sf::RenderTarget& target, const HudModel& m) const {
   textPanel(target, lines, 10, 10);
 
   // Legend, bottom left: one row for vehicles (by mode or the speed ramp), one for signals, one
-  // for the colour mode. Rows are laid out first, so the panel fits them.
+  // for transit stops and loads when the run has them, one for the colour mode. Rows are laid out
+  // first, so the panel fits them.
   {
+    const bool transit = f != nullptr && transitFigures(*f).any;
     using Entry = std::pair<const char*, Rgba>;
     const std::vector<Entry> classes{{"car", palette::kCar},
                                      {"bus", palette::kBus},
@@ -153,6 +175,9 @@ void Hud::draw(sf::RenderTarget& target, const HudModel& m) const {
     constexpr float kLabelW = 58, kRampW = 126;
     const std::string rampText = "stopped ... at the speed limit";
     const std::string modeText = fmt::format("colour by {} (C)", toString(m.colourMode));
+    const std::string stopText = "stop: people waiting (far out, by size)";
+    const std::string loadText = "on board";
+    const float transitW = kLabelW + 24 + textWidth(stopText) + 12 + 26 + textWidth(loadText);
     auto swatchesWidth = [](const std::vector<Entry>& entries) {
       float w = 0;
       for (const auto& e : entries) w += 24 + textWidth(e.first);
@@ -160,9 +185,10 @@ void Hud::draw(sf::RenderTarget& target, const HudModel& m) const {
     };
     const float vehiclesW =
         kLabelW + (m.colourMode == ColourMode::ByClass ? swatchesWidth(classes) : kRampW + 6 + textWidth(rampText));
-    const float w = std::max({vehiclesW, kLabelW + swatchesWidth(signals), textWidth(modeText)}) + 2 * kPad;
+    const float w = std::max({vehiclesW, kLabelW + swatchesWidth(signals), transit ? transitW : 0.f, textWidth(modeText)}) +
+                    2 * kPad;
     const float bottom = static_cast<float>(size.y) - (m.timeBar ? 46.f : 10.f);
-    const float h = kPad * 2 + kLineH * 3;
+    const float h = kPad * 2 + kLineH * (transit ? 4 : 3);
     const float y0 = bottom - h;
     panel(target, {10, y0, w, h});
     const float x = 10 + kPad;
@@ -193,6 +219,28 @@ void Hud::draw(sf::RenderTarget& target, const HudModel& m) const {
     text(target, "signal:", x, y);
     swatches(signals);
     y += kLineH;
+    if (transit) {
+      // As on the map: a white square with a dark rim, and a number in a dark box.
+      text(target, "transit:", x, y);
+      float cx = x + kLabelW;
+      sf::RectangleShape rim({12, 12});
+      rim.setPosition(cx, y + 3);
+      rim.setFillColor(toSf(palette::kStopRim));
+      target.draw(rim);
+      sf::RectangleShape stop({10, 10});
+      stop.setPosition(cx + 1, y + 4);
+      stop.setFillColor(toSf(palette::kStop));
+      target.draw(stop);
+      text(target, stopText, cx + 16, y);
+      cx += 24 + textWidth(stopText) + 12;
+      sf::RectangleShape box({20, 15});
+      box.setPosition(cx, y + 2);
+      box.setFillColor(toSf(palette::kLabelBox));
+      target.draw(box);
+      text(target, "12", cx + 3, y + 1, palette::kHudText, 11);
+      text(target, loadText, cx + 26, y);
+      y += kLineH;
+    }
     text(target, modeText, x, y);
   }
 
@@ -268,7 +316,7 @@ void Hud::draw(sf::RenderTarget& target, const HudModel& m) const {
         {"] / [", "faster / slower"},
         {"M", "as fast as possible / back"},
         {"C", "colour by mode / by speed"},
-        {"click", "follow a vehicle, inspect a junction"},
+        {"click", "follow a vehicle, inspect a stop or a junction"},
         {"Esc", "clear the selection"},
         {", / .", "back / forward 10 s (replay)"},
         {"< / >", "back / forward 60 s (replay)"},

@@ -1,6 +1,7 @@
 #include "traffic/render/inspect.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace traffic::render {
 
@@ -14,6 +15,20 @@ int ApproachQueue::vehicles() const {
   int n = 0;
   for (const LaneQueue& l : lanes) n += l.vehicles;
   return n;
+}
+
+StopStatus inspectStop(const Frame& frame, std::span<const TransitStop> stops, std::size_t index) {
+  StopStatus st;
+  if (index >= stops.size()) return st;
+  const TransitStop& stop = stops[index];
+  if (index < frame.stopWaiting.size()) st.waiting = frame.stopWaiting[index];
+  for (const FrameVehicle& v : frame.vehicles) {
+    if ((v.flags & FrameVehicle::kDwelling) == 0 || v.onConnector() || v.track != stop.lane.value) continue;
+    if (std::abs(static_cast<double>(v.positionM) - stop.positionM) > 3.0) continue;
+    ++st.vehiclesAtStop;
+    st.onBoard += v.load;
+  }
+  return st;
 }
 
 std::string_view toString(JunctionStage s) {

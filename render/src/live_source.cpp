@@ -1,5 +1,6 @@
 #include "traffic/render/live_source.h"
 
+#include <algorithm>
 #include <chrono>
 
 namespace traffic::render {
@@ -43,6 +44,13 @@ void LiveSimulation::stop() {
   }
   m_wake.notify_all();
   if (m_thread.joinable()) m_thread.join();
+}
+
+std::vector<std::string> LiveSimulation::linesAtStop(std::size_t index) const {
+  std::vector<std::string> out;
+  for (const TransitLine& line : m_scenario->transit.lines)
+    if (std::find(line.stops.begin(), line.stops.end(), index) != line.stops.end()) out.push_back(line.id);
+  return out;
 }
 
 double LiveSimulation::vehicleLengthM(std::uint32_t id) const {

@@ -4,6 +4,9 @@
 #include <array>
 #include <cmath>
 #include <map>
+#include <string>
+
+#include "traffic/render/hud.h"
 
 namespace traffic::render {
 namespace {
@@ -39,6 +42,22 @@ SignalState mostOpen(SignalState a, SignalState b) {
   return rank(a) >= rank(b) ? a : b;
 }
 
+/// The HUD font for the numbers on the map, or null when it is missing: the picture is still
+/// worth drawing without them (the viewer itself refuses to start without the font).
+const sf::Font* labelFont() {
+  static const sf::Font* font = []() -> const sf::Font* {
+    try {
+      return &hudFont();
+    } catch (const MissingFontError&) {
+      return nullptr;
+    }
+  }();
+  return font;
+}
+
+constexpr unsigned kLabelTextPx = 12;
+constexpr float kLabelPadPx = 2;
+
 }  // namespace
 
 /// One square of static geometry: vertex lists built once, copied into GPU buffers on first use
@@ -68,10 +87,15 @@ struct SceneRenderer::Tile {
   Layer laneLines{sf::Lines};
 };
 
-SceneRenderer::SceneRenderer(const RoadNetwork& net, LengthOf lengthOf)
-    : m_net(&net), m_lengthOf(std::move(lengthOf)), m_bounds(networkBounds(net)), m_tracks(net) {
+SceneRenderer::SceneRenderer(const RoadNetwork& net, LengthOf lengthOf, std::vector<TransitStop> stops)
+    : m_net(&net),
+      m_lengthOf(std::move(lengthOf)),
+      m_bounds(networkBounds(net)),
+      m_tracks(net),
+      m_stops(std::move(stops)) {
   m_scene.originM = m_bounds.empty() ? Vec2{} : Vec2{m_bounds.minX, m_bounds.maxY};
   m_stopSegments = buildStopLines(net);
+  m_stopPlacements = placeStops(net, m_stops);
 
   const NetworkMesh mesh = buildNetworkMesh(net, m_scene);
   std::map<std::pair<long, long>, std::size_t> tileOf;
@@ -207,6 +231,86 @@ void SceneRenderer::buildVehicles(const Frame& frame, const Camera& camera, cons
   }
 }
 
+void SceneRenderer::buildStops(const Frame& frame, const Camera& camera) {
+  m_stopMarkers.clear();
+  m_stopSidesPx.assign(m_stops.size(), 0);
+  if (m_stops.empty()) return;
+  const double pxPerM = camera.pxPerM();
+  const double px = 1.0 / pxPerM;  // one pixel, in metres
+  const Bounds visible = grown(camera.visibleWorld(), 30 * px + 10);
+  auto square = [&](Vec2 centre, double halfM, Rgba colour) {
+    const sf::Color c = toSf(colour);
+    const ScenePoint a = m_scene.toScene(centre + Vec2{-halfM, -halfM});
+    const ScenePoint b = m_scene.toScene(centre + Vec2{halfM, -halfM});
+    const ScenePoint cc = m_scene.toScene(centre + Vec2{halfM, halfM});
+    const ScenePoint d = m_scene.toScene(centre + Vec2{-halfM, halfM});
+    for (const ScenePoint& p : {a, b, cc, a, cc, d}) m_stopMarkers.append(sf::Vertex({p.x, p.y}, c));
+  };
+  for (std::size_t i = 0; i < m_stops.size(); ++i) {
+    const std::uint32_t waiting = i < frame.stopWaiting.size() ? frame.stopWaiting[i] : 0;
+    const double side = stopMarkerSidePx(waiting, pxPerM);
+    m_stopSidesPx[i] = side;
+    const Vec2 at = m_stopPlacements[i].markerM;
+    if (!visible.contains(at)) continue;
+    // A dark rim of one pixel keeps the white square apart from a light background.
+    square(at, (side / 2 + 1) * px, palette::kStopRim);
+    square(at, side / 2 * px, palette::kStop);
+  }
+}
+
+void SceneRenderer::drawLabels(sf::RenderTarget& target, const Frame& frame, const Camera& camera) {
+  m_stopLabels = 0;
+  m_loadLabels = 0;
+  const double pxPerM = camera.pxPerM();
+  if (pxPerM < kLabelsMinPxPerM) return;
+  const sf::Font* font = labelFont();
+  if (font == nullptr) return;
+  const auto w = static_cast<float>(camera.widthPx()), h = static_cast<float>(camera.heightPx());
+  sf::VertexArray boxes(sf::Triangles);
+  std::vector<sf::Text> texts;
+  // A number in a small dark box; `awayPx` (a unit vector on screen) moves the box off its anchor
+  // by `gapPx` plus as much of the box as lies that way, so the box never covers what it labels.
+  auto label = [&](std::uint32_t n, Vec2 anchorPx, Vec2 awayPx, double gapPx) {
+    const std::string s = std::to_string(n);
+    sf::Text t(s, *font, kLabelTextPx);
+    t.setFillColor(toSf(palette::kHudText));
+    const sf::FloatRect glyphs = t.getLocalBounds();
+    const float bw = glyphs.width + 2 * kLabelPadPx + 1, bh = static_cast<float>(kLabelTextPx) + 2 * kLabelPadPx;
+    const double reach = std::abs(awayPx.x) * bw / 2 + std::abs(awayPx.y) * bh / 2;
+    const Vec2 centre = anchorPx + awayPx * (gapPx + reach);
+    const float left = std::round(static_cast<float>(centre.x) - bw / 2);
+    const float top = std::round(static_cast<float>(centre.y) - bh / 2);
+    if (left + bw < 0 || top + bh < 0 || left > w || top > h) return false;
+    const sf::Color c = toSf(palette::kLabelBox);
+    const sf::Vector2f a{left, top}, b{left + bw, top}, cc{left + bw, top + bh}, d{left, top + bh};
+    for (const sf::Vector2f& p : {a, b, cc, a, cc, d}) boxes.append(sf::Vertex(p, c));
+    // Text is placed by its glyphs' box, so digits sit in the middle whatever the font's metrics.
+    t.setPosition(left + kLabelPadPx - glyphs.left + 0.5f, top + (bh - glyphs.height) / 2 - glyphs.top);
+    texts.push_back(std::move(t));
+    return true;
+  };
+  for (std::size_t i = 0; i < m_stops.size(); ++i) {
+    const StopPlacement& p = m_stopPlacements[i];
+    const Vec2 at = camera.toScreen(p.markerM);
+    // Beside the marker, further from the road (screen y points down).
+    const Vec2 away{p.kerbSide().x, -p.kerbSide().y};
+    const std::uint32_t waiting = i < frame.stopWaiting.size() ? frame.stopWaiting[i] : 0;
+    if (label(waiting, at, away, m_stopSidesPx[i] / 2 + 3)) ++m_stopLabels;
+  }
+  for (std::size_t i = 0; i < frame.vehicles.size() && i < m_poses.size(); ++i) {
+    const FrameVehicle& v = frame.vehicles[i];
+    if (v.load == 0) continue;
+    // Beside the vehicle on its left, so that the vehicle's colour stays in sight and the number
+    // never meets a stop's, which is on the kerb side.
+    const VehiclePose& pose = m_poses[i];
+    const Vec2 left = leftNormal(pose.heading);
+    const double halfWidthPx = std::max(pose.widthM * pxPerM, kVehicleMinWidthPx) / 2;
+    if (label(v.load, camera.toScreen(pose.centreM()), {left.x, -left.y}, halfWidthPx + 2)) ++m_loadLabels;
+  }
+  target.draw(boxes);
+  for (const sf::Text& t : texts) target.draw(t);
+}
+
 void SceneRenderer::buildOverlay(const Camera& camera, const DrawOptions& options) {
   m_overlay.clear();
   const double px = 1.0 / camera.pxPerM();  // one pixel, in metres
@@ -249,6 +353,13 @@ void SceneRenderer::buildOverlay(const Camera& camera, const DrawOptions& option
       stroke(outline[i], outline[(i + 1) % outline.size()], 2 * px, palette::kSelection);
   }
 
+  if (options.selectedStop && *options.selectedStop < m_stops.size()) {
+    const Vec2 c = m_stopPlacements[*options.selectedStop].markerM;
+    const double h = (m_stopSidesPx[*options.selectedStop] / 2 + 4) * px;
+    const std::array<Vec2, 4> corners{c + Vec2{-h, -h}, c + Vec2{h, -h}, c + Vec2{h, h}, c + Vec2{-h, h}};
+    for (std::size_t k = 0; k < 4; ++k) stroke(corners[k], corners[(k + 1) % 4], 2 * px, palette::kSelection);
+  }
+
   if (options.selectedVehicle) {
     for (std::size_t i = 0; i < m_poseIds.size(); ++i) {
       if (m_poseIds[i] != *options.selectedVehicle) continue;
@@ -271,11 +382,17 @@ void SceneRenderer::draw(sf::RenderTarget& target, const Frame& frame, const Cam
   updateStopLines(frame, camera);
   target.draw(m_stopLines);
   buildVehicles(frame, camera, options);
+  buildStops(frame, camera);
   buildOverlay(camera, options);
-  // The overlay (route band and selection frames) goes over the vehicles; the band is translucent,
-  // so the vehicles on the route still show through it.
+  // Stop markers go over the vehicles (far out a marker grows over its road), the overlay (route
+  // band and selection frames) over both; the band is translucent, so the vehicles on the route
+  // still show through it. The numbers come last, in screen pixels.
   target.draw(m_vehicles);
+  target.draw(m_stopMarkers);
   target.draw(m_overlay);
+  const sf::FloatRect screen(0, 0, static_cast<float>(camera.widthPx()), static_cast<float>(camera.heightPx()));
+  target.setView(sf::View(screen));
+  drawLabels(target, frame, camera);
 }
 
 }  // namespace traffic::render

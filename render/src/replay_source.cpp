@@ -22,6 +22,13 @@ ReplaySource::ReplaySource(const std::filesystem::path& file, PlaybackSpeed spee
   m_clockS = m_info.startS;
 }
 
+std::vector<std::string> ReplaySource::linesAtStop(std::size_t index) const {
+  std::vector<std::string> out;
+  for (const RecordedTransitLine& line : m_reader.transitLines())
+    if (std::find(line.stops.begin(), line.stops.end(), index) != line.stops.end()) out.push_back(line.id);
+  return out;
+}
+
 double ReplaySource::vehicleLengthM(std::uint32_t id) const {
   const auto& trips = m_reader.trips();
   const auto& types = m_reader.vehicleTypes();

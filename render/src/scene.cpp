@@ -240,6 +240,65 @@ RoadId TrackGeometry::roadOf(const FrameVehicle& v) const {
   return v.track < m_net->lanes().size() ? m_net->lanes()[v.track].road : RoadId{};
 }
 
+std::vector<StopPlacement> placeStops(const RoadNetwork& net, std::span<const TransitStop> stops) {
+  std::vector<StopPlacement> out;
+  out.reserve(stops.size());
+  for (const TransitStop& stop : stops) {
+    StopPlacement p;
+    p.heading = {1, 0};
+    if (stop.lane.index() >= net.lanes().size()) {
+      out.push_back(p);
+      continue;
+    }
+    const Lane& lane = net.lane(stop.lane);
+    if (lane.shape.points.size() < 2) {
+      out.push_back(p);
+      continue;
+    }
+    // Positions are in modelled metres; the drawn shape may be a little longer or shorter.
+    const double shapeM = lane.shape.length();
+    const double s = lane.lengthM > 0 ? std::clamp(stop.positionM * shapeM / lane.lengthM, 0.0, shapeM) : 0.0;
+    p.laneM = lane.shape.pointAt(s);
+    p.heading = lane.shape.directionAt(s);
+    // Lanes are ordered from the centre of the street (index 0) to the kerb: the road's outer edge
+    // is past every lane with a higher index.
+    double toKerbM = lane.widthM / 2;
+    const Road& road = net.road(lane.road);
+    for (LaneId other : road.lanes) {
+      if (other.index() >= net.lanes().size()) continue;
+      if (net.lane(other).indexInRoad > lane.indexInRoad) toKerbM += net.lane(other).widthM;
+    }
+    if (stop.bay) toKerbM = lane.widthM / 2 + std::max(toKerbM - lane.widthM / 2, kStopBayWidthM);
+    p.offsetM = toKerbM + kStopKerbGapM + kStopMarkerM / 2;
+    p.markerM = p.laneM + p.kerbSide() * p.offsetM;
+    out.push_back(p);
+  }
+  return out;
+}
+
+double stopMarkerSidePx(std::uint32_t waiting, double pxPerM) {
+  if (pxPerM >= kLabelsMinPxPerM) return std::max(kStopMarkerM * pxPerM, kStopMarkerMinPx);
+  return std::min(5.0 + 2.0 * std::sqrt(static_cast<double>(waiting)), 24.0);
+}
+
+std::optional<std::size_t> pickStop(std::span<const StopPlacement> stops, std::span<const double> sidesPx, double pxPerM,
+                                    Vec2 pointM, double toleranceM) {
+  std::optional<std::size_t> best;
+  double bestDistance = 0;
+  for (std::size_t i = 0; i < stops.size() && i < sidesPx.size(); ++i) {
+    const Vec2 d = pointM - stops[i].markerM;
+    const double half = sidesPx[i] / pxPerM / 2 + toleranceM;
+    // Markers are squares on screen (axis-aligned), so the test is too.
+    if (std::abs(d.x) > half || std::abs(d.y) > half) continue;
+    const double distance = length(d);
+    if (!best || distance < bestDistance) {
+      best = i;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
 std::optional<std::size_t> pickVehicle(std::span<const VehiclePose> poses, Vec2 pointM, double toleranceM) {
   std::optional<std::size_t> best;
   double bestDistance = 0;

@@ -49,7 +49,7 @@ sf::Image renderImage(const RoadNetwork& net, const SceneRenderer::LengthOf& len
   if (!texture.create(options.widthPx, options.heightPx, settings))
     throw std::runtime_error(fmt::format("could not create a {}x{} offscreen image (OpenGL render texture)",
                                          options.widthPx, options.heightPx));
-  SceneRenderer renderer(net, lengthOf);
+  SceneRenderer renderer(net, lengthOf, options.stops);
   const Camera camera = options.camera ? *options.camera : Camera::fit(renderer.bounds(), options.widthPx, options.heightPx);
   DrawOptions draw;
   draw.colourMode = options.colourMode;

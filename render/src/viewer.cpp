@@ -103,6 +103,30 @@ std::vector<std::string> vehiclePanel(const RoadNetwork& net, const TrackGeometr
   return lines;
 }
 
+std::vector<std::string> stopPanel(const RoadNetwork& net, const FrameSource& source, const Frame& frame,
+                                   std::size_t index) {
+  const TransitStop& stop = source.stops()[index];
+  std::vector<std::string> lines;
+  lines.push_back(fmt::format("stop {}{}", stop.id, stop.bay ? " (bay)" : ""));
+  const StopStatus st = inspectStop(frame, source.stops(), index);
+  lines.push_back(fmt::format("{} {} waiting", st.waiting, st.waiting == 1 ? "person" : "people"));
+  if (st.vehiclesAtStop > 0)
+    lines.push_back(fmt::format("{} vehicle{} at the stop, {} on board", st.vehiclesAtStop,
+                                st.vehiclesAtStop == 1 ? "" : "s", st.onBoard));
+  const std::vector<std::string> served = source.linesAtStop(index);
+  std::string list;
+  for (const std::string& l : served) list += (list.empty() ? "" : ", ") + l;
+  lines.push_back(served.empty() ? std::string("no line serves it")
+                                  : fmt::format("line{}: {}", served.size() == 1 ? "" : "s", list));
+  if (stop.lane.index() < net.lanes().size()) {
+    const Lane& lane = net.lane(stop.lane);
+    lines.push_back(fmt::format("on {}, lane {}, {:.0f} m from its start", roadName(net, lane.road), lane.indexInRoad,
+                                stop.positionM));
+  }
+  lines.push_back("Esc: clear");
+  return lines;
+}
+
 std::vector<std::string> junctionPanel(const RoadNetwork& net, const Frame& frame, JunctionId id,
                                        const std::string& policy) {
   const JunctionStatus st = inspectJunction(net, frame, id);
@@ -142,7 +166,7 @@ void runViewer(FrameSource& source, const ViewerOptions& options) {
   window.setFramerateLimit(60);
 
   const RoadNetwork& net = source.network();
-  SceneRenderer renderer(net, [&source](std::uint32_t id) { return source.vehicleLengthM(id); });
+  SceneRenderer renderer(net, [&source](std::uint32_t id) { return source.vehicleLengthM(id); }, source.stops());
   Camera camera = options.camera ? *options.camera : Camera::fit(renderer.bounds(), options.widthPx, options.heightPx);
   Hud hud;
   DrawOptions draw;
@@ -217,17 +241,28 @@ void runViewer(FrameSource& source, const ViewerOptions& options) {
             if (auto i = pickVehicle(renderer.poses(), at, tolerance)) {
               draw.selectedVehicle = renderer.poseIds()[*i];
               draw.selectedJunction.reset();
+              draw.selectedStop.reset();
               followCamera = true;
               source.follow(draw.selectedVehicle);
+            } else if (auto s = pickStop(renderer.stopPlacements(), renderer.stopSidesPx(), camera.pxPerM(), at,
+                                         tolerance)) {
+              draw.selectedStop = *s;
+              draw.selectedVehicle.reset();
+              draw.selectedJunction.reset();
+              draw.highlightedRoute.clear();
+              followCamera = false;
+              source.follow(std::nullopt);
             } else if (auto j = pickJunction(net, at, tolerance)) {
               draw.selectedJunction = *j;
               draw.selectedVehicle.reset();
+              draw.selectedStop.reset();
               draw.highlightedRoute.clear();
               followCamera = false;
               source.follow(std::nullopt);
             } else {
               draw.selectedVehicle.reset();
               draw.selectedJunction.reset();
+              draw.selectedStop.reset();
               draw.highlightedRoute.clear();
               followCamera = false;
               source.follow(std::nullopt);
@@ -243,6 +278,7 @@ void runViewer(FrameSource& source, const ViewerOptions& options) {
             case sf::Keyboard::Escape:
               draw.selectedVehicle.reset();
               draw.selectedJunction.reset();
+              draw.selectedStop.reset();
               draw.highlightedRoute.clear();
               followCamera = false;
               source.follow(std::nullopt);
@@ -342,6 +378,8 @@ void runViewer(FrameSource& source, const ViewerOptions& options) {
       model.frame = frame.get();
       if (draw.selectedVehicle)
         model.panel = vehiclePanel(net, renderer.tracks(), *frame, details, *draw.selectedVehicle);
+      else if (draw.selectedStop && *draw.selectedStop < source.stops().size())
+        model.panel = stopPanel(net, source, *frame, *draw.selectedStop);
       else if (draw.selectedJunction)
         model.panel = junctionPanel(net, *frame, *draw.selectedJunction, source.info().policy);
     }

@@ -112,6 +112,37 @@ TEST(InspectJunction, QueuesCountHaltedVehiclesPerIncomingLane) {
   EXPECT_EQ(halted, 4);
 }
 
+TEST(InspectStop, PeopleWaitingAndTheVehiclesStandingThere) {
+  const std::vector<TransitStop> stops{{"a", LaneId(3u), 80, false}, {"b", LaneId(5u), 40, true}};
+  Frame f;
+  f.stopWaiting = {4, 11};
+  auto vehicle = [](std::uint32_t track, float pos, std::uint8_t flags, std::uint16_t load) {
+    FrameVehicle v;
+    v.track = track;
+    v.positionM = pos;
+    v.flags = flags;
+    v.load = load;
+    return v;
+  };
+  const std::uint8_t dwelling = FrameVehicle::kDwelling | FrameVehicle::kHalted;
+  f.vehicles = {vehicle(3, 80, dwelling, 7),                      // at stop a
+                vehicle(3, 60, dwelling, 2),                      // same lane, 20 m short of it
+                vehicle(3, 79, FrameVehicle::kHalted, 5),         // queued, doors shut
+                vehicle(5, 41, dwelling | FrameVehicle::kInBay, 3),  // in stop b's bay
+                vehicle(3, 80, dwelling | FrameVehicle::kOnConnector, 9)};  // connector 3, not lane 3
+  const StopStatus a = inspectStop(f, stops, 0);
+  EXPECT_EQ(a.waiting, 4u);
+  EXPECT_EQ(a.vehiclesAtStop, 1);
+  EXPECT_EQ(a.onBoard, 7u);
+  const StopStatus b = inspectStop(f, stops, 1);
+  EXPECT_EQ(b.waiting, 11u);
+  EXPECT_EQ(b.vehiclesAtStop, 1);
+  EXPECT_EQ(b.onBoard, 3u);
+  // An index past the stops, or a frame without counts, is empty rather than wrong.
+  EXPECT_EQ(inspectStop(f, stops, 2).waiting, 0u);
+  EXPECT_EQ(inspectStop(Frame{}, stops, 0).waiting, 0u);
+}
+
 TEST(RouteProgress, FindsTheCurrentRoad) {
   const std::vector<RoadId> route{RoadId(4u), RoadId(7u), RoadId(2u)};
   EXPECT_EQ(routeProgress(route, RoadId(7u)), 1u);

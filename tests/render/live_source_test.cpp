@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -155,6 +156,25 @@ TEST(LiveSimulation, FollowingAVehicleBringsItsTripRecord) {
   EXPECT_GT(d->distanceM, 0);
   EXPECT_GT(d->routeLengthM, 0);
   EXPECT_FALSE(live.vehicleDetails(1u << 30));
+}
+
+TEST(LiveSimulation, TheScenariosStopsAndTheLinesServingThem) {
+  const auto sc = std::make_shared<const Scenario>(
+      loadScenario(std::string(TRAFFIC_SOURCE_DIR) + "/scenarios/singapore_av.toml", {"scenario.duration_s=60"}));
+  LiveSimulation::Options options;
+  options.startPaused = true;
+  LiveSimulation live(sc, options, nullptr);
+  ASSERT_EQ(live.stops().size(), sc->transit.stops.size());
+  ASSERT_FALSE(live.stops().empty());
+  EXPECT_EQ(&live.stops(), &sc->transit.stops);
+  // The first stop of the first line is served by that line.
+  const TransitLine& first = sc->transit.lines.front();
+  const std::vector<std::string> lines = live.linesAtStop(first.stops.front());
+  EXPECT_NE(std::find(lines.begin(), lines.end(), first.id), lines.end());
+  // Frames carry one waiting count per stop from the start.
+  ASSERT_TRUE(live.current());
+  EXPECT_EQ(live.current()->stopWaiting.size(), sc->transit.stops.size());
+  live.stop();
 }
 
 TEST(LiveSimulation, ClosingEarlyWritesNothing) {

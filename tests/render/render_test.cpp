@@ -4,6 +4,8 @@
 
 #include <SFML/Graphics.hpp>
 
+#include <cstdlib>
+
 #include "common/test_networks.h"
 #include "render_test_support.h"
 #include "traffic/render/renderer.h"
@@ -197,6 +199,138 @@ TEST(Render, TheSelectedVehicleIsFramed) {
   const VehiclePose bus = renderer.poses()[1];
   const Vec2 onFrame = bus.centreM() - bus.heading * (6 + 2.0 / 8);
   EXPECT_TRUE(colourNear(palette::kSelection, pixelAt(img, cam, onFrame), 40));
+}
+
+// ---- transit stops and loads ----------------------------------------------------------------
+
+/// A stop on the kerb side of the north approach, 40 m north of the junction's centre, in view of
+/// junctionCamera(). Travelling south, the kerb is to the west: off the road.
+TransitStop northStop(const RoadNetwork& net) {
+  return {"north", net.road(*net.findRoad("n_in")).lanes.back(), 75, false};
+}
+
+Frame emptyFrame(const RoadNetwork& net) {
+  Frame f;
+  f.movementStates.assign(net.movements().size(), SignalState::Red);
+  return f;
+}
+
+/// Pixels in the square of half-side `halfPx` around `centre` for which `match` holds.
+template <class Match>
+int countAround(const sf::Image& img, Vec2 centre, int halfPx, Match match) {
+  int n = 0;
+  for (int dy = -halfPx; dy <= halfPx; ++dy)
+    for (int dx = -halfPx; dx <= halfPx; ++dx) {
+      const int x = static_cast<int>(centre.x) + dx, y = static_cast<int>(centre.y) + dy;
+      if (x < 0 || y < 0 || x >= static_cast<int>(img.getSize().x) || y >= static_cast<int>(img.getSize().y)) continue;
+      n += match(img.getPixel(static_cast<unsigned>(x), static_cast<unsigned>(y))) ? 1 : 0;
+    }
+  return n;
+}
+
+bool isLabelText(sf::Color c) {
+  // Light grey text (palette::kHudText and its anti-aliased edges), never a vehicle's colour.
+  // Thin glyphs at 12 px are mostly anti-aliased edges, so anything clearly lighter than the road.
+  return c.r > 100 && std::abs(c.r - c.g) < 12 && std::abs(c.g - c.b) < 12 && c.r < 250;
+}
+
+TEST(Render, AStopIsAWhiteMarkerBesideTheKerbWithThePeopleWaiting) {
+  TRAFFIC_REQUIRE_DISPLAY();
+  const RoadNetwork net = crossJunction(100, 1, true);
+  const TransitStop stop = northStop(net);
+  const StopPlacement place = placeStops(net, std::vector<TransitStop>{stop})[0];
+  const Camera cam = junctionCamera();
+  Frame frame = emptyFrame(net);
+  frame.stopWaiting = {7};
+
+  sf::RenderTexture target;
+  ASSERT_TRUE(target.create(kW, kH));
+  SceneRenderer renderer(net, nullptr, {stop});
+  target.clear(toSf(palette::kBackground));
+  renderer.draw(target, frame, cam, {});
+  target.display();
+  const sf::Image img = target.getTexture().copyToImage();
+  // The marker, 2 m (16 px) across, in the stop colour where it stands, west of the lane.
+  EXPECT_TRUE(colourNear(palette::kStop, pixelAt(img, cam, place.markerM), 2));
+  EXPECT_TRUE(colourNear(palette::kStop, pixelAt(img, cam, place.markerM + Vec2{0.7, 0.7}), 2));
+  EXPECT_LT(place.markerM.x, place.laneM.x - 3);
+  // The lane itself is still asphalt, and further out than the marker and its number, background.
+  EXPECT_TRUE(colourNear(palette::kAsphalt, pixelAt(img, cam, place.laneM)));
+  EXPECT_TRUE(colourNear(palette::kBackground, pixelAt(img, cam, place.markerM + Vec2{-12, 0})));
+  // The number waiting is written beside the marker, on the side away from the road.
+  EXPECT_EQ(renderer.lastStopLabels(), 1u);
+  const Vec2 beside = cam.toScreen(place.markerM) + Vec2{-8 - 3 - 10, 0};
+  EXPECT_GT(countAround(img, beside, 10, isLabelText), 8);
+  EXPECT_EQ(countAround(img, cam.toScreen(place.markerM), 6, isLabelText), 0) << "the number is not on the marker";
+
+  // The same frame without stops: nothing there but the background.
+  const Frame plain = emptyFrame(net);
+  const sf::Image none = draw(net, plain, cam);
+  EXPECT_TRUE(colourNear(palette::kBackground, pixelAt(none, cam, place.markerM)));
+  const auto white = [](sf::Color c) { return static_cast<bool>(colourNear(palette::kStop, c, 2)); };
+  EXPECT_EQ(countAround(none, cam.toScreen(place.markerM), 30, white), 0);
+}
+
+TEST(Render, FarOutAStopMarkerGrowsWithThePeopleWaiting) {
+  TRAFFIC_REQUIRE_DISPLAY();
+  const RoadNetwork net = crossJunction(100, 1, true);
+  const TransitStop stop = northStop(net);
+  const Vec2 at = placeStops(net, std::vector<TransitStop>{stop})[0].markerM;
+  const Camera cam({0, 0}, 0.5, kW, kH);  // the whole junction in 115 px: no numbers
+  auto whiteAt = [&](std::uint16_t waiting) {
+    Frame frame = emptyFrame(net);
+    frame.stopWaiting = {waiting};
+    ImageOptions o;
+    o.widthPx = kW;
+    o.heightPx = kH;
+    o.camera = cam;
+    o.stops = {stop};
+    const sf::Image img = renderImage(net, nullptr, frame, o);
+    return countAround(img, cam.toScreen(at), 20, [](sf::Color c) { return colourNear(palette::kStop, c, 2); });
+  };
+  const int nobody = whiteAt(0), crowd = whiteAt(64);
+  // 5 px square for nobody, 5 + 2 x 8 = 21 px for 64 (anti-aliased edges aside).
+  EXPECT_GE(nobody, 9);
+  EXPECT_LE(nobody, 36);
+  EXPECT_GE(crowd, 300);
+  EXPECT_LE(crowd, 21 * 21 + 10);
+}
+
+TEST(Render, PassengersOnBoardAreWrittenOnTheVehicleCloseUp) {
+  TRAFFIC_REQUIRE_DISPLAY();
+  const RoadNetwork net = crossJunction(100, 1, true);
+  Frame frame = threeVehicles(net);  // vehicle 1 is a bus on the east approach
+  const Camera cam = junctionCamera();
+  sf::RenderTexture target;
+  ASSERT_TRUE(target.create(kW, kH));
+  SceneRenderer renderer(net, nullptr);
+  auto render = [&](const Camera& c) {
+    target.clear(toSf(palette::kBackground));
+    renderer.draw(target, frame, c, {});
+    target.display();
+    return target.getTexture().copyToImage();
+  };
+  const sf::Image empty = render(cam);
+  // The bus drives west: its left is south. The number stands there, beside the body (2.5 m wide,
+  // 20 px at 8 px/m), so the bus's own colour stays in sight.
+  const VehiclePose bus = renderer.poses()[1];
+  ASSERT_NEAR(bus.heading.x, -1, 1e-9);
+  const Vec2 busCentre = cam.toScreen(bus.centreM());
+  const Vec2 besideBus = busCentre + Vec2{0, 10 + 2 + 8};
+  EXPECT_EQ(renderer.lastLoadLabels(), 0u);
+  EXPECT_EQ(countAround(empty, besideBus, 8, isLabelText), 0);
+
+  frame.vehicles[1].load = 12;
+  const sf::Image loaded = render(cam);
+  EXPECT_EQ(renderer.lastLoadLabels(), 1u);
+  EXPECT_GT(countAround(loaded, besideBus, 8, isLabelText), 8);
+  EXPECT_TRUE(colourNear(palette::kBus, pixelAt(loaded, cam, bus.centreM())));
+  // Away from the bus, nothing changed: the car ahead of the junction on the west approach.
+  const Vec2 car = cam.toScreen(renderer.poses()[0].centreM());
+  EXPECT_EQ(countAround(loaded, car, 6, isLabelText), 0);
+  // Far out there are no numbers.
+  (void)render(Camera({0, 0}, 1, kW, kH));
+  EXPECT_EQ(renderer.lastLoadLabels(), 0u);
 }
 
 TEST(Render, TheHeadsUpDisplayIsDrawn) {

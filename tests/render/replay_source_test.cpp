@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "common/temp_dir.h"
 #include "traffic/errors.h"
 #include "traffic/recording.h"
@@ -69,6 +71,48 @@ TEST_F(ReplaySourceTest, DescribesTheRecordedRun) {
   EXPECT_EQ(d->trip, trip.id);
   EXPECT_EQ(d->route.size(), s_scenario->demand.routes.route(trip.route).size());
   EXPECT_LT(d->distanceM, 0) << "not in a recording: shown as unknown";
+}
+
+TEST(ReplaySourceStops, StopsAndTheirLinesComeFromTheRecording) {
+  traffic::testing::TempDir dir;
+  const Scenario sc =
+      loadScenario(std::string(TRAFFIC_SOURCE_DIR) + "/scenarios/singapore_av.toml", {"scenario.duration_s=120"});
+  const std::filesystem::path file = dir.path() / "sg.tsrec";
+  std::vector<Frame> frames;
+  {
+    World world(sc);
+    RecordingWriter writer(file, sc);
+    while (!world.finished()) {
+      world.step();
+      frames.push_back(world.frame());
+      writer.write(frames.back());
+    }
+  }
+  ReplaySource src(file, 10, true);
+  ASSERT_EQ(src.stops().size(), sc.transit.stops.size());
+  ASSERT_FALSE(src.stops().empty());
+  for (std::size_t i = 0; i < src.stops().size(); ++i) {
+    EXPECT_EQ(src.stops()[i].id, sc.transit.stops[i].id);
+    EXPECT_EQ(src.stops()[i].lane, sc.transit.stops[i].lane);
+    // Each stop is listed under every line that serves it, and only those.
+    std::vector<std::string> expected;
+    for (const TransitLine& line : sc.transit.lines)
+      if (std::find(line.stops.begin(), line.stops.end(), i) != line.stops.end()) expected.push_back(line.id);
+    EXPECT_FALSE(expected.empty()) << sc.transit.stops[i].id;
+    EXPECT_EQ(src.linesAtStop(i), expected) << sc.transit.stops[i].id;
+  }
+  // The waiting counts play back as simulated.
+  src.seek(frames.back().timeS);
+  ASSERT_TRUE(src.current());
+  EXPECT_EQ(src.current()->stopWaiting, frames.back().stopWaiting);
+}
+
+TEST_F(ReplaySourceTest, ARunWithoutTransitHasNoStops) {
+  ReplaySource src(s_file, 10, true);
+  EXPECT_TRUE(src.stops().empty());
+  EXPECT_TRUE(src.linesAtStop(0).empty());
+  ASSERT_TRUE(src.current());
+  EXPECT_TRUE(src.current()->stopWaiting.empty());
 }
 
 TEST_F(ReplaySourceTest, PlaysAtTheRequestedSpeed) {

@@ -96,6 +96,84 @@ TEST(VehiclePlacement, ABusInAStopBayStandsBesideTheLaneOnTheRight) {
   EXPECT_NEAR(inBay.heading.x, 1, 1e-12);
 }
 
+TEST(StopPlacement, BesideTheKerbLaneOnTheRightLevelWithTheStop) {
+  // Two lanes eastward, 3.5 m each: lane 1 is the kerb lane; the right of travel is south.
+  const RoadNetwork net = straightRoad(100, 2, 15);
+  const LaneId kerb = laneOf(net, "road", 1);
+  const Lane& lane = net.lane(kerb);
+  const std::vector<TransitStop> stops{{"s", kerb, 60, false}};
+  const std::vector<StopPlacement> placed = placeStops(net, stops);
+  ASSERT_EQ(placed.size(), 1u);
+  const StopPlacement& p = placed[0];
+  const Vec2 onLane = lane.shape.pointAt(60 * lane.shape.length() / lane.lengthM);
+  EXPECT_LT(dist(p.laneM, onLane), 1e-9);
+  EXPECT_NEAR(p.heading.x, 1, 1e-12);
+  // Level with the stop, south of the lane by half the lane, the kerb gap and half the marker.
+  const double offset = 3.5 / 2 + kStopKerbGapM + kStopMarkerM / 2;
+  EXPECT_NEAR(p.offsetM, offset, 1e-9);
+  EXPECT_NEAR(p.markerM.x, onLane.x, 1e-9);
+  EXPECT_NEAR(p.markerM.y, onLane.y - offset, 1e-9);
+  // The marker is off the road: its near edge is past the road's outer edge.
+  EXPECT_GT(onLane.y - (p.markerM.y + kStopMarkerM / 2), 3.5 / 2);
+}
+
+TEST(StopPlacement, AStopOnAnInnerLaneStillStandsAtTheKerb) {
+  const RoadNetwork net = straightRoad(100, 2, 15);
+  const LaneId inner = laneOf(net, "road", 0);
+  const std::vector<StopPlacement> placed = placeStops(net, std::vector<TransitStop>{{"s", inner, 40, false}});
+  ASSERT_EQ(placed.size(), 1u);
+  // Past its own half lane and the whole kerb lane.
+  EXPECT_NEAR(placed[0].offsetM, 3.5 / 2 + 3.5 + kStopKerbGapM + kStopMarkerM / 2, 1e-9);
+  EXPECT_LT(placed[0].markerM.y, placed[0].laneM.y);
+}
+
+TEST(StopPlacement, ABayStopIsFurtherOutThanTheBusInTheBay) {
+  const RoadNetwork net = straightRoad(100, 1, 15);
+  const LaneId lane = LaneId(0u);
+  const std::vector<TransitStop> stops{{"plain", lane, 60, false}, {"bay", lane, 60, true}};
+  const std::vector<StopPlacement> placed = placeStops(net, stops);
+  ASSERT_EQ(placed.size(), 2u);
+  EXPECT_NEAR(placed[1].offsetM, 3.5 / 2 + kStopBayWidthM + kStopKerbGapM + kStopMarkerM / 2, 1e-9);
+  EXPECT_GT(placed[1].offsetM, placed[0].offsetM);
+  // A bus dwelling in the bay (drawn as TrackGeometry places it) ends before the marker begins.
+  FrameVehicle bus = onLane(lane, 60, VehicleClass::Bus);
+  bus.flags = FrameVehicle::kInBay | FrameVehicle::kDwelling;
+  const VehiclePose pose = TrackGeometry(net).place(bus, 12);
+  const double busOuterY = pose.frontM.y - pose.widthM / 2;
+  const double markerInnerY = placed[1].markerM.y + kStopMarkerM / 2;
+  EXPECT_GT(busOuterY - markerInnerY, 0.4);
+  // An unknown lane does not crash; it lands at the origin.
+  const std::vector<StopPlacement> odd = placeStops(net, std::vector<TransitStop>{{"x", LaneId(99u), 1, false}});
+  ASSERT_EQ(odd.size(), 1u);
+  EXPECT_EQ(odd[0].markerM.x, 0);
+}
+
+TEST(StopPlacement, FarOutTheMarkerGrowsWithThePeopleWaiting) {
+  // Close up: the marker's world size, whatever the count (the number is written beside it).
+  EXPECT_DOUBLE_EQ(stopMarkerSidePx(0, 8), kStopMarkerM * 8);
+  EXPECT_DOUBLE_EQ(stopMarkerSidePx(50, 8), kStopMarkerM * 8);
+  EXPECT_DOUBLE_EQ(stopMarkerSidePx(0, kLabelsMinPxPerM), kStopMarkerMinPx);
+  // Further out: grows with the count, within bounds.
+  const double far = 0.5;
+  EXPECT_DOUBLE_EQ(stopMarkerSidePx(0, far), 5);
+  EXPECT_LT(stopMarkerSidePx(1, far), stopMarkerSidePx(4, far));
+  EXPECT_LT(stopMarkerSidePx(4, far), stopMarkerSidePx(25, far));
+  EXPECT_DOUBLE_EQ(stopMarkerSidePx(25, far), 15);
+  EXPECT_DOUBLE_EQ(stopMarkerSidePx(5000, far), 24);
+}
+
+TEST(StopPlacement, AClickOnAMarkerPicksItsStop) {
+  const RoadNetwork net = straightRoad(200, 1, 15);
+  const std::vector<TransitStop> stops{{"a", LaneId(0u), 50, false}, {"b", LaneId(0u), 150, false}};
+  const std::vector<StopPlacement> placed = placeStops(net, stops);
+  const std::vector<double> sides{16, 16};  // 2 m at 8 px/m
+  EXPECT_EQ(pickStop(placed, sides, 8, placed[1].markerM + Vec2{0.9, -0.9}, 0), std::optional<std::size_t>(1));
+  EXPECT_EQ(pickStop(placed, sides, 8, placed[0].markerM, 0), std::optional<std::size_t>(0));
+  EXPECT_FALSE(pickStop(placed, sides, 8, placed[0].markerM + Vec2{0, 1.5}, 0).has_value());
+  EXPECT_EQ(pickStop(placed, sides, 8, placed[0].markerM + Vec2{0, 1.5}, 0.6), std::optional<std::size_t>(0));
+  EXPECT_FALSE(pickStop(placed, sides, 8, placed[0].laneM + Vec2{20, 0}, 0.5).has_value());
+}
+
 TEST(VehiclePlacement, SpeedLimitAndRoadOfTheTrack) {
   const RoadNetwork net = crossJunction(100, 1, true);
   const TrackGeometry tracks(net);

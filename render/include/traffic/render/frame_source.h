@@ -16,6 +16,7 @@
 #include "traffic/frame.h"
 #include "traffic/ids.h"
 #include "traffic/road_network.h"
+#include "traffic/transit.h"
 #include "traffic/vehicle_type.h"
 
 namespace traffic::render {
@@ -59,6 +60,13 @@ class FrameSource {
   [[nodiscard]] virtual const SourceInfo& info() const = 0;
   /// Body length of vehicle `id` (a trip index), for drawing.
   [[nodiscard]] virtual double vehicleLengthM(std::uint32_t id) const = 0;
+  /// The run's transit stops, in the order of Frame::stopWaiting; empty when it has none.
+  [[nodiscard]] virtual const std::vector<TransitStop>& stops() const;
+  /// Ids of the transit lines serving stop `index`, in line order.
+  [[nodiscard]] virtual std::vector<std::string> linesAtStop(std::size_t index) const {
+    (void)index;
+    return {};
+  }
   /// Details of vehicle `id` as of the newest frame, for the follow panel.
   [[nodiscard]] virtual std::optional<VehicleDetails> vehicleDetails(std::uint32_t id) = 0;
   /// The viewer follows this vehicle (nullopt: none), so a source may prepare its details.

@@ -1,4 +1,5 @@
-// What the viewer says about a junction or a vehicle that was clicked, computed from a frame.
+// What the viewer says about a junction, a transit stop or a vehicle that was clicked, computed
+// from a frame.
 //
 // A frame carries signal states, not controller internals, so the junction's phase and stage are
 // read back from the states: the phase is the program stage whose green movements match those
@@ -15,6 +16,7 @@
 #include "traffic/frame.h"
 #include "traffic/ids.h"
 #include "traffic/road_network.h"
+#include "traffic/transit.h"
 
 namespace traffic::render {
 
@@ -50,6 +52,17 @@ JunctionStatus inspectJunction(const RoadNetwork& net, const Frame& frame, Junct
 /// shows green or yellow, with the fewest others; -1 when nothing shows green or yellow or the
 /// junction has no program.
 int inferPhase(const RoadNetwork& net, std::span<const SignalState> states, JunctionId junction);
+
+struct StopStatus {
+  std::uint32_t waiting = 0;   ///< people waiting there, every line together
+  int vehiclesAtStop = 0;      ///< vehicles standing at it with their doors open
+  std::uint32_t onBoard = 0;   ///< passengers on board those vehicles
+};
+
+/// Stop `index` of `stops` (the run's stops, in Frame::stopWaiting's order) in `frame`: the people
+/// waiting, and the vehicles dwelling on its lane (in its bay too) with their front within 3 m of
+/// the stop's position, as the engine halts them.
+StopStatus inspectStop(const Frame& frame, std::span<const TransitStop> stops, std::size_t index);
 
 /// Where a vehicle is along its route: the index of the road it is on (or leaving, inside a
 /// junction) in `route`, or nullopt when that road is not on the route.

@@ -47,6 +47,8 @@ class LiveSimulation final : public FrameSource {
 
   [[nodiscard]] const RoadNetwork& network() const override { return *m_scenario->network; }
   [[nodiscard]] const SourceInfo& info() const override { return m_info; }
+  [[nodiscard]] const std::vector<TransitStop>& stops() const override { return m_scenario->transit.stops; }
+  [[nodiscard]] std::vector<std::string> linesAtStop(std::size_t index) const override;
   [[nodiscard]] double vehicleLengthM(std::uint32_t id) const override;
   [[nodiscard]] std::optional<VehicleDetails> vehicleDetails(std::uint32_t id) override;
   void follow(std::optional<std::uint32_t> id) override;

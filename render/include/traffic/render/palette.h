@@ -44,6 +44,13 @@ inline constexpr Rgba kBike{190, 120, 255};
 inline constexpr Rgba kShuttle{0, 215, 215};
 inline constexpr Rgba kEmergency{255, 60, 200};
 
+/// Transit stops: a white square with a dark rim beside the kerb, the only pure white fill on the
+/// map (text is kHudText), so neither a vehicle nor a marking is mistaken for one.
+inline constexpr Rgba kStop{255, 255, 255};
+inline constexpr Rgba kStopRim{20, 20, 24};
+/// The small boxes behind the numbers drawn on the map (people waiting, passengers on board).
+inline constexpr Rgba kLabelBox{10, 10, 14, 215};
+
 inline constexpr Rgba kSelection{255, 255, 255};
 inline constexpr Rgba kRoute{255, 255, 255, 70};
 inline constexpr Rgba kHudText{235, 235, 235};

@@ -5,7 +5,10 @@
 // video memory. Vehicles are rebuilt every frame into one vertex array (one draw call for all of
 // them), culled to the visible part of the world. Level of detail by scale: zoomed out, lane
 // markings are skipped and vehicles become short lines; stop lines keep a minimum size on screen so
-// the state of the signals stays readable from afar.
+// the state of the signals stays readable from afar. Transit stops are white squares beside the
+// kerb: close up with the number of people waiting written beside them (and the number of
+// passengers on board written on each carrying vehicle), further out as squares that grow with the
+// number waiting.
 #pragma once
 
 #include <SFML/Graphics.hpp>
@@ -22,6 +25,7 @@
 #include "traffic/render/palette.h"
 #include "traffic/render/scene.h"
 #include "traffic/road_network.h"
+#include "traffic/transit.h"
 
 namespace traffic::render {
 
@@ -31,6 +35,7 @@ struct DrawOptions {
   ColourMode colourMode = ColourMode::ByClass;
   std::optional<std::uint32_t> selectedVehicle;
   std::optional<JunctionId> selectedJunction;
+  std::optional<std::size_t> selectedStop;  ///< index into the renderer's stops
   std::vector<RoadId> highlightedRoute;  ///< roads to overlay (a followed vehicle's route)
   /// Draw vehicles as boxes whatever the scale (the costly case, for measuring).
   bool forceVehicleBoxes = false;
@@ -40,14 +45,17 @@ class SceneRenderer {
  public:
   using LengthOf = std::function<double(std::uint32_t vehicleId)>;
 
-  /// `net` must outlive the renderer. Builds the static geometry (needs no GL context).
-  SceneRenderer(const RoadNetwork& net, LengthOf lengthOf);
+  /// `net` must outlive the renderer. Builds the static geometry (needs no GL context). `stops`
+  /// are the run's transit stops, in the order of Frame::stopWaiting.
+  SceneRenderer(const RoadNetwork& net, LengthOf lengthOf, std::vector<TransitStop> stops = {});
   ~SceneRenderer();
   SceneRenderer(const SceneRenderer&) = delete;
   SceneRenderer& operator=(const SceneRenderer&) = delete;
 
-  /// Draws the network and `frame` as `camera` sees it. Sets the target's view; the caller
-  /// restores the default view before drawing screen-space overlays.
+  /// Draws the network and `frame` as `camera` sees it. Sets the target's view (to one unit a
+  /// pixel of the camera's viewport, after the numbers on the map); the caller sets its own view
+  /// before drawing screen-space overlays. The numbers need the HUD font and are left out when it
+  /// is missing.
   void draw(sf::RenderTarget& target, const Frame& frame, const Camera& camera, const DrawOptions& options);
 
   /// Poses of the last drawn frame's vehicles, in frame order, and the id of each (for picking
@@ -57,6 +65,13 @@ class SceneRenderer {
   [[nodiscard]] const Bounds& bounds() const { return m_bounds; }
   [[nodiscard]] const SceneFrame& sceneFrame() const { return m_scene; }
   [[nodiscard]] const TrackGeometry& tracks() const { return m_tracks; }
+  [[nodiscard]] const std::vector<TransitStop>& stops() const { return m_stops; }
+  [[nodiscard]] std::span<const StopPlacement> stopPlacements() const { return m_stopPlacements; }
+  /// Side of each stop's marker in the last draw, in pixels (for picking what is on screen).
+  [[nodiscard]] std::span<const double> stopSidesPx() const { return m_stopSidesPx; }
+  /// Numbers written on the map in the last draw: people waiting at stops, passengers on board.
+  [[nodiscard]] std::size_t lastStopLabels() const { return m_stopLabels; }
+  [[nodiscard]] std::size_t lastLoadLabels() const { return m_loadLabels; }
   /// Vertices submitted for vehicles in the last draw (for the benchmark and tests).
   [[nodiscard]] std::size_t lastVehicleVertices() const { return m_vehicles.getVertexCount(); }
 
@@ -68,7 +83,9 @@ class SceneRenderer {
   void drawTiles(sf::RenderTarget& target, const Bounds& visible, double pxPerM);
   void buildVehicles(const Frame& frame, const Camera& camera, const DrawOptions& options);
   void updateStopLines(const Frame& frame, const Camera& camera);
+  void buildStops(const Frame& frame, const Camera& camera);
   void buildOverlay(const Camera& camera, const DrawOptions& options);
+  void drawLabels(sf::RenderTarget& target, const Frame& frame, const Camera& camera);
 
   const RoadNetwork* m_net;
   LengthOf m_lengthOf;
@@ -79,6 +96,12 @@ class SceneRenderer {
   std::vector<std::unique_ptr<Tile>> m_tiles;
   std::vector<VehiclePose> m_poses;
   std::vector<std::uint32_t> m_poseIds;
+  std::vector<TransitStop> m_stops;
+  std::vector<StopPlacement> m_stopPlacements;
+  std::vector<double> m_stopSidesPx;
+  std::size_t m_stopLabels = 0;
+  std::size_t m_loadLabels = 0;
+  sf::VertexArray m_stopMarkers{sf::Triangles};
   sf::VertexArray m_vehicles;
   sf::VertexArray m_stopLines{sf::Triangles};
   sf::VertexArray m_overlay{sf::Triangles};

@@ -1,5 +1,6 @@
 // What the viewer draws, as plain geometry: the static network (built once into triangle and line
-// lists), stop-line segments per movement, and where each vehicle of a frame stands.
+// lists), stop-line segments per movement, where each vehicle of a frame stands, and where the
+// markers of transit stops go.
 //
 // No SFML here either. The drawing code copies these lists into vertex arrays, and tests check
 // placement and picking with numbers rather than pixels. All inputs are the immutable RoadNetwork
@@ -17,6 +18,7 @@
 #include "traffic/render/camera.h"
 #include "traffic/render/palette.h"
 #include "traffic/road_network.h"
+#include "traffic/transit.h"
 
 namespace traffic::render {
 
@@ -98,6 +100,42 @@ class TrackGeometry {
   std::vector<double> m_laneScale;
   std::vector<double> m_connectorScale;
 };
+
+/// Numbers on the map (people waiting at a stop, passengers on board a vehicle) are drawn from this
+/// scale up, where a bus is at least 18 pixels long; further out a stop's marker grows with the
+/// number waiting instead.
+inline constexpr double kLabelsMinPxPerM = 1.5;
+/// A stop's square marker is this wide in the world close up (never under kStopMarkerMinPx).
+inline constexpr double kStopMarkerM = 2.0;
+inline constexpr double kStopMarkerMinPx = 8;
+/// Between the kerb (the outer edge of the road, or of a bay) and the near side of a stop's marker.
+inline constexpr double kStopKerbGapM = 0.5;
+/// How far a stop bay reaches beyond its lane's edge: the gap and a bus's width, as a vehicle in a
+/// bay is drawn (TrackGeometry::place).
+inline constexpr double kStopBayWidthM = 0.3 + 2.5;
+
+/// Where the marker of a transit stop stands.
+struct StopPlacement {
+  Vec2 laneM;       ///< on its lane's centre line, at the stop's position (where a bus's front halts)
+  Vec2 heading;     ///< unit vector, direction of travel of the lane
+  Vec2 markerM;     ///< centre of the marker, to the right of laneM
+  double offsetM = 0;  ///< from laneM to markerM, to the right of travel
+  [[nodiscard]] Vec2 kerbSide() const { return leftNormal(heading) * -1.0; }
+};
+
+/// A stop's marker stands beside the road on the kerb side (right of travel), level with the
+/// stop's position: beyond every lane to the right of the stop's lane, by kStopKerbGapM, and for a
+/// bay beyond the bay too, so that a bus standing in the bay does not hide it. Indexed as `stops`;
+/// a stop on a lane the network does not have is placed at the origin.
+std::vector<StopPlacement> placeStops(const RoadNetwork& net, std::span<const TransitStop> stops);
+/// Side of a stop's marker on screen, in pixels. Close up (from kLabelsMinPxPerM, where its number
+/// is written beside it) its size in the world; further out a square that grows with the square root
+/// of the number of people waiting, from 5 pixels for nobody to 24 pixels for 90 or more.
+double stopMarkerSidePx(std::uint32_t waiting, double pxPerM);
+/// The stop whose marker (of `sidesPx[i]` pixels at `pxPerM`, grown by `toleranceM`) holds
+/// `pointM`; the nearest when several do.
+std::optional<std::size_t> pickStop(std::span<const StopPlacement> stops, std::span<const double> sidesPx, double pxPerM,
+                                    Vec2 pointM, double toleranceM);
 
 /// The vehicle (index into `poses`) whose footprint, grown by `toleranceM` on every side, holds
 /// `pointM`; the one whose centre is nearest when several do.

@@ -28,6 +28,8 @@ struct ImageOptions {
   std::optional<HudModel> hud;
   /// Points of the delay-index chart: (time, delay index).
   std::vector<std::pair<double, double>> chart;
+  /// The run's transit stops, in the order of Frame::stopWaiting (none: no stops drawn).
+  std::vector<TransitStop> stops;
 };
 
 /// There is no X display to open a window or a GL context on.
