@@ -11,6 +11,7 @@
 #include "common/temp_dir.h"
 #include "common/test_networks.h"
 #include "traffic/errors.h"
+#include "traffic/outputs.h"
 #include "traffic/scenario.h"
 #include "traffic/world.h"
 
@@ -222,6 +223,31 @@ TEST(Stops, SameSeedSameBoardingForAnyThreadCount) {
   }
   EXPECT_EQ(hashes[0], hashes[1]);
   EXPECT_EQ(hashes[0], hashes[2]);
+}
+
+TEST(Stops, PassengersAndFleetFilesHaveARowPerPassengerAndPerRun) {
+  TempDir dir;
+  const Scenario sc = load(dir, corridor());
+  World world(sc, WorldOptions{.threads = 1});
+  world.run();
+  const TransitRecords records = world.transitRecords();
+  const auto out = dir.path() / "results";
+  writeRunOutputs(out, sc, world.summary(0), world.tripRecords(), world.timeseries(), records);
+  const auto rows = [](const std::string& text) {
+    std::vector<std::string> lines;
+    std::size_t at = 0;
+    for (std::size_t nl; (nl = text.find('\n', at)) != std::string::npos; at = nl + 1) lines.push_back(text.substr(at, nl - at));
+    return lines;
+  };
+  const auto passengers = rows(testing::readAll(out / "passengers.csv"));
+  ASSERT_EQ(passengers.size(), records.passengers.size() + 1);
+  EXPECT_EQ(passengers[0],
+            "passenger,service,mode,from,to,arrive_stop_s,board_s,alight_s,wait_s,in_vehicle_s,vehicle,status,reason,"
+            "direct_s,detour");
+  EXPECT_EQ(passengers[1].substr(0, 6), "0,L,li");  // first passenger, line L
+  const auto fleet = rows(testing::readAll(out / "fleet.csv"));
+  ASSERT_EQ(fleet.size(), records.runs.size() + 1);
+  EXPECT_EQ(fleet[1].substr(0, 9), "L_0,L,lin");
 }
 
 // ---- bad input --------------------------------------------------------------------------------

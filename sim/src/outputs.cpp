@@ -95,69 +95,77 @@ std::string timeseriesCsv(const std::vector<TimeseriesRow>& rows) {
   return out;
 }
 
+// One row of passengers.csv: a passenger of a line or a rider of an on-demand fleet. Times below
+// zero have not happened (empty cells); NaN direct time: not applicable.
+struct PassengerRow {
+  const std::string& id;
+  const std::string& service;
+  const char* mode;
+  const std::string& from;
+  const std::string& to;
+  double arriveS, boardS, alightS;
+  const std::string* vehicle;  // null: none
+  std::string_view status, reason;
+  double directS;
+};
+
+void appendPassengerRow(std::string& out, const PassengerRow& r) {
+  for (const std::string* text : {&r.id, &r.service}) {
+    csv::appendText(out, *text);
+    out += ',';
+  }
+  out += r.mode;
+  for (const std::string* text : {&r.from, &r.to}) {
+    out += ',';
+    csv::appendText(out, *text);
+  }
+  const bool boarded = r.boardS >= 0, alighted = r.alightS >= 0;
+  out += ',';
+  appendFixed(out, r.arriveS, 3);
+  out += ',';
+  if (boarded) appendFixed(out, r.boardS, 3);
+  out += ',';
+  if (alighted) appendFixed(out, r.alightS, 3);
+  out += ',';
+  if (boarded) appendFixed(out, r.boardS - r.arriveS, 3);
+  out += ',';
+  if (alighted) appendFixed(out, r.alightS - r.boardS, 3);
+  out += ',';
+  if (r.vehicle) csv::appendText(out, *r.vehicle);
+  out += ',';
+  out += r.status;
+  out += ',';
+  out += r.reason;
+  out += ',';
+  appendFixed(out, r.directS, 3);
+  out += ',';
+  if (alighted && r.directS > 0) appendFixed(out, (r.alightS - r.boardS) / r.directS, 4);
+  out += '\n';
+}
+
 // One row per passenger who reached a stop, then one per ride request of an on-demand fleet.
 std::string passengersCsv(const Scenario& scenario, const TransitRecords& transit) {
   std::string out =
       "passenger,service,mode,from,to,arrive_stop_s,board_s,alight_s,wait_s,in_vehicle_s,vehicle,status,reason,"
       "direct_s,detour\n";
   const Transit& t = scenario.transit;
+  const auto& trips = scenario.demand.trips;
   for (const PassengerRecord& p : transit.passengers) {
     const Passenger& spec = t.passengers.at(p.index);
     const TransitLine& line = t.lines.at(spec.line);
-    appendInteger(out, p.index);
-    out += ',';
-    csv::appendText(out, line.id);
-    out += ",line,";
-    csv::appendText(out, t.stops[line.stops[spec.fromStop]].id);
-    out += ',';
-    csv::appendText(out, t.stops[line.stops[spec.toStop]].id);
-    out += ',';
-    appendFixed(out, spec.arriveS, 3);
-    out += ',';
-    if (p.boardS >= 0) appendFixed(out, p.boardS, 3);
-    out += ',';
-    if (p.alightS >= 0) appendFixed(out, p.alightS, 3);
-    out += ',';
-    if (p.boardS >= 0) appendFixed(out, p.boardS - spec.arriveS, 3);
-    out += ',';
-    if (p.alightS >= 0) appendFixed(out, p.alightS - p.boardS, 3);
-    out += ',';
-    if (p.vehicle != UINT32_MAX) csv::appendText(out, scenario.demand.trips.at(p.vehicle).id);
-    out += ',';
-    out += p.alightS >= 0 ? "delivered" : p.boardS >= 0 ? "on_board" : "waiting";
-    out += ",,,\n";
+    const std::string index = std::to_string(p.index);
+    const std::string_view status = p.alightS >= 0 ? "delivered" : p.boardS >= 0 ? "on_board" : "waiting";
+    appendPassengerRow(out, {index, line.id, "line", t.stops[line.stops[spec.fromStop]].id,
+                             t.stops[line.stops[spec.toStop]].id, spec.arriveS, p.boardS, p.alightS,
+                             p.vehicle != UINT32_MAX ? &trips.at(p.vehicle).id : nullptr, status, "", std::nan("")});
   }
   const Fleets& fleets = scenario.fleets;
   for (const RideRecord& r : transit.rides) {
     const RideRequest& spec = fleets.requests.at(r.request);
-    csv::appendText(out, spec.id);
-    out += ',';
-    csv::appendText(out, fleets.fleets.at(spec.fleet).id);
-    out += ",on_demand,";
-    csv::appendText(out, scenario.network->road(spec.from).name);
-    out += ',';
-    csv::appendText(out, scenario.network->road(spec.to).name);
-    out += ',';
-    appendFixed(out, spec.timeS, 3);
-    out += ',';
-    if (r.pickupS >= 0) appendFixed(out, r.pickupS, 3);
-    out += ',';
-    if (r.dropoffS >= 0) appendFixed(out, r.dropoffS, 3);
-    out += ',';
-    if (r.pickupS >= 0) appendFixed(out, r.pickupS - spec.timeS, 3);
-    out += ',';
-    if (r.dropoffS >= 0) appendFixed(out, r.dropoffS - r.pickupS, 3);
-    out += ',';
-    if (r.vehicle != UINT32_MAX) csv::appendText(out, scenario.demand.trips.at(r.vehicle).id);
-    out += ',';
-    out += r.status;
-    out += ',';
-    out += r.reason;
-    out += ',';
-    if (r.directS > 0) appendFixed(out, r.directS, 3);
-    out += ',';
-    if (r.dropoffS >= 0 && r.directS > 0) appendFixed(out, (r.dropoffS - r.pickupS) / r.directS, 4);
-    out += '\n';
+    appendPassengerRow(out, {spec.id, fleets.fleets.at(spec.fleet).id, "on_demand", scenario.network->road(spec.from).name,
+                             scenario.network->road(spec.to).name, spec.timeS, r.pickupS, r.dropoffS,
+                             r.vehicle != UINT32_MAX ? &trips.at(r.vehicle).id : nullptr, r.status, r.reason,
+                             r.directS > 0 ? r.directS : std::nan("")});
   }
   return out;
 }
