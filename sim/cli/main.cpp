@@ -370,6 +370,26 @@ int infoCommand(const InfoOptions& opt) {
                perType[i], t.lengthM, t.maxSpeedMps);
   }
   printDemandHistogram(sc);
+  if (!sc.transit.empty()) {
+    fmt::print("transit     {} stops, {} line{}, {} passengers\n", sc.transit.stops.size(), sc.transit.lines.size(),
+               sc.transit.lines.size() == 1 ? "" : "s", sc.transit.passengers.size());
+    for (const TransitLine& l : sc.transit.lines)
+      fmt::print("    {:<20} {:>3} runs, {} stops, capacity {}, type {}\n", l.id, l.departuresS.size(), l.stops.size(),
+                 l.capacity, sc.vehicleTypes[l.type.index()].name);
+  }
+  if (!sc.fleets.empty()) {
+    fmt::print("on demand   {} fleet{}, {} ride requests\n", sc.fleets.fleets.size(), sc.fleets.fleets.size() == 1 ? "" : "s",
+               sc.fleets.requests.size());
+    for (const FleetSpec& f : sc.fleets.fleets)
+      fmt::print("    {:<20} {:>3} vehicles of {} seats, dispatcher {}, rebalancer {}\n", f.id, f.vehicles, f.capacity,
+                 f.dispatcher, f.rebalancer);
+  }
+  if (sc.priorityRules.emergencyPreemption)
+    for (const VehicleType& t : sc.vehicleTypes)
+      if (t.signalPriority == SignalPriority::Emergency) {
+        fmt::print("priority    emergency vehicles pre-empt signals within {} m\n", sc.priorityRules.emergencyDistanceM);
+        break;
+      }
 
   std::string params;
   for (const auto& [key, value] : sc.signalPolicy.params) params += fmt::format("{}{} = {}", params.empty() ? "" : ", ", key, value);
