@@ -53,7 +53,7 @@ long residentKb() {
 
 int main(int argc, char** argv) {
   CLI::App app{"trafficsim benchmark: whole-scenario throughput at several thread counts, as CSV"};
-  std::string scenes = "hangzhou_real,hangzhou_peak,jinan_real,grid_10x10,grid_30x30";
+  std::string scenes = "hangzhou_real,hangzhou_peak,jinan_real,grid_10x10,grid_30x30,singapore_av";
   std::string threadList = "1,2";
   int repeats = 3;
   double duration = 0;
