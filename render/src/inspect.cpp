@@ -87,6 +87,16 @@ JunctionStatus inspectJunction(const RoadNetwork& net, const Frame& frame, Junct
     st.phaseCount = static_cast<int>(j.program->phases.size());
     st.stage = anyYellow ? JunctionStage::Yellow : anyGreen ? JunctionStage::Green : JunctionStage::AllRed;
     st.phase = inferPhase(net, frame.movementStates, junction);
+    const auto c = std::lower_bound(frame.signals.begin(), frame.signals.end(), junction.value,
+                                    [](const FrameSignal& s, std::uint32_t j) { return s.junction < j; });
+    if (c != frame.signals.end() && c->junction == junction.value) {
+      st.phase = c->phase;
+      st.stage = c->stage == FrameSignal::kGreen    ? JunctionStage::Green
+                 : c->stage == FrameSignal::kYellow ? JunctionStage::Yellow
+                                                    : JunctionStage::AllRed;
+      if (st.stage != JunctionStage::Green) st.nextPhase = c->next;
+      st.timeInStageS = c->timeInStageS;
+    }
   }
 
   // Queues: count the frame's vehicles on each incoming lane. Frames list vehicles by track, so

@@ -136,11 +136,15 @@ std::vector<std::string> junctionPanel(const RoadNetwork& net, const Frame& fram
     lines.push_back(fmt::format("junction {} (no signal)", j.name));
   } else {
     lines.push_back(fmt::format("junction {} ({} phases, policy {})", j.name, st.phaseCount, policy));
+    const std::string since = st.timeInStageS >= 0 ? fmt::format(" for {:.0f} s", st.timeInStageS) : "";
     if (st.phase >= 0)
-      lines.push_back(fmt::format("phase {} of {}: {}{}", st.phase + 1, st.phaseCount, toString(st.stage),
-                                  st.stage == JunctionStage::Yellow ? " (changing phase)" : ""));
+      lines.push_back(fmt::format("phase {} of {}: {}{}", st.phase + 1, st.phaseCount, toString(st.stage), since));
     else
       lines.push_back("all red: between phases");
+    if (st.nextPhase >= 0)
+      lines.push_back(fmt::format("the policy chose phase {} next", st.nextPhase + 1));
+    else if (st.stage == JunctionStage::Green)
+      lines.push_back("the policy holds this phase");
     lines.push_back(fmt::format("{} of {} movements green", st.greenMovements, st.movements));
   }
   lines.push_back("queues (halted / on the lane), left lane first:");

@@ -438,6 +438,18 @@ void encodeFrame(const Frame& f, ByteWriter& w) {
   w.varint(f.stopWaiting.size());
   for (std::uint16_t n : f.stopWaiting) w.varint(n);
 
+  // Signal controllers: junction (delta from the previous one), phase, next phase, stage, time.
+  w.varint(f.signals.size());
+  std::int64_t previousJunction = 0;
+  for (const FrameSignal& c : f.signals) {
+    w.zigzag(static_cast<std::int64_t>(c.junction) - previousJunction);
+    previousJunction = c.junction;
+    w.u8(c.phase);
+    w.u8(c.next);
+    w.u8(c.stage);
+    w.f32(c.timeInStageS);
+  }
+
   // Vehicles in runs of the same track; a track that comes back later simply starts another run,
   // so any order is stored exactly (World::frame() gives one run per occupied track).
   auto keyOf = [](const FrameVehicle& v) {
@@ -480,7 +492,7 @@ void encodeFrame(const Frame& f, ByteWriter& w) {
 }
 
 struct FrameLimits {
-  std::size_t lanes = 0, connectors = 0, movements = 0, trips = 0, stops = 0;
+  std::size_t lanes = 0, connectors = 0, movements = 0, trips = 0, stops = 0, junctions = 0;
 };
 
 Frame decodeFrame(ByteReader& r, const FrameLimits& limits) {
@@ -516,6 +528,26 @@ Frame decodeFrame(ByteReader& r, const FrameLimits& limits) {
     const std::uint64_t v = r.varint();
     if (v > std::numeric_limits<std::uint16_t>::max()) throw DecodeError("a stop's waiting count is out of range");
     n = static_cast<std::uint16_t>(v);
+  }
+
+  // A controller takes at least 8 bytes.
+  const std::size_t controllers = r.count(8, "signal controllers");
+  if (controllers > limits.junctions)
+    throw DecodeError("it has " + std::to_string(controllers) + " signal controllers but the network has " +
+                      std::to_string(limits.junctions) + " junctions");
+  f.signals.resize(controllers);
+  std::int64_t junction = 0;
+  for (FrameSignal& c : f.signals) {
+    junction += r.zigzag();
+    if (junction < 0 || static_cast<std::uint64_t>(junction) >= limits.junctions)
+      throw DecodeError("a signal controller's junction " + std::to_string(junction) + " does not exist");
+    c.junction = static_cast<std::uint32_t>(junction);
+    c.phase = r.u8();
+    c.next = r.u8();
+    c.stage = r.u8();
+    if (c.stage > FrameSignal::kAllRed)
+      throw DecodeError("a signal controller's stage " + std::to_string(c.stage) + " does not exist");
+    c.timeInStageS = r.f32();
   }
 
   // A run takes at least 2 bytes and a vehicle at least 6, which bounds the counts.
@@ -936,7 +968,7 @@ void RecordingReader::Impl::open() {
     fail("transit stops", std::string("are inconsistent: ") + e.what());
   }
   limits = {network->lanes().size(), network->connectors().size(), network->movements().size(), trips.size(),
-            stops.size()};
+            stops.size(), network->junctions().size()};
   indexFrames(offset);
 }
 

@@ -631,6 +631,11 @@ Frame World::frame() const {
   f.timeS = s.nowS;
   f.step = s.steps;
   f.movementStates = s.movementStates;
+  f.signals.reserve(s.controllers.size());
+  for (const SignalController& c : s.controllers)
+    f.signals.push_back(FrameSignal{c.junction().value, static_cast<std::uint8_t>(std::min<int>(c.currentPhase(), 255)),
+                                    static_cast<std::uint8_t>(std::min<int>(c.nextPhase(), 255)),
+                                    static_cast<std::uint8_t>(c.stage()), static_cast<float>(c.timeInStageS())});
   // Passengers wait per (line, stop of the line); a stop served by several lines shows them all.
   const Transit& transit = s.scenario->transit;
   if (!transit.stops.empty()) {

@@ -6,6 +6,7 @@
 
 #include "common/test_networks.h"
 #include "traffic/signal.h"
+#include "traffic/world.h"
 
 namespace traffic::render {
 namespace {
@@ -59,6 +60,44 @@ TEST(InspectJunction, StageFromTheLights) {
   st = inspectJunction(net, f, c);
   EXPECT_EQ(st.stage, JunctionStage::AllRed);
   EXPECT_EQ(st.phase, -1);
+}
+
+// With the controller's state in the frame, the panel tells the policy's choice during the change:
+// in the all-red after phase 0 the lights alone cannot say which phase comes next.
+TEST(InspectJunction, ThePolicysNextPhaseAndTheTimeInStageComeFromTheController) {
+  const RoadNetwork net = crossJunction(100, 2, true);
+  const JunctionId c = *net.findJunction("c");
+  Frame f;
+  f.movementStates.assign(net.movements().size(), SignalState::Red);
+  f.signals = {FrameSignal{c.value, 0, 1, FrameSignal::kAllRed, 1.0f}};
+  JunctionStatus st = inspectJunction(net, f, c);
+  EXPECT_EQ(st.stage, JunctionStage::AllRed);
+  EXPECT_EQ(st.phase, 0);
+  EXPECT_EQ(st.nextPhase, 1);
+  EXPECT_DOUBLE_EQ(st.timeInStageS, 1.0);
+  f.movementStates = showing(net, c, 1);
+  f.signals = {FrameSignal{c.value, 1, 1, FrameSignal::kGreen, 12.0f}};
+  st = inspectJunction(net, f, c);
+  EXPECT_EQ(st.stage, JunctionStage::Green);
+  EXPECT_EQ(st.phase, 1);
+  EXPECT_EQ(st.nextPhase, -1);  // a green holds until the policy chooses otherwise
+  EXPECT_DOUBLE_EQ(st.timeInStageS, 12.0);
+}
+
+// Frames from a running world carry one controller per signalised junction, and the phase they
+// report is the one whose movements are green.
+TEST(InspectJunction, WorldFramesCarryTheControllers) {
+  auto net = std::make_shared<const RoadNetwork>(crossJunction(200, 2, true));
+  const Scenario sc = traffic::testing::makeScenario(net, {{0.0, {"w_in", "e_out"}}});
+  World world(sc, WorldOptions{.threads = 1});
+  for (int k = 0; k < 40; ++k) world.step();
+  const Frame f = world.frame();
+  const JunctionId c = *net->findJunction("c");
+  ASSERT_EQ(f.signals.size(), 1u);
+  EXPECT_EQ(f.signals[0].junction, c.value);
+  const JunctionStatus st = inspectJunction(*net, f, c);
+  if (st.stage == JunctionStage::Green) EXPECT_EQ(st.phase, inferPhase(*net, f.movementStates, c));
+  EXPECT_GE(st.timeInStageS, 0);
 }
 
 TEST(InspectJunction, QueuesCountHaltedVehiclesPerIncomingLane) {

@@ -34,6 +34,17 @@ struct FrameVehicle {
   bool operator==(const FrameVehicle&) const = default;
 };
 
+/// A signal controller at the frame's instant: what its policy chose and where it stands.
+struct FrameSignal {
+  enum Stage : std::uint8_t { kGreen, kYellow, kAllRed };
+  std::uint32_t junction = 0;  ///< JunctionId value
+  std::uint8_t phase = 0;      ///< program stage green now (or being cleared)
+  std::uint8_t next = 0;       ///< the policy's choice: the stage that comes after the clearance
+  std::uint8_t stage = kGreen;
+  float timeInStageS = 0;      ///< since the current green, yellow or all-red began
+  bool operator==(const FrameSignal&) const = default;
+};
+
 /// Network-wide figures at the frame's instant, for a heads-up display.
 struct FrameStats {
   std::uint32_t running = 0;         ///< vehicles in the network
@@ -49,6 +60,7 @@ struct Frame {
   std::uint64_t step = 0;
   std::vector<FrameVehicle> vehicles;       ///< ordered by track, front to back on each; then those in stop bays
   std::vector<SignalState> movementStates;  ///< indexed by MovementId
+  std::vector<FrameSignal> signals;         ///< one per junction with a controller, in junction order
   /// Per Scenario::transit.stops entry: passengers waiting there, all lines together (empty when
   /// the scenario has no stops).
   std::vector<std::uint16_t> stopWaiting;

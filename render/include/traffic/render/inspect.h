@@ -1,10 +1,11 @@
 // What the viewer says about a junction, a transit stop or a vehicle that was clicked, computed
 // from a frame.
 //
-// A frame carries signal states, not controller internals, so the junction's phase and stage are
-// read back from the states: the phase is the program stage whose green movements match those
-// showing green or yellow, the stage is yellow while any movement shows yellow and all-red while
-// none shows green. That is all a recording can offer too, so live and replayed views agree.
+// A frame carries each controller's phase, the phase its policy chose next, its stage and the time
+// in it (Frame::signals), live and in recordings alike, so live and replayed views agree. For a
+// frame without them (a hand-made one) the phase and stage are read back from the signal states:
+// the phase is the program stage whose green movements match those showing green or yellow, the
+// stage is yellow while any movement shows yellow and all-red while none shows green.
 #pragma once
 
 #include <cstdint>
@@ -40,6 +41,8 @@ struct JunctionStatus {
   JunctionId junction;
   JunctionStage stage = JunctionStage::Unsignalised;
   int phase = -1;       ///< program stage being served or cleared; -1 when it cannot be told (all red)
+  int nextPhase = -1;   ///< during yellow and all-red, the stage the policy chose next; -1 when unknown
+  double timeInStageS = -1;  ///< time in the current green, yellow or all-red; -1 when unknown
   int phaseCount = 0;
   int greenMovements = 0;
   int movements = 0;
