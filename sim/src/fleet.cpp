@@ -16,7 +16,6 @@ namespace traffic::engine {
 namespace {
 
 constexpr double kStopBeforeEndM = 20.0;
-constexpr double kStopToleranceM = 3.0;
 constexpr double kRecentDemandS = 900.0;  // the "demand" rebalancer looks this far back
 // Planning allowance per signalised junction crossed: free-flow times alone ignore the reds, and a
 // plan built on them would break every rider's detour limit on a signalised network.
@@ -109,13 +108,7 @@ bool routeToNextStop(State& s, FleetVehicle& fv) {
   return true;
 }
 
-void accrue(State& s, FleetVehicle& fv) {
-  const Vehicle& v = s.vehicles[fv.vehicle];
-  const double driven = v.distanceM - fv.lastDistanceM;
-  fv.passengerMetres += static_cast<double>(fv.onboard.size()) * driven;
-  if (fv.onboard.empty()) fv.emptyMetres += driven;
-  fv.lastDistanceM = v.distanceM;
-}
+void accrue(State& s, FleetVehicle& fv) { fv.ride.accrue(s.vehicles[fv.vehicle].distanceM, fv.onboard.size()); }
 
 void reject(State& s, std::uint32_t request, std::string reason) {
   RequestState& r = s.requests[request];

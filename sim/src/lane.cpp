@@ -163,7 +163,7 @@ void moveVehicles(State& s) {
           VehicleCold& c = s.cold[id];
           // Halting at a transit stop or to pick up riders is service, not a stop in traffic.
           const double stopM = (v.flags & (kTransit | kFleet)) ? stopPositionAhead(s, id, static_cast<std::uint32_t>(track)) : -1.0;
-          const bool atServiceStop = stopM >= 0 && v.posM >= stopM - 3.0;
+          const bool atServiceStop = stopM >= 0 && v.posM >= stopM - kStopToleranceM;
           if (!atServiceStop && v.distanceM - c.lastHaltDistanceM >= kStopMinTravelM) ++c.stops;
           c.lastHaltDistanceM = v.distanceM;
         }

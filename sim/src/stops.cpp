@@ -17,9 +17,6 @@
 namespace traffic::engine {
 namespace {
 
-// A vehicle whose front is this close to the stop position, halted, is at the stop.
-constexpr double kStopToleranceM = 3.0;
-
 const TransitLine& lineOf(const State& s, const TransitRun& run) { return s.scenario->transit.lines[run.line]; }
 
 const TransitStop& nextStopOf(const State& s, const TransitRun& run) {
@@ -41,7 +38,7 @@ void openDoors(State& s, TransitRun& run, double nowS) {
   const TransitLine& line = lineOf(s, run);
   const auto& demand = s.scenario->transit.passengers;
   const std::uint16_t k = run.nextStop;
-  accrueDistance(run, v);
+  run.ride.accrue(v.distanceM, run.onboard.size());
 
   std::size_t alighting = 0;
   std::erase_if(run.onboard, [&](std::uint32_t p) {
@@ -113,13 +110,6 @@ void enterBay(State& s, std::uint32_t id) {
   s.vehicles[id].flags |= kInBay;
   s.vehicles[id].speedMps = 0;
   s.inBay.insert(std::upper_bound(s.inBay.begin(), s.inBay.end(), id), id);
-}
-
-void accrueDistance(TransitRun& run, const Vehicle& v) {
-  const double driven = v.distanceM - run.lastDistanceM;
-  run.passengerMetres += static_cast<double>(run.onboard.size()) * driven;
-  if (run.onboard.empty()) run.emptyMetres += driven;
-  run.lastDistanceM = v.distanceM;
 }
 
 void initTransit(State& s) {

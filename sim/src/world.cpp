@@ -468,11 +468,10 @@ TransitRecords World::transitRecords() const {
     r.maxLoad = run.maxLoad;
     r.onboard = static_cast<std::uint32_t>(run.onboard.size());
     // Distances up to now, including the stretch since the load last changed.
-    TransitRun upToNow = run;
-    accrueDistance(upToNow, s.vehicles[run.vehicle]);
+    const RideDistances ride = run.ride.upTo(s.vehicles[run.vehicle].distanceM, run.onboard.size());
     r.distanceM = s.vehicles[run.vehicle].distanceM;
-    r.passengerMetres = upToNow.passengerMetres;
-    r.emptyMetres = upToNow.emptyMetres;
+    r.passengerMetres = ride.passengerMetres;
+    r.emptyMetres = ride.emptyMetres;
     out.runs.push_back(std::move(r));
   }
   static constexpr const char* kStatus[] = {"waiting", "waiting", "on_board", "delivered", "rejected"};
@@ -488,9 +487,9 @@ TransitRecords World::transitRecords() const {
     r.tripIndex = fv.vehicle;
     r.fleet = fv.fleet;
     r.distanceM = v.distanceM;
-    const double driven = v.distanceM - fv.lastDistanceM;  // since the load last changed
-    r.passengerMetres = fv.passengerMetres + static_cast<double>(fv.onboard.size()) * driven;
-    r.emptyMetres = fv.emptyMetres + (fv.onboard.empty() ? driven : 0.0);
+    const RideDistances ride = fv.ride.upTo(v.distanceM, fv.onboard.size());
+    r.passengerMetres = ride.passengerMetres;
+    r.emptyMetres = ride.emptyMetres;
     r.busyS = fv.busyS;
     r.inServiceS = s.cold[fv.vehicle].enterS >= 0 ? s.nowS - s.cold[fv.vehicle].enterS : 0.0;
     r.riders = fv.riders;

@@ -32,6 +32,8 @@ inline constexpr double kHaltingSpeedMps = 0.1;  // below this a vehicle counts 
 // A halt counts as a stop only after the vehicle has moved at least this far since its last halt,
 // so that creeping forward in a queue is one stop, not one per step.
 inline constexpr double kStopMinTravelM = 5.0;
+// A halted transit or fleet vehicle whose front is this close to its stop's position is at it.
+inline constexpr double kStopToleranceM = 3.0;
 inline constexpr double kInfinity = 1e18;
 
 // 32 bytes. Lane index and permissions are copied here from the network's Lane (a large struct
@@ -85,6 +87,25 @@ struct VehicleCold {
   bool teleported = false;
 };
 
+// The distance a passenger-carrying vehicle drove, split by its load: accrued each time the load
+// is about to change, and up to now for reports.
+struct RideDistances {
+  double passengerMetres = 0;  // sum over passengers of the distance they rode
+  double emptyMetres = 0;      // driven with nobody on board
+  double lastDistanceM = 0;    // vehicle distance when the load last changed
+  void accrue(double distanceM, std::size_t onBoard) {
+    const double driven = distanceM - lastDistanceM;
+    passengerMetres += static_cast<double>(onBoard) * driven;
+    if (onBoard == 0) emptyMetres += driven;
+    lastDistanceM = distanceM;
+  }
+  [[nodiscard]] RideDistances upTo(double distanceM, std::size_t onBoard) const {
+    RideDistances d = *this;
+    d.accrue(distanceM, onBoard);
+    return d;
+  }
+};
+
 // A vehicle running a transit line (a run), from its departure to the end of its route.
 struct TransitRun {
   std::uint32_t vehicle = 0;
@@ -97,9 +118,7 @@ struct TransitRun {
   std::vector<double> departS;         // per stop position: doors closed
   std::uint32_t boarded = 0;
   std::uint32_t maxLoad = 0;
-  double passengerMetres = 0;  // sum over passengers of the distance they rode
-  double emptyMetres = 0;      // driven with nobody on board
-  double lastDistanceM = 0;    // vehicle distance when the load last changed
+  RideDistances ride;
 };
 
 // A vehicle of an on-demand fleet. Its route is rebuilt at each new plan: from where it is to
@@ -112,9 +131,7 @@ struct FleetVehicle {
   std::vector<std::uint32_t> onboard;   // requests on board
   std::vector<RoadId> route;            // State::routes[vehicle] views it
   double dwellLeftS = 0;
-  double lastDistanceM = 0;
-  double passengerMetres = 0;
-  double emptyMetres = 0;
+  RideDistances ride;
   double busyS = 0;                     // time with riders on board or a plan to drive
   std::uint32_t stopsMade = 0;
   std::uint32_t riders = 0;
@@ -283,8 +300,6 @@ void initFleets(State& s);
 double stopPositionAhead(const State& s, std::uint32_t vehicle, std::uint32_t track);
 /// Free-flow time from the end of road `from` to the end of road `to`, negative when unreachable.
 double fleetTravelS(State& s, RoadId from, RoadId to);
-/// Adds the distance driven since the last call to the run's passenger and empty distances.
-void accrueDistance(TransitRun& run, const Vehicle& v);
 /// Sets up the transit runs and passenger queues (at construction).
 void initTransit(State& s);
 /// The next stop of a transit vehicle if it will halt there, ahead of it on the road of `track`

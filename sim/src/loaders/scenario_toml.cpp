@@ -1151,10 +1151,15 @@ class DemandReader {
   // A road where a fleet vehicle may stop: vehicles continue from there, so it must have turns on.
   RoadId serviceRoad(const std::string& label, const toml::node* node, const std::string& name) {
     const RoadId id = road(label, node, name);
-    if (m_sc.network->road(id).movementsOut.empty())
-      m_loader.fail(node, label, "road '" + name + "' leads out of the network; on-demand vehicles stop only on roads "
-                                 "they can drive on from");
+    if (const std::string why = leadsOut(id); !why.empty()) m_loader.fail(node, label, why);
     return id;
+  }
+
+  // Why an on-demand vehicle cannot stop on `id`, or empty when it can.
+  std::string leadsOut(RoadId id) const {
+    if (!m_sc.network->road(id).movementsOut.empty()) return {};
+    return "road '" + m_sc.network->road(id).name +
+           "' leads out of the network; on-demand vehicles stop only on roads they can drive on from";
   }
 
   void readFleet(const toml::table& table, std::size_t index) {
@@ -1291,9 +1296,7 @@ class DemandReader {
         const std::string& name = cells[static_cast<std::size_t>(c)];
         const auto id = m_sc.network->findRoad(name);
         if (!id) named.fail("requests_file", where(n) + ": unknown road '" + name + "'");
-        if (m_sc.network->road(*id).movementsOut.empty())
-          named.fail("requests_file", where(n) + ": road '" + name + "' leads out of the network; on-demand vehicles stop "
-                                                  "only on roads they can drive on from");
+        if (const std::string why = leadsOut(*id); !why.empty()) named.fail("requests_file", where(n) + ": " + why);
         return *id;
       };
       const RoadId from = roadAt(cFrom), to = roadAt(cTo);
