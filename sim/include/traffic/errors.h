@@ -1,4 +1,4 @@
-// Errors raised while loading scenarios and maps.
+// Errors raised while loading scenarios and maps, and for other input the user can fix.
 //
 // Loading either yields a complete, validated world or throws LoadError; there is no half-loaded
 // state. The message names the file, the entity inside it and the reason, so that a user can fix
@@ -26,6 +26,13 @@ class LoadError : public std::runtime_error {
   std::string m_entity;
   std::string m_reason;
   std::optional<int> m_line;
+};
+
+/// Input the user can fix that is not a scenario error: an unusable output folder, a bad
+/// combination of options. Command-line tools print it after "error: " and exit with code 2.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 }  // namespace traffic

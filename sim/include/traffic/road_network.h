@@ -105,7 +105,7 @@ struct Junction {
   std::optional<SignalProgram> program;
 };
 
-class RoadGraph;  // Boost.Graph view, defined in the private header sim/src/road_graph.h
+class RoadGraph;  // Boost.Graph view, defined in the private header sim/src/network/road_graph.h
 
 class RoadNetwork {
  public:

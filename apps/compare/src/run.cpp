@@ -1,0 +1,80 @@
+// simulateRun: one run of a comparison, measured.
+#include <algorithm>
+#include <chrono>
+
+#include "traffic/compare/compare.h"
+#include "traffic/world.h"
+
+namespace traffic::compare {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+/// A vehicle counts as halting below this speed, as for stops (docs/metrics.md).
+constexpr double kHaltingSpeedMps = 0.1;
+
+// ---- measuring a run -----------------------------------------------------------------------
+
+std::uint32_t countHalting(const World& world) {
+  const WorldSnapshot snap = world.snapshot();
+  return static_cast<std::uint32_t>(std::count_if(snap.vehicles.begin(), snap.vehicles.end(),
+                                                  [](const VehicleView& v) { return v.speedMps < kHaltingSpeedMps; }));
+}
+
+}  // namespace
+
+std::optional<RunResult> simulateRun(const Scenario& scenario, const std::string& policy,
+                                     const std::atomic<bool>& stop, std::atomic<double>* fraction) {
+  World world(scenario, WorldOptions{1});
+  RunResult r;
+  r.scenario = scenario.name;
+  r.policy = policy;
+  r.seed = scenario.seed;
+
+  std::vector<std::uint32_t> halting;
+  const auto start = Clock::now();
+  while (!world.finished()) {
+    if (stop.load(std::memory_order_relaxed)) return std::nullopt;
+    world.step();
+    // Sample the halting vehicles at the instants of the time series rows, so that each row of
+    // the compare timeseries.csv has them and mean_queue_veh is the mean of that column.
+    while (halting.size() < world.timeseries().size()) halting.push_back(countHalting(world));
+    if (fraction) fraction->store(scenario.durationS > 0 ? world.timeS() / scenario.durationS : 1, std::memory_order_relaxed);
+  }
+  r.wallSeconds = std::chrono::duration<double>(Clock::now() - start).count();
+
+  const Summary s = world.summary(r.wallSeconds);
+  r.arrived = s.vehicles.arrived;
+  r.spawned = s.vehicles.spawned;
+  r.waitingToEnter = s.vehicles.waitingToEnter;
+  r.teleported = s.vehicles.teleported;
+  if (s.vehicles.arrived > 0) r.meanTravelTimeS = s.meanTravelTimeFinishedS;
+  if (s.vehicles.spawned > 0) {
+    r.meanTravelTimeWithUnfinishedS = s.meanTravelTimeWithUnfinishedS;
+    r.stopsPerVehicle = s.stopsPerVehicle;
+    r.delayIndex = s.delayIndex;
+  }
+  r.throughputVehPerH = s.throughputVehPerH;
+  if (s.emergencyVehicles > 0) r.emergencyTravelTimeS = s.emergencyMeanTravelTimeS;
+
+  double delaySum = 0;
+  std::size_t finished = 0;
+  for (const TripRecord& t : world.tripRecords()) {
+    if (t.arriveS < 0) continue;
+    delaySum += t.arriveS - t.departS - t.freeFlowS;
+    ++finished;
+  }
+  if (finished > 0) r.meanDelayS = delaySum / static_cast<double>(finished);
+
+  const auto& rows = world.timeseries();
+  r.series.reserve(rows.size());
+  double haltingSum = 0;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    r.series.push_back({rows[i].timeS, rows[i].running, rows[i].waitingToEnter, halting[i], rows[i].delayIndex});
+    haltingSum += halting[i];
+  }
+  if (!rows.empty()) r.meanQueueVeh = haltingSum / static_cast<double>(rows.size());
+  return r;
+}
+
+}  // namespace traffic::compare

@@ -1,0 +1,299 @@
+#include "run_command.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <iostream>
+
+#include "exit_codes.h"
+#include "interrupt.h"
+#include "progress.h"
+#include "traffic/errors.h"
+#include "traffic/outputs.h"
+#include "traffic/recording.h"
+
+namespace traffic::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+
+
+std::vector<std::string> allOverrides(const std::vector<std::string>& sets, std::optional<std::uint64_t> seed,
+                                      std::optional<double> durationS, const std::optional<std::string>& policy) {
+  // Dedicated flags come last so that they win over a --set of the same key.
+  std::vector<std::string> all = sets;
+  if (policy) all.push_back("signals.policy=" + *policy);
+  if (seed) all.push_back("scenario.seed=" + std::to_string(*seed));
+  if (durationS) all.push_back(fmt::format("scenario.duration_s={}", *durationS));
+  return all;
+}
+
+std::string withUnit(double v, const char* unit) { return fmt::format("{:.1f} {}", v, unit); }
+
+void printRunSummary(const Summary& s, const fs::path& outDir) {
+  const double speedup = s.wallSeconds > 0 ? s.simSeconds / s.wallSeconds : 0;
+  fmt::print("{}: {} simulated in {} ({:.0f}x real time, {} thread{})\n", s.scenario, formatClock(s.simSeconds),
+             withUnit(s.wallSeconds, "s wall time"), speedup, s.threads, s.threads == 1 ? "" : "s");
+  fmt::print("  vehicles      {} spawned, {} arrived, {} running, {} waiting to enter\n", s.vehicles.spawned,
+             s.vehicles.arrived, s.vehicles.running, s.vehicles.waitingToEnter);
+  if (s.vehicles.teleported > 0 || s.vehicles.gridlockReports > 0)
+    fmt::print("  gridlock      {} vehicles reported stuck, {} teleported\n", s.vehicles.gridlockReports,
+               s.vehicles.teleported);
+  fmt::print("  travel time   {} mean of arrived vehicles, {} counting unfinished ones\n",
+             withUnit(s.meanTravelTimeFinishedS, "s"), withUnit(s.meanTravelTimeWithUnfinishedS, "s"));
+  fmt::print("  delay index   {:.3f} (travel time / free-flow time)\n", s.delayIndex);
+  fmt::print("  throughput    {:.0f} veh/h\n", s.throughputVehPerH);
+  if (s.emergencyVehicles > 0)
+    fmt::print("  emergency     {} vehicles, {} arrived, mean travel time {}, {} signal pre-emptions\n",
+               s.emergencyVehicles, s.emergencyArrived, withUnit(s.emergencyMeanTravelTimeS, "s"), s.preemptions);
+  std::uint64_t passengers = 0, boarded = 0, delivered = 0;
+  double waitSum = 0;
+  for (const LineSummary& l : s.lines) {
+    passengers += l.passengers;
+    boarded += l.boarded;
+    delivered += l.delivered;
+    waitSum += l.meanWaitS * static_cast<double>(l.boarded);
+  }
+  if (!s.lines.empty())
+    fmt::print("  transit       {} lines, {} passengers, {} delivered, mean wait {}\n", s.lines.size(), passengers,
+               delivered, withUnit(boarded ? waitSum / static_cast<double>(boarded) : 0.0, "s"));
+  for (const FleetSummary& f : s.fleets)
+    fmt::print("  on demand     {}: {} requests, {} delivered, {} rejected, mean wait {}, occupancy {:.2f}\n", f.fleet,
+               f.requests, f.delivered, f.rejected, withUnit(f.meanWaitS, "s"), f.occupancy);
+  fmt::print("  performance   {:.2f} M vehicle-updates/s\n", s.vehicleUpdatesPerSecond / 1e6);
+  if (s.lines.empty() && s.fleets.empty())
+    fmt::print("  outputs       {}/ ({}, {}, {})\n", outDir.string(), kSummaryFile, kTripsFile, kTimeseriesFile);
+  else
+    fmt::print("  outputs       {}/ ({}, {}, {}, {}, {})\n", outDir.string(), kSummaryFile, kTripsFile, kTimeseriesFile,
+               kPassengersFile, kFleetFile);
+}
+
+/// When the chosen folder cannot be written after a run, the results still exist in memory; save
+/// them somewhere rather than throw away a long run.
+std::optional<fs::path> rescueOutputs(const Scenario& scenario, const Summary& summary, const World& world) {
+  try {
+    const fs::path rescue =
+        fs::temp_directory_path() / fmt::format("trafficsim-{}-{}", scenario.name, static_cast<long>(::getpid()));
+    writeRunOutputs(rescue, scenario, summary, world.tripRecords(), world.timeseries(), world.transitRecords());
+    return rescue;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+/// Loads the scenario as `run` does and settles its results folder, refusing an unusable one
+/// before the run rather than after an hour of it. Shared with `view`.
+std::pair<Scenario, fs::path> prepareRun(const RunOptions& opt) {
+  Scenario scenario = loadScenario(opt.scenario, allOverrides(opt.overrides, opt.seed, opt.durationS, opt.policy));
+  fs::path outDir = opt.out.empty() ? fs::path("results") / scenario.name : fs::path(opt.out);
+  try {
+    checkOutputDirReplaceable(outDir);
+  } catch (const std::runtime_error& e) {
+    throw UsageError(e.what());
+  }
+  return {std::move(scenario), std::move(outDir)};
+}
+
+/// The end of a run that reached its duration: writes the outputs (or rescues them) and prints
+/// the summary. Shared with `view`, so that a viewed run leaves the same files as a headless one.
+int finishRun(const RunOptions& opt, const Scenario& scenario, const World& world, double wallS, const fs::path& outDir) {
+  const Summary summary = world.summary(wallS);
+  try {
+    writeRunOutputs(outDir, scenario, summary, world.tripRecords(), world.timeseries(), world.transitRecords());
+  } catch (const std::runtime_error& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    if (auto rescue = rescueOutputs(scenario, summary, world))
+      std::cerr << "the results were saved to " << rescue->string() << " instead\n";
+    return kExitInternal;
+  }
+
+  if (!opt.quiet) printRunSummary(summary, outDir);
+  if (auto log = spdlog::get("sim"))
+    log->info("run {}: {:.0f} s simulated in {:.2f} s ({:.0f}x real time), {} vehicles spawned, {} arrived, "
+              "{:.2f} M vehicle-updates/s, {} thread(s), outputs in {}",
+              summary.scenario, summary.simSeconds, summary.wallSeconds,
+              summary.wallSeconds > 0 ? summary.simSeconds / summary.wallSeconds : 0.0, summary.vehicles.spawned,
+              summary.vehicles.arrived, summary.vehicleUpdatesPerSecond / 1e6, summary.threads, outDir.string());
+  return kExitOk;
+}
+
+namespace {
+
+/// `run --record`: writes the frame at t = 0, then the first frame after each further `every`
+/// simulated seconds (every step by default), and the last one. The file is opened before the run,
+/// so a bad path stops it with exit code 2; a disk failure during the run stops only the recording
+/// (the run finishes and writes its outputs, then exits with 1).
+class RunRecorder {
+ public:
+  RunRecorder(const RunOptions& opt, const Scenario& scenario, const fs::path& outDir)
+      : m_everyS(opt.recordEveryS.value_or(scenario.stepS)) {
+    if (opt.record.empty()) return;
+    if (isInside(opt.record, outDir))
+      throw UsageError(fmt::format("--record {}: the recording cannot go inside the results folder {}, which is replaced "
+                                   "whole at the end of the run; give a path outside it",
+                                   opt.record, outDir.string()));
+    m_writer.emplace(opt.record, scenario);
+  }
+  void afterStep(const World& world, bool last) {
+    if (!m_writer || m_failed) return;
+    // Frame times are sums of steps; the tolerance keeps 0.1 s steps from missing a slot.
+    const auto slot = static_cast<long long>(std::floor(world.timeS() / m_everyS + 1e-6));
+    if (slot <= m_lastSlot && !(last && world.stepCount() != m_lastStep)) return;
+    try {
+      m_writer->write(world.frame());
+    } catch (const std::runtime_error& e) {
+      m_failed = true;
+      std::cerr << "\nerror: " << e.what() << "; the recording stops at " << formatClock(world.timeS())
+                << ", the run goes on\n";
+      return;
+    }
+    m_lastSlot = slot;
+    m_lastStep = world.stepCount();
+    m_lastTimeS = world.timeS();
+  }
+  /// Closes the file; returns false when the recording failed at any point.
+  bool finish(bool quiet) {
+    if (!m_writer) return true;
+    try {
+      m_writer->close();
+    } catch (const std::runtime_error& e) {
+      if (!m_failed) std::cerr << "error: " << e.what() << "\n";
+      m_failed = true;
+    }
+    if (m_failed) {
+      std::cerr << fmt::format("error: the recording {} is incomplete: it ends at {}{}\n", m_writer->path().string(),
+                               formatClock(m_lastTimeS),
+                               m_writer->framesWritten() > 0 ? " (the frames up to there play)" : "");
+    } else if (!quiet) {
+      const std::uint64_t vehicleSteps = m_writer->vehicleStepsWritten();
+      fmt::print("  recording     {} ({} frames, {:.1f} MB, {:.1f} bytes per vehicle-step)\n", m_writer->path().string(),
+                 m_writer->framesWritten(), static_cast<double>(m_writer->bytesWritten()) / 1e6,
+                 vehicleSteps > 0 ? static_cast<double>(m_writer->frameBytesWritten()) / static_cast<double>(vehicleSteps) : 0.0);
+    }
+    return !m_failed;
+  }
+
+ private:
+  double m_everyS;
+  std::optional<RecordingWriter> m_writer;
+  static bool isInside(const fs::path& file, const fs::path& dir) {
+    std::error_code ec;
+    const fs::path f = fs::weakly_canonical(fs::absolute(file, ec), ec).lexically_normal();
+    fs::path d = fs::weakly_canonical(fs::absolute(dir, ec), ec).lexically_normal();
+    if (d.has_parent_path() && d.filename().empty()) d = d.parent_path();  // "out/" -> "out"
+    return std::mismatch(d.begin(), d.end(), f.begin(), f.end()).first == d.end();
+  }
+
+  long long m_lastSlot = -1;
+  double m_lastTimeS = 0;
+  std::uint64_t m_lastStep = 0;
+  bool m_failed = false;
+};
+
+}  // namespace
+
+int runCommand(const RunOptions& opt) {
+  const auto [scenario, outDir] = prepareRun(opt);
+
+  World world(scenario, WorldOptions{opt.threads, opt.validate});
+  RunRecorder recorder(opt, scenario, outDir);
+  recorder.afterStep(world, false);
+  armInterruptHandlers();
+
+  ProgressBar bar(scenario.durationS);
+  const auto start = std::chrono::steady_clock::now();
+  while (!world.finished() && pendingInterrupt() == 0) {
+    world.step();
+    recorder.afterStep(world, world.finished());
+    if (!opt.quiet && bar.due(world.timeS())) {
+      const VehicleCounts c = world.counts();
+      bar.update(world.timeS(), c.running, c.waitingToEnter);
+    }
+  }
+  const double wallS = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (pendingInterrupt() != 0) {
+    bar.clear();
+    recorder.afterStep(world, true);
+    const bool recorded = recorder.finish(true);
+    std::cerr << fmt::format("interrupted at {} of {} simulated; no outputs written{}\n", formatClock(world.timeS()),
+                             formatClock(scenario.durationS),
+                             !opt.record.empty() && recorded ? "; the recording " + opt.record + " ends there" : "");
+    return 128 + pendingInterrupt();
+  }
+  if (!opt.quiet) {
+    const VehicleCounts c = world.counts();
+    bar.finish(world.timeS(), c.running, c.waitingToEnter);
+  }
+
+  const int code = finishRun(opt, scenario, world, wallS, outDir);
+  const bool recorded = recorder.finish(opt.quiet || code != kExitOk);
+  return code == kExitOk && !recorded ? kExitInternal : code;
+}
+
+void addRunOptions(CLI::App& cmd, RunOptions& run) {
+  cmd.add_option("scenario", run.scenario, "Scenario file (.toml)")->required();
+  cmd.add_option("-o,--out", run.out,
+                 "Results folder; replaced whole if it holds an earlier run's outputs [default: results/<scenario name>]");
+  cmd.add_option("-t,--threads", run.threads, "Worker threads; 0 means one per core [default: 0]")
+      ->check(CLI::NonNegativeNumber);
+  cmd.add_option("--seed", run.seed, "Random seed; replaces scenario.seed");
+  cmd.add_option("--duration", run.durationS, "Simulated seconds; replaces scenario.duration_s")
+      ->check(CLI::PositiveNumber);
+  cmd.add_option("-p,--policy", run.policy, "Signal policy; shorthand for --set signals.policy=NAME")
+      ->type_name("NAME");
+  cmd.add_option("--set", run.overrides,
+                 "Override a scenario key, as key=value with a dotted key, e.g. signals.policy=fixed_time.\n"
+                 "Repeatable. Values are read as TOML (7, 2.5, false, [1, 2]); other text is a string.")
+      ->allow_extra_args(false)
+      ->type_name("KEY=VALUE");
+  cmd.add_flag("-q,--quiet", run.quiet, "No progress bar and no summary on the terminal");
+  cmd.add_flag("--validate", run.validate, "Check the simulation's invariants after every step (slow)");
+}
+
+std::string policyList() {
+  std::string out;
+  for (const auto& name : signalPolicyNames()) out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
+
+CLI::App* addRunCommand(CLI::App& app, RunOptions& run) {
+  CLI::App* runCmd = app.add_subcommand(
+      "run", "Simulate a scenario and write summary.json, trips.csv and timeseries.csv");
+  addRunOptions(*runCmd, run);
+  CLI::Option* recordOpt =
+      runCmd->add_option("--record", run.record,
+                         "Also write a recording of the run to FILE, for 'trafficsim replay FILE'\n"
+                         "(format: docs/recording-format.md)")
+          ->type_name("FILE");
+  runCmd->add_option("--record-every", run.recordEveryS,
+                     "Simulated seconds between recorded frames [default: every step]")
+      ->check(CLI::PositiveNumber)
+      ->needs(recordOpt)
+      ->type_name("S");
+  runCmd->footer("Loads and checks the scenario, simulates it step by step with a progress bar on stderr,\n"
+                 "then writes the outputs into the results folder (all of them or none) and prints a\n"
+                 "short summary. Columns and units: docs/metrics.md.\n"
+                 "\n"
+                 "Examples:\n"
+                 "  trafficsim run scenarios/hangzhou_peak.toml\n"
+                 "  trafficsim run scenarios/jinan_real.toml --seed 7 --out results/jinan_seed7\n"
+                 "  trafficsim run scenarios/grid_10x10.toml --threads 2 --duration 900\n"
+                 "  trafficsim run scenarios/hangzhou_real.toml --set dynamics.lane_changing=false\n"
+                 "  trafficsim run scenarios/jinan_real.toml --policy fixed_time --set signals.params.green_s=25\n"
+                 "  trafficsim run scenarios/hangzhou_peak.toml --record peak.tsrec --record-every 5\n"
+                 "\n"
+                 "Signal policies: " + policyList() + "\n"
+                 "Exit codes: 0 done, 2 bad input or usage (nothing written), 1 internal error,\n"
+                 "130 interrupted by Ctrl-C (nothing written but a --record file, up to that moment).");
+  return runCmd;
+}
+
+}  // namespace traffic::cli

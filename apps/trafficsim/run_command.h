@@ -1,0 +1,54 @@
+// `trafficsim run`: simulate a scenario headless and write its outputs. Its options and its
+// preparation and finishing steps are shared with `view`, so that a run watched in a window takes
+// the same options and leaves the same outputs as a headless one.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "traffic/scenario.h"
+#include "traffic/world.h"
+
+namespace CLI {
+class App;
+}
+
+namespace traffic::cli {
+
+struct RunOptions {
+  std::string scenario;
+  std::string out;
+  int threads = 0;
+  std::optional<std::uint64_t> seed;
+  std::optional<double> durationS;
+  std::optional<std::string> policy;
+  std::vector<std::string> overrides;
+  bool quiet = false;
+  bool validate = false;
+  std::string record;                  // --record FILE (run only)
+  std::optional<double> recordEveryS;  // --record-every S
+};
+
+/// Adds run's options (the scenario, --out, --threads, --seed, --duration, --policy, --set,
+/// --quiet, --validate) to `command`; `view` takes them too.
+void addRunOptions(CLI::App& command, RunOptions& run);
+/// Registers `run` (its options, --record and the help text) on `app`.
+CLI::App* addRunCommand(CLI::App& app, RunOptions& run);
+
+/// Loads the scenario with the options' overrides and checks the results folder. Throws LoadError
+/// or UsageError (exit code 2) before anything is simulated.
+std::pair<Scenario, std::filesystem::path> prepareRun(const RunOptions& opt);
+/// Writes summary.json, trips.csv and timeseries.csv (and the transit files) and prints the
+/// summary; returns the exit code.
+int finishRun(const RunOptions& opt, const Scenario& scenario, const World& world, double wallS,
+              const std::filesystem::path& outDir);
+int runCommand(const RunOptions& opt);
+
+/// The registered signal policies, separated by commas, for help texts.
+std::string policyList();
+
+}  // namespace traffic::cli

@@ -1,0 +1,183 @@
+// Longitudinal motion: plan (IDM acceleration against the leader or the stop line) and move
+// (ballistic update bounded by the leader's rear). Both run per track in parallel; plan reads
+// other tracks' positions but writes only its own vehicles' plan fields, and move touches only
+// its own track.
+#include <algorithm>
+
+#include "engine/state.h"
+
+namespace traffic::engine {
+namespace {
+
+struct Ahead {
+  double gapM = kInfinity;  // bumper to bumper, to a vehicle or an obstacle
+  double speedMps = 0;
+  bool found = false;
+};
+
+Ahead lastVehicleOn(const State& s, std::uint32_t track, double offsetM) {
+  const auto& occ = s.occupants[track];
+  if (occ.empty()) return {};
+  const Vehicle& u = s.vehicles[occ.back()];
+  return {offsetM + u.posM - s.type(u).lengthM, u.speedMps, true};
+}
+
+// The first vehicle ahead of the front vehicle of a track, looking across the junction.
+Ahead acrossJunction(const State& s, std::uint32_t id) {
+  const Vehicle& v = s.vehicles[id];
+  const Track& here = s.tracks[v.track];
+  const double toEnd = here.lengthM - v.posM;
+  std::uint32_t nextTrack;
+  if (here.isConnector()) {
+    nextTrack = s.laneTrack(s.net->connector(ConnectorId(here.connector)).to);
+    return lastVehicleOn(s, nextTrack, toEnd);
+  }
+  if (s.onLastRoad(id)) return {};
+  if (!(v.flags & kGranted)) {
+    // Stop at the line (an obstacle standing there) unless far enough not to care yet.
+    return {toEnd, 0.0, true};
+  }
+  const ConnectorId c(v.nextConnector);
+  const std::uint32_t conTrack = s.connectorTrack(c);
+  Ahead a = lastVehicleOn(s, conTrack, toEnd);
+  if (a.found) return a;
+  return lastVehicleOn(s, s.laneTrack(s.net->connector(c).to), toEnd + s.tracks[conTrack].lengthM);
+}
+
+// Green light optimal speed advisory: the speed at which a vehicle `distM` before a red stop line
+// arrives as the signal's forecast turns green. Above the desired speed (green soon) or too slow to
+// be worth it (green far off) it gives no advice (infinity), and the vehicle approaches as usual.
+double greenArrivalSpeed(const State& s, std::uint32_t id, double distM) {
+  constexpr double kSlowestAdviceMps = 3.0;
+  const Vehicle& v = s.vehicles[id];
+  const auto route = s.routes[id];
+  if (v.routeIndex + 1u >= route.size() || distM < 5.0) return kInfinity;
+  const RoadId road = route[v.routeIndex];
+  const std::int32_t c = s.controllerOfJunction[s.net->road(road).to.index()];
+  if (c < 0) return kInfinity;
+  const auto movement = s.net->movementBetween(road, route[v.routeIndex + 1]);
+  if (!movement) return kInfinity;
+  const double wait = s.controllers[static_cast<std::size_t>(c)].timeUntilGreen(*movement);
+  if (wait <= 0) return kInfinity;
+  const double advice = distM / wait;
+  return advice >= kSlowestAdviceMps ? advice : kInfinity;
+}
+
+}  // namespace
+
+void planMotion(State& s) {
+  s.forEach(s.tracks.size(), 64, [&](std::size_t track) {
+    const auto& occ = s.occupants[track];
+    for (std::size_t k = 0; k < occ.size(); ++k) {
+      Vehicle& v = s.vehicles[occ[k]];
+      const VehicleType& t = s.type(v);
+      // The car-following model in use: the type's own, or its cooperative (CACC) headway behind
+      // another cooperative vehicle.
+      const VehicleType* model = &t;
+      const double v0 = s.desiredSpeedOn(v, static_cast<std::uint32_t>(track));
+      double advice = kInfinity;  // signal-aware vehicles: the speed to arrive on green
+      Ahead a;
+      if (k > 0) {
+        const Vehicle& leader = s.vehicles[occ[k - 1]];
+        a = {leader.posM - s.type(leader).lengthM - v.posM, leader.speedMps, true};
+        if (t.cooperative && s.type(leader).cooperative) model = &s.platoonTypes[v.type];
+      } else {
+        a = acrossJunction(s, occ[k]);
+        if (t.signalAware && a.found && !(v.flags & kGranted) && track < s.laneCount)
+          advice = greenArrivalSpeed(s, occ[k], a.gapM);
+      }
+      if (v.flags & (kTransit | kFleet)) {
+        if (v.flags & kDwelling) {
+          v.accelMps2 = -t.maxDecelMps2;
+          v.limitM = 0;
+          continue;
+        }
+        // Halt with the front at the stop: the obstacle stands one jam distance beyond it.
+        if (const double stopM = stopPositionAhead(s, occ[k], static_cast<std::uint32_t>(track)); stopM >= 0) {
+          const double gap = std::max(0.0, stopM + t.minGapM - v.posM);
+          if (!a.found || gap < a.gapM) a = {gap, 0.0, true};
+        }
+      }
+      if (a.found) {
+        v.accelMps2 = idmAccel(*model, v0, v.speedMps, a.gapM, a.speedMps);
+        v.limitM = std::max(0.0, a.gapM);
+        if (advice < v0) {
+          // Follow the advice by easing off gently, never by braking harder than the stop line asks.
+          const double advised = idmAccel(*model, advice, v.speedMps, a.gapM, a.speedMps);
+          v.accelMps2 = std::min(v.accelMps2, std::max(advised, -0.5 * t.comfortDecelMps2));
+        }
+      } else {
+        v.accelMps2 = idmFreeAccel(*model, v0, v.speedMps);
+        v.limitM = kInfinity;
+      }
+      // Make room for a vehicle beside that must merge into this lane (cooperative merging).
+      if (v.yieldTo != UINT32_MAX) {
+        const Vehicle& m = s.vehicles[v.yieldTo];
+        const double gap = m.posM - s.type(m).lengthM - v.posM;
+        if (gap > 0 && (m.flags & kInNetwork)) v.accelMps2 = std::min(v.accelMps2, idmAccel(t, v0, v.speedMps, gap, m.speedMps));
+      }
+      // Slow down for a slower connector ahead (a turn) before reaching it.
+      if (k == 0 && !s.tracks[track].isConnector() && (v.flags & kGranted)) {
+        const double vTurn = s.desiredSpeedOn(v, s.connectorTrack(ConnectorId(v.nextConnector)));
+        const double toEnd = s.tracks[track].lengthM - v.posM;
+        if (vTurn < v.speedMps) {
+          const double needed = (vTurn * vTurn - v.speedMps * v.speedMps) / (2.0 * std::max(toEnd, 1.0));
+          v.accelMps2 = std::min(v.accelMps2, std::max(needed, -t.comfortDecelMps2));
+        }
+      }
+    }
+  });
+}
+
+void moveVehicles(State& s) {
+  const double dt = s.dtS;
+  const double stuckAfterS = s.scenario->gridlockTimeoutS;
+  s.forEach(s.tracks.size(), 64, [&](std::size_t track) {
+    LaneSensor* sensor = s.sensing && track < s.laneCount ? &s.sensors[track] : nullptr;
+    if (sensor) sensor->crossedLastStep = 0;
+    TrackTally tally;
+    tally.vehicles = static_cast<std::uint32_t>(s.occupants[track].size());
+    for (std::uint32_t id : s.occupants[track]) {
+      Vehicle& v = s.vehicles[id];
+      const Motion m = integrate(v.speedMps, v.accelMps2, dt);
+      double advance = m.advanceM;
+      double speed = m.speedMps;
+      if (advance > v.limitM) {
+        // The leader (or the stop line) bounds the move: positions never decrease, so the leader's
+        // rear at the start of the step is a safe bound. Arrive there no faster than it allows.
+        advance = v.limitM;
+        speed = std::min(speed, advance / dt);
+      }
+      if (v.laneChangeCooldown > 0) --v.laneChangeCooldown;
+      if (sensor && v.posM < sensor->detectorPosM && v.posM + advance >= sensor->detectorPosM) {
+        ++sensor->crossedLastStep;
+        ++sensor->crossings;
+        sensor->lastCrossS = s.nowS + dt;
+      }
+      v.posM += advance;
+      v.distanceM += advance;
+      v.speedMps = speed;
+      const bool halted = speed < kHaltingSpeedMps;
+      if (halted) {
+        if (!(v.flags & kHalted)) {
+          VehicleCold& c = s.cold[id];
+          // Halting at a transit stop or to pick up riders is service, not a stop in traffic.
+          const double stopM = (v.flags & (kTransit | kFleet)) ? stopPositionAhead(s, id, static_cast<std::uint32_t>(track)) : -1.0;
+          const bool atServiceStop = stopM >= 0 && v.posM >= stopM - kStopToleranceM;
+          if (!atServiceStop && v.distanceM - c.lastHaltDistanceM >= kStopMinTravelM) ++c.stops;
+          c.lastHaltDistanceM = v.distanceM;
+        }
+        v.flags |= kHalted;
+        v.haltedS += static_cast<float>(dt);
+      } else {
+        v.flags &= ~(kHalted | kStuckReported);
+        v.haltedS = 0;
+      }
+      tally.speedSumMps += v.speedMps;
+      tally.stuck = tally.stuck || (v.haltedS >= stuckAfterS && !(v.flags & kStuckReported));
+    }
+    s.tallies[track] = tally;
+  });
+}
+
+}  // namespace traffic::engine

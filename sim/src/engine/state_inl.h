@@ -1,0 +1,63 @@
+// Template and inline parts of engine/state.h.
+#pragma once
+
+#include <algorithm>
+#include <thread>
+#include <vector>
+
+#include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/parallel_for.h>
+
+#include "traffic/car_following.h"
+
+namespace traffic::engine {
+
+template <class Body>
+void State::forEach(std::size_t n, std::size_t grain, const Body& body) {
+  if (!parallel || n <= grain) {
+    for (std::size_t i = 0; i < n; ++i) body(i);
+    return;
+  }
+#if defined(TRAFFIC_TSAN_FORK_JOIN)
+  // ThreadSanitizer cannot see the synchronisation inside an uninstrumented libtbb, so it reports
+  // every hand-over between phases as a race. Under TSan each phase instead runs on plain threads
+  // that are created and joined here, which TSan does understand: any report is then a real race
+  // between two units of the same phase. Blocks are interleaved to mix neighbouring units.
+  std::vector<std::thread> workers;
+  const std::size_t blocks = (n + grain - 1) / grain;
+  const auto count = static_cast<std::size_t>(std::max(2, threads));
+  for (std::size_t w = 1; w < count; ++w)
+    workers.emplace_back([&, w] {
+      for (std::size_t b = w; b < blocks; b += count)
+        for (std::size_t i = b * grain; i < std::min(n, (b + 1) * grain); ++i) body(i);
+    });
+  for (std::size_t b = 0; b < blocks; b += count)
+    for (std::size_t i = b * grain; i < std::min(n, (b + 1) * grain); ++i) body(i);
+  for (std::thread& t : workers) t.join();
+  return;
+#endif
+  // simple_partitioner with a fixed grain: the split is the same every run, though nothing here
+  // depends on it (each i writes only what it owns).
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, grain),
+                    [&](const tbb::blocked_range<std::size_t>& r) {
+                      for (std::size_t i = r.begin(); i != r.end(); ++i) body(i);
+                    },
+                    tbb::simple_partitioner());
+}
+
+inline double State::desiredSpeedOn(const Vehicle& v, std::uint32_t track) const {
+  return desiredSpeed(type(v), tracks[track].speedLimitMps);
+}
+
+inline std::optional<RoadId> State::nextRoad(std::uint32_t vehicle) const {
+  const auto& route = routes[vehicle];
+  const std::size_t i = vehicles[vehicle].routeIndex;
+  if (i + 1 < route.size()) return route[i + 1];
+  return std::nullopt;
+}
+
+inline bool State::onLastRoad(std::uint32_t vehicle) const {
+  return static_cast<std::size_t>(vehicles[vehicle].routeIndex) + 1 >= routes[vehicle].size();
+}
+
+}  // namespace traffic::engine

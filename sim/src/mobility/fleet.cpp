@@ -1,0 +1,373 @@
+// On-demand fleets in the engine: requests are dispatched when they are made, vehicles drive their
+// plans stop by stop, park when idle and rebalance. Serial, after the transit stops, in request and
+// vehicle order, so assignments are the same for any number of threads.
+//
+// Stops are made near the end of the stop's road (kStopBeforeEndM before the stop line), in
+// whatever lane the vehicle is in: it pulls over to the kerb there. A vehicle's route always ends
+// on the road of its next stop, so it never drives off the end of its route without stopping; an
+// idle vehicle parks beside its lane, off the traffic, until the dispatcher gives it work.
+#include <algorithm>
+#include <cmath>
+
+#include "traffic/demand.h"
+#include "engine/state.h"
+
+namespace traffic::engine {
+namespace {
+
+constexpr double kStopBeforeEndM = 20.0;
+constexpr double kRecentDemandS = 900.0;  // the "demand" rebalancer looks this far back
+// Planning allowance per signalised junction crossed: free-flow times alone ignore the reds, and a
+// plan built on them would break every rider's detour limit on a signalised network.
+constexpr double kSignalAllowanceS = 15.0;
+
+double stopPositionOn(const State& s, RoadId road) {
+  return std::max(0.0, s.net->road(road).lengthM - kStopBeforeEndM);
+}
+
+RoadId roadOfTrack(const State& s, std::uint32_t track) {
+  return s.net->lane(LaneId(s.tracks[track].lane)).road;
+}
+
+// What the dispatcher may ask: free-flow estimates and the riders' bookkeeping.
+class Context final : public DispatchContext {
+ public:
+  Context(State& s, std::uint32_t fleet) : m_s(s), m_fleet(fleet) {}
+  std::optional<double> travelS(RoadId from, RoadId to) const override {
+    const double t = fleetTravelS(m_s, from, to);
+    return t < 0 ? std::nullopt : std::optional(t);
+  }
+  const FleetSpec& fleet() const override { return m_s.scenario->fleets.fleets[m_fleet]; }
+  const RideRequest& request(std::uint32_t index) const override { return m_s.scenario->fleets.requests[index]; }
+  std::optional<double> pickedUpAtS(std::uint32_t request) const override {
+    const RequestState& r = m_s.requests[request];
+    if (r.pickupS >= 0) return r.pickupS;
+    return std::nullopt;
+  }
+  double directRideS(std::uint32_t request) const override { return m_s.requests[request].directS; }
+  double nowS() const override { return m_s.nowS + m_s.dtS; }
+
+ private:
+  State& m_s;
+  std::uint32_t m_fleet;
+};
+
+// The road a vehicle is on (or entering) for planning, and whether its route may change there.
+RoadId currentRoad(const State& s, const FleetVehicle& fv) {
+  const Vehicle& v = s.vehicles[fv.vehicle];
+  return s.routes[fv.vehicle][v.routeIndex];
+}
+
+// Rebuild the route from where the vehicle is to the road of its next stop. Returns false when
+// that road cannot be reached.
+bool routeToNextStop(State& s, FleetVehicle& fv) {
+  Vehicle& v = s.vehicles[fv.vehicle];
+  const RoadNetwork& net = *s.net;
+  const RoadId target = fv.plan.front().road;
+  const Track& track = s.tracks[v.track];
+  std::vector<RoadId> route;
+  if (track.isConnector()) {
+    // Committed to the road being entered.
+    const RoadId entering = s.routes[fv.vehicle][v.routeIndex];
+    auto rest = s.router->shortestRoute(entering, target);
+    if (!rest) return false;
+    route = std::move(*rest);
+  } else {
+    const RoadId here = roadOfTrack(s, v.track);
+    route.push_back(here);
+    std::optional<RoadId> committed;
+    if (v.flags & kGranted) committed = net.movement(net.connector(ConnectorId(v.nextConnector)).movement).toRoad;
+    if (committed) {
+      auto rest = s.router->shortestRoute(*committed, target);
+      if (!rest) return false;
+      route.insert(route.end(), rest->begin(), rest->end());
+    } else if (here == target && v.posM <= stopPositionOn(s, here) + kStopToleranceM) {
+      // Already on the stop's road, before the stop.
+    } else {
+      // Leave this road by the turn that reaches the target soonest (on the target road but past
+      // its stop, that means a loop round the block).
+      std::optional<std::vector<RoadId>> best;
+      double bestTime = 0;
+      for (MovementId m : net.road(here).movementsOut) {
+        const RoadId next = net.movement(m).toRoad;
+        auto rest = s.router->shortestRoute(next, target);
+        if (!rest) continue;
+        const double t = fleetTravelS(s, next, target);
+        if (!best || t < bestTime) {
+          best = std::move(rest);
+          bestTime = t;
+        }
+      }
+      if (!best) return false;
+      route.insert(route.end(), best->begin(), best->end());
+    }
+  }
+  fv.route = std::move(route);
+  s.routes[fv.vehicle] = fv.route;
+  v.routeIndex = 0;
+  return true;
+}
+
+void accrue(State& s, FleetVehicle& fv) { fv.ride.accrue(s.vehicles[fv.vehicle].distanceM, fv.onboard.size()); }
+
+void reject(State& s, std::uint32_t request, std::string reason) {
+  RequestState& r = s.requests[request];
+  r.status = RequestStatus::Rejected;
+  r.reason = std::move(reason);
+}
+
+// Drop the stops of requests that can no longer be served by this vehicle (their road cannot be
+// reached from where it is): riders not yet picked up are rejected, riders on board get off here.
+void abandonUnreachableStop(State& s, FleetVehicle& fv, double nowS) {
+  const PlannedStop stop = fv.plan.front();
+  if (stop.request == UINT32_MAX) {  // a rebalancing destination
+    fv.plan.erase(fv.plan.begin());
+    return;
+  }
+  RequestState& r = s.requests[stop.request];
+  if (stop.pickup) {
+    reject(s, stop.request, "unreachable");
+    std::erase_if(fv.plan, [&](const PlannedStop& p) { return p.request == stop.request; });
+  } else {
+    accrue(s, fv);
+    r.status = RequestStatus::Delivered;
+    r.dropoffS = nowS;
+    std::erase(fv.onboard, stop.request);
+    fv.plan.erase(fv.plan.begin());
+  }
+}
+
+// The vehicle halted at the road of its next stop: riders off and on for every stop planned at
+// this road in a row, in one dwell.
+void makeStop(State& s, FleetVehicle& fv, double nowS) {
+  const FleetSpec& fleet = s.scenario->fleets.fleets[fv.fleet];
+  accrue(s, fv);
+  const RoadId road = fv.plan.front().road;
+  std::size_t moves = 0;
+  while (!fv.plan.empty() && fv.plan.front().road == road) {
+    const PlannedStop stop = fv.plan.front();
+    fv.plan.erase(fv.plan.begin());
+    RequestState& r = s.requests[stop.request];
+    const double at = nowS + fleet.doorS + static_cast<double>(++moves) * fleet.boardingS;
+    if (stop.pickup) {
+      r.status = RequestStatus::OnBoard;
+      r.pickupS = at;
+      fv.onboard.push_back(stop.request);
+      fv.maxLoad = std::max(fv.maxLoad, static_cast<std::uint32_t>(fv.onboard.size()));
+      ++fv.riders;
+    } else {
+      r.status = RequestStatus::Delivered;
+      r.dropoffS = at;
+      std::erase(fv.onboard, stop.request);
+    }
+  }
+  ++fv.stopsMade;
+  fv.dwellLeftS = fleet.doorS + static_cast<double>(moves) * fleet.boardingS;
+  s.vehicles[fv.vehicle].flags |= kDwelling;
+}
+
+void dispatch(State& s, std::uint32_t request) {
+  const RideRequest& spec = s.scenario->fleets.requests[request];
+  RequestState& state = s.requests[request];
+  const double direct = fleetTravelS(s, spec.from, spec.to);
+  if (direct < 0) {
+    reject(s, request, "unreachable");
+    return;
+  }
+  state.directS = direct;
+  const Context context(s, spec.fleet);
+  std::vector<DispatchVehicle> vehicles;
+  const double nowS = s.nowS + s.dtS;
+  for (std::uint32_t i : s.vehiclesOfFleet[spec.fleet]) {
+    const FleetVehicle& fv = s.fleetVehicles[i];
+    const Vehicle& v = s.vehicles[fv.vehicle];
+    if (!(v.flags & kInNetwork)) continue;  // not yet in service
+    DispatchVehicle d;
+    d.index = fv.indexInFleet;
+    d.road = currentRoad(s, fv);
+    d.readyS = nowS + ((v.flags & kDwelling) ? fv.dwellLeftS : 0.0);
+    d.onBoard = static_cast<std::uint32_t>(fv.onboard.size());
+    // A vehicle on its way to rebalance counts as idle.
+    if (!(fv.plan.size() == 1 && fv.plan.front().request == UINT32_MAX)) d.plan = fv.plan;
+    vehicles.push_back(d);
+  }
+  std::string reason;
+  const auto choice = s.dispatchers[spec.fleet]->assign(context, vehicles, request, reason);
+  if (!choice) {
+    reject(s, request, reason.empty() ? "no_vehicle_in_time" : reason);
+    return;
+  }
+  FleetVehicle& fv = s.fleetVehicles[s.vehiclesOfFleet[spec.fleet].at(choice->vehicle)];
+  if (fv.plan.size() == 1 && fv.plan.front().request == UINT32_MAX) fv.plan.clear();  // stops rebalancing
+  const bool wasIdle = fv.plan.empty();
+  fv.plan.insert(fv.plan.begin() + static_cast<std::ptrdiff_t>(choice->pickupAt), PlannedStop{spec.from, request, true});
+  fv.plan.insert(fv.plan.begin() + static_cast<std::ptrdiff_t>(choice->dropoffAt), PlannedStop{spec.to, request, false});
+  state.status = RequestStatus::Assigned;
+  state.vehicle = fv.vehicle;
+  state.plannedPickupS = choice->pickupS;
+  // A moving vehicle whose next stop changed takes the new route at once; a parked or dwelling one
+  // when it leaves.
+  const Vehicle& v = s.vehicles[fv.vehicle];
+  if (!(v.flags & (kInBay | kDwelling)) && (wasIdle || choice->pickupAt == 0) && !routeToNextStop(s, fv))
+    abandonUnreachableStop(s, fv, nowS);
+}
+
+// "demand" rebalancing: each idle parked vehicle, in order, heads for the origin of a recent
+// request that has the fewest vehicles already there or heading there.
+void rebalance(State& s, std::uint32_t fleet, double nowS) {
+  const auto& requests = s.scenario->fleets.requests;
+  std::vector<RoadId> origins;
+  for (std::size_t i = s.nextRequest; i-- > 0;) {
+    if (requests[i].timeS < nowS - kRecentDemandS) break;
+    if (requests[i].fleet == fleet && std::find(origins.begin(), origins.end(), requests[i].from) == origins.end())
+      origins.push_back(requests[i].from);
+  }
+  if (origins.empty()) return;
+  std::vector<int> covered(origins.size(), 0);
+  for (std::uint32_t i : s.vehiclesOfFleet[fleet]) {
+    const FleetVehicle& fv = s.fleetVehicles[i];
+    const RoadId at = fv.plan.empty() ? currentRoad(s, fv) : fv.plan.back().road;
+    for (std::size_t k = 0; k < origins.size(); ++k) covered[k] += origins[k] == at ? 1 : 0;
+  }
+  for (std::uint32_t i : s.vehiclesOfFleet[fleet]) {
+    FleetVehicle& fv = s.fleetVehicles[i];
+    const Vehicle& v = s.vehicles[fv.vehicle];
+    if (!fv.plan.empty() || !(v.flags & kInBay) || !(v.flags & kInNetwork)) continue;
+    const RoadId here = currentRoad(s, fv);
+    if (std::find(origins.begin(), origins.end(), here) != origins.end()) continue;  // already where demand is
+    const auto k = static_cast<std::size_t>(std::min_element(covered.begin(), covered.end()) - covered.begin());
+    if (covered[k] > 0 || fleetTravelS(s, here, origins[k]) < 0) continue;
+    // A repositioning trip is a plan with no rider: a drop-off stop for no request would confuse
+    // the bookkeeping, so the vehicle simply drives there and parks (route only).
+    fv.route.clear();
+    ++covered[k];
+    fv.plan.push_back(PlannedStop{origins[k], UINT32_MAX, false});
+  }
+}
+
+}  // namespace
+
+double fleetTravelS(State& s, RoadId from, RoadId to) {
+  if (from == to) return 0;
+  const std::uint64_t key = (std::uint64_t{from.value} << 32) | to.value;
+  if (auto it = s.travelCache.find(key); it != s.travelCache.end()) return it->second;
+  double t = -1;
+  if (auto route = s.router->shortestRoute(from, to)) {
+    t = 0;
+    for (std::size_t k = 1; k < route->size(); ++k) {
+      const Road& road = s.net->road((*route)[k]);
+      t += road.lengthM / s.net->lane(road.lanes.front()).speedLimitMps;
+      if (s.controllerOfJunction[road.from.index()] >= 0 && s.net->junction(road.from).program) t += kSignalAllowanceS;
+    }
+  }
+  s.travelCache.emplace(key, t);
+  return t;
+}
+
+double stopPositionAhead(const State& s, std::uint32_t vehicle, std::uint32_t track) {
+  const Vehicle& v = s.vehicles[vehicle];
+  if (v.flags & kTransit) {
+    const TransitStop* stop = stopAhead(s, vehicle, track);
+    return stop ? stop->positionM : -1.0;
+  }
+  if (!(v.flags & kFleet) || track >= s.laneCount) return -1.0;
+  const FleetVehicle& fv = s.fleetVehicles[s.fleetOfVehicle[vehicle]];
+  if (v.flags & kDwelling) return v.posM;
+  // Idle: pull over where it is. Otherwise at the stop on the last road of its route.
+  if (fv.plan.empty()) return v.posM;
+  const RoadId road = roadOfTrack(s, track);
+  if (!(road == fv.plan.front().road) || v.routeIndex + 1u != s.routes[vehicle].size()) return -1.0;
+  const double stopM = stopPositionOn(s, road);
+  return v.posM <= stopM + kStopToleranceM ? stopM : -1.0;
+}
+
+void initFleets(State& s) {
+  const Fleets& fleets = s.scenario->fleets;
+  if (fleets.empty()) return;
+  s.router = std::make_unique<Router>(*s.net);
+  s.fleetOfVehicle.assign(s.vehicles.size(), UINT32_MAX);
+  s.vehiclesOfFleet.resize(fleets.fleets.size());
+  for (const FleetSpec& f : fleets.fleets) {
+    s.dispatchers.push_back(makeDispatcher(f.dispatcher));
+    s.nextRebalanceS.push_back(f.rebalanceEveryS);
+  }
+  const auto& trips = s.scenario->demand.trips;
+  for (std::size_t i = 0; i < trips.size(); ++i) {
+    if (trips[i].fleet == UINT32_MAX) continue;
+    FleetVehicle fv;
+    fv.vehicle = static_cast<std::uint32_t>(i);
+    fv.fleet = trips[i].fleet;
+    fv.indexInFleet = static_cast<std::uint32_t>(s.vehiclesOfFleet[fv.fleet].size());
+    const auto route = s.routes[i];
+    fv.route.assign(route.begin(), route.end());
+    s.fleetOfVehicle[i] = static_cast<std::uint32_t>(s.fleetVehicles.size());
+    s.vehiclesOfFleet[fv.fleet].push_back(static_cast<std::uint32_t>(s.fleetVehicles.size()));
+    s.fleetVehicles.push_back(std::move(fv));
+    s.vehicles[i].flags |= kFleet;
+  }
+  for (FleetVehicle& fv : s.fleetVehicles) s.routes[fv.vehicle] = fv.route;  // the vector no longer moves
+  s.requests.resize(fleets.requests.size());
+}
+
+void serveFleets(State& s) {
+  if (s.fleetVehicles.empty()) return;
+  const double nowS = s.nowS + s.dtS;
+  const auto& requests = s.scenario->fleets.requests;
+  for (; s.nextRequest < requests.size() && requests[s.nextRequest].timeS <= nowS; ++s.nextRequest)
+    dispatch(s, static_cast<std::uint32_t>(s.nextRequest));
+  for (std::size_t f = 0; f < s.vehiclesOfFleet.size(); ++f) {
+    const FleetSpec& spec = s.scenario->fleets.fleets[f];
+    if (spec.rebalancer != "demand" || nowS + 1e-9 < s.nextRebalanceS[f]) continue;
+    s.nextRebalanceS[f] += spec.rebalanceEveryS;
+    rebalance(s, static_cast<std::uint32_t>(f), nowS);
+  }
+  for (FleetVehicle& fv : s.fleetVehicles) {
+    Vehicle& v = s.vehicles[fv.vehicle];
+    if (!(v.flags & kInNetwork)) continue;
+    if (!fv.plan.empty() || !fv.onboard.empty()) fv.busyS += s.dtS;
+    if (v.flags & kDwelling) {
+      fv.dwellLeftS -= s.dtS;
+      if (fv.dwellLeftS > 1e-9) continue;
+      v.flags &= ~kDwelling;
+      if (fv.plan.empty()) {
+        if (!(v.flags & kInBay)) enterBay(s, fv.vehicle);  // park until there is work
+        continue;
+      }
+    }
+    if (v.flags & kInBay) {
+      if (fv.plan.empty() || !leaveBay(s, fv.vehicle)) continue;
+      fv.route.clear();  // take a fresh route below
+    }
+    if (fv.plan.empty()) {
+      if (!s.tracks[v.track].isConnector() && v.speedMps < kHaltingSpeedMps) enterBay(s, fv.vehicle);
+      continue;
+    }
+    // A route that does not lead to the next stop (new plan, rebalancing, left a bay) is rebuilt.
+    const bool routed = !fv.route.empty() && fv.route.back() == fv.plan.front().road;
+    if (!routed && !routeToNextStop(s, fv)) {
+      abandonUnreachableStop(s, fv, nowS);
+      continue;
+    }
+    if (s.tracks[v.track].isConnector()) continue;
+    const RoadId road = roadOfTrack(s, v.track);
+    if (!(road == fv.plan.front().road) || v.routeIndex + 1u != fv.route.size()) continue;
+    const double stopM = stopPositionOn(s, road);
+    if (v.posM > stopM + kStopToleranceM) {
+      // Went past (it could not stop in time): loop round the block.
+      if (!routeToNextStop(s, fv)) abandonUnreachableStop(s, fv, nowS);
+      continue;
+    }
+    if (v.posM >= stopM - kStopToleranceM && v.speedMps < kHaltingSpeedMps) {
+      if (fv.plan.front().request == UINT32_MAX) {
+        // A rebalancing destination: park here.
+        fv.plan.erase(fv.plan.begin());
+        if (fv.plan.empty()) enterBay(s, fv.vehicle);
+        else fv.route.clear();
+        continue;
+      }
+      makeStop(s, fv, nowS);
+    }
+  }
+}
+
+}  // namespace traffic::engine

@@ -1,0 +1,172 @@
+// Signal policies by name. Each entry validates its own parameters so that a scenario with a
+// misspelt or out-of-range parameter fails at load, naming the key.
+#include <cmath>
+#include <functional>
+#include <optional>
+#include <sstream>
+
+#include "signals/policies/actuated.h"
+#include "signals/policies/city_brain.h"
+#include "signals/policies/fixed_time.h"
+#include "signals/policies/green_wave.h"
+#include "signals/policies/max_pressure.h"
+#include "signals/policies/sotl.h"
+#include "signals/policies/webster.h"
+#include "traffic/errors.h"
+
+namespace traffic {
+namespace {
+
+using Factory = std::function<std::unique_ptr<SignalPolicy>(const PolicySpec&, const std::string&)>;
+
+struct Entry {
+  const char* name;
+  Factory make;
+};
+
+void rejectUnknownParams(const PolicySpec& spec, const std::string& file, std::initializer_list<const char*> known) {
+  for (const auto& [key, value] : spec.params) {
+    bool ok = false;
+    for (const char* k : known) ok = ok || key == k;
+    std::string accepted;
+    for (const char* k : known) accepted += std::string(accepted.empty() ? "" : ", ") + k;
+    if (!ok)
+      throw LoadError(file, "signals.params." + key,
+                      "unknown parameter for policy '" + spec.name + "' (accepted: " +
+                          (accepted.empty() ? std::string("none") : accepted) + ")");
+    if (!std::isfinite(value)) throw LoadError(file, "signals.params." + key, "must be a finite number");
+  }
+}
+
+std::string number(double v) {
+  std::ostringstream out;
+  out << v;
+  return out.str();
+}
+
+// The value of parameter `key`, if given.
+std::optional<double> optionalParam(const PolicySpec& spec, const char* key) {
+  if (auto it = spec.params.find(key); it != spec.params.end()) return it->second;
+  return std::nullopt;
+}
+
+// The value of `key` (or `fallback`), which must be > 0 (`positive`) or >= 0 (otherwise).
+double param(const PolicySpec& spec, const std::string& file, const char* key, double fallback, bool positive,
+             const char* unit) {
+  const double v = optionalParam(spec, key).value_or(fallback);
+  if (positive ? !(v > 0) : !(v >= 0))
+    throw LoadError(file, std::string("signals.params.") + key, std::string(positive ? "must be > 0" : "must be >= 0") +
+                                                                     (*unit ? std::string(" ") + unit : "") +
+                                                                     ", got " + number(v));
+  return v;
+}
+
+// A lower bound `lowKey` must not exceed its upper bound `highKey`; the error names the lower one.
+void requireOrdered(const std::string& file, const char* lowKey, double low, const char* highKey, double high) {
+  if (low > high)
+    throw LoadError(file, std::string("signals.params.") + lowKey,
+                    "must not exceed " + std::string(highKey) + " (" + number(low) + " > " + number(high) + ")");
+}
+
+// Listed as --help shows them: fixed_time first (the default), then the other plans computed
+// from the map or from flows, then the policies that react to the traffic as it comes.
+const std::vector<Entry>& registry() {
+  static const std::vector<Entry> entries{
+      {"fixed_time",
+       [](const PolicySpec& spec, const std::string& file) -> std::unique_ptr<SignalPolicy> {
+         rejectUnknownParams(spec, file, {"green_s"});
+         std::optional<double> green;
+         if (auto it = spec.params.find("green_s"); it != spec.params.end()) {
+           if (it->second <= 0) throw LoadError(file, "signals.params.green_s", "must be > 0 s");
+           green = it->second;
+         }
+         return std::make_unique<FixedTimePolicy>(green);
+       }},
+      {"webster",
+       [](const PolicySpec& spec, const std::string& file) -> std::unique_ptr<SignalPolicy> {
+         rejectUnknownParams(spec, file,
+                             {"saturation_flow_veh_per_h_per_lane", "startup_lost_s", "min_cycle_s", "max_cycle_s"});
+         WebsterParams p;
+         p.saturationFlowVehPerHPerLane =
+             param(spec, file, "saturation_flow_veh_per_h_per_lane", p.saturationFlowVehPerHPerLane, true, "veh/h");
+         p.startupLostS = param(spec, file, "startup_lost_s", p.startupLostS, false, "s");
+         p.minCycleS = param(spec, file, "min_cycle_s", p.minCycleS, true, "s");
+         p.maxCycleS = param(spec, file, "max_cycle_s", p.maxCycleS, true, "s");
+         requireOrdered(file, "min_cycle_s", p.minCycleS, "max_cycle_s", p.maxCycleS);
+         return std::make_unique<WebsterPolicy>(p);
+       }},
+      {"green_wave",
+       [](const PolicySpec& spec, const std::string& file) -> std::unique_ptr<SignalPolicy> {
+         rejectUnknownParams(spec, file, {"design_speed_mps", "green_s"});
+         GreenWaveParams p;
+         p.designSpeedMps = param(spec, file, "design_speed_mps", p.designSpeedMps, true, "m/s");
+         if (optionalParam(spec, "green_s")) p.greenS = param(spec, file, "green_s", 0, true, "s");
+         return std::make_unique<GreenWavePolicy>(p);
+       }},
+      {"actuated",
+       [](const PolicySpec& spec, const std::string& file) -> std::unique_ptr<SignalPolicy> {
+         rejectUnknownParams(spec, file, {"min_green_s", "max_gap_s", "max_green_s"});
+         ActuatedParams p;
+         p.maxGapS = param(spec, file, "max_gap_s", p.maxGapS, true, "s");
+         p.maxGreenS = param(spec, file, "max_green_s", p.maxGreenS, true, "s");
+         if (optionalParam(spec, "min_green_s")) {
+           p.minGreenS = param(spec, file, "min_green_s", 0, false, "s");
+           requireOrdered(file, "min_green_s", *p.minGreenS, "max_green_s", p.maxGreenS);
+         }
+         return std::make_unique<ActuatedPolicy>(p);
+       }},
+      {"sotl",
+       [](const PolicySpec& spec, const std::string& file) -> std::unique_ptr<SignalPolicy> {
+         rejectUnknownParams(spec, file, {"min_green_s", "threshold", "platoon_size"});
+         SotlParams p;
+         p.minGreenS = param(spec, file, "min_green_s", p.minGreenS, false, "s");
+         p.thresholdVehS = param(spec, file, "threshold", p.thresholdVehS, true, "veh s");
+         const double platoon = param(spec, file, "platoon_size", p.platoonSize, false, "vehicles");
+         if (platoon != std::floor(platoon) || platoon > 1000)
+           throw LoadError(file, "signals.params.platoon_size", "must be a whole number of vehicles up to 1000");
+         p.platoonSize = static_cast<int>(platoon);
+         return std::make_unique<SotlPolicy>(p);
+       }},
+      {"max_pressure",
+       [](const PolicySpec& spec, const std::string& file) -> std::unique_ptr<SignalPolicy> {
+         rejectUnknownParams(spec, file, {"min_phase_s"});
+         return std::make_unique<MaxPressurePolicy>(param(spec, file, "min_phase_s", 10, false, "s"));
+       }},
+      {"city_brain",
+       [](const PolicySpec& spec, const std::string& file) -> std::unique_ptr<SignalPolicy> {
+         rejectUnknownParams(spec, file,
+                             {"min_phase_s", "max_phase_s", "approach_weight", "platoon_weight", "upstream_weight",
+                              "spillback_occupancy", "hysteresis_veh", "max_wait_s"});
+         CityBrainParams p;
+         p.minPhaseS = param(spec, file, "min_phase_s", p.minPhaseS, false, "s");
+         p.maxPhaseS = param(spec, file, "max_phase_s", p.maxPhaseS, true, "s");
+         requireOrdered(file, "min_phase_s", p.minPhaseS, "max_phase_s", p.maxPhaseS);
+         p.approachWeight = param(spec, file, "approach_weight", p.approachWeight, false, "");
+         p.platoonWeight = param(spec, file, "platoon_weight", p.platoonWeight, false, "");
+         p.upstreamWeight = param(spec, file, "upstream_weight", p.upstreamWeight, false, "");
+         p.spillbackOccupancy = param(spec, file, "spillback_occupancy", p.spillbackOccupancy, true, "");
+         p.hysteresisVeh = param(spec, file, "hysteresis_veh", p.hysteresisVeh, false, "vehicles");
+         p.maxWaitS = param(spec, file, "max_wait_s", p.maxWaitS, true, "s");
+         return std::make_unique<CityBrainPolicy>(p);
+       }},
+  };
+  return entries;
+}
+
+}  // namespace
+
+std::vector<std::string> signalPolicyNames() {
+  std::vector<std::string> names;
+  for (const Entry& e : registry()) names.emplace_back(e.name);
+  return names;
+}
+
+std::unique_ptr<SignalPolicy> makeSignalPolicy(const PolicySpec& spec, const std::string& sourceFile) {
+  for (const Entry& e : registry())
+    if (spec.name == e.name) return e.make(spec, sourceFile);
+  std::string known;
+  for (const Entry& e : registry()) known += std::string(known.empty() ? "" : ", ") + e.name;
+  throw LoadError(sourceFile, "signals.policy", "unknown signal policy '" + spec.name + "' (known: " + known + ")");
+}
+
+}  // namespace traffic
