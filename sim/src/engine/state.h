@@ -313,6 +313,9 @@ std::uint32_t stopLaneOnRoad(const State& s, std::uint32_t vehicle);
 std::uint32_t stopLaneAt(const State& s, std::uint32_t vehicle, std::size_t routeIndex);
 /// Allocates the lane sensors when the policy observes traffic.
 void enableSensing(State& s);
+/// Delay index at time `atS` of a vehicle on its way: (elapsed + free-flow time of the rest of its
+/// route) / free-flow time of the whole route.
+double tripDelayIndex(const State& s, std::uint32_t vehicle, double atS);
 
 // Shared helpers.
 /// Whether a connector from `lane` leads onto `toRoad` (a lookup in State::laneExitRoads).
@@ -325,5 +328,10 @@ void detach(State& s, std::uint32_t vehicle);
 void attachByPosition(State& s, std::uint32_t vehicle, std::uint32_t track);
 
 }  // namespace traffic::engine
+
+namespace traffic {
+/// The world's private part is the engine state (world.cpp, reports.cpp, views.cpp, checks.cpp).
+struct World::Impl : engine::State {};
+}  // namespace traffic
 
 #include "engine/state_inl.h"

@@ -1,4 +1,4 @@
-// Junction phases: who may enter (arbitrate) and moving vehicles across stop lines (transfer).
+// The arbitrate phase: who may enter a junction this step.
 //
 // Arbitration runs per junction. For each incoming lane it walks the vehicles near the stop line
 // front to back and grants entry until the first refusal (nobody overtakes a waiting vehicle).
@@ -60,16 +60,6 @@ double roomOnLane(const State& s, std::uint32_t laneTrack, double reservedM) {
   if (s.vehicles[occ.back()].speedMps < kHaltingSpeedMps) return trackRear(s, occ.back()) - reservedM;
   return s.laneGrossFreeM[laneTrack] - reservedM;
 }
-
-}  // namespace
-
-bool laneLeadsTo(const State& s, LaneId lane, RoadId toRoad) {
-  for (std::uint32_t k = s.laneExitBegin[lane.index()]; k < s.laneExitBegin[lane.index() + 1]; ++k)
-    if (s.laneExitRoads[k] == toRoad.value) return true;
-  return false;
-}
-
-namespace {
 
 struct JunctionArbiter {
   State& s;
@@ -209,6 +199,12 @@ struct JunctionArbiter {
 
 }  // namespace
 
+bool laneLeadsTo(const State& s, LaneId lane, RoadId toRoad) {
+  for (std::uint32_t k = s.laneExitBegin[lane.index()]; k < s.laneExitBegin[lane.index() + 1]; ++k)
+    if (s.laneExitRoads[k] == toRoad.value) return true;
+  return false;
+}
+
 void arbitrateJunctions(State& s) {
   const RoadNetwork& net = *s.net;
   // Gross free length of every lane, computed once per step.
@@ -224,125 +220,6 @@ void arbitrateJunctions(State& s) {
     thread_local std::vector<std::uint32_t> cursors;
     JunctionArbiter arbiter{s, net, s.reservedM, s.grantEtaS};
     arbiter.run(JunctionId(i), cursors);
-  });
-}
-
-// Two passes with a barrier between them. A lane is the front of one junction's incoming road and
-// the back of another's outgoing road, and both ends change the same occupant list, so the ends
-// cannot be handled at once: pass 1 takes vehicles off the front of incoming lanes (into the
-// junction's connectors, or out of the network), pass 2 moves them from connectors onto the back
-// of exit lanes. Within a pass every list has exactly one writer.
-void transferAtJunctions(State& s) {
-  const RoadNetwork& net = *s.net;
-  const double arriveAt = s.nowS + s.dtS;
-  s.forEach(net.junctions().size(), 8, [&](std::size_t i) {
-    const Junction& j = net.junction(JunctionId(i));
-    std::uint32_t arrivals = 0;
-    // 1. Incoming lanes: arrivals at the end of a route, or entry into the chosen connector.
-    for (RoadId r : j.incoming) {
-      for (LaneId l : net.road(r).lanes) {
-        const std::uint32_t track = s.laneTrack(l);
-        auto& occ = s.occupants[track];
-        const double laneLen = s.tracks[track].lengthM;
-        std::size_t leaving = 0;
-        while (leaving < occ.size()) {
-          const std::uint32_t id = occ[leaving];
-          Vehicle& v = s.vehicles[id];
-          if (v.posM <= laneLen) break;
-          if (s.onLastRoad(id)) {
-            v.flags &= ~(kInNetwork | kGranted);
-            v.track = UINT32_MAX;
-            s.cold[id].arriveS = arriveAt;
-            ++arrivals;
-          } else if ((v.flags & kGranted) && v.nextConnector != UINT32_MAX) {
-            v.posM -= laneLen;
-            v.track = s.connectorTrack(ConnectorId(v.nextConnector));
-            v.flags &= ~kGranted;
-            v.nextConnector = UINT32_MAX;
-            ++v.routeIndex;
-            s.occupants[v.track].push_back(id);
-          } else {
-            // The move phase never lets an ungranted vehicle past the line; stay defensive.
-            v.posM = laneLen;
-            break;
-          }
-          ++leaving;
-        }
-        occ.erase(occ.begin(), occ.begin() + static_cast<std::ptrdiff_t>(leaving));
-      }
-    }
-    s.arrivalsByJunction[i] = arrivals;
-  });
-  s.forEach(net.junctions().size(), 8, [&](std::size_t i) {
-    const Junction& j = net.junction(JunctionId(i));
-    // 2. Connectors: vehicles reaching the exit lane. Several connectors may feed one lane in the
-    //    same step; they are appended furthest first and never overlap the lane's last vehicle. A
-    //    vehicle that does not fit (the last vehicle has not cleared the lane start, as when two
-    //    merge at once) stays at the end of its connector, with everyone behind it there.
-    auto& entering = s.junctionScratch[i];
-    entering.clear();
-    for (ConnectorId c : j.connectors) {
-      const std::uint32_t track = s.connectorTrack(c);
-      auto& occ = s.occupants[track];
-      const double len = s.tracks[track].lengthM;
-      std::size_t leaving = 0;
-      while (leaving < occ.size() && s.vehicles[occ[leaving]].posM > len) {
-        Vehicle& v = s.vehicles[occ[leaving]];
-        v.posM -= len;
-        v.track = s.laneTrack(net.connector(c).to);
-        v.nextConnector = c.value;  // where it came from, until it has entered
-        entering.push_back(occ[leaving]);
-        ++leaving;
-      }
-      occ.erase(occ.begin(), occ.begin() + static_cast<std::ptrdiff_t>(leaving));
-    }
-    std::sort(entering.begin(), entering.end(), [&](std::uint32_t a, std::uint32_t b) {
-      const Vehicle& va = s.vehicles[a];
-      const Vehicle& vb = s.vehicles[b];
-      if (va.track != vb.track) return va.track < vb.track;
-      if (va.posM != vb.posM) return va.posM > vb.posM;
-      return a < b;
-    });
-    thread_local std::vector<std::uint32_t> heldBack;  // in connector order, front first
-    heldBack.clear();
-    for (std::uint32_t id : entering) {
-      Vehicle& v = s.vehicles[id];
-      const ConnectorId from(v.nextConnector);
-      v.nextConnector = UINT32_MAX;
-      auto& occ = s.occupants[v.track];
-      double bound = s.tracks[v.track].lengthM;
-      double leaderSpeed = v.speedMps;
-      if (!occ.empty()) {
-        bound = std::min(bound, trackRear(s, occ.back()));
-        leaderSpeed = s.vehicles[occ.back()].speedMps;
-      }
-      const bool queueHeld = std::any_of(heldBack.begin(), heldBack.end(), [&](std::uint32_t u) {
-        return s.vehicles[u].track == s.connectorTrack(from);
-      });
-      if (bound < 0 || queueHeld) {
-        // Back to the connector: at its end, or just behind the one held before it there. Both are
-        // at or ahead of where it was before this step, so nobody behind it is overtaken.
-        const std::uint32_t conTrack = s.connectorTrack(from);
-        double pos = s.tracks[conTrack].lengthM;
-        for (std::uint32_t u : heldBack)
-          if (s.vehicles[u].track == conTrack) pos = s.vehicles[u].posM - s.type(s.vehicles[u]).lengthM;
-        v.track = conTrack;
-        v.posM = pos;
-        v.speedMps = std::min(v.speedMps, std::max(0.0, leaderSpeed));
-        heldBack.push_back(id);
-        continue;
-      }
-      if (v.posM > bound) {
-        v.posM = bound;
-        v.speedMps = std::min(v.speedMps, leaderSpeed);
-      }
-      occ.push_back(id);
-    }
-    // Held-back vehicles go back to the front of their connectors, in order.
-    for (std::size_t k = heldBack.size(); k-- > 0;) {
-      auto& occ = s.occupants[s.vehicles[heldBack[k]].track];
-      occ.insert(occ.begin(), heldBack[k]);
-    }
   });
 }
 

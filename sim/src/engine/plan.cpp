@@ -1,7 +1,7 @@
-// Longitudinal motion: plan (IDM acceleration against the leader or the stop line) and move
-// (ballistic update bounded by the leader's rear). Both run per track in parallel; plan reads
-// other tracks' positions but writes only its own vehicles' plan fields, and move touches only
-// its own track.
+// The plan phase: each vehicle's acceleration for this step (car-following against the leader, the
+// stop line or a service stop; signal-aware speed advice; cooperative merging; slowing for turns)
+// and how far it may move. Per track in parallel: reads other tracks' positions, writes only its
+// own vehicles' plan fields.
 #include <algorithm>
 
 #include "engine/state.h"
@@ -126,57 +126,6 @@ void planMotion(State& s) {
         }
       }
     }
-  });
-}
-
-void moveVehicles(State& s) {
-  const double dt = s.dtS;
-  const double stuckAfterS = s.scenario->gridlockTimeoutS;
-  s.forEach(s.tracks.size(), 64, [&](std::size_t track) {
-    LaneSensor* sensor = s.sensing && track < s.laneCount ? &s.sensors[track] : nullptr;
-    if (sensor) sensor->crossedLastStep = 0;
-    TrackTally tally;
-    tally.vehicles = static_cast<std::uint32_t>(s.occupants[track].size());
-    for (std::uint32_t id : s.occupants[track]) {
-      Vehicle& v = s.vehicles[id];
-      const Motion m = integrate(v.speedMps, v.accelMps2, dt);
-      double advance = m.advanceM;
-      double speed = m.speedMps;
-      if (advance > v.limitM) {
-        // The leader (or the stop line) bounds the move: positions never decrease, so the leader's
-        // rear at the start of the step is a safe bound. Arrive there no faster than it allows.
-        advance = v.limitM;
-        speed = std::min(speed, advance / dt);
-      }
-      if (v.laneChangeCooldown > 0) --v.laneChangeCooldown;
-      if (sensor && v.posM < sensor->detectorPosM && v.posM + advance >= sensor->detectorPosM) {
-        ++sensor->crossedLastStep;
-        ++sensor->crossings;
-        sensor->lastCrossS = s.nowS + dt;
-      }
-      v.posM += advance;
-      v.distanceM += advance;
-      v.speedMps = speed;
-      const bool halted = speed < kHaltingSpeedMps;
-      if (halted) {
-        if (!(v.flags & kHalted)) {
-          VehicleCold& c = s.cold[id];
-          // Halting at a transit stop or to pick up riders is service, not a stop in traffic.
-          const double stopM = (v.flags & (kTransit | kFleet)) ? stopPositionAhead(s, id, static_cast<std::uint32_t>(track)) : -1.0;
-          const bool atServiceStop = stopM >= 0 && v.posM >= stopM - kStopToleranceM;
-          if (!atServiceStop && v.distanceM - c.lastHaltDistanceM >= kStopMinTravelM) ++c.stops;
-          c.lastHaltDistanceM = v.distanceM;
-        }
-        v.flags |= kHalted;
-        v.haltedS += static_cast<float>(dt);
-      } else {
-        v.flags &= ~(kHalted | kStuckReported);
-        v.haltedS = 0;
-      }
-      tally.speedSumMps += v.speedMps;
-      tally.stuck = tally.stuck || (v.haltedS >= stuckAfterS && !(v.flags & kStuckReported));
-    }
-    s.tallies[track] = tally;
   });
 }
 

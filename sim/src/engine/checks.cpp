@@ -1,0 +1,117 @@
+// Checks of a world: the state hash (bit-exact, for determinism tests), the invariants behind
+// --validate, and the memory held per vehicle.
+#include "traffic/world.h"
+
+#include <algorithm>
+#include <bit>
+#include <sstream>
+#include <string>
+
+#include "engine/state.h"
+
+namespace traffic {
+
+using namespace engine;
+
+std::uint64_t World::stateHash() const {
+  const State& s = *m;
+  std::uint64_t h = 1469598103934665603ull;  // FNV-1a over the raw bits
+  auto mix = [&h](std::uint64_t x) {
+    for (int i = 0; i < 8; ++i) {
+      h ^= (x >> (8 * i)) & 0xFF;
+      h *= 1099511628211ull;
+    }
+  };
+  mix(s.steps);
+  for (std::size_t t = 0; t < s.tracks.size(); ++t) {
+    mix(t);
+    for (std::uint32_t id : s.occupants[t]) {
+      const Vehicle& v = s.vehicles[id];
+      mix(id);
+      mix(std::bit_cast<std::uint64_t>(v.posM));
+      mix(std::bit_cast<std::uint64_t>(v.speedMps));
+      mix(v.flags);
+    }
+  }
+  for (SignalState st : s.movementStates) mix(static_cast<std::uint64_t>(st));
+  mix(s.counts.arrived);
+  mix(s.counts.entered);
+  mix(s.counts.teleported);
+  for (std::size_t i = 0; i < s.nextTrip; ++i) mix(std::bit_cast<std::uint64_t>(s.cold[i].arriveS));
+  for (std::uint32_t id : s.inBay) mix(id);
+  for (const TransitRun& run : s.runs) {
+    mix(run.nextStop);
+    for (std::uint32_t p : run.onboard) mix(p);
+  }
+  for (const FleetVehicle& fv : s.fleetVehicles) {
+    for (const PlannedStop& stop : fv.plan) mix(stop.request);
+    for (std::uint32_t r : fv.onboard) mix(r);
+  }
+  return h;
+}
+
+std::string World::checkInvariants() const {
+  const State& s = *m;
+  const RoadNetwork& net = *s.net;
+  std::ostringstream err;
+  // Conservation.
+  const VehicleCounts& c = s.counts;
+  if (c.spawned != c.arrived + c.running + c.waitingToEnter) {
+    err << "conservation: spawned " << c.spawned << " != arrived " << c.arrived << " + running " << c.running
+        << " + waiting " << c.waitingToEnter;
+    return err.str();
+  }
+  std::uint64_t onTracks = 0;
+  for (const auto& occ : s.occupants) onTracks += occ.size();
+  if (onTracks + s.inBay.size() != c.running) {
+    err << "conservation: " << onTracks << " vehicles on lanes and connectors and " << s.inBay.size()
+        << " in stop bays but " << c.running << " running";
+    return err.str();
+  }
+  // Order and no overlap within every lane and connector.
+  for (std::size_t t = 0; t < s.tracks.size(); ++t) {
+    const auto& occ = s.occupants[t];
+    for (std::size_t k = 0; k < occ.size(); ++k) {
+      const Vehicle& v = s.vehicles[occ[k]];
+      if (v.track != t) {
+        err << "vehicle " << occ[k] << " listed on track " << t << " but records track " << v.track;
+        return err.str();
+      }
+      if (k > 0) {
+        const Vehicle& leader = s.vehicles[occ[k - 1]];
+        const double gap = leader.posM - s.type(leader).lengthM - v.posM;
+        if (gap < -1e-6) {
+          err << "overlap on " << (s.tracks[t].isConnector() ? "connector " : "lane ")
+              << (s.tracks[t].isConnector() ? s.tracks[t].connector : s.tracks[t].lane) << ": vehicle "
+              << s.scenario->demand.trips[occ[k]].id << " is " << -gap << " m into vehicle "
+              << s.scenario->demand.trips[occ[k - 1]].id;
+          return err.str();
+        }
+      }
+      if (v.speedMps < 0 || v.posM < -1e-9) {
+        err << "vehicle " << s.scenario->demand.trips[occ[k]].id << " has negative speed or position";
+        return err.str();
+      }
+    }
+  }
+  // No two conflicting movements both protected green (a permissive one yields by construction).
+  for (const auto& [a, b] : s.conflictingMovements) {
+    if (s.movementStates[a.index()] == SignalState::GreenProtected &&
+        s.movementStates[b.index()] == SignalState::GreenProtected) {
+      err << "junction '" << net.junction(net.movement(a).junction).name << "': conflicting movements " << a.value
+          << " and " << b.value << " are both protected green";
+      return err.str();
+    }
+  }
+  return {};
+}
+
+std::size_t World::vehicleStateBytes() const {
+  const State& s = *m;
+  std::size_t bytes = s.vehicles.capacity() * sizeof(Vehicle) + s.cold.capacity() * sizeof(VehicleCold) +
+                      s.routes.capacity() * sizeof(std::span<const RoadId>);
+  for (const auto& occ : s.occupants) bytes += occ.capacity() * sizeof(std::uint32_t);
+  return bytes;
+}
+
+}  // namespace traffic
