@@ -45,20 +45,20 @@ double requestHorizon(const VehicleType& t, double v) {
 }
 
 double trackRear(const State& s, std::uint32_t vehicle) {
-  const Vehicle& v = s.vehicles[vehicle];
-  return v.posM - s.type(v).lengthM;
+  const Vehicle& v = s.traffic.vehicles[vehicle];
+  return v.posM - s.view.type(v).lengthM;
 }
 
 // Room a lane can still take. Its vehicles move on, so what matters is the length not yet taken
 // by vehicles and their minimum gaps (the lane's gross occupancy), except when the last vehicle
 // stands still: then only the space behind it counts, or a vehicle could stop in the box.
 double roomOnLane(const State& s, std::uint32_t laneTrack, double reservedM) {
-  const auto& occ = s.occupants[laneTrack];
-  if (occ.empty()) return s.tracks[laneTrack].lengthM - reservedM;
+  const auto& occ = s.traffic.occupants[laneTrack];
+  if (occ.empty()) return s.view.tracks[laneTrack].lengthM - reservedM;
   // Speed, not the halted flag: the flags of that vehicle may be written by the junction at the
   // lane's other end during this same phase.
-  if (s.vehicles[occ.back()].speedMps < kHaltingSpeedMps) return trackRear(s, occ.back()) - reservedM;
-  return s.laneGrossFreeM[laneTrack] - reservedM;
+  if (s.traffic.vehicles[occ.back()].speedMps < kHaltingSpeedMps) return trackRear(s, occ.back()) - reservedM;
+  return s.junctionWork.laneGrossFreeM[laneTrack] - reservedM;
 }
 
 struct JunctionArbiter {
@@ -70,10 +70,10 @@ struct JunctionArbiter {
   ConnectorId chooseConnector(std::uint32_t vehicle, LaneId lane, RoadId next) const {
     // Prefer an exit lane from which the following turn can be made without changing lanes, then
     // the exit lane with most room; ties go to the lower connector id.
-    const auto& route = s.routes[vehicle];
-    const std::size_t ri = s.vehicles[vehicle].routeIndex;
+    const auto& route = s.traffic.routes[vehicle];
+    const std::size_t ri = s.traffic.vehicles[vehicle].routeIndex;
     const std::optional<RoadId> afterNext = ri + 2 < route.size() ? std::optional(route[ri + 2]) : std::nullopt;
-    const VehicleClass cls = s.type(s.vehicles[vehicle]).vehicleClass;
+    const VehicleClass cls = s.view.type(s.traffic.vehicles[vehicle]).vehicleClass;
     // A transit vehicle whose next stop is on the next road heads straight for the stop's lane.
     const std::uint32_t stopLane = stopLaneAt(s, vehicle, ri + 1);
     ConnectorId best;
@@ -83,9 +83,9 @@ struct JunctionArbiter {
       const Connector& con = net.connector(c);
       if (net.movement(con.movement).toRoad != next) continue;
       if (!net.lane(con.to).allowed.allows(cls)) continue;
-      const int score = stopLane != UINT32_MAX ? (s.laneTrack(con.to) == stopLane ? 2 : 0)
-                        : !afterNext || laneLeadsTo(s, con.to, *afterNext) ? 1 : 0;
-      const std::uint32_t to = s.laneTrack(con.to);
+      const int score = stopLane != UINT32_MAX ? (s.view.laneTrack(con.to) == stopLane ? 2 : 0)
+                        : !afterNext || s.view.laneLeadsTo(con.to, *afterNext) ? 1 : 0;
+      const std::uint32_t to = s.view.laneTrack(con.to);
       const double room = roomOnLane(s, to, reservedM[to]);
       if (score > bestScore || (score == bestScore && room > bestRoom)) {
         best = c;
@@ -98,16 +98,16 @@ struct JunctionArbiter {
 
   // Whether `vehicle`, at `distM` before the stop line, may use connector `c` now.
   bool conflictsClear(std::uint32_t vehicle, double distM, const Connector& c, bool permissive) const {
-    const Vehicle& me = s.vehicles[vehicle];
-    const VehicleType& t = s.type(me);
+    const Vehicle& me = s.traffic.vehicles[vehicle];
+    const VehicleType& t = s.view.type(me);
     const double vmax = desiredSpeed(t, c.speedLimitMps);
     for (const Conflict& k : c.conflicts) {
       const double myArrive = timeToCover(distM + k.atM, me.speedMps, t.accelMps2, vmax);
       const double myClear = timeToCover(distM + k.atM + t.lengthM, me.speedMps, t.accelMps2, vmax);
       // Vehicles inside the junction on the foe connector that have not cleared the point.
-      for (std::uint32_t u : s.occupants[s.connectorTrack(k.other)]) {
-        const Vehicle& foe = s.vehicles[u];
-        const double foeLen = s.type(foe).lengthM;
+      for (std::uint32_t u : s.traffic.occupants[s.view.connectorTrack(k.other)]) {
+        const Vehicle& foe = s.traffic.vehicles[u];
+        const double foeLen = s.view.type(foe).lengthM;
         if (foe.posM - foeLen >= k.otherAtM) continue;  // already past
         const double foeClear = (k.otherAtM + foeLen - foe.posM) / std::max(foe.speedMps, 1.0);
         if (myArrive < foeClear + kClearanceS) return false;
@@ -126,24 +126,24 @@ struct JunctionArbiter {
   // Walks one incoming lane from `cursor`; returns the new cursor. With `protectedOnly`, pauses at
   // the first vehicle whose movement is a permissive green.
   std::size_t walkLane(LaneId lane, std::size_t cursor, bool protectedOnly) {
-    const std::uint32_t track = s.laneTrack(lane);
-    const auto& occ = s.occupants[track];
-    const double laneLen = s.tracks[track].lengthM;
+    const std::uint32_t track = s.view.laneTrack(lane);
+    const auto& occ = s.traffic.occupants[track];
+    const double laneLen = s.view.tracks[track].lengthM;
     for (; cursor < occ.size(); ++cursor) {
       const std::uint32_t id = occ[cursor];
-      Vehicle& v = s.vehicles[id];
-      const VehicleType& t = s.type(v);
+      Vehicle& v = s.traffic.vehicles[id];
+      const VehicleType& t = s.view.type(v);
       const double dist = laneLen - v.posM;
       if (dist > requestHorizon(t, v.speedMps)) break;
       if ((v.flags & (kTransit | kFleet)) && stopPositionAhead(s, id, track) >= 0) break;  // stops first
 
-      if (s.onLastRoad(id)) continue;  // leaves the network at the lane end; nothing to ask
+      if (s.traffic.onLastRoad(id)) continue;  // leaves the network at the lane end; nothing to ask
       const bool wasGranted = v.flags & kGranted;
-      const RoadId next = *s.nextRoad(id);
+      const RoadId next = *s.traffic.nextRoad(id);
       const ConnectorId cid = wasGranted ? ConnectorId(v.nextConnector) : chooseConnector(id, lane, next);
       if (!cid.valid()) break;  // wrong lane: must change lanes first
       const Connector& con = net.connector(cid);
-      const SignalState light = s.movementStates[con.movement.index()];
+      const SignalState light = s.signals.movementStates[con.movement.index()];
       const bool committed = wasGranted && !canStopWithin(v.speedMps, dist, t.maxDecelMps2);
       if (protectedOnly && light == SignalState::GreenPermissive && !committed) return cursor;
 
@@ -152,7 +152,7 @@ struct JunctionArbiter {
         const bool lightAllows =
             light == SignalState::GreenProtected || light == SignalState::GreenPermissive ||
             (light == SignalState::Yellow && !canStopWithin(v.speedMps, dist, t.comfortDecelMps2));
-        const std::uint32_t to = s.laneTrack(con.to);
+        const std::uint32_t to = s.view.laneTrack(con.to);
         const double need = t.lengthM + t.minGapM;
         grant = lightAllows && roomOnLane(s, to, reservedM[to]) >= need &&
                 conflictsClear(id, dist, con, light == SignalState::GreenPermissive);
@@ -160,7 +160,7 @@ struct JunctionArbiter {
       if (!grant) break;
       v.flags |= kGranted;
       v.nextConnector = cid.value;
-      reservedM[s.laneTrack(con.to)] += t.lengthM + t.minGapM;
+      reservedM[s.view.laneTrack(con.to)] += t.lengthM + t.minGapM;
       double& eta = grantEtaS[cid.index()];
       eta = std::min(eta, dist / std::max(v.speedMps, 1.0));
     }
@@ -168,8 +168,8 @@ struct JunctionArbiter {
     // contiguously from the front (with gaps only at vehicles leaving the network here), so the
     // first vehicle without one ends the sweep.
     for (std::size_t k = cursor; k < occ.size(); ++k) {
-      Vehicle& u = s.vehicles[occ[k]];
-      if (!(u.flags & kGranted) && !s.onLastRoad(occ[k])) break;
+      Vehicle& u = s.traffic.vehicles[occ[k]];
+      if (!(u.flags & kGranted) && !s.traffic.onLastRoad(occ[k])) break;
       u.flags &= ~kGranted;
     }
     return occ.size();
@@ -179,12 +179,12 @@ struct JunctionArbiter {
     const Junction& j = net.junction(jid);
     if (j.connectors.empty()) return;
     for (RoadId r : j.outgoing)
-      for (LaneId l : net.road(r).lanes) reservedM[s.laneTrack(l)] = 0;
+      for (LaneId l : net.road(r).lanes) reservedM[s.view.laneTrack(l)] = 0;
     for (ConnectorId c : j.connectors) {
       grantEtaS[c.index()] = kInfinity;
-      const std::uint32_t to = s.laneTrack(net.connector(c).to);
-      for (std::uint32_t u : s.occupants[s.connectorTrack(c)]) {
-        const VehicleType& t = s.type(s.vehicles[u]);
+      const std::uint32_t to = s.view.laneTrack(net.connector(c).to);
+      for (std::uint32_t u : s.traffic.occupants[s.view.connectorTrack(c)]) {
+        const VehicleType& t = s.view.type(s.traffic.vehicles[u]);
         reservedM[to] += t.lengthM + t.minGapM;
       }
     }
@@ -200,25 +200,25 @@ struct JunctionArbiter {
 }  // namespace
 
 bool laneLeadsTo(const State& s, LaneId lane, RoadId toRoad) {
-  for (std::uint32_t k = s.laneExitBegin[lane.index()]; k < s.laneExitBegin[lane.index() + 1]; ++k)
-    if (s.laneExitRoads[k] == toRoad.value) return true;
+  for (std::uint32_t k = s.view.laneExitBegin[lane.index()]; k < s.view.laneExitBegin[lane.index() + 1]; ++k)
+    if (s.view.laneExitRoads[k] == toRoad.value) return true;
   return false;
 }
 
 void arbitrateJunctions(State& s) {
-  const RoadNetwork& net = *s.net;
+  const RoadNetwork& net = *s.view.net;
   // Gross free length of every lane, computed once per step.
-  s.forEach(s.laneCount, 64, [&](std::size_t lane) {
+  s.exec.forEach(s.view.laneCount, 64, [&](std::size_t lane) {
     double used = 0;
-    for (std::uint32_t id : s.occupants[lane]) {
-      const VehicleType& t = s.type(s.vehicles[id]);
+    for (std::uint32_t id : s.traffic.occupants[lane]) {
+      const VehicleType& t = s.view.type(s.traffic.vehicles[id]);
       used += t.lengthM + t.minGapM;
     }
-    s.laneGrossFreeM[lane] = s.tracks[lane].lengthM - used;
+    s.junctionWork.laneGrossFreeM[lane] = s.view.tracks[lane].lengthM - used;
   });
-  s.forEach(net.junctions().size(), 8, [&](std::size_t i) {
+  s.exec.forEach(net.junctions().size(), 8, [&](std::size_t i) {
     thread_local std::vector<std::uint32_t> cursors;
-    JunctionArbiter arbiter{s, net, s.reservedM, s.grantEtaS};
+    JunctionArbiter arbiter{s, net, s.junctionWork.reservedM, s.junctionWork.grantEtaS};
     arbiter.run(JunctionId(i), cursors);
   });
 }

@@ -22,28 +22,28 @@ std::uint64_t World::stateHash() const {
       h *= 1099511628211ull;
     }
   };
-  mix(s.steps);
-  for (std::size_t t = 0; t < s.tracks.size(); ++t) {
+  mix(s.clock.steps);
+  for (std::size_t t = 0; t < s.view.tracks.size(); ++t) {
     mix(t);
-    for (std::uint32_t id : s.occupants[t]) {
-      const Vehicle& v = s.vehicles[id];
+    for (std::uint32_t id : s.traffic.occupants[t]) {
+      const Vehicle& v = s.traffic.vehicles[id];
       mix(id);
       mix(std::bit_cast<std::uint64_t>(v.posM));
       mix(std::bit_cast<std::uint64_t>(v.speedMps));
       mix(v.flags);
     }
   }
-  for (SignalState st : s.movementStates) mix(static_cast<std::uint64_t>(st));
-  mix(s.counts.arrived);
-  mix(s.counts.entered);
-  mix(s.counts.teleported);
-  for (std::size_t i = 0; i < s.nextTrip; ++i) mix(std::bit_cast<std::uint64_t>(s.cold[i].arriveS));
-  for (std::uint32_t id : s.inBay) mix(id);
-  for (const TransitRun& run : s.runs) {
+  for (SignalState st : s.signals.movementStates) mix(static_cast<std::uint64_t>(st));
+  mix(s.stats.counts.arrived);
+  mix(s.stats.counts.entered);
+  mix(s.stats.counts.teleported);
+  for (std::size_t i = 0; i < s.entry.nextTrip; ++i) mix(std::bit_cast<std::uint64_t>(s.traffic.cold[i].arriveS));
+  for (std::uint32_t id : s.traffic.inBay) mix(id);
+  for (const TransitRun& run : s.transit.runs) {
     mix(run.nextStop);
     for (std::uint32_t p : run.onboard) mix(p);
   }
-  for (const FleetVehicle& fv : s.fleetVehicles) {
+  for (const FleetVehicle& fv : s.fleets.fleetVehicles) {
     for (const PlannedStop& stop : fv.plan) mix(stop.request);
     for (std::uint32_t r : fv.onboard) mix(r);
   }
@@ -52,52 +52,52 @@ std::uint64_t World::stateHash() const {
 
 std::string World::checkInvariants() const {
   const State& s = *m;
-  const RoadNetwork& net = *s.net;
+  const RoadNetwork& net = *s.view.net;
   std::ostringstream err;
   // Conservation.
-  const VehicleCounts& c = s.counts;
+  const VehicleCounts& c = s.stats.counts;
   if (c.spawned != c.arrived + c.running + c.waitingToEnter) {
     err << "conservation: spawned " << c.spawned << " != arrived " << c.arrived << " + running " << c.running
         << " + waiting " << c.waitingToEnter;
     return err.str();
   }
   std::uint64_t onTracks = 0;
-  for (const auto& occ : s.occupants) onTracks += occ.size();
-  if (onTracks + s.inBay.size() != c.running) {
-    err << "conservation: " << onTracks << " vehicles on lanes and connectors and " << s.inBay.size()
+  for (const auto& occ : s.traffic.occupants) onTracks += occ.size();
+  if (onTracks + s.traffic.inBay.size() != c.running) {
+    err << "conservation: " << onTracks << " vehicles on lanes and connectors and " << s.traffic.inBay.size()
         << " in stop bays but " << c.running << " running";
     return err.str();
   }
   // Order and no overlap within every lane and connector.
-  for (std::size_t t = 0; t < s.tracks.size(); ++t) {
-    const auto& occ = s.occupants[t];
+  for (std::size_t t = 0; t < s.view.tracks.size(); ++t) {
+    const auto& occ = s.traffic.occupants[t];
     for (std::size_t k = 0; k < occ.size(); ++k) {
-      const Vehicle& v = s.vehicles[occ[k]];
+      const Vehicle& v = s.traffic.vehicles[occ[k]];
       if (v.track != t) {
         err << "vehicle " << occ[k] << " listed on track " << t << " but records track " << v.track;
         return err.str();
       }
       if (k > 0) {
-        const Vehicle& leader = s.vehicles[occ[k - 1]];
-        const double gap = leader.posM - s.type(leader).lengthM - v.posM;
+        const Vehicle& leader = s.traffic.vehicles[occ[k - 1]];
+        const double gap = leader.posM - s.view.type(leader).lengthM - v.posM;
         if (gap < -1e-6) {
-          err << "overlap on " << (s.tracks[t].isConnector() ? "connector " : "lane ")
-              << (s.tracks[t].isConnector() ? s.tracks[t].connector : s.tracks[t].lane) << ": vehicle "
-              << s.scenario->demand.trips[occ[k]].id << " is " << -gap << " m into vehicle "
-              << s.scenario->demand.trips[occ[k - 1]].id;
+          err << "overlap on " << (s.view.tracks[t].isConnector() ? "connector " : "lane ")
+              << (s.view.tracks[t].isConnector() ? s.view.tracks[t].connector : s.view.tracks[t].lane) << ": vehicle "
+              << s.view.scenario->demand.trips[occ[k]].id << " is " << -gap << " m into vehicle "
+              << s.view.scenario->demand.trips[occ[k - 1]].id;
           return err.str();
         }
       }
       if (v.speedMps < 0 || v.posM < -1e-9) {
-        err << "vehicle " << s.scenario->demand.trips[occ[k]].id << " has negative speed or position";
+        err << "vehicle " << s.view.scenario->demand.trips[occ[k]].id << " has negative speed or position";
         return err.str();
       }
     }
   }
   // No two conflicting movements both protected green (a permissive one yields by construction).
-  for (const auto& [a, b] : s.conflictingMovements) {
-    if (s.movementStates[a.index()] == SignalState::GreenProtected &&
-        s.movementStates[b.index()] == SignalState::GreenProtected) {
+  for (const auto& [a, b] : s.view.conflictingMovements) {
+    if (s.signals.movementStates[a.index()] == SignalState::GreenProtected &&
+        s.signals.movementStates[b.index()] == SignalState::GreenProtected) {
       err << "junction '" << net.junction(net.movement(a).junction).name << "': conflicting movements " << a.value
           << " and " << b.value << " are both protected green";
       return err.str();
@@ -108,9 +108,9 @@ std::string World::checkInvariants() const {
 
 std::size_t World::vehicleStateBytes() const {
   const State& s = *m;
-  std::size_t bytes = s.vehicles.capacity() * sizeof(Vehicle) + s.cold.capacity() * sizeof(VehicleCold) +
-                      s.routes.capacity() * sizeof(std::span<const RoadId>);
-  for (const auto& occ : s.occupants) bytes += occ.capacity() * sizeof(std::uint32_t);
+  std::size_t bytes = s.traffic.vehicles.capacity() * sizeof(Vehicle) + s.traffic.cold.capacity() * sizeof(VehicleCold) +
+                      s.traffic.routes.capacity() * sizeof(std::span<const RoadId>);
+  for (const auto& occ : s.traffic.occupants) bytes += occ.capacity() * sizeof(std::uint32_t);
   return bytes;
 }
 

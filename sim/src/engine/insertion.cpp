@@ -8,7 +8,7 @@
 namespace traffic::engine {
 
 void routeFreeFlow(const State& s, std::span<const RoadId> route, const VehicleType& t, double& timeS, double& lengthM) {
-  const RoadNetwork& net = *s.net;
+  const RoadNetwork& net = *s.view.net;
   timeS = 0;
   lengthM = 0;
   for (std::size_t i = 0; i < route.size(); ++i) {
@@ -30,28 +30,28 @@ namespace {
 
 // The lane to insert into and the room at its start; an invalid lane when none has room.
 std::pair<LaneId, double> insertionLane(const State& s, std::uint32_t id) {
-  const RoadNetwork& net = *s.net;
-  const Vehicle& v = s.vehicles[id];
-  const VehicleType& t = s.type(v);
-  const Road& road = net.road(s.routes[id][0]);
-  const auto next = s.nextRoad(id);
+  const RoadNetwork& net = *s.view.net;
+  const Vehicle& v = s.traffic.vehicles[id];
+  const VehicleType& t = s.view.type(v);
+  const Road& road = net.road(s.traffic.routes[id][0]);
+  const auto next = s.traffic.nextRoad(id);
   LaneId best;
   double bestRoom = -1;
   int bestScore = -1;
   for (LaneId l : road.lanes) {
     const Lane& lane = net.lane(l);
     if (!lane.allowed.allows(t.vehicleClass)) continue;
-    const std::uint32_t track = s.laneTrack(l);
+    const std::uint32_t track = s.view.laneTrack(l);
     // Vehicles coming through the upstream junction into this lane have the right of way.
     bool fed = false;
-    for (std::uint32_t c : s.feeders[track]) fed = fed || !s.occupants[s.connectorTrack(ConnectorId(c))].empty();
+    for (std::uint32_t c : s.view.feeders[track]) fed = fed || !s.traffic.occupants[s.view.connectorTrack(ConnectorId(c))].empty();
     if (fed) continue;
-    const auto& occ = s.occupants[track];
-    const double room = occ.empty() ? kInfinity : s.vehicles[occ.back()].posM - s.type(s.vehicles[occ.back()]).lengthM;
+    const auto& occ = s.traffic.occupants[track];
+    const double room = occ.empty() ? kInfinity : s.traffic.vehicles[occ.back()].posM - s.view.type(s.traffic.vehicles[occ.back()]).lengthM;
     if (room < std::min(t.lengthM, lane.lengthM) + t.minGapM) continue;
     // Only lanes from which the route goes on: a vehicle put into a lane that does not lead on
     // would have to merge across a queue straight away. Better to wait for room.
-    const int score = !next || laneLeadsTo(s, l, *next) ? 1 : 0;
+    const int score = !next || s.view.laneLeadsTo(l, *next) ? 1 : 0;
     if (score == 0) continue;
     if (score > bestScore || (score == bestScore && room > bestRoom)) {
       best = l;
@@ -65,18 +65,18 @@ std::pair<LaneId, double> insertionLane(const State& s, std::uint32_t id) {
 bool tryInsert(State& s, std::uint32_t id) {
   auto [lane, room] = insertionLane(s, id);
   if (!lane.valid()) return false;
-  Vehicle& v = s.vehicles[id];
-  const VehicleType& t = s.type(v);
-  const std::uint32_t track = s.laneTrack(lane);
-  const double v0 = s.desiredSpeedOn(v, track);
-  v.posM = std::min(t.lengthM, s.tracks[track].lengthM);
+  Vehicle& v = s.traffic.vehicles[id];
+  const VehicleType& t = s.view.type(v);
+  const std::uint32_t track = s.view.laneTrack(lane);
+  const double v0 = s.view.desiredSpeedOn(v, track);
+  v.posM = std::min(t.lengthM, s.view.tracks[track].lengthM);
   double speed = v0;
-  const auto& occ = s.occupants[track];
+  const auto& occ = s.traffic.occupants[track];
   if (!occ.empty()) {
     // Enter at the leader's speed when the gap allows the desired headway at that speed; behind a
     // moving leader, wait for such a gap rather than enter crawling, which would hold back every
     // vehicle behind (entry capacity is then what the car-following model allows).
-    const Vehicle& leader = s.vehicles[occ.back()];
+    const Vehicle& leader = s.traffic.vehicles[occ.back()];
     const double gap = room - v.posM;
     const double target = std::min(v0, leader.speedMps);
     const double fits = std::max(0.0, (gap - t.minGapM) / std::max(t.headwayS, 0.1));
@@ -87,44 +87,44 @@ bool tryInsert(State& s, std::uint32_t id) {
   v.accelMps2 = 0;
   v.track = track;
   v.flags = static_cast<std::uint8_t>(kInNetwork | (v.flags & (kTransit | kFleet)) | (speed < kHaltingSpeedMps ? kHalted : 0));
-  s.occupants[track].push_back(id);
-  s.cold[id].enterS = s.nowS;
-  ++s.counts.entered;
-  --s.counts.waitingToEnter;
+  s.traffic.occupants[track].push_back(id);
+  s.traffic.cold[id].enterS = s.clock.nowS;
+  ++s.stats.counts.entered;
+  --s.stats.counts.waitingToEnter;
   return true;
 }
 
 }  // namespace
 
 void releaseAndInsert(State& s) {
-  const auto& trips = s.scenario->demand.trips;
-  while (s.nextTrip < trips.size() && trips[s.nextTrip].departS <= s.nowS + 1e-9) {
-    const auto id = static_cast<std::uint32_t>(s.nextTrip++);
+  const auto& trips = s.view.scenario->demand.trips;
+  while (s.entry.nextTrip < trips.size() && trips[s.entry.nextTrip].departS <= s.clock.nowS + 1e-9) {
+    const auto id = static_cast<std::uint32_t>(s.entry.nextTrip++);
     double ff = 0, len = 0;
-    routeFreeFlow(s, s.routes[id], s.type(s.vehicles[id]), ff, len);
-    s.cold[id].freeFlowS = ff;
-    s.cold[id].routeLengthM = len;
-    const std::uint32_t road = s.routes[id][0].value;
-    if (s.entryQueues[road].empty()) {
-      auto it = std::lower_bound(s.roadsWithQueue.begin(), s.roadsWithQueue.end(), road);
-      s.roadsWithQueue.insert(it, road);
+    routeFreeFlow(s, s.traffic.routes[id], s.view.type(s.traffic.vehicles[id]), ff, len);
+    s.traffic.cold[id].freeFlowS = ff;
+    s.traffic.cold[id].routeLengthM = len;
+    const std::uint32_t road = s.traffic.routes[id][0].value;
+    if (s.entry.entryQueues[road].empty()) {
+      auto it = std::lower_bound(s.entry.roadsWithQueue.begin(), s.entry.roadsWithQueue.end(), road);
+      s.entry.roadsWithQueue.insert(it, road);
     }
-    auto& queue = s.entryQueues[road];
-    if (s.type(s.vehicles[id]).signalPriority == SignalPriority::Emergency) {
+    auto& queue = s.entry.entryQueues[road];
+    if (s.view.type(s.traffic.vehicles[id]).signalPriority == SignalPriority::Emergency) {
       // An emergency vehicle passes the vehicles waiting to enter (behind earlier emergency ones).
       auto after = std::find_if(queue.begin(), queue.end(), [&](std::uint32_t other) {
-        return s.type(s.vehicles[other]).signalPriority != SignalPriority::Emergency;
+        return s.view.type(s.traffic.vehicles[other]).signalPriority != SignalPriority::Emergency;
       });
       queue.insert(after, id);
     } else {
       queue.push_back(id);
     }
-    ++s.counts.spawned;
-    ++s.counts.waitingToEnter;
+    ++s.stats.counts.spawned;
+    ++s.stats.counts.waitingToEnter;
   }
   // Serial over roads in index order: cheap, and the order is fixed.
-  std::erase_if(s.roadsWithQueue, [&](std::uint32_t road) {
-    auto& queue = s.entryQueues[road];
+  std::erase_if(s.entry.roadsWithQueue, [&](std::uint32_t road) {
+    auto& queue = s.entry.entryQueues[road];
     std::size_t inserted = 0;
     while (inserted < queue.size() && tryInsert(s, queue[inserted])) ++inserted;
     queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(inserted));

@@ -29,7 +29,7 @@ struct Neighbours {
 
 // Vehicles of a lane are ordered by decreasing position. Ties put the newcomer behind.
 Neighbours neighboursAt(const State& s, const std::vector<std::uint32_t>& occ, double posM) {
-  auto it = std::partition_point(occ.begin(), occ.end(), [&](std::uint32_t u) { return s.vehicles[u].posM >= posM; });
+  auto it = std::partition_point(occ.begin(), occ.end(), [&](std::uint32_t u) { return s.traffic.vehicles[u].posM >= posM; });
   Neighbours n;
   n.insertAt = static_cast<std::size_t>(it - occ.begin());
   n.leader = static_cast<std::ptrdiff_t>(n.insertAt) - 1;
@@ -44,14 +44,14 @@ struct Evaluation {
 
 class RoadLaneChanger {
  public:
-  RoadLaneChanger(State& s, RoadId road) : m_s(s), m_net(*s.net), m_roadId(road), m_road(m_net.road(road)) {}
+  RoadLaneChanger(State& s, RoadId road) : m_s(s), m_net(*s.view.net), m_roadId(road), m_road(m_net.road(road)) {}
 
   void run(std::vector<std::uint32_t>& order) {
     order.clear();
     for (LaneId l : m_road.lanes)
-      for (std::uint32_t id : m_s.occupants[m_s.laneTrack(l)]) {
+      for (std::uint32_t id : m_s.traffic.occupants[m_s.view.laneTrack(l)]) {
         order.push_back(id);
-        m_s.vehicles[id].yieldTo = UINT32_MAX;
+        m_s.traffic.vehicles[id].yieldTo = UINT32_MAX;
       }
     for (std::uint32_t id : order) consider(id);
   }
@@ -62,49 +62,49 @@ class RoadLaneChanger {
   RoadId m_roadId;
   const Road& m_road;
 
-  [[nodiscard]] int laneIndexOf(const Vehicle& v) const { return m_s.tracks[v.track].indexInRoad; }
+  [[nodiscard]] int laneIndexOf(const Vehicle& v) const { return m_s.view.tracks[v.track].indexInRoad; }
 
   [[nodiscard]] bool usable(int laneIndex, std::uint32_t id) const {
     if (laneIndex < 0 || laneIndex >= static_cast<int>(m_road.lanes.size())) return false;
     const LaneId l = m_road.lanes[static_cast<std::size_t>(laneIndex)];
-    if (!m_s.tracks[m_s.laneTrack(l)].allowed.allows(m_s.type(m_s.vehicles[id]).vehicleClass)) return false;
+    if (!m_s.view.tracks[m_s.view.laneTrack(l)].allowed.allows(m_s.view.type(m_s.traffic.vehicles[id]).vehicleClass)) return false;
     // A transit vehicle heading for a stop on this road keeps to the stop's lane.
-    if (const std::uint32_t stopLane = stopLaneOnRoad(m_s, id); stopLane != UINT32_MAX) return m_s.laneTrack(l) == stopLane;
-    const auto next = m_s.nextRoad(id);
-    return !next || laneLeadsTo(m_s, l, *next);
+    if (const std::uint32_t stopLane = stopLaneOnRoad(m_s, id); stopLane != UINT32_MAX) return m_s.view.laneTrack(l) == stopLane;
+    const auto next = m_s.traffic.nextRoad(id);
+    return !next || m_s.view.laneLeadsTo(l, *next);
   }
 
   [[nodiscard]] double accelBehind(std::uint32_t follower, std::ptrdiff_t leaderIdx, const std::vector<std::uint32_t>& occ,
                                    std::uint32_t track, double followerPos) const {
-    const Vehicle& f = m_s.vehicles[follower];
-    const VehicleType& t = m_s.type(f);
-    const double v0 = m_s.desiredSpeedOn(f, track);
+    const Vehicle& f = m_s.traffic.vehicles[follower];
+    const VehicleType& t = m_s.view.type(f);
+    const double v0 = m_s.view.desiredSpeedOn(f, track);
     if (leaderIdx < 0) return idmFreeAccel(t, v0, f.speedMps);
-    const Vehicle& l = m_s.vehicles[occ[static_cast<std::size_t>(leaderIdx)]];
-    return idmAccel(t, v0, f.speedMps, l.posM - m_s.type(l).lengthM - followerPos, l.speedMps);
+    const Vehicle& l = m_s.traffic.vehicles[occ[static_cast<std::size_t>(leaderIdx)]];
+    return idmAccel(t, v0, f.speedMps, l.posM - m_s.view.type(l).lengthM - followerPos, l.speedMps);
   }
 
   [[nodiscard]] double accelBehindVehicle(std::uint32_t follower, std::uint32_t leader, std::uint32_t track) const {
-    const Vehicle& f = m_s.vehicles[follower];
-    const Vehicle& l = m_s.vehicles[leader];
-    const VehicleType& t = m_s.type(f);
-    return idmAccel(t, m_s.desiredSpeedOn(f, track), f.speedMps, l.posM - m_s.type(l).lengthM - f.posM, l.speedMps);
+    const Vehicle& f = m_s.traffic.vehicles[follower];
+    const Vehicle& l = m_s.traffic.vehicles[leader];
+    const VehicleType& t = m_s.view.type(f);
+    return idmAccel(t, m_s.view.desiredSpeedOn(f, track), f.speedMps, l.posM - m_s.view.type(l).lengthM - f.posM, l.speedMps);
   }
 
   // Safety and MOBIL incentive of moving `id` (at index `idx` of `from`) into lane track `to`.
   Evaluation evaluate(std::uint32_t id, std::size_t idx, std::uint32_t from, std::uint32_t to, bool mandatory) const {
-    const Vehicle& me = m_s.vehicles[id];
-    const VehicleType& t = m_s.type(me);
-    const auto& target = m_s.occupants[to];
+    const Vehicle& me = m_s.traffic.vehicles[id];
+    const VehicleType& t = m_s.view.type(me);
+    const auto& target = m_s.traffic.occupants[to];
     const Neighbours n = neighboursAt(m_s, target, me.posM);
     Evaluation e;
     // Geometry: no overlap with either neighbour.
     if (n.leader >= 0) {
-      const Vehicle& l = m_s.vehicles[target[static_cast<std::size_t>(n.leader)]];
-      if (l.posM - m_s.type(l).lengthM - me.posM < kMinSideGapM) return e;
+      const Vehicle& l = m_s.traffic.vehicles[target[static_cast<std::size_t>(n.leader)]];
+      if (l.posM - m_s.view.type(l).lengthM - me.posM < kMinSideGapM) return e;
     }
     if (n.follower >= 0) {
-      const Vehicle& f = m_s.vehicles[target[static_cast<std::size_t>(n.follower)]];
+      const Vehicle& f = m_s.traffic.vehicles[target[static_cast<std::size_t>(n.follower)]];
       if (me.posM - t.lengthM - f.posM < kMinSideGapM) return e;
     }
     // Kinematics: neither I nor my new follower must brake harder than allowed.
@@ -115,19 +115,19 @@ class RoadLaneChanger {
     if (n.follower >= 0) {
       const std::uint32_t f = target[static_cast<std::size_t>(n.follower)];
       const double after = accelBehindVehicle(f, id, to);
-      const VehicleType& ft = m_s.type(m_s.vehicles[f]);
+      const VehicleType& ft = m_s.view.type(m_s.traffic.vehicles[f]);
       if (after < -(mandatory ? ft.maxDecelMps2 * 0.5 : ft.comfortDecelMps2)) return e;
-      newFollowerGain = after - accelBehind(f, n.leader, target, to, m_s.vehicles[f].posM);
+      newFollowerGain = after - accelBehind(f, n.leader, target, to, m_s.traffic.vehicles[f].posM);
     }
     e.safe = true;
     if (mandatory) return e;
-    const auto& current = m_s.occupants[from];
+    const auto& current = m_s.traffic.occupants[from];
     const std::ptrdiff_t myLeader = static_cast<std::ptrdiff_t>(idx) - 1;
     const double myOld = accelBehind(id, myLeader, current, from, me.posM);
     double oldFollowerGain = 0;
     if (idx + 1 < current.size()) {
       const std::uint32_t o = current[idx + 1];
-      oldFollowerGain = accelBehind(o, myLeader, current, from, m_s.vehicles[o].posM) - accelBehindVehicle(o, id, from);
+      oldFollowerGain = accelBehind(o, myLeader, current, from, m_s.traffic.vehicles[o].posM) - accelBehindVehicle(o, id, from);
     }
     e.incentive = myNew - myOld + t.politeness * (newFollowerGain + oldFollowerGain) - t.laneChangeThresholdMps2;
     return e;
@@ -136,45 +136,45 @@ class RoadLaneChanger {
   // A blocked mandatory change: the vehicle that would follow in the target lane holds back, so
   // that a gap opens (without it a full queue never lets anyone in and the road deadlocks).
   void askToYield(std::uint32_t id, std::uint32_t targetTrack) {
-    const auto& target = m_s.occupants[targetTrack];
-    const Neighbours n = neighboursAt(m_s, target, m_s.vehicles[id].posM);
+    const auto& target = m_s.traffic.occupants[targetTrack];
+    const Neighbours n = neighboursAt(m_s, target, m_s.traffic.vehicles[id].posM);
     if (n.follower < 0) return;
-    Vehicle& f = m_s.vehicles[target[static_cast<std::size_t>(n.follower)]];
+    Vehicle& f = m_s.traffic.vehicles[target[static_cast<std::size_t>(n.follower)]];
     if (f.yieldTo == UINT32_MAX) f.yieldTo = id;
   }
 
   void consider(std::uint32_t id) {
-    Vehicle& v = m_s.vehicles[id];
+    Vehicle& v = m_s.traffic.vehicles[id];
     if (v.flags & (kGranted | kDwelling)) return;  // committed to its connector, or doors open
     const std::uint32_t from = v.track;
     const int laneIdx = laneIndexOf(v);
-    const auto& current = m_s.occupants[from];
+    const auto& current = m_s.traffic.occupants[from];
     // Lanes are sorted by position: search, then step over equal positions to this vehicle.
     std::size_t idx = neighboursAt(m_s, current, v.posM + 1e-9).insertAt;
     while (idx < current.size() && current[idx] != id) ++idx;
 
     int target = -1;
-    if (!usable(laneIdx, id) && (m_s.nextRoad(id) || stopLaneOnRoad(m_s, id) != UINT32_MAX)) {
+    if (!usable(laneIdx, id) && (m_s.traffic.nextRoad(id) || stopLaneOnRoad(m_s, id) != UINT32_MAX)) {
       // Head for the nearest lane that leads on, one lane at a time.
       int best = -1;
       for (int k = 0; k < static_cast<int>(m_road.lanes.size()); ++k)
         if (usable(k, id) && (best < 0 || std::abs(k - laneIdx) < std::abs(best - laneIdx))) best = k;
       if (best < 0) return;  // no lane leads on; the gridlock handler deals with it
       target = laneIdx + (best > laneIdx ? 1 : -1);
-      if (!m_net.lane(m_road.lanes[static_cast<std::size_t>(target)]).allowed.allows(m_s.type(v).vehicleClass)) return;
-      const std::uint32_t to = m_s.laneTrack(m_road.lanes[static_cast<std::size_t>(target)]);
+      if (!m_net.lane(m_road.lanes[static_cast<std::size_t>(target)]).allowed.allows(m_s.view.type(v).vehicleClass)) return;
+      const std::uint32_t to = m_s.view.laneTrack(m_road.lanes[static_cast<std::size_t>(target)]);
       if (!evaluate(id, idx, from, to, true).safe) {
         askToYield(id, to);
         return;
       }
     } else {
-      if (!m_s.scenario->laneChanging || idx == 0) return;  // the front vehicle of a lane is not impeded
+      if (!m_s.view.scenario->laneChanging || idx == 0) return;  // the front vehicle of a lane is not impeded
       if (v.laneChangeCooldown > 0) return;
-      if (m_s.tracks[from].lengthM - v.posM < kNoDiscretionaryNearEndM) return;
+      if (m_s.view.tracks[from].lengthM - v.posM < kNoDiscretionaryNearEndM) return;
       double bestIncentive = 0;
       for (int k : {laneIdx - 1, laneIdx + 1}) {
         if (!usable(k, id)) continue;
-        const Evaluation e = evaluate(id, idx, from, m_s.laneTrack(m_road.lanes[static_cast<std::size_t>(k)]), false);
+        const Evaluation e = evaluate(id, idx, from, m_s.view.laneTrack(m_road.lanes[static_cast<std::size_t>(k)]), false);
         if (e.safe && e.incentive > bestIncentive) {
           bestIncentive = e.incentive;
           target = k;
@@ -182,43 +182,43 @@ class RoadLaneChanger {
       }
       if (target < 0) return;
     }
-    const std::uint32_t to = m_s.laneTrack(m_road.lanes[static_cast<std::size_t>(target)]);
+    const std::uint32_t to = m_s.view.laneTrack(m_road.lanes[static_cast<std::size_t>(target)]);
     detach(m_s, id);
     attachByPosition(m_s, id, to);
     // Grants run contiguously from the front of a lane (junction.cpp relies on it); vehicles now
     // behind this ungranted one give theirs up and ask again.
-    const auto& lane = m_s.occupants[to];
+    const auto& lane = m_s.traffic.occupants[to];
     for (std::size_t k = neighboursAt(m_s, lane, v.posM).insertAt; k < lane.size(); ++k) {
-      Vehicle& u = m_s.vehicles[lane[k]];
+      Vehicle& u = m_s.traffic.vehicles[lane[k]];
       if (lane[k] == id) continue;
       if (!(u.flags & kGranted)) break;
       u.flags &= ~kGranted;
     }
-    v.laneChangeCooldown = static_cast<std::uint8_t>(std::min(255.0, std::ceil(kCooldownS / m_s.dtS)));
-    ++m_s.laneChangesByRoad[m_roadId.index()];
+    v.laneChangeCooldown = static_cast<std::uint8_t>(std::min(255.0, std::ceil(kCooldownS / m_s.clock.dtS)));
+    ++m_s.roadWork.laneChangesByRoad[m_roadId.index()];
   }
 };
 
 }  // namespace
 
 void detach(State& s, std::uint32_t vehicle) {
-  auto& occ = s.occupants[s.vehicles[vehicle].track];
+  auto& occ = s.traffic.occupants[s.traffic.vehicles[vehicle].track];
   occ.erase(std::find(occ.begin(), occ.end(), vehicle));
 }
 
 void attachByPosition(State& s, std::uint32_t vehicle, std::uint32_t track) {
-  auto& occ = s.occupants[track];
-  const Neighbours n = neighboursAt(s, occ, s.vehicles[vehicle].posM);
+  auto& occ = s.traffic.occupants[track];
+  const Neighbours n = neighboursAt(s, occ, s.traffic.vehicles[vehicle].posM);
   occ.insert(occ.begin() + static_cast<std::ptrdiff_t>(n.insertAt), vehicle);
-  s.vehicles[vehicle].track = track;
+  s.traffic.vehicles[vehicle].track = track;
 }
 
 void changeLanes(State& s) {
-  const RoadNetwork& net = *s.net;
-  s.forEach(net.roads().size(), 16, [&](std::size_t r) {
+  const RoadNetwork& net = *s.view.net;
+  s.exec.forEach(net.roads().size(), 16, [&](std::size_t r) {
     if (net.roads()[r].lanes.size() < 2) return;
     RoadLaneChanger changer(s, RoadId(r));
-    changer.run(s.roadScratch[r]);
+    changer.run(s.roadWork.roadScratch[r]);
   });
 }
 

@@ -8,15 +8,15 @@
 namespace traffic::engine {
 
 void moveVehicles(State& s) {
-  const double dt = s.dtS;
-  const double stuckAfterS = s.scenario->gridlockTimeoutS;
-  s.forEach(s.tracks.size(), 64, [&](std::size_t track) {
-    LaneSensor* sensor = s.sensing && track < s.laneCount ? &s.sensors[track] : nullptr;
+  const double dt = s.clock.dtS;
+  const double stuckAfterS = s.view.scenario->gridlockTimeoutS;
+  s.exec.forEach(s.view.tracks.size(), 64, [&](std::size_t track) {
+    LaneSensor* sensor = s.sensing.enabled && track < s.view.laneCount ? &s.sensing.sensors[track] : nullptr;
     if (sensor) sensor->crossedLastStep = 0;
     TrackTally tally;
-    tally.vehicles = static_cast<std::uint32_t>(s.occupants[track].size());
-    for (std::uint32_t id : s.occupants[track]) {
-      Vehicle& v = s.vehicles[id];
+    tally.vehicles = static_cast<std::uint32_t>(s.traffic.occupants[track].size());
+    for (std::uint32_t id : s.traffic.occupants[track]) {
+      Vehicle& v = s.traffic.vehicles[id];
       const Motion m = integrate(v.speedMps, v.accelMps2, dt);
       double advance = m.advanceM;
       double speed = m.speedMps;
@@ -30,7 +30,7 @@ void moveVehicles(State& s) {
       if (sensor && v.posM < sensor->detectorPosM && v.posM + advance >= sensor->detectorPosM) {
         ++sensor->crossedLastStep;
         ++sensor->crossings;
-        sensor->lastCrossS = s.nowS + dt;
+        sensor->lastCrossS = s.clock.nowS + dt;
       }
       v.posM += advance;
       v.distanceM += advance;
@@ -38,7 +38,7 @@ void moveVehicles(State& s) {
       const bool halted = speed < kHaltingSpeedMps;
       if (halted) {
         if (!(v.flags & kHalted)) {
-          VehicleCold& c = s.cold[id];
+          VehicleCold& c = s.traffic.cold[id];
           // Halting at a transit stop or to pick up riders is service, not a stop in traffic.
           const double stopM = (v.flags & (kTransit | kFleet)) ? stopPositionAhead(s, id, static_cast<std::uint32_t>(track)) : -1.0;
           const bool atServiceStop = stopM >= 0 && v.posM >= stopM - kStopToleranceM;
@@ -54,7 +54,7 @@ void moveVehicles(State& s) {
       tally.speedSumMps += v.speedMps;
       tally.stuck = tally.stuck || (v.haltedS >= stuckAfterS && !(v.flags & kStuckReported));
     }
-    s.tallies[track] = tally;
+    s.traffic.tallies[track] = tally;
   });
 }
 

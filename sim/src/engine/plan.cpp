@@ -16,32 +16,32 @@ struct Ahead {
 };
 
 Ahead lastVehicleOn(const State& s, std::uint32_t track, double offsetM) {
-  const auto& occ = s.occupants[track];
+  const auto& occ = s.traffic.occupants[track];
   if (occ.empty()) return {};
-  const Vehicle& u = s.vehicles[occ.back()];
-  return {offsetM + u.posM - s.type(u).lengthM, u.speedMps, true};
+  const Vehicle& u = s.traffic.vehicles[occ.back()];
+  return {offsetM + u.posM - s.view.type(u).lengthM, u.speedMps, true};
 }
 
 // The first vehicle ahead of the front vehicle of a track, looking across the junction.
 Ahead acrossJunction(const State& s, std::uint32_t id) {
-  const Vehicle& v = s.vehicles[id];
-  const Track& here = s.tracks[v.track];
+  const Vehicle& v = s.traffic.vehicles[id];
+  const Track& here = s.view.tracks[v.track];
   const double toEnd = here.lengthM - v.posM;
   std::uint32_t nextTrack;
   if (here.isConnector()) {
-    nextTrack = s.laneTrack(s.net->connector(ConnectorId(here.connector)).to);
+    nextTrack = s.view.laneTrack(s.view.net->connector(ConnectorId(here.connector)).to);
     return lastVehicleOn(s, nextTrack, toEnd);
   }
-  if (s.onLastRoad(id)) return {};
+  if (s.traffic.onLastRoad(id)) return {};
   if (!(v.flags & kGranted)) {
     // Stop at the line (an obstacle standing there) unless far enough not to care yet.
     return {toEnd, 0.0, true};
   }
   const ConnectorId c(v.nextConnector);
-  const std::uint32_t conTrack = s.connectorTrack(c);
+  const std::uint32_t conTrack = s.view.connectorTrack(c);
   Ahead a = lastVehicleOn(s, conTrack, toEnd);
   if (a.found) return a;
-  return lastVehicleOn(s, s.laneTrack(s.net->connector(c).to), toEnd + s.tracks[conTrack].lengthM);
+  return lastVehicleOn(s, s.view.laneTrack(s.view.net->connector(c).to), toEnd + s.view.tracks[conTrack].lengthM);
 }
 
 // Green light optimal speed advisory: the speed at which a vehicle `distM` before a red stop line
@@ -49,15 +49,15 @@ Ahead acrossJunction(const State& s, std::uint32_t id) {
 // be worth it (green far off) it gives no advice (infinity), and the vehicle approaches as usual.
 double greenArrivalSpeed(const State& s, std::uint32_t id, double distM) {
   constexpr double kSlowestAdviceMps = 3.0;
-  const Vehicle& v = s.vehicles[id];
-  const auto route = s.routes[id];
+  const Vehicle& v = s.traffic.vehicles[id];
+  const auto route = s.traffic.routes[id];
   if (v.routeIndex + 1u >= route.size() || distM < 5.0) return kInfinity;
   const RoadId road = route[v.routeIndex];
-  const std::int32_t c = s.controllerOfJunction[s.net->road(road).to.index()];
+  const std::int32_t c = s.signals.controllerOfJunction[s.view.net->road(road).to.index()];
   if (c < 0) return kInfinity;
-  const auto movement = s.net->movementBetween(road, route[v.routeIndex + 1]);
+  const auto movement = s.view.net->movementBetween(road, route[v.routeIndex + 1]);
   if (!movement) return kInfinity;
-  const double wait = s.controllers[static_cast<std::size_t>(c)].timeUntilGreen(*movement);
+  const double wait = s.signals.controllers[static_cast<std::size_t>(c)].timeUntilGreen(*movement);
   if (wait <= 0) return kInfinity;
   const double advice = distM / wait;
   return advice >= kSlowestAdviceMps ? advice : kInfinity;
@@ -66,24 +66,24 @@ double greenArrivalSpeed(const State& s, std::uint32_t id, double distM) {
 }  // namespace
 
 void planMotion(State& s) {
-  s.forEach(s.tracks.size(), 64, [&](std::size_t track) {
-    const auto& occ = s.occupants[track];
+  s.exec.forEach(s.view.tracks.size(), 64, [&](std::size_t track) {
+    const auto& occ = s.traffic.occupants[track];
     for (std::size_t k = 0; k < occ.size(); ++k) {
-      Vehicle& v = s.vehicles[occ[k]];
-      const VehicleType& t = s.type(v);
+      Vehicle& v = s.traffic.vehicles[occ[k]];
+      const VehicleType& t = s.view.type(v);
       // The car-following model in use: the type's own, or its cooperative (CACC) headway behind
       // another cooperative vehicle.
       const VehicleType* model = &t;
-      const double v0 = s.desiredSpeedOn(v, static_cast<std::uint32_t>(track));
+      const double v0 = s.view.desiredSpeedOn(v, static_cast<std::uint32_t>(track));
       double advice = kInfinity;  // signal-aware vehicles: the speed to arrive on green
       Ahead a;
       if (k > 0) {
-        const Vehicle& leader = s.vehicles[occ[k - 1]];
-        a = {leader.posM - s.type(leader).lengthM - v.posM, leader.speedMps, true};
-        if (t.cooperative && s.type(leader).cooperative) model = &s.platoonTypes[v.type];
+        const Vehicle& leader = s.traffic.vehicles[occ[k - 1]];
+        a = {leader.posM - s.view.type(leader).lengthM - v.posM, leader.speedMps, true};
+        if (t.cooperative && s.view.type(leader).cooperative) model = &s.view.platoonTypes[v.type];
       } else {
         a = acrossJunction(s, occ[k]);
-        if (t.signalAware && a.found && !(v.flags & kGranted) && track < s.laneCount)
+        if (t.signalAware && a.found && !(v.flags & kGranted) && track < s.view.laneCount)
           advice = greenArrivalSpeed(s, occ[k], a.gapM);
       }
       if (v.flags & (kTransit | kFleet)) {
@@ -112,14 +112,14 @@ void planMotion(State& s) {
       }
       // Make room for a vehicle beside that must merge into this lane (cooperative merging).
       if (v.yieldTo != UINT32_MAX) {
-        const Vehicle& m = s.vehicles[v.yieldTo];
-        const double gap = m.posM - s.type(m).lengthM - v.posM;
+        const Vehicle& m = s.traffic.vehicles[v.yieldTo];
+        const double gap = m.posM - s.view.type(m).lengthM - v.posM;
         if (gap > 0 && (m.flags & kInNetwork)) v.accelMps2 = std::min(v.accelMps2, idmAccel(t, v0, v.speedMps, gap, m.speedMps));
       }
       // Slow down for a slower connector ahead (a turn) before reaching it.
-      if (k == 0 && !s.tracks[track].isConnector() && (v.flags & kGranted)) {
-        const double vTurn = s.desiredSpeedOn(v, s.connectorTrack(ConnectorId(v.nextConnector)));
-        const double toEnd = s.tracks[track].lengthM - v.posM;
+      if (k == 0 && !s.view.tracks[track].isConnector() && (v.flags & kGranted)) {
+        const double vTurn = s.view.desiredSpeedOn(v, s.view.connectorTrack(ConnectorId(v.nextConnector)));
+        const double toEnd = s.view.tracks[track].lengthM - v.posM;
         if (vTurn < v.speedMps) {
           const double needed = (vTurn * vTurn - v.speedMps * v.speedMps) / (2.0 * std::max(toEnd, 1.0));
           v.accelMps2 = std::min(v.accelMps2, std::max(needed, -t.comfortDecelMps2));

@@ -13,18 +13,18 @@ using namespace engine;
 std::vector<TripRecord> World::tripRecords() const {
   const State& s = *m;
   std::vector<TripRecord> out;
-  out.reserve(s.nextTrip);
-  for (std::size_t i = 0; i < s.nextTrip; ++i) {
-    const VehicleCold& c = s.cold[i];
+  out.reserve(s.entry.nextTrip);
+  for (std::size_t i = 0; i < s.entry.nextTrip; ++i) {
+    const VehicleCold& c = s.traffic.cold[i];
     TripRecord r;
     r.tripIndex = static_cast<std::uint32_t>(i);
-    r.vehicleClass = s.type(s.vehicles[i]).vehicleClass;
-    r.departS = s.scenario->demand.trips[i].departS;
+    r.vehicleClass = s.view.type(s.traffic.vehicles[i]).vehicleClass;
+    r.departS = s.view.scenario->demand.trips[i].departS;
     r.enterS = c.enterS;
     r.arriveS = c.arriveS;
     r.freeFlowS = c.freeFlowS;
     r.routeLengthM = c.routeLengthM;
-    r.distanceM = s.vehicles[i].distanceM;
+    r.distanceM = s.traffic.vehicles[i].distanceM;
     r.stops = c.stops;
     r.teleported = c.teleported;
     out.push_back(r);
@@ -35,12 +35,12 @@ std::vector<TripRecord> World::tripRecords() const {
 TransitRecords World::transitRecords() const {
   const State& s = *m;
   TransitRecords out;
-  for (std::size_t p = 0; p < s.nextPassenger; ++p) {
-    const PassengerState& ps = s.passengers[p];
+  for (std::size_t p = 0; p < s.transit.nextPassenger; ++p) {
+    const PassengerState& ps = s.transit.passengers[p];
     out.passengers.push_back(PassengerRecord{static_cast<std::uint32_t>(p), ps.boardS, ps.alightS, ps.vehicle});
   }
-  for (const TransitRun& run : s.runs) {
-    if (run.vehicle >= s.nextTrip) continue;  // not departed yet
+  for (const TransitRun& run : s.transit.runs) {
+    if (run.vehicle >= s.entry.nextTrip) continue;  // not departed yet
     TransitRunRecord r;
     r.tripIndex = run.vehicle;
     r.line = run.line;
@@ -50,21 +50,21 @@ TransitRecords World::transitRecords() const {
     r.maxLoad = run.maxLoad;
     r.onboard = static_cast<std::uint32_t>(run.onboard.size());
     // Distances up to now, including the stretch since the load last changed.
-    const RideDistances ride = run.ride.upTo(s.vehicles[run.vehicle].distanceM, run.onboard.size());
-    r.distanceM = s.vehicles[run.vehicle].distanceM;
+    const RideDistances ride = run.ride.upTo(s.traffic.vehicles[run.vehicle].distanceM, run.onboard.size());
+    r.distanceM = s.traffic.vehicles[run.vehicle].distanceM;
     r.passengerMetres = ride.passengerMetres;
     r.emptyMetres = ride.emptyMetres;
     out.runs.push_back(std::move(r));
   }
   static constexpr const char* kStatus[] = {"waiting", "waiting", "on_board", "delivered", "rejected"};
-  for (std::size_t i = 0; i < s.nextRequest; ++i) {
-    const RequestState& r = s.requests[i];
+  for (std::size_t i = 0; i < s.fleets.nextRequest; ++i) {
+    const RequestState& r = s.fleets.requests[i];
     out.rides.push_back(RideRecord{static_cast<std::uint32_t>(i), kStatus[static_cast<int>(r.status)], r.reason, r.pickupS,
                                    r.dropoffS, r.plannedPickupS, r.directS, r.vehicle});
   }
-  for (const FleetVehicle& fv : s.fleetVehicles) {
-    if (fv.vehicle >= s.nextTrip) continue;
-    const Vehicle& v = s.vehicles[fv.vehicle];
+  for (const FleetVehicle& fv : s.fleets.fleetVehicles) {
+    if (fv.vehicle >= s.entry.nextTrip) continue;
+    const Vehicle& v = s.traffic.vehicles[fv.vehicle];
     FleetVehicleRecord r;
     r.tripIndex = fv.vehicle;
     r.fleet = fv.fleet;
@@ -73,7 +73,7 @@ TransitRecords World::transitRecords() const {
     r.passengerMetres = ride.passengerMetres;
     r.emptyMetres = ride.emptyMetres;
     r.busyS = fv.busyS;
-    r.inServiceS = s.cold[fv.vehicle].enterS >= 0 ? s.nowS - s.cold[fv.vehicle].enterS : 0.0;
+    r.inServiceS = s.traffic.cold[fv.vehicle].enterS >= 0 ? s.clock.nowS - s.traffic.cold[fv.vehicle].enterS : 0.0;
     r.riders = fv.riders;
     r.maxLoad = fv.maxLoad;
     r.stopsMade = fv.stopsMade;
@@ -86,24 +86,24 @@ TransitRecords World::transitRecords() const {
 Summary World::summary(double wallSeconds) const {
   const State& s = *m;
   Summary sum;
-  sum.scenario = s.scenario->name;
-  sum.seed = s.scenario->seed;
-  sum.threads = s.threads;
-  sum.stepS = s.dtS;
-  sum.simSeconds = s.nowS;
+  sum.scenario = s.view.scenario->name;
+  sum.seed = s.view.scenario->seed;
+  sum.threads = s.exec.threads;
+  sum.stepS = s.clock.dtS;
+  sum.simSeconds = s.clock.nowS;
   sum.wallSeconds = wallSeconds;
-  sum.vehicleUpdates = s.vehicleUpdates;
-  sum.vehicleUpdatesPerSecond = wallSeconds > 0 ? static_cast<double>(s.vehicleUpdates) / wallSeconds : 0.0;
-  sum.vehicles = s.counts;
-  sum.signalPolicy = s.scenario->signalPolicy.name;
+  sum.vehicleUpdates = s.stats.vehicleUpdates;
+  sum.vehicleUpdatesPerSecond = wallSeconds > 0 ? static_cast<double>(s.stats.vehicleUpdates) / wallSeconds : 0.0;
+  sum.vehicles = s.stats.counts;
+  sum.signalPolicy = s.view.scenario->signalPolicy.name;
   // Trips: every vehicle but those of on-demand fleets, whose service is not a trip.
   double finished = 0, all = 0, delay = 0, stops = 0;
   std::size_t nFinished = 0, nTrips = 0;
-  for (std::size_t i = 0; i < s.nextTrip; ++i) {
-    if (s.isServiceVehicle(static_cast<std::uint32_t>(i))) continue;
+  for (std::size_t i = 0; i < s.entry.nextTrip; ++i) {
+    if (s.fleets.isServiceVehicle(static_cast<std::uint32_t>(i))) continue;
     ++nTrips;
-    const VehicleCold& c = s.cold[i];
-    const double depart = s.scenario->demand.trips[i].departS;
+    const VehicleCold& c = s.traffic.cold[i];
+    const double depart = s.view.scenario->demand.trips[i].departS;
     const double ff = std::max(c.freeFlowS, 1e-9);
     if (c.arriveS >= 0) {
       const double tt = c.arriveS - depart;
@@ -112,19 +112,19 @@ Summary World::summary(double wallSeconds) const {
       delay += tt / ff;
       ++nFinished;
     } else {
-      const double elapsed = s.nowS - depart;
-      const double remaining = c.routeLengthM > 0 ? std::max(0.0, 1.0 - s.vehicles[i].distanceM / c.routeLengthM) : 1.0;
+      const double elapsed = s.clock.nowS - depart;
+      const double remaining = c.routeLengthM > 0 ? std::max(0.0, 1.0 - s.traffic.vehicles[i].distanceM / c.routeLengthM) : 1.0;
       all += elapsed;
       delay += (elapsed + remaining * c.freeFlowS) / ff;
     }
     stops += c.stops;
   }
   double emergencyTime = 0;
-  for (std::uint32_t id : s.priorityVehicles) {
-    if (id >= s.nextTrip || s.type(s.vehicles[id]).signalPriority != SignalPriority::Emergency) continue;
-    const VehicleCold& c = s.cold[id];
-    const double depart = s.scenario->demand.trips[id].departS;
-    emergencyTime += (c.arriveS >= 0 ? c.arriveS : s.nowS) - depart;
+  for (std::uint32_t id : s.signals.priorityVehicles) {
+    if (id >= s.entry.nextTrip || s.view.type(s.traffic.vehicles[id]).signalPriority != SignalPriority::Emergency) continue;
+    const VehicleCold& c = s.traffic.cold[id];
+    const double depart = s.view.scenario->demand.trips[id].departS;
+    emergencyTime += (c.arriveS >= 0 ? c.arriveS : s.clock.nowS) - depart;
     ++sum.emergencyVehicles;
     sum.emergencyArrived += c.arriveS >= 0 ? 1 : 0;
   }
@@ -132,18 +132,18 @@ Summary World::summary(double wallSeconds) const {
   // Per mode.
   std::array<ModeSummary, kVehicleClassCount> modes{};
   std::array<double, kVehicleClassCount> modeTime{}, modeDelay{}, modeStops{}, modeAllStops{};
-  for (std::size_t i = 0; i < s.nextTrip; ++i) {
-    const VehicleCold& c = s.cold[i];
-    const auto k = static_cast<std::size_t>(s.type(s.vehicles[i]).vehicleClass);
-    modes[k].distanceKm += s.vehicles[i].distanceM / 1000.0;
+  for (std::size_t i = 0; i < s.entry.nextTrip; ++i) {
+    const VehicleCold& c = s.traffic.cold[i];
+    const auto k = static_cast<std::size_t>(s.view.type(s.traffic.vehicles[i]).vehicleClass);
+    modes[k].distanceKm += s.traffic.vehicles[i].distanceM / 1000.0;
     modeAllStops[k] += c.stops;
-    if (s.isServiceVehicle(static_cast<std::uint32_t>(i))) {
+    if (s.fleets.isServiceVehicle(static_cast<std::uint32_t>(i))) {
       ++modes[k].serviceVehicles;
       continue;
     }
-    const double depart = s.scenario->demand.trips[i].departS;
+    const double depart = s.view.scenario->demand.trips[i].departS;
     ++modes[k].trips;
-    modeTime[k] += (c.arriveS >= 0 ? c.arriveS : s.nowS) - depart;
+    modeTime[k] += (c.arriveS >= 0 ? c.arriveS : s.clock.nowS) - depart;
     if (c.arriveS >= 0) {
       ++modes[k].arrived;
       modeDelay[k] += c.arriveS - depart - c.freeFlowS;
@@ -162,12 +162,12 @@ Summary World::summary(double wallSeconds) const {
     mode.stopsPerKm = mode.distanceKm > 0 ? modeAllStops[k] / mode.distanceKm : 0.0;
     sum.modes.push_back(mode);
   }
-  if (!s.runs.empty() || !s.fleetVehicles.empty()) {
+  if (!s.transit.runs.empty() || !s.fleets.fleetVehicles.empty()) {
     const TransitRecords records = transitRecords();
-    if (!s.runs.empty()) sum.lines = summarizeLines(*s.scenario, records, s.nowS);
-    if (!s.fleetVehicles.empty()) sum.fleets = summarizeFleets(*s.scenario, records);
+    if (!s.transit.runs.empty()) sum.lines = summarizeLines(*s.view.scenario, records, s.clock.nowS);
+    if (!s.fleets.fleetVehicles.empty()) sum.fleets = summarizeFleets(*s.view.scenario, records);
   }
-  for (const SignalController& c : s.controllers) {
+  for (const SignalController& c : s.signals.controllers) {
     sum.preemptions += c.preemptions();
     sum.transitExtensions += c.transitExtensions();
     sum.transitEarlyGreens += c.transitEarlyGreens();
@@ -177,8 +177,8 @@ Summary World::summary(double wallSeconds) const {
   sum.meanTravelTimeWithUnfinishedS = n > 0 ? all / n : 0.0;
   sum.delayIndex = n > 0 ? delay / n : 1.0;
   sum.stopsPerVehicle = n > 0 ? stops / n : 0.0;
-  sum.meanSpeedMps = s.vehicleUpdates ? s.speedSumMps / static_cast<double>(s.vehicleUpdates) : 0.0;
-  sum.throughputVehPerH = s.nowS > 0 ? static_cast<double>(s.counts.arrived) * 3600.0 / s.nowS : 0.0;
+  sum.meanSpeedMps = s.stats.vehicleUpdates ? s.stats.speedSumMps / static_cast<double>(s.stats.vehicleUpdates) : 0.0;
+  sum.throughputVehPerH = s.clock.nowS > 0 ? static_cast<double>(s.stats.counts.arrived) * 3600.0 / s.clock.nowS : 0.0;
   return sum;
 }
 

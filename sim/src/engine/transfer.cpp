@@ -8,8 +8,8 @@ namespace traffic::engine {
 namespace {
 
 double trackRear(const State& s, std::uint32_t vehicle) {
-  const Vehicle& v = s.vehicles[vehicle];
-  return v.posM - s.type(v).lengthM;
+  const Vehicle& v = s.traffic.vehicles[vehicle];
+  return v.posM - s.view.type(v).lengthM;
 }
 
 }  // namespace
@@ -20,34 +20,34 @@ double trackRear(const State& s, std::uint32_t vehicle) {
 // junction's connectors, or out of the network), pass 2 moves them from connectors onto the back
 // of exit lanes. Within a pass every list has exactly one writer.
 void transferAtJunctions(State& s) {
-  const RoadNetwork& net = *s.net;
-  const double arriveAt = s.nowS + s.dtS;
-  s.forEach(net.junctions().size(), 8, [&](std::size_t i) {
+  const RoadNetwork& net = *s.view.net;
+  const double arriveAt = s.clock.nowS + s.clock.dtS;
+  s.exec.forEach(net.junctions().size(), 8, [&](std::size_t i) {
     const Junction& j = net.junction(JunctionId(i));
     std::uint32_t arrivals = 0;
     // 1. Incoming lanes: arrivals at the end of a route, or entry into the chosen connector.
     for (RoadId r : j.incoming) {
       for (LaneId l : net.road(r).lanes) {
-        const std::uint32_t track = s.laneTrack(l);
-        auto& occ = s.occupants[track];
-        const double laneLen = s.tracks[track].lengthM;
+        const std::uint32_t track = s.view.laneTrack(l);
+        auto& occ = s.traffic.occupants[track];
+        const double laneLen = s.view.tracks[track].lengthM;
         std::size_t leaving = 0;
         while (leaving < occ.size()) {
           const std::uint32_t id = occ[leaving];
-          Vehicle& v = s.vehicles[id];
+          Vehicle& v = s.traffic.vehicles[id];
           if (v.posM <= laneLen) break;
-          if (s.onLastRoad(id)) {
+          if (s.traffic.onLastRoad(id)) {
             v.flags &= ~(kInNetwork | kGranted);
             v.track = UINT32_MAX;
-            s.cold[id].arriveS = arriveAt;
+            s.traffic.cold[id].arriveS = arriveAt;
             ++arrivals;
           } else if ((v.flags & kGranted) && v.nextConnector != UINT32_MAX) {
             v.posM -= laneLen;
-            v.track = s.connectorTrack(ConnectorId(v.nextConnector));
+            v.track = s.view.connectorTrack(ConnectorId(v.nextConnector));
             v.flags &= ~kGranted;
             v.nextConnector = UINT32_MAX;
             ++v.routeIndex;
-            s.occupants[v.track].push_back(id);
+            s.traffic.occupants[v.track].push_back(id);
           } else {
             // The move phase never lets an ungranted vehicle past the line; stay defensive.
             v.posM = laneLen;
@@ -58,25 +58,25 @@ void transferAtJunctions(State& s) {
         occ.erase(occ.begin(), occ.begin() + static_cast<std::ptrdiff_t>(leaving));
       }
     }
-    s.arrivalsByJunction[i] = arrivals;
+    s.junctionWork.arrivalsByJunction[i] = arrivals;
   });
-  s.forEach(net.junctions().size(), 8, [&](std::size_t i) {
+  s.exec.forEach(net.junctions().size(), 8, [&](std::size_t i) {
     const Junction& j = net.junction(JunctionId(i));
     // 2. Connectors: vehicles reaching the exit lane. Several connectors may feed one lane in the
     //    same step; they are appended furthest first and never overlap the lane's last vehicle. A
     //    vehicle that does not fit (the last vehicle has not cleared the lane start, as when two
     //    merge at once) stays at the end of its connector, with everyone behind it there.
-    auto& entering = s.junctionScratch[i];
+    auto& entering = s.junctionWork.junctionScratch[i];
     entering.clear();
     for (ConnectorId c : j.connectors) {
-      const std::uint32_t track = s.connectorTrack(c);
-      auto& occ = s.occupants[track];
-      const double len = s.tracks[track].lengthM;
+      const std::uint32_t track = s.view.connectorTrack(c);
+      auto& occ = s.traffic.occupants[track];
+      const double len = s.view.tracks[track].lengthM;
       std::size_t leaving = 0;
-      while (leaving < occ.size() && s.vehicles[occ[leaving]].posM > len) {
-        Vehicle& v = s.vehicles[occ[leaving]];
+      while (leaving < occ.size() && s.traffic.vehicles[occ[leaving]].posM > len) {
+        Vehicle& v = s.traffic.vehicles[occ[leaving]];
         v.posM -= len;
-        v.track = s.laneTrack(net.connector(c).to);
+        v.track = s.view.laneTrack(net.connector(c).to);
         v.nextConnector = c.value;  // where it came from, until it has entered
         entering.push_back(occ[leaving]);
         ++leaving;
@@ -84,8 +84,8 @@ void transferAtJunctions(State& s) {
       occ.erase(occ.begin(), occ.begin() + static_cast<std::ptrdiff_t>(leaving));
     }
     std::sort(entering.begin(), entering.end(), [&](std::uint32_t a, std::uint32_t b) {
-      const Vehicle& va = s.vehicles[a];
-      const Vehicle& vb = s.vehicles[b];
+      const Vehicle& va = s.traffic.vehicles[a];
+      const Vehicle& vb = s.traffic.vehicles[b];
       if (va.track != vb.track) return va.track < vb.track;
       if (va.posM != vb.posM) return va.posM > vb.posM;
       return a < b;
@@ -93,26 +93,26 @@ void transferAtJunctions(State& s) {
     thread_local std::vector<std::uint32_t> heldBack;  // in connector order, front first
     heldBack.clear();
     for (std::uint32_t id : entering) {
-      Vehicle& v = s.vehicles[id];
+      Vehicle& v = s.traffic.vehicles[id];
       const ConnectorId from(v.nextConnector);
       v.nextConnector = UINT32_MAX;
-      auto& occ = s.occupants[v.track];
-      double bound = s.tracks[v.track].lengthM;
+      auto& occ = s.traffic.occupants[v.track];
+      double bound = s.view.tracks[v.track].lengthM;
       double leaderSpeed = v.speedMps;
       if (!occ.empty()) {
         bound = std::min(bound, trackRear(s, occ.back()));
-        leaderSpeed = s.vehicles[occ.back()].speedMps;
+        leaderSpeed = s.traffic.vehicles[occ.back()].speedMps;
       }
       const bool queueHeld = std::any_of(heldBack.begin(), heldBack.end(), [&](std::uint32_t u) {
-        return s.vehicles[u].track == s.connectorTrack(from);
+        return s.traffic.vehicles[u].track == s.view.connectorTrack(from);
       });
       if (bound < 0 || queueHeld) {
         // Back to the connector: at its end, or just behind the one held before it there. Both are
         // at or ahead of where it was before this step, so nobody behind it is overtaken.
-        const std::uint32_t conTrack = s.connectorTrack(from);
-        double pos = s.tracks[conTrack].lengthM;
+        const std::uint32_t conTrack = s.view.connectorTrack(from);
+        double pos = s.view.tracks[conTrack].lengthM;
         for (std::uint32_t u : heldBack)
-          if (s.vehicles[u].track == conTrack) pos = s.vehicles[u].posM - s.type(s.vehicles[u]).lengthM;
+          if (s.traffic.vehicles[u].track == conTrack) pos = s.traffic.vehicles[u].posM - s.view.type(s.traffic.vehicles[u]).lengthM;
         v.track = conTrack;
         v.posM = pos;
         v.speedMps = std::min(v.speedMps, std::max(0.0, leaderSpeed));
@@ -127,7 +127,7 @@ void transferAtJunctions(State& s) {
     }
     // Held-back vehicles go back to the front of their connectors, in order.
     for (std::size_t k = heldBack.size(); k-- > 0;) {
-      auto& occ = s.occupants[s.vehicles[heldBack[k]].track];
+      auto& occ = s.traffic.occupants[s.traffic.vehicles[heldBack[k]].track];
       occ.insert(occ.begin(), heldBack[k]);
     }
   });

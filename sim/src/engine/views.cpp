@@ -14,21 +14,21 @@ using namespace engine;
 WorldSnapshot World::snapshot() const {
   const State& s = *m;
   WorldSnapshot snap;
-  snap.timeS = s.nowS;
-  snap.movementStates = s.movementStates;
-  for (std::size_t t = 0; t < s.tracks.size(); ++t) {
-    for (std::uint32_t id : s.occupants[t]) {
-      const Vehicle& v = s.vehicles[id];
+  snap.timeS = s.clock.nowS;
+  snap.movementStates = s.signals.movementStates;
+  for (std::size_t t = 0; t < s.view.tracks.size(); ++t) {
+    for (std::uint32_t id : s.traffic.occupants[t]) {
+      const Vehicle& v = s.traffic.vehicles[id];
       VehicleView view;
       view.id = VehicleId(id);
-      view.vehicleClass = s.type(v).vehicleClass;
-      view.onConnector = s.tracks[t].isConnector();
-      if (view.onConnector) view.connector = ConnectorId(s.tracks[t].connector);
-      else view.lane = LaneId(s.tracks[t].lane);
+      view.vehicleClass = s.view.type(v).vehicleClass;
+      view.onConnector = s.view.tracks[t].isConnector();
+      if (view.onConnector) view.connector = ConnectorId(s.view.tracks[t].connector);
+      else view.lane = LaneId(s.view.tracks[t].lane);
       view.positionM = v.posM;
       view.speedMps = v.speedMps;
       view.accelMps2 = v.accelMps2;
-      view.lengthM = s.type(v).lengthM;
+      view.lengthM = s.view.type(v).lengthM;
       snap.vehicles.push_back(view);
     }
   }
@@ -38,32 +38,32 @@ WorldSnapshot World::snapshot() const {
 Frame World::frame() const {
   const State& s = *m;
   Frame f;
-  f.timeS = s.nowS;
-  f.step = s.steps;
-  f.movementStates = s.movementStates;
-  f.signals.reserve(s.controllers.size());
-  for (const SignalController& c : s.controllers)
+  f.timeS = s.clock.nowS;
+  f.step = s.clock.steps;
+  f.movementStates = s.signals.movementStates;
+  f.signals.reserve(s.signals.controllers.size());
+  for (const SignalController& c : s.signals.controllers)
     f.signals.push_back(FrameSignal{c.junction().value, static_cast<std::uint8_t>(std::min<int>(c.currentPhase(), 255)),
                                     static_cast<std::uint8_t>(std::min<int>(c.nextPhase(), 255)),
                                     static_cast<std::uint8_t>(c.stage()), static_cast<float>(c.timeInStageS())});
   // Passengers wait per (line, stop of the line); a stop served by several lines shows them all.
-  const Transit& transit = s.scenario->transit;
-  if (!transit.stops.empty()) {
-    std::vector<std::size_t> waiting(transit.stops.size(), 0);
-    for (std::size_t l = 0; l < transit.lines.size() && l < s.lineStopBase.size(); ++l) {
-      const TransitLine& line = transit.lines[l];
-      for (std::size_t k = 0; k < line.stops.size(); ++k) waiting[line.stops[k]] += s.waiting[s.lineStopBase[l] + k].size();
+  const Transit& lines = s.view.scenario->transit;
+  if (!lines.stops.empty()) {
+    std::vector<std::size_t> waiting(lines.stops.size(), 0);
+    for (std::size_t l = 0; l < lines.lines.size() && l < s.transit.lineStopBase.size(); ++l) {
+      const TransitLine& line = lines.lines[l];
+      for (std::size_t k = 0; k < line.stops.size(); ++k) waiting[line.stops[k]] += s.transit.waiting[s.transit.lineStopBase[l] + k].size();
     }
     f.stopWaiting.reserve(waiting.size());
     for (std::size_t n : waiting) f.stopWaiting.push_back(static_cast<std::uint16_t>(std::min<std::size_t>(n, UINT16_MAX)));
   }
-  f.vehicles.reserve(s.counts.running);
+  f.vehicles.reserve(s.stats.counts.running);
   double speed = 0, delay = 0;
   std::size_t counted = 0;  // vehicles on trips (not fleet service vehicles)
   auto add = [&](std::uint32_t id) {
-    const Vehicle& v = s.vehicles[id];
-    const Track& track = s.tracks[v.track];
-    const VehicleType& type = s.type(v);
+    const Vehicle& v = s.traffic.vehicles[id];
+    const Track& track = s.view.tracks[v.track];
+    const VehicleType& type = s.view.type(v);
     FrameVehicle fv;
     fv.id = id;
     fv.track = track.isConnector() ? track.connector : track.lane;
@@ -77,22 +77,22 @@ Frame World::frame() const {
                                          (v.flags & kDwelling ? FrameVehicle::kDwelling : 0) |
                                          (v.flags & kInBay ? FrameVehicle::kInBay : 0));
     if (v.flags & kTransit)
-      fv.load = static_cast<std::uint16_t>(std::min<std::size_t>(s.runs[s.runOfVehicle[id]].onboard.size(), UINT16_MAX));
+      fv.load = static_cast<std::uint16_t>(std::min<std::size_t>(s.transit.runs[s.transit.runOfVehicle[id]].onboard.size(), UINT16_MAX));
     if (v.flags & kFleet)
-      fv.load = static_cast<std::uint16_t>(std::min<std::size_t>(s.fleetVehicles[s.fleetOfVehicle[id]].onboard.size(), UINT16_MAX));
+      fv.load = static_cast<std::uint16_t>(std::min<std::size_t>(s.fleets.fleetVehicles[s.fleets.fleetOfVehicle[id]].onboard.size(), UINT16_MAX));
     f.vehicles.push_back(fv);
-    if (s.isServiceVehicle(id)) return;
+    if (s.fleets.isServiceVehicle(id)) return;
     speed += v.speedMps;
-    delay += tripDelayIndex(s, id, s.nowS);
+    delay += tripDelayIndex(s, id, s.clock.nowS);
     ++counted;
   };
-  for (const auto& occupants : s.occupants)
+  for (const auto& occupants : s.traffic.occupants)
     for (std::uint32_t id : occupants) add(id);
-  for (std::uint32_t id : s.inBay) add(id);
+  for (std::uint32_t id : s.traffic.inBay) add(id);
   const auto n = static_cast<double>(counted);
   f.stats.running = static_cast<std::uint32_t>(f.vehicles.size());
-  f.stats.waitingToEnter = static_cast<std::uint32_t>(s.counts.waitingToEnter);
-  f.stats.arrived = s.counts.arrived;
+  f.stats.waitingToEnter = static_cast<std::uint32_t>(s.stats.counts.waitingToEnter);
+  f.stats.arrived = s.stats.counts.arrived;
   f.stats.meanSpeedMps = n > 0 ? static_cast<float>(speed / n) : 0.0f;
   f.stats.delayIndex = n > 0 ? static_cast<float>(delay / n) : 1.0f;
   return f;

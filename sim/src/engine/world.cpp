@@ -34,77 +34,77 @@ void timed(double& acc, F&& f) {
 
 World::World(const Scenario& scenario, WorldOptions options) : m(std::make_unique<Impl>()) {
   State& s = *m;
-  s.scenario = &scenario;
-  s.net = scenario.network.get();
-  s.options = options;
-  s.dtS = scenario.stepS;
-  if (!s.net) throw LoadError(scenario.sourceFile.string(), "map", "scenario has no road network");
-  const RoadNetwork& net = *s.net;
-  s.threads = options.threads > 0 ? options.threads : tbb::info::default_concurrency();
-  s.arena = std::make_unique<tbb::task_arena>(s.threads);
+  s.view.scenario = &scenario;
+  s.view.net = scenario.network.get();
+  s.exec.options = options;
+  s.clock.dtS = scenario.stepS;
+  if (!s.view.net) throw LoadError(scenario.sourceFile.string(), "map", "scenario has no road network");
+  const RoadNetwork& net = *s.view.net;
+  s.exec.threads = options.threads > 0 ? options.threads : tbb::info::default_concurrency();
+  s.exec.arena = std::make_unique<tbb::task_arena>(s.exec.threads);
 
-  s.laneCount = static_cast<std::uint32_t>(net.lanes().size());
-  s.tracks.resize(net.lanes().size() + net.connectors().size());
+  s.view.laneCount = static_cast<std::uint32_t>(net.lanes().size());
+  s.view.tracks.resize(net.lanes().size() + net.connectors().size());
   for (std::size_t i = 0; i < net.lanes().size(); ++i) {
     const Lane& l = net.lanes()[i];
-    s.tracks[i] = Track{l.lengthM, l.speedLimitMps, static_cast<std::uint32_t>(i), UINT32_MAX, l.indexInRoad, l.allowed};
+    s.view.tracks[i] = Track{l.lengthM, l.speedLimitMps, static_cast<std::uint32_t>(i), UINT32_MAX, l.indexInRoad, l.allowed};
   }
-  s.feeders.resize(s.tracks.size());
+  s.view.feeders.resize(s.view.tracks.size());
   for (std::size_t i = 0; i < net.connectors().size(); ++i) {
     const Connector& c = net.connectors()[i];
-    s.tracks[s.laneCount + i] = Track{c.lengthM, c.speedLimitMps, UINT32_MAX, static_cast<std::uint32_t>(i), 0, ClassMask::all()};
-    s.feeders[s.laneTrack(c.to)].push_back(static_cast<std::uint32_t>(i));
+    s.view.tracks[s.view.laneCount + i] = Track{c.lengthM, c.speedLimitMps, UINT32_MAX, static_cast<std::uint32_t>(i), 0, ClassMask::all()};
+    s.view.feeders[s.view.laneTrack(c.to)].push_back(static_cast<std::uint32_t>(i));
   }
-  s.laneExitBegin.reserve(net.lanes().size() + 1);
+  s.view.laneExitBegin.reserve(net.lanes().size() + 1);
   for (const Lane& l : net.lanes()) {
-    s.laneExitBegin.push_back(static_cast<std::uint32_t>(s.laneExitRoads.size()));
+    s.view.laneExitBegin.push_back(static_cast<std::uint32_t>(s.view.laneExitRoads.size()));
     for (ConnectorId c : l.outgoing) {
       const std::uint32_t road = net.movement(net.connector(c).movement).toRoad.value;
-      if (std::find(s.laneExitRoads.begin() + s.laneExitBegin.back(), s.laneExitRoads.end(), road) == s.laneExitRoads.end())
-        s.laneExitRoads.push_back(road);
+      if (std::find(s.view.laneExitRoads.begin() + s.view.laneExitBegin.back(), s.view.laneExitRoads.end(), road) == s.view.laneExitRoads.end())
+        s.view.laneExitRoads.push_back(road);
     }
   }
-  s.laneExitBegin.push_back(static_cast<std::uint32_t>(s.laneExitRoads.size()));
-  s.occupants.resize(s.tracks.size());
-  s.tallies.resize(s.tracks.size());
-  s.reservedM.assign(s.tracks.size(), 0.0);
-  s.laneGrossFreeM.assign(s.laneCount, 0.0);
-  s.grantEtaS.assign(net.connectors().size(), kInfinity);
-  s.junctionScratch.resize(net.junctions().size());
-  s.arrivalsByJunction.assign(net.junctions().size(), 0);
-  s.roadScratch.resize(net.roads().size());
-  s.laneChangesByRoad.assign(net.roads().size(), 0);
-  s.entryQueues.resize(net.roads().size());
+  s.view.laneExitBegin.push_back(static_cast<std::uint32_t>(s.view.laneExitRoads.size()));
+  s.traffic.occupants.resize(s.view.tracks.size());
+  s.traffic.tallies.resize(s.view.tracks.size());
+  s.junctionWork.reservedM.assign(s.view.tracks.size(), 0.0);
+  s.junctionWork.laneGrossFreeM.assign(s.view.laneCount, 0.0);
+  s.junctionWork.grantEtaS.assign(net.connectors().size(), kInfinity);
+  s.junctionWork.junctionScratch.resize(net.junctions().size());
+  s.junctionWork.arrivalsByJunction.assign(net.junctions().size(), 0);
+  s.roadWork.roadScratch.resize(net.roads().size());
+  s.roadWork.laneChangesByRoad.assign(net.roads().size(), 0);
+  s.entry.entryQueues.resize(net.roads().size());
 
   const auto& trips = scenario.demand.trips;
-  s.vehicles.resize(trips.size());
-  s.cold.resize(trips.size());
-  s.routes.resize(trips.size());
+  s.traffic.vehicles.resize(trips.size());
+  s.traffic.cold.resize(trips.size());
+  s.traffic.routes.resize(trips.size());
   for (std::size_t i = 0; i < trips.size(); ++i) {
-    s.routes[i] = scenario.demand.routes.route(trips[i].route);
-    s.vehicles[i].type = static_cast<std::uint16_t>(trips[i].type.index());
+    s.traffic.routes[i] = scenario.demand.routes.route(trips[i].route);
+    s.traffic.vehicles[i].type = static_cast<std::uint16_t>(trips[i].type.index());
   }
 
-  s.policy = makeSignalPolicy(scenario.signalPolicy, scenario.sourceFile.string());
+  s.signals.policy = makeSignalPolicy(scenario.signalPolicy, scenario.sourceFile.string());
   enableSensing(s);
-  s.movementStates.assign(net.movements().size(), SignalState::Red);
+  s.signals.movementStates.assign(net.movements().size(), SignalState::Red);
   for (std::size_t j = 0; j < net.junctions().size(); ++j) {
     if (net.junctions()[j].movements.empty()) continue;
-    s.controllers.emplace_back(net, JunctionId(j), scenario.signalTiming, scenario.priorityRules);
-    s.controllers.back().writeStates(s.movementStates);
+    s.signals.controllers.emplace_back(net, JunctionId(j), scenario.signalTiming, scenario.priorityRules);
+    s.signals.controllers.back().writeStates(s.signals.movementStates);
   }
-  s.controllerOfJunction.assign(net.junctions().size(), -1);
-  for (std::size_t c = 0; c < s.controllers.size(); ++c)
-    s.controllerOfJunction[s.controllers[c].junction().index()] = static_cast<std::int32_t>(c);
-  s.controllerRequests.resize(s.controllers.size());
+  s.signals.controllerOfJunction.assign(net.junctions().size(), -1);
+  for (std::size_t c = 0; c < s.signals.controllers.size(); ++c)
+    s.signals.controllerOfJunction[s.signals.controllers[c].junction().index()] = static_cast<std::int32_t>(c);
+  s.signals.controllerRequests.resize(s.signals.controllers.size());
   for (std::size_t i = 0; i < trips.size(); ++i)
     if (scenario.vehicleTypes[trips[i].type.index()].signalPriority != SignalPriority::None)
-      s.priorityVehicles.push_back(static_cast<std::uint32_t>(i));
+      s.signals.priorityVehicles.push_back(static_cast<std::uint32_t>(i));
   initTransit(s);
   initFleets(s);
   for (const VehicleType& t : scenario.vehicleTypes) {
-    s.platoonTypes.push_back(t);
-    if (t.cooperative) s.platoonTypes.back().headwayS = t.cooperativeHeadwayS;
+    s.view.platoonTypes.push_back(t);
+    if (t.cooperative) s.view.platoonTypes.back().headwayS = t.cooperativeHeadwayS;
   }
   for (const Junction& j : net.junctions())
     for (MovementId a : j.movements)
@@ -113,16 +113,16 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
         bool conflict = false;
         for (ConnectorId ca : net.movement(a).connectors)
           for (const Conflict& k : net.connector(ca).conflicts) conflict = conflict || net.connector(k.other).movement == b;
-        if (conflict) s.conflictingMovements.emplace_back(a, b);
+        if (conflict) s.view.conflictingMovements.emplace_back(a, b);
       }
-  s.controllerIncoming.resize(s.controllers.size());
-  s.controllerOutgoing.resize(s.controllers.size());
+  s.sensing.controllerIncoming.resize(s.signals.controllers.size());
+  s.sensing.controllerOutgoing.resize(s.signals.controllers.size());
 }
 
 World::~World() = default;
 
 void World::setSignalPolicy(std::unique_ptr<SignalPolicy> policy) {
-  m->policy = std::move(policy);
+  m->signals.policy = std::move(policy);
   enableSensing(*m);
 }
 
@@ -131,8 +131,8 @@ void World::step() {
   // Small worlds run on one thread: spreading a few hundred vehicles over workers costs more in
   // synchronisation than it saves (CityFlow's two threads were slower than one on every dataset
   // network we measured).
-  s.parallel = s.threads > 1 && s.counts.running >= s.options.minVehiclesForParallel;
-  StepProfile& p = s.profile;
+  s.exec.parallel = s.exec.threads > 1 && s.stats.counts.running >= s.exec.options.minVehiclesForParallel;
+  StepProfile& p = s.stats.profile;
   auto body = [&] {
     timed(p.spawn, [&] { releaseAndInsert(s); });
     timed(p.signals, [&] { updateSignals(s); });
@@ -147,14 +147,14 @@ void World::step() {
     timed(p.transfer, [&] { transferAtJunctions(s); });
     timed(p.account, [&] { account(s); });
   };
-  if (s.parallel) s.arena->execute(body);
+  if (s.exec.parallel) s.exec.arena->execute(body);
   else body();
-  ++s.steps;
-  s.nowS = static_cast<double>(s.steps) * s.dtS;
-  if (s.options.validate) {
+  ++s.clock.steps;
+  s.clock.nowS = static_cast<double>(s.clock.steps) * s.clock.dtS;
+  if (s.exec.options.validate) {
     if (std::string err = checkInvariants(); !err.empty()) {
-      simLog().critical("invariant violated at t={}s: {}", s.nowS, err);
-      throw std::logic_error("invariant violated at t=" + std::to_string(s.nowS) + "s: " + err);
+      simLog().critical("invariant violated at t={}s: {}", s.clock.nowS, err);
+      throw std::logic_error("invariant violated at t=" + std::to_string(s.clock.nowS) + "s: " + err);
     }
   }
 }
@@ -166,15 +166,15 @@ void World::run(const std::function<void(const World&)>& onStep) {
   }
 }
 
-double World::timeS() const { return m->nowS; }
-std::uint64_t World::stepCount() const { return m->steps; }
-bool World::finished() const { return m->nowS >= m->scenario->durationS - 1e-9; }
-int World::threads() const { return m->threads; }
-VehicleCounts World::counts() const { return m->counts; }
-std::uint64_t World::vehicleUpdates() const { return m->vehicleUpdates; }
-const std::vector<TimeseriesRow>& World::timeseries() const { return m->timeseries; }
-const StepProfile& World::profile() const { return m->profile; }
-const Scenario& World::scenario() const { return *m->scenario; }
-SignalState World::movementState(MovementId movement) const { return m->movementStates[movement.index()]; }
+double World::timeS() const { return m->clock.nowS; }
+std::uint64_t World::stepCount() const { return m->clock.steps; }
+bool World::finished() const { return m->clock.nowS >= m->view.scenario->durationS - 1e-9; }
+int World::threads() const { return m->exec.threads; }
+VehicleCounts World::counts() const { return m->stats.counts; }
+std::uint64_t World::vehicleUpdates() const { return m->stats.vehicleUpdates; }
+const std::vector<TimeseriesRow>& World::timeseries() const { return m->stats.timeseries; }
+const StepProfile& World::profile() const { return m->stats.profile; }
+const Scenario& World::scenario() const { return *m->view.scenario; }
+SignalState World::movementState(MovementId movement) const { return m->signals.movementStates[movement.index()]; }
 
 }  // namespace traffic

@@ -22,11 +22,11 @@ constexpr double kRecentDemandS = 900.0;  // the "demand" rebalancer looks this 
 constexpr double kSignalAllowanceS = 15.0;
 
 double stopPositionOn(const State& s, RoadId road) {
-  return std::max(0.0, s.net->road(road).lengthM - kStopBeforeEndM);
+  return std::max(0.0, s.view.net->road(road).lengthM - kStopBeforeEndM);
 }
 
 RoadId roadOfTrack(const State& s, std::uint32_t track) {
-  return s.net->lane(LaneId(s.tracks[track].lane)).road;
+  return s.view.net->lane(LaneId(s.view.tracks[track].lane)).road;
 }
 
 // What the dispatcher may ask: free-flow estimates and the riders' bookkeeping.
@@ -37,15 +37,15 @@ class Context final : public DispatchContext {
     const double t = fleetTravelS(m_s, from, to);
     return t < 0 ? std::nullopt : std::optional(t);
   }
-  const FleetSpec& fleet() const override { return m_s.scenario->fleets.fleets[m_fleet]; }
-  const RideRequest& request(std::uint32_t index) const override { return m_s.scenario->fleets.requests[index]; }
+  const FleetSpec& fleet() const override { return m_s.view.scenario->fleets.fleets[m_fleet]; }
+  const RideRequest& request(std::uint32_t index) const override { return m_s.view.scenario->fleets.requests[index]; }
   std::optional<double> pickedUpAtS(std::uint32_t request) const override {
-    const RequestState& r = m_s.requests[request];
+    const RequestState& r = m_s.fleets.requests[request];
     if (r.pickupS >= 0) return r.pickupS;
     return std::nullopt;
   }
-  double directRideS(std::uint32_t request) const override { return m_s.requests[request].directS; }
-  double nowS() const override { return m_s.nowS + m_s.dtS; }
+  double directRideS(std::uint32_t request) const override { return m_s.fleets.requests[request].directS; }
+  double nowS() const override { return m_s.clock.nowS + m_s.clock.dtS; }
 
  private:
   State& m_s;
@@ -54,22 +54,22 @@ class Context final : public DispatchContext {
 
 // The road a vehicle is on (or entering) for planning, and whether its route may change there.
 RoadId currentRoad(const State& s, const FleetVehicle& fv) {
-  const Vehicle& v = s.vehicles[fv.vehicle];
-  return s.routes[fv.vehicle][v.routeIndex];
+  const Vehicle& v = s.traffic.vehicles[fv.vehicle];
+  return s.traffic.routes[fv.vehicle][v.routeIndex];
 }
 
 // Rebuild the route from where the vehicle is to the road of its next stop. Returns false when
 // that road cannot be reached.
 bool routeToNextStop(State& s, FleetVehicle& fv) {
-  Vehicle& v = s.vehicles[fv.vehicle];
-  const RoadNetwork& net = *s.net;
+  Vehicle& v = s.traffic.vehicles[fv.vehicle];
+  const RoadNetwork& net = *s.view.net;
   const RoadId target = fv.plan.front().road;
-  const Track& track = s.tracks[v.track];
+  const Track& track = s.view.tracks[v.track];
   std::vector<RoadId> route;
   if (track.isConnector()) {
     // Committed to the road being entered.
-    const RoadId entering = s.routes[fv.vehicle][v.routeIndex];
-    auto rest = s.router->shortestRoute(entering, target);
+    const RoadId entering = s.traffic.routes[fv.vehicle][v.routeIndex];
+    auto rest = s.fleets.router->shortestRoute(entering, target);
     if (!rest) return false;
     route = std::move(*rest);
   } else {
@@ -78,7 +78,7 @@ bool routeToNextStop(State& s, FleetVehicle& fv) {
     std::optional<RoadId> committed;
     if (v.flags & kGranted) committed = net.movement(net.connector(ConnectorId(v.nextConnector)).movement).toRoad;
     if (committed) {
-      auto rest = s.router->shortestRoute(*committed, target);
+      auto rest = s.fleets.router->shortestRoute(*committed, target);
       if (!rest) return false;
       route.insert(route.end(), rest->begin(), rest->end());
     } else if (here == target && v.posM <= stopPositionOn(s, here) + kStopToleranceM) {
@@ -90,7 +90,7 @@ bool routeToNextStop(State& s, FleetVehicle& fv) {
       double bestTime = 0;
       for (MovementId m : net.road(here).movementsOut) {
         const RoadId next = net.movement(m).toRoad;
-        auto rest = s.router->shortestRoute(next, target);
+        auto rest = s.fleets.router->shortestRoute(next, target);
         if (!rest) continue;
         const double t = fleetTravelS(s, next, target);
         if (!best || t < bestTime) {
@@ -103,15 +103,15 @@ bool routeToNextStop(State& s, FleetVehicle& fv) {
     }
   }
   fv.route = std::move(route);
-  s.routes[fv.vehicle] = fv.route;
+  s.traffic.routes[fv.vehicle] = fv.route;
   v.routeIndex = 0;
   return true;
 }
 
-void accrue(State& s, FleetVehicle& fv) { fv.ride.accrue(s.vehicles[fv.vehicle].distanceM, fv.onboard.size()); }
+void accrue(State& s, FleetVehicle& fv) { fv.ride.accrue(s.traffic.vehicles[fv.vehicle].distanceM, fv.onboard.size()); }
 
 void reject(State& s, std::uint32_t request, std::string reason) {
-  RequestState& r = s.requests[request];
+  RequestState& r = s.fleets.requests[request];
   r.status = RequestStatus::Rejected;
   r.reason = std::move(reason);
 }
@@ -124,7 +124,7 @@ void abandonUnreachableStop(State& s, FleetVehicle& fv, double nowS) {
     fv.plan.erase(fv.plan.begin());
     return;
   }
-  RequestState& r = s.requests[stop.request];
+  RequestState& r = s.fleets.requests[stop.request];
   if (stop.pickup) {
     reject(s, stop.request, "unreachable");
     std::erase_if(fv.plan, [&](const PlannedStop& p) { return p.request == stop.request; });
@@ -140,14 +140,14 @@ void abandonUnreachableStop(State& s, FleetVehicle& fv, double nowS) {
 // The vehicle halted at the road of its next stop: riders off and on for every stop planned at
 // this road in a row, in one dwell.
 void makeStop(State& s, FleetVehicle& fv, double nowS) {
-  const FleetSpec& fleet = s.scenario->fleets.fleets[fv.fleet];
+  const FleetSpec& fleet = s.view.scenario->fleets.fleets[fv.fleet];
   accrue(s, fv);
   const RoadId road = fv.plan.front().road;
   std::size_t moves = 0;
   while (!fv.plan.empty() && fv.plan.front().road == road) {
     const PlannedStop stop = fv.plan.front();
     fv.plan.erase(fv.plan.begin());
-    RequestState& r = s.requests[stop.request];
+    RequestState& r = s.fleets.requests[stop.request];
     const double at = nowS + fleet.doorS + static_cast<double>(++moves) * fleet.boardingS;
     if (stop.pickup) {
       r.status = RequestStatus::OnBoard;
@@ -163,12 +163,12 @@ void makeStop(State& s, FleetVehicle& fv, double nowS) {
   }
   ++fv.stopsMade;
   fv.dwellLeftS = fleet.doorS + static_cast<double>(moves) * fleet.boardingS;
-  s.vehicles[fv.vehicle].flags |= kDwelling;
+  s.traffic.vehicles[fv.vehicle].flags |= kDwelling;
 }
 
 void dispatch(State& s, std::uint32_t request) {
-  const RideRequest& spec = s.scenario->fleets.requests[request];
-  RequestState& state = s.requests[request];
+  const RideRequest& spec = s.view.scenario->fleets.requests[request];
+  RequestState& state = s.fleets.requests[request];
   const double direct = fleetTravelS(s, spec.from, spec.to);
   if (direct < 0) {
     reject(s, request, "unreachable");
@@ -177,10 +177,10 @@ void dispatch(State& s, std::uint32_t request) {
   state.directS = direct;
   const Context context(s, spec.fleet);
   std::vector<DispatchVehicle> vehicles;
-  const double nowS = s.nowS + s.dtS;
-  for (std::uint32_t i : s.vehiclesOfFleet[spec.fleet]) {
-    const FleetVehicle& fv = s.fleetVehicles[i];
-    const Vehicle& v = s.vehicles[fv.vehicle];
+  const double nowS = s.clock.nowS + s.clock.dtS;
+  for (std::uint32_t i : s.fleets.vehiclesOfFleet[spec.fleet]) {
+    const FleetVehicle& fv = s.fleets.fleetVehicles[i];
+    const Vehicle& v = s.traffic.vehicles[fv.vehicle];
     if (!(v.flags & kInNetwork)) continue;  // not yet in service
     DispatchVehicle d;
     d.index = fv.indexInFleet;
@@ -192,12 +192,12 @@ void dispatch(State& s, std::uint32_t request) {
     vehicles.push_back(d);
   }
   std::string reason;
-  const auto choice = s.dispatchers[spec.fleet]->assign(context, vehicles, request, reason);
+  const auto choice = s.fleets.dispatchers[spec.fleet]->assign(context, vehicles, request, reason);
   if (!choice) {
     reject(s, request, reason.empty() ? "no_vehicle_in_time" : reason);
     return;
   }
-  FleetVehicle& fv = s.fleetVehicles[s.vehiclesOfFleet[spec.fleet].at(choice->vehicle)];
+  FleetVehicle& fv = s.fleets.fleetVehicles[s.fleets.vehiclesOfFleet[spec.fleet].at(choice->vehicle)];
   if (fv.plan.size() == 1 && fv.plan.front().request == UINT32_MAX) fv.plan.clear();  // stops rebalancing
   const bool wasIdle = fv.plan.empty();
   fv.plan.insert(fv.plan.begin() + static_cast<std::ptrdiff_t>(choice->pickupAt), PlannedStop{spec.from, request, true});
@@ -207,7 +207,7 @@ void dispatch(State& s, std::uint32_t request) {
   state.plannedPickupS = choice->pickupS;
   // A moving vehicle whose next stop changed takes the new route at once; a parked or dwelling one
   // when it leaves.
-  const Vehicle& v = s.vehicles[fv.vehicle];
+  const Vehicle& v = s.traffic.vehicles[fv.vehicle];
   if (!(v.flags & (kInBay | kDwelling)) && (wasIdle || choice->pickupAt == 0) && !routeToNextStop(s, fv))
     abandonUnreachableStop(s, fv, nowS);
 }
@@ -215,23 +215,23 @@ void dispatch(State& s, std::uint32_t request) {
 // "demand" rebalancing: each idle parked vehicle, in order, heads for the origin of a recent
 // request that has the fewest vehicles already there or heading there.
 void rebalance(State& s, std::uint32_t fleet, double nowS) {
-  const auto& requests = s.scenario->fleets.requests;
+  const auto& requests = s.view.scenario->fleets.requests;
   std::vector<RoadId> origins;
-  for (std::size_t i = s.nextRequest; i-- > 0;) {
+  for (std::size_t i = s.fleets.nextRequest; i-- > 0;) {
     if (requests[i].timeS < nowS - kRecentDemandS) break;
     if (requests[i].fleet == fleet && std::find(origins.begin(), origins.end(), requests[i].from) == origins.end())
       origins.push_back(requests[i].from);
   }
   if (origins.empty()) return;
   std::vector<int> covered(origins.size(), 0);
-  for (std::uint32_t i : s.vehiclesOfFleet[fleet]) {
-    const FleetVehicle& fv = s.fleetVehicles[i];
+  for (std::uint32_t i : s.fleets.vehiclesOfFleet[fleet]) {
+    const FleetVehicle& fv = s.fleets.fleetVehicles[i];
     const RoadId at = fv.plan.empty() ? currentRoad(s, fv) : fv.plan.back().road;
     for (std::size_t k = 0; k < origins.size(); ++k) covered[k] += origins[k] == at ? 1 : 0;
   }
-  for (std::uint32_t i : s.vehiclesOfFleet[fleet]) {
-    FleetVehicle& fv = s.fleetVehicles[i];
-    const Vehicle& v = s.vehicles[fv.vehicle];
+  for (std::uint32_t i : s.fleets.vehiclesOfFleet[fleet]) {
+    FleetVehicle& fv = s.fleets.fleetVehicles[i];
+    const Vehicle& v = s.traffic.vehicles[fv.vehicle];
     if (!fv.plan.empty() || !(v.flags & kInBay) || !(v.flags & kInNetwork)) continue;
     const RoadId here = currentRoad(s, fv);
     if (std::find(origins.begin(), origins.end(), here) != origins.end()) continue;  // already where demand is
@@ -250,83 +250,83 @@ void rebalance(State& s, std::uint32_t fleet, double nowS) {
 double fleetTravelS(State& s, RoadId from, RoadId to) {
   if (from == to) return 0;
   const std::uint64_t key = (std::uint64_t{from.value} << 32) | to.value;
-  if (auto it = s.travelCache.find(key); it != s.travelCache.end()) return it->second;
+  if (auto it = s.fleets.travelCache.find(key); it != s.fleets.travelCache.end()) return it->second;
   double t = -1;
-  if (auto route = s.router->shortestRoute(from, to)) {
+  if (auto route = s.fleets.router->shortestRoute(from, to)) {
     t = 0;
     for (std::size_t k = 1; k < route->size(); ++k) {
-      const Road& road = s.net->road((*route)[k]);
-      t += road.lengthM / s.net->lane(road.lanes.front()).speedLimitMps;
-      if (s.controllerOfJunction[road.from.index()] >= 0 && s.net->junction(road.from).program) t += kSignalAllowanceS;
+      const Road& road = s.view.net->road((*route)[k]);
+      t += road.lengthM / s.view.net->lane(road.lanes.front()).speedLimitMps;
+      if (s.signals.controllerOfJunction[road.from.index()] >= 0 && s.view.net->junction(road.from).program) t += kSignalAllowanceS;
     }
   }
-  s.travelCache.emplace(key, t);
+  s.fleets.travelCache.emplace(key, t);
   return t;
 }
 
 double stopPositionAhead(const State& s, std::uint32_t vehicle, std::uint32_t track) {
-  const Vehicle& v = s.vehicles[vehicle];
+  const Vehicle& v = s.traffic.vehicles[vehicle];
   if (v.flags & kTransit) {
     const TransitStop* stop = stopAhead(s, vehicle, track);
     return stop ? stop->positionM : -1.0;
   }
-  if (!(v.flags & kFleet) || track >= s.laneCount) return -1.0;
-  const FleetVehicle& fv = s.fleetVehicles[s.fleetOfVehicle[vehicle]];
+  if (!(v.flags & kFleet) || track >= s.view.laneCount) return -1.0;
+  const FleetVehicle& fv = s.fleets.fleetVehicles[s.fleets.fleetOfVehicle[vehicle]];
   if (v.flags & kDwelling) return v.posM;
   // Idle: pull over where it is. Otherwise at the stop on the last road of its route.
   if (fv.plan.empty()) return v.posM;
   const RoadId road = roadOfTrack(s, track);
-  if (!(road == fv.plan.front().road) || v.routeIndex + 1u != s.routes[vehicle].size()) return -1.0;
+  if (!(road == fv.plan.front().road) || v.routeIndex + 1u != s.traffic.routes[vehicle].size()) return -1.0;
   const double stopM = stopPositionOn(s, road);
   return v.posM <= stopM + kStopToleranceM ? stopM : -1.0;
 }
 
 void initFleets(State& s) {
-  const Fleets& fleets = s.scenario->fleets;
-  if (fleets.empty()) return;
-  s.router = std::make_unique<Router>(*s.net);
-  s.fleetOfVehicle.assign(s.vehicles.size(), UINT32_MAX);
-  s.vehiclesOfFleet.resize(fleets.fleets.size());
-  for (const FleetSpec& f : fleets.fleets) {
-    s.dispatchers.push_back(makeDispatcher(f.dispatcher));
-    s.nextRebalanceS.push_back(f.rebalanceEveryS);
+  const Fleets& fleetSpecs = s.view.scenario->fleets;
+  if (fleetSpecs.empty()) return;
+  s.fleets.router = std::make_unique<Router>(*s.view.net);
+  s.fleets.fleetOfVehicle.assign(s.traffic.vehicles.size(), UINT32_MAX);
+  s.fleets.vehiclesOfFleet.resize(fleetSpecs.fleets.size());
+  for (const FleetSpec& f : fleetSpecs.fleets) {
+    s.fleets.dispatchers.push_back(makeDispatcher(f.dispatcher));
+    s.fleets.nextRebalanceS.push_back(f.rebalanceEveryS);
   }
-  const auto& trips = s.scenario->demand.trips;
+  const auto& trips = s.view.scenario->demand.trips;
   for (std::size_t i = 0; i < trips.size(); ++i) {
     if (trips[i].fleet == UINT32_MAX) continue;
     FleetVehicle fv;
     fv.vehicle = static_cast<std::uint32_t>(i);
     fv.fleet = trips[i].fleet;
-    fv.indexInFleet = static_cast<std::uint32_t>(s.vehiclesOfFleet[fv.fleet].size());
-    const auto route = s.routes[i];
+    fv.indexInFleet = static_cast<std::uint32_t>(s.fleets.vehiclesOfFleet[fv.fleet].size());
+    const auto route = s.traffic.routes[i];
     fv.route.assign(route.begin(), route.end());
-    s.fleetOfVehicle[i] = static_cast<std::uint32_t>(s.fleetVehicles.size());
-    s.vehiclesOfFleet[fv.fleet].push_back(static_cast<std::uint32_t>(s.fleetVehicles.size()));
-    s.fleetVehicles.push_back(std::move(fv));
-    s.vehicles[i].flags |= kFleet;
+    s.fleets.fleetOfVehicle[i] = static_cast<std::uint32_t>(s.fleets.fleetVehicles.size());
+    s.fleets.vehiclesOfFleet[fv.fleet].push_back(static_cast<std::uint32_t>(s.fleets.fleetVehicles.size()));
+    s.fleets.fleetVehicles.push_back(std::move(fv));
+    s.traffic.vehicles[i].flags |= kFleet;
   }
-  for (FleetVehicle& fv : s.fleetVehicles) s.routes[fv.vehicle] = fv.route;  // the vector no longer moves
-  s.requests.resize(fleets.requests.size());
+  for (FleetVehicle& fv : s.fleets.fleetVehicles) s.traffic.routes[fv.vehicle] = fv.route;  // the vector no longer moves
+  s.fleets.requests.resize(fleetSpecs.requests.size());
 }
 
 void serveFleets(State& s) {
-  if (s.fleetVehicles.empty()) return;
-  const double nowS = s.nowS + s.dtS;
-  const auto& requests = s.scenario->fleets.requests;
-  for (; s.nextRequest < requests.size() && requests[s.nextRequest].timeS <= nowS; ++s.nextRequest)
-    dispatch(s, static_cast<std::uint32_t>(s.nextRequest));
-  for (std::size_t f = 0; f < s.vehiclesOfFleet.size(); ++f) {
-    const FleetSpec& spec = s.scenario->fleets.fleets[f];
-    if (spec.rebalancer != "demand" || nowS + 1e-9 < s.nextRebalanceS[f]) continue;
-    s.nextRebalanceS[f] += spec.rebalanceEveryS;
+  if (s.fleets.fleetVehicles.empty()) return;
+  const double nowS = s.clock.nowS + s.clock.dtS;
+  const auto& requests = s.view.scenario->fleets.requests;
+  for (; s.fleets.nextRequest < requests.size() && requests[s.fleets.nextRequest].timeS <= nowS; ++s.fleets.nextRequest)
+    dispatch(s, static_cast<std::uint32_t>(s.fleets.nextRequest));
+  for (std::size_t f = 0; f < s.fleets.vehiclesOfFleet.size(); ++f) {
+    const FleetSpec& spec = s.view.scenario->fleets.fleets[f];
+    if (spec.rebalancer != "demand" || nowS + 1e-9 < s.fleets.nextRebalanceS[f]) continue;
+    s.fleets.nextRebalanceS[f] += spec.rebalanceEveryS;
     rebalance(s, static_cast<std::uint32_t>(f), nowS);
   }
-  for (FleetVehicle& fv : s.fleetVehicles) {
-    Vehicle& v = s.vehicles[fv.vehicle];
+  for (FleetVehicle& fv : s.fleets.fleetVehicles) {
+    Vehicle& v = s.traffic.vehicles[fv.vehicle];
     if (!(v.flags & kInNetwork)) continue;
-    if (!fv.plan.empty() || !fv.onboard.empty()) fv.busyS += s.dtS;
+    if (!fv.plan.empty() || !fv.onboard.empty()) fv.busyS += s.clock.dtS;
     if (v.flags & kDwelling) {
-      fv.dwellLeftS -= s.dtS;
+      fv.dwellLeftS -= s.clock.dtS;
       if (fv.dwellLeftS > 1e-9) continue;
       v.flags &= ~kDwelling;
       if (fv.plan.empty()) {
@@ -339,7 +339,7 @@ void serveFleets(State& s) {
       fv.route.clear();  // take a fresh route below
     }
     if (fv.plan.empty()) {
-      if (!s.tracks[v.track].isConnector() && v.speedMps < kHaltingSpeedMps) enterBay(s, fv.vehicle);
+      if (!s.view.tracks[v.track].isConnector() && v.speedMps < kHaltingSpeedMps) enterBay(s, fv.vehicle);
       continue;
     }
     // A route that does not lead to the next stop (new plan, rebalancing, left a bay) is rebuilt.
@@ -348,7 +348,7 @@ void serveFleets(State& s) {
       abandonUnreachableStop(s, fv, nowS);
       continue;
     }
-    if (s.tracks[v.track].isConnector()) continue;
+    if (s.view.tracks[v.track].isConnector()) continue;
     const RoadId road = roadOfTrack(s, v.track);
     if (!(road == fv.plan.front().road) || v.routeIndex + 1u != fv.route.size()) continue;
     const double stopM = stopPositionOn(s, road);

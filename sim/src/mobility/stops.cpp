@@ -17,49 +17,49 @@
 namespace traffic::engine {
 namespace {
 
-const TransitLine& lineOf(const State& s, const TransitRun& run) { return s.scenario->transit.lines[run.line]; }
+const TransitLine& lineOf(const State& s, const TransitRun& run) { return s.view.scenario->transit.lines[run.line]; }
 
 const TransitStop& nextStopOf(const State& s, const TransitRun& run) {
-  return s.scenario->transit.stops[lineOf(s, run).stops[run.nextStop]];
+  return s.view.scenario->transit.stops[lineOf(s, run).stops[run.nextStop]];
 }
 
 // Someone to let off or on at the run's next stop.
 bool hasBusiness(const State& s, const TransitRun& run) {
-  const auto& passengers = s.scenario->transit.passengers;
+  const auto& passengers = s.view.scenario->transit.passengers;
   for (std::uint32_t p : run.onboard)
     if (passengers[p].toStop <= run.nextStop) return true;
   const bool room = run.onboard.size() < lineOf(s, run).capacity;
-  return room && !s.waiting[s.lineStopBase[run.line] + run.nextStop].empty();
+  return room && !s.transit.waiting[s.transit.lineStopBase[run.line] + run.nextStop].empty();
 }
 
 // The run has reached its next stop: passengers off and on, doors open for the dwell time.
 void openDoors(State& s, TransitRun& run, double nowS) {
-  Vehicle& v = s.vehicles[run.vehicle];
+  Vehicle& v = s.traffic.vehicles[run.vehicle];
   const TransitLine& line = lineOf(s, run);
-  const auto& demand = s.scenario->transit.passengers;
+  const auto& demand = s.view.scenario->transit.passengers;
   const std::uint16_t k = run.nextStop;
   run.ride.accrue(v.distanceM, run.onboard.size());
 
   std::size_t alighting = 0;
   std::erase_if(run.onboard, [&](std::uint32_t p) {
     if (demand[p].toStop > k) return false;
-    s.passengers[p].alightS = nowS + line.doorS * 0.5 + static_cast<double>(++alighting) * line.alightingS;
+    s.transit.passengers[p].alightS = nowS + line.doorS * 0.5 + static_cast<double>(++alighting) * line.alightingS;
     return true;
   });
   std::size_t boarding = 0;
-  auto& queue = s.waiting[s.lineStopBase[run.line] + k];
+  auto& queue = s.transit.waiting[s.transit.lineStopBase[run.line] + k];
   while (!queue.empty() && run.onboard.size() < line.capacity) {
     const std::uint32_t p = queue.front();
     queue.erase(queue.begin());
-    s.passengers[p].boardS = nowS + line.doorS * 0.5 + static_cast<double>(++boarding) * line.boardingS;
-    s.passengers[p].vehicle = run.vehicle;
+    s.transit.passengers[p].boardS = nowS + line.doorS * 0.5 + static_cast<double>(++boarding) * line.boardingS;
+    s.transit.passengers[p].vehicle = run.vehicle;
     run.onboard.push_back(p);
   }
   run.boarded += static_cast<std::uint32_t>(boarding);
   run.maxLoad = std::max(run.maxLoad, static_cast<std::uint32_t>(run.onboard.size()));
 
   run.arriveS[k] = nowS;
-  const double scheduled = s.scenario->demand.trips[run.vehicle].departS + line.scheduleS[k];
+  const double scheduled = s.view.scenario->demand.trips[run.vehicle].departS + line.scheduleS[k];
   run.asksPriority = line.priorityWhenLateS < 0 || nowS - scheduled >= line.priorityWhenLateS;
   run.dwellLeftS = line.doorS + std::max(static_cast<double>(alighting) * line.alightingS,
                                          static_cast<double>(boarding) * line.boardingS);
@@ -70,11 +70,11 @@ void openDoors(State& s, TransitRun& run, double nowS) {
 // Whether the run has gone past its next stop without halting there (it could not reach the stop
 // lane in time, or skips stops nobody needs).
 bool passedNextStop(const State& s, const TransitRun& run) {
-  const Vehicle& v = s.vehicles[run.vehicle];
+  const Vehicle& v = s.traffic.vehicles[run.vehicle];
   const TransitLine& line = lineOf(s, run);
   const std::uint16_t roadIndex = line.stopRoute[run.nextStop];
   if (v.routeIndex != roadIndex) return v.routeIndex > roadIndex;
-  if (s.tracks[v.track].isConnector()) return false;  // on its way into the stop's road
+  if (s.view.tracks[v.track].isConnector()) return false;  // on its way into the stop's road
   const TransitStop& stop = nextStopOf(s, run);
   if (v.posM > stop.positionM + kStopToleranceM) return true;
   return line.skipEmptyStops && v.posM >= stop.positionM - kStopToleranceM && !hasBusiness(s, run);
@@ -84,70 +84,70 @@ bool passedNextStop(const State& s, const TransitRun& run) {
 
 // Merge a vehicle waiting in a bay back into its lane if the vehicles around leave room.
 bool leaveBay(State& s, std::uint32_t id) {
-  Vehicle& v = s.vehicles[id];
-  const VehicleType& t = s.type(v);
-  auto& occ = s.occupants[v.track];
-  const auto it = std::partition_point(occ.begin(), occ.end(), [&](std::uint32_t u) { return s.vehicles[u].posM >= v.posM; });
+  Vehicle& v = s.traffic.vehicles[id];
+  const VehicleType& t = s.view.type(v);
+  auto& occ = s.traffic.occupants[v.track];
+  const auto it = std::partition_point(occ.begin(), occ.end(), [&](std::uint32_t u) { return s.traffic.vehicles[u].posM >= v.posM; });
   if (it != occ.begin()) {
-    const Vehicle& leader = s.vehicles[*(it - 1)];
-    if (leader.posM - s.type(leader).lengthM - v.posM < t.minGapM) return false;
+    const Vehicle& leader = s.traffic.vehicles[*(it - 1)];
+    if (leader.posM - s.view.type(leader).lengthM - v.posM < t.minGapM) return false;
   }
   if (it != occ.end()) {
-    const Vehicle& follower = s.vehicles[*it];
-    const VehicleType& ft = s.type(follower);
+    const Vehicle& follower = s.traffic.vehicles[*it];
+    const VehicleType& ft = s.view.type(follower);
     // The follower must be able to stop behind us comfortably.
     const double needed = ft.minGapM + follower.speedMps * follower.speedMps / (2.0 * ft.comfortDecelMps2);
     if (v.posM - t.lengthM - follower.posM < needed) return false;
   }
   attachByPosition(s, id, v.track);
   v.flags &= ~kInBay;
-  s.inBay.erase(std::find(s.inBay.begin(), s.inBay.end(), id));
+  s.traffic.inBay.erase(std::find(s.traffic.inBay.begin(), s.traffic.inBay.end(), id));
   return true;
 }
 
 void enterBay(State& s, std::uint32_t id) {
   detach(s, id);
-  s.vehicles[id].flags |= kInBay;
-  s.vehicles[id].speedMps = 0;
-  s.inBay.insert(std::upper_bound(s.inBay.begin(), s.inBay.end(), id), id);
+  s.traffic.vehicles[id].flags |= kInBay;
+  s.traffic.vehicles[id].speedMps = 0;
+  s.traffic.inBay.insert(std::upper_bound(s.traffic.inBay.begin(), s.traffic.inBay.end(), id), id);
 }
 
 void initTransit(State& s) {
-  const Transit& transit = s.scenario->transit;
-  if (transit.empty()) return;
-  s.runOfVehicle.assign(s.vehicles.size(), UINT32_MAX);
-  const auto& trips = s.scenario->demand.trips;
+  const Transit& lines = s.view.scenario->transit;
+  if (lines.empty()) return;
+  s.transit.runOfVehicle.assign(s.traffic.vehicles.size(), UINT32_MAX);
+  const auto& trips = s.view.scenario->demand.trips;
   for (std::size_t i = 0; i < trips.size(); ++i) {
     if (trips[i].line == UINT32_MAX) continue;
     TransitRun run;
     run.vehicle = static_cast<std::uint32_t>(i);
     run.line = trips[i].line;
-    const std::size_t stops = transit.lines[run.line].stops.size();
+    const std::size_t stops = lines.lines[run.line].stops.size();
     run.arriveS.assign(stops, -1);
     run.departS.assign(stops, -1);
-    run.asksPriority = transit.lines[run.line].priorityWhenLateS < 0;
-    s.runOfVehicle[i] = static_cast<std::uint32_t>(s.runs.size());
-    s.runs.push_back(std::move(run));
-    s.vehicles[i].flags |= kTransit;
+    run.asksPriority = lines.lines[run.line].priorityWhenLateS < 0;
+    s.transit.runOfVehicle[i] = static_cast<std::uint32_t>(s.transit.runs.size());
+    s.transit.runs.push_back(std::move(run));
+    s.traffic.vehicles[i].flags |= kTransit;
   }
-  s.passengers.resize(transit.passengers.size());
-  for (const TransitLine& line : transit.lines) {
-    s.lineStopBase.push_back(static_cast<std::uint32_t>(s.waiting.size()));
-    s.waiting.resize(s.waiting.size() + line.stops.size());
+  s.transit.passengers.resize(lines.passengers.size());
+  for (const TransitLine& line : lines.lines) {
+    s.transit.lineStopBase.push_back(static_cast<std::uint32_t>(s.transit.waiting.size()));
+    s.transit.waiting.resize(s.transit.waiting.size() + line.stops.size());
   }
 }
 
 const TransitStop* stopAhead(const State& s, std::uint32_t vehicle, std::uint32_t track) {
-  const Vehicle& v = s.vehicles[vehicle];
+  const Vehicle& v = s.traffic.vehicles[vehicle];
   if (!(v.flags & kTransit)) return nullptr;
-  const TransitRun& run = s.runs[s.runOfVehicle[vehicle]];
+  const TransitRun& run = s.transit.runs[s.transit.runOfVehicle[vehicle]];
   const TransitLine& line = lineOf(s, run);
   if (run.nextStop >= line.stops.size()) return nullptr;
   const TransitStop& stop = nextStopOf(s, run);
   if (v.flags & kDwelling) return &stop;
   // On the stop's road in another lane it halts beside the stop, to change lanes there.
-  if (track >= s.laneCount || v.routeIndex != line.stopRoute[run.nextStop] ||
-      s.net->lane(LaneId(track)).road != s.net->lane(stop.lane).road)
+  if (track >= s.view.laneCount || v.routeIndex != line.stopRoute[run.nextStop] ||
+      s.view.net->lane(LaneId(track)).road != s.view.net->lane(stop.lane).road)
     return nullptr;
   if (v.posM > stop.positionM + kStopToleranceM) return nullptr;
   if (line.skipEmptyStops && !hasBusiness(s, run)) return nullptr;
@@ -155,35 +155,35 @@ const TransitStop* stopAhead(const State& s, std::uint32_t vehicle, std::uint32_
 }
 
 std::uint32_t stopLaneAt(const State& s, std::uint32_t vehicle, std::size_t routeIndex) {
-  if (!(s.vehicles[vehicle].flags & kTransit)) return UINT32_MAX;
-  const TransitRun& run = s.runs[s.runOfVehicle[vehicle]];
+  if (!(s.traffic.vehicles[vehicle].flags & kTransit)) return UINT32_MAX;
+  const TransitRun& run = s.transit.runs[s.transit.runOfVehicle[vehicle]];
   const TransitLine& line = lineOf(s, run);
   if (run.nextStop >= line.stops.size() || routeIndex != line.stopRoute[run.nextStop]) return UINT32_MAX;
-  return s.laneTrack(nextStopOf(s, run).lane);
+  return s.view.laneTrack(nextStopOf(s, run).lane);
 }
 
 std::uint32_t stopLaneOnRoad(const State& s, std::uint32_t vehicle) {
-  const Vehicle& v = s.vehicles[vehicle];
-  if (!(v.flags & kTransit) || s.tracks[v.track].isConnector()) return UINT32_MAX;
+  const Vehicle& v = s.traffic.vehicles[vehicle];
+  if (!(v.flags & kTransit) || s.view.tracks[v.track].isConnector()) return UINT32_MAX;
   const std::uint32_t lane = stopLaneAt(s, vehicle, v.routeIndex);
-  if (lane == UINT32_MAX || v.posM > nextStopOf(s, s.runs[s.runOfVehicle[vehicle]]).positionM + kStopToleranceM)
+  if (lane == UINT32_MAX || v.posM > nextStopOf(s, s.transit.runs[s.transit.runOfVehicle[vehicle]]).positionM + kStopToleranceM)
     return UINT32_MAX;
   return lane;
 }
 
 void serveStops(State& s) {
-  if (s.runs.empty()) return;
-  const double nowS = s.nowS + s.dtS;  // the end of this step
-  const auto& demand = s.scenario->transit.passengers;
-  for (; s.nextPassenger < demand.size() && demand[s.nextPassenger].arriveS <= nowS; ++s.nextPassenger) {
-    const Passenger& p = demand[s.nextPassenger];
-    s.waiting[s.lineStopBase[p.line] + p.fromStop].push_back(static_cast<std::uint32_t>(s.nextPassenger));
+  if (s.transit.runs.empty()) return;
+  const double nowS = s.clock.nowS + s.clock.dtS;  // the end of this step
+  const auto& demand = s.view.scenario->transit.passengers;
+  for (; s.transit.nextPassenger < demand.size() && demand[s.transit.nextPassenger].arriveS <= nowS; ++s.transit.nextPassenger) {
+    const Passenger& p = demand[s.transit.nextPassenger];
+    s.transit.waiting[s.transit.lineStopBase[p.line] + p.fromStop].push_back(static_cast<std::uint32_t>(s.transit.nextPassenger));
   }
-  for (TransitRun& run : s.runs) {
-    Vehicle& v = s.vehicles[run.vehicle];
+  for (TransitRun& run : s.transit.runs) {
+    Vehicle& v = s.traffic.vehicles[run.vehicle];
     if (!(v.flags & kInNetwork)) continue;
     if (v.flags & kDwelling) {
-      run.dwellLeftS -= s.dtS;
+      run.dwellLeftS -= s.clock.dtS;
       if (run.dwellLeftS > 1e-9) continue;
       v.flags &= ~kDwelling;
       run.departS[run.nextStop] = nowS;
@@ -201,7 +201,7 @@ void serveStops(State& s) {
       continue;
     }
     const TransitStop& stop = nextStopOf(s, run);
-    const bool atStop = !s.tracks[v.track].isConnector() && v.track == s.laneTrack(stop.lane) &&
+    const bool atStop = !s.view.tracks[v.track].isConnector() && v.track == s.view.laneTrack(stop.lane) &&
                         v.posM >= stop.positionM - kStopToleranceM && v.speedMps < kHaltingSpeedMps;
     if (atStop) openDoors(s, run, nowS);
   }

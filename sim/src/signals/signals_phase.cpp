@@ -11,26 +11,26 @@ namespace {
 
 // Reads the virtual sensors of every lane (for policies that observe traffic).
 void senseLanes(State& s) {
-  const SignalSensing& sensing = s.scenario->signalSensing;
-  const double decay = std::min(1.0, s.dtS / sensing.flowWindowS);
-  s.forEach(s.laneCount, 64, [&](std::size_t lane) {
-    LaneSensor& sensor = s.sensors[lane];
-    LaneObservation& o = s.laneObs[lane];
-    const double length = s.tracks[lane].lengthM;
+  const SignalSensing& settings = s.view.scenario->signalSensing;
+  const double decay = std::min(1.0, s.clock.dtS / settings.flowWindowS);
+  s.exec.forEach(s.view.laneCount, 64, [&](std::size_t lane) {
+    LaneSensor& sensor = s.sensing.sensors[lane];
+    LaneObservation& o = s.sensing.laneObs[lane];
+    const double length = s.view.tracks[lane].lengthM;
     o.lane = LaneId(lane);
-    o.vehicles = static_cast<std::uint16_t>(std::min<std::size_t>(s.occupants[lane].size(), UINT16_MAX));
+    o.vehicles = static_cast<std::uint16_t>(std::min<std::size_t>(s.traffic.occupants[lane].size(), UINT16_MAX));
     std::uint32_t queue = 0, approaching = 0;
     double used = 0, waiting = 0;
     bool occupied = false;
-    for (std::uint32_t id : s.occupants[lane]) {
-      const Vehicle& v = s.vehicles[id];
-      const VehicleType& t = s.type(v);
+    for (std::uint32_t id : s.traffic.occupants[lane]) {
+      const Vehicle& v = s.traffic.vehicles[id];
+      const VehicleType& t = s.view.type(v);
       used += t.lengthM + t.minGapM;
       if (v.speedMps < kHaltingSpeedMps) {
         ++queue;
         waiting += v.haltedS;
       }
-      if (length - v.posM <= sensing.approachDistanceM) ++approaching;
+      if (length - v.posM <= settings.approachDistanceM) ++approaching;
       occupied = occupied || (v.posM >= sensor.detectorPosM && v.posM - t.lengthM <= sensor.detectorPosM);
     }
     o.queue = static_cast<std::uint16_t>(std::min<std::uint32_t>(queue, UINT16_MAX));
@@ -38,10 +38,10 @@ void senseLanes(State& s) {
     o.occupancy = static_cast<float>(used / length);
     o.waitingS = static_cast<float>(waiting);
     o.detectorOccupied = occupied;
-    o.detectorGapS = static_cast<float>(s.nowS - sensor.lastCrossS);
+    o.detectorGapS = static_cast<float>(s.clock.nowS - sensor.lastCrossS);
     o.detectorCount = static_cast<std::uint16_t>(std::min<std::uint32_t>(sensor.crossings - sensor.baseline, UINT16_MAX));
     sensor.flowVehPerH = static_cast<float>((1.0 - decay) * sensor.flowVehPerH +
-                                            decay * sensor.crossedLastStep * 3600.0 / s.dtS);
+                                            decay * sensor.crossedLastStep * 3600.0 / s.clock.dtS);
     o.flowVehPerH = sensor.flowVehPerH;
   });
 }
@@ -50,32 +50,32 @@ void senseLanes(State& s) {
 // within its reach along its route. Serial: such vehicles are few, and walking them in id order
 // fixes the order of each junction's requests.
 void collectPriorityRequests(State& s) {
-  for (std::uint32_t c : s.controllersWithRequests) s.controllerRequests[c].clear();
-  s.controllersWithRequests.clear();
-  const RoadNetwork& net = *s.net;
-  const PriorityRules& rules = s.scenario->priorityRules;
-  for (std::uint32_t id : s.priorityVehicles) {
-    const Vehicle& v = s.vehicles[id];
+  for (std::uint32_t c : s.signals.controllersWithRequests) s.signals.controllerRequests[c].clear();
+  s.signals.controllersWithRequests.clear();
+  const RoadNetwork& net = *s.view.net;
+  const PriorityRules& rules = s.view.scenario->priorityRules;
+  for (std::uint32_t id : s.signals.priorityVehicles) {
+    const Vehicle& v = s.traffic.vehicles[id];
     if (!(v.flags & kInNetwork)) continue;
-    const SignalPriority kind = s.type(v).signalPriority;
+    const SignalPriority kind = s.view.type(v).signalPriority;
     const bool enabled = kind == SignalPriority::Emergency ? rules.emergencyPreemption : rules.transitPriority;
     if (!enabled) continue;
     // A run of a line asks only when it is late (TransitLine::priorityWhenLateS).
-    if ((v.flags & kTransit) && !s.runs[s.runOfVehicle[id]].asksPriority) continue;
+    if ((v.flags & kTransit) && !s.transit.runs[s.transit.runOfVehicle[id]].asksPriority) continue;
     const double reach = kind == SignalPriority::Emergency ? rules.emergencyDistanceM : rules.transitDistanceM;
-    const auto route = s.routes[id];
-    const Track& track = s.tracks[v.track];
+    const auto route = s.traffic.routes[id];
+    const Track& track = s.view.tracks[v.track];
     // Distance to the stop line at the end of route road k (on a connector, k is the road being
     // entered).
     std::size_t k = v.routeIndex;
     double distance = track.lengthM - v.posM + (track.isConnector() ? net.road(route[k]).lengthM : 0.0);
     for (; distance <= reach && k + 1 < route.size(); ++k, distance += net.road(route[k]).lengthM) {
-      const std::int32_t c = s.controllerOfJunction[net.road(route[k]).to.index()];
+      const std::int32_t c = s.signals.controllerOfJunction[net.road(route[k]).to.index()];
       if (c < 0) continue;
       const auto movement = net.movementBetween(route[k], route[k + 1]);
       if (!movement) continue;
-      auto& requests = s.controllerRequests[static_cast<std::size_t>(c)];
-      if (requests.empty()) s.controllersWithRequests.push_back(static_cast<std::uint32_t>(c));
+      auto& requests = s.signals.controllerRequests[static_cast<std::size_t>(c)];
+      if (requests.empty()) s.signals.controllersWithRequests.push_back(static_cast<std::uint32_t>(c));
       requests.push_back(PriorityRequest{*movement, kind, static_cast<float>(distance), id});
     }
   }
@@ -84,46 +84,46 @@ void collectPriorityRequests(State& s) {
 }  // namespace
 
 void updateSignals(State& s) {
-  if (s.sensing) senseLanes(s);
-  if (!s.priorityVehicles.empty()) collectPriorityRequests(s);
-  const RoadNetwork& net = *s.net;
-  s.forEach(s.controllers.size(), 32, [&](std::size_t i) {
-    SignalController& controller = s.controllers[i];
+  if (s.sensing.enabled) senseLanes(s);
+  if (!s.signals.priorityVehicles.empty()) collectPriorityRequests(s);
+  const RoadNetwork& net = *s.view.net;
+  s.exec.forEach(s.signals.controllers.size(), 32, [&](std::size_t i) {
+    SignalController& controller = s.signals.controllers[i];
     SignalObservation sensed;
     sensed.network = &net;
-    if (s.sensing) {
+    if (s.sensing.enabled) {
       const Junction& j = net.junction(controller.junction());
       auto gather = [&](const std::vector<RoadId>& roads, std::vector<LaneObservation>& out) {
         out.clear();
         for (RoadId r : roads)
-          for (LaneId l : net.road(r).lanes) out.push_back(s.laneObs[l.index()]);
+          for (LaneId l : net.road(r).lanes) out.push_back(s.sensing.laneObs[l.index()]);
       };
-      gather(j.incoming, s.controllerIncoming[i]);
-      gather(j.outgoing, s.controllerOutgoing[i]);
-      sensed.incoming = s.controllerIncoming[i];
-      sensed.outgoing = s.controllerOutgoing[i];
-      sensed.allLanes = s.laneObs;
+      gather(j.incoming, s.sensing.controllerIncoming[i]);
+      gather(j.outgoing, s.sensing.controllerOutgoing[i]);
+      sensed.incoming = s.sensing.controllerIncoming[i];
+      sensed.outgoing = s.sensing.controllerOutgoing[i];
+      sensed.allLanes = s.sensing.laneObs;
     }
-    sensed.requests = s.controllerRequests[i];
-    controller.update(s.nowS, s.dtS, *s.policy, s.movementStates, sensed);
-    if (s.sensing && controller.greenJustStarted()) {
+    sensed.requests = s.signals.controllerRequests[i];
+    controller.update(s.clock.nowS, s.clock.dtS, *s.signals.policy, s.signals.movementStates, sensed);
+    if (s.sensing.enabled && controller.greenJustStarted()) {
       // Detector counts restart with each green; the junction owns its incoming lanes' sensors.
       for (RoadId r : net.junction(controller.junction()).incoming)
-        for (LaneId l : net.road(r).lanes) s.sensors[l.index()].baseline = s.sensors[l.index()].crossings;
+        for (LaneId l : net.road(r).lanes) s.sensing.sensors[l.index()].baseline = s.sensing.sensors[l.index()].crossings;
     }
   });
 }
 
 void enableSensing(State& s) {
-  s.sensing = s.policy->usesObservations();
-  if (!s.sensing || !s.sensors.empty()) return;
-  s.sensors.resize(s.laneCount);
-  s.laneObs.resize(s.laneCount);
-  const SignalSensing& sensing = s.scenario->signalSensing;
-  for (std::size_t l = 0; l < s.laneCount; ++l)
-    s.sensors[l].detectorPosM = std::max(0.0, s.tracks[l].lengthM - sensing.detectorDistanceM);
-  for (const DetectorPlacement& d : sensing.detectors)
-    s.sensors[d.lane.index()].detectorPosM = std::max(0.0, s.tracks[d.lane.index()].lengthM - d.distanceM);
+  s.sensing.enabled = s.signals.policy->usesObservations();
+  if (!s.sensing.enabled || !s.sensing.sensors.empty()) return;
+  s.sensing.sensors.resize(s.view.laneCount);
+  s.sensing.laneObs.resize(s.view.laneCount);
+  const SignalSensing& settings = s.view.scenario->signalSensing;
+  for (std::size_t l = 0; l < s.view.laneCount; ++l)
+    s.sensing.sensors[l].detectorPosM = std::max(0.0, s.view.tracks[l].lengthM - settings.detectorDistanceM);
+  for (const DetectorPlacement& d : settings.detectors)
+    s.sensing.sensors[d.lane.index()].detectorPosM = std::max(0.0, s.view.tracks[d.lane.index()].lengthM - d.distanceM);
 }
 
 }  // namespace traffic::engine

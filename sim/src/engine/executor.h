@@ -1,19 +1,35 @@
-// Template and inline parts of engine/state.h.
+// How a phase runs its units: serially, or in parallel on the world's oneTBB arena when the world
+// is large enough to gain from it. Every parallel body writes only what its unit owns, so the
+// split of the range never changes a result (see docs/architecture.md, "The step").
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
+#include <memory>
 #include <thread>
 #include <vector>
 
 #include <oneapi/tbb/blocked_range.h>
 #include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/task_arena.h>
 
-#include "traffic/car_following.h"
+#include "traffic/world.h"
 
 namespace traffic::engine {
 
+struct Executor {
+  WorldOptions options;
+  int threads = 1;
+  std::unique_ptr<tbb::task_arena> arena;
+  bool parallel = false;  // decided at the start of each step from the number of vehicles
+
+  /// Runs body(i) for i in [0, n), in parallel when the world is large enough to gain from it.
+  template <class Body>
+  void forEach(std::size_t n, std::size_t grain, const Body& body) const;
+};
+
 template <class Body>
-void State::forEach(std::size_t n, std::size_t grain, const Body& body) {
+void Executor::forEach(std::size_t n, std::size_t grain, const Body& body) const {
   if (!parallel || n <= grain) {
     for (std::size_t i = 0; i < n; ++i) body(i);
     return;
@@ -43,21 +59,6 @@ void State::forEach(std::size_t n, std::size_t grain, const Body& body) {
                       for (std::size_t i = r.begin(); i != r.end(); ++i) body(i);
                     },
                     tbb::simple_partitioner());
-}
-
-inline double State::desiredSpeedOn(const Vehicle& v, std::uint32_t track) const {
-  return desiredSpeed(type(v), tracks[track].speedLimitMps);
-}
-
-inline std::optional<RoadId> State::nextRoad(std::uint32_t vehicle) const {
-  const auto& route = routes[vehicle];
-  const std::size_t i = vehicles[vehicle].routeIndex;
-  if (i + 1 < route.size()) return route[i + 1];
-  return std::nullopt;
-}
-
-inline bool State::onLastRoad(std::uint32_t vehicle) const {
-  return static_cast<std::size_t>(vehicles[vehicle].routeIndex) + 1 >= routes[vehicle].size();
 }
 
 }  // namespace traffic::engine

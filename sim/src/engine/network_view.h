@@ -1,0 +1,60 @@
+// What the engine reads and never writes while it runs: the scenario, its road network, and the
+// flat tables built from them at construction (tracks, lane exits, feeders, the vehicle types as
+// car-following sees them). Phases take it by const reference, from any thread.
+#pragma once
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "engine/traffic.h"
+#include "traffic/car_following.h"
+#include "traffic/scenario.h"
+
+namespace traffic::engine {
+
+// 32 bytes. Lane index and permissions are copied here from the network's Lane (a large struct
+// with shapes) because lane changing asks for them for every vehicle every step.
+struct Track {
+  double lengthM = 0;
+  double speedLimitMps = 0;
+  std::uint32_t lane = UINT32_MAX;       // LaneId value when a lane
+  std::uint32_t connector = UINT32_MAX;  // ConnectorId value when a connector
+  std::uint16_t indexInRoad = 0;
+  ClassMask allowed = ClassMask::all();
+  [[nodiscard]] bool isConnector() const { return connector != UINT32_MAX; }
+};
+
+// Tracks: lanes and connectors in one index space, [0, laneCount) lanes and
+// [laneCount, laneCount + connectorCount) connectors. Vehicles drive on tracks.
+struct NetworkView {
+  const Scenario* scenario = nullptr;
+  const RoadNetwork* net = nullptr;
+  std::vector<Track> tracks;
+  std::uint32_t laneCount = 0;
+  std::vector<std::vector<std::uint32_t>> feeders;  // per lane track: connectors ending on it
+  // Roads reachable from the end of each lane, flattened: lane l's are
+  // laneExitRoads[laneExitBegin[l] .. laneExitBegin[l + 1]). Asked for every vehicle every step,
+  // so kept flat rather than followed through connectors and movements.
+  std::vector<std::uint32_t> laneExitBegin;
+  std::vector<std::uint32_t> laneExitRoads;
+  // Per vehicle type: the same type following a cooperative leader (CACC headway), for
+  // cooperative types; a copy otherwise.
+  std::vector<VehicleType> platoonTypes;
+  std::vector<std::pair<MovementId, MovementId>> conflictingMovements;  // for the invariant check
+
+  [[nodiscard]] std::uint32_t laneTrack(LaneId l) const { return l.value; }
+  [[nodiscard]] std::uint32_t connectorTrack(ConnectorId c) const { return laneCount + c.value; }
+  [[nodiscard]] const VehicleType& type(const Vehicle& v) const { return scenario->vehicleTypes[v.type]; }
+  [[nodiscard]] double desiredSpeedOn(const Vehicle& v, std::uint32_t track) const {
+    return desiredSpeed(type(v), tracks[track].speedLimitMps);
+  }
+  /// Whether a connector from `lane` leads onto `toRoad` (a lookup in laneExitRoads).
+  [[nodiscard]] bool laneLeadsTo(LaneId lane, RoadId toRoad) const {
+    for (std::uint32_t k = laneExitBegin[lane.index()]; k < laneExitBegin[lane.index() + 1]; ++k)
+      if (laneExitRoads[k] == toRoad.value) return true;
+    return false;
+  }
+};
+
+}  // namespace traffic::engine

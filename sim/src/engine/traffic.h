@@ -1,0 +1,89 @@
+// The vehicles and where they are: hot per-vehicle state (64 bytes, touched every step), cold trip
+// bookkeeping (touched on events), each vehicle's route, and per track the vehicles on it front to
+// back. Vehicles are indexed by trip, so nothing is allocated when they enter or leave.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "traffic/ids.h"
+
+namespace traffic::engine {
+
+inline constexpr double kHaltingSpeedMps = 0.1;  // below this a vehicle counts as halted (as SUMO)
+// A halt counts as a stop only after the vehicle has moved at least this far since its last halt,
+// so that creeping forward in a queue is one stop, not one per step.
+inline constexpr double kStopMinTravelM = 5.0;
+// A halted transit or fleet vehicle whose front is this close to its stop's position is at it.
+inline constexpr double kStopToleranceM = 3.0;
+inline constexpr double kInfinity = 1e18;
+
+enum VehicleFlags : std::uint8_t {
+  kInNetwork = 1u << 0,
+  kGranted = 1u << 1,   // may cross the stop line ahead into `nextConnector`
+  kHalted = 1u << 2,    // speed below kHaltingSpeedMps at the end of the last step
+  kStuckReported = 1u << 3,
+  kTransit = 1u << 4,   // runs a transit line: stops at its stops (stops.cpp)
+  kDwelling = 1u << 5,  // standing at a stop, doors open
+  kInBay = 1u << 6,     // in a stop bay or parked, off the lane's occupant list
+  kFleet = 1u << 7,     // an on-demand fleet vehicle (fleet.cpp)
+};
+
+// Hot state, 64 bytes.
+struct Vehicle {
+  double posM = 0;      // front bumper, from the start of the track
+  double speedMps = 0;
+  double accelMps2 = 0;
+  double limitM = 0;    // furthest it may advance this step (leader's rear or stop line)
+  double distanceM = 0;
+  float haltedS = 0;    // time continuously halted
+  std::uint32_t track = UINT32_MAX;
+  std::uint32_t nextConnector = UINT32_MAX;  // chosen connector at the end of the current lane
+  std::uint32_t yieldTo = UINT32_MAX;  // a vehicle beside, ahead, that must merge in front of this one
+  std::uint16_t routeIndex = 0;  // index in the route of the road driven on (or being entered)
+  std::uint16_t type = 0;
+  std::uint8_t flags = 0;
+  std::uint8_t laneChangeCooldown = 0;  // steps before another discretionary lane change
+};
+static_assert(sizeof(Vehicle) == 64);
+
+struct VehicleCold {
+  double enterS = -1;
+  double arriveS = -1;
+  double freeFlowS = 0;
+  double routeLengthM = 0;
+  double lastHaltDistanceM = -1e9;  // distance driven when it last halted
+  std::uint32_t stops = 0;
+  bool teleported = false;
+};
+
+// What the move phase saw on one track this step, summed by the account phase in track order.
+struct TrackTally {
+  double speedSumMps = 0;
+  std::uint32_t vehicles = 0;
+  bool stuck = false;  // some vehicle here has been halted for the gridlock timeout
+};
+
+struct Traffic {
+  std::vector<Vehicle> vehicles;  // indexed by trip
+  std::vector<VehicleCold> cold;
+  std::vector<std::span<const RoadId>> routes;        // per vehicle, resolved once
+  std::vector<std::vector<std::uint32_t>> occupants;  // per track, front to back
+  std::vector<TrackTally> tallies;                    // per track, this step
+  std::vector<std::uint32_t> inBay;                   // vehicles in stop bays or parked, ascending
+
+  /// The road after the current one, if any.
+  [[nodiscard]] std::optional<RoadId> nextRoad(std::uint32_t vehicle) const {
+    const auto& route = routes[vehicle];
+    const std::size_t i = vehicles[vehicle].routeIndex;
+    if (i + 1 < route.size()) return route[i + 1];
+    return std::nullopt;
+  }
+  [[nodiscard]] bool onLastRoad(std::uint32_t vehicle) const {
+    return static_cast<std::size_t>(vehicles[vehicle].routeIndex) + 1 >= routes[vehicle].size();
+  }
+};
+
+}  // namespace traffic::engine

@@ -1,0 +1,113 @@
+// The state of transit lines and on-demand fleets: runs and their passengers, fleet vehicles with
+// their plans, ride requests. Only the serial stops phase writes it; the parallel phases read it
+// through ServiceStops (mobility/service_stops.h) to know where such vehicles halt.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "traffic/demand.h"
+#include "traffic/fleet.h"
+#include "traffic/ids.h"
+
+namespace traffic::engine {
+
+// The distance a passenger-carrying vehicle drove, split by its load: accrued each time the load
+// is about to change, and up to now for reports.
+struct RideDistances {
+  double passengerMetres = 0;  // sum over passengers of the distance they rode
+  double emptyMetres = 0;      // driven with nobody on board
+  double lastDistanceM = 0;    // vehicle distance when the load last changed
+  void accrue(double distanceM, std::size_t onBoard) {
+    const double driven = distanceM - lastDistanceM;
+    passengerMetres += static_cast<double>(onBoard) * driven;
+    if (onBoard == 0) emptyMetres += driven;
+    lastDistanceM = distanceM;
+  }
+  [[nodiscard]] RideDistances upTo(double distanceM, std::size_t onBoard) const {
+    RideDistances d = *this;
+    d.accrue(distanceM, onBoard);
+    return d;
+  }
+};
+
+// A vehicle running a transit line (a run), from its departure to the end of its route.
+struct TransitRun {
+  std::uint32_t vehicle = 0;
+  std::uint32_t line = 0;
+  std::uint16_t nextStop = 0;  // position in the line's stop list
+  bool asksPriority = false;   // late enough to ask the signals for transit priority
+  double dwellLeftS = 0;
+  std::vector<std::uint32_t> onboard;  // passenger indices
+  std::vector<double> arriveS;         // per stop position: arrival (-1: not yet, -2: passed without stopping)
+  std::vector<double> departS;         // per stop position: doors closed
+  std::uint32_t boarded = 0;
+  std::uint32_t maxLoad = 0;
+  RideDistances ride;
+};
+
+// A vehicle of an on-demand fleet. Its route is rebuilt at each new plan: from where it is to
+// the road of its next stop, so it never reaches the end of its route without stopping there.
+struct FleetVehicle {
+  std::uint32_t vehicle = 0;
+  std::uint32_t fleet = 0;
+  std::uint32_t indexInFleet = 0;
+  std::vector<PlannedStop> plan;        // stops still to make
+  std::vector<std::uint32_t> onboard;   // requests on board
+  std::vector<RoadId> route;            // State::routes[vehicle] views it
+  double dwellLeftS = 0;
+  RideDistances ride;
+  double busyS = 0;                     // time with riders on board or a plan to drive
+  std::uint32_t stopsMade = 0;
+  std::uint32_t riders = 0;
+  std::uint32_t maxLoad = 0;
+};
+
+enum class RequestStatus : std::uint8_t { Pending, Assigned, OnBoard, Delivered, Rejected };
+
+struct RequestState {
+  RequestStatus status = RequestStatus::Pending;
+  std::uint32_t vehicle = UINT32_MAX;  // trip index
+  double pickupS = -1;
+  double dropoffS = -1;
+  double plannedPickupS = -1;          // when assigned
+  double directS = 0;                  // free-flow ride time, origin to destination
+  std::string reason;                  // why rejected
+};
+
+struct PassengerState {
+  double boardS = -1;
+  double alightS = -1;
+  std::uint32_t vehicle = UINT32_MAX;
+};
+
+// Public transport (stops.cpp). Runs are in vehicle order; passengers wait per line and stop.
+struct TransitState {
+  std::vector<TransitRun> runs;
+  std::vector<std::uint32_t> runOfVehicle;          // per vehicle, UINT32_MAX if none
+  std::vector<PassengerState> passengers;           // per Transit::passengers entry
+  std::size_t nextPassenger = 0;                    // next passenger not yet at its stop
+  std::vector<std::uint32_t> lineStopBase;          // per line: first index into `waiting`
+  std::vector<std::vector<std::uint32_t>> waiting;  // per (line, stop position), arrival order
+};
+
+// On-demand fleets (fleet.cpp).
+struct FleetState {
+  std::vector<FleetVehicle> fleetVehicles;          // in vehicle order
+  std::vector<std::uint32_t> fleetOfVehicle;        // per vehicle, index into fleetVehicles or UINT32_MAX
+  std::vector<std::vector<std::uint32_t>> vehiclesOfFleet;  // per fleet, indices into fleetVehicles
+  std::vector<RequestState> requests;               // per Fleets::requests entry
+  std::size_t nextRequest = 0;
+  std::vector<std::unique_ptr<Dispatcher>> dispatchers;  // per fleet
+  std::vector<double> nextRebalanceS;               // per fleet
+  std::unique_ptr<Router> router;
+  std::unordered_map<std::uint64_t, double> travelCache;   // (from, to) road pair -> free-flow s, <0 unreachable
+  [[nodiscard]] bool isServiceVehicle(std::uint32_t vehicle) const {
+    return !fleetOfVehicle.empty() && fleetOfVehicle[vehicle] != UINT32_MAX;
+  }
+};
+
+}  // namespace traffic::engine
