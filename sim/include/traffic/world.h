@@ -1,19 +1,10 @@
 // The simulation world and its step.
 //
-// A step is a fixed sequence of named phases; each is a data-parallel pass (oneTBB) over lanes,
-// roads or junctions that writes only what its unit owns, so results never depend on the number
-// of threads or on scheduling:
-//
-//   signals      controllers advance, policies decide              (per junction)
-//   arbitrate    front vehicles ask to enter the junction: signal,  (per junction)
-//                gap acceptance over conflicts, room on the exit lane
-//   lane_change  mandatory and discretionary (MOBIL) changes        (per road)
-//   plan         IDM acceleration against leader or stop line       (per lane / connector)
-//   move         ballistic update, never past the leader            (per lane / connector)
-//   stops        transit vehicles dwell, passengers board and alight (serial, vehicle order)
-//   transfer     vehicles cross into connectors and lanes, arrive   (per junction)
-//   spawn        waiting vehicles enter their first road            (per road)
-//   account      gridlock detection, counters, time series          (serial, fixed order)
+// A step is a fixed sequence of named phases (spawn, signals, arbitrate, lane change, plan, move,
+// stops, transfer, account: World::step() in sim/src/engine/world.cpp runs them, and
+// docs/architecture.md says what each does). Each is a data-parallel pass (oneTBB) over lanes,
+// roads or junctions that writes only what its unit owns, or a serial pass in a fixed order, so
+// results never depend on the number of threads or on scheduling.
 //
 // Same scenario and seed give bit-identical results for any thread count and any run.
 #pragma once

@@ -9,11 +9,23 @@
 
 namespace traffic::engine {
 
-double tripDelayIndex(const State& s, std::uint32_t id, double atS) {
-  const VehicleCold& c = s.traffic.cold[id];
+// What the account phase reads (const) and writes, by the names of the engine state's subsystems.
+struct AccountContext {
+  const NetworkView& view;
+  const SimClock& clock;
+  const TransitState& transit;
+  const FleetState& fleets;
+  Vehicles& vehicles;
+  JunctionWork& junctionWork;
+  RoadWork& roadWork;
+  Statistics& stats;
+};
+
+double tripDelayIndex(const NetworkView& view, const Vehicles& vehicles, std::uint32_t id, double atS) {
+  const VehicleCold& c = vehicles.cold[id];
   if (c.freeFlowS <= 0) return 1.0;
-  const double remaining = c.routeLengthM > 0 ? std::max(0.0, 1.0 - s.traffic.vehicles[id].distanceM / c.routeLengthM) : 0.0;
-  const double departS = s.view.scenario->demand.trips[id].departS;
+  const double remaining = c.routeLengthM > 0 ? std::max(0.0, 1.0 - vehicles.hot[id].distanceM / c.routeLengthM) : 0.0;
+  const double departS = view.scenario->demand.trips[id].departS;
   return (atS - departS + remaining * c.freeFlowS) / c.freeFlowS;
 }
 
@@ -21,11 +33,11 @@ namespace {
 
 // Move a stuck vehicle ahead along its route to the first road with room at its start; a vehicle
 // on the last road of its route leaves the network. Returns false when no road ahead has room.
-bool teleport(State& s, std::uint32_t id) {
+bool teleport(const AccountContext& s, std::uint32_t id) {
   const RoadNetwork& net = *s.view.net;
-  Vehicle& v = s.traffic.vehicles[id];
+  Vehicle& v = s.vehicles.hot[id];
   const VehicleType& t = s.view.type(v);
-  const auto route = s.traffic.routes[id];
+  const auto route = s.vehicles.routes[id];
   // On a connector the route index already points at the road being entered.
   std::size_t from = s.view.tracks[v.track].isConnector() ? v.routeIndex : v.routeIndex + 1u;
   for (std::size_t ri = from; ri < route.size(); ++ri) {
@@ -33,11 +45,11 @@ bool teleport(State& s, std::uint32_t id) {
     for (LaneId l : road.lanes) {
       if (!net.lane(l).allowed.allows(t.vehicleClass)) continue;
       const std::uint32_t track = s.view.laneTrack(l);
-      const auto& occ = s.traffic.occupants[track];
+      const auto& occ = s.vehicles.occupants[track];
       const double room = occ.empty() ? s.view.tracks[track].lengthM
-                                      : s.traffic.vehicles[occ.back()].posM - s.view.type(s.traffic.vehicles[occ.back()]).lengthM;
+                                      : s.vehicles.hot[occ.back()].posM - s.view.type(s.vehicles.hot[occ.back()]).lengthM;
       if (room < t.lengthM + t.minGapM || s.view.tracks[track].lengthM < t.lengthM) continue;
-      detach(s, id);
+      detach(s.vehicles, id);
       v.posM = t.lengthM;
       v.speedMps = 0;
       v.accelMps2 = 0;
@@ -46,22 +58,22 @@ bool teleport(State& s, std::uint32_t id) {
       v.flags = static_cast<std::uint8_t>(kInNetwork | kHalted | (v.flags & (kTransit | kFleet)));
       v.nextConnector = UINT32_MAX;
       v.track = track;
-      s.traffic.occupants[track].push_back(id);
-      s.traffic.cold[id].teleported = true;
+      s.vehicles.occupants[track].push_back(id);
+      s.vehicles.cold[id].teleported = true;
       return true;
     }
   }
-  if (s.view.tracks[v.track].isConnector() || !s.traffic.onLastRoad(id)) return false;
-  detach(s, id);
+  if (s.view.tracks[v.track].isConnector() || !s.vehicles.onLastRoad(id)) return false;
+  detach(s.vehicles, id);
   v.flags = 0;
   v.track = UINT32_MAX;
-  s.traffic.cold[id].arriveS = s.clock.nowS + s.clock.dtS;
-  s.traffic.cold[id].teleported = true;
+  s.vehicles.cold[id].arriveS = s.clock.nowS + s.clock.dtS;
+  s.vehicles.cold[id].teleported = true;
   ++s.stats.counts.arrived;
   return true;
 }
 
-void recordTimeseries(State& s, double atS) {
+void recordTimeseries(const AccountContext& s, double atS) {
   TimeseriesRow row;
   row.timeS = atS;
   row.running = static_cast<std::uint32_t>(s.stats.counts.entered - s.stats.counts.arrived);
@@ -69,16 +81,16 @@ void recordTimeseries(State& s, double atS) {
   row.arrived = s.stats.counts.arrived;
   double speed = 0, delay = 0;
   std::size_t n = 0;
-  for (const auto& occ : s.traffic.occupants) {
+  for (const auto& occ : s.vehicles.occupants) {
     for (std::uint32_t id : occ) {
-      ++row.runningByClass[static_cast<std::size_t>(s.view.type(s.traffic.vehicles[id]).vehicleClass)];
+      ++row.runningByClass[static_cast<std::size_t>(s.view.type(s.vehicles.hot[id]).vehicleClass)];
       if (s.fleets.isServiceVehicle(id)) continue;  // fleet vehicles have no trip to be delayed on
-      speed += s.traffic.vehicles[id].speedMps;
-      delay += tripDelayIndex(s, id, atS);
+      speed += s.vehicles.hot[id].speedMps;
+      delay += tripDelayIndex(s.view, s.vehicles, id, atS);
       ++n;
     }
   }
-  for (std::uint32_t id : s.traffic.inBay) ++row.runningByClass[static_cast<std::size_t>(s.view.type(s.traffic.vehicles[id]).vehicleClass)];
+  for (std::uint32_t id : s.vehicles.inBay) ++row.runningByClass[static_cast<std::size_t>(s.view.type(s.vehicles.hot[id]).vehicleClass)];
   row.meanSpeedMps = n ? speed / static_cast<double>(n) : 0.0;
   row.delayIndex = n ? delay / static_cast<double>(n) : 1.0;
   for (const auto& queue : s.transit.waiting) row.passengersWaiting += static_cast<std::uint32_t>(queue.size());
@@ -89,7 +101,8 @@ void recordTimeseries(State& s, double atS) {
 
 }  // namespace
 
-void account(State& s) {
+void account(const NetworkView& view, const SimClock& clock, const TransitState& transit, const FleetState& fleets, Vehicles& vehicles, JunctionWork& junctionWork, RoadWork& roadWork, Statistics& stats) {
+  const AccountContext s{view, clock, transit, fleets, vehicles, junctionWork, roadWork, stats};
   for (std::uint32_t& a : s.junctionWork.arrivalsByJunction) {
     s.stats.counts.arrived += a;
     a = 0;
@@ -105,12 +118,12 @@ void account(State& s) {
   std::uint64_t inNetwork = 0;
   double speedSum = 0;
   for (std::size_t t = 0; t < s.view.tracks.size(); ++t) {
-    const TrackTally& tally = s.traffic.tallies[t];
+    const TrackTally& tally = s.vehicles.tallies[t];
     inNetwork += tally.vehicles;
     speedSum += tally.speedSumMps;
     if (!tally.stuck) continue;
-    for (std::uint32_t id : s.traffic.occupants[t]) {
-      const Vehicle& v = s.traffic.vehicles[id];
+    for (std::uint32_t id : s.vehicles.occupants[t]) {
+      const Vehicle& v = s.vehicles.hot[id];
       if (v.haltedS >= s.view.scenario->gridlockTimeoutS && !(v.flags & kStuckReported)) stuck.push_back(id);
     }
   }
@@ -118,7 +131,7 @@ void account(State& s) {
   s.stats.speedSumMps += speedSum;
   std::sort(stuck.begin(), stuck.end());
   for (std::uint32_t id : stuck) {
-    Vehicle& v = s.traffic.vehicles[id];
+    Vehicle& v = s.vehicles.hot[id];
     ++s.stats.counts.gridlockReports;
     simLog().warn("t={:.1f}s vehicle '{}' stuck for {:.0f} s on {} {}", s.clock.nowS + s.clock.dtS,
                   s.view.scenario->demand.trips[id].id, v.haltedS, s.view.tracks[v.track].isConnector() ? "connector" : "road",

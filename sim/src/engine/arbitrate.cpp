@@ -18,8 +18,20 @@
 #include <cmath>
 
 #include "engine/state.h"
+#include "mobility/service_stops.h"
 
 namespace traffic::engine {
+
+// What the arbitrateJunctions phase reads (const) and writes, by the names of the engine state's subsystems.
+struct ArbitrationContext {
+  const Executor& exec;
+  const NetworkView& view;
+  const Signals& signals;
+  const ServiceStops& stops;
+  Vehicles& vehicles;
+  JunctionWork& junctionWork;
+};
+
 namespace {
 
 constexpr double kGapAcceptanceS = 1.5;  // margin a permissive vehicle leaves to protected traffic
@@ -44,25 +56,20 @@ double requestHorizon(const VehicleType& t, double v) {
   return std::max({30.0, interaction, braking});
 }
 
-double trackRear(const State& s, std::uint32_t vehicle) {
-  const Vehicle& v = s.traffic.vehicles[vehicle];
-  return v.posM - s.view.type(v).lengthM;
-}
-
 // Room a lane can still take. Its vehicles move on, so what matters is the length not yet taken
 // by vehicles and their minimum gaps (the lane's gross occupancy), except when the last vehicle
 // stands still: then only the space behind it counts, or a vehicle could stop in the box.
-double roomOnLane(const State& s, std::uint32_t laneTrack, double reservedM) {
-  const auto& occ = s.traffic.occupants[laneTrack];
+double roomOnLane(const ArbitrationContext& s, std::uint32_t laneTrack, double reservedM) {
+  const auto& occ = s.vehicles.occupants[laneTrack];
   if (occ.empty()) return s.view.tracks[laneTrack].lengthM - reservedM;
   // Speed, not the halted flag: the flags of that vehicle may be written by the junction at the
   // lane's other end during this same phase.
-  if (s.traffic.vehicles[occ.back()].speedMps < kHaltingSpeedMps) return trackRear(s, occ.back()) - reservedM;
+  if (s.vehicles.hot[occ.back()].speedMps < kHaltingSpeedMps) return s.view.rearOf(s.vehicles.hot[occ.back()]) - reservedM;
   return s.junctionWork.laneGrossFreeM[laneTrack] - reservedM;
 }
 
 struct JunctionArbiter {
-  State& s;
+  const ArbitrationContext& s;
   const RoadNetwork& net;
   std::vector<double>& reservedM;    // per lane track: space promised to vehicles in or into the box
   std::vector<double>& grantEtaS;    // per connector: earliest arrival at the line of this step's grants
@@ -70,12 +77,12 @@ struct JunctionArbiter {
   ConnectorId chooseConnector(std::uint32_t vehicle, LaneId lane, RoadId next) const {
     // Prefer an exit lane from which the following turn can be made without changing lanes, then
     // the exit lane with most room; ties go to the lower connector id.
-    const auto& route = s.traffic.routes[vehicle];
-    const std::size_t ri = s.traffic.vehicles[vehicle].routeIndex;
+    const auto& route = s.vehicles.routes[vehicle];
+    const std::size_t ri = s.vehicles.hot[vehicle].routeIndex;
     const std::optional<RoadId> afterNext = ri + 2 < route.size() ? std::optional(route[ri + 2]) : std::nullopt;
-    const VehicleClass cls = s.view.type(s.traffic.vehicles[vehicle]).vehicleClass;
+    const VehicleClass cls = s.view.type(s.vehicles.hot[vehicle]).vehicleClass;
     // A transit vehicle whose next stop is on the next road heads straight for the stop's lane.
-    const std::uint32_t stopLane = stopLaneAt(s, vehicle, ri + 1);
+    const std::uint32_t stopLane = s.stops.requiredLaneAt(vehicle, ri + 1);
     ConnectorId best;
     int bestScore = -1;
     double bestRoom = -kInfinity;
@@ -98,15 +105,15 @@ struct JunctionArbiter {
 
   // Whether `vehicle`, at `distM` before the stop line, may use connector `c` now.
   bool conflictsClear(std::uint32_t vehicle, double distM, const Connector& c, bool permissive) const {
-    const Vehicle& me = s.traffic.vehicles[vehicle];
+    const Vehicle& me = s.vehicles.hot[vehicle];
     const VehicleType& t = s.view.type(me);
     const double vmax = desiredSpeed(t, c.speedLimitMps);
     for (const Conflict& k : c.conflicts) {
       const double myArrive = timeToCover(distM + k.atM, me.speedMps, t.accelMps2, vmax);
       const double myClear = timeToCover(distM + k.atM + t.lengthM, me.speedMps, t.accelMps2, vmax);
       // Vehicles inside the junction on the foe connector that have not cleared the point.
-      for (std::uint32_t u : s.traffic.occupants[s.view.connectorTrack(k.other)]) {
-        const Vehicle& foe = s.traffic.vehicles[u];
+      for (std::uint32_t u : s.vehicles.occupants[s.view.connectorTrack(k.other)]) {
+        const Vehicle& foe = s.vehicles.hot[u];
         const double foeLen = s.view.type(foe).lengthM;
         if (foe.posM - foeLen >= k.otherAtM) continue;  // already past
         const double foeClear = (k.otherAtM + foeLen - foe.posM) / std::max(foe.speedMps, 1.0);
@@ -127,19 +134,19 @@ struct JunctionArbiter {
   // the first vehicle whose movement is a permissive green.
   std::size_t walkLane(LaneId lane, std::size_t cursor, bool protectedOnly) {
     const std::uint32_t track = s.view.laneTrack(lane);
-    const auto& occ = s.traffic.occupants[track];
+    const auto& occ = s.vehicles.occupants[track];
     const double laneLen = s.view.tracks[track].lengthM;
     for (; cursor < occ.size(); ++cursor) {
       const std::uint32_t id = occ[cursor];
-      Vehicle& v = s.traffic.vehicles[id];
+      Vehicle& v = s.vehicles.hot[id];
       const VehicleType& t = s.view.type(v);
       const double dist = laneLen - v.posM;
       if (dist > requestHorizon(t, v.speedMps)) break;
-      if ((v.flags & (kTransit | kFleet)) && stopPositionAhead(s, id, track) >= 0) break;  // stops first
+      if (ServiceStops::serves(v) && s.stops.haltPositionAhead(id, track) >= 0) break;  // stops first
 
-      if (s.traffic.onLastRoad(id)) continue;  // leaves the network at the lane end; nothing to ask
+      if (s.vehicles.onLastRoad(id)) continue;  // leaves the network at the lane end; nothing to ask
       const bool wasGranted = v.flags & kGranted;
-      const RoadId next = *s.traffic.nextRoad(id);
+      const RoadId next = *s.vehicles.nextRoad(id);
       const ConnectorId cid = wasGranted ? ConnectorId(v.nextConnector) : chooseConnector(id, lane, next);
       if (!cid.valid()) break;  // wrong lane: must change lanes first
       const Connector& con = net.connector(cid);
@@ -168,8 +175,8 @@ struct JunctionArbiter {
     // contiguously from the front (with gaps only at vehicles leaving the network here), so the
     // first vehicle without one ends the sweep.
     for (std::size_t k = cursor; k < occ.size(); ++k) {
-      Vehicle& u = s.traffic.vehicles[occ[k]];
-      if (!(u.flags & kGranted) && !s.traffic.onLastRoad(occ[k])) break;
+      Vehicle& u = s.vehicles.hot[occ[k]];
+      if (!(u.flags & kGranted) && !s.vehicles.onLastRoad(occ[k])) break;
       u.flags &= ~kGranted;
     }
     return occ.size();
@@ -183,8 +190,8 @@ struct JunctionArbiter {
     for (ConnectorId c : j.connectors) {
       grantEtaS[c.index()] = kInfinity;
       const std::uint32_t to = s.view.laneTrack(net.connector(c).to);
-      for (std::uint32_t u : s.traffic.occupants[s.view.connectorTrack(c)]) {
-        const VehicleType& t = s.view.type(s.traffic.vehicles[u]);
+      for (std::uint32_t u : s.vehicles.occupants[s.view.connectorTrack(c)]) {
+        const VehicleType& t = s.view.type(s.vehicles.hot[u]);
         reservedM[to] += t.lengthM + t.minGapM;
       }
     }
@@ -199,19 +206,14 @@ struct JunctionArbiter {
 
 }  // namespace
 
-bool laneLeadsTo(const State& s, LaneId lane, RoadId toRoad) {
-  for (std::uint32_t k = s.view.laneExitBegin[lane.index()]; k < s.view.laneExitBegin[lane.index() + 1]; ++k)
-    if (s.view.laneExitRoads[k] == toRoad.value) return true;
-  return false;
-}
-
-void arbitrateJunctions(State& s) {
+void arbitrateJunctions(const Executor& exec, const NetworkView& view, const Signals& signals, const ServiceStops& stops, Vehicles& vehicles, JunctionWork& junctionWork) {
+  const ArbitrationContext s{exec, view, signals, stops, vehicles, junctionWork};
   const RoadNetwork& net = *s.view.net;
   // Gross free length of every lane, computed once per step.
   s.exec.forEach(s.view.laneCount, 64, [&](std::size_t lane) {
     double used = 0;
-    for (std::uint32_t id : s.traffic.occupants[lane]) {
-      const VehicleType& t = s.view.type(s.traffic.vehicles[id]);
+    for (std::uint32_t id : s.vehicles.occupants[lane]) {
+      const VehicleType& t = s.view.type(s.vehicles.hot[id]);
       used += t.lengthM + t.minGapM;
     }
     s.junctionWork.laneGrossFreeM[lane] = s.view.tracks[lane].lengthM - used;

@@ -25,8 +25,8 @@ std::uint64_t World::stateHash() const {
   mix(s.clock.steps);
   for (std::size_t t = 0; t < s.view.tracks.size(); ++t) {
     mix(t);
-    for (std::uint32_t id : s.traffic.occupants[t]) {
-      const Vehicle& v = s.traffic.vehicles[id];
+    for (std::uint32_t id : s.vehicles.occupants[t]) {
+      const Vehicle& v = s.vehicles.hot[id];
       mix(id);
       mix(std::bit_cast<std::uint64_t>(v.posM));
       mix(std::bit_cast<std::uint64_t>(v.speedMps));
@@ -37,8 +37,8 @@ std::uint64_t World::stateHash() const {
   mix(s.stats.counts.arrived);
   mix(s.stats.counts.entered);
   mix(s.stats.counts.teleported);
-  for (std::size_t i = 0; i < s.entry.nextTrip; ++i) mix(std::bit_cast<std::uint64_t>(s.traffic.cold[i].arriveS));
-  for (std::uint32_t id : s.traffic.inBay) mix(id);
+  for (std::size_t i = 0; i < s.entry.nextTrip; ++i) mix(std::bit_cast<std::uint64_t>(s.vehicles.cold[i].arriveS));
+  for (std::uint32_t id : s.vehicles.inBay) mix(id);
   for (const TransitRun& run : s.transit.runs) {
     mix(run.nextStop);
     for (std::uint32_t p : run.onboard) mix(p);
@@ -62,23 +62,23 @@ std::string World::checkInvariants() const {
     return err.str();
   }
   std::uint64_t onTracks = 0;
-  for (const auto& occ : s.traffic.occupants) onTracks += occ.size();
-  if (onTracks + s.traffic.inBay.size() != c.running) {
-    err << "conservation: " << onTracks << " vehicles on lanes and connectors and " << s.traffic.inBay.size()
+  for (const auto& occ : s.vehicles.occupants) onTracks += occ.size();
+  if (onTracks + s.vehicles.inBay.size() != c.running) {
+    err << "conservation: " << onTracks << " vehicles on lanes and connectors and " << s.vehicles.inBay.size()
         << " in stop bays but " << c.running << " running";
     return err.str();
   }
   // Order and no overlap within every lane and connector.
   for (std::size_t t = 0; t < s.view.tracks.size(); ++t) {
-    const auto& occ = s.traffic.occupants[t];
+    const auto& occ = s.vehicles.occupants[t];
     for (std::size_t k = 0; k < occ.size(); ++k) {
-      const Vehicle& v = s.traffic.vehicles[occ[k]];
+      const Vehicle& v = s.vehicles.hot[occ[k]];
       if (v.track != t) {
         err << "vehicle " << occ[k] << " listed on track " << t << " but records track " << v.track;
         return err.str();
       }
       if (k > 0) {
-        const Vehicle& leader = s.traffic.vehicles[occ[k - 1]];
+        const Vehicle& leader = s.vehicles.hot[occ[k - 1]];
         const double gap = leader.posM - s.view.type(leader).lengthM - v.posM;
         if (gap < -1e-6) {
           err << "overlap on " << (s.view.tracks[t].isConnector() ? "connector " : "lane ")
@@ -108,9 +108,9 @@ std::string World::checkInvariants() const {
 
 std::size_t World::vehicleStateBytes() const {
   const State& s = *m;
-  std::size_t bytes = s.traffic.vehicles.capacity() * sizeof(Vehicle) + s.traffic.cold.capacity() * sizeof(VehicleCold) +
-                      s.traffic.routes.capacity() * sizeof(std::span<const RoadId>);
-  for (const auto& occ : s.traffic.occupants) bytes += occ.capacity() * sizeof(std::uint32_t);
+  std::size_t bytes = s.vehicles.hot.capacity() * sizeof(Vehicle) + s.vehicles.cold.capacity() * sizeof(VehicleCold) +
+                      s.vehicles.routes.capacity() * sizeof(std::span<const RoadId>);
+  for (const auto& occ : s.vehicles.occupants) bytes += occ.capacity() * sizeof(std::uint32_t);
   return bytes;
 }
 

@@ -7,8 +7,17 @@
 
 namespace traffic::engine {
 
-void routeFreeFlow(const State& s, std::span<const RoadId> route, const VehicleType& t, double& timeS, double& lengthM) {
-  const RoadNetwork& net = *s.view.net;
+// What the releaseAndInsert phase reads (const) and writes, by the names of the engine state's subsystems.
+struct SpawnContext {
+  const NetworkView& view;
+  const SimClock& clock;
+  EntryQueues& entry;
+  Vehicles& vehicles;
+  Statistics& stats;
+};
+
+void routeFreeFlow(const NetworkView& view, std::span<const RoadId> route, const VehicleType& t, double& timeS, double& lengthM) {
+  const RoadNetwork& net = *view.net;
   timeS = 0;
   lengthM = 0;
   for (std::size_t i = 0; i < route.size(); ++i) {
@@ -29,12 +38,12 @@ void routeFreeFlow(const State& s, std::span<const RoadId> route, const VehicleT
 namespace {
 
 // The lane to insert into and the room at its start; an invalid lane when none has room.
-std::pair<LaneId, double> insertionLane(const State& s, std::uint32_t id) {
+std::pair<LaneId, double> insertionLane(const SpawnContext& s, std::uint32_t id) {
   const RoadNetwork& net = *s.view.net;
-  const Vehicle& v = s.traffic.vehicles[id];
+  const Vehicle& v = s.vehicles.hot[id];
   const VehicleType& t = s.view.type(v);
-  const Road& road = net.road(s.traffic.routes[id][0]);
-  const auto next = s.traffic.nextRoad(id);
+  const Road& road = net.road(s.vehicles.routes[id][0]);
+  const auto next = s.vehicles.nextRoad(id);
   LaneId best;
   double bestRoom = -1;
   int bestScore = -1;
@@ -44,10 +53,10 @@ std::pair<LaneId, double> insertionLane(const State& s, std::uint32_t id) {
     const std::uint32_t track = s.view.laneTrack(l);
     // Vehicles coming through the upstream junction into this lane have the right of way.
     bool fed = false;
-    for (std::uint32_t c : s.view.feeders[track]) fed = fed || !s.traffic.occupants[s.view.connectorTrack(ConnectorId(c))].empty();
+    for (std::uint32_t c : s.view.feeders[track]) fed = fed || !s.vehicles.occupants[s.view.connectorTrack(ConnectorId(c))].empty();
     if (fed) continue;
-    const auto& occ = s.traffic.occupants[track];
-    const double room = occ.empty() ? kInfinity : s.traffic.vehicles[occ.back()].posM - s.view.type(s.traffic.vehicles[occ.back()]).lengthM;
+    const auto& occ = s.vehicles.occupants[track];
+    const double room = occ.empty() ? kInfinity : s.vehicles.hot[occ.back()].posM - s.view.type(s.vehicles.hot[occ.back()]).lengthM;
     if (room < std::min(t.lengthM, lane.lengthM) + t.minGapM) continue;
     // Only lanes from which the route goes on: a vehicle put into a lane that does not lead on
     // would have to merge across a queue straight away. Better to wait for room.
@@ -62,21 +71,21 @@ std::pair<LaneId, double> insertionLane(const State& s, std::uint32_t id) {
   return {best, bestRoom};
 }
 
-bool tryInsert(State& s, std::uint32_t id) {
+bool tryInsert(const SpawnContext& s, std::uint32_t id) {
   auto [lane, room] = insertionLane(s, id);
   if (!lane.valid()) return false;
-  Vehicle& v = s.traffic.vehicles[id];
+  Vehicle& v = s.vehicles.hot[id];
   const VehicleType& t = s.view.type(v);
   const std::uint32_t track = s.view.laneTrack(lane);
   const double v0 = s.view.desiredSpeedOn(v, track);
   v.posM = std::min(t.lengthM, s.view.tracks[track].lengthM);
   double speed = v0;
-  const auto& occ = s.traffic.occupants[track];
+  const auto& occ = s.vehicles.occupants[track];
   if (!occ.empty()) {
     // Enter at the leader's speed when the gap allows the desired headway at that speed; behind a
     // moving leader, wait for such a gap rather than enter crawling, which would hold back every
     // vehicle behind (entry capacity is then what the car-following model allows).
-    const Vehicle& leader = s.traffic.vehicles[occ.back()];
+    const Vehicle& leader = s.vehicles.hot[occ.back()];
     const double gap = room - v.posM;
     const double target = std::min(v0, leader.speedMps);
     const double fits = std::max(0.0, (gap - t.minGapM) / std::max(t.headwayS, 0.1));
@@ -87,8 +96,8 @@ bool tryInsert(State& s, std::uint32_t id) {
   v.accelMps2 = 0;
   v.track = track;
   v.flags = static_cast<std::uint8_t>(kInNetwork | (v.flags & (kTransit | kFleet)) | (speed < kHaltingSpeedMps ? kHalted : 0));
-  s.traffic.occupants[track].push_back(id);
-  s.traffic.cold[id].enterS = s.clock.nowS;
+  s.vehicles.occupants[track].push_back(id);
+  s.vehicles.cold[id].enterS = s.clock.nowS;
   ++s.stats.counts.entered;
   --s.stats.counts.waitingToEnter;
   return true;
@@ -96,24 +105,25 @@ bool tryInsert(State& s, std::uint32_t id) {
 
 }  // namespace
 
-void releaseAndInsert(State& s) {
+void releaseAndInsert(const NetworkView& view, const SimClock& clock, EntryQueues& entry, Vehicles& vehicles, Statistics& stats) {
+  const SpawnContext s{view, clock, entry, vehicles, stats};
   const auto& trips = s.view.scenario->demand.trips;
   while (s.entry.nextTrip < trips.size() && trips[s.entry.nextTrip].departS <= s.clock.nowS + 1e-9) {
     const auto id = static_cast<std::uint32_t>(s.entry.nextTrip++);
     double ff = 0, len = 0;
-    routeFreeFlow(s, s.traffic.routes[id], s.view.type(s.traffic.vehicles[id]), ff, len);
-    s.traffic.cold[id].freeFlowS = ff;
-    s.traffic.cold[id].routeLengthM = len;
-    const std::uint32_t road = s.traffic.routes[id][0].value;
+    routeFreeFlow(s.view, s.vehicles.routes[id], s.view.type(s.vehicles.hot[id]), ff, len);
+    s.vehicles.cold[id].freeFlowS = ff;
+    s.vehicles.cold[id].routeLengthM = len;
+    const std::uint32_t road = s.vehicles.routes[id][0].value;
     if (s.entry.entryQueues[road].empty()) {
       auto it = std::lower_bound(s.entry.roadsWithQueue.begin(), s.entry.roadsWithQueue.end(), road);
       s.entry.roadsWithQueue.insert(it, road);
     }
     auto& queue = s.entry.entryQueues[road];
-    if (s.view.type(s.traffic.vehicles[id]).signalPriority == SignalPriority::Emergency) {
+    if (s.view.type(s.vehicles.hot[id]).signalPriority == SignalPriority::Emergency) {
       // An emergency vehicle passes the vehicles waiting to enter (behind earlier emergency ones).
       auto after = std::find_if(queue.begin(), queue.end(), [&](std::uint32_t other) {
-        return s.view.type(s.traffic.vehicles[other]).signalPriority != SignalPriority::Emergency;
+        return s.view.type(s.vehicles.hot[other]).signalPriority != SignalPriority::Emergency;
       });
       queue.insert(after, id);
     } else {

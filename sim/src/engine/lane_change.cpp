@@ -13,8 +13,20 @@
 #include <cmath>
 
 #include "engine/state.h"
+#include "mobility/service_stops.h"
 
 namespace traffic::engine {
+
+// What the changeLanes phase reads (const) and writes, by the names of the engine state's subsystems.
+struct LaneChangeContext {
+  const Executor& exec;
+  const NetworkView& view;
+  const SimClock& clock;
+  const ServiceStops& stops;
+  Vehicles& vehicles;
+  RoadWork& roadWork;
+};
+
 namespace {
 
 constexpr double kMinSideGapM = 0.5;
@@ -28,8 +40,8 @@ struct Neighbours {
 };
 
 // Vehicles of a lane are ordered by decreasing position. Ties put the newcomer behind.
-Neighbours neighboursAt(const State& s, const std::vector<std::uint32_t>& occ, double posM) {
-  auto it = std::partition_point(occ.begin(), occ.end(), [&](std::uint32_t u) { return s.traffic.vehicles[u].posM >= posM; });
+Neighbours neighboursAt(const NetworkView& view, const Vehicles& vehicles, const std::vector<std::uint32_t>& occ, double posM) {
+  auto it = std::partition_point(occ.begin(), occ.end(), [&](std::uint32_t u) { return vehicles.hot[u].posM >= posM; });
   Neighbours n;
   n.insertAt = static_cast<std::size_t>(it - occ.begin());
   n.leader = static_cast<std::ptrdiff_t>(n.insertAt) - 1;
@@ -44,20 +56,20 @@ struct Evaluation {
 
 class RoadLaneChanger {
  public:
-  RoadLaneChanger(State& s, RoadId road) : m_s(s), m_net(*s.view.net), m_roadId(road), m_road(m_net.road(road)) {}
+  RoadLaneChanger(const LaneChangeContext& s, RoadId road) : m_s(s), m_net(*s.view.net), m_roadId(road), m_road(m_net.road(road)) {}
 
   void run(std::vector<std::uint32_t>& order) {
     order.clear();
     for (LaneId l : m_road.lanes)
-      for (std::uint32_t id : m_s.traffic.occupants[m_s.view.laneTrack(l)]) {
+      for (std::uint32_t id : m_s.vehicles.occupants[m_s.view.laneTrack(l)]) {
         order.push_back(id);
-        m_s.traffic.vehicles[id].yieldTo = UINT32_MAX;
+        m_s.vehicles.hot[id].yieldTo = UINT32_MAX;
       }
     for (std::uint32_t id : order) consider(id);
   }
 
  private:
-  State& m_s;
+  const LaneChangeContext& m_s;
   const RoadNetwork& m_net;
   RoadId m_roadId;
   const Road& m_road;
@@ -67,44 +79,44 @@ class RoadLaneChanger {
   [[nodiscard]] bool usable(int laneIndex, std::uint32_t id) const {
     if (laneIndex < 0 || laneIndex >= static_cast<int>(m_road.lanes.size())) return false;
     const LaneId l = m_road.lanes[static_cast<std::size_t>(laneIndex)];
-    if (!m_s.view.tracks[m_s.view.laneTrack(l)].allowed.allows(m_s.view.type(m_s.traffic.vehicles[id]).vehicleClass)) return false;
+    if (!m_s.view.tracks[m_s.view.laneTrack(l)].allowed.allows(m_s.view.type(m_s.vehicles.hot[id]).vehicleClass)) return false;
     // A transit vehicle heading for a stop on this road keeps to the stop's lane.
-    if (const std::uint32_t stopLane = stopLaneOnRoad(m_s, id); stopLane != UINT32_MAX) return m_s.view.laneTrack(l) == stopLane;
-    const auto next = m_s.traffic.nextRoad(id);
+    if (const std::uint32_t stopLane = m_s.stops.requiredLaneOnRoad(id); stopLane != UINT32_MAX) return m_s.view.laneTrack(l) == stopLane;
+    const auto next = m_s.vehicles.nextRoad(id);
     return !next || m_s.view.laneLeadsTo(l, *next);
   }
 
   [[nodiscard]] double accelBehind(std::uint32_t follower, std::ptrdiff_t leaderIdx, const std::vector<std::uint32_t>& occ,
                                    std::uint32_t track, double followerPos) const {
-    const Vehicle& f = m_s.traffic.vehicles[follower];
+    const Vehicle& f = m_s.vehicles.hot[follower];
     const VehicleType& t = m_s.view.type(f);
     const double v0 = m_s.view.desiredSpeedOn(f, track);
     if (leaderIdx < 0) return idmFreeAccel(t, v0, f.speedMps);
-    const Vehicle& l = m_s.traffic.vehicles[occ[static_cast<std::size_t>(leaderIdx)]];
+    const Vehicle& l = m_s.vehicles.hot[occ[static_cast<std::size_t>(leaderIdx)]];
     return idmAccel(t, v0, f.speedMps, l.posM - m_s.view.type(l).lengthM - followerPos, l.speedMps);
   }
 
   [[nodiscard]] double accelBehindVehicle(std::uint32_t follower, std::uint32_t leader, std::uint32_t track) const {
-    const Vehicle& f = m_s.traffic.vehicles[follower];
-    const Vehicle& l = m_s.traffic.vehicles[leader];
+    const Vehicle& f = m_s.vehicles.hot[follower];
+    const Vehicle& l = m_s.vehicles.hot[leader];
     const VehicleType& t = m_s.view.type(f);
     return idmAccel(t, m_s.view.desiredSpeedOn(f, track), f.speedMps, l.posM - m_s.view.type(l).lengthM - f.posM, l.speedMps);
   }
 
   // Safety and MOBIL incentive of moving `id` (at index `idx` of `from`) into lane track `to`.
   Evaluation evaluate(std::uint32_t id, std::size_t idx, std::uint32_t from, std::uint32_t to, bool mandatory) const {
-    const Vehicle& me = m_s.traffic.vehicles[id];
+    const Vehicle& me = m_s.vehicles.hot[id];
     const VehicleType& t = m_s.view.type(me);
-    const auto& target = m_s.traffic.occupants[to];
-    const Neighbours n = neighboursAt(m_s, target, me.posM);
+    const auto& target = m_s.vehicles.occupants[to];
+    const Neighbours n = neighboursAt(m_s.view, m_s.vehicles, target, me.posM);
     Evaluation e;
     // Geometry: no overlap with either neighbour.
     if (n.leader >= 0) {
-      const Vehicle& l = m_s.traffic.vehicles[target[static_cast<std::size_t>(n.leader)]];
+      const Vehicle& l = m_s.vehicles.hot[target[static_cast<std::size_t>(n.leader)]];
       if (l.posM - m_s.view.type(l).lengthM - me.posM < kMinSideGapM) return e;
     }
     if (n.follower >= 0) {
-      const Vehicle& f = m_s.traffic.vehicles[target[static_cast<std::size_t>(n.follower)]];
+      const Vehicle& f = m_s.vehicles.hot[target[static_cast<std::size_t>(n.follower)]];
       if (me.posM - t.lengthM - f.posM < kMinSideGapM) return e;
     }
     // Kinematics: neither I nor my new follower must brake harder than allowed.
@@ -115,19 +127,19 @@ class RoadLaneChanger {
     if (n.follower >= 0) {
       const std::uint32_t f = target[static_cast<std::size_t>(n.follower)];
       const double after = accelBehindVehicle(f, id, to);
-      const VehicleType& ft = m_s.view.type(m_s.traffic.vehicles[f]);
+      const VehicleType& ft = m_s.view.type(m_s.vehicles.hot[f]);
       if (after < -(mandatory ? ft.maxDecelMps2 * 0.5 : ft.comfortDecelMps2)) return e;
-      newFollowerGain = after - accelBehind(f, n.leader, target, to, m_s.traffic.vehicles[f].posM);
+      newFollowerGain = after - accelBehind(f, n.leader, target, to, m_s.vehicles.hot[f].posM);
     }
     e.safe = true;
     if (mandatory) return e;
-    const auto& current = m_s.traffic.occupants[from];
+    const auto& current = m_s.vehicles.occupants[from];
     const std::ptrdiff_t myLeader = static_cast<std::ptrdiff_t>(idx) - 1;
     const double myOld = accelBehind(id, myLeader, current, from, me.posM);
     double oldFollowerGain = 0;
     if (idx + 1 < current.size()) {
       const std::uint32_t o = current[idx + 1];
-      oldFollowerGain = accelBehind(o, myLeader, current, from, m_s.traffic.vehicles[o].posM) - accelBehindVehicle(o, id, from);
+      oldFollowerGain = accelBehind(o, myLeader, current, from, m_s.vehicles.hot[o].posM) - accelBehindVehicle(o, id, from);
     }
     e.incentive = myNew - myOld + t.politeness * (newFollowerGain + oldFollowerGain) - t.laneChangeThresholdMps2;
     return e;
@@ -136,25 +148,25 @@ class RoadLaneChanger {
   // A blocked mandatory change: the vehicle that would follow in the target lane holds back, so
   // that a gap opens (without it a full queue never lets anyone in and the road deadlocks).
   void askToYield(std::uint32_t id, std::uint32_t targetTrack) {
-    const auto& target = m_s.traffic.occupants[targetTrack];
-    const Neighbours n = neighboursAt(m_s, target, m_s.traffic.vehicles[id].posM);
+    const auto& target = m_s.vehicles.occupants[targetTrack];
+    const Neighbours n = neighboursAt(m_s.view, m_s.vehicles, target, m_s.vehicles.hot[id].posM);
     if (n.follower < 0) return;
-    Vehicle& f = m_s.traffic.vehicles[target[static_cast<std::size_t>(n.follower)]];
+    Vehicle& f = m_s.vehicles.hot[target[static_cast<std::size_t>(n.follower)]];
     if (f.yieldTo == UINT32_MAX) f.yieldTo = id;
   }
 
   void consider(std::uint32_t id) {
-    Vehicle& v = m_s.traffic.vehicles[id];
+    Vehicle& v = m_s.vehicles.hot[id];
     if (v.flags & (kGranted | kDwelling)) return;  // committed to its connector, or doors open
     const std::uint32_t from = v.track;
     const int laneIdx = laneIndexOf(v);
-    const auto& current = m_s.traffic.occupants[from];
+    const auto& current = m_s.vehicles.occupants[from];
     // Lanes are sorted by position: search, then step over equal positions to this vehicle.
-    std::size_t idx = neighboursAt(m_s, current, v.posM + 1e-9).insertAt;
+    std::size_t idx = neighboursAt(m_s.view, m_s.vehicles, current, v.posM + 1e-9).insertAt;
     while (idx < current.size() && current[idx] != id) ++idx;
 
     int target = -1;
-    if (!usable(laneIdx, id) && (m_s.traffic.nextRoad(id) || stopLaneOnRoad(m_s, id) != UINT32_MAX)) {
+    if (!usable(laneIdx, id) && (m_s.vehicles.nextRoad(id) || m_s.stops.requiredLaneOnRoad(id) != UINT32_MAX)) {
       // Head for the nearest lane that leads on, one lane at a time.
       int best = -1;
       for (int k = 0; k < static_cast<int>(m_road.lanes.size()); ++k)
@@ -183,13 +195,13 @@ class RoadLaneChanger {
       if (target < 0) return;
     }
     const std::uint32_t to = m_s.view.laneTrack(m_road.lanes[static_cast<std::size_t>(target)]);
-    detach(m_s, id);
-    attachByPosition(m_s, id, to);
+    detach(m_s.vehicles, id);
+    attachByPosition(m_s.view, m_s.vehicles, id, to);
     // Grants run contiguously from the front of a lane (junction.cpp relies on it); vehicles now
     // behind this ungranted one give theirs up and ask again.
-    const auto& lane = m_s.traffic.occupants[to];
-    for (std::size_t k = neighboursAt(m_s, lane, v.posM).insertAt; k < lane.size(); ++k) {
-      Vehicle& u = m_s.traffic.vehicles[lane[k]];
+    const auto& lane = m_s.vehicles.occupants[to];
+    for (std::size_t k = neighboursAt(m_s.view, m_s.vehicles, lane, v.posM).insertAt; k < lane.size(); ++k) {
+      Vehicle& u = m_s.vehicles.hot[lane[k]];
       if (lane[k] == id) continue;
       if (!(u.flags & kGranted)) break;
       u.flags &= ~kGranted;
@@ -201,19 +213,20 @@ class RoadLaneChanger {
 
 }  // namespace
 
-void detach(State& s, std::uint32_t vehicle) {
-  auto& occ = s.traffic.occupants[s.traffic.vehicles[vehicle].track];
+void detach(Vehicles& vehicles, std::uint32_t vehicle) {
+  auto& occ = vehicles.occupants[vehicles.hot[vehicle].track];
   occ.erase(std::find(occ.begin(), occ.end(), vehicle));
 }
 
-void attachByPosition(State& s, std::uint32_t vehicle, std::uint32_t track) {
-  auto& occ = s.traffic.occupants[track];
-  const Neighbours n = neighboursAt(s, occ, s.traffic.vehicles[vehicle].posM);
+void attachByPosition(const NetworkView& view, Vehicles& vehicles, std::uint32_t vehicle, std::uint32_t track) {
+  auto& occ = vehicles.occupants[track];
+  const Neighbours n = neighboursAt(view, vehicles, occ, vehicles.hot[vehicle].posM);
   occ.insert(occ.begin() + static_cast<std::ptrdiff_t>(n.insertAt), vehicle);
-  s.traffic.vehicles[vehicle].track = track;
+  vehicles.hot[vehicle].track = track;
 }
 
-void changeLanes(State& s) {
+void changeLanes(const Executor& exec, const NetworkView& view, const SimClock& clock, const ServiceStops& stops, Vehicles& vehicles, RoadWork& roadWork) {
+  const LaneChangeContext s{exec, view, clock, stops, vehicles, roadWork};
   const RoadNetwork& net = *s.view.net;
   s.exec.forEach(net.roads().size(), 16, [&](std::size_t r) {
     if (net.roads()[r].lanes.size() < 2) return;

@@ -4,19 +4,31 @@
 #include <algorithm>
 
 #include "engine/state.h"
+#include "mobility/service_stops.h"
 
 namespace traffic::engine {
 
-void moveVehicles(State& s) {
+// What the moveVehicles phase reads (const) and writes, by the names of the engine state's subsystems.
+struct MoveContext {
+  const Executor& exec;
+  const NetworkView& view;
+  const SimClock& clock;
+  const ServiceStops& stops;
+  Vehicles& vehicles;
+  Sensing& sensing;
+};
+
+void moveVehicles(const Executor& exec, const NetworkView& view, const SimClock& clock, const ServiceStops& stops, Vehicles& vehicles, Sensing& sensing) {
+  const MoveContext s{exec, view, clock, stops, vehicles, sensing};
   const double dt = s.clock.dtS;
   const double stuckAfterS = s.view.scenario->gridlockTimeoutS;
   s.exec.forEach(s.view.tracks.size(), 64, [&](std::size_t track) {
     LaneSensor* sensor = s.sensing.enabled && track < s.view.laneCount ? &s.sensing.sensors[track] : nullptr;
     if (sensor) sensor->crossedLastStep = 0;
     TrackTally tally;
-    tally.vehicles = static_cast<std::uint32_t>(s.traffic.occupants[track].size());
-    for (std::uint32_t id : s.traffic.occupants[track]) {
-      Vehicle& v = s.traffic.vehicles[id];
+    tally.vehicles = static_cast<std::uint32_t>(s.vehicles.occupants[track].size());
+    for (std::uint32_t id : s.vehicles.occupants[track]) {
+      Vehicle& v = s.vehicles.hot[id];
       const Motion m = integrate(v.speedMps, v.accelMps2, dt);
       double advance = m.advanceM;
       double speed = m.speedMps;
@@ -38,9 +50,9 @@ void moveVehicles(State& s) {
       const bool halted = speed < kHaltingSpeedMps;
       if (halted) {
         if (!(v.flags & kHalted)) {
-          VehicleCold& c = s.traffic.cold[id];
+          VehicleCold& c = s.vehicles.cold[id];
           // Halting at a transit stop or to pick up riders is service, not a stop in traffic.
-          const double stopM = (v.flags & (kTransit | kFleet)) ? stopPositionAhead(s, id, static_cast<std::uint32_t>(track)) : -1.0;
+          const double stopM = ServiceStops::serves(v) ? s.stops.haltPositionAhead(id, static_cast<std::uint32_t>(track)) : -1.0;
           const bool atServiceStop = stopM >= 0 && v.posM >= stopM - kStopToleranceM;
           if (!atServiceStop && v.distanceM - c.lastHaltDistanceM >= kStopMinTravelM) ++c.stops;
           c.lastHaltDistanceM = v.distanceM;
@@ -54,7 +66,7 @@ void moveVehicles(State& s) {
       tally.speedSumMps += v.speedMps;
       tally.stuck = tally.stuck || (v.haltedS >= stuckAfterS && !(v.flags & kStuckReported));
     }
-    s.traffic.tallies[track] = tally;
+    s.vehicles.tallies[track] = tally;
   });
 }
 

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "engine/traffic.h"
+#include "engine/vehicles.h"
 #include "traffic/car_following.h"
 #include "traffic/scenario.h"
 
@@ -49,6 +49,10 @@ struct NetworkView {
   [[nodiscard]] double desiredSpeedOn(const Vehicle& v, std::uint32_t track) const {
     return desiredSpeed(type(v), tracks[track].speedLimitMps);
   }
+  /// Where a vehicle's rear bumper is on its track.
+  [[nodiscard]] double rearOf(const Vehicle& v) const { return v.posM - type(v).lengthM; }
+  /// The road of a lane track.
+  [[nodiscard]] RoadId roadOfLane(std::uint32_t laneTrack) const { return net->lane(LaneId(tracks[laneTrack].lane)).road; }
   /// Whether a connector from `lane` leads onto `toRoad` (a lookup in laneExitRoads).
   [[nodiscard]] bool laneLeadsTo(LaneId lane, RoadId toRoad) const {
     for (std::uint32_t k = laneExitBegin[lane.index()]; k < laneExitBegin[lane.index() + 1]; ++k)

@@ -5,8 +5,19 @@
 #include <algorithm>
 
 #include "engine/state.h"
+#include "mobility/service_stops.h"
 
 namespace traffic::engine {
+
+// What the planMotion phase reads (const) and writes, by the names of the engine state's subsystems.
+struct PlanContext {
+  const Executor& exec;
+  const NetworkView& view;
+  const Signals& signals;
+  const ServiceStops& stops;
+  Vehicles& vehicles;
+};
+
 namespace {
 
 struct Ahead {
@@ -15,16 +26,16 @@ struct Ahead {
   bool found = false;
 };
 
-Ahead lastVehicleOn(const State& s, std::uint32_t track, double offsetM) {
-  const auto& occ = s.traffic.occupants[track];
+Ahead lastVehicleOn(const PlanContext& s, std::uint32_t track, double offsetM) {
+  const auto& occ = s.vehicles.occupants[track];
   if (occ.empty()) return {};
-  const Vehicle& u = s.traffic.vehicles[occ.back()];
+  const Vehicle& u = s.vehicles.hot[occ.back()];
   return {offsetM + u.posM - s.view.type(u).lengthM, u.speedMps, true};
 }
 
 // The first vehicle ahead of the front vehicle of a track, looking across the junction.
-Ahead acrossJunction(const State& s, std::uint32_t id) {
-  const Vehicle& v = s.traffic.vehicles[id];
+Ahead acrossJunction(const PlanContext& s, std::uint32_t id) {
+  const Vehicle& v = s.vehicles.hot[id];
   const Track& here = s.view.tracks[v.track];
   const double toEnd = here.lengthM - v.posM;
   std::uint32_t nextTrack;
@@ -32,7 +43,7 @@ Ahead acrossJunction(const State& s, std::uint32_t id) {
     nextTrack = s.view.laneTrack(s.view.net->connector(ConnectorId(here.connector)).to);
     return lastVehicleOn(s, nextTrack, toEnd);
   }
-  if (s.traffic.onLastRoad(id)) return {};
+  if (s.vehicles.onLastRoad(id)) return {};
   if (!(v.flags & kGranted)) {
     // Stop at the line (an obstacle standing there) unless far enough not to care yet.
     return {toEnd, 0.0, true};
@@ -47,10 +58,10 @@ Ahead acrossJunction(const State& s, std::uint32_t id) {
 // Green light optimal speed advisory: the speed at which a vehicle `distM` before a red stop line
 // arrives as the signal's forecast turns green. Above the desired speed (green soon) or too slow to
 // be worth it (green far off) it gives no advice (infinity), and the vehicle approaches as usual.
-double greenArrivalSpeed(const State& s, std::uint32_t id, double distM) {
+double greenArrivalSpeed(const PlanContext& s, std::uint32_t id, double distM) {
   constexpr double kSlowestAdviceMps = 3.0;
-  const Vehicle& v = s.traffic.vehicles[id];
-  const auto route = s.traffic.routes[id];
+  const Vehicle& v = s.vehicles.hot[id];
+  const auto route = s.vehicles.routes[id];
   if (v.routeIndex + 1u >= route.size() || distM < 5.0) return kInfinity;
   const RoadId road = route[v.routeIndex];
   const std::int32_t c = s.signals.controllerOfJunction[s.view.net->road(road).to.index()];
@@ -65,11 +76,12 @@ double greenArrivalSpeed(const State& s, std::uint32_t id, double distM) {
 
 }  // namespace
 
-void planMotion(State& s) {
+void planMotion(const Executor& exec, const NetworkView& view, const Signals& signals, const ServiceStops& stops, Vehicles& vehicles) {
+  const PlanContext s{exec, view, signals, stops, vehicles};
   s.exec.forEach(s.view.tracks.size(), 64, [&](std::size_t track) {
-    const auto& occ = s.traffic.occupants[track];
+    const auto& occ = s.vehicles.occupants[track];
     for (std::size_t k = 0; k < occ.size(); ++k) {
-      Vehicle& v = s.traffic.vehicles[occ[k]];
+      Vehicle& v = s.vehicles.hot[occ[k]];
       const VehicleType& t = s.view.type(v);
       // The car-following model in use: the type's own, or its cooperative (CACC) headway behind
       // another cooperative vehicle.
@@ -78,7 +90,7 @@ void planMotion(State& s) {
       double advice = kInfinity;  // signal-aware vehicles: the speed to arrive on green
       Ahead a;
       if (k > 0) {
-        const Vehicle& leader = s.traffic.vehicles[occ[k - 1]];
+        const Vehicle& leader = s.vehicles.hot[occ[k - 1]];
         a = {leader.posM - s.view.type(leader).lengthM - v.posM, leader.speedMps, true};
         if (t.cooperative && s.view.type(leader).cooperative) model = &s.view.platoonTypes[v.type];
       } else {
@@ -86,14 +98,14 @@ void planMotion(State& s) {
         if (t.signalAware && a.found && !(v.flags & kGranted) && track < s.view.laneCount)
           advice = greenArrivalSpeed(s, occ[k], a.gapM);
       }
-      if (v.flags & (kTransit | kFleet)) {
+      if (ServiceStops::serves(v)) {
         if (v.flags & kDwelling) {
           v.accelMps2 = -t.maxDecelMps2;
           v.limitM = 0;
           continue;
         }
         // Halt with the front at the stop: the obstacle stands one jam distance beyond it.
-        if (const double stopM = stopPositionAhead(s, occ[k], static_cast<std::uint32_t>(track)); stopM >= 0) {
+        if (const double stopM = s.stops.haltPositionAhead(occ[k], static_cast<std::uint32_t>(track)); stopM >= 0) {
           const double gap = std::max(0.0, stopM + t.minGapM - v.posM);
           if (!a.found || gap < a.gapM) a = {gap, 0.0, true};
         }
@@ -112,7 +124,7 @@ void planMotion(State& s) {
       }
       // Make room for a vehicle beside that must merge into this lane (cooperative merging).
       if (v.yieldTo != UINT32_MAX) {
-        const Vehicle& m = s.traffic.vehicles[v.yieldTo];
+        const Vehicle& m = s.vehicles.hot[v.yieldTo];
         const double gap = m.posM - s.view.type(m).lengthM - v.posM;
         if (gap > 0 && (m.flags & kInNetwork)) v.accelMps2 = std::min(v.accelMps2, idmAccel(t, v0, v.speedMps, gap, m.speedMps));
       }

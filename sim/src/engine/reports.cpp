@@ -15,16 +15,16 @@ std::vector<TripRecord> World::tripRecords() const {
   std::vector<TripRecord> out;
   out.reserve(s.entry.nextTrip);
   for (std::size_t i = 0; i < s.entry.nextTrip; ++i) {
-    const VehicleCold& c = s.traffic.cold[i];
+    const VehicleCold& c = s.vehicles.cold[i];
     TripRecord r;
     r.tripIndex = static_cast<std::uint32_t>(i);
-    r.vehicleClass = s.view.type(s.traffic.vehicles[i]).vehicleClass;
+    r.vehicleClass = s.view.type(s.vehicles.hot[i]).vehicleClass;
     r.departS = s.view.scenario->demand.trips[i].departS;
     r.enterS = c.enterS;
     r.arriveS = c.arriveS;
     r.freeFlowS = c.freeFlowS;
     r.routeLengthM = c.routeLengthM;
-    r.distanceM = s.traffic.vehicles[i].distanceM;
+    r.distanceM = s.vehicles.hot[i].distanceM;
     r.stops = c.stops;
     r.teleported = c.teleported;
     out.push_back(r);
@@ -50,8 +50,8 @@ TransitRecords World::transitRecords() const {
     r.maxLoad = run.maxLoad;
     r.onboard = static_cast<std::uint32_t>(run.onboard.size());
     // Distances up to now, including the stretch since the load last changed.
-    const RideDistances ride = run.ride.upTo(s.traffic.vehicles[run.vehicle].distanceM, run.onboard.size());
-    r.distanceM = s.traffic.vehicles[run.vehicle].distanceM;
+    const RideDistances ride = run.ride.upTo(s.vehicles.hot[run.vehicle].distanceM, run.onboard.size());
+    r.distanceM = s.vehicles.hot[run.vehicle].distanceM;
     r.passengerMetres = ride.passengerMetres;
     r.emptyMetres = ride.emptyMetres;
     out.runs.push_back(std::move(r));
@@ -64,7 +64,7 @@ TransitRecords World::transitRecords() const {
   }
   for (const FleetVehicle& fv : s.fleets.fleetVehicles) {
     if (fv.vehicle >= s.entry.nextTrip) continue;
-    const Vehicle& v = s.traffic.vehicles[fv.vehicle];
+    const Vehicle& v = s.vehicles.hot[fv.vehicle];
     FleetVehicleRecord r;
     r.tripIndex = fv.vehicle;
     r.fleet = fv.fleet;
@@ -73,7 +73,7 @@ TransitRecords World::transitRecords() const {
     r.passengerMetres = ride.passengerMetres;
     r.emptyMetres = ride.emptyMetres;
     r.busyS = fv.busyS;
-    r.inServiceS = s.traffic.cold[fv.vehicle].enterS >= 0 ? s.clock.nowS - s.traffic.cold[fv.vehicle].enterS : 0.0;
+    r.inServiceS = s.vehicles.cold[fv.vehicle].enterS >= 0 ? s.clock.nowS - s.vehicles.cold[fv.vehicle].enterS : 0.0;
     r.riders = fv.riders;
     r.maxLoad = fv.maxLoad;
     r.stopsMade = fv.stopsMade;
@@ -102,7 +102,7 @@ Summary World::summary(double wallSeconds) const {
   for (std::size_t i = 0; i < s.entry.nextTrip; ++i) {
     if (s.fleets.isServiceVehicle(static_cast<std::uint32_t>(i))) continue;
     ++nTrips;
-    const VehicleCold& c = s.traffic.cold[i];
+    const VehicleCold& c = s.vehicles.cold[i];
     const double depart = s.view.scenario->demand.trips[i].departS;
     const double ff = std::max(c.freeFlowS, 1e-9);
     if (c.arriveS >= 0) {
@@ -113,7 +113,7 @@ Summary World::summary(double wallSeconds) const {
       ++nFinished;
     } else {
       const double elapsed = s.clock.nowS - depart;
-      const double remaining = c.routeLengthM > 0 ? std::max(0.0, 1.0 - s.traffic.vehicles[i].distanceM / c.routeLengthM) : 1.0;
+      const double remaining = c.routeLengthM > 0 ? std::max(0.0, 1.0 - s.vehicles.hot[i].distanceM / c.routeLengthM) : 1.0;
       all += elapsed;
       delay += (elapsed + remaining * c.freeFlowS) / ff;
     }
@@ -121,8 +121,8 @@ Summary World::summary(double wallSeconds) const {
   }
   double emergencyTime = 0;
   for (std::uint32_t id : s.signals.priorityVehicles) {
-    if (id >= s.entry.nextTrip || s.view.type(s.traffic.vehicles[id]).signalPriority != SignalPriority::Emergency) continue;
-    const VehicleCold& c = s.traffic.cold[id];
+    if (id >= s.entry.nextTrip || s.view.type(s.vehicles.hot[id]).signalPriority != SignalPriority::Emergency) continue;
+    const VehicleCold& c = s.vehicles.cold[id];
     const double depart = s.view.scenario->demand.trips[id].departS;
     emergencyTime += (c.arriveS >= 0 ? c.arriveS : s.clock.nowS) - depart;
     ++sum.emergencyVehicles;
@@ -133,9 +133,9 @@ Summary World::summary(double wallSeconds) const {
   std::array<ModeSummary, kVehicleClassCount> modes{};
   std::array<double, kVehicleClassCount> modeTime{}, modeDelay{}, modeStops{}, modeAllStops{};
   for (std::size_t i = 0; i < s.entry.nextTrip; ++i) {
-    const VehicleCold& c = s.traffic.cold[i];
-    const auto k = static_cast<std::size_t>(s.view.type(s.traffic.vehicles[i]).vehicleClass);
-    modes[k].distanceKm += s.traffic.vehicles[i].distanceM / 1000.0;
+    const VehicleCold& c = s.vehicles.cold[i];
+    const auto k = static_cast<std::size_t>(s.view.type(s.vehicles.hot[i]).vehicleClass);
+    modes[k].distanceKm += s.vehicles.hot[i].distanceM / 1000.0;
     modeAllStops[k] += c.stops;
     if (s.fleets.isServiceVehicle(static_cast<std::uint32_t>(i))) {
       ++modes[k].serviceVehicles;

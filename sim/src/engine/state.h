@@ -2,7 +2,7 @@
 //
 //   NetworkView   the scenario, the network and tables built from them     (const while running)
 //   SimClock      time and step count                                        (the step)
-//   Traffic       vehicles (hot, cold, routes) and per track who is on it    (most phases)
+//   Vehicles      hot and cold vehicle records, routes, who is on each track (most phases)
 //   Signals       controllers, movement states, priority requests            (signals phase)
 //   Sensing       lane sensors for policies that observe traffic             (signals, move)
 //   EntryQueues   released trips waiting to enter their first road           (spawn)
@@ -28,8 +28,9 @@
 
 #include "engine/executor.h"
 #include "engine/network_view.h"
-#include "engine/traffic.h"
+#include "engine/vehicles.h"
 #include "mobility/mobility_state.h"
+#include "mobility/service_stops.h"
 #include "signals/signal_state.h"
 #include "traffic/scenario.h"
 #include "traffic/world.h"
@@ -76,7 +77,7 @@ struct Statistics {
 struct State {
   NetworkView view;
   SimClock clock;
-  Traffic traffic;
+  Vehicles vehicles;
   Signals signals;
   Sensing sensing;
   EntryQueues entry;
@@ -88,51 +89,43 @@ struct State {
   Executor exec;
 };
 
-// Phases, in step order.
-void updateSignals(State& s);
-void arbitrateJunctions(State& s);
-void changeLanes(State& s);
-void planMotion(State& s);
-void moveVehicles(State& s);
-void transferAtJunctions(State& s);
-void releaseAndInsert(State& s);
-void serveStops(State& s);
-void account(State& s);
-void serveFleets(State& s);
-/// Takes a halted vehicle off its lane into a bay or parking place beside it (position kept).
-void enterBay(State& s, std::uint32_t vehicle);
-/// Merges a vehicle from a bay back into its lane if the vehicles around leave room.
-bool leaveBay(State& s, std::uint32_t vehicle);
-void initFleets(State& s);
-/// Where a transit or fleet vehicle will halt ahead of it on the road of `track` (its next stop),
-/// or a negative value when it has none there.
-double stopPositionAhead(const State& s, std::uint32_t vehicle, std::uint32_t track);
-/// Free-flow time from the end of road `from` to the end of road `to`, negative when unreachable.
-double fleetTravelS(State& s, RoadId from, RoadId to);
-/// Sets up the transit runs and passenger queues (at construction).
-void initTransit(State& s);
-/// The next stop of a transit vehicle if it will halt there, ahead of it on the road of `track`
-/// (in another lane than the stop's it halts beside the stop until it can change lanes), else null.
-const TransitStop* stopAhead(const State& s, std::uint32_t vehicle, std::uint32_t track);
-/// The lane (as a track) a transit vehicle must be in on its current road to reach its next stop,
-/// or UINT32_MAX when its next stop is not (or no longer) ahead on this road.
-std::uint32_t stopLaneOnRoad(const State& s, std::uint32_t vehicle);
-/// The lane (as a track) of a transit vehicle's next stop if that stop is on route road
-/// `routeIndex`, else UINT32_MAX.
-std::uint32_t stopLaneAt(const State& s, std::uint32_t vehicle, std::size_t routeIndex);
+// The phases (World::step() runs them, in the order written there). Each takes by const
+// reference the subsystems it reads and by reference those it writes.
+void releaseAndInsert(const NetworkView& view, const SimClock& clock, EntryQueues& entry, Vehicles& vehicles, Statistics& stats);
+void updateSignals(const Executor& exec, const NetworkView& view, const SimClock& clock, const Vehicles& vehicles, const TransitState& transit, Signals& signals, Sensing& sensing);
+void arbitrateJunctions(const Executor& exec, const NetworkView& view, const Signals& signals, const ServiceStops& stops, Vehicles& vehicles, JunctionWork& junctionWork);
+void changeLanes(const Executor& exec, const NetworkView& view, const SimClock& clock, const ServiceStops& stops, Vehicles& vehicles, RoadWork& roadWork);
+void planMotion(const Executor& exec, const NetworkView& view, const Signals& signals, const ServiceStops& stops, Vehicles& vehicles);
+void moveVehicles(const Executor& exec, const NetworkView& view, const SimClock& clock, const ServiceStops& stops, Vehicles& vehicles, Sensing& sensing);
+void serveStops(const NetworkView& view, const SimClock& clock, Vehicles& vehicles, TransitState& transit);
+void serveFleets(const NetworkView& view, const SimClock& clock, const Signals& signals, Vehicles& vehicles,
+                 FleetState& fleets);
+void transferAtJunctions(const Executor& exec, const NetworkView& view, const SimClock& clock, Vehicles& vehicles, JunctionWork& junctionWork);
+void account(const NetworkView& view, const SimClock& clock, const TransitState& transit, const FleetState& fleets, Vehicles& vehicles, JunctionWork& junctionWork, RoadWork& roadWork, Statistics& stats);
+
+// Set-up, at construction.
 /// Allocates the lane sensors when the policy observes traffic.
-void enableSensing(State& s);
-/// Delay index at time `atS` of a vehicle on its way: (elapsed + free-flow time of the rest of its
-/// route) / free-flow time of the whole route.
-double tripDelayIndex(const State& s, std::uint32_t vehicle, double atS);
+void enableSensing(const NetworkView& view, const Signals& signals, Sensing& sensing);
+/// Sets up the transit runs and passenger queues.
+void initTransit(const NetworkView& view, Vehicles& vehicles, TransitState& transit);
+/// Sets up the fleet vehicles, dispatchers and the router for plans.
+void initFleets(const NetworkView& view, Vehicles& vehicles, FleetState& fleets);
 
 // Shared helpers.
 /// Free-flow time and length of a route for a vehicle type.
-void routeFreeFlow(const State& s, std::span<const RoadId> route, const VehicleType& t, double& timeS, double& lengthM);
+void routeFreeFlow(const NetworkView& view, std::span<const RoadId> route, const VehicleType& t, double& timeS,
+                   double& lengthM);
+/// Delay index at time `atS` of a vehicle on its way: (elapsed + free-flow time of the rest of its
+/// route) / free-flow time of the whole route.
+double tripDelayIndex(const NetworkView& view, const Vehicles& vehicles, std::uint32_t vehicle, double atS);
 /// Remove a vehicle from its track's occupant list.
-void detach(State& s, std::uint32_t vehicle);
+void detach(Vehicles& vehicles, std::uint32_t vehicle);
 /// Insert a vehicle into a track's occupant list at the place its position dictates.
-void attachByPosition(State& s, std::uint32_t vehicle, std::uint32_t track);
+void attachByPosition(const NetworkView& view, Vehicles& vehicles, std::uint32_t vehicle, std::uint32_t track);
+/// Takes a halted vehicle off its lane into a bay or parking place beside it (position kept).
+void enterBay(Vehicles& vehicles, std::uint32_t vehicle);
+/// Merges a vehicle from a bay back into its lane if the vehicles around leave room.
+bool leaveBay(const NetworkView& view, Vehicles& vehicles, std::uint32_t vehicle);
 
 }  // namespace traffic::engine
 

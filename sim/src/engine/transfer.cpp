@@ -5,21 +5,23 @@
 #include "engine/state.h"
 
 namespace traffic::engine {
-namespace {
 
-double trackRear(const State& s, std::uint32_t vehicle) {
-  const Vehicle& v = s.traffic.vehicles[vehicle];
-  return v.posM - s.view.type(v).lengthM;
-}
-
-}  // namespace
+// What the transferAtJunctions phase reads (const) and writes, by the names of the engine state's subsystems.
+struct TransferContext {
+  const Executor& exec;
+  const NetworkView& view;
+  const SimClock& clock;
+  Vehicles& vehicles;
+  JunctionWork& junctionWork;
+};
 
 // Two passes with a barrier between them. A lane is the front of one junction's incoming road and
 // the back of another's outgoing road, and both ends change the same occupant list, so the ends
 // cannot be handled at once: pass 1 takes vehicles off the front of incoming lanes (into the
 // junction's connectors, or out of the network), pass 2 moves them from connectors onto the back
 // of exit lanes. Within a pass every list has exactly one writer.
-void transferAtJunctions(State& s) {
+void transferAtJunctions(const Executor& exec, const NetworkView& view, const SimClock& clock, Vehicles& vehicles, JunctionWork& junctionWork) {
+  const TransferContext s{exec, view, clock, vehicles, junctionWork};
   const RoadNetwork& net = *s.view.net;
   const double arriveAt = s.clock.nowS + s.clock.dtS;
   s.exec.forEach(net.junctions().size(), 8, [&](std::size_t i) {
@@ -29,17 +31,17 @@ void transferAtJunctions(State& s) {
     for (RoadId r : j.incoming) {
       for (LaneId l : net.road(r).lanes) {
         const std::uint32_t track = s.view.laneTrack(l);
-        auto& occ = s.traffic.occupants[track];
+        auto& occ = s.vehicles.occupants[track];
         const double laneLen = s.view.tracks[track].lengthM;
         std::size_t leaving = 0;
         while (leaving < occ.size()) {
           const std::uint32_t id = occ[leaving];
-          Vehicle& v = s.traffic.vehicles[id];
+          Vehicle& v = s.vehicles.hot[id];
           if (v.posM <= laneLen) break;
-          if (s.traffic.onLastRoad(id)) {
+          if (s.vehicles.onLastRoad(id)) {
             v.flags &= ~(kInNetwork | kGranted);
             v.track = UINT32_MAX;
-            s.traffic.cold[id].arriveS = arriveAt;
+            s.vehicles.cold[id].arriveS = arriveAt;
             ++arrivals;
           } else if ((v.flags & kGranted) && v.nextConnector != UINT32_MAX) {
             v.posM -= laneLen;
@@ -47,7 +49,7 @@ void transferAtJunctions(State& s) {
             v.flags &= ~kGranted;
             v.nextConnector = UINT32_MAX;
             ++v.routeIndex;
-            s.traffic.occupants[v.track].push_back(id);
+            s.vehicles.occupants[v.track].push_back(id);
           } else {
             // The move phase never lets an ungranted vehicle past the line; stay defensive.
             v.posM = laneLen;
@@ -70,11 +72,11 @@ void transferAtJunctions(State& s) {
     entering.clear();
     for (ConnectorId c : j.connectors) {
       const std::uint32_t track = s.view.connectorTrack(c);
-      auto& occ = s.traffic.occupants[track];
+      auto& occ = s.vehicles.occupants[track];
       const double len = s.view.tracks[track].lengthM;
       std::size_t leaving = 0;
-      while (leaving < occ.size() && s.traffic.vehicles[occ[leaving]].posM > len) {
-        Vehicle& v = s.traffic.vehicles[occ[leaving]];
+      while (leaving < occ.size() && s.vehicles.hot[occ[leaving]].posM > len) {
+        Vehicle& v = s.vehicles.hot[occ[leaving]];
         v.posM -= len;
         v.track = s.view.laneTrack(net.connector(c).to);
         v.nextConnector = c.value;  // where it came from, until it has entered
@@ -84,8 +86,8 @@ void transferAtJunctions(State& s) {
       occ.erase(occ.begin(), occ.begin() + static_cast<std::ptrdiff_t>(leaving));
     }
     std::sort(entering.begin(), entering.end(), [&](std::uint32_t a, std::uint32_t b) {
-      const Vehicle& va = s.traffic.vehicles[a];
-      const Vehicle& vb = s.traffic.vehicles[b];
+      const Vehicle& va = s.vehicles.hot[a];
+      const Vehicle& vb = s.vehicles.hot[b];
       if (va.track != vb.track) return va.track < vb.track;
       if (va.posM != vb.posM) return va.posM > vb.posM;
       return a < b;
@@ -93,18 +95,18 @@ void transferAtJunctions(State& s) {
     thread_local std::vector<std::uint32_t> heldBack;  // in connector order, front first
     heldBack.clear();
     for (std::uint32_t id : entering) {
-      Vehicle& v = s.traffic.vehicles[id];
+      Vehicle& v = s.vehicles.hot[id];
       const ConnectorId from(v.nextConnector);
       v.nextConnector = UINT32_MAX;
-      auto& occ = s.traffic.occupants[v.track];
+      auto& occ = s.vehicles.occupants[v.track];
       double bound = s.view.tracks[v.track].lengthM;
       double leaderSpeed = v.speedMps;
       if (!occ.empty()) {
-        bound = std::min(bound, trackRear(s, occ.back()));
-        leaderSpeed = s.traffic.vehicles[occ.back()].speedMps;
+        bound = std::min(bound, s.view.rearOf(s.vehicles.hot[occ.back()]));
+        leaderSpeed = s.vehicles.hot[occ.back()].speedMps;
       }
       const bool queueHeld = std::any_of(heldBack.begin(), heldBack.end(), [&](std::uint32_t u) {
-        return s.traffic.vehicles[u].track == s.view.connectorTrack(from);
+        return s.vehicles.hot[u].track == s.view.connectorTrack(from);
       });
       if (bound < 0 || queueHeld) {
         // Back to the connector: at its end, or just behind the one held before it there. Both are
@@ -112,7 +114,7 @@ void transferAtJunctions(State& s) {
         const std::uint32_t conTrack = s.view.connectorTrack(from);
         double pos = s.view.tracks[conTrack].lengthM;
         for (std::uint32_t u : heldBack)
-          if (s.traffic.vehicles[u].track == conTrack) pos = s.traffic.vehicles[u].posM - s.view.type(s.traffic.vehicles[u]).lengthM;
+          if (s.vehicles.hot[u].track == conTrack) pos = s.vehicles.hot[u].posM - s.view.type(s.vehicles.hot[u]).lengthM;
         v.track = conTrack;
         v.posM = pos;
         v.speedMps = std::min(v.speedMps, std::max(0.0, leaderSpeed));
@@ -127,7 +129,7 @@ void transferAtJunctions(State& s) {
     }
     // Held-back vehicles go back to the front of their connectors, in order.
     for (std::size_t k = heldBack.size(); k-- > 0;) {
-      auto& occ = s.traffic.occupants[s.traffic.vehicles[heldBack[k]].track];
+      auto& occ = s.vehicles.occupants[s.vehicles.hot[heldBack[k]].track];
       occ.insert(occ.begin(), heldBack[k]);
     }
   });

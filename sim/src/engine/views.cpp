@@ -17,8 +17,8 @@ WorldSnapshot World::snapshot() const {
   snap.timeS = s.clock.nowS;
   snap.movementStates = s.signals.movementStates;
   for (std::size_t t = 0; t < s.view.tracks.size(); ++t) {
-    for (std::uint32_t id : s.traffic.occupants[t]) {
-      const Vehicle& v = s.traffic.vehicles[id];
+    for (std::uint32_t id : s.vehicles.occupants[t]) {
+      const Vehicle& v = s.vehicles.hot[id];
       VehicleView view;
       view.id = VehicleId(id);
       view.vehicleClass = s.view.type(v).vehicleClass;
@@ -61,7 +61,7 @@ Frame World::frame() const {
   double speed = 0, delay = 0;
   std::size_t counted = 0;  // vehicles on trips (not fleet service vehicles)
   auto add = [&](std::uint32_t id) {
-    const Vehicle& v = s.traffic.vehicles[id];
+    const Vehicle& v = s.vehicles.hot[id];
     const Track& track = s.view.tracks[v.track];
     const VehicleType& type = s.view.type(v);
     FrameVehicle fv;
@@ -83,12 +83,12 @@ Frame World::frame() const {
     f.vehicles.push_back(fv);
     if (s.fleets.isServiceVehicle(id)) return;
     speed += v.speedMps;
-    delay += tripDelayIndex(s, id, s.clock.nowS);
+    delay += tripDelayIndex(s.view, s.vehicles, id, s.clock.nowS);
     ++counted;
   };
-  for (const auto& occupants : s.traffic.occupants)
+  for (const auto& occupants : s.vehicles.occupants)
     for (std::uint32_t id : occupants) add(id);
-  for (std::uint32_t id : s.traffic.inBay) add(id);
+  for (std::uint32_t id : s.vehicles.inBay) add(id);
   const auto n = static_cast<double>(counted);
   f.stats.running = static_cast<std::uint32_t>(f.vehicles.size());
   f.stats.waitingToEnter = static_cast<std::uint32_t>(s.stats.counts.waitingToEnter);

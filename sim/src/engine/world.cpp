@@ -65,8 +65,8 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
     }
   }
   s.view.laneExitBegin.push_back(static_cast<std::uint32_t>(s.view.laneExitRoads.size()));
-  s.traffic.occupants.resize(s.view.tracks.size());
-  s.traffic.tallies.resize(s.view.tracks.size());
+  s.vehicles.occupants.resize(s.view.tracks.size());
+  s.vehicles.tallies.resize(s.view.tracks.size());
   s.junctionWork.reservedM.assign(s.view.tracks.size(), 0.0);
   s.junctionWork.laneGrossFreeM.assign(s.view.laneCount, 0.0);
   s.junctionWork.grantEtaS.assign(net.connectors().size(), kInfinity);
@@ -77,16 +77,16 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
   s.entry.entryQueues.resize(net.roads().size());
 
   const auto& trips = scenario.demand.trips;
-  s.traffic.vehicles.resize(trips.size());
-  s.traffic.cold.resize(trips.size());
-  s.traffic.routes.resize(trips.size());
+  s.vehicles.hot.resize(trips.size());
+  s.vehicles.cold.resize(trips.size());
+  s.vehicles.routes.resize(trips.size());
   for (std::size_t i = 0; i < trips.size(); ++i) {
-    s.traffic.routes[i] = scenario.demand.routes.route(trips[i].route);
-    s.traffic.vehicles[i].type = static_cast<std::uint16_t>(trips[i].type.index());
+    s.vehicles.routes[i] = scenario.demand.routes.route(trips[i].route);
+    s.vehicles.hot[i].type = static_cast<std::uint16_t>(trips[i].type.index());
   }
 
   s.signals.policy = makeSignalPolicy(scenario.signalPolicy, scenario.sourceFile.string());
-  enableSensing(s);
+  enableSensing(s.view, s.signals, s.sensing);
   s.signals.movementStates.assign(net.movements().size(), SignalState::Red);
   for (std::size_t j = 0; j < net.junctions().size(); ++j) {
     if (net.junctions()[j].movements.empty()) continue;
@@ -100,8 +100,8 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
   for (std::size_t i = 0; i < trips.size(); ++i)
     if (scenario.vehicleTypes[trips[i].type.index()].signalPriority != SignalPriority::None)
       s.signals.priorityVehicles.push_back(static_cast<std::uint32_t>(i));
-  initTransit(s);
-  initFleets(s);
+  initTransit(s.view, s.vehicles, s.transit);
+  initFleets(s.view, s.vehicles, s.fleets);
   for (const VehicleType& t : scenario.vehicleTypes) {
     s.view.platoonTypes.push_back(t);
     if (t.cooperative) s.view.platoonTypes.back().headwayS = t.cooperativeHeadwayS;
@@ -123,7 +123,7 @@ World::~World() = default;
 
 void World::setSignalPolicy(std::unique_ptr<SignalPolicy> policy) {
   m->signals.policy = std::move(policy);
-  enableSensing(*m);
+  enableSensing(m->view, m->signals, m->sensing);
 }
 
 void World::step() {
@@ -133,19 +133,27 @@ void World::step() {
   // network we measured).
   s.exec.parallel = s.exec.threads > 1 && s.stats.counts.running >= s.exec.options.minVehiclesForParallel;
   StepProfile& p = s.stats.profile;
+  // The phases, in order: the one place this order is written. Each names what it reads (const)
+  // and what it writes; see docs/architecture.md for what each does and how it is parallel.
+  const NetworkView& view = s.view;
+  const Executor& exec = s.exec;
+  const SimClock& clock = s.clock;
+  const ServiceStops stops(view, s.vehicles, s.transit, s.fleets);
   auto body = [&] {
-    timed(p.spawn, [&] { releaseAndInsert(s); });
-    timed(p.signals, [&] { updateSignals(s); });
-    timed(p.arbitrate, [&] { arbitrateJunctions(s); });
-    timed(p.laneChange, [&] { changeLanes(s); });
-    timed(p.plan, [&] { planMotion(s); });
-    timed(p.move, [&] { moveVehicles(s); });
+    timed(p.spawn, [&] { releaseAndInsert(view, clock, s.entry, s.vehicles, s.stats); });
+    timed(p.signals, [&] { updateSignals(exec, view, clock, s.vehicles, s.transit, s.signals, s.sensing); });
+    timed(p.arbitrate, [&] { arbitrateJunctions(exec, view, s.signals, stops, s.vehicles, s.junctionWork); });
+    timed(p.laneChange, [&] { changeLanes(exec, view, clock, stops, s.vehicles, s.roadWork); });
+    timed(p.plan, [&] { planMotion(exec, view, s.signals, stops, s.vehicles); });
+    timed(p.move, [&] { moveVehicles(exec, view, clock, stops, s.vehicles, s.sensing); });
     timed(p.stops, [&] {
-      serveStops(s);
-      serveFleets(s);
+      serveStops(view, clock, s.vehicles, s.transit);
+      serveFleets(view, clock, s.signals, s.vehicles, s.fleets);
     });
-    timed(p.transfer, [&] { transferAtJunctions(s); });
-    timed(p.account, [&] { account(s); });
+    timed(p.transfer, [&] { transferAtJunctions(exec, view, clock, s.vehicles, s.junctionWork); });
+    timed(p.account, [&] {
+      account(view, clock, s.transit, s.fleets, s.vehicles, s.junctionWork, s.roadWork, s.stats);
+    });
   };
   if (s.exec.parallel) s.exec.arena->execute(body);
   else body();

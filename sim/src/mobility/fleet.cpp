@@ -11,28 +11,33 @@
 
 #include "traffic/demand.h"
 #include "engine/state.h"
+#include "mobility/service_stops.h"
 
 namespace traffic::engine {
+
+// What the serveFleets phase reads (const) and writes, by the names of the engine state's subsystems.
+struct FleetContext {
+  const NetworkView& view;
+  const SimClock& clock;
+  const Signals& signals;
+  Vehicles& vehicles;
+  FleetState& fleets;
+};
+
+/// Free-flow time from the end of road `from` to the end of road `to`, negative when unreachable.
+double fleetTravelS(const FleetContext& s, RoadId from, RoadId to);
+
 namespace {
 
-constexpr double kStopBeforeEndM = 20.0;
 constexpr double kRecentDemandS = 900.0;  // the "demand" rebalancer looks this far back
 // Planning allowance per signalised junction crossed: free-flow times alone ignore the reds, and a
 // plan built on them would break every rider's detour limit on a signalised network.
 constexpr double kSignalAllowanceS = 15.0;
 
-double stopPositionOn(const State& s, RoadId road) {
-  return std::max(0.0, s.view.net->road(road).lengthM - kStopBeforeEndM);
-}
-
-RoadId roadOfTrack(const State& s, std::uint32_t track) {
-  return s.view.net->lane(LaneId(s.view.tracks[track].lane)).road;
-}
-
 // What the dispatcher may ask: free-flow estimates and the riders' bookkeeping.
 class Context final : public DispatchContext {
  public:
-  Context(State& s, std::uint32_t fleet) : m_s(s), m_fleet(fleet) {}
+  Context(const FleetContext& s, std::uint32_t fleet) : m_s(s), m_fleet(fleet) {}
   std::optional<double> travelS(RoadId from, RoadId to) const override {
     const double t = fleetTravelS(m_s, from, to);
     return t < 0 ? std::nullopt : std::optional(t);
@@ -48,32 +53,32 @@ class Context final : public DispatchContext {
   double nowS() const override { return m_s.clock.nowS + m_s.clock.dtS; }
 
  private:
-  State& m_s;
+  const FleetContext& m_s;
   std::uint32_t m_fleet;
 };
 
 // The road a vehicle is on (or entering) for planning, and whether its route may change there.
-RoadId currentRoad(const State& s, const FleetVehicle& fv) {
-  const Vehicle& v = s.traffic.vehicles[fv.vehicle];
-  return s.traffic.routes[fv.vehicle][v.routeIndex];
+RoadId currentRoad(const FleetContext& s, const FleetVehicle& fv) {
+  const Vehicle& v = s.vehicles.hot[fv.vehicle];
+  return s.vehicles.routes[fv.vehicle][v.routeIndex];
 }
 
 // Rebuild the route from where the vehicle is to the road of its next stop. Returns false when
 // that road cannot be reached.
-bool routeToNextStop(State& s, FleetVehicle& fv) {
-  Vehicle& v = s.traffic.vehicles[fv.vehicle];
+bool routeToNextStop(const FleetContext& s, FleetVehicle& fv) {
+  Vehicle& v = s.vehicles.hot[fv.vehicle];
   const RoadNetwork& net = *s.view.net;
   const RoadId target = fv.plan.front().road;
   const Track& track = s.view.tracks[v.track];
   std::vector<RoadId> route;
   if (track.isConnector()) {
     // Committed to the road being entered.
-    const RoadId entering = s.traffic.routes[fv.vehicle][v.routeIndex];
+    const RoadId entering = s.vehicles.routes[fv.vehicle][v.routeIndex];
     auto rest = s.fleets.router->shortestRoute(entering, target);
     if (!rest) return false;
     route = std::move(*rest);
   } else {
-    const RoadId here = roadOfTrack(s, v.track);
+    const RoadId here = s.view.roadOfLane(v.track);
     route.push_back(here);
     std::optional<RoadId> committed;
     if (v.flags & kGranted) committed = net.movement(net.connector(ConnectorId(v.nextConnector)).movement).toRoad;
@@ -81,7 +86,7 @@ bool routeToNextStop(State& s, FleetVehicle& fv) {
       auto rest = s.fleets.router->shortestRoute(*committed, target);
       if (!rest) return false;
       route.insert(route.end(), rest->begin(), rest->end());
-    } else if (here == target && v.posM <= stopPositionOn(s, here) + kStopToleranceM) {
+    } else if (here == target && v.posM <= fleetStopPositionOn(s.view, here) + kStopToleranceM) {
       // Already on the stop's road, before the stop.
     } else {
       // Leave this road by the turn that reaches the target soonest (on the target road but past
@@ -103,14 +108,14 @@ bool routeToNextStop(State& s, FleetVehicle& fv) {
     }
   }
   fv.route = std::move(route);
-  s.traffic.routes[fv.vehicle] = fv.route;
+  s.vehicles.routes[fv.vehicle] = fv.route;
   v.routeIndex = 0;
   return true;
 }
 
-void accrue(State& s, FleetVehicle& fv) { fv.ride.accrue(s.traffic.vehicles[fv.vehicle].distanceM, fv.onboard.size()); }
+void accrue(const FleetContext& s, FleetVehicle& fv) { fv.ride.accrue(s.vehicles.hot[fv.vehicle].distanceM, fv.onboard.size()); }
 
-void reject(State& s, std::uint32_t request, std::string reason) {
+void reject(const FleetContext& s, std::uint32_t request, std::string reason) {
   RequestState& r = s.fleets.requests[request];
   r.status = RequestStatus::Rejected;
   r.reason = std::move(reason);
@@ -118,7 +123,7 @@ void reject(State& s, std::uint32_t request, std::string reason) {
 
 // Drop the stops of requests that can no longer be served by this vehicle (their road cannot be
 // reached from where it is): riders not yet picked up are rejected, riders on board get off here.
-void abandonUnreachableStop(State& s, FleetVehicle& fv, double nowS) {
+void abandonUnreachableStop(const FleetContext& s, FleetVehicle& fv, double nowS) {
   const PlannedStop stop = fv.plan.front();
   if (stop.request == UINT32_MAX) {  // a rebalancing destination
     fv.plan.erase(fv.plan.begin());
@@ -139,7 +144,7 @@ void abandonUnreachableStop(State& s, FleetVehicle& fv, double nowS) {
 
 // The vehicle halted at the road of its next stop: riders off and on for every stop planned at
 // this road in a row, in one dwell.
-void makeStop(State& s, FleetVehicle& fv, double nowS) {
+void makeStop(const FleetContext& s, FleetVehicle& fv, double nowS) {
   const FleetSpec& fleet = s.view.scenario->fleets.fleets[fv.fleet];
   accrue(s, fv);
   const RoadId road = fv.plan.front().road;
@@ -163,10 +168,10 @@ void makeStop(State& s, FleetVehicle& fv, double nowS) {
   }
   ++fv.stopsMade;
   fv.dwellLeftS = fleet.doorS + static_cast<double>(moves) * fleet.boardingS;
-  s.traffic.vehicles[fv.vehicle].flags |= kDwelling;
+  s.vehicles.hot[fv.vehicle].flags |= kDwelling;
 }
 
-void dispatch(State& s, std::uint32_t request) {
+void dispatch(const FleetContext& s, std::uint32_t request) {
   const RideRequest& spec = s.view.scenario->fleets.requests[request];
   RequestState& state = s.fleets.requests[request];
   const double direct = fleetTravelS(s, spec.from, spec.to);
@@ -180,7 +185,7 @@ void dispatch(State& s, std::uint32_t request) {
   const double nowS = s.clock.nowS + s.clock.dtS;
   for (std::uint32_t i : s.fleets.vehiclesOfFleet[spec.fleet]) {
     const FleetVehicle& fv = s.fleets.fleetVehicles[i];
-    const Vehicle& v = s.traffic.vehicles[fv.vehicle];
+    const Vehicle& v = s.vehicles.hot[fv.vehicle];
     if (!(v.flags & kInNetwork)) continue;  // not yet in service
     DispatchVehicle d;
     d.index = fv.indexInFleet;
@@ -207,14 +212,14 @@ void dispatch(State& s, std::uint32_t request) {
   state.plannedPickupS = choice->pickupS;
   // A moving vehicle whose next stop changed takes the new route at once; a parked or dwelling one
   // when it leaves.
-  const Vehicle& v = s.traffic.vehicles[fv.vehicle];
+  const Vehicle& v = s.vehicles.hot[fv.vehicle];
   if (!(v.flags & (kInBay | kDwelling)) && (wasIdle || choice->pickupAt == 0) && !routeToNextStop(s, fv))
     abandonUnreachableStop(s, fv, nowS);
 }
 
 // "demand" rebalancing: each idle parked vehicle, in order, heads for the origin of a recent
 // request that has the fewest vehicles already there or heading there.
-void rebalance(State& s, std::uint32_t fleet, double nowS) {
+void rebalance(const FleetContext& s, std::uint32_t fleet, double nowS) {
   const auto& requests = s.view.scenario->fleets.requests;
   std::vector<RoadId> origins;
   for (std::size_t i = s.fleets.nextRequest; i-- > 0;) {
@@ -231,7 +236,7 @@ void rebalance(State& s, std::uint32_t fleet, double nowS) {
   }
   for (std::uint32_t i : s.fleets.vehiclesOfFleet[fleet]) {
     FleetVehicle& fv = s.fleets.fleetVehicles[i];
-    const Vehicle& v = s.traffic.vehicles[fv.vehicle];
+    const Vehicle& v = s.vehicles.hot[fv.vehicle];
     if (!fv.plan.empty() || !(v.flags & kInBay) || !(v.flags & kInNetwork)) continue;
     const RoadId here = currentRoad(s, fv);
     if (std::find(origins.begin(), origins.end(), here) != origins.end()) continue;  // already where demand is
@@ -247,7 +252,7 @@ void rebalance(State& s, std::uint32_t fleet, double nowS) {
 
 }  // namespace
 
-double fleetTravelS(State& s, RoadId from, RoadId to) {
+double fleetTravelS(const FleetContext& s, RoadId from, RoadId to) {
   if (from == to) return 0;
   const std::uint64_t key = (std::uint64_t{from.value} << 32) | to.value;
   if (auto it = s.fleets.travelCache.find(key); it != s.fleets.travelCache.end()) return it->second;
@@ -264,52 +269,36 @@ double fleetTravelS(State& s, RoadId from, RoadId to) {
   return t;
 }
 
-double stopPositionAhead(const State& s, std::uint32_t vehicle, std::uint32_t track) {
-  const Vehicle& v = s.traffic.vehicles[vehicle];
-  if (v.flags & kTransit) {
-    const TransitStop* stop = stopAhead(s, vehicle, track);
-    return stop ? stop->positionM : -1.0;
-  }
-  if (!(v.flags & kFleet) || track >= s.view.laneCount) return -1.0;
-  const FleetVehicle& fv = s.fleets.fleetVehicles[s.fleets.fleetOfVehicle[vehicle]];
-  if (v.flags & kDwelling) return v.posM;
-  // Idle: pull over where it is. Otherwise at the stop on the last road of its route.
-  if (fv.plan.empty()) return v.posM;
-  const RoadId road = roadOfTrack(s, track);
-  if (!(road == fv.plan.front().road) || v.routeIndex + 1u != s.traffic.routes[vehicle].size()) return -1.0;
-  const double stopM = stopPositionOn(s, road);
-  return v.posM <= stopM + kStopToleranceM ? stopM : -1.0;
-}
-
-void initFleets(State& s) {
-  const Fleets& fleetSpecs = s.view.scenario->fleets;
+void initFleets(const NetworkView& view, Vehicles& vehicles, FleetState& fleets) {
+  const Fleets& fleetSpecs = view.scenario->fleets;
   if (fleetSpecs.empty()) return;
-  s.fleets.router = std::make_unique<Router>(*s.view.net);
-  s.fleets.fleetOfVehicle.assign(s.traffic.vehicles.size(), UINT32_MAX);
-  s.fleets.vehiclesOfFleet.resize(fleetSpecs.fleets.size());
+  fleets.router = std::make_unique<Router>(*view.net);
+  fleets.fleetOfVehicle.assign(vehicles.hot.size(), UINT32_MAX);
+  fleets.vehiclesOfFleet.resize(fleetSpecs.fleets.size());
   for (const FleetSpec& f : fleetSpecs.fleets) {
-    s.fleets.dispatchers.push_back(makeDispatcher(f.dispatcher));
-    s.fleets.nextRebalanceS.push_back(f.rebalanceEveryS);
+    fleets.dispatchers.push_back(makeDispatcher(f.dispatcher));
+    fleets.nextRebalanceS.push_back(f.rebalanceEveryS);
   }
-  const auto& trips = s.view.scenario->demand.trips;
+  const auto& trips = view.scenario->demand.trips;
   for (std::size_t i = 0; i < trips.size(); ++i) {
     if (trips[i].fleet == UINT32_MAX) continue;
     FleetVehicle fv;
     fv.vehicle = static_cast<std::uint32_t>(i);
     fv.fleet = trips[i].fleet;
-    fv.indexInFleet = static_cast<std::uint32_t>(s.fleets.vehiclesOfFleet[fv.fleet].size());
-    const auto route = s.traffic.routes[i];
+    fv.indexInFleet = static_cast<std::uint32_t>(fleets.vehiclesOfFleet[fv.fleet].size());
+    const auto route = vehicles.routes[i];
     fv.route.assign(route.begin(), route.end());
-    s.fleets.fleetOfVehicle[i] = static_cast<std::uint32_t>(s.fleets.fleetVehicles.size());
-    s.fleets.vehiclesOfFleet[fv.fleet].push_back(static_cast<std::uint32_t>(s.fleets.fleetVehicles.size()));
-    s.fleets.fleetVehicles.push_back(std::move(fv));
-    s.traffic.vehicles[i].flags |= kFleet;
+    fleets.fleetOfVehicle[i] = static_cast<std::uint32_t>(fleets.fleetVehicles.size());
+    fleets.vehiclesOfFleet[fv.fleet].push_back(static_cast<std::uint32_t>(fleets.fleetVehicles.size()));
+    fleets.fleetVehicles.push_back(std::move(fv));
+    vehicles.hot[i].flags |= kFleet;
   }
-  for (FleetVehicle& fv : s.fleets.fleetVehicles) s.traffic.routes[fv.vehicle] = fv.route;  // the vector no longer moves
-  s.fleets.requests.resize(fleetSpecs.requests.size());
+  for (FleetVehicle& fv : fleets.fleetVehicles) vehicles.routes[fv.vehicle] = fv.route;  // the vector no longer moves
+  fleets.requests.resize(fleetSpecs.requests.size());
 }
 
-void serveFleets(State& s) {
+void serveFleets(const NetworkView& view, const SimClock& clock, const Signals& signals, Vehicles& vehicles, FleetState& fleets) {
+  const FleetContext s{view, clock, signals, vehicles, fleets};
   if (s.fleets.fleetVehicles.empty()) return;
   const double nowS = s.clock.nowS + s.clock.dtS;
   const auto& requests = s.view.scenario->fleets.requests;
@@ -322,7 +311,7 @@ void serveFleets(State& s) {
     rebalance(s, static_cast<std::uint32_t>(f), nowS);
   }
   for (FleetVehicle& fv : s.fleets.fleetVehicles) {
-    Vehicle& v = s.traffic.vehicles[fv.vehicle];
+    Vehicle& v = s.vehicles.hot[fv.vehicle];
     if (!(v.flags & kInNetwork)) continue;
     if (!fv.plan.empty() || !fv.onboard.empty()) fv.busyS += s.clock.dtS;
     if (v.flags & kDwelling) {
@@ -330,16 +319,16 @@ void serveFleets(State& s) {
       if (fv.dwellLeftS > 1e-9) continue;
       v.flags &= ~kDwelling;
       if (fv.plan.empty()) {
-        if (!(v.flags & kInBay)) enterBay(s, fv.vehicle);  // park until there is work
+        if (!(v.flags & kInBay)) enterBay(s.vehicles, fv.vehicle);  // park until there is work
         continue;
       }
     }
     if (v.flags & kInBay) {
-      if (fv.plan.empty() || !leaveBay(s, fv.vehicle)) continue;
+      if (fv.plan.empty() || !leaveBay(s.view, s.vehicles, fv.vehicle)) continue;
       fv.route.clear();  // take a fresh route below
     }
     if (fv.plan.empty()) {
-      if (!s.view.tracks[v.track].isConnector() && v.speedMps < kHaltingSpeedMps) enterBay(s, fv.vehicle);
+      if (!s.view.tracks[v.track].isConnector() && v.speedMps < kHaltingSpeedMps) enterBay(s.vehicles, fv.vehicle);
       continue;
     }
     // A route that does not lead to the next stop (new plan, rebalancing, left a bay) is rebuilt.
@@ -349,9 +338,9 @@ void serveFleets(State& s) {
       continue;
     }
     if (s.view.tracks[v.track].isConnector()) continue;
-    const RoadId road = roadOfTrack(s, v.track);
+    const RoadId road = s.view.roadOfLane(v.track);
     if (!(road == fv.plan.front().road) || v.routeIndex + 1u != fv.route.size()) continue;
-    const double stopM = stopPositionOn(s, road);
+    const double stopM = fleetStopPositionOn(s.view, road);
     if (v.posM > stopM + kStopToleranceM) {
       // Went past (it could not stop in time): loop round the block.
       if (!routeToNextStop(s, fv)) abandonUnreachableStop(s, fv, nowS);
@@ -361,7 +350,7 @@ void serveFleets(State& s) {
       if (fv.plan.front().request == UINT32_MAX) {
         // A rebalancing destination: park here.
         fv.plan.erase(fv.plan.begin());
-        if (fv.plan.empty()) enterBay(s, fv.vehicle);
+        if (fv.plan.empty()) enterBay(s.vehicles, fv.vehicle);
         else fv.route.clear();
         continue;
       }

@@ -13,29 +13,24 @@
 #include <algorithm>
 
 #include "engine/state.h"
+#include "mobility/service_stops.h"
 
 namespace traffic::engine {
+
+// What the serveStops phase reads (const) and writes, by the names of the engine state's subsystems.
+struct TransitContext {
+  const NetworkView& view;
+  const SimClock& clock;
+  Vehicles& vehicles;
+  TransitState& transit;
+};
+
 namespace {
 
-const TransitLine& lineOf(const State& s, const TransitRun& run) { return s.view.scenario->transit.lines[run.line]; }
-
-const TransitStop& nextStopOf(const State& s, const TransitRun& run) {
-  return s.view.scenario->transit.stops[lineOf(s, run).stops[run.nextStop]];
-}
-
-// Someone to let off or on at the run's next stop.
-bool hasBusiness(const State& s, const TransitRun& run) {
-  const auto& passengers = s.view.scenario->transit.passengers;
-  for (std::uint32_t p : run.onboard)
-    if (passengers[p].toStop <= run.nextStop) return true;
-  const bool room = run.onboard.size() < lineOf(s, run).capacity;
-  return room && !s.transit.waiting[s.transit.lineStopBase[run.line] + run.nextStop].empty();
-}
-
 // The run has reached its next stop: passengers off and on, doors open for the dwell time.
-void openDoors(State& s, TransitRun& run, double nowS) {
-  Vehicle& v = s.traffic.vehicles[run.vehicle];
-  const TransitLine& line = lineOf(s, run);
+void openDoors(const TransitContext& s, TransitRun& run, double nowS) {
+  Vehicle& v = s.vehicles.hot[run.vehicle];
+  const TransitLine& line = lineOf(s.view, run);
   const auto& demand = s.view.scenario->transit.passengers;
   const std::uint16_t k = run.nextStop;
   run.ride.accrue(v.distanceM, run.onboard.size());
@@ -64,59 +59,59 @@ void openDoors(State& s, TransitRun& run, double nowS) {
   run.dwellLeftS = line.doorS + std::max(static_cast<double>(alighting) * line.alightingS,
                                          static_cast<double>(boarding) * line.boardingS);
   v.flags |= kDwelling;
-  if (nextStopOf(s, run).bay) enterBay(s, run.vehicle);
+  if (nextStopOf(s.view, run).bay) enterBay(s.vehicles, run.vehicle);
 }
 
 // Whether the run has gone past its next stop without halting there (it could not reach the stop
 // lane in time, or skips stops nobody needs).
-bool passedNextStop(const State& s, const TransitRun& run) {
-  const Vehicle& v = s.traffic.vehicles[run.vehicle];
-  const TransitLine& line = lineOf(s, run);
+bool passedNextStop(const TransitContext& s, const TransitRun& run) {
+  const Vehicle& v = s.vehicles.hot[run.vehicle];
+  const TransitLine& line = lineOf(s.view, run);
   const std::uint16_t roadIndex = line.stopRoute[run.nextStop];
   if (v.routeIndex != roadIndex) return v.routeIndex > roadIndex;
   if (s.view.tracks[v.track].isConnector()) return false;  // on its way into the stop's road
-  const TransitStop& stop = nextStopOf(s, run);
+  const TransitStop& stop = nextStopOf(s.view, run);
   if (v.posM > stop.positionM + kStopToleranceM) return true;
-  return line.skipEmptyStops && v.posM >= stop.positionM - kStopToleranceM && !hasBusiness(s, run);
+  return line.skipEmptyStops && v.posM >= stop.positionM - kStopToleranceM && !hasBusiness(s.view, s.transit, run);
 }
 
 }  // namespace
 
 // Merge a vehicle waiting in a bay back into its lane if the vehicles around leave room.
-bool leaveBay(State& s, std::uint32_t id) {
-  Vehicle& v = s.traffic.vehicles[id];
-  const VehicleType& t = s.view.type(v);
-  auto& occ = s.traffic.occupants[v.track];
-  const auto it = std::partition_point(occ.begin(), occ.end(), [&](std::uint32_t u) { return s.traffic.vehicles[u].posM >= v.posM; });
+bool leaveBay(const NetworkView& view, Vehicles& vehicles, std::uint32_t id) {
+  Vehicle& v = vehicles.hot[id];
+  const VehicleType& t = view.type(v);
+  auto& occ = vehicles.occupants[v.track];
+  const auto it = std::partition_point(occ.begin(), occ.end(), [&](std::uint32_t u) { return vehicles.hot[u].posM >= v.posM; });
   if (it != occ.begin()) {
-    const Vehicle& leader = s.traffic.vehicles[*(it - 1)];
-    if (leader.posM - s.view.type(leader).lengthM - v.posM < t.minGapM) return false;
+    const Vehicle& leader = vehicles.hot[*(it - 1)];
+    if (leader.posM - view.type(leader).lengthM - v.posM < t.minGapM) return false;
   }
   if (it != occ.end()) {
-    const Vehicle& follower = s.traffic.vehicles[*it];
-    const VehicleType& ft = s.view.type(follower);
+    const Vehicle& follower = vehicles.hot[*it];
+    const VehicleType& ft = view.type(follower);
     // The follower must be able to stop behind us comfortably.
     const double needed = ft.minGapM + follower.speedMps * follower.speedMps / (2.0 * ft.comfortDecelMps2);
     if (v.posM - t.lengthM - follower.posM < needed) return false;
   }
-  attachByPosition(s, id, v.track);
+  attachByPosition(view, vehicles, id, v.track);
   v.flags &= ~kInBay;
-  s.traffic.inBay.erase(std::find(s.traffic.inBay.begin(), s.traffic.inBay.end(), id));
+  vehicles.inBay.erase(std::find(vehicles.inBay.begin(), vehicles.inBay.end(), id));
   return true;
 }
 
-void enterBay(State& s, std::uint32_t id) {
-  detach(s, id);
-  s.traffic.vehicles[id].flags |= kInBay;
-  s.traffic.vehicles[id].speedMps = 0;
-  s.traffic.inBay.insert(std::upper_bound(s.traffic.inBay.begin(), s.traffic.inBay.end(), id), id);
+void enterBay(Vehicles& vehicles, std::uint32_t id) {
+  detach(vehicles, id);
+  vehicles.hot[id].flags |= kInBay;
+  vehicles.hot[id].speedMps = 0;
+  vehicles.inBay.insert(std::upper_bound(vehicles.inBay.begin(), vehicles.inBay.end(), id), id);
 }
 
-void initTransit(State& s) {
-  const Transit& lines = s.view.scenario->transit;
+void initTransit(const NetworkView& view, Vehicles& vehicles, TransitState& transit) {
+  const Transit& lines = view.scenario->transit;
   if (lines.empty()) return;
-  s.transit.runOfVehicle.assign(s.traffic.vehicles.size(), UINT32_MAX);
-  const auto& trips = s.view.scenario->demand.trips;
+  transit.runOfVehicle.assign(vehicles.hot.size(), UINT32_MAX);
+  const auto& trips = view.scenario->demand.trips;
   for (std::size_t i = 0; i < trips.size(); ++i) {
     if (trips[i].line == UINT32_MAX) continue;
     TransitRun run;
@@ -126,52 +121,19 @@ void initTransit(State& s) {
     run.arriveS.assign(stops, -1);
     run.departS.assign(stops, -1);
     run.asksPriority = lines.lines[run.line].priorityWhenLateS < 0;
-    s.transit.runOfVehicle[i] = static_cast<std::uint32_t>(s.transit.runs.size());
-    s.transit.runs.push_back(std::move(run));
-    s.traffic.vehicles[i].flags |= kTransit;
+    transit.runOfVehicle[i] = static_cast<std::uint32_t>(transit.runs.size());
+    transit.runs.push_back(std::move(run));
+    vehicles.hot[i].flags |= kTransit;
   }
-  s.transit.passengers.resize(lines.passengers.size());
+  transit.passengers.resize(lines.passengers.size());
   for (const TransitLine& line : lines.lines) {
-    s.transit.lineStopBase.push_back(static_cast<std::uint32_t>(s.transit.waiting.size()));
-    s.transit.waiting.resize(s.transit.waiting.size() + line.stops.size());
+    transit.lineStopBase.push_back(static_cast<std::uint32_t>(transit.waiting.size()));
+    transit.waiting.resize(transit.waiting.size() + line.stops.size());
   }
 }
 
-const TransitStop* stopAhead(const State& s, std::uint32_t vehicle, std::uint32_t track) {
-  const Vehicle& v = s.traffic.vehicles[vehicle];
-  if (!(v.flags & kTransit)) return nullptr;
-  const TransitRun& run = s.transit.runs[s.transit.runOfVehicle[vehicle]];
-  const TransitLine& line = lineOf(s, run);
-  if (run.nextStop >= line.stops.size()) return nullptr;
-  const TransitStop& stop = nextStopOf(s, run);
-  if (v.flags & kDwelling) return &stop;
-  // On the stop's road in another lane it halts beside the stop, to change lanes there.
-  if (track >= s.view.laneCount || v.routeIndex != line.stopRoute[run.nextStop] ||
-      s.view.net->lane(LaneId(track)).road != s.view.net->lane(stop.lane).road)
-    return nullptr;
-  if (v.posM > stop.positionM + kStopToleranceM) return nullptr;
-  if (line.skipEmptyStops && !hasBusiness(s, run)) return nullptr;
-  return &stop;
-}
-
-std::uint32_t stopLaneAt(const State& s, std::uint32_t vehicle, std::size_t routeIndex) {
-  if (!(s.traffic.vehicles[vehicle].flags & kTransit)) return UINT32_MAX;
-  const TransitRun& run = s.transit.runs[s.transit.runOfVehicle[vehicle]];
-  const TransitLine& line = lineOf(s, run);
-  if (run.nextStop >= line.stops.size() || routeIndex != line.stopRoute[run.nextStop]) return UINT32_MAX;
-  return s.view.laneTrack(nextStopOf(s, run).lane);
-}
-
-std::uint32_t stopLaneOnRoad(const State& s, std::uint32_t vehicle) {
-  const Vehicle& v = s.traffic.vehicles[vehicle];
-  if (!(v.flags & kTransit) || s.view.tracks[v.track].isConnector()) return UINT32_MAX;
-  const std::uint32_t lane = stopLaneAt(s, vehicle, v.routeIndex);
-  if (lane == UINT32_MAX || v.posM > nextStopOf(s, s.transit.runs[s.transit.runOfVehicle[vehicle]]).positionM + kStopToleranceM)
-    return UINT32_MAX;
-  return lane;
-}
-
-void serveStops(State& s) {
+void serveStops(const NetworkView& view, const SimClock& clock, Vehicles& vehicles, TransitState& transit) {
+  const TransitContext s{view, clock, vehicles, transit};
   if (s.transit.runs.empty()) return;
   const double nowS = s.clock.nowS + s.clock.dtS;  // the end of this step
   const auto& demand = s.view.scenario->transit.passengers;
@@ -180,7 +142,7 @@ void serveStops(State& s) {
     s.transit.waiting[s.transit.lineStopBase[p.line] + p.fromStop].push_back(static_cast<std::uint32_t>(s.transit.nextPassenger));
   }
   for (TransitRun& run : s.transit.runs) {
-    Vehicle& v = s.traffic.vehicles[run.vehicle];
+    Vehicle& v = s.vehicles.hot[run.vehicle];
     if (!(v.flags & kInNetwork)) continue;
     if (v.flags & kDwelling) {
       run.dwellLeftS -= s.clock.dtS;
@@ -190,17 +152,17 @@ void serveStops(State& s) {
       ++run.nextStop;
     }
     if (v.flags & kInBay) {
-      leaveBay(s, run.vehicle);
+      leaveBay(s.view, s.vehicles, run.vehicle);
       continue;
     }
-    const TransitLine& line = lineOf(s, run);
+    const TransitLine& line = lineOf(s.view, run);
     if (run.nextStop >= line.stops.size()) continue;
     if (passedNextStop(s, run)) {
       run.arriveS[run.nextStop] = -2;
       ++run.nextStop;
       continue;
     }
-    const TransitStop& stop = nextStopOf(s, run);
+    const TransitStop& stop = nextStopOf(s.view, run);
     const bool atStop = !s.view.tracks[v.track].isConnector() && v.track == s.view.laneTrack(stop.lane) &&
                         v.posM >= stop.positionM - kStopToleranceM && v.speedMps < kHaltingSpeedMps;
     if (atStop) openDoors(s, run, nowS);

@@ -7,10 +7,22 @@
 #include "engine/state.h"
 
 namespace traffic::engine {
+
+// What the updateSignals phase reads (const) and writes, by the names of the engine state's subsystems.
+struct SignalsContext {
+  const Executor& exec;
+  const NetworkView& view;
+  const SimClock& clock;
+  const Vehicles& vehicles;
+  const TransitState& transit;
+  Signals& signals;
+  Sensing& sensing;
+};
+
 namespace {
 
 // Reads the virtual sensors of every lane (for policies that observe traffic).
-void senseLanes(State& s) {
+void senseLanes(const SignalsContext& s) {
   const SignalSensing& settings = s.view.scenario->signalSensing;
   const double decay = std::min(1.0, s.clock.dtS / settings.flowWindowS);
   s.exec.forEach(s.view.laneCount, 64, [&](std::size_t lane) {
@@ -18,12 +30,12 @@ void senseLanes(State& s) {
     LaneObservation& o = s.sensing.laneObs[lane];
     const double length = s.view.tracks[lane].lengthM;
     o.lane = LaneId(lane);
-    o.vehicles = static_cast<std::uint16_t>(std::min<std::size_t>(s.traffic.occupants[lane].size(), UINT16_MAX));
+    o.vehicles = static_cast<std::uint16_t>(std::min<std::size_t>(s.vehicles.occupants[lane].size(), UINT16_MAX));
     std::uint32_t queue = 0, approaching = 0;
     double used = 0, waiting = 0;
     bool occupied = false;
-    for (std::uint32_t id : s.traffic.occupants[lane]) {
-      const Vehicle& v = s.traffic.vehicles[id];
+    for (std::uint32_t id : s.vehicles.occupants[lane]) {
+      const Vehicle& v = s.vehicles.hot[id];
       const VehicleType& t = s.view.type(v);
       used += t.lengthM + t.minGapM;
       if (v.speedMps < kHaltingSpeedMps) {
@@ -49,13 +61,13 @@ void senseLanes(State& s) {
 // Each vehicle whose type asks for signal priority asks every signalised junction it will reach
 // within its reach along its route. Serial: such vehicles are few, and walking them in id order
 // fixes the order of each junction's requests.
-void collectPriorityRequests(State& s) {
+void collectPriorityRequests(const SignalsContext& s) {
   for (std::uint32_t c : s.signals.controllersWithRequests) s.signals.controllerRequests[c].clear();
   s.signals.controllersWithRequests.clear();
   const RoadNetwork& net = *s.view.net;
   const PriorityRules& rules = s.view.scenario->priorityRules;
   for (std::uint32_t id : s.signals.priorityVehicles) {
-    const Vehicle& v = s.traffic.vehicles[id];
+    const Vehicle& v = s.vehicles.hot[id];
     if (!(v.flags & kInNetwork)) continue;
     const SignalPriority kind = s.view.type(v).signalPriority;
     const bool enabled = kind == SignalPriority::Emergency ? rules.emergencyPreemption : rules.transitPriority;
@@ -63,7 +75,7 @@ void collectPriorityRequests(State& s) {
     // A run of a line asks only when it is late (TransitLine::priorityWhenLateS).
     if ((v.flags & kTransit) && !s.transit.runs[s.transit.runOfVehicle[id]].asksPriority) continue;
     const double reach = kind == SignalPriority::Emergency ? rules.emergencyDistanceM : rules.transitDistanceM;
-    const auto route = s.traffic.routes[id];
+    const auto route = s.vehicles.routes[id];
     const Track& track = s.view.tracks[v.track];
     // Distance to the stop line at the end of route road k (on a connector, k is the road being
     // entered).
@@ -83,7 +95,8 @@ void collectPriorityRequests(State& s) {
 
 }  // namespace
 
-void updateSignals(State& s) {
+void updateSignals(const Executor& exec, const NetworkView& view, const SimClock& clock, const Vehicles& vehicles, const TransitState& transit, Signals& signals, Sensing& sensing) {
+  const SignalsContext s{exec, view, clock, vehicles, transit, signals, sensing};
   if (s.sensing.enabled) senseLanes(s);
   if (!s.signals.priorityVehicles.empty()) collectPriorityRequests(s);
   const RoadNetwork& net = *s.view.net;
@@ -114,16 +127,16 @@ void updateSignals(State& s) {
   });
 }
 
-void enableSensing(State& s) {
-  s.sensing.enabled = s.signals.policy->usesObservations();
-  if (!s.sensing.enabled || !s.sensing.sensors.empty()) return;
-  s.sensing.sensors.resize(s.view.laneCount);
-  s.sensing.laneObs.resize(s.view.laneCount);
-  const SignalSensing& settings = s.view.scenario->signalSensing;
-  for (std::size_t l = 0; l < s.view.laneCount; ++l)
-    s.sensing.sensors[l].detectorPosM = std::max(0.0, s.view.tracks[l].lengthM - settings.detectorDistanceM);
+void enableSensing(const NetworkView& view, const Signals& signals, Sensing& sensing) {
+  sensing.enabled = signals.policy->usesObservations();
+  if (!sensing.enabled || !sensing.sensors.empty()) return;
+  sensing.sensors.resize(view.laneCount);
+  sensing.laneObs.resize(view.laneCount);
+  const SignalSensing& settings = view.scenario->signalSensing;
+  for (std::size_t l = 0; l < view.laneCount; ++l)
+    sensing.sensors[l].detectorPosM = std::max(0.0, view.tracks[l].lengthM - settings.detectorDistanceM);
   for (const DetectorPlacement& d : settings.detectors)
-    s.sensing.sensors[d.lane.index()].detectorPosM = std::max(0.0, s.view.tracks[d.lane.index()].lengthM - d.distanceM);
+    sensing.sensors[d.lane.index()].detectorPosM = std::max(0.0, view.tracks[d.lane.index()].lengthM - d.distanceM);
 }
 
 }  // namespace traffic::engine

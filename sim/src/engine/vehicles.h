@@ -66,8 +66,8 @@ struct TrackTally {
   bool stuck = false;  // some vehicle here has been halted for the gridlock timeout
 };
 
-struct Traffic {
-  std::vector<Vehicle> vehicles;  // indexed by trip
+struct Vehicles {
+  std::vector<Vehicle> hot;  // indexed by trip
   std::vector<VehicleCold> cold;
   std::vector<std::span<const RoadId>> routes;        // per vehicle, resolved once
   std::vector<std::vector<std::uint32_t>> occupants;  // per track, front to back
@@ -77,12 +77,12 @@ struct Traffic {
   /// The road after the current one, if any.
   [[nodiscard]] std::optional<RoadId> nextRoad(std::uint32_t vehicle) const {
     const auto& route = routes[vehicle];
-    const std::size_t i = vehicles[vehicle].routeIndex;
+    const std::size_t i = hot[vehicle].routeIndex;
     if (i + 1 < route.size()) return route[i + 1];
     return std::nullopt;
   }
   [[nodiscard]] bool onLastRoad(std::uint32_t vehicle) const {
-    return static_cast<std::size_t>(vehicles[vehicle].routeIndex) + 1 >= routes[vehicle].size();
+    return static_cast<std::size_t>(hot[vehicle].routeIndex) + 1 >= routes[vehicle].size();
   }
 };
 

@@ -1,0 +1,85 @@
+#include "mobility/service_stops.h"
+
+#include <algorithm>
+
+namespace traffic::engine {
+
+namespace {
+
+// Fleet stops are made near the end of the stop's road, where a vehicle pulling over leaves the
+// junction's queue room and needs no lane of its own.
+constexpr double kStopBeforeEndM = 20.0;
+
+}  // namespace
+
+const TransitLine& lineOf(const NetworkView& view, const TransitRun& run) { return view.scenario->transit.lines[run.line]; }
+
+const TransitStop& nextStopOf(const NetworkView& view, const TransitRun& run) {
+  return view.scenario->transit.stops[lineOf(view, run).stops[run.nextStop]];
+}
+
+bool hasBusiness(const NetworkView& view, const TransitState& transit, const TransitRun& run) {
+  const auto& passengers = view.scenario->transit.passengers;
+  for (std::uint32_t p : run.onboard)
+    if (passengers[p].toStop <= run.nextStop) return true;
+  const bool room = run.onboard.size() < lineOf(view, run).capacity;
+  return room && !transit.waiting[transit.lineStopBase[run.line] + run.nextStop].empty();
+}
+
+double fleetStopPositionOn(const NetworkView& view, RoadId road) {
+  return std::max(0.0, view.net->road(road).lengthM - kStopBeforeEndM);
+}
+
+const TransitStop* ServiceStops::transitStopAhead(std::uint32_t vehicle, std::uint32_t track) const {
+  const Vehicle& v = m_vehicles.hot[vehicle];
+  if (!(v.flags & kTransit)) return nullptr;
+  const TransitRun& run = m_transit.runs[m_transit.runOfVehicle[vehicle]];
+  const TransitLine& line = lineOf(m_view, run);
+  if (run.nextStop >= line.stops.size()) return nullptr;
+  const TransitStop& stop = nextStopOf(m_view, run);
+  if (v.flags & kDwelling) return &stop;
+  // On the stop's road in another lane it halts beside the stop, to change lanes there.
+  if (track >= m_view.laneCount || v.routeIndex != line.stopRoute[run.nextStop] ||
+      m_view.net->lane(LaneId(track)).road != m_view.net->lane(stop.lane).road)
+    return nullptr;
+  if (v.posM > stop.positionM + kStopToleranceM) return nullptr;
+  if (line.skipEmptyStops && !hasBusiness(m_view, m_transit, run)) return nullptr;
+  return &stop;
+}
+
+double ServiceStops::haltPositionAhead(std::uint32_t vehicle, std::uint32_t track) const {
+  const Vehicle& v = m_vehicles.hot[vehicle];
+  if (v.flags & kTransit) {
+    const TransitStop* stop = transitStopAhead(vehicle, track);
+    return stop ? stop->positionM : -1.0;
+  }
+  if (!(v.flags & kFleet) || track >= m_view.laneCount) return -1.0;
+  const FleetVehicle& fv = m_fleets.fleetVehicles[m_fleets.fleetOfVehicle[vehicle]];
+  if (v.flags & kDwelling) return v.posM;
+  // Idle: pull over where it is. Otherwise at the stop on the last road of its route.
+  if (fv.plan.empty()) return v.posM;
+  const RoadId road = m_view.roadOfLane(track);
+  if (!(road == fv.plan.front().road) || v.routeIndex + 1u != m_vehicles.routes[vehicle].size()) return -1.0;
+  const double stopM = fleetStopPositionOn(m_view, road);
+  return v.posM <= stopM + kStopToleranceM ? stopM : -1.0;
+}
+
+std::uint32_t ServiceStops::requiredLaneAt(std::uint32_t vehicle, std::size_t routeIndex) const {
+  if (!(m_vehicles.hot[vehicle].flags & kTransit)) return UINT32_MAX;
+  const TransitRun& run = m_transit.runs[m_transit.runOfVehicle[vehicle]];
+  const TransitLine& line = lineOf(m_view, run);
+  if (run.nextStop >= line.stops.size() || routeIndex != line.stopRoute[run.nextStop]) return UINT32_MAX;
+  return m_view.laneTrack(nextStopOf(m_view, run).lane);
+}
+
+std::uint32_t ServiceStops::requiredLaneOnRoad(std::uint32_t vehicle) const {
+  const Vehicle& v = m_vehicles.hot[vehicle];
+  if (!(v.flags & kTransit) || m_view.tracks[v.track].isConnector()) return UINT32_MAX;
+  const std::uint32_t lane = requiredLaneAt(vehicle, v.routeIndex);
+  if (lane == UINT32_MAX ||
+      v.posM > nextStopOf(m_view, m_transit.runs[m_transit.runOfVehicle[vehicle]]).positionM + kStopToleranceM)
+    return UINT32_MAX;
+  return lane;
+}
+
+}  // namespace traffic::engine
