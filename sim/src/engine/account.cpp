@@ -44,7 +44,7 @@ bool teleport(const AccountContext& s, std::uint32_t id) {
     const Road& road = net.road(route[ri]);
     for (LaneId l : road.lanes) {
       if (!net.lane(l).allowed.allows(t.vehicleClass)) continue;
-      const std::uint32_t track = s.view.laneTrack(l);
+      const TrackId track = s.view.laneTrack(l);
       const auto& occ = s.vehicles.occupants[track];
       const double room = occ.empty() ? s.view.tracks[track].lengthM
                                       : s.vehicles.hot[occ.back()].posM - s.view.type(s.vehicles.hot[occ.back()]).lengthM;
@@ -56,7 +56,7 @@ bool teleport(const AccountContext& s, std::uint32_t id) {
       v.haltedS = 0;
       v.routeIndex = static_cast<std::uint16_t>(ri);
       v.flags = static_cast<std::uint8_t>(kInNetwork | kHalted | (v.flags & (kTransit | kFleet)));
-      v.nextConnector = UINT32_MAX;
+      v.nextConnector = {};
       v.track = track;
       s.vehicles.occupants[track].push_back(id);
       s.vehicles.cold[id].teleported = true;
@@ -66,7 +66,7 @@ bool teleport(const AccountContext& s, std::uint32_t id) {
   if (s.view.tracks[v.track].isConnector() || !s.vehicles.onLastRoad(id)) return false;
   detach(s.vehicles, id);
   v.flags = 0;
-  v.track = UINT32_MAX;
+  v.track = {};
   s.vehicles.cold[id].arriveS = s.clock.nowS + s.clock.dtS;
   s.vehicles.cold[id].teleported = true;
   ++s.stats.counts.arrived;
@@ -135,8 +135,8 @@ void account(const NetworkView& view, const SimClock& clock, const TransitState&
     ++s.stats.counts.gridlockReports;
     simLog().warn("t={:.1f}s vehicle '{}' stuck for {:.0f} s on {} {}", s.clock.nowS + s.clock.dtS,
                   s.view.scenario->demand.trips[id].id, v.haltedS, s.view.tracks[v.track].isConnector() ? "connector" : "road",
-                  s.view.tracks[v.track].isConnector() ? std::to_string(s.view.tracks[v.track].connector)
-                                                  : s.view.net->road(s.view.net->lane(LaneId(s.view.tracks[v.track].lane)).road).name);
+                  s.view.tracks[v.track].isConnector() ? std::to_string(s.view.tracks[v.track].connector.value)
+                                                  : s.view.net->road(s.view.net->lane(s.view.tracks[v.track].lane).road).name);
     v.flags |= kStuckReported;
     if (s.view.scenario->gridlockAction == GridlockAction::Teleport && teleport(s, id)) ++s.stats.counts.teleported;
   }

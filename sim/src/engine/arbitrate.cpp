@@ -59,7 +59,7 @@ double requestHorizon(const VehicleType& t, double v) {
 // Room a lane can still take. Its vehicles move on, so what matters is the length not yet taken
 // by vehicles and their minimum gaps (the lane's gross occupancy), except when the last vehicle
 // stands still: then only the space behind it counts, or a vehicle could stop in the box.
-double roomOnLane(const ArbitrationContext& s, std::uint32_t laneTrack, double reservedM) {
+double roomOnLane(const ArbitrationContext& s, TrackId laneTrack, double reservedM) {
   const auto& occ = s.vehicles.occupants[laneTrack];
   if (occ.empty()) return s.view.tracks[laneTrack].lengthM - reservedM;
   // Speed, not the halted flag: the flags of that vehicle may be written by the junction at the
@@ -71,7 +71,7 @@ double roomOnLane(const ArbitrationContext& s, std::uint32_t laneTrack, double r
 struct JunctionArbiter {
   const ArbitrationContext& s;
   const RoadNetwork& net;
-  std::vector<double>& reservedM;    // per lane track: space promised to vehicles in or into the box
+  IdVector<TrackId, double>& reservedM;    // per lane track: space promised to vehicles in or into the box
   std::vector<double>& grantEtaS;    // per connector: earliest arrival at the line of this step's grants
 
   ConnectorId chooseConnector(std::uint32_t vehicle, LaneId lane, RoadId next) const {
@@ -82,7 +82,7 @@ struct JunctionArbiter {
     const std::optional<RoadId> afterNext = ri + 2 < route.size() ? std::optional(route[ri + 2]) : std::nullopt;
     const VehicleClass cls = s.view.type(s.vehicles.hot[vehicle]).vehicleClass;
     // A transit vehicle whose next stop is on the next road heads straight for the stop's lane.
-    const std::uint32_t stopLane = s.stops.requiredLaneAt(vehicle, ri + 1);
+    const TrackId stopLane = s.stops.requiredLaneAt(vehicle, ri + 1);
     ConnectorId best;
     int bestScore = -1;
     double bestRoom = -kInfinity;
@@ -90,9 +90,9 @@ struct JunctionArbiter {
       const Connector& con = net.connector(c);
       if (net.movement(con.movement).toRoad != next) continue;
       if (!net.lane(con.to).allowed.allows(cls)) continue;
-      const int score = stopLane != UINT32_MAX ? (s.view.laneTrack(con.to) == stopLane ? 2 : 0)
+      const int score = stopLane.valid() ? (s.view.laneTrack(con.to) == stopLane ? 2 : 0)
                         : !afterNext || s.view.laneLeadsTo(con.to, *afterNext) ? 1 : 0;
-      const std::uint32_t to = s.view.laneTrack(con.to);
+      const TrackId to = s.view.laneTrack(con.to);
       const double room = roomOnLane(s, to, reservedM[to]);
       if (score > bestScore || (score == bestScore && room > bestRoom)) {
         best = c;
@@ -133,7 +133,7 @@ struct JunctionArbiter {
   // Walks one incoming lane from `cursor`; returns the new cursor. With `protectedOnly`, pauses at
   // the first vehicle whose movement is a permissive green.
   std::size_t walkLane(LaneId lane, std::size_t cursor, bool protectedOnly) {
-    const std::uint32_t track = s.view.laneTrack(lane);
+    const TrackId track = s.view.laneTrack(lane);
     const auto& occ = s.vehicles.occupants[track];
     const double laneLen = s.view.tracks[track].lengthM;
     for (; cursor < occ.size(); ++cursor) {
@@ -147,7 +147,7 @@ struct JunctionArbiter {
       if (s.vehicles.onLastRoad(id)) continue;  // leaves the network at the lane end; nothing to ask
       const bool wasGranted = v.flags & kGranted;
       const RoadId next = *s.vehicles.nextRoad(id);
-      const ConnectorId cid = wasGranted ? ConnectorId(v.nextConnector) : chooseConnector(id, lane, next);
+      const ConnectorId cid = wasGranted ? v.nextConnector : chooseConnector(id, lane, next);
       if (!cid.valid()) break;  // wrong lane: must change lanes first
       const Connector& con = net.connector(cid);
       const SignalState light = s.signals.movementStates[con.movement.index()];
@@ -159,14 +159,14 @@ struct JunctionArbiter {
         const bool lightAllows =
             light == SignalState::GreenProtected || light == SignalState::GreenPermissive ||
             (light == SignalState::Yellow && !canStopWithin(v.speedMps, dist, t.comfortDecelMps2));
-        const std::uint32_t to = s.view.laneTrack(con.to);
+        const TrackId to = s.view.laneTrack(con.to);
         const double need = t.lengthM + t.minGapM;
         grant = lightAllows && roomOnLane(s, to, reservedM[to]) >= need &&
                 conflictsClear(id, dist, con, light == SignalState::GreenPermissive);
       }
       if (!grant) break;
       v.flags |= kGranted;
-      v.nextConnector = cid.value;
+      v.nextConnector = cid;
       reservedM[s.view.laneTrack(con.to)] += t.lengthM + t.minGapM;
       double& eta = grantEtaS[cid.index()];
       eta = std::min(eta, dist / std::max(v.speedMps, 1.0));
@@ -189,7 +189,7 @@ struct JunctionArbiter {
       for (LaneId l : net.road(r).lanes) reservedM[s.view.laneTrack(l)] = 0;
     for (ConnectorId c : j.connectors) {
       grantEtaS[c.index()] = kInfinity;
-      const std::uint32_t to = s.view.laneTrack(net.connector(c).to);
+      const TrackId to = s.view.laneTrack(net.connector(c).to);
       for (std::uint32_t u : s.vehicles.occupants[s.view.connectorTrack(c)]) {
         const VehicleType& t = s.view.type(s.vehicles.hot[u]);
         reservedM[to] += t.lengthM + t.minGapM;

@@ -73,8 +73,8 @@ std::string World::checkInvariants() const {
     const auto& occ = s.vehicles.occupants[t];
     for (std::size_t k = 0; k < occ.size(); ++k) {
       const Vehicle& v = s.vehicles.hot[occ[k]];
-      if (v.track != t) {
-        err << "vehicle " << occ[k] << " listed on track " << t << " but records track " << v.track;
+      if (v.track != TrackId(t)) {
+        err << "vehicle " << occ[k] << " listed on track " << t << " but records track " << v.track.value;
         return err.str();
       }
       if (k > 0) {
@@ -82,7 +82,7 @@ std::string World::checkInvariants() const {
         const double gap = leader.posM - s.view.type(leader).lengthM - v.posM;
         if (gap < -1e-6) {
           err << "overlap on " << (s.view.tracks[t].isConnector() ? "connector " : "lane ")
-              << (s.view.tracks[t].isConnector() ? s.view.tracks[t].connector : s.view.tracks[t].lane) << ": vehicle "
+              << (s.view.tracks[t].isConnector() ? s.view.tracks[t].connector.value : s.view.tracks[t].lane.value) << ": vehicle "
               << s.view.scenario->demand.trips[occ[k]].id << " is " << -gap << " m into vehicle "
               << s.view.scenario->demand.trips[occ[k - 1]].id;
           return err.str();

@@ -50,10 +50,10 @@ std::pair<LaneId, double> insertionLane(const SpawnContext& s, std::uint32_t id)
   for (LaneId l : road.lanes) {
     const Lane& lane = net.lane(l);
     if (!lane.allowed.allows(t.vehicleClass)) continue;
-    const std::uint32_t track = s.view.laneTrack(l);
+    const TrackId track = s.view.laneTrack(l);
     // Vehicles coming through the upstream junction into this lane have the right of way.
     bool fed = false;
-    for (std::uint32_t c : s.view.feeders[track]) fed = fed || !s.vehicles.occupants[s.view.connectorTrack(ConnectorId(c))].empty();
+    for (ConnectorId c : s.view.feeders[track]) fed = fed || !s.vehicles.occupants[s.view.connectorTrack(c)].empty();
     if (fed) continue;
     const auto& occ = s.vehicles.occupants[track];
     const double room = occ.empty() ? kInfinity : s.vehicles.hot[occ.back()].posM - s.view.type(s.vehicles.hot[occ.back()]).lengthM;
@@ -76,7 +76,7 @@ bool tryInsert(const SpawnContext& s, std::uint32_t id) {
   if (!lane.valid()) return false;
   Vehicle& v = s.vehicles.hot[id];
   const VehicleType& t = s.view.type(v);
-  const std::uint32_t track = s.view.laneTrack(lane);
+  const TrackId track = s.view.laneTrack(lane);
   const double v0 = s.view.desiredSpeedOn(v, track);
   v.posM = std::min(t.lengthM, s.view.tracks[track].lengthM);
   double speed = v0;

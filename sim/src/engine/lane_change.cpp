@@ -63,7 +63,7 @@ class RoadLaneChanger {
     for (LaneId l : m_road.lanes)
       for (std::uint32_t id : m_s.vehicles.occupants[m_s.view.laneTrack(l)]) {
         order.push_back(id);
-        m_s.vehicles.hot[id].yieldTo = UINT32_MAX;
+        m_s.vehicles.hot[id].yieldTo = {};
       }
     for (std::uint32_t id : order) consider(id);
   }
@@ -81,13 +81,13 @@ class RoadLaneChanger {
     const LaneId l = m_road.lanes[static_cast<std::size_t>(laneIndex)];
     if (!m_s.view.tracks[m_s.view.laneTrack(l)].allowed.allows(m_s.view.type(m_s.vehicles.hot[id]).vehicleClass)) return false;
     // A transit vehicle heading for a stop on this road keeps to the stop's lane.
-    if (const std::uint32_t stopLane = m_s.stops.requiredLaneOnRoad(id); stopLane != UINT32_MAX) return m_s.view.laneTrack(l) == stopLane;
+    if (const TrackId stopLane = m_s.stops.requiredLaneOnRoad(id); stopLane.valid()) return m_s.view.laneTrack(l) == stopLane;
     const auto next = m_s.vehicles.nextRoad(id);
     return !next || m_s.view.laneLeadsTo(l, *next);
   }
 
   [[nodiscard]] double accelBehind(std::uint32_t follower, std::ptrdiff_t leaderIdx, const std::vector<std::uint32_t>& occ,
-                                   std::uint32_t track, double followerPos) const {
+                                   TrackId track, double followerPos) const {
     const Vehicle& f = m_s.vehicles.hot[follower];
     const VehicleType& t = m_s.view.type(f);
     const double v0 = m_s.view.desiredSpeedOn(f, track);
@@ -96,7 +96,7 @@ class RoadLaneChanger {
     return idmAccel(t, v0, f.speedMps, l.posM - m_s.view.type(l).lengthM - followerPos, l.speedMps);
   }
 
-  [[nodiscard]] double accelBehindVehicle(std::uint32_t follower, std::uint32_t leader, std::uint32_t track) const {
+  [[nodiscard]] double accelBehindVehicle(std::uint32_t follower, std::uint32_t leader, TrackId track) const {
     const Vehicle& f = m_s.vehicles.hot[follower];
     const Vehicle& l = m_s.vehicles.hot[leader];
     const VehicleType& t = m_s.view.type(f);
@@ -104,7 +104,7 @@ class RoadLaneChanger {
   }
 
   // Safety and MOBIL incentive of moving `id` (at index `idx` of `from`) into lane track `to`.
-  Evaluation evaluate(std::uint32_t id, std::size_t idx, std::uint32_t from, std::uint32_t to, bool mandatory) const {
+  Evaluation evaluate(std::uint32_t id, std::size_t idx, TrackId from, TrackId to, bool mandatory) const {
     const Vehicle& me = m_s.vehicles.hot[id];
     const VehicleType& t = m_s.view.type(me);
     const auto& target = m_s.vehicles.occupants[to];
@@ -147,18 +147,18 @@ class RoadLaneChanger {
 
   // A blocked mandatory change: the vehicle that would follow in the target lane holds back, so
   // that a gap opens (without it a full queue never lets anyone in and the road deadlocks).
-  void askToYield(std::uint32_t id, std::uint32_t targetTrack) {
+  void askToYield(std::uint32_t id, TrackId targetTrack) {
     const auto& target = m_s.vehicles.occupants[targetTrack];
     const Neighbours n = neighboursAt(m_s.view, m_s.vehicles, target, m_s.vehicles.hot[id].posM);
     if (n.follower < 0) return;
     Vehicle& f = m_s.vehicles.hot[target[static_cast<std::size_t>(n.follower)]];
-    if (f.yieldTo == UINT32_MAX) f.yieldTo = id;
+    if (!f.yieldTo.valid()) f.yieldTo = VehicleId(id);
   }
 
   void consider(std::uint32_t id) {
     Vehicle& v = m_s.vehicles.hot[id];
     if (v.flags & (kGranted | kDwelling)) return;  // committed to its connector, or doors open
-    const std::uint32_t from = v.track;
+    const TrackId from = v.track;
     const int laneIdx = laneIndexOf(v);
     const auto& current = m_s.vehicles.occupants[from];
     // Lanes are sorted by position: search, then step over equal positions to this vehicle.
@@ -166,7 +166,7 @@ class RoadLaneChanger {
     while (idx < current.size() && current[idx] != id) ++idx;
 
     int target = -1;
-    if (!usable(laneIdx, id) && (m_s.vehicles.nextRoad(id) || m_s.stops.requiredLaneOnRoad(id) != UINT32_MAX)) {
+    if (!usable(laneIdx, id) && (m_s.vehicles.nextRoad(id) || m_s.stops.requiredLaneOnRoad(id).valid())) {
       // Head for the nearest lane that leads on, one lane at a time.
       int best = -1;
       for (int k = 0; k < static_cast<int>(m_road.lanes.size()); ++k)
@@ -174,7 +174,7 @@ class RoadLaneChanger {
       if (best < 0) return;  // no lane leads on; the gridlock handler deals with it
       target = laneIdx + (best > laneIdx ? 1 : -1);
       if (!m_net.lane(m_road.lanes[static_cast<std::size_t>(target)]).allowed.allows(m_s.view.type(v).vehicleClass)) return;
-      const std::uint32_t to = m_s.view.laneTrack(m_road.lanes[static_cast<std::size_t>(target)]);
+      const TrackId to = m_s.view.laneTrack(m_road.lanes[static_cast<std::size_t>(target)]);
       if (!evaluate(id, idx, from, to, true).safe) {
         askToYield(id, to);
         return;
@@ -194,7 +194,7 @@ class RoadLaneChanger {
       }
       if (target < 0) return;
     }
-    const std::uint32_t to = m_s.view.laneTrack(m_road.lanes[static_cast<std::size_t>(target)]);
+    const TrackId to = m_s.view.laneTrack(m_road.lanes[static_cast<std::size_t>(target)]);
     detach(m_s.vehicles, id);
     attachByPosition(m_s.view, m_s.vehicles, id, to);
     // Grants run contiguously from the front of a lane (junction.cpp relies on it); vehicles now
@@ -218,7 +218,7 @@ void detach(Vehicles& vehicles, std::uint32_t vehicle) {
   occ.erase(std::find(occ.begin(), occ.end(), vehicle));
 }
 
-void attachByPosition(const NetworkView& view, Vehicles& vehicles, std::uint32_t vehicle, std::uint32_t track) {
+void attachByPosition(const NetworkView& view, Vehicles& vehicles, std::uint32_t vehicle, TrackId track) {
   auto& occ = vehicles.occupants[track];
   const Neighbours n = neighboursAt(view, vehicles, occ, vehicles.hot[vehicle].posM);
   occ.insert(occ.begin() + static_cast<std::ptrdiff_t>(n.insertAt), vehicle);

@@ -52,7 +52,7 @@ void moveVehicles(const Executor& exec, const NetworkView& view, const SimClock&
         if (!(v.flags & kHalted)) {
           VehicleCold& c = s.vehicles.cold[id];
           // Halting at a transit stop or to pick up riders is service, not a stop in traffic.
-          const double stopM = ServiceStops::serves(v) ? s.stops.haltPositionAhead(id, static_cast<std::uint32_t>(track)) : -1.0;
+          const double stopM = ServiceStops::serves(v) ? s.stops.haltPositionAhead(id, TrackId(track)) : -1.0;
           const bool atServiceStop = stopM >= 0 && v.posM >= stopM - kStopToleranceM;
           if (!atServiceStop && v.distanceM - c.lastHaltDistanceM >= kStopMinTravelM) ++c.stops;
           c.lastHaltDistanceM = v.distanceM;

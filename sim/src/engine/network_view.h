@@ -18,11 +18,11 @@ namespace traffic::engine {
 struct Track {
   double lengthM = 0;
   double speedLimitMps = 0;
-  std::uint32_t lane = UINT32_MAX;       // LaneId value when a lane
-  std::uint32_t connector = UINT32_MAX;  // ConnectorId value when a connector
+  LaneId lane;            // when a lane
+  ConnectorId connector;  // when a connector
   std::uint16_t indexInRoad = 0;
   ClassMask allowed = ClassMask::all();
-  [[nodiscard]] bool isConnector() const { return connector != UINT32_MAX; }
+  [[nodiscard]] bool isConnector() const { return connector.valid(); }
 };
 
 // Tracks: lanes and connectors in one index space, [0, laneCount) lanes and
@@ -30,9 +30,9 @@ struct Track {
 struct NetworkView {
   const Scenario* scenario = nullptr;
   const RoadNetwork* net = nullptr;
-  std::vector<Track> tracks;
+  IdVector<TrackId, Track> tracks;
   std::uint32_t laneCount = 0;
-  std::vector<std::vector<std::uint32_t>> feeders;  // per lane track: connectors ending on it
+  IdVector<TrackId, std::vector<ConnectorId>> feeders;  // per lane track: connectors ending on it
   // Roads reachable from the end of each lane, flattened: lane l's are
   // laneExitRoads[laneExitBegin[l] .. laneExitBegin[l + 1]). Asked for every vehicle every step,
   // so kept flat rather than followed through connectors and movements.
@@ -43,16 +43,17 @@ struct NetworkView {
   std::vector<VehicleType> platoonTypes;
   std::vector<std::pair<MovementId, MovementId>> conflictingMovements;  // for the invariant check
 
-  [[nodiscard]] std::uint32_t laneTrack(LaneId l) const { return l.value; }
-  [[nodiscard]] std::uint32_t connectorTrack(ConnectorId c) const { return laneCount + c.value; }
+  [[nodiscard]] TrackId laneTrack(LaneId l) const { return TrackId(l.value); }
+  [[nodiscard]] TrackId connectorTrack(ConnectorId c) const { return TrackId(laneCount + c.value); }
+  [[nodiscard]] bool isLaneTrack(TrackId t) const { return t.value < laneCount; }
   [[nodiscard]] const VehicleType& type(const Vehicle& v) const { return scenario->vehicleTypes[v.type]; }
-  [[nodiscard]] double desiredSpeedOn(const Vehicle& v, std::uint32_t track) const {
+  [[nodiscard]] double desiredSpeedOn(const Vehicle& v, TrackId track) const {
     return desiredSpeed(type(v), tracks[track].speedLimitMps);
   }
   /// Where a vehicle's rear bumper is on its track.
   [[nodiscard]] double rearOf(const Vehicle& v) const { return v.posM - type(v).lengthM; }
   /// The road of a lane track.
-  [[nodiscard]] RoadId roadOfLane(std::uint32_t laneTrack) const { return net->lane(LaneId(tracks[laneTrack].lane)).road; }
+  [[nodiscard]] RoadId roadOfLane(TrackId laneTrack) const { return net->lane(tracks[laneTrack].lane).road; }
   /// Whether a connector from `lane` leads onto `toRoad` (a lookup in laneExitRoads).
   [[nodiscard]] bool laneLeadsTo(LaneId lane, RoadId toRoad) const {
     for (std::uint32_t k = laneExitBegin[lane.index()]; k < laneExitBegin[lane.index() + 1]; ++k)

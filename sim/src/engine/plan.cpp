@@ -26,7 +26,7 @@ struct Ahead {
   bool found = false;
 };
 
-Ahead lastVehicleOn(const PlanContext& s, std::uint32_t track, double offsetM) {
+Ahead lastVehicleOn(const PlanContext& s, TrackId track, double offsetM) {
   const auto& occ = s.vehicles.occupants[track];
   if (occ.empty()) return {};
   const Vehicle& u = s.vehicles.hot[occ.back()];
@@ -38,18 +38,14 @@ Ahead acrossJunction(const PlanContext& s, std::uint32_t id) {
   const Vehicle& v = s.vehicles.hot[id];
   const Track& here = s.view.tracks[v.track];
   const double toEnd = here.lengthM - v.posM;
-  std::uint32_t nextTrack;
-  if (here.isConnector()) {
-    nextTrack = s.view.laneTrack(s.view.net->connector(ConnectorId(here.connector)).to);
-    return lastVehicleOn(s, nextTrack, toEnd);
-  }
+  if (here.isConnector()) return lastVehicleOn(s, s.view.laneTrack(s.view.net->connector(here.connector).to), toEnd);
   if (s.vehicles.onLastRoad(id)) return {};
   if (!(v.flags & kGranted)) {
     // Stop at the line (an obstacle standing there) unless far enough not to care yet.
     return {toEnd, 0.0, true};
   }
-  const ConnectorId c(v.nextConnector);
-  const std::uint32_t conTrack = s.view.connectorTrack(c);
+  const ConnectorId c = v.nextConnector;
+  const TrackId conTrack = s.view.connectorTrack(c);
   Ahead a = lastVehicleOn(s, conTrack, toEnd);
   if (a.found) return a;
   return lastVehicleOn(s, s.view.laneTrack(s.view.net->connector(c).to), toEnd + s.view.tracks[conTrack].lengthM);
@@ -86,7 +82,7 @@ void planMotion(const Executor& exec, const NetworkView& view, const Signals& si
       // The car-following model in use: the type's own, or its cooperative (CACC) headway behind
       // another cooperative vehicle.
       const VehicleType* model = &t;
-      const double v0 = s.view.desiredSpeedOn(v, static_cast<std::uint32_t>(track));
+      const double v0 = s.view.desiredSpeedOn(v, TrackId(track));
       double advice = kInfinity;  // signal-aware vehicles: the speed to arrive on green
       Ahead a;
       if (k > 0) {
@@ -105,7 +101,7 @@ void planMotion(const Executor& exec, const NetworkView& view, const Signals& si
           continue;
         }
         // Halt with the front at the stop: the obstacle stands one jam distance beyond it.
-        if (const double stopM = s.stops.haltPositionAhead(occ[k], static_cast<std::uint32_t>(track)); stopM >= 0) {
+        if (const double stopM = s.stops.haltPositionAhead(occ[k], TrackId(track)); stopM >= 0) {
           const double gap = std::max(0.0, stopM + t.minGapM - v.posM);
           if (!a.found || gap < a.gapM) a = {gap, 0.0, true};
         }
@@ -123,14 +119,14 @@ void planMotion(const Executor& exec, const NetworkView& view, const Signals& si
         v.limitM = kInfinity;
       }
       // Make room for a vehicle beside that must merge into this lane (cooperative merging).
-      if (v.yieldTo != UINT32_MAX) {
+      if (v.yieldTo.valid()) {
         const Vehicle& m = s.vehicles.hot[v.yieldTo];
         const double gap = m.posM - s.view.type(m).lengthM - v.posM;
         if (gap > 0 && (m.flags & kInNetwork)) v.accelMps2 = std::min(v.accelMps2, idmAccel(t, v0, v.speedMps, gap, m.speedMps));
       }
       // Slow down for a slower connector ahead (a turn) before reaching it.
       if (k == 0 && !s.view.tracks[track].isConnector() && (v.flags & kGranted)) {
-        const double vTurn = s.view.desiredSpeedOn(v, s.view.connectorTrack(ConnectorId(v.nextConnector)));
+        const double vTurn = s.view.desiredSpeedOn(v, s.view.connectorTrack(v.nextConnector));
         const double toEnd = s.view.tracks[track].lengthM - v.posM;
         if (vTurn < v.speedMps) {
           const double needed = (vTurn * vTurn - v.speedMps * v.speedMps) / (2.0 * std::max(toEnd, 1.0));

@@ -51,8 +51,8 @@ struct EntryQueues {
 
 // Per-step scratch owned by junctions (indexed so that each junction touches only its own).
 struct JunctionWork {
-  std::vector<double> reservedM;                          // per track (exit lanes)
-  std::vector<double> laneGrossFreeM;                     // per lane: length minus vehicles and gaps
+  IdVector<TrackId, double> reservedM;                    // per track (exit lanes)
+  IdVector<TrackId, double> laneGrossFreeM;               // per lane track: length minus vehicles and gaps
   std::vector<double> grantEtaS;                          // per connector
   std::vector<std::vector<std::uint32_t>> junctionScratch;  // per junction
   std::vector<std::uint32_t> arrivalsByJunction;          // per junction, this step
@@ -121,7 +121,7 @@ double tripDelayIndex(const NetworkView& view, const Vehicles& vehicles, std::ui
 /// Remove a vehicle from its track's occupant list.
 void detach(Vehicles& vehicles, std::uint32_t vehicle);
 /// Insert a vehicle into a track's occupant list at the place its position dictates.
-void attachByPosition(const NetworkView& view, Vehicles& vehicles, std::uint32_t vehicle, std::uint32_t track);
+void attachByPosition(const NetworkView& view, Vehicles& vehicles, std::uint32_t vehicle, TrackId track);
 /// Takes a halted vehicle off its lane into a bay or parking place beside it (position kept).
 void enterBay(Vehicles& vehicles, std::uint32_t vehicle);
 /// Merges a vehicle from a bay back into its lane if the vehicles around leave room.

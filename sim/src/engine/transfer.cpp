@@ -30,7 +30,7 @@ void transferAtJunctions(const Executor& exec, const NetworkView& view, const Si
     // 1. Incoming lanes: arrivals at the end of a route, or entry into the chosen connector.
     for (RoadId r : j.incoming) {
       for (LaneId l : net.road(r).lanes) {
-        const std::uint32_t track = s.view.laneTrack(l);
+        const TrackId track = s.view.laneTrack(l);
         auto& occ = s.vehicles.occupants[track];
         const double laneLen = s.view.tracks[track].lengthM;
         std::size_t leaving = 0;
@@ -40,14 +40,14 @@ void transferAtJunctions(const Executor& exec, const NetworkView& view, const Si
           if (v.posM <= laneLen) break;
           if (s.vehicles.onLastRoad(id)) {
             v.flags &= ~(kInNetwork | kGranted);
-            v.track = UINT32_MAX;
+            v.track = {};
             s.vehicles.cold[id].arriveS = arriveAt;
             ++arrivals;
-          } else if ((v.flags & kGranted) && v.nextConnector != UINT32_MAX) {
+          } else if ((v.flags & kGranted) && v.nextConnector.valid()) {
             v.posM -= laneLen;
-            v.track = s.view.connectorTrack(ConnectorId(v.nextConnector));
+            v.track = s.view.connectorTrack(v.nextConnector);
             v.flags &= ~kGranted;
-            v.nextConnector = UINT32_MAX;
+            v.nextConnector = {};
             ++v.routeIndex;
             s.vehicles.occupants[v.track].push_back(id);
           } else {
@@ -71,7 +71,7 @@ void transferAtJunctions(const Executor& exec, const NetworkView& view, const Si
     auto& entering = s.junctionWork.junctionScratch[i];
     entering.clear();
     for (ConnectorId c : j.connectors) {
-      const std::uint32_t track = s.view.connectorTrack(c);
+      const TrackId track = s.view.connectorTrack(c);
       auto& occ = s.vehicles.occupants[track];
       const double len = s.view.tracks[track].lengthM;
       std::size_t leaving = 0;
@@ -79,7 +79,7 @@ void transferAtJunctions(const Executor& exec, const NetworkView& view, const Si
         Vehicle& v = s.vehicles.hot[occ[leaving]];
         v.posM -= len;
         v.track = s.view.laneTrack(net.connector(c).to);
-        v.nextConnector = c.value;  // where it came from, until it has entered
+        v.nextConnector = c;  // where it came from, until it has entered
         entering.push_back(occ[leaving]);
         ++leaving;
       }
@@ -97,7 +97,7 @@ void transferAtJunctions(const Executor& exec, const NetworkView& view, const Si
     for (std::uint32_t id : entering) {
       Vehicle& v = s.vehicles.hot[id];
       const ConnectorId from(v.nextConnector);
-      v.nextConnector = UINT32_MAX;
+      v.nextConnector = {};
       auto& occ = s.vehicles.occupants[v.track];
       double bound = s.view.tracks[v.track].lengthM;
       double leaderSpeed = v.speedMps;
@@ -111,7 +111,7 @@ void transferAtJunctions(const Executor& exec, const NetworkView& view, const Si
       if (bound < 0 || queueHeld) {
         // Back to the connector: at its end, or just behind the one held before it there. Both are
         // at or ahead of where it was before this step, so nobody behind it is overtaken.
-        const std::uint32_t conTrack = s.view.connectorTrack(from);
+        const TrackId conTrack = s.view.connectorTrack(from);
         double pos = s.view.tracks[conTrack].lengthM;
         for (std::uint32_t u : heldBack)
           if (s.vehicles.hot[u].track == conTrack) pos = s.vehicles.hot[u].posM - s.view.type(s.vehicles.hot[u]).lengthM;

@@ -8,6 +8,7 @@
 #include <span>
 #include <vector>
 
+#include "engine/engine_ids.h"
 #include "traffic/ids.h"
 
 namespace traffic::engine {
@@ -39,9 +40,9 @@ struct Vehicle {
   double limitM = 0;    // furthest it may advance this step (leader's rear or stop line)
   double distanceM = 0;
   float haltedS = 0;    // time continuously halted
-  std::uint32_t track = UINT32_MAX;
-  std::uint32_t nextConnector = UINT32_MAX;  // chosen connector at the end of the current lane
-  std::uint32_t yieldTo = UINT32_MAX;  // a vehicle beside, ahead, that must merge in front of this one
+  TrackId track;               // none when not in the network
+  ConnectorId nextConnector;   // chosen connector at the end of the current lane
+  VehicleId yieldTo;           // a vehicle beside, ahead, that must merge in front of this one
   std::uint16_t routeIndex = 0;  // index in the route of the road driven on (or being entered)
   std::uint16_t type = 0;
   std::uint8_t flags = 0;
@@ -67,11 +68,11 @@ struct TrackTally {
 };
 
 struct Vehicles {
-  std::vector<Vehicle> hot;  // indexed by trip
-  std::vector<VehicleCold> cold;
+  IdVector<VehicleId, Vehicle> hot;  // indexed by trip
+  IdVector<VehicleId, VehicleCold> cold;
   std::vector<std::span<const RoadId>> routes;        // per vehicle, resolved once
-  std::vector<std::vector<std::uint32_t>> occupants;  // per track, front to back
-  std::vector<TrackTally> tallies;                    // per track, this step
+  IdVector<TrackId, std::vector<std::uint32_t>> occupants;  // per track, front to back
+  IdVector<TrackId, TrackTally> tallies;                    // per track, this step
   std::vector<std::uint32_t> inBay;                   // vehicles in stop bays or parked, ascending
 
   /// The road after the current one, if any.

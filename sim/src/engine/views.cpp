@@ -23,8 +23,8 @@ WorldSnapshot World::snapshot() const {
       view.id = VehicleId(id);
       view.vehicleClass = s.view.type(v).vehicleClass;
       view.onConnector = s.view.tracks[t].isConnector();
-      if (view.onConnector) view.connector = ConnectorId(s.view.tracks[t].connector);
-      else view.lane = LaneId(s.view.tracks[t].lane);
+      if (view.onConnector) view.connector = s.view.tracks[t].connector;
+      else view.lane = s.view.tracks[t].lane;
       view.positionM = v.posM;
       view.speedMps = v.speedMps;
       view.accelMps2 = v.accelMps2;
@@ -66,7 +66,7 @@ Frame World::frame() const {
     const VehicleType& type = s.view.type(v);
     FrameVehicle fv;
     fv.id = id;
-    fv.track = track.isConnector() ? track.connector : track.lane;
+    fv.track = track.isConnector() ? track.connector.value : track.lane.value;
     fv.positionM = static_cast<float>(v.posM);
     fv.speedMps = static_cast<float>(v.speedMps);
     fv.vehicleClass = type.vehicleClass;

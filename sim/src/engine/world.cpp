@@ -47,13 +47,13 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
   s.view.tracks.resize(net.lanes().size() + net.connectors().size());
   for (std::size_t i = 0; i < net.lanes().size(); ++i) {
     const Lane& l = net.lanes()[i];
-    s.view.tracks[i] = Track{l.lengthM, l.speedLimitMps, static_cast<std::uint32_t>(i), UINT32_MAX, l.indexInRoad, l.allowed};
+    s.view.tracks[i] = Track{l.lengthM, l.speedLimitMps, LaneId(i), ConnectorId(), l.indexInRoad, l.allowed};
   }
   s.view.feeders.resize(s.view.tracks.size());
   for (std::size_t i = 0; i < net.connectors().size(); ++i) {
     const Connector& c = net.connectors()[i];
-    s.view.tracks[s.view.laneCount + i] = Track{c.lengthM, c.speedLimitMps, UINT32_MAX, static_cast<std::uint32_t>(i), 0, ClassMask::all()};
-    s.view.feeders[s.view.laneTrack(c.to)].push_back(static_cast<std::uint32_t>(i));
+    s.view.tracks[s.view.laneCount + i] = Track{c.lengthM, c.speedLimitMps, LaneId(), ConnectorId(i), 0, ClassMask::all()};
+    s.view.feeders[s.view.laneTrack(c.to)].push_back(ConnectorId(i));
   }
   s.view.laneExitBegin.reserve(net.lanes().size() + 1);
   for (const Lane& l : net.lanes()) {

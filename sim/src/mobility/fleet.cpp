@@ -81,7 +81,7 @@ bool routeToNextStop(const FleetContext& s, FleetVehicle& fv) {
     const RoadId here = s.view.roadOfLane(v.track);
     route.push_back(here);
     std::optional<RoadId> committed;
-    if (v.flags & kGranted) committed = net.movement(net.connector(ConnectorId(v.nextConnector)).movement).toRoad;
+    if (v.flags & kGranted) committed = net.movement(net.connector(v.nextConnector).movement).toRoad;
     if (committed) {
       auto rest = s.fleets.router->shortestRoute(*committed, target);
       if (!rest) return false;

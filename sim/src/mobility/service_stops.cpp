@@ -30,7 +30,7 @@ double fleetStopPositionOn(const NetworkView& view, RoadId road) {
   return std::max(0.0, view.net->road(road).lengthM - kStopBeforeEndM);
 }
 
-const TransitStop* ServiceStops::transitStopAhead(std::uint32_t vehicle, std::uint32_t track) const {
+const TransitStop* ServiceStops::transitStopAhead(std::uint32_t vehicle, TrackId track) const {
   const Vehicle& v = m_vehicles.hot[vehicle];
   if (!(v.flags & kTransit)) return nullptr;
   const TransitRun& run = m_transit.runs[m_transit.runOfVehicle[vehicle]];
@@ -39,21 +39,21 @@ const TransitStop* ServiceStops::transitStopAhead(std::uint32_t vehicle, std::ui
   const TransitStop& stop = nextStopOf(m_view, run);
   if (v.flags & kDwelling) return &stop;
   // On the stop's road in another lane it halts beside the stop, to change lanes there.
-  if (track >= m_view.laneCount || v.routeIndex != line.stopRoute[run.nextStop] ||
-      m_view.net->lane(LaneId(track)).road != m_view.net->lane(stop.lane).road)
+  if (!m_view.isLaneTrack(track) || v.routeIndex != line.stopRoute[run.nextStop] ||
+      m_view.net->lane(m_view.tracks[track].lane).road != m_view.net->lane(stop.lane).road)
     return nullptr;
   if (v.posM > stop.positionM + kStopToleranceM) return nullptr;
   if (line.skipEmptyStops && !hasBusiness(m_view, m_transit, run)) return nullptr;
   return &stop;
 }
 
-double ServiceStops::haltPositionAhead(std::uint32_t vehicle, std::uint32_t track) const {
+double ServiceStops::haltPositionAhead(std::uint32_t vehicle, TrackId track) const {
   const Vehicle& v = m_vehicles.hot[vehicle];
   if (v.flags & kTransit) {
     const TransitStop* stop = transitStopAhead(vehicle, track);
     return stop ? stop->positionM : -1.0;
   }
-  if (!(v.flags & kFleet) || track >= m_view.laneCount) return -1.0;
+  if (!(v.flags & kFleet) || !m_view.isLaneTrack(track)) return -1.0;
   const FleetVehicle& fv = m_fleets.fleetVehicles[m_fleets.fleetOfVehicle[vehicle]];
   if (v.flags & kDwelling) return v.posM;
   // Idle: pull over where it is. Otherwise at the stop on the last road of its route.
@@ -64,21 +64,21 @@ double ServiceStops::haltPositionAhead(std::uint32_t vehicle, std::uint32_t trac
   return v.posM <= stopM + kStopToleranceM ? stopM : -1.0;
 }
 
-std::uint32_t ServiceStops::requiredLaneAt(std::uint32_t vehicle, std::size_t routeIndex) const {
-  if (!(m_vehicles.hot[vehicle].flags & kTransit)) return UINT32_MAX;
+TrackId ServiceStops::requiredLaneAt(std::uint32_t vehicle, std::size_t routeIndex) const {
+  if (!(m_vehicles.hot[vehicle].flags & kTransit)) return {};
   const TransitRun& run = m_transit.runs[m_transit.runOfVehicle[vehicle]];
   const TransitLine& line = lineOf(m_view, run);
-  if (run.nextStop >= line.stops.size() || routeIndex != line.stopRoute[run.nextStop]) return UINT32_MAX;
+  if (run.nextStop >= line.stops.size() || routeIndex != line.stopRoute[run.nextStop]) return {};
   return m_view.laneTrack(nextStopOf(m_view, run).lane);
 }
 
-std::uint32_t ServiceStops::requiredLaneOnRoad(std::uint32_t vehicle) const {
+TrackId ServiceStops::requiredLaneOnRoad(std::uint32_t vehicle) const {
   const Vehicle& v = m_vehicles.hot[vehicle];
-  if (!(v.flags & kTransit) || m_view.tracks[v.track].isConnector()) return UINT32_MAX;
-  const std::uint32_t lane = requiredLaneAt(vehicle, v.routeIndex);
-  if (lane == UINT32_MAX ||
+  if (!(v.flags & kTransit) || m_view.tracks[v.track].isConnector()) return {};
+  const TrackId lane = requiredLaneAt(vehicle, v.routeIndex);
+  if (!lane.valid() ||
       v.posM > nextStopOf(m_view, m_transit.runs[m_transit.runOfVehicle[vehicle]]).positionM + kStopToleranceM)
-    return UINT32_MAX;
+    return {};
   return lane;
 }
 

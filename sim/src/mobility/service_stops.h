@@ -26,17 +26,17 @@ class ServiceStops {
   [[nodiscard]] static bool serves(const Vehicle& v) { return (v.flags & (kTransit | kFleet)) != 0; }
   /// Where the vehicle will halt ahead of it on the road of `track` (its next stop), or a negative
   /// value when it has none there.
-  [[nodiscard]] double haltPositionAhead(std::uint32_t vehicle, std::uint32_t track) const;
+  [[nodiscard]] double haltPositionAhead(std::uint32_t vehicle, TrackId track) const;
   /// The lane (as a track) the vehicle must be in on its current road to reach its next stop, or
-  /// UINT32_MAX when its next stop is not (or no longer) ahead on this road.
-  [[nodiscard]] std::uint32_t requiredLaneOnRoad(std::uint32_t vehicle) const;
+  /// none when its next stop is not (or no longer) ahead on this road.
+  [[nodiscard]] TrackId requiredLaneOnRoad(std::uint32_t vehicle) const;
   /// The lane (as a track) of the vehicle's next stop if that stop is on route road `routeIndex`,
-  /// else UINT32_MAX.
-  [[nodiscard]] std::uint32_t requiredLaneAt(std::uint32_t vehicle, std::size_t routeIndex) const;
+  /// else none.
+  [[nodiscard]] TrackId requiredLaneAt(std::uint32_t vehicle, std::size_t routeIndex) const;
   /// The next stop of a transit vehicle if it will halt there, ahead of it on the road of `track`
   /// (in another lane than the stop's it halts beside the stop until it can change lanes), else
   /// null.
-  [[nodiscard]] const TransitStop* transitStopAhead(std::uint32_t vehicle, std::uint32_t track) const;
+  [[nodiscard]] const TransitStop* transitStopAhead(std::uint32_t vehicle, TrackId track) const;
 
  private:
   const NetworkView& m_view;
