@@ -408,7 +408,7 @@ int infoCommand(const InfoOptions& opt) {
 
 /// The options of `run`, also taken by `view`.
 void addRunOptions(CLI::App& cmd, RunOptions& run) {
-  cmd.add_option("scenario", run.scenario, "Scenario file (.toml)")->required();
+  cmd.add_option("scenario", run.scenario, "Scenario file (.toml) or SUMO configuration (.sumocfg)")->required();
   cmd.add_option("-o,--out", run.out,
                  "Results folder; replaced whole if it holds an earlier run's outputs [default: results/<scenario name>]");
   cmd.add_option("-t,--threads", run.threads, "Worker threads; 0 means one per core [default: 0]")
@@ -482,7 +482,7 @@ int runMain(int argc, char** argv) {
   InfoOptions info;
   CLI::App* infoCmd = app.add_subcommand(
       "info", "Check a scenario and describe its map, demand and signal settings");
-  infoCmd->add_option("scenario", info.scenario, "Scenario file (.toml)")->required();
+  infoCmd->add_option("scenario", info.scenario, "Scenario file (.toml) or SUMO configuration (.sumocfg)")->required();
   infoCmd->add_option("--set", info.overrides, "Override a scenario key (key=value), as for run")
       ->allow_extra_args(false)
       ->type_name("KEY=VALUE");
@@ -502,7 +502,7 @@ int runMain(int argc, char** argv) {
   compare.version = std::string("trafficsim ") + TRAFFICSIM_VERSION;
   CLI::App* compareCmd = app.add_subcommand(
       "compare", "Benchmark signal policies: every scenario x policy x seed, with confidence intervals and charts");
-  compareCmd->add_option("scenarios", compare.scenarios, "Scenario files (.toml)")->required();
+  compareCmd->add_option("scenarios", compare.scenarios, "Scenario files (.toml) or SUMO configurations (.sumocfg)")->required();
   compareCmd->add_option("--policies", compare.policies, "Signal policies to compare, separated by commas")
       ->required()
       ->delimiter(',')
