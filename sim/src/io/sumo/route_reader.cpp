@@ -262,7 +262,8 @@ class RouteReader {
       if (k == "arrivalLane" && v == "current") continue;
       if (k == "arrivalPos" && v == "max") continue;
       if (k == "color") continue;  // presentation only
-      m_ignored.add(std::string(element) + " attribute " + std::string(k) + "=\"" + std::string(v) + "\"", entity);
+      // One line per attribute, whatever its values: the first occurrence shows one.
+      m_ignored.add(std::string(element) + " attribute '" + std::string(k) + "'", entity + " " + std::string(k) + "=\"" + std::string(v) + "\"");
     }
   }
 
