@@ -9,6 +9,7 @@
 #include <map>
 #include <numeric>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "io/sumo/sumo_xml.h"
 #include "log.h"
@@ -168,6 +169,7 @@ class NetReader {
       }
       if (function == "crossing" || function == "walkingarea") {
         m_ignored.add("pedestrian " + function + " edges");
+        m_pedestrianEdges.insert(id);
         continue;
       }
       if (m_edgeInfo.contains(id)) m_xml.fail(e, entity, "duplicate edge id");
@@ -309,6 +311,10 @@ class NetReader {
       const int toLane = m_xml.integer(c, "toLane", "connection from " + inQuotes(from));
       const std::string entity = "connection " + inQuotes(from) + " lane " + std::to_string(fromLane) + " -> " + inQuotes(to) +
                                  " lane " + std::to_string(toLane);
+      if (m_pedestrianEdges.contains(from) || m_pedestrianEdges.contains(to)) {
+        m_ignored.add("connections to or from pedestrian crossings and walking areas", entity);
+        continue;
+      }
       const auto fromIt = m_edgeInfo.find(from);
       const auto toIt = m_edgeInfo.find(to);
       if (fromIt == m_edgeInfo.end()) m_xml.fail(c, entity, "edge " + inQuotes(from) + " is not in the network");
@@ -532,6 +538,7 @@ class NetReader {
   std::unordered_map<std::string, int> m_linksPerLane, m_linksCounted;
   std::unordered_map<std::string, EdgeInfo> m_edgeInfo;
   std::unordered_map<std::string, InternalLane> m_internalLanes;
+  std::unordered_set<std::string> m_pedestrianEdges;
   std::unordered_map<std::string, std::string> m_internalNext;
   std::vector<std::pair<JunctionId, JunctionId>> m_roadEnds;
   std::unordered_map<std::string, std::size_t> m_neighbourCount;

@@ -310,10 +310,9 @@ class RouteReader {
     const auto type = typeOf(n, entity);
     if (!depart || !type) return;
     if (!n.attribute("from") || !n.attribute("to")) {
-      if (n.attribute("fromJunction") || n.attribute("fromTaz") || n.attribute("fromXY") || n.attribute("fromLonLat"))
-        m_dropped.add("trips between junctions, zones or coordinates (only edge trips are supported)", entity);
-      else
-        m_xml.fail(n, entity, "a trip needs 'from' and 'to' edges");
+      // Trips between junctions, zones or coordinates, and trips defined only by their stops
+      // (taxis, demand-responsive buses), need SUMO's devices; they are counted, not run.
+      m_dropped.add("trips without 'from' and 'to' edges (by junction, zone, coordinates or stops only)", entity);
       return;
     }
     const auto route = routedRoute(n, entity);
