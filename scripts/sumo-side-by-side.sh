@@ -10,7 +10,7 @@
 # the map's programs as fixed_time). Installs SUMO with apt-get when it is missing.
 set -euo pipefail
 
-trafficsim="build/release/bin/trafficsim"
+trafficsim="$(cd "$(dirname "$0")/.." && pwd)/build/release/bin/trafficsim"
 out="$(mktemp -d -t sumo-side-by-side.XXXXXX)"
 validate=()
 configs=()
@@ -46,7 +46,8 @@ for cfg in "${configs[@]}"; do
   mkdir -p "$dir"
 
   # SUMO: statistics file for counts and means, its own log for wall time and updates per second.
-  sumo -c "$cfg" --no-step-log --duration-log.statistics --threads 1 \
+  # Options given here override the configuration's (some game configurations disable the log).
+  sumo -c "$cfg" --no-step-log --duration-log.disable false --duration-log.statistics --threads 1 \
        --statistic-output "$dir/sumo.stats.xml" --tripinfo-output "$dir/sumo.tripinfo.xml" \
        >"$dir/sumo.log" 2>&1 || { echo "$name: SUMO failed, see $dir/sumo.log" >&2; continue; }
 

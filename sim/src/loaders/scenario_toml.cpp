@@ -530,16 +530,23 @@ void applyLaneUse(const Loader& loader, const TableView& map, RoadNetwork& net) 
 
 void readMap(const Loader& loader, const TableView& root, Scenario& sc) {
   if (root.node("map") == nullptr)
-    root.failTable("missing [map]: name a CityFlow road network with map.cityflow = \"path/roadnet.json\" "
+    root.failTable("missing [map]: name a CityFlow road network with map.cityflow = \"path/roadnet.json\", "
+                   "a SUMO network with map.sumo = \"path/x.net.xml\" "
                    "or describe a generated grid in a [map.grid] table");
   const TableView t = subTable(loader, root, "map", {"cityflow", "sumo", "grid", "lanes"});
   const bool hasCityflow = t.node("cityflow") != nullptr;
   const bool hasSumo = t.node("sumo") != nullptr;
   const bool hasGrid = t.node("grid") != nullptr;
-  if (int(hasCityflow) + int(hasSumo) + int(hasGrid) != 1)
-    t.failTable(hasCityflow || hasSumo || hasGrid
-                    ? "give only one of map.cityflow, map.sumo and [map.grid]"
-                    : "empty: give map.cityflow = \"path/roadnet.json\", map.sumo = \"path/x.net.xml\" or a [map.grid] table");
+  if (int(hasCityflow) + int(hasSumo) + int(hasGrid) != 1) {
+    std::vector<std::string> given;
+    if (hasCityflow) given.emplace_back("map.cityflow");
+    if (hasSumo) given.emplace_back("map.sumo");
+    if (hasGrid) given.emplace_back("[map.grid]");
+    if (given.empty())
+      t.failTable("empty: give map.cityflow = \"path/roadnet.json\", map.sumo = \"path/x.net.xml\" or a [map.grid] table");
+    t.failTable(given.size() == 2 ? "give either " + given[0] + " or " + given[1] + ", not both"
+                                  : "give only one of map.cityflow, map.sumo and [map.grid]");
+  }
 
   if (hasCityflow || hasSumo) {
     const char* key = hasSumo ? "sumo" : "cityflow";
