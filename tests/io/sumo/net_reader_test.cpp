@@ -172,6 +172,25 @@ TEST(SumoNetReader, PriorityJunctionKeepsTypeAndRequestMatrices) {
   EXPECT_EQ(left.shape.points.size(), 5u);
 }
 
+TEST(SumoNetReader, TheLastProgramOfALightRunsAsInSumo) {
+  const SumoNetwork sumo = loadSumoNetwork(kData / "two_programs.net.xml");
+  const RoadNetwork& net = sumo.network;
+  const Junction& m = net.junction(*net.findJunction("m"));
+  ASSERT_TRUE(m.program.has_value());
+  ASSERT_EQ(m.program->phases.size(), 2u);
+  EXPECT_DOUBLE_EQ(m.program->phases[0].durationS, 20);
+  EXPECT_DOUBLE_EQ(m.program->phases[1].durationS, 40);
+  EXPECT_EQ(greenNames(net, m.program->phases[0]), (std::vector<std::string>{"am>mb"}));
+  EXPECT_EQ(greenNames(net, m.program->phases[1]), (std::vector<std::string>{"am>mc"}));
+  EXPECT_DOUBLE_EQ(m.program->offsetS, 5);
+  ASSERT_EQ(sumo.trafficLights.size(), 1u);
+  EXPECT_EQ(sumo.trafficLights[0].programId, "late");
+  EXPECT_EQ(sumo.trafficLights[0].type, "actuated");
+  // Yellow 3 s and 4 s once each: the shorter; the 1 s all-red after the second yellow.
+  EXPECT_DOUBLE_EQ(sumo.timing.yellowS, 3);
+  EXPECT_DOUBLE_EQ(sumo.timing.allRedS, 1);
+}
+
 std::string loadError(const std::string& file) {
   try {
     (void)loadSumoNetwork(kData / "bad" / file);

@@ -382,11 +382,11 @@ class NetReader {
     for (const pugi::xml_node& n : m_tlLogics) {
       const std::string id = m_xml.requiredString(n, "id", "tlLogic");
       const std::string entity = "tlLogic " + inQuotes(id);
-      if (tlIndex.contains(id)) {
-        m_ignored.add("further programs of a traffic light (the first is used)", entity + " programID " +
-                                                                                     inQuotes(n.attribute("programID").as_string()));
-        continue;
-      }
+      // SUMO makes each program it loads the default, so the last one of a light runs.
+      const auto earlier = tlIndex.find(id);
+      if (earlier != tlIndex.end())
+        m_ignored.add("earlier programs of a traffic light (the last one loaded runs, as in SUMO)",
+                      entity + " programID " + inQuotes(m_lights[earlier->second].programId));
       SumoTrafficLight tl;
       tl.id = id;
       tl.type = n.attribute("type").as_string("static");
@@ -410,6 +410,11 @@ class NetReader {
         tl.phases.push_back(std::move(phase));
       }
       if (tl.phases.empty()) m_xml.fail(n, entity, "has no phases");
+      if (earlier != tlIndex.end()) {
+        m_lights[earlier->second] = std::move(tl);
+        m_tlNodes[earlier->second] = n;
+        continue;
+      }
       tlIndex.emplace(id, m_lights.size());
       m_lights.push_back(std::move(tl));
       m_tlNodes.push_back(n);
