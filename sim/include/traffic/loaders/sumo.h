@@ -7,10 +7,11 @@
 // "internal") are not roads: their lane shapes become the connectors' shapes through the junction,
 // following a connection's `via` chain. Connections from the same edge to the same edge form one
 // movement. `dead_end` junctions and junctions with only one neighbour are boundary junctions.
-// Traffic-light programs become signal programs at each junction they control: every phase whose
-// links show green (G, g, s) and no yellow is a stage; yellow and all-red phases are clearance,
-// which trafficsim's controller inserts itself, timed by the map's typical yellow and all-red
-// durations (see SumoNetwork::timing). Lanes of one SUMO edge may differ in length; the road takes
+// Traffic-light programs (the last one loaded for a light, as in SUMO) become signal programs at
+// each junction they control: every phase whose links show green (G, g, s) and no yellow is a
+// stage; yellow and all-red phases are clearance, which trafficsim's controller inserts itself,
+// timed by the map's typical yellow and all-red durations (see SumoNetwork::timing). The programs
+// as written, yellow phases and minDur/maxDur included, are kept in SumoNetwork::trafficLights. Lanes of one SUMO edge may differ in length; the road takes
 // their mean (trafficsim's lane changes keep the position, so lanes of a road share one length)
 // and the lengths as written are kept in SumoNetwork::laneLengthsM.
 //
@@ -81,7 +82,7 @@ struct SumoNetwork {
   /// all-red phase after a yellow (0 when there is none), and a minimum green no longer than the
   /// shortest green stage, so that fixed_time runs the map's durations.
   SignalTiming timing;
-  /// Edges left out because no lane admits a trafficsim class, by reason, for `info`.
+  /// Edges left out because no lane admits a trafficsim class (footpaths, rail, cycleways).
   std::size_t skippedEdges = 0;
 };
 
