@@ -192,8 +192,14 @@ class Loader {
     if (cfg.seed) scenario.insert("seed", static_cast<std::int64_t>(*cfg.seed));
     toml::array routes;
     for (const fs::path& f : cfg.routeFiles) routes.push_back(f.string());
+    toml::table map{{"sumo", cfg.netFile.string()}};
+    if (!cfg.additionalFiles.empty()) {
+      toml::array additional;
+      for (const fs::path& f : cfg.additionalFiles) additional.push_back(f.string());
+      map.insert("sumo_additional", std::move(additional));
+    }
     toml::table root{{"scenario", std::move(scenario)},
-                     {"map", toml::table{{"sumo", cfg.netFile.string()}}},
+                     {"map", std::move(map)},
                      {"demand", toml::table{{"sumo_routes", std::move(routes)}, {"sumo_begin_s", cfg.beginS}}}};
     // SUMO's time-to-teleport: <= 0 switches teleporting off.
     if (cfg.timeToTeleportS) {
@@ -202,9 +208,6 @@ class Loader {
       else dynamics.insert("gridlock_action", "wait");
       root.insert("dynamics", std::move(dynamics));
     }
-    if (!cfg.additionalFiles.empty())
-      simLog().warn("{}: {} additional file(s) not read (bus stops, detectors and other additionals are not imported)",
-                    m_fileName, cfg.additionalFiles.size());
     return root;
   }
 
@@ -533,7 +536,7 @@ void readMap(const Loader& loader, const TableView& root, Scenario& sc) {
     root.failTable("missing [map]: name a CityFlow road network with map.cityflow = \"path/roadnet.json\", "
                    "a SUMO network with map.sumo = \"path/x.net.xml\" "
                    "or describe a generated grid in a [map.grid] table");
-  const TableView t = subTable(loader, root, "map", {"cityflow", "sumo", "grid", "lanes"});
+  const TableView t = subTable(loader, root, "map", {"cityflow", "sumo", "sumo_additional", "grid", "lanes"});
   const bool hasCityflow = t.node("cityflow") != nullptr;
   const bool hasSumo = t.node("sumo") != nullptr;
   const bool hasGrid = t.node("grid") != nullptr;
@@ -548,6 +551,8 @@ void readMap(const Loader& loader, const TableView& root, Scenario& sc) {
                                   : "give only one of map.cityflow, map.sumo and [map.grid]");
   }
 
+  if (!hasSumo && t.node("sumo_additional")) t.fail("sumo_additional", "only applies to map.sumo");
+
   if (hasCityflow || hasSumo) {
     const char* key = hasSumo ? "sumo" : "cityflow";
     if (!t.string(key)) t.fail(key, "expected a file path (a string)");
@@ -555,7 +560,21 @@ void readMap(const Loader& loader, const TableView& root, Scenario& sc) {
     const fs::path file = loader.resolveFile(t.node(key), std::string("map.") + key, written);
     RoadNetwork net;
     if (hasSumo) {
-      SumoNetwork sumo = loadSumoNetwork(file);
+      // map.sumo_additional: SUMO additional files, for the traffic-light programs they hold.
+      std::vector<fs::path> additional;
+      if (const toml::node* n = t.node("sumo_additional")) {
+        std::vector<const toml::node*> items;
+        if (const toml::array* arr = n->as_array())
+          for (const auto& element : *arr) items.push_back(&element);
+        else
+          items.push_back(n);
+        for (const toml::node* item : items) {
+          if (!item->is_string())
+            loader.fail(item, "map.sumo_additional", "expected file paths (strings), found " + std::string(typeName(item->type())));
+          additional.push_back(loader.resolveFile(item, "map.sumo_additional", *item->value<std::string>()));
+        }
+      }
+      SumoNetwork sumo = loadSumoNetwork(file, additional);
       // The map's programs come with their own clearance times; [signals] may still override them.
       sc.signalTiming = sumo.timing;
       net = std::move(sumo.network);

@@ -191,6 +191,28 @@ TEST(SumoNetReader, TheLastProgramOfALightRunsAsInSumo) {
   EXPECT_DOUBLE_EQ(sumo.timing.allRedS, 1);
 }
 
+TEST(SumoNetReader, ProgramsInAdditionalFilesReplaceTheNetworks) {
+  const std::vector<std::filesystem::path> additional{kData / "cross_night.add.xml"};
+  const SumoNetwork sumo = loadSumoNetwork(kData / "cross_tls.net.xml", additional);
+  const Junction& c = sumo.network.junction(*sumo.network.findJunction("C"));
+  ASSERT_TRUE(c.program.has_value());
+  ASSERT_EQ(c.program->phases.size(), 2u);
+  EXPECT_DOUBLE_EQ(c.program->phases[0].durationS, 20);
+  EXPECT_DOUBLE_EQ(c.program->phases[1].durationS, 15);
+  EXPECT_EQ(sumo.trafficLights.at(0).programId, "night");
+  // Its yellow is 4 s and it has no all-red.
+  EXPECT_DOUBLE_EQ(sumo.timing.yellowS, 4);
+  EXPECT_DOUBLE_EQ(sumo.timing.allRedS, 0);
+  // A route file is no additional file.
+  const std::vector<std::filesystem::path> wrong{kData / "routes.rou.xml"};
+  try {
+    (void)loadSumoNetwork(kData / "cross_tls.net.xml", wrong);
+    ADD_FAILURE() << "a route file loaded as an additional file";
+  } catch (const LoadError& e) {
+    EXPECT_NE(std::string(e.what()).find("not a SUMO additional file"), std::string::npos) << e.what();
+  }
+}
+
 std::string loadError(const std::string& file) {
   try {
     (void)loadSumoNetwork(kData / "bad" / file);

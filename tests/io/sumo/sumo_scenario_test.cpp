@@ -69,6 +69,23 @@ TEST(SumoConfig, AConfigurationIsAScenario) {
   EXPECT_DOUBLE_EQ(shorter.signalTiming.yellowS, 4);
 }
 
+TEST(SumoConfig, AdditionalFilesBringTheirSignalPrograms) {
+  TempDir dir;
+  const auto cfg = dir.path() / "night.sumocfg";
+  std::ofstream(cfg) << "<configuration><input>\n"
+                     << "  <net-file value=\"" << (kData / "cross_tls.net.xml").string() << "\"/>\n"
+                     << "  <route-files value=\"" << (kData / "routes.rou.xml").string() << "\"/>\n"
+                     << "  <additional-files value=\"" << (kData / "cross_night.add.xml").string() << "\"/>\n"
+                     << "</input><time><begin value=\"0\"/><end value=\"300\"/></time></configuration>\n";
+  const Scenario sc = loadScenario(cfg);
+  const Junction& c = sc.network->junction(*sc.network->findJunction("C"));
+  ASSERT_TRUE(c.program.has_value());
+  EXPECT_DOUBLE_EQ(c.program->phases[0].durationS, 20);
+  EXPECT_DOUBLE_EQ(sc.signalTiming.yellowS, 4);
+  EXPECT_DOUBLE_EQ(sc.signalTiming.allRedS, 0);
+  runValidated(sc);
+}
+
 TEST(SumoConfig, RunsToCompletionKeepingEveryInvariant) {
   const Scenario sc = loadScenario(kData / "cross.sumocfg");
   const VehicleCounts c = runValidated(sc);

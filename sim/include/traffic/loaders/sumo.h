@@ -28,6 +28,7 @@
 #include <filesystem>
 #include <limits>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -87,7 +88,10 @@ struct SumoNetwork {
 };
 
 /// Throws LoadError naming the file, the line and the edge, lane, junction or program at fault.
-SumoNetwork loadSumoNetwork(const std::filesystem::path& file);
+/// Traffic-light programs in `additionalFiles` (SUMO `<additional>` files) are loaded after the
+/// network's and, as in SUMO, replace its programs of the same light; other additionals are
+/// logged as not read.
+SumoNetwork loadSumoNetwork(const std::filesystem::path& file, std::span<const std::filesystem::path> additionalFiles = {});
 
 struct SumoDemandOptions {
   double beginS = 0;  ///< SUMO time that becomes t = 0; earlier departures are dropped (as SUMO does)

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <memory>
+#include <span>
 #include <numeric>
 #include <unordered_map>
 #include <unordered_set>
@@ -86,7 +88,8 @@ struct LinkSpec {
 
 class NetReader {
  public:
-  explicit NetReader(const std::filesystem::path& file) : m_xml(file, "SUMO network"), m_builder(m_xml.name()) {}
+  NetReader(const std::filesystem::path& file, std::span<const std::filesystem::path> additionalFiles)
+      : m_xml(file, "SUMO network"), m_builder(m_xml.name()), m_additionalFiles(additionalFiles.begin(), additionalFiles.end()) {}
 
   SumoNetwork read() {
     const pugi::xml_node root = m_xml.root();
@@ -100,10 +103,11 @@ class NetReader {
       if (name == "edge") m_edges.push_back(n);
       else if (name == "junction") m_junctions.push_back(n);
       else if (name == "connection") m_connections.push_back(n);
-      else if (name == "tlLogic") m_tlLogics.push_back(n);
+      else if (name == "tlLogic") m_tlLogics.push_back({n, &m_xml});
       else if (name == "location") continue;  // geo-projection: positions are already metres
       else m_ignored.add("<" + std::string(name) + "> elements");
     }
+    readAdditionalFiles();
     countNeighbours();
     readJunctions();
     readEdges();
@@ -124,6 +128,25 @@ class NetReader {
   }
 
  private:
+  // Additional files may bring traffic-light programs, which replace the network's as later
+  // programs do in SUMO; their other contents (stops, detectors, ...) are not read here.
+  void readAdditionalFiles() {
+    for (const std::filesystem::path& file : m_additionalFiles) {
+      m_additional.push_back(std::make_unique<XmlFile>(file, "SUMO additional file"));
+      const XmlFile& xml = *m_additional.back();
+      const pugi::xml_node root = xml.root();
+      if (std::string_view(root.name()) != "additional")
+        xml.fail(root, "", "not a SUMO additional file: the root element is <" + std::string(root.name()) + ">, expected <additional>");
+      sumo::Ignored ignored;
+      for (pugi::xml_node n : root.children()) {
+        if (n.type() != pugi::node_element) continue;
+        if (std::string_view(n.name()) == "tlLogic") m_tlLogics.push_back({n, &xml});
+        else ignored.add("<" + std::string(n.name()) + "> elements", inQuotes(n.attribute("id").as_string()));
+      }
+      ignored.report(xml.name(), "not read (only traffic-light programs are taken from additional files)");
+    }
+  }
+
   void readJunctions() {
     for (const pugi::xml_node& n : m_junctions) {
       const std::string id = m_xml.requiredString(n, "id", "junction");
@@ -379,8 +402,9 @@ class NetReader {
 
   void readTrafficLights() {
     std::map<std::string, std::size_t> tlIndex;
-    for (const pugi::xml_node& n : m_tlLogics) {
-      const std::string id = m_xml.requiredString(n, "id", "tlLogic");
+    for (const auto& [n, source] : m_tlLogics) {
+      const XmlFile& xml = *source;
+      const std::string id = xml.requiredString(n, "id", "tlLogic");
       const std::string entity = "tlLogic " + inQuotes(id);
       // SUMO makes each program it loads the default, so the last one of a light runs.
       const auto earlier = tlIndex.find(id);
@@ -391,33 +415,33 @@ class NetReader {
       tl.id = id;
       tl.type = n.attribute("type").as_string("static");
       tl.programId = n.attribute("programID").as_string();
-      tl.offsetS = m_xml.number(n, "offset", entity, 0.0);
+      tl.offsetS = xml.number(n, "offset", entity, 0.0);
       if (tl.type != "static" && tl.type != "actuated")
         m_ignored.add("traffic lights of a type other than static or actuated (run as static)", entity + " type " + inQuotes(tl.type));
       int p = 0;
       for (const pugi::xml_node& ph : n.children("phase")) {
         const std::string phaseEntity = entity + " phase " + std::to_string(p++);
         SumoPhase phase;
-        phase.durationS = m_xml.number(ph, "duration", phaseEntity);
-        if (!(phase.durationS > 0)) m_xml.fail(ph, phaseEntity, "duration must be > 0 s");
-        phase.minDurS = m_xml.optionalNumber(ph, "minDur", phaseEntity);
-        phase.maxDurS = m_xml.optionalNumber(ph, "maxDur", phaseEntity);
-        phase.state = m_xml.requiredString(ph, "state", phaseEntity);
+        phase.durationS = xml.number(ph, "duration", phaseEntity);
+        if (!(phase.durationS > 0)) xml.fail(ph, phaseEntity, "duration must be > 0 s");
+        phase.minDurS = xml.optionalNumber(ph, "minDur", phaseEntity);
+        phase.maxDurS = xml.optionalNumber(ph, "maxDur", phaseEntity);
+        phase.state = xml.requiredString(ph, "state", phaseEntity);
         phase.name = ph.attribute("name").as_string();
         for (char ch : phase.state)
           if (std::string_view("GgyrsuoOY").find(ch) == std::string_view::npos)
-            m_xml.fail(ph, phaseEntity, std::string("state has the unknown signal '") + ch + "' (expected G g y r s u o O)");
+            xml.fail(ph, phaseEntity, std::string("state has the unknown signal '") + ch + "' (expected G g y r s u o O)");
         tl.phases.push_back(std::move(phase));
       }
-      if (tl.phases.empty()) m_xml.fail(n, entity, "has no phases");
+      if (tl.phases.empty()) xml.fail(n, entity, "has no phases");
       if (earlier != tlIndex.end()) {
         m_lights[earlier->second] = std::move(tl);
-        m_tlNodes[earlier->second] = n;
+        m_tlNodes[earlier->second] = {n, source};
         continue;
       }
       tlIndex.emplace(id, m_lights.size());
       m_lights.push_back(std::move(tl));
-      m_tlNodes.push_back(n);
+      m_tlNodes.push_back({n, source});
     }
 
     // Check every signalised connection against its program, and give each junction the stages
@@ -433,7 +457,7 @@ class NetReader {
         const SumoTrafficLight& tl = m_lights[it->second];
         for (std::size_t p = 0; p < tl.phases.size(); ++p)
           if (link.tlIndex >= static_cast<int>(tl.phases[p].state.size()))
-            m_xml.fail(m_tlNodes[it->second], "tlLogic " + inQuotes(tl.id) + " phase " + std::to_string(p),
+            m_tlNodes[it->second].second->fail(m_tlNodes[it->second].first, "tlLogic " + inQuotes(tl.id) + " phase " + std::to_string(p),
                        "state has " + std::to_string(tl.phases[p].state.size()) + " signals but a connection uses linkIndex " +
                            std::to_string(link.tlIndex));
         std::string& chosen = junctionTl[m_movementJunction[m].index()];
@@ -536,7 +560,10 @@ class NetReader {
   XmlFile m_xml;
   RoadNetworkBuilder m_builder;
   sumo::Ignored m_ignored;
-  std::vector<pugi::xml_node> m_edges, m_junctions, m_connections, m_tlLogics, m_junctionNodes, m_tlNodes;
+  std::vector<std::filesystem::path> m_additionalFiles;
+  std::vector<std::unique_ptr<XmlFile>> m_additional;  // kept alive: their nodes are read later
+  std::vector<pugi::xml_node> m_edges, m_junctions, m_connections, m_junctionNodes;
+  std::vector<std::pair<pugi::xml_node, const XmlFile*>> m_tlLogics, m_tlNodes;  // with the file they come from
   std::vector<SumoJunction> m_sumoJunctions;
   std::vector<std::vector<std::string>> m_incLanes;
   std::unordered_map<std::string, int> m_linkOfVia;
@@ -559,8 +586,8 @@ class NetReader {
 
 }  // namespace
 
-SumoNetwork loadSumoNetwork(const std::filesystem::path& file) {
-  return NetReader(file).read();
+SumoNetwork loadSumoNetwork(const std::filesystem::path& file, std::span<const std::filesystem::path> additionalFiles) {
+  return NetReader(file, additionalFiles).read();
 }
 
 }  // namespace traffic
