@@ -134,9 +134,8 @@ class NetReader {
     for (const std::filesystem::path& file : m_additionalFiles) {
       m_additional.push_back(std::make_unique<XmlFile>(file, "SUMO additional file"));
       const XmlFile& xml = *m_additional.back();
+      // SUMO accepts any root element here (<additional>, <add>, <tlLogics>, ...); so do we.
       const pugi::xml_node root = xml.root();
-      if (std::string_view(root.name()) != "additional")
-        xml.fail(root, "", "not a SUMO additional file: the root element is <" + std::string(root.name()) + ">, expected <additional>");
       sumo::Ignored ignored;
       for (pugi::xml_node n : root.children()) {
         if (n.type() != pugi::node_element) continue;
