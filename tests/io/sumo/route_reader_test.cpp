@@ -103,6 +103,8 @@ TEST(SumoRouteReader, VehiclesKeepTheirRoutesAndTripsAreRouted) {
   EXPECT_EQ(routeNames(l, *via), (std::vector<std::string>{"EC", "CW"}));
   EXPECT_DOUBLE_EQ(inline_->departS, 5.0);
   EXPECT_DOUBLE_EQ(ref->departS, 2.0);
+  // Route distributions are not drawn from: the vehicle is left out (and logged), not an error.
+  EXPECT_EQ(tripNamed(l.demand, "v_dist"), nullptr);
   // A bus from WC's bus lane is kept: its class may use it.
   EXPECT_NE(tripNamed(l.demand, "v_bus"), nullptr);
   // Trips come sorted by departure.

@@ -137,6 +137,12 @@ TEST(SumoConfig, TheCliRunsAConfigurationAndRejectsBadOnes) {
 
   const CliResult info = runCli("info " + shellQuoted((kData / "cross.sumocfg").string()));
   EXPECT_EQ(info.code, 0) << info.err;
+  EXPECT_TRUE(contains(info.out, "cross_tls.net.xml")) << info.out;
+
+  const CliResult compare = runCli("compare " + shellQuoted((kData / "cross.sumocfg").string()) +
+                                   " --policies fixed_time,max_pressure --seeds 1 --out " + shellQuoted((out.path() / "c").string()));
+  EXPECT_EQ(compare.code, 0) << compare.err;
+  EXPECT_TRUE(std::filesystem::exists(out.path() / "c" / "results.csv"));
 
   const CliResult noNet = runCli("run " + shellQuoted((kData / "bad" / "no_net.sumocfg").string()));
   EXPECT_EQ(noNet.code, 2);

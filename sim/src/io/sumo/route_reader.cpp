@@ -11,6 +11,7 @@
 #include <cmath>
 #include <map>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "io/sumo/sumo_xml.h"
 #include "log.h"
@@ -50,6 +51,8 @@ class RouteReader {
       const std::string_view name = n.name();
       if (name == "vType") readVType(n);
       else if (name == "route") readNamedRoute(n);
+      else if (name == "routeDistribution" || name == "vTypeDistribution")
+        m_distributions.insert(n.attribute("id").as_string());
     }
     for (pugi::xml_node n : root.children()) {
       if (n.type() != pugi::node_element) continue;
@@ -137,6 +140,10 @@ class RouteReader {
   std::optional<VehicleTypeId> typeOf(const pugi::xml_node& n, const std::string& entity) {
     std::string name = n.attribute("type").as_string("DEFAULT_VEHTYPE");
     if (auto t = findType(name)) return t;
+    if (m_distributions.contains(name)) {
+      m_dropped.add("vehicles of a vTypeDistribution (not supported)", entity);
+      return std::nullopt;
+    }
     if (m_unusableTypes.contains(name)) {
       m_dropped.add("vehicles of a vType trafficsim does not drive", entity);
       return std::nullopt;
@@ -185,8 +192,19 @@ class RouteReader {
       if (!oneOf(a.name(), {"id", "edges"})) m_ignored.add("route attribute '" + std::string(a.name()) + "'", entity);
   }
 
-  // The route of a vehicle or flow: a `route` reference or an inline <route>.
-  std::vector<RoadId> explicitRoute(const pugi::xml_node& n, const std::string& entity) const {
+  // The route of a vehicle or flow: a `route` reference or an inline <route>; nullopt (counted)
+  // for what trafficsim does not draw from (route distributions, trips between zones).
+  std::optional<std::vector<RoadId>> explicitRoute(const pugi::xml_node& n, const std::string& entity) {
+    const bool distribution = n.child("routeDistribution") || m_distributions.contains(n.attribute("route").as_string());
+    if (distribution) {
+      m_dropped.add("vehicles on a route distribution (not supported)", entity);
+      return std::nullopt;
+    }
+    if (!n.attribute("route") && !n.child("route") &&
+        (n.attribute("fromJunction") || n.attribute("fromTaz") || n.attribute("fromXY") || n.attribute("fromLonLat"))) {
+      m_dropped.add("vehicles between junctions, zones or coordinates (only edges are supported)", entity);
+      return std::nullopt;
+    }
     if (const pugi::xml_attribute ref = n.attribute("route")) {
       auto it = m_namedRoutes.find(ref.value());
       if (it == m_namedRoutes.end())
@@ -298,7 +316,9 @@ class RouteReader {
     const auto depart = departure(n, entity);
     const auto type = typeOf(n, entity);
     if (!depart || !type) return;
-    const auto route = routeId(explicitRoute(n, entity), *type, entity);
+    const auto edges = explicitRoute(n, entity);
+    if (!edges) return;
+    const auto route = routeId(*edges, *type, entity);
     if (route) add(id, *type, *depart, *route);
   }
 
@@ -338,6 +358,7 @@ class RouteReader {
       }
     } else {
       route = explicitRoute(n, entity);
+      if (!route) return;
     }
     const auto rid = routeId(*route, *type, entity);
     if (!rid) return;
@@ -428,6 +449,7 @@ class RouteReader {
   sumo::Ignored m_dropped;
   std::unordered_map<std::string, std::vector<RoadId>> m_namedRoutes;
   std::unordered_map<std::string, std::string> m_unusableTypes;
+  std::unordered_set<std::string> m_distributions;  // ids of route and vType distributions
   std::map<std::vector<std::uint32_t>, RouteId> m_routeIds;
   std::size_t m_beforeBegin = 0, m_afterEnd = 0, m_added = 0;
 };
