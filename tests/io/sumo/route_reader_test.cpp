@@ -192,6 +192,10 @@ TEST(SumoRouteReader, ErrorsNameTheFileAndTheVehicle) {
   EXPECT_NE(rate.find("flow \"f\""), std::string::npos) << rate;
   EXPECT_NE(rate.find("period"), std::string::npos) << rate;
 
+  const std::string both = routeError("rate_end_and_number.rou.xml");
+  EXPECT_NE(both.find("flow \"both\""), std::string::npos) << both;
+  EXPECT_NE(both.find("not both"), std::string::npos) << both;
+
   const std::string type = routeError("undefined_type.rou.xml");
   EXPECT_NE(type.find("vehicle \"v\""), std::string::npos) << type;
   EXPECT_NE(type.find("\"ghost\""), std::string::npos) << type;

@@ -370,6 +370,9 @@ class RouteReader {
     if (end < begin) m_xml.fail(n, entity, "end must not be before begin");
     const int rates = (n.attribute("period") ? 1 : 0) + (n.attribute("vehsPerHour") ? 1 : 0) + (n.attribute("probability") ? 1 : 0);
     if (rates > 1) m_xml.fail(n, entity, "give one of period, vehsPerHour and probability");
+    // As SUMO: with a rate, the flow stops at its end or after its number, not both.
+    if (rates == 1 && number && n.attribute("end"))
+      m_xml.fail(n, entity, "with period, vehsPerHour or probability give 'end' or 'number', not both");
     // Departures stop at `end` (exclusive) and at the run's end; `number` caps them too.
     const double stopS = std::min(end, m_options.endS);
     const std::size_t cap = number ? static_cast<std::size_t>(*number) : SIZE_MAX;
