@@ -103,8 +103,6 @@ TEST(SumoRouteReader, VehiclesKeepTheirRoutesAndTripsAreRouted) {
   EXPECT_EQ(routeNames(l, *via), (std::vector<std::string>{"EC", "CW"}));
   EXPECT_DOUBLE_EQ(inline_->departS, 5.0);
   EXPECT_DOUBLE_EQ(ref->departS, 2.0);
-  // Route distributions are not drawn from: the vehicle is left out (and logged), not an error.
-  EXPECT_EQ(tripNamed(l.demand, "v_dist"), nullptr);
   // A bus from WC's bus lane is kept: its class may use it.
   EXPECT_NE(tripNamed(l.demand, "v_bus"), nullptr);
   // Trips come sorted by departure.
@@ -133,6 +131,22 @@ TEST(SumoRouteReader, FlowsExpandWithSumoCountsAndTimes) {
   EXPECT_GT(poisson.size(), 70u);
   EXPECT_LT(poisson.size(), 130u);
   EXPECT_TRUE(std::any_of(poisson.begin(), poisson.end(), [](double t) { return t != std::floor(t); }));
+}
+
+TEST(SumoRouteReader, VehiclesOnARouteDistributionDrawTheirRoutes) {
+  const Loaded l = load();
+  const Trip* v = tripNamed(l.demand, "v_dist");
+  ASSERT_NE(v, nullptr);
+  const auto route = routeNames(l, *v);
+  EXPECT_TRUE(route == (std::vector<std::string>{"WC", "CE"}) || route == (std::vector<std::string>{"WC", "CN"}));
+  // Each vehicle of a flow draws its own: 100 vehicles, half and half.
+  std::map<std::vector<std::string>, int> counts;
+  for (const Trip& t : l.demand.trips)
+    if (t.id.rfind("f_mix.", 0) == 0) ++counts[routeNames(l, t)];
+  ASSERT_EQ(counts.size(), 2u);
+  EXPECT_EQ(counts.begin()->second + counts.rbegin()->second, 100);
+  EXPECT_GT(counts.begin()->second, 30);
+  EXPECT_GT(counts.rbegin()->second, 30);
 }
 
 TEST(SumoRouteReader, RandomFlowsDependOnTheSeedOnly) {

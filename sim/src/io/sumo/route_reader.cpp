@@ -51,13 +51,13 @@ class RouteReader {
       const std::string_view name = n.name();
       if (name == "vType") readVType(n);
       else if (name == "route") readNamedRoute(n);
-      else if (name == "routeDistribution" || name == "vTypeDistribution")
-        m_distributions.insert(n.attribute("id").as_string());
+      else if (name == "vTypeDistribution") m_distributions.insert(n.attribute("id").as_string());
     }
+    for (pugi::xml_node n : root.children("routeDistribution")) readRouteDistribution(n);
     for (pugi::xml_node n : root.children()) {
       if (n.type() != pugi::node_element) continue;
       const std::string_view name = n.name();
-      if (name == "vType" || name == "route") continue;
+      if (name == "vType" || name == "route" || name == "routeDistribution") continue;
       if (name == "vehicle") readVehicle(n);
       else if (name == "trip") readTrip(n);
       else if (name == "flow") readFlow(n);
@@ -192,14 +192,61 @@ class RouteReader {
       if (!oneOf(a.name(), {"id", "edges"})) m_ignored.add("route attribute '" + std::string(a.name()) + "'", entity);
   }
 
+  // <routeDistribution>: routes (inline or by refId) with probabilities; each vehicle that refers
+  // to it draws one, from the seed and its own id, so a draw does not depend on other vehicles.
+  void readRouteDistribution(const pugi::xml_node& n) {
+    const std::string id = m_xml.requiredString(n, "id", "routeDistribution");
+    const std::string entity = "routeDistribution " + inQuotes(id);
+    if (m_namedRoutes.contains(id) || m_routeDistributions.contains(id)) m_xml.fail(n, entity, "duplicate route id");
+    std::vector<std::pair<std::vector<RoadId>, double>> choices;
+    for (const pugi::xml_node& r : n.children("route")) {
+      const double probability = m_xml.number(r, "probability", entity + " route", 1.0);
+      if (probability < 0) m_xml.fail(r, entity + " route", "probability must be >= 0");
+      if (const pugi::xml_attribute ref = r.attribute("refId")) {
+        auto it = m_namedRoutes.find(ref.value());
+        if (it == m_namedRoutes.end()) m_xml.fail(r, entity, "refId names route " + inQuotes(ref.value()) + ", which is not defined");
+        choices.emplace_back(it->second, probability);
+      } else {
+        std::vector<RoadId> route = edges(r, "edges", entity + " route");
+        checkConnected(r, entity + " route", route);
+        choices.emplace_back(std::move(route), probability);
+      }
+    }
+    double total = 0;
+    for (const auto& c : choices) total += c.second;
+    if (choices.empty() || !(total > 0)) m_xml.fail(n, entity, "needs at least one route with a probability > 0");
+    m_routeDistributions.emplace(id, std::move(choices));
+  }
+
+  const std::vector<RoadId>& draw(const std::vector<std::pair<std::vector<RoadId>, double>>& choices,
+                                  const std::string& vehicleId) const {
+    double total = 0;
+    for (const auto& c : choices) total += c.second;
+    double u = uniform01(m_options.seed, hashName("sumo.routeDistribution"), hashName(vehicleId)) * total;
+    for (const auto& c : choices) {
+      if (u < c.second) return c.first;
+      u -= c.second;
+    }
+    for (auto it = choices.rbegin(); it != choices.rend(); ++it)
+      if (it->second > 0) return it->first;
+    return choices.back().first;
+  }
+
+  [[nodiscard]] bool isDistribution(const pugi::xml_node& n) const {
+    return m_routeDistributions.contains(n.attribute("route").as_string());
+  }
+
   // The route of a vehicle or flow: a `route` reference or an inline <route>; nullopt (counted)
   // for what trafficsim does not draw from (route distributions, trips between zones).
-  std::optional<std::vector<RoadId>> explicitRoute(const pugi::xml_node& n, const std::string& entity) {
-    const bool distribution = n.child("routeDistribution") || m_distributions.contains(n.attribute("route").as_string());
-    if (distribution) {
-      m_dropped.add("vehicles on a route distribution (not supported)", entity);
+  // `vehicleId` keys the draw from a route distribution.
+  std::optional<std::vector<RoadId>> explicitRoute(const pugi::xml_node& n, const std::string& entity,
+                                                   const std::string& vehicleId) {
+    if (n.child("routeDistribution")) {
+      m_dropped.add("vehicles with their own <routeDistribution> (route alternatives; not supported)", entity);
       return std::nullopt;
     }
+    if (auto d = m_routeDistributions.find(n.attribute("route").as_string()); d != m_routeDistributions.end())
+      return draw(d->second, vehicleId);
     if (!n.attribute("route") && !n.child("route") &&
         (n.attribute("fromJunction") || n.attribute("fromTaz") || n.attribute("fromXY") || n.attribute("fromLonLat"))) {
       m_dropped.add("vehicles between junctions, zones or coordinates (only edges are supported)", entity);
@@ -316,7 +363,7 @@ class RouteReader {
     const auto depart = departure(n, entity);
     const auto type = typeOf(n, entity);
     if (!depart || !type) return;
-    const auto edges = explicitRoute(n, entity);
+    const auto edges = explicitRoute(n, entity, id);
     if (!edges) return;
     const auto route = routeId(*edges, *type, entity);
     if (route) add(id, *type, *depart, *route);
@@ -357,11 +404,13 @@ class RouteReader {
         return;
       }
     } else {
-      route = explicitRoute(n, entity);
+      route = explicitRoute(n, entity, id + ".0");
       if (!route) return;
     }
-    const auto rid = routeId(*route, *type, entity);
-    if (!rid) return;
+    // On a route distribution every vehicle of the flow draws its own route.
+    const bool perVehicle = isDistribution(n);
+    const auto rid = perVehicle ? std::optional<RouteId>{} : routeId(*route, *type, entity);
+    if (!rid && !perVehicle) return;
 
     const double begin = m_xml.number(n, "begin", entity, 0.0);
     const std::optional<int> number = n.attribute("number") ? std::optional<int>(m_xml.integer(n, "number", entity)) : std::nullopt;
@@ -378,8 +427,14 @@ class RouteReader {
     const std::size_t cap = number ? static_cast<std::size_t>(*number) : SIZE_MAX;
     std::size_t k = 0;
     auto emit = [&](double t) {
-      add(id + "." + std::to_string(k), *type, t, *rid);
+      const std::string vehicle = id + "." + std::to_string(k);
       ++k;
+      if (!perVehicle) {
+        add(vehicle, *type, t, *rid);
+        return;
+      }
+      const auto own = explicitRoute(n, entity, vehicle);
+      if (const auto r = own ? routeId(*own, *type, entity) : std::nullopt) add(vehicle, *type, t, *r);
     };
     const std::uint64_t stream = hashName("sumo.flow." + id);
 
@@ -452,7 +507,8 @@ class RouteReader {
   sumo::Ignored m_dropped;
   std::unordered_map<std::string, std::vector<RoadId>> m_namedRoutes;
   std::unordered_map<std::string, std::string> m_unusableTypes;
-  std::unordered_set<std::string> m_distributions;  // ids of route and vType distributions
+  std::unordered_set<std::string> m_distributions;  // ids of vType distributions
+  std::unordered_map<std::string, std::vector<std::pair<std::vector<RoadId>, double>>> m_routeDistributions;
   std::map<std::vector<std::uint32_t>, RouteId> m_routeIds;
   std::size_t m_beforeBegin = 0, m_afterEnd = 0, m_added = 0;
 };
