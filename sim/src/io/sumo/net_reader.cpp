@@ -158,7 +158,7 @@ class NetReader {
       const bool boundary = type == "dead_end" ||
                             (type.rfind("traffic_light", 0) != 0 && (neighbours == m_neighbourCount.end() || neighbours->second <= 1));
       // Width 0: SUMO's lane shapes already end at the junction's border.
-      const JunctionId j = m_builder.addJunction(id, position, 0.0, boundary);
+      m_builder.addJunction(id, position, 0.0, boundary);
       SumoJunction info;
       info.type = type;
       for (const pugi::xml_node& r : n.children("request")) {
@@ -175,7 +175,6 @@ class NetReader {
       m_incLanes.push_back(sumo::splitList(n.attribute("incLanes").as_string()));
       m_sumoJunctions.push_back(std::move(info));
       m_junctionNodes.push_back(n);
-      (void)j;
     }
   }
 
@@ -374,20 +373,20 @@ class NetReader {
         if (link.tlIndex < 0) m_xml.fail(c, entity, "linkIndex must be >= 0 for a signalised connection");
       }
       if (auto v = m_linkOfVia.find(via); !via.empty() && v != m_linkOfVia.end()) link.junctionIndex = v->second;
-      else link.junctionIndex = junctionLinkByIncLanes(a.road, from, fromLane, c);
+      else link.junctionIndex = junctionLinkByIncLanes(a.road, from, fromLane);
       m.links.push_back(std::move(link));
     }
     for (Pending& m : movements) {
-      const MovementId id = m_builder.addMovement(m.from, m.to, m.turn, std::move(m.connectors));
+      // Movement ids follow this order, so m_movementLinks and m_movementJunction are indexed by them.
+      m_builder.addMovement(m.from, m.to, m.turn, std::move(m.connectors));
       m_movementLinks.push_back(std::move(m.links));
       m_movementJunction.push_back(m_roadEnds[m.from.index()].second);
-      (void)id;
     }
   }
 
   // Without internal lanes, a junction numbers its links along incLanes, each lane's connections
   // in file order.
-  int junctionLinkByIncLanes(RoadId road, const std::string& edge, int fromLane, const pugi::xml_node&) {
+  int junctionLinkByIncLanes(RoadId road, const std::string& edge, int fromLane) {
     const JunctionId j = m_roadEnds[road.index()].second;
     const auto& inc = m_incLanes[j.index()];
     const std::string lane = edge + "_" + std::to_string(fromLane);
