@@ -149,6 +149,26 @@ TEST(SumoRouteReader, VehiclesOnARouteDistributionDrawTheirRoutes) {
   EXPECT_GT(counts.rbegin()->second, 30);
 }
 
+TEST(SumoRouteReader, VehiclesOfATypeDistributionDrawTheirTypes) {
+  const Loaded l = load();
+  // Nested vTypes are types of their own, with SUMO's class defaults where not given.
+  EXPECT_DOUBLE_EQ(typeNamed(l.types, "mix_car").lengthM, 4.0);
+  EXPECT_DOUBLE_EQ(typeNamed(l.types, "mix_van").lengthM, 6.5);
+  std::map<std::string, int> counts;
+  for (const Trip& t : l.demand.trips)
+    if (t.id.rfind("f_types.", 0) == 0) ++counts[l.types[t.type.index()].name];
+  // Weights 3 : 1 over 100 vehicles.
+  EXPECT_EQ(counts["mix_car"] + counts["mix_van"], 100);
+  EXPECT_GT(counts["mix_car"], 60);
+  EXPECT_GT(counts["mix_van"], 10);
+  const Trip* v = tripNamed(l.demand, "v_named_mix");
+  ASSERT_NE(v, nullptr);
+  const std::string& name = l.types[v->type.index()].name;
+  EXPECT_TRUE(name == "slow" || name == "city_bus") << name;
+  // The distributions themselves are no vehicle types.
+  EXPECT_TRUE(std::none_of(l.types.begin(), l.types.end(), [](const VehicleType& t) { return t.name == "fleet_mix"; }));
+}
+
 TEST(SumoRouteReader, RandomFlowsDependOnTheSeedOnly) {
   const Loaded a = load({.seed = 7});
   const Loaded b = load({.seed = 7});

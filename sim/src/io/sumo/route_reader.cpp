@@ -11,7 +11,6 @@
 #include <cmath>
 #include <map>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "io/sumo/sumo_xml.h"
 #include "log.h"
@@ -51,7 +50,7 @@ class RouteReader {
       const std::string_view name = n.name();
       if (name == "vType") readVType(n);
       else if (name == "route") readNamedRoute(n);
-      else if (name == "vTypeDistribution") m_distributions.insert(n.attribute("id").as_string());
+      else if (name == "vTypeDistribution") readVTypeDistribution(n);
     }
     for (pugi::xml_node n : root.children("routeDistribution")) readRouteDistribution(n);
     for (pugi::xml_node n : root.children()) {
@@ -88,7 +87,7 @@ class RouteReader {
     type->name = id;
     for (const pugi::xml_attribute& a : n.attributes()) {
       const std::string_view k = a.name();
-      if (k == "id" || k == "vClass") continue;
+      if (k == "id" || k == "vClass" || k == "probability") continue;  // probability: within a distribution
       if (k == "accel") type->accelMps2 = m_xml.number(n, "accel", entity);
       else if (k == "decel") type->comfortDecelMps2 = m_xml.number(n, "decel", entity);
       else if (k == "emergencyDecel") type->maxDecelMps2 = m_xml.number(n, "emergencyDecel", entity);
@@ -136,13 +135,64 @@ class RouteReader {
     return std::nullopt;
   }
 
-  // The type of a vehicle; nullopt (and reported) for a type trafficsim cannot drive.
-  std::optional<VehicleTypeId> typeOf(const pugi::xml_node& n, const std::string& entity) {
+  // <vTypeDistribution>: its own <vType>s with a probability each, or `vTypes` naming types
+  // declared before it (with `probabilities`, else each type's weight is 1).
+  void readVTypeDistribution(const pugi::xml_node& n) {
+    const std::string id = m_xml.requiredString(n, "id", "vTypeDistribution");
+    const std::string entity = "vTypeDistribution " + inQuotes(id);
+    if (m_typeDistributions.contains(id) || findType(id)) m_xml.fail(n, entity, "duplicate type id");
+    std::vector<std::pair<std::string, double>> members;
+    for (const pugi::xml_node& t : n.children("vType")) {
+      readVType(t);
+      members.emplace_back(m_xml.requiredString(t, "id", entity + " vType"), m_xml.number(t, "probability", entity + " vType", 1.0));
+    }
+    const auto names = sumo::splitList(n.attribute("vTypes").as_string());
+    const auto weights = sumo::splitList(n.attribute("probabilities").as_string());
+    if (!weights.empty() && weights.size() != names.size())
+      m_xml.fail(n, entity, "'probabilities' has " + std::to_string(weights.size()) + " values for " +
+                                std::to_string(names.size()) + " vTypes");
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      double w = 1.0;
+      if (!weights.empty()) {
+        char* end = nullptr;
+        w = std::strtod(weights[i].c_str(), &end);
+        if (end != weights[i].c_str() + weights[i].size() || !std::isfinite(w))
+          m_xml.fail(n, entity, "'probabilities' value '" + weights[i] + "' is not a number");
+      }
+      members.emplace_back(names[i], w);
+    }
+    std::vector<std::pair<VehicleTypeId, double>> choices;
+    for (const auto& [name, weight] : members) {
+      if (weight < 0) m_xml.fail(n, entity, "probability of " + inQuotes(name) + " must be >= 0");
+      if (auto t = findType(name)) choices.emplace_back(*t, weight);
+      else if (!m_unusableTypes.contains(name))
+        m_xml.fail(n, entity, "names vType " + inQuotes(name) + ", which is not defined before it");
+    }
+    double total = 0;
+    for (const auto& c : choices) total += c.second;
+    if (choices.empty() || !(total > 0)) {
+      m_unusableTypes.emplace(id, "distribution");
+      m_ignored.add("vTypeDistributions with no type trafficsim drives (their vehicles are left out)", entity);
+      return;
+    }
+    m_typeDistributions.emplace(id, std::move(choices));
+  }
+
+  // The type of a vehicle; nullopt (and reported) for a type trafficsim cannot drive. A vehicle
+  // of a vTypeDistribution draws its type from the seed and `vehicleId`.
+  std::optional<VehicleTypeId> typeOf(const pugi::xml_node& n, const std::string& entity, const std::string& vehicleId) {
     std::string name = n.attribute("type").as_string("DEFAULT_VEHTYPE");
     if (auto t = findType(name)) return t;
-    if (m_distributions.contains(name)) {
-      m_dropped.add("vehicles of a vTypeDistribution (not supported)", entity);
-      return std::nullopt;
+    if (auto d = m_typeDistributions.find(name); d != m_typeDistributions.end()) {
+      const auto& choices = d->second;
+      double total = 0;
+      for (const auto& c : choices) total += c.second;
+      double u = uniform01(m_options.seed, hashName("sumo.vTypeDistribution"), hashName(vehicleId)) * total;
+      for (const auto& c : choices) {
+        if (u < c.second) return c.first;
+        u -= c.second;
+      }
+      return choices.back().first;
     }
     if (m_unusableTypes.contains(name)) {
       m_dropped.add("vehicles of a vType trafficsim does not drive", entity);
@@ -361,7 +411,7 @@ class RouteReader {
     const std::string entity = "vehicle " + inQuotes(id);
     checkDepartAttributes(n, entity, "vehicle");
     const auto depart = departure(n, entity);
-    const auto type = typeOf(n, entity);
+    const auto type = typeOf(n, entity, id);
     if (!depart || !type) return;
     const auto edges = explicitRoute(n, entity, id);
     if (!edges) return;
@@ -374,7 +424,7 @@ class RouteReader {
     const std::string entity = "trip " + inQuotes(id);
     checkDepartAttributes(n, entity, "trip");
     const auto depart = departure(n, entity);
-    const auto type = typeOf(n, entity);
+    const auto type = typeOf(n, entity, id);
     if (!depart || !type) return;
     if (!n.attribute("from") || !n.attribute("to")) {
       // Trips between junctions, zones or coordinates, and trips defined only by their stops
@@ -394,7 +444,7 @@ class RouteReader {
     const std::string id = m_xml.requiredString(n, "id", "flow");
     const std::string entity = "flow " + inQuotes(id);
     checkDepartAttributes(n, entity, "flow");
-    const auto type = typeOf(n, entity);
+    const auto type = typeOf(n, entity, id + ".0");
     if (!type) return;
     std::optional<std::vector<RoadId>> route;
     if (n.attribute("from") && n.attribute("to")) {
@@ -407,8 +457,10 @@ class RouteReader {
       route = explicitRoute(n, entity, id + ".0");
       if (!route) return;
     }
-    // On a route distribution every vehicle of the flow draws its own route.
-    const bool perVehicle = isDistribution(n);
+    // On a route or type distribution every vehicle of the flow draws its own.
+    const bool perVehicleRoute = isDistribution(n);
+    const bool perVehicleType = m_typeDistributions.contains(n.attribute("type").as_string());
+    const bool perVehicle = perVehicleRoute || perVehicleType;
     const auto rid = perVehicle ? std::optional<RouteId>{} : routeId(*route, *type, entity);
     if (!rid && !perVehicle) return;
 
@@ -433,8 +485,10 @@ class RouteReader {
         add(vehicle, *type, t, *rid);
         return;
       }
-      const auto own = explicitRoute(n, entity, vehicle);
-      if (const auto r = own ? routeId(*own, *type, entity) : std::nullopt) add(vehicle, *type, t, *r);
+      const auto ownType = perVehicleType ? typeOf(n, entity, vehicle) : type;
+      const auto ownRoute = perVehicleRoute ? explicitRoute(n, entity, vehicle) : route;
+      if (!ownType || !ownRoute) return;
+      if (const auto r = routeId(*ownRoute, *ownType, entity)) add(vehicle, *ownType, t, *r);
     };
     const std::uint64_t stream = hashName("sumo.flow." + id);
 
@@ -507,7 +561,7 @@ class RouteReader {
   sumo::Ignored m_dropped;
   std::unordered_map<std::string, std::vector<RoadId>> m_namedRoutes;
   std::unordered_map<std::string, std::string> m_unusableTypes;
-  std::unordered_set<std::string> m_distributions;  // ids of vType distributions
+  std::unordered_map<std::string, std::vector<std::pair<VehicleTypeId, double>>> m_typeDistributions;
   std::unordered_map<std::string, std::vector<std::pair<std::vector<RoadId>, double>>> m_routeDistributions;
   std::map<std::vector<std::uint32_t>, RouteId> m_routeIds;
   std::size_t m_beforeBegin = 0, m_afterEnd = 0, m_added = 0;
