@@ -292,7 +292,7 @@ CLI::App* addCompareCommand(CLI::App& app, CompareOptions& compare) {
   const std::string examplePolicies = names.size() > 1 ? names[0] + "," + names[1] : names.front();
   CLI::App* compareCmd = app.add_subcommand(
       "compare", "Benchmark signal policies: every scenario x policy x seed, with confidence intervals and charts");
-  compareCmd->add_option("scenarios", compare.scenarios, "Scenario files (.toml)")->required();
+  compareCmd->add_option("scenarios", compare.scenarios, "Scenario files (.toml) or SUMO configurations (.sumocfg)")->required();
   compareCmd->add_option("--policies", compare.policies, "Signal policies to compare, separated by commas")
       ->required()
       ->delimiter(',')

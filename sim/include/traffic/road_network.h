@@ -167,6 +167,9 @@ class RoadNetworkBuilder {
     double widthM = 3.5;
     double speedLimitMps = 13.89;
     ClassMask allowed = ClassMask::all();
+    /// The lane's own centre line from stop line to stop line, for maps that draw every lane
+    /// (SUMO). Used as given; when empty the lane is the road's centre line shifted sideways.
+    std::vector<Vec2> shape;
   };
   struct ConnectorSpec {
     int fromLane = 0;  ///< index in the incoming road
@@ -180,6 +183,9 @@ class RoadNetworkBuilder {
                  std::vector<LaneSpec> lanes);
   MovementId addMovement(RoadId from, RoadId to, TurnType turn, std::vector<ConnectorSpec> connectors);
   void setSignalProgram(JunctionId junction, SignalProgram program);
+  /// Give a road the length the map states instead of its trimmed centre line's (SUMO lists a
+  /// length per lane that need not match the drawn shape). All its lanes take this length.
+  void setRoadLength(RoadId road, double lengthM);
 
   [[nodiscard]] std::optional<RoadId> findRoad(const std::string& name) const;
   [[nodiscard]] std::optional<JunctionId> findJunction(const std::string& name) const;
@@ -192,6 +198,7 @@ class RoadNetworkBuilder {
   struct PendingRoad {
     std::vector<Vec2> points;
     std::vector<LaneSpec> lanes;
+    std::optional<double> lengthM;
   };
   struct PendingMovement {
     std::vector<ConnectorSpec> connectors;

@@ -160,7 +160,9 @@ struct JunctionArbiter {
             light == SignalState::GreenProtected || light == SignalState::GreenPermissive ||
             (light == SignalState::Yellow && !canStopWithin(v.speedMps, dist, t.comfortDecelMps2));
         const TrackId to = s.view.laneTrack(con.to);
-        const double need = t.lengthM + t.minGapM;
+        // A lane shorter than a vehicle and its gap (SUMO maps have edges of a few metres) takes
+        // one vehicle when it is free, or nobody could ever cross it.
+        const double need = std::min(t.lengthM + t.minGapM, s.view.tracks[to].lengthM);
         grant = lightAllows && roomOnLane(s, to, reservedM[to]) >= need &&
                 conflictsClear(id, dist, con, light == SignalState::GreenPermissive);
       }

@@ -272,6 +272,15 @@ void RoadNetworkBuilder::setSignalProgram(JunctionId junction, SignalProgram pro
   m_net.m_junctions[junction.index()].program = std::move(program);
 }
 
+void RoadNetworkBuilder::setRoadLength(RoadId road, double lengthM) {
+  if (!road.valid() || road.index() >= m_net.m_roads.size())
+    throw LoadError(m_source, "road length", "refers to an unknown road (id " + std::to_string(road.value) + ")");
+  if (!std::isfinite(lengthM) || lengthM <= 0)
+    throw LoadError(m_source, "road " + inQuotes(m_net.m_roads[road.index()].name),
+                    "length must be a finite number of metres > 0, got " + number(lengthM));
+  m_pendingRoads[road.index()].lengthM = lengthM;
+}
+
 std::optional<RoadId> RoadNetworkBuilder::findRoad(const std::string& name) const { return m_net.findRoad(name); }
 
 std::optional<JunctionId> RoadNetworkBuilder::findJunction(const std::string& name) const {
@@ -290,7 +299,7 @@ RoadNetwork RoadNetworkBuilder::build() {
     const double fullM = centre.length();
     const double startTrimM = net.m_junctions[road.from.index()].widthM;
     const double endTrimM = net.m_junctions[road.to.index()].widthM;
-    const double lengthM = fullM - startTrimM - endTrimM;
+    const double lengthM = pending.lengthM.value_or(fullM - startTrimM - endTrimM);
     if (!(lengthM > 0)) {
       throw LoadError(m_source, "road " + inQuotes(road.name),
                       "length between the junction boxes is " + number(lengthM) + " m (centre line " + number(fullM) +
@@ -299,10 +308,11 @@ RoadNetwork RoadNetworkBuilder::build() {
     road.lengthM = lengthM;
     const Polyline reference = centre.slice(startTrimM, fullM - endTrimM);
     double besideM = 0;
-    for (LaneId laneId : road.lanes) {
-      Lane& lane = net.m_lanes[laneId.index()];
+    for (std::size_t i = 0; i < road.lanes.size(); ++i) {
+      Lane& lane = net.m_lanes[road.lanes[i].index()];
       lane.lengthM = lengthM;
-      lane.shape = reference.offset(-(besideM + lane.widthM / 2));
+      const std::vector<Vec2>& drawn = pending.lanes[i].shape;
+      lane.shape = drawn.size() >= 2 ? Polyline{drawn} : reference.offset(-(besideM + lane.widthM / 2));
       besideM += lane.widthM;
     }
   }

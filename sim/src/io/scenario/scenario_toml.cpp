@@ -31,6 +31,7 @@
 #include "traffic/errors.h"
 #include "traffic/grid.h"
 #include "traffic/loaders/cityflow.h"
+#include "traffic/loaders/sumo.h"
 #include "traffic/random.h"
 #include "traffic/scenario.h"
 
@@ -166,6 +167,7 @@ class Loader {
     if (!fs::exists(m_file, ec)) throw LoadError(m_fileName, "", "scenario file not found");
     if (fs::is_directory(m_file, ec))
       throw LoadError(m_fileName, "", "this is a directory; expected a scenario file (.toml)");
+    if (isSumoConfig(m_file)) return sumoConfigAsScenario(readSumoConfig(m_file));
     std::ifstream in(m_file, std::ios::binary);
     if (!in) throw LoadError(m_fileName, "", "cannot open the scenario file for reading");
     std::ostringstream text;
@@ -178,6 +180,35 @@ class Loader {
       throw LoadError(m_fileName, "", "invalid TOML: " + std::string(e.description()),
                       line > 0 ? std::optional<int>(static_cast<int>(line)) : std::nullopt);
     }
+  }
+
+  // A SUMO configuration read as the scenario it describes: its network, route files and time
+  // window; everything else keeps the defaults of a scenario file, and --set applies on top.
+  toml::table sumoConfigAsScenario(const SumoConfig& cfg) const {
+    toml::table scenario{{"name", m_file.stem().string()}};
+    // SUMO without an end runs until the last vehicle has left; trafficsim needs a duration.
+    scenario.insert("duration_s", cfg.endS ? *cfg.endS - cfg.beginS : 3600.0);
+    if (cfg.stepS) scenario.insert("step_s", *cfg.stepS);
+    if (cfg.seed) scenario.insert("seed", static_cast<std::int64_t>(*cfg.seed));
+    toml::array routes;
+    for (const fs::path& f : cfg.routeFiles) routes.push_back(f.string());
+    toml::table map{{"sumo", cfg.netFile.string()}};
+    if (!cfg.additionalFiles.empty()) {
+      toml::array additional;
+      for (const fs::path& f : cfg.additionalFiles) additional.push_back(f.string());
+      map.insert("sumo_additional", std::move(additional));
+    }
+    toml::table root{{"scenario", std::move(scenario)},
+                     {"map", std::move(map)},
+                     {"demand", toml::table{{"sumo_routes", std::move(routes)}, {"sumo_begin_s", cfg.beginS}}}};
+    // SUMO's time-to-teleport: <= 0 switches teleporting off.
+    if (cfg.timeToTeleportS) {
+      toml::table dynamics;
+      if (*cfg.timeToTeleportS > 0) dynamics.insert("gridlock_timeout_s", *cfg.timeToTeleportS);
+      else dynamics.insert("gridlock_action", "wait");
+      root.insert("dynamics", std::move(dynamics));
+    }
+    return root;
   }
 
   void applyOverrides(toml::table& root, const std::vector<std::string>& overrides) {
@@ -502,19 +533,54 @@ void applyLaneUse(const Loader& loader, const TableView& map, RoadNetwork& net) 
 
 void readMap(const Loader& loader, const TableView& root, Scenario& sc) {
   if (root.node("map") == nullptr)
-    root.failTable("missing [map]: name a CityFlow road network with map.cityflow = \"path/roadnet.json\" "
+    root.failTable("missing [map]: name a CityFlow road network with map.cityflow = \"path/roadnet.json\", "
+                   "a SUMO network with map.sumo = \"path/x.net.xml\" "
                    "or describe a generated grid in a [map.grid] table");
-  const TableView t = subTable(loader, root, "map", {"cityflow", "grid", "lanes"});
+  const TableView t = subTable(loader, root, "map", {"cityflow", "sumo", "sumo_additional", "grid", "lanes"});
   const bool hasCityflow = t.node("cityflow") != nullptr;
+  const bool hasSumo = t.node("sumo") != nullptr;
   const bool hasGrid = t.node("grid") != nullptr;
-  if (hasCityflow == hasGrid)
-    t.failTable(hasGrid ? "give either map.cityflow or [map.grid], not both"
-                        : "empty: give map.cityflow = \"path/roadnet.json\" or a [map.grid] table");
+  if (int(hasCityflow) + int(hasSumo) + int(hasGrid) != 1) {
+    std::vector<std::string> given;
+    if (hasCityflow) given.emplace_back("map.cityflow");
+    if (hasSumo) given.emplace_back("map.sumo");
+    if (hasGrid) given.emplace_back("[map.grid]");
+    if (given.empty())
+      t.failTable("empty: give map.cityflow = \"path/roadnet.json\", map.sumo = \"path/x.net.xml\" or a [map.grid] table");
+    t.failTable(given.size() == 2 ? "give either " + given[0] + " or " + given[1] + ", not both"
+                                  : "give only one of map.cityflow, map.sumo and [map.grid]");
+  }
 
-  if (hasCityflow) {
-    const std::string written = *t.string("cityflow");
-    const fs::path file = loader.resolveFile(t.node("cityflow"), "map.cityflow", written);
-    RoadNetwork net = loadCityflowRoadnet(file);
+  if (!hasSumo && t.node("sumo_additional")) t.fail("sumo_additional", "only applies to map.sumo");
+
+  if (hasCityflow || hasSumo) {
+    const char* key = hasSumo ? "sumo" : "cityflow";
+    if (!t.string(key)) t.fail(key, "expected a file path (a string)");
+    const std::string written = *t.string(key);
+    const fs::path file = loader.resolveFile(t.node(key), std::string("map.") + key, written);
+    RoadNetwork net;
+    if (hasSumo) {
+      // map.sumo_additional: SUMO additional files, for the traffic-light programs they hold.
+      std::vector<fs::path> additional;
+      if (const toml::node* n = t.node("sumo_additional")) {
+        std::vector<const toml::node*> items;
+        if (const toml::array* arr = n->as_array())
+          for (const auto& element : *arr) items.push_back(&element);
+        else
+          items.push_back(n);
+        for (const toml::node* item : items) {
+          if (!item->is_string())
+            loader.fail(item, "map.sumo_additional", "expected file paths (strings), found " + std::string(typeName(item->type())));
+          additional.push_back(loader.resolveFile(item, "map.sumo_additional", *item->value<std::string>()));
+        }
+      }
+      SumoNetwork sumo = loadSumoNetwork(file, additional);
+      // The map's programs come with their own clearance times; [signals] may still override them.
+      sc.signalTiming = sumo.timing;
+      net = std::move(sumo.network);
+    } else {
+      net = loadCityflowRoadnet(file);
+    }
     applyLaneUse(loader, t, net);
     sc.network = std::make_shared<const RoadNetwork>(std::move(net));
     // Relative to the working directory when the map lies below it (as when running from the
@@ -795,7 +861,8 @@ class DemandReader {
     if (root.node("demand") == nullptr && root.node("transit") == nullptr && root.node("fleet") == nullptr)
       root.failTable("missing [demand]: add demand.cityflow_flows, [[demand.flow]] or [[demand.od]] entries");
     const TableView t =
-        subTable(m_loader, root, "demand", {"cityflow_flows", "flow", "od", "trip", "departure_jitter_s"});
+        subTable(m_loader, root, "demand",
+                 {"cityflow_flows", "sumo_routes", "sumo_begin_s", "flow", "od", "trip", "departure_jitter_s"});
     const double jitterS = t.positive("departure_jitter_s", 0, true);
 
     if (const toml::node* n = t.node("cityflow_flows")) {
@@ -816,6 +883,19 @@ class DemandReader {
         const fs::path path = m_loader.resolveFile(f, "demand.cityflow_flows", *f->value<std::string>());
         loadCityflowFlows(path, *m_sc.network, m_sc.vehicleTypes, m_sc.demand);
       }
+    }
+
+    if (const toml::node* n = t.node("sumo_routes")) {
+      SumoDemandOptions options;
+      options.beginS = t.positive("sumo_begin_s", 0, true);
+      options.endS = options.beginS + m_sc.durationS;
+      options.seed = m_sc.seed;
+      for (const toml::node* f : filePaths(t, n, "demand.sumo_routes")) {
+        const fs::path path = m_loader.resolveFile(f, "demand.sumo_routes", *f->value<std::string>());
+        loadSumoRoutes(path, *m_sc.network, m_sc.vehicleTypes, m_sc.demand, options);
+      }
+    } else if (t.node("sumo_begin_s")) {
+      t.fail("sumo_begin_s", "only applies to demand.sumo_routes, which is not given");
     }
 
     if (const toml::array* flows = t.tableArray("flow"))
@@ -1304,6 +1384,23 @@ class DemandReader {
       const std::string id = cId >= 0 ? cells[static_cast<std::size_t>(cId)] : fleetId + "_f" + std::to_string(n - 1);
       addRequest(named, fleet, id, t, from, to, where(n));
     }
+  }
+
+  // A path or a list of paths under `label`.
+  std::vector<const toml::node*> filePaths(const TableView& t, const toml::node* n, const std::string& label) const {
+    std::vector<const toml::node*> files;
+    if (n->is_string()) {
+      files.push_back(n);
+    } else if (const toml::array* arr = n->as_array()) {
+      for (const auto& element : *arr) {
+        if (!element.is_string())
+          m_loader.fail(&element, label, "expected file paths (strings), found " + std::string(typeName(element.type())));
+        files.push_back(&element);
+      }
+    } else {
+      t.fail(label.substr(label.find('.') + 1), "expected a path or a list of paths, got " + std::string(typeName(n->type())));
+    }
+    return files;
   }
 
   // [[transit.demand]]: an origin-destination rate between two stops of a line.

@@ -1,0 +1,130 @@
+// Loader for SUMO scenarios: networks (.net.xml), demand (.rou.xml) and configurations (.sumocfg).
+//
+// Network: normal edges become roads; their lanes keep SUMO's own shapes, speeds and vehicle-class
+// permissions. SUMO numbers lanes from the right (index 0 at the kerb) while trafficsim's lane 0
+// is the leftmost, so the order is reversed; lanes no trafficsim class may use (sidewalks, rail,
+// bike-only) are left out, and so are edges left with no lane. Internal edges (function
+// "internal") are not roads: their lane shapes become the connectors' shapes through the junction,
+// following a connection's `via` chain. Connections from the same edge to the same edge form one
+// movement. `dead_end` junctions and junctions with only one neighbour are boundary junctions.
+// Traffic-light programs (the last one loaded for a light, as in SUMO) become signal programs at
+// each junction they control: every phase whose links show green (G, g, s) and no yellow is a
+// stage; yellow and all-red phases are clearance, which trafficsim's controller inserts itself,
+// timed by the map's typical yellow and all-red durations (see SumoNetwork::timing). The programs
+// as written, yellow phases and minDur/maxDur included, are kept in SumoNetwork::trafficLights. Lanes of one SUMO edge may differ in length; the road takes
+// their mean (trafficsim's lane changes keep the position, so lanes of a road share one length)
+// and the lengths as written are kept in SumoNetwork::laneLengthsM.
+//
+// Demand: vTypes with SUMO's defaults per vehicle class, vehicles with inline or referenced
+// routes, trips (routed on free-flow times with trafficsim's router) and flows (period,
+// vehsPerHour, probability, number, period="exp(rate)") are expanded into trips, deterministically
+// from the seed. Departure times are shifted so that the configuration's begin time is t = 0.
+//
+// Everything read but not modelled is logged once per kind with a count. Errors throw LoadError
+// naming the file, the line and the element ("edge \"e12\" lane 2: ...").
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <limits>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "traffic/demand.h"
+#include "traffic/road_network.h"
+#include "traffic/signal.h"
+#include "traffic/vehicle_type.h"
+
+namespace traffic {
+
+/// One phase of a SUMO traffic-light program, as written.
+struct SumoPhase {
+  double durationS = 0;
+  std::optional<double> minDurS;
+  std::optional<double> maxDurS;
+  std::string state;  ///< one of G g y r s u o O per link index
+  std::string name;
+};
+
+/// A SUMO traffic-light program (`tlLogic`), as written, with the junctions it controls.
+struct SumoTrafficLight {
+  std::string id;
+  std::string type;  ///< "static", "actuated", ...
+  std::string programId;
+  double offsetS = 0;
+  std::vector<SumoPhase> phases;
+  std::vector<JunctionId> junctions;
+  /// The connector of each link index (invalid where the link's lanes were left out).
+  std::vector<ConnectorId> links;
+};
+
+/// What SUMO says about a junction beyond trafficsim's road network: its type and the right-of-way
+/// matrices. The engine does not use these yet (unsignalised junctions give way by turn rank).
+struct SumoJunction {
+  std::string type;  ///< "priority", "traffic_light", "right_before_left", "dead_end", ...
+  /// Per junction link index (SUMO's `request index`): the links this one must yield to
+  /// (`response`) and the links it conflicts with (`foes`), as bit strings whose last character
+  /// is link 0.
+  std::vector<std::string> response;
+  std::vector<std::string> foes;
+  /// The connector of each junction link index (invalid where the link's lanes were left out).
+  std::vector<ConnectorId> links;
+};
+
+struct SumoNetwork {
+  RoadNetwork network;
+  std::vector<SumoJunction> junctions;  ///< by JunctionId
+  std::vector<SumoTrafficLight> trafficLights;
+  /// The length SUMO gives each lane (by LaneId); the road uses their mean.
+  std::vector<double> laneLengthsM;
+  /// Clearance as the map's programs time it: the most common yellow phase, the most common
+  /// all-red phase after a yellow (0 when there is none), and a minimum green no longer than the
+  /// shortest green stage, so that fixed_time runs the map's durations.
+  SignalTiming timing;
+  /// Edges left out because no lane admits a trafficsim class (footpaths, rail, cycleways).
+  std::size_t skippedEdges = 0;
+};
+
+/// Throws LoadError naming the file, the line and the edge, lane, junction or program at fault.
+/// Traffic-light programs in `additionalFiles` (SUMO `<additional>` files) are loaded after the
+/// network's and, as in SUMO, replace its programs of the same light; other additionals are
+/// logged as not read.
+SumoNetwork loadSumoNetwork(const std::filesystem::path& file, std::span<const std::filesystem::path> additionalFiles = {});
+
+struct SumoDemandOptions {
+  double beginS = 0;  ///< SUMO time that becomes t = 0; earlier departures are dropped (as SUMO does)
+  double endS = std::numeric_limits<double>::infinity();  ///< departures from here on are not generated
+  std::uint64_t seed = 1;  ///< for flows with `probability` or `period="exp(...)"`
+};
+
+/// Appends the file's vehicle types (a type whose name is already in `types` is reused as it
+/// stands, so a scenario may override a vType) and its vehicles as trips. Routes are checked for
+/// connectivity. Throws LoadError.
+void loadSumoRoutes(const std::filesystem::path& file, const RoadNetwork& net, std::vector<VehicleType>& types,
+                    Demand& demand, const SumoDemandOptions& options = {});
+
+/// SUMO's default parameters for a vClass ("passenger", "bus", "bicycle", ...), mapped onto
+/// trafficsim's vehicle type; nullopt for classes trafficsim cannot drive (pedestrian, rail, ship).
+std::optional<VehicleType> sumoDefaultVehicleType(const std::string& vClass);
+
+/// The parts of a .sumocfg trafficsim runs. Paths are resolved against the configuration's folder.
+struct SumoConfig {
+  std::filesystem::path netFile;
+  std::vector<std::filesystem::path> routeFiles;
+  std::vector<std::filesystem::path> additionalFiles;
+  double beginS = 0;
+  std::optional<double> endS;
+  std::optional<double> stepS;
+  std::optional<double> timeToTeleportS;
+  std::optional<std::uint64_t> seed;
+};
+
+/// Reads a SUMO configuration; options it does not use are logged. Throws LoadError.
+SumoConfig readSumoConfig(const std::filesystem::path& file);
+
+/// Whether `file` names a SUMO configuration (by its extension).
+bool isSumoConfig(const std::filesystem::path& file);
+
+}  // namespace traffic

@@ -1,0 +1,627 @@
+// SUMO .rou.xml -> vehicle types and trips (see traffic/loaders/sumo.h for the mapping).
+//
+// Vehicles, trips and flows are expanded at load into trafficsim trips, in the file's order and
+// then sorted by departure; random flows (probability, exp(...)) draw from counter-based streams
+// keyed by the seed and the flow id, so a flow's departures do not depend on the other flows.
+// SUMO routes a trip at its departure on current travel times; trafficsim routes it at load on
+// free-flow times, which is the same for uncongested networks and the documented difference
+// otherwise. A vehicle whose route its class cannot drive under trafficsim's class mapping is
+// left out and counted (the class mapping is coarser than SUMO's, see sumoDefaultVehicleType).
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <unordered_map>
+
+#include "io/sumo/sumo_xml.h"
+#include "base/log.h"
+#include "traffic/errors.h"
+#include "traffic/loaders/sumo.h"
+#include "traffic/random.h"
+
+namespace traffic {
+namespace {
+
+using sumo::inQuotes;
+using sumo::XmlFile;
+
+// Guards against a flow that would expand into an absurd number of vehicles.
+constexpr double kMaxVehiclesPerFlow = 10'000'000;
+// SUMO's end of a flow without one.
+constexpr double kDefaultFlowEndS = 86400;
+
+bool oneOf(std::string_view v, std::initializer_list<std::string_view> options) {
+  return std::find(options.begin(), options.end(), v) != options.end();
+}
+
+class RouteReader {
+ public:
+  RouteReader(const std::filesystem::path& file, const RoadNetwork& net, std::vector<VehicleType>& types, Demand& demand,
+              const SumoDemandOptions& options)
+      : m_xml(file, "SUMO route file"), m_net(net), m_types(types), m_demand(demand), m_options(options), m_router(net) {}
+
+  void read() {
+    const pugi::xml_node root = m_xml.root();
+    const std::string_view rootName = root.name();
+    if (rootName != "routes" && rootName != "additional")
+      m_xml.fail(root, "", "not a SUMO route file: the root element is <" + std::string(rootName) + ">, expected <routes>");
+    // Types and named routes first: vehicles may refer to them wherever they stand.
+    for (pugi::xml_node n : root.children()) {
+      if (n.type() != pugi::node_element) continue;
+      const std::string_view name = n.name();
+      if (name == "vType") readVType(n);
+      else if (name == "route") readNamedRoute(n);
+      else if (name == "vTypeDistribution") readVTypeDistribution(n);
+    }
+    for (pugi::xml_node n : root.children("routeDistribution")) readRouteDistribution(n);
+    for (pugi::xml_node n : root.children()) {
+      if (n.type() != pugi::node_element) continue;
+      const std::string_view name = n.name();
+      if (name == "vType" || name == "route" || name == "routeDistribution") continue;
+      if (name == "vehicle") readVehicle(n);
+      else if (name == "trip") readTrip(n);
+      else if (name == "flow") readFlow(n);
+      else m_ignored.add("<" + std::string(name) + "> elements", inQuotes(n.attribute("id").as_string()));
+    }
+    m_ignored.report(m_xml.name(), "not modelled by trafficsim");
+    m_dropped.report(m_xml.name(), "left out of the run");
+    if (m_beforeBegin > 0 || m_afterEnd > 0)
+      simLog().info("{}: {} vehicles depart before the begin time ({} s) and {} at or after the end; they are not run",
+                    m_xml.name(), m_beforeBegin, m_options.beginS, m_afterEnd);
+    simLog().info("{}: {} trips", m_xml.name(), m_added);
+  }
+
+ private:
+  // ---- types --------------------------------------------------------------------------------
+
+  void readVType(const pugi::xml_node& n) {
+    const std::string id = m_xml.requiredString(n, "id", "vType");
+    const std::string entity = "vType " + inQuotes(id);
+    if (findType(id)) return;  // declared by the scenario or an earlier file: that one stands
+    const std::string vClass = n.attribute("vClass").as_string("passenger");
+    auto type = sumoDefaultVehicleType(vClass);
+    if (!type) {
+      m_unusableTypes.emplace(id, vClass);
+      m_ignored.add("vTypes of a class trafficsim does not drive (their vehicles are left out)", entity + " vClass " + inQuotes(vClass));
+      return;
+    }
+    type->name = id;
+    for (const pugi::xml_attribute& a : n.attributes()) {
+      const std::string_view k = a.name();
+      if (k == "id" || k == "vClass" || k == "probability") continue;  // probability: within a distribution
+      if (k == "accel") type->accelMps2 = m_xml.number(n, "accel", entity);
+      else if (k == "decel") type->comfortDecelMps2 = m_xml.number(n, "decel", entity);
+      else if (k == "emergencyDecel") type->maxDecelMps2 = m_xml.number(n, "emergencyDecel", entity);
+      else if (k == "tau") type->headwayS = m_xml.number(n, "tau", entity);
+      else if (k == "minGap") type->minGapM = m_xml.number(n, "minGap", entity);
+      else if (k == "length") type->lengthM = m_xml.number(n, "length", entity);
+      else if (k == "width") type->widthM = m_xml.number(n, "width", entity);
+      else if (k == "maxSpeed") type->maxSpeedMps = m_xml.number(n, "maxSpeed", entity);
+      else if (k == "speedFactor") type->speedFactor = speedFactor(n, entity);
+      else if (k == "carFollowModel") {
+        if (!oneOf(a.value(), {"Krauss", "IDM"}))
+          m_ignored.add("vType carFollowModel other than Krauss or IDM (trafficsim drives IDM)", entity + " " + a.value());
+      } else if (k == "sigma") {
+        m_ignored.add("vType 'sigma' (Krauss driver imperfection; trafficsim's IDM has none)", entity);
+      } else if (k == "speedDev") {
+        m_ignored.add("vType 'speedDev' (use dynamics.driver_variation for spread between drivers)", entity);
+      } else {
+        m_ignored.add("vType attribute '" + std::string(k) + "'", entity);
+      }
+    }
+    // SUMO lets emergencyDecel fall below decel only with a warning; trafficsim requires the hard
+    // limit to be at least the comfortable one.
+    type->maxDecelMps2 = std::max(type->maxDecelMps2, type->comfortDecelMps2);
+    if (std::string why = validate(*type); !why.empty()) m_xml.fail(n, entity, why);
+    m_types.push_back(std::move(*type));
+  }
+
+  // speedFactor is a number or a distribution "norm(mean,dev)" / "normc(mean,dev,min,max)"; the
+  // mean is taken and the spread reported.
+  double speedFactor(const pugi::xml_node& n, const std::string& entity) {
+    const std::string text = n.attribute("speedFactor").as_string();
+    const auto open = text.find('(');
+    if (open == std::string::npos) return m_xml.number(n, "speedFactor", entity);
+    m_ignored.add("vType speedFactor distributions (the mean is used)", entity + " " + text);
+    const auto parts = sumo::splitList(std::string_view(text).substr(open + 1, text.size() - open - 2));
+    char* end = nullptr;
+    const double mean = parts.empty() ? NAN : std::strtod(parts[0].c_str(), &end);
+    if (!(mean > 0)) m_xml.fail(n, entity, "speedFactor '" + text + "' has no positive mean");
+    return mean;
+  }
+
+  std::optional<VehicleTypeId> findType(const std::string& name) const {
+    for (std::size_t t = 0; t < m_types.size(); ++t)
+      if (m_types[t].name == name) return VehicleTypeId(t);
+    return std::nullopt;
+  }
+
+  // <vTypeDistribution>: its own <vType>s with a probability each, or `vTypes` naming types
+  // declared before it (with `probabilities`, else each type's weight is 1).
+  void readVTypeDistribution(const pugi::xml_node& n) {
+    const std::string id = m_xml.requiredString(n, "id", "vTypeDistribution");
+    const std::string entity = "vTypeDistribution " + inQuotes(id);
+    if (m_typeDistributions.contains(id) || findType(id)) m_xml.fail(n, entity, "duplicate type id");
+    std::vector<std::pair<std::string, double>> members;
+    for (const pugi::xml_node& t : n.children("vType")) {
+      readVType(t);
+      members.emplace_back(m_xml.requiredString(t, "id", entity + " vType"), m_xml.number(t, "probability", entity + " vType", 1.0));
+    }
+    const auto names = sumo::splitList(n.attribute("vTypes").as_string());
+    const auto weights = sumo::splitList(n.attribute("probabilities").as_string());
+    if (!weights.empty() && weights.size() != names.size())
+      m_xml.fail(n, entity, "'probabilities' has " + std::to_string(weights.size()) + " values for " +
+                                std::to_string(names.size()) + " vTypes");
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      double w = 1.0;
+      if (!weights.empty()) {
+        char* end = nullptr;
+        w = std::strtod(weights[i].c_str(), &end);
+        if (end != weights[i].c_str() + weights[i].size() || !std::isfinite(w))
+          m_xml.fail(n, entity, "'probabilities' value '" + weights[i] + "' is not a number");
+      }
+      members.emplace_back(names[i], w);
+    }
+    std::vector<std::pair<VehicleTypeId, double>> choices;
+    for (const auto& [name, weight] : members) {
+      if (weight < 0) m_xml.fail(n, entity, "probability of " + inQuotes(name) + " must be >= 0");
+      if (auto t = findType(name)) choices.emplace_back(*t, weight);
+      else if (!m_unusableTypes.contains(name))
+        m_xml.fail(n, entity, "names vType " + inQuotes(name) + ", which is not defined before it");
+    }
+    double total = 0;
+    for (const auto& c : choices) total += c.second;
+    if (choices.empty() || !(total > 0)) {
+      m_unusableTypes.emplace(id, "distribution");
+      m_ignored.add("vTypeDistributions with no type trafficsim drives (their vehicles are left out)", entity);
+      return;
+    }
+    m_typeDistributions.emplace(id, std::move(choices));
+  }
+
+  // The type of a vehicle; nullopt (and reported) for a type trafficsim cannot drive. A vehicle
+  // of a vTypeDistribution draws its type from the seed and `vehicleId`.
+  std::optional<VehicleTypeId> typeOf(const pugi::xml_node& n, const std::string& entity, const std::string& vehicleId) {
+    std::string name = n.attribute("type").as_string("DEFAULT_VEHTYPE");
+    if (auto t = findType(name)) return t;
+    if (auto d = m_typeDistributions.find(name); d != m_typeDistributions.end()) {
+      const auto& choices = d->second;
+      double total = 0;
+      for (const auto& c : choices) total += c.second;
+      double u = uniform01(m_options.seed, hashName("sumo.vTypeDistribution"), hashName(vehicleId)) * total;
+      for (const auto& c : choices) {
+        if (u < c.second) return c.first;
+        u -= c.second;
+      }
+      return choices.back().first;
+    }
+    if (m_unusableTypes.contains(name)) {
+      m_dropped.add("vehicles of a vType trafficsim does not drive", entity);
+      return std::nullopt;
+    }
+    // SUMO's built-in default types, created on first use.
+    std::string vClass;
+    if (name == "DEFAULT_VEHTYPE") vClass = "passenger";
+    else if (name == "DEFAULT_BIKETYPE") vClass = "bicycle";
+    else if (name == "DEFAULT_TAXITYPE") vClass = "taxi";
+    else m_xml.fail(n, entity, "type " + inQuotes(name) + " is not defined (no <vType id=" + inQuotes(name) + "> before it)");
+    VehicleType t = *sumoDefaultVehicleType(vClass);
+    t.name = name;
+    m_types.push_back(std::move(t));
+    return VehicleTypeId(m_types.size() - 1);
+  }
+
+  // ---- routes -------------------------------------------------------------------------------
+
+  std::vector<RoadId> edges(const pugi::xml_node& n, const char* attr, const std::string& entity) const {
+    const auto names = sumo::splitList(m_xml.requiredString(n, attr, entity));
+    if (names.empty()) m_xml.fail(n, entity, std::string("'") + attr + "' lists no edge");
+    std::vector<RoadId> out;
+    out.reserve(names.size());
+    for (const std::string& e : names) {
+      const auto road = m_net.findRoad(e);
+      if (!road)
+        m_xml.fail(n, entity, "edge " + inQuotes(e) + " is not a road of the network (unknown, or it has no lane for cars, buses or bikes)");
+      out.push_back(*road);
+    }
+    return out;
+  }
+
+  void checkConnected(const pugi::xml_node& n, const std::string& entity, const std::vector<RoadId>& route) const {
+    if (auto gap = firstDisconnected(m_net, route))
+      m_xml.fail(n, entity, "edges " + inQuotes(m_net.road(route[*gap - 1]).name) + " and " + inQuotes(m_net.road(route[*gap]).name) +
+                                " are not joined by a connection");
+  }
+
+  void readNamedRoute(const pugi::xml_node& n) {
+    const std::string id = m_xml.requiredString(n, "id", "route");
+    const std::string entity = "route " + inQuotes(id);
+    std::vector<RoadId> route = edges(n, "edges", entity);
+    checkConnected(n, entity, route);
+    if (!m_namedRoutes.emplace(id, std::move(route)).second) m_xml.fail(n, entity, "duplicate route id");
+    for (const pugi::xml_attribute& a : n.attributes())
+      if (!oneOf(a.name(), {"id", "edges"})) m_ignored.add("route attribute '" + std::string(a.name()) + "'", entity);
+  }
+
+  // <routeDistribution>: routes (inline or by refId) with probabilities; each vehicle that refers
+  // to it draws one, from the seed and its own id, so a draw does not depend on other vehicles.
+  void readRouteDistribution(const pugi::xml_node& n) {
+    const std::string id = m_xml.requiredString(n, "id", "routeDistribution");
+    const std::string entity = "routeDistribution " + inQuotes(id);
+    if (m_namedRoutes.contains(id) || m_routeDistributions.contains(id)) m_xml.fail(n, entity, "duplicate route id");
+    std::vector<std::pair<std::vector<RoadId>, double>> choices;
+    for (const pugi::xml_node& r : n.children("route")) {
+      const double probability = m_xml.number(r, "probability", entity + " route", 1.0);
+      if (probability < 0) m_xml.fail(r, entity + " route", "probability must be >= 0");
+      if (const pugi::xml_attribute ref = r.attribute("refId")) {
+        auto it = m_namedRoutes.find(ref.value());
+        if (it == m_namedRoutes.end()) m_xml.fail(r, entity, "refId names route " + inQuotes(ref.value()) + ", which is not defined");
+        choices.emplace_back(it->second, probability);
+      } else {
+        std::vector<RoadId> route = edges(r, "edges", entity + " route");
+        checkConnected(r, entity + " route", route);
+        choices.emplace_back(std::move(route), probability);
+      }
+    }
+    double total = 0;
+    for (const auto& c : choices) total += c.second;
+    if (choices.empty() || !(total > 0)) m_xml.fail(n, entity, "needs at least one route with a probability > 0");
+    m_routeDistributions.emplace(id, std::move(choices));
+  }
+
+  const std::vector<RoadId>& draw(const std::vector<std::pair<std::vector<RoadId>, double>>& choices,
+                                  const std::string& vehicleId) const {
+    double total = 0;
+    for (const auto& c : choices) total += c.second;
+    double u = uniform01(m_options.seed, hashName("sumo.routeDistribution"), hashName(vehicleId)) * total;
+    for (const auto& c : choices) {
+      if (u < c.second) return c.first;
+      u -= c.second;
+    }
+    for (auto it = choices.rbegin(); it != choices.rend(); ++it)
+      if (it->second > 0) return it->first;
+    return choices.back().first;
+  }
+
+  [[nodiscard]] bool isDistribution(const pugi::xml_node& n) const {
+    return m_routeDistributions.contains(n.attribute("route").as_string());
+  }
+
+  // The route of a vehicle or flow: a `route` reference or an inline <route>; nullopt (counted)
+  // for what trafficsim does not draw from (route distributions, trips between zones).
+  // `vehicleId` keys the draw from a route distribution.
+  std::optional<std::vector<RoadId>> explicitRoute(const pugi::xml_node& n, const std::string& entity,
+                                                   const std::string& vehicleId) {
+    if (n.child("routeDistribution")) {
+      m_dropped.add("vehicles with their own <routeDistribution> (route alternatives; not supported)", entity);
+      return std::nullopt;
+    }
+    if (auto d = m_routeDistributions.find(n.attribute("route").as_string()); d != m_routeDistributions.end())
+      return draw(d->second, vehicleId);
+    if (!n.attribute("route") && !n.child("route") &&
+        (n.attribute("fromJunction") || n.attribute("fromTaz") || n.attribute("fromXY") || n.attribute("fromLonLat"))) {
+      m_dropped.add("vehicles between junctions, zones or coordinates (only edges are supported)", entity);
+      return std::nullopt;
+    }
+    if (const pugi::xml_attribute ref = n.attribute("route")) {
+      auto it = m_namedRoutes.find(ref.value());
+      if (it == m_namedRoutes.end())
+        m_xml.fail(n, entity, "route " + inQuotes(ref.value()) + " is not defined in this file");
+      return it->second;
+    }
+    const pugi::xml_node inner = n.child("route");
+    if (!inner) m_xml.fail(n, entity, "has neither a 'route' attribute nor a <route> inside");
+    std::vector<RoadId> route = edges(inner, "edges", entity + " route");
+    checkConnected(inner, entity + " route", route);
+    return route;
+  }
+
+  // from -> via... -> to, shortest on free-flow times; nullopt when there is no way.
+  std::optional<std::vector<RoadId>> routedRoute(const pugi::xml_node& n, const std::string& entity) {
+    std::vector<RoadId> stops = edges(n, "from", entity);
+    if (n.attribute("via")) {
+      const auto via = edges(n, "via", entity);
+      stops.insert(stops.end(), via.begin(), via.end());
+    }
+    const auto to = edges(n, "to", entity);
+    stops.insert(stops.end(), to.begin(), to.end());
+    std::vector<RoadId> route{stops.front()};
+    for (std::size_t k = 1; k < stops.size(); ++k) {
+      auto leg = m_router.shortestRoute(route.back(), stops[k]);
+      if (!leg) return std::nullopt;
+      route.insert(route.end(), leg->begin() + 1, leg->end());
+    }
+    return route;
+  }
+
+  // Whether a vehicle of class `cls` can drive `route` on lanes its class may use.
+  bool drivable(std::span<const RoadId> route, VehicleClass cls) const {
+    const auto& first = m_net.road(route[0]).lanes;
+    if (std::none_of(first.begin(), first.end(), [&](LaneId l) { return m_net.lane(l).allowed.allows(cls); })) return false;
+    for (std::size_t k = 0; k + 1 < route.size(); ++k) {
+      const auto movement = m_net.movementBetween(route[k], route[k + 1]);
+      if (!movement) return false;
+      bool ok = false;
+      for (ConnectorId c : m_net.movement(*movement).connectors)
+        ok = ok || (m_net.lane(m_net.connector(c).from).allowed.allows(cls) && m_net.lane(m_net.connector(c).to).allowed.allows(cls));
+      if (!ok) return false;
+    }
+    return true;
+  }
+
+  std::optional<RouteId> routeId(const std::vector<RoadId>& route, VehicleTypeId type, const std::string& entity) {
+    if (!drivable(route, m_types[type.index()].vehicleClass)) {
+      m_dropped.add("vehicles whose route their class may not drive under trafficsim's class mapping", entity);
+      return std::nullopt;
+    }
+    std::vector<std::uint32_t> key(route.size());
+    for (std::size_t i = 0; i < route.size(); ++i) key[i] = route[i].value;
+    auto [it, inserted] = m_routeIds.try_emplace(std::move(key), RouteId{});
+    if (inserted) it->second = m_demand.routes.add(route);
+    return it->second;
+  }
+
+  // ---- vehicles -----------------------------------------------------------------------------
+
+  void checkDepartAttributes(const pugi::xml_node& n, const std::string& entity, std::string_view element) {
+    for (const pugi::xml_attribute& a : n.attributes()) {
+      const std::string_view k = a.name();
+      const std::string_view v = a.value();
+      if (oneOf(k, {"id", "type", "depart", "route", "from", "to", "via", "begin", "end", "period", "vehsPerHour",
+                    "probability", "number"}))
+        continue;
+      // trafficsim inserts at the start of the first road, into the freest lane that leads on, at
+      // the speed the gap allows: SUMO's departLane best/free, departPos base, departSpeed max.
+      if (k == "departLane" && oneOf(v, {"best", "free", "allowed", "first", "random"})) continue;
+      if (k == "departPos" && oneOf(v, {"base", "0", "0.00", "free"})) continue;
+      if (k == "departSpeed" && oneOf(v, {"max", "desired", "speedLimit", "avg", "last"})) continue;
+      if (k == "arrivalLane" && v == "current") continue;
+      if (k == "arrivalPos" && v == "max") continue;
+      if (k == "color") continue;  // presentation only
+      // One line per attribute, whatever its values: the first occurrence shows one.
+      m_ignored.add(std::string(element) + " attribute '" + std::string(k) + "'", entity + " " + std::string(k) + "=\"" + std::string(v) + "\"");
+    }
+  }
+
+  std::optional<double> departure(const pugi::xml_node& n, const std::string& entity) {
+    const std::string text = m_xml.requiredString(n, "depart", entity);
+    if (text == "triggered" || text == "containerTriggered" || text == "split") {
+      m_dropped.add("vehicles with depart=\"" + text + "\"", entity);
+      return std::nullopt;
+    }
+    const double t = text == "now" || text == "begin" ? m_options.beginS : m_xml.number(n, "depart", entity);
+    if (t < 0) m_xml.fail(n, entity, "depart must be >= 0, got " + text);
+    return t;
+  }
+
+  void add(const std::string& id, VehicleTypeId type, double sumoDepartS, RouteId route) {
+    if (sumoDepartS < m_options.beginS) {
+      ++m_beforeBegin;
+      return;
+    }
+    if (sumoDepartS >= m_options.endS) {
+      ++m_afterEnd;
+      return;
+    }
+    m_demand.trips.push_back({id, type, sumoDepartS - m_options.beginS, route});
+    ++m_added;
+  }
+
+  void readVehicle(const pugi::xml_node& n) {
+    const std::string id = m_xml.requiredString(n, "id", "vehicle");
+    const std::string entity = "vehicle " + inQuotes(id);
+    checkDepartAttributes(n, entity, "vehicle");
+    const auto depart = departure(n, entity);
+    const auto type = typeOf(n, entity, id);
+    if (!depart || !type) return;
+    const auto edges = explicitRoute(n, entity, id);
+    if (!edges) return;
+    const auto route = routeId(*edges, *type, entity);
+    if (route) add(id, *type, *depart, *route);
+  }
+
+  void readTrip(const pugi::xml_node& n) {
+    const std::string id = m_xml.requiredString(n, "id", "trip");
+    const std::string entity = "trip " + inQuotes(id);
+    checkDepartAttributes(n, entity, "trip");
+    const auto depart = departure(n, entity);
+    const auto type = typeOf(n, entity, id);
+    if (!depart || !type) return;
+    if (!n.attribute("from") || !n.attribute("to")) {
+      // Trips between junctions, zones or coordinates, and trips defined only by their stops
+      // (taxis, demand-responsive buses), need SUMO's devices; they are counted, not run.
+      m_dropped.add("trips without 'from' and 'to' edges (by junction, zone, coordinates or stops only)", entity);
+      return;
+    }
+    const auto route = routedRoute(n, entity);
+    if (!route) {
+      m_dropped.add("trips with no route between their edges", entity);
+      return;
+    }
+    if (auto r = routeId(*route, *type, entity)) add(id, *type, *depart, *r);
+  }
+
+  void readFlow(const pugi::xml_node& n) {
+    const std::string id = m_xml.requiredString(n, "id", "flow");
+    const std::string entity = "flow " + inQuotes(id);
+    checkDepartAttributes(n, entity, "flow");
+    const auto type = typeOf(n, entity, id + ".0");
+    if (!type) return;
+    std::optional<std::vector<RoadId>> route;
+    if (n.attribute("from") && n.attribute("to")) {
+      route = routedRoute(n, entity);
+      if (!route) {
+        m_dropped.add("flows with no route between their edges", entity);
+        return;
+      }
+    } else {
+      route = explicitRoute(n, entity, id + ".0");
+      if (!route) return;
+    }
+    // On a route or type distribution every vehicle of the flow draws its own.
+    const bool perVehicleRoute = isDistribution(n);
+    const bool perVehicleType = m_typeDistributions.contains(n.attribute("type").as_string());
+    const bool perVehicle = perVehicleRoute || perVehicleType;
+    const auto rid = perVehicle ? std::optional<RouteId>{} : routeId(*route, *type, entity);
+    if (!rid && !perVehicle) return;
+
+    const double begin = m_xml.number(n, "begin", entity, 0.0);
+    const std::optional<int> number = n.attribute("number") ? std::optional<int>(m_xml.integer(n, "number", entity)) : std::nullopt;
+    if (number && *number < 0) m_xml.fail(n, entity, "number must be >= 0");
+    const double end = m_xml.number(n, "end", entity, number ? std::numeric_limits<double>::infinity() : kDefaultFlowEndS);
+    if (end < begin) m_xml.fail(n, entity, "end must not be before begin");
+    const int rates = (n.attribute("period") ? 1 : 0) + (n.attribute("vehsPerHour") ? 1 : 0) + (n.attribute("probability") ? 1 : 0);
+    if (rates > 1) m_xml.fail(n, entity, "give one of period, vehsPerHour and probability");
+    // As SUMO: with a rate, the flow stops at its end or after its number, not both.
+    if (rates == 1 && number && n.attribute("end"))
+      m_xml.fail(n, entity, "with period, vehsPerHour or probability give 'end' or 'number', not both");
+    // Departures stop at `end` (exclusive) and at the run's end; `number` caps them too.
+    const double stopS = std::min(end, m_options.endS);
+    const std::size_t cap = number ? static_cast<std::size_t>(*number) : SIZE_MAX;
+    std::size_t k = 0;
+    auto emit = [&](double t) {
+      const std::string vehicle = id + "." + std::to_string(k);
+      ++k;
+      if (!perVehicle) {
+        add(vehicle, *type, t, *rid);
+        return;
+      }
+      const auto ownType = perVehicleType ? typeOf(n, entity, vehicle) : type;
+      const auto ownRoute = perVehicleRoute ? explicitRoute(n, entity, vehicle) : route;
+      if (!ownType || !ownRoute) return;
+      if (const auto r = routeId(*ownRoute, *ownType, entity)) add(vehicle, *ownType, t, *r);
+    };
+    const std::uint64_t stream = hashName("sumo.flow." + id);
+
+    if (const pugi::xml_attribute p = n.attribute("probability")) {
+      const double prob = m_xml.number(n, "probability", entity);
+      if (prob <= 0 || prob > 1) m_xml.fail(n, entity, "probability must be in (0, 1], got " + std::string(p.value()));
+      if (!std::isfinite(stopS)) m_xml.fail(n, entity, "a flow with a probability needs an end");
+      // One draw per second of the interval, as SUMO does with its default 1 s step.
+      for (std::uint64_t s = 0; begin + static_cast<double>(s) < stopS && k < cap; ++s)
+        if (uniform01(m_options.seed, stream, s) < prob) emit(begin + static_cast<double>(s));
+      return;
+    }
+    std::optional<double> periodS;
+    bool poisson = false;
+    if (const pugi::xml_attribute p = n.attribute("period")) {
+      const std::string text = p.value();
+      if (text.rfind("exp(", 0) == 0 && text.back() == ')') {
+        char* endPtr = nullptr;
+        const double rate = std::strtod(text.c_str() + 4, &endPtr);
+        if (!(rate > 0) || endPtr != text.c_str() + text.size() - 1)
+          m_xml.fail(n, entity, "period \"" + text + "\": exp(rate) needs a rate > 0 vehicles per second");
+        periodS = 1.0 / rate;
+        poisson = true;
+      } else {
+        periodS = m_xml.number(n, "period", entity);
+        if (!(*periodS > 0)) m_xml.fail(n, entity, "period must be > 0 s");
+      }
+    } else if (n.attribute("vehsPerHour")) {
+      const double vph = m_xml.number(n, "vehsPerHour", entity);
+      if (!(vph > 0)) m_xml.fail(n, entity, "vehsPerHour must be > 0");
+      periodS = 3600.0 / vph;
+    } else if (number) {
+      if (!std::isfinite(end)) m_xml.fail(n, entity, "a flow with only 'number' needs an 'end' to spread its vehicles over");
+      if (*number == 0) return;
+      periodS = (end - begin) / *number;
+      if (!(*periodS > 0)) {
+        for (int i = 0; i < *number; ++i) emit(begin);  // all at once when begin == end
+        return;
+      }
+    } else {
+      m_xml.fail(n, entity, "give one of period, vehsPerHour, probability or number");
+    }
+    const double span = std::isfinite(stopS) ? stopS - begin : static_cast<double>(cap) * *periodS;
+    if (span / *periodS > kMaxVehiclesPerFlow && cap == SIZE_MAX)
+      m_xml.fail(n, entity, "would create more than " + std::to_string(static_cast<long long>(kMaxVehiclesPerFlow)) + " vehicles");
+    if (poisson) {
+      double t = begin;
+      for (std::uint64_t draw = 0; k < cap; ++draw) {
+        const double u = uniform01(m_options.seed, stream, draw);
+        t += -std::log1p(-u) * *periodS;
+        if (t >= stopS) break;
+        emit(t);
+      }
+      return;
+    }
+    for (std::size_t i = 0; k < cap; ++i) {
+      const double t = begin + static_cast<double>(i) * *periodS;
+      if (t >= stopS - 1e-9) break;
+      emit(t);
+    }
+  }
+
+  XmlFile m_xml;
+  const RoadNetwork& m_net;
+  std::vector<VehicleType>& m_types;
+  Demand& m_demand;
+  SumoDemandOptions m_options;
+  Router m_router;
+  sumo::Ignored m_ignored;
+  sumo::Ignored m_dropped;
+  std::unordered_map<std::string, std::vector<RoadId>> m_namedRoutes;
+  std::unordered_map<std::string, std::string> m_unusableTypes;
+  std::unordered_map<std::string, std::vector<std::pair<VehicleTypeId, double>>> m_typeDistributions;
+  std::unordered_map<std::string, std::vector<std::pair<std::vector<RoadId>, double>>> m_routeDistributions;
+  std::map<std::vector<std::uint32_t>, RouteId> m_routeIds;
+  std::size_t m_beforeBegin = 0, m_afterEnd = 0, m_added = 0;
+};
+
+}  // namespace
+
+std::optional<VehicleType> sumoDefaultVehicleType(const std::string& vClass) {
+  // SUMO's documented defaults per class ("Vehicle Type Parameter Defaults"); the driving model's
+  // shared defaults are accel 2.6, decel 4.5, emergencyDecel 9, tau 1, minGap 2.5.
+  VehicleType t;
+  t.vehicleClass = VehicleClass::Car;
+  t.lengthM = 5.0;
+  t.widthM = 1.8;
+  t.minGapM = 2.5;
+  t.accelMps2 = 2.6;
+  t.comfortDecelMps2 = 4.5;
+  t.maxDecelMps2 = 9.0;
+  t.headwayS = 1.0;
+  t.maxSpeedMps = 55.56;
+  t.speedFactor = 1.0;
+  if (oneOf(vClass, {"passenger", "private", "taxi", "hov", "evehicle", "custom1", "custom2", "vip", "authority", "army"})) {
+    // as above
+  } else if (vClass == "bus") {
+    t.vehicleClass = VehicleClass::Bus;
+    t = {.name = t.name, .vehicleClass = VehicleClass::Bus, .lengthM = 12.0, .widthM = 2.5, .maxSpeedMps = 27.78,
+         .accelMps2 = 1.2, .comfortDecelMps2 = 4.0, .maxDecelMps2 = 7.0, .minGapM = 2.5, .headwayS = 1.0};
+  } else if (vClass == "coach") {
+    t = {.name = t.name, .vehicleClass = VehicleClass::Bus, .lengthM = 14.0, .widthM = 2.6, .maxSpeedMps = 27.78,
+         .accelMps2 = 2.0, .comfortDecelMps2 = 4.0, .maxDecelMps2 = 7.0, .minGapM = 2.5, .headwayS = 1.0};
+  } else if (vClass == "bicycle") {
+    t = {.name = t.name, .vehicleClass = VehicleClass::Bike, .lengthM = 1.6, .widthM = 0.65, .maxSpeedMps = 5.56,
+         .accelMps2 = 1.2, .comfortDecelMps2 = 3.0, .maxDecelMps2 = 7.0, .minGapM = 0.5, .headwayS = 1.0};
+  } else if (oneOf(vClass, {"truck", "trailer"})) {
+    t.lengthM = vClass == "truck" ? 7.1 : 16.5;
+    t.widthM = 2.4;
+    t.maxSpeedMps = vClass == "truck" ? 36.11 : 27.78;
+    t.accelMps2 = vClass == "truck" ? 1.3 : 1.1;
+    t.comfortDecelMps2 = 4.0;
+    t.maxDecelMps2 = 7.0;
+  } else if (oneOf(vClass, {"delivery", "emergency"})) {
+    t.lengthM = 6.5;
+    t.widthM = 2.16;
+  } else if (oneOf(vClass, {"motorcycle", "moped"})) {
+    t.lengthM = vClass == "motorcycle" ? 2.2 : 2.1;
+    t.widthM = 0.9;
+    t.maxSpeedMps = vClass == "motorcycle" ? 55.56 : 12.5;
+    t.accelMps2 = vClass == "motorcycle" ? 6.0 : 1.1;
+    t.comfortDecelMps2 = vClass == "motorcycle" ? 10.0 : 7.0;
+    t.maxDecelMps2 = 10.0;
+  } else {
+    return std::nullopt;  // pedestrian, tram, rail, ship, ...
+  }
+  return t;
+}
+
+void loadSumoRoutes(const std::filesystem::path& file, const RoadNetwork& net, std::vector<VehicleType>& types,
+                    Demand& demand, const SumoDemandOptions& options) {
+  RouteReader(file, net, types, demand, options).read();
+  demand.sortByDeparture();
+}
+
+}  // namespace traffic

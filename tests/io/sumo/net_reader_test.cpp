@@ -1,0 +1,283 @@
+// SUMO network reader (sim/src/io/sumo/net_reader.cpp), issue 11: lane order, lengths, shapes,
+// permissions, boundaries, programs, right-of-way data and errors, on small hand-written networks
+// under tests/data/sumo/.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+
+#include "traffic/errors.h"
+#include "traffic/loaders/sumo.h"
+
+namespace traffic {
+namespace {
+
+const std::filesystem::path kData = std::filesystem::path(TRAFFIC_SOURCE_DIR) / "tests/data/sumo";
+
+const Road& roadNamed(const RoadNetwork& net, const std::string& name) {
+  const auto id = net.findRoad(name);
+  EXPECT_TRUE(id.has_value()) << name;
+  return net.road(*id);
+}
+
+std::string movementName(const RoadNetwork& net, MovementId m) {
+  const Movement& mv = net.movement(m);
+  return net.road(mv.fromRoad).name + ">" + net.road(mv.toRoad).name;
+}
+
+std::vector<std::string> greenNames(const RoadNetwork& net, const SignalPhase& phase) {
+  std::vector<std::string> out;
+  for (MovementId m : phase.green) out.push_back(movementName(net, m));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(SumoNetReader, LanesAreReversedSoThatLaneZeroIsTheLeftmost) {
+  const SumoNetwork sumo = loadSumoNetwork(kData / "cross_tls.net.xml");
+  const RoadNetwork& net = sumo.network;
+  const Road& wc = roadNamed(net, "WC");
+  ASSERT_EQ(wc.lanes.size(), 2u);
+  // SUMO lane 1 (y = -1.6, next to the centre line) is trafficsim's lane 0.
+  EXPECT_DOUBLE_EQ(net.lane(wc.lanes[0]).shape.points.front().y, -1.6);
+  EXPECT_DOUBLE_EQ(net.lane(wc.lanes[1]).shape.points.front().y, -4.8);
+  // The shapes are SUMO's, used as given.
+  EXPECT_DOUBLE_EQ(net.lane(wc.lanes[1]).shape.points.front().x, -100.0);
+  EXPECT_DOUBLE_EQ(net.lane(wc.lanes[1]).shape.points.back().x, -10.0);
+}
+
+TEST(SumoNetReader, UnequalLaneLengthsGiveTheRoadTheirMeanAndAreKept) {
+  const SumoNetwork sumo = loadSumoNetwork(kData / "cross_tls.net.xml");
+  const RoadNetwork& net = sumo.network;
+  const Road& wc = roadNamed(net, "WC");
+  EXPECT_DOUBLE_EQ(wc.lengthM, 89.5);
+  for (LaneId l : wc.lanes) EXPECT_DOUBLE_EQ(net.lane(l).lengthM, 89.5);
+  // As written: our lane 0 is SUMO's lane 1 (89 m), our lane 1 SUMO's lane 0 (90 m).
+  ASSERT_EQ(sumo.laneLengthsM.size(), net.lanes().size());
+  EXPECT_DOUBLE_EQ(sumo.laneLengthsM[wc.lanes[0].index()], 89.0);
+  EXPECT_DOUBLE_EQ(sumo.laneLengthsM[wc.lanes[1].index()], 90.0);
+  EXPECT_DOUBLE_EQ(roadNamed(net, "CE").lengthM, 90.0);
+}
+
+TEST(SumoNetReader, PermissionsMapOntoClassesAndSidewalksAreLeftOut) {
+  const SumoNetwork sumo = loadSumoNetwork(kData / "cross_tls.net.xml");
+  const RoadNetwork& net = sumo.network;
+  const Road& wc = roadNamed(net, "WC");
+  // WC's SUMO lane 0 (kerb) is a bus lane: trafficsim's lane 1.
+  EXPECT_EQ(net.lane(wc.lanes[1]).allowed, ClassMask::only(VehicleClass::Bus));
+  EXPECT_EQ(net.lane(wc.lanes[0]).allowed, ClassMask::all());
+  // disallow="pedestrian rail" leaves every trafficsim class.
+  EXPECT_EQ(net.lane(roadNamed(net, "SC").lanes[1]).allowed, ClassMask::all());
+  // SC has a sidewalk (SUMO lane 0) that no trafficsim class may use: two lanes remain.
+  const Road& sc = roadNamed(net, "SC");
+  ASSERT_EQ(sc.lanes.size(), 2u);
+  EXPECT_DOUBLE_EQ(net.lane(sc.lanes[0]).shape.points.front().x, 1.6);
+  EXPECT_DOUBLE_EQ(net.lane(sc.lanes[1]).shape.points.front().x, 4.8);
+  EXPECT_DOUBLE_EQ(net.lane(sc.lanes[0]).speedLimitMps, 11.11);
+}
+
+TEST(SumoNetReader, ConnectionsBecomeMovementsWithTurnsAndViaShapes) {
+  const SumoNetwork sumo = loadSumoNetwork(kData / "cross_tls.net.xml");
+  const RoadNetwork& net = sumo.network;
+  const RoadId wc = *net.findRoad("WC");
+  const auto straight = net.movementBetween(wc, *net.findRoad("CE"));
+  const auto left = net.movementBetween(wc, *net.findRoad("CN"));
+  const auto right = net.movementBetween(wc, *net.findRoad("CS"));
+  ASSERT_TRUE(straight && left && right);
+  EXPECT_EQ(net.movement(*straight).turn, TurnType::Straight);
+  EXPECT_EQ(net.movement(*left).turn, TurnType::Left);
+  EXPECT_EQ(net.movement(*right).turn, TurnType::Right);
+  // Two lane connections straight on: SUMO lane 0 -> 0 and 1 -> 1, i.e. our 1 -> 1 and 0 -> 0.
+  ASSERT_EQ(net.movement(*straight).connectors.size(), 2u);
+  const Connector& kerb = net.connector(net.movement(*straight).connectors[0]);
+  EXPECT_EQ(net.lane(kerb.from).indexInRoad, 1);
+  EXPECT_EQ(net.lane(kerb.to).indexInRoad, 1);
+  // The left turn runs along its internal lane :C_3_0 (3 points, through the junction's centre).
+  const Connector& turn = net.connector(net.movement(*left).connectors[0]);
+  ASSERT_EQ(turn.shape.points.size(), 3u);
+  EXPECT_DOUBLE_EQ(turn.shape.points[1].x, 0.0);
+  EXPECT_DOUBLE_EQ(turn.shape.points[1].y, 0.0);
+  // Crossing connectors conflict: the left turn from W crosses traffic straight on from E.
+  const auto oncoming = net.movementBetween(*net.findRoad("EC"), *net.findRoad("CW"));
+  ASSERT_TRUE(oncoming);
+  bool crosses = false;
+  for (const Conflict& c : turn.conflicts) crosses = crosses || net.connector(c.other).movement == *oncoming;
+  EXPECT_TRUE(crosses);
+}
+
+TEST(SumoNetReader, DeadEndsAreBoundariesAndTheSignalIsNot) {
+  const SumoNetwork sumo = loadSumoNetwork(kData / "cross_tls.net.xml");
+  const RoadNetwork& net = sumo.network;
+  for (const char* name : {"W", "E", "N", "S"}) EXPECT_TRUE(net.junction(*net.findJunction(name)).boundary) << name;
+  EXPECT_FALSE(net.junction(*net.findJunction("C")).boundary);
+  EXPECT_EQ(sumo.junctions[net.findJunction("C")->index()].type, "traffic_light");
+}
+
+TEST(SumoNetReader, GreenPhasesBecomeStagesAndClearanceComesFromTheMap) {
+  const SumoNetwork sumo = loadSumoNetwork(kData / "cross_tls.net.xml");
+  const RoadNetwork& net = sumo.network;
+  const Junction& c = net.junction(*net.findJunction("C"));
+  ASSERT_TRUE(c.program.has_value());
+  ASSERT_EQ(c.program->phases.size(), 2u);
+  EXPECT_DOUBLE_EQ(c.program->phases[0].durationS, 30);
+  EXPECT_DOUBLE_EQ(c.program->phases[1].durationS, 25);
+  // East-west: the W and E approaches.
+  EXPECT_EQ(greenNames(net, c.program->phases[0]),
+            (std::vector<std::string>{"EC>CN", "EC>CS", "EC>CW", "WC>CE", "WC>CN", "WC>CS"}));
+  // North-south, with the permissive (g) left turns.
+  EXPECT_EQ(greenNames(net, c.program->phases[1]),
+            (std::vector<std::string>{"NC>CE", "NC>CS", "NC>CW", "SC>CE", "SC>CN", "SC>CW"}));
+  // The map's yellow (3 s) and all-red (2 s) time the controller's clearance.
+  EXPECT_DOUBLE_EQ(sumo.timing.yellowS, 3);
+  EXPECT_DOUBLE_EQ(sumo.timing.allRedS, 2);
+  EXPECT_DOUBLE_EQ(sumo.timing.minGreenS, 5);
+  // The program as written, for controllers that run SUMO's phases themselves.
+  ASSERT_EQ(sumo.trafficLights.size(), 1u);
+  const SumoTrafficLight& tl = sumo.trafficLights[0];
+  EXPECT_EQ(tl.id, "C");
+  ASSERT_EQ(tl.phases.size(), 6u);
+  EXPECT_EQ(tl.phases[1].state, "yyyyrrrryyyyrrrr");
+  EXPECT_EQ(tl.phases[0].minDurS, 10);
+  EXPECT_EQ(tl.phases[0].maxDurS, 50);
+  EXPECT_EQ(tl.phases[0].name, "east-west");
+  ASSERT_EQ(tl.links.size(), 16u);
+  EXPECT_EQ(movementName(net, net.connector(tl.links[3]).movement), "WC>CN");
+  EXPECT_EQ(movementName(net, net.connector(tl.links[15]).movement), "SC>CW");
+  ASSERT_EQ(tl.junctions.size(), 1u);
+  EXPECT_EQ(net.junction(tl.junctions[0]).name, "C");
+}
+
+TEST(SumoNetReader, PriorityJunctionKeepsTypeAndRequestMatrices) {
+  const SumoNetwork sumo = loadSumoNetwork(kData / "tee_priority.net.xml");
+  const RoadNetwork& net = sumo.network;
+  const JunctionId j = *net.findJunction("J");
+  EXPECT_FALSE(net.junction(j).program.has_value());
+  EXPECT_FALSE(net.junction(j).boundary);
+  // The internal junction is no junction of trafficsim's network.
+  EXPECT_FALSE(net.findJunction(":J_3_0").has_value());
+  const SumoJunction& info = sumo.junctions[j.index()];
+  EXPECT_EQ(info.type, "priority");
+  ASSERT_EQ(info.response.size(), 4u);
+  EXPECT_EQ(info.response[2], "0011");
+  EXPECT_EQ(info.foes[0], "0100");
+  // Links are numbered by intLanes: 2 is the minor road's left turn, 3 its right turn.
+  ASSERT_EQ(info.links.size(), 4u);
+  EXPECT_EQ(movementName(net, net.connector(info.links[0]).movement), "AJ>JB");
+  EXPECT_EQ(movementName(net, net.connector(info.links[2]).movement), "SJ>JA");
+  EXPECT_EQ(movementName(net, net.connector(info.links[3]).movement), "SJ>JB");
+  // The left turn follows both of its internal lanes (:J_2_0 then :J_3_0).
+  const Connector& left = net.connector(info.links[2]);
+  EXPECT_DOUBLE_EQ(left.shape.points.front().y, -6.0);
+  EXPECT_DOUBLE_EQ(left.shape.points.back().x, -6.0);
+  EXPECT_EQ(left.shape.points.size(), 5u);
+}
+
+TEST(SumoNetReader, TheLastProgramOfALightRunsAsInSumo) {
+  const SumoNetwork sumo = loadSumoNetwork(kData / "two_programs.net.xml");
+  const RoadNetwork& net = sumo.network;
+  const Junction& m = net.junction(*net.findJunction("m"));
+  ASSERT_TRUE(m.program.has_value());
+  ASSERT_EQ(m.program->phases.size(), 2u);
+  EXPECT_DOUBLE_EQ(m.program->phases[0].durationS, 20);
+  EXPECT_DOUBLE_EQ(m.program->phases[1].durationS, 40);
+  EXPECT_EQ(greenNames(net, m.program->phases[0]), (std::vector<std::string>{"am>mb"}));
+  EXPECT_EQ(greenNames(net, m.program->phases[1]), (std::vector<std::string>{"am>mc"}));
+  EXPECT_DOUBLE_EQ(m.program->offsetS, 5);
+  ASSERT_EQ(sumo.trafficLights.size(), 1u);
+  EXPECT_EQ(sumo.trafficLights[0].programId, "late");
+  EXPECT_EQ(sumo.trafficLights[0].type, "actuated");
+  // Yellow 3 s and 4 s once each: the shorter; the 1 s all-red after the second yellow.
+  EXPECT_DOUBLE_EQ(sumo.timing.yellowS, 3);
+  EXPECT_DOUBLE_EQ(sumo.timing.allRedS, 1);
+}
+
+TEST(SumoNetReader, ProgramsInAdditionalFilesReplaceTheNetworks) {
+  const std::vector<std::filesystem::path> additional{kData / "cross_night.add.xml"};
+  const SumoNetwork sumo = loadSumoNetwork(kData / "cross_tls.net.xml", additional);
+  const Junction& c = sumo.network.junction(*sumo.network.findJunction("C"));
+  ASSERT_TRUE(c.program.has_value());
+  ASSERT_EQ(c.program->phases.size(), 2u);
+  EXPECT_DOUBLE_EQ(c.program->phases[0].durationS, 20);
+  EXPECT_DOUBLE_EQ(c.program->phases[1].durationS, 15);
+  EXPECT_EQ(sumo.trafficLights.at(0).programId, "night");
+  // Its yellow is 4 s and it has no all-red.
+  EXPECT_DOUBLE_EQ(sumo.timing.yellowS, 4);
+  EXPECT_DOUBLE_EQ(sumo.timing.allRedS, 0);
+  // An additional file without programs (SUMO takes any root element) leaves the network's.
+  const std::vector<std::filesystem::path> none{kData / "routes.rou.xml"};
+  const SumoNetwork unchanged = loadSumoNetwork(kData / "cross_tls.net.xml", none);
+  EXPECT_DOUBLE_EQ(unchanged.network.junction(*unchanged.network.findJunction("C")).program->phases[0].durationS, 30);
+}
+
+std::string loadError(const std::string& file) {
+  try {
+    (void)loadSumoNetwork(kData / "bad" / file);
+  } catch (const LoadError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(SumoNetReader, ErrorsNameTheFileTheLineAndTheElement) {
+  const std::string negative = loadError("negative_length.net.xml");
+  EXPECT_NE(negative.find("negative_length.net.xml"), std::string::npos) << negative;
+  EXPECT_NE(negative.find("edge \"e12\" lane 2"), std::string::npos) << negative;
+  EXPECT_NE(negative.find("length is negative"), std::string::npos) << negative;
+  EXPECT_NE(negative.find("7"), std::string::npos) << negative;  // line 7
+
+  const std::string junction = loadError("unknown_junction.net.xml");
+  EXPECT_NE(junction.find("edge \"ab\""), std::string::npos) << junction;
+  EXPECT_NE(junction.find("\"c\""), std::string::npos) << junction;
+
+  const std::string state = loadError("short_state.net.xml");
+  EXPECT_NE(state.find("tlLogic \"m\""), std::string::npos) << state;
+  EXPECT_NE(state.find("linkIndex 1"), std::string::npos) << state;
+
+  const std::string character = loadError("bad_state_char.net.xml");
+  EXPECT_NE(character.find("tlLogic \"m\" phase 1"), std::string::npos) << character;
+  EXPECT_NE(character.find("'x'"), std::string::npos) << character;
+
+  const std::string malformed = loadError("malformed.net.xml");
+  EXPECT_NE(malformed.find("malformed XML"), std::string::npos) << malformed;
+  EXPECT_NE(malformed.find("malformed.net.xml"), std::string::npos) << malformed;
+
+  const std::string missing = loadError("does_not_exist.net.xml");
+  EXPECT_NE(missing.find("not found"), std::string::npos) << missing;
+  // A route file is not a network.
+  try {
+    (void)loadSumoNetwork(kData / "routes.rou.xml");
+    ADD_FAILURE() << "a route file loaded as a network";
+  } catch (const LoadError& e) {
+    EXPECT_NE(std::string(e.what()).find("not a SUMO network"), std::string::npos) << e.what();
+  }
+}
+
+TEST(SumoNetReader, LineNumbersComeFromTheElement) {
+  try {
+    (void)loadSumoNetwork(kData / "bad" / "negative_length.net.xml");
+    FAIL() << "expected a LoadError";
+  } catch (const LoadError& e) {
+    ASSERT_TRUE(e.line().has_value());
+    EXPECT_EQ(*e.line(), 7);
+  }
+}
+
+// The six RESCO networks, when ../shared is present (they may not be copied into the repository).
+TEST(SumoNetReader, LoadsTheRescoNetworks) {
+  const auto resco = std::filesystem::path(TRAFFIC_SOURCE_DIR) / ".." / "shared" / "data" / "sumo" / "resco";
+  if (!std::filesystem::exists(resco)) GTEST_SKIP() << "RESCO data not present at " << resco;
+  for (const char* name : {"cologne1", "cologne3", "ingolstadt1", "ingolstadt7", "grid4x4", "arterial4x4"}) {
+    const auto file = resco / name / (std::string(name) + ".net.xml");
+    const SumoNetwork sumo = loadSumoNetwork(file);
+    std::size_t signalised = 0;
+    for (const Junction& j : sumo.network.junctions()) signalised += j.program ? 1 : 0;
+    EXPECT_GT(sumo.network.roads().size(), 0u) << name;
+    EXPECT_GE(signalised, 1u) << name;
+    for (const Junction& j : sumo.network.junctions())
+      if (j.program)
+        for (const SignalPhase& p : j.program->phases) EXPECT_GT(p.durationS, 0) << name << " " << j.name;
+  }
+}
+
+}  // namespace
+}  // namespace traffic

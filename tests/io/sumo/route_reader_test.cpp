@@ -1,0 +1,239 @@
+// SUMO route reader (sim/src/io/sumo/route_reader.cpp), issue 11: vTypes and their defaults,
+// vehicles, trips and flows expanded into trips with the right counts and times, and errors.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <map>
+
+#include "traffic/errors.h"
+#include "traffic/loaders/sumo.h"
+
+namespace traffic {
+namespace {
+
+const std::filesystem::path kData = std::filesystem::path(TRAFFIC_SOURCE_DIR) / "tests/data/sumo";
+
+struct Loaded {
+  SumoNetwork net;
+  std::vector<VehicleType> types;
+  Demand demand;
+};
+
+Loaded load(SumoDemandOptions options = {}) {
+  Loaded out{loadSumoNetwork(kData / "cross_tls.net.xml"), {}, {}};
+  loadSumoRoutes(kData / "routes.rou.xml", out.net.network, out.types, out.demand, options);
+  return out;
+}
+
+const Trip* tripNamed(const Demand& d, const std::string& id) {
+  for (const Trip& t : d.trips)
+    if (t.id == id) return &t;
+  return nullptr;
+}
+
+std::vector<double> departures(const Demand& d, const std::string& prefix) {
+  std::vector<double> out;
+  for (const Trip& t : d.trips)
+    if (t.id.rfind(prefix, 0) == 0) out.push_back(t.departS);
+  return out;
+}
+
+std::vector<std::string> routeNames(const Loaded& l, const Trip& t) {
+  std::vector<std::string> out;
+  for (RoadId r : l.demand.routes.route(t.route)) out.push_back(l.net.network.road(r).name);
+  return out;
+}
+
+const VehicleType& typeNamed(const std::vector<VehicleType>& types, const std::string& name) {
+  auto it = std::find_if(types.begin(), types.end(), [&](const VehicleType& t) { return t.name == name; });
+  EXPECT_NE(it, types.end()) << name;
+  return *it;
+}
+
+TEST(SumoRouteReader, VTypeAttributesMapOntoTheVehicleType) {
+  const Loaded l = load();
+  const VehicleType& slow = typeNamed(l.types, "slow");
+  EXPECT_EQ(slow.vehicleClass, VehicleClass::Car);
+  EXPECT_DOUBLE_EQ(slow.accelMps2, 1.5);
+  EXPECT_DOUBLE_EQ(slow.comfortDecelMps2, 3.5);
+  EXPECT_DOUBLE_EQ(slow.maxDecelMps2, 8.0);
+  EXPECT_DOUBLE_EQ(slow.headwayS, 1.4);
+  EXPECT_DOUBLE_EQ(slow.minGapM, 3.0);
+  EXPECT_DOUBLE_EQ(slow.lengthM, 4.5);
+  EXPECT_DOUBLE_EQ(slow.maxSpeedMps, 20.0);
+  EXPECT_DOUBLE_EQ(slow.speedFactor, 0.9);
+}
+
+TEST(SumoRouteReader, AbsentAttributesAndTypesTakeSumoDefaults) {
+  const Loaded l = load();
+  // vType with only a class: SUMO's bus.
+  const VehicleType& bus = typeNamed(l.types, "city_bus");
+  EXPECT_EQ(bus.vehicleClass, VehicleClass::Bus);
+  EXPECT_DOUBLE_EQ(bus.lengthM, 12.0);
+  EXPECT_DOUBLE_EQ(bus.accelMps2, 1.2);
+  EXPECT_DOUBLE_EQ(bus.comfortDecelMps2, 4.0);
+  // No type at all: SUMO's DEFAULT_VEHTYPE, a passenger car.
+  const Trip* v = tripNamed(l.demand, "v_default");
+  ASSERT_NE(v, nullptr);
+  const VehicleType& def = l.types[v->type.index()];
+  EXPECT_EQ(def.name, "DEFAULT_VEHTYPE");
+  EXPECT_EQ(def.vehicleClass, VehicleClass::Car);
+  EXPECT_DOUBLE_EQ(def.lengthM, 5.0);
+  EXPECT_DOUBLE_EQ(def.minGapM, 2.5);
+  EXPECT_DOUBLE_EQ(def.accelMps2, 2.6);
+  EXPECT_DOUBLE_EQ(def.comfortDecelMps2, 4.5);
+  EXPECT_DOUBLE_EQ(def.maxDecelMps2, 9.0);
+  EXPECT_DOUBLE_EQ(def.headwayS, 1.0);
+  // Pedestrian types are not vehicle types of trafficsim.
+  EXPECT_TRUE(std::none_of(l.types.begin(), l.types.end(), [](const VehicleType& t) { return t.name == "walker"; }));
+}
+
+TEST(SumoRouteReader, VehiclesKeepTheirRoutesAndTripsAreRouted) {
+  const Loaded l = load();
+  const Trip* inline_ = tripNamed(l.demand, "v_inline");
+  const Trip* ref = tripNamed(l.demand, "v_ref");
+  const Trip* left = tripNamed(l.demand, "t_left");
+  const Trip* via = tripNamed(l.demand, "t_via");
+  ASSERT_TRUE(inline_ && ref && left && via);
+  EXPECT_EQ(routeNames(l, *inline_), (std::vector<std::string>{"NC", "CS"}));
+  EXPECT_EQ(routeNames(l, *ref), (std::vector<std::string>{"WC", "CE"}));
+  EXPECT_EQ(routeNames(l, *left), (std::vector<std::string>{"WC", "CN"}));
+  EXPECT_EQ(routeNames(l, *via), (std::vector<std::string>{"EC", "CW"}));
+  EXPECT_DOUBLE_EQ(inline_->departS, 5.0);
+  EXPECT_DOUBLE_EQ(ref->departS, 2.0);
+  // A bus from WC's bus lane is kept: its class may use it.
+  EXPECT_NE(tripNamed(l.demand, "v_bus"), nullptr);
+  // Trips come sorted by departure.
+  EXPECT_TRUE(std::is_sorted(l.demand.trips.begin(), l.demand.trips.end(),
+                             [](const Trip& a, const Trip& b) { return a.departS < b.departS; }));
+}
+
+TEST(SumoRouteReader, FlowsExpandWithSumoCountsAndTimes) {
+  const Loaded l = load();
+  // period 10 over [0, 100): 10 vehicles at 0, 10, ..., 90.
+  const auto period = departures(l.demand, "f_period.");
+  ASSERT_EQ(period.size(), 10u);
+  for (std::size_t k = 0; k < period.size(); ++k) EXPECT_DOUBLE_EQ(period[k], 10.0 * static_cast<double>(k));
+  EXPECT_NE(tripNamed(l.demand, "f_period.9"), nullptr);
+  // number 4 over [50, 150): every 25 s.
+  EXPECT_EQ(departures(l.demand, "f_number."), (std::vector<double>{50, 75, 100, 125}));
+  // 360 veh/h capped at 5 vehicles.
+  EXPECT_EQ(departures(l.demand, "f_vph."), (std::vector<double>{0, 10, 20, 30, 40}));
+  // probability 0.5 per second over 200 s: about 100, each on a whole second.
+  const auto prob = departures(l.demand, "f_prob.");
+  EXPECT_GT(prob.size(), 70u);
+  EXPECT_LT(prob.size(), 130u);
+  for (double t : prob) EXPECT_DOUBLE_EQ(t, std::floor(t));
+  // exp(0.1): Poisson arrivals at 0.1/s over 1000 s, about 100, at irregular times.
+  const auto poisson = departures(l.demand, "f_exp.");
+  EXPECT_GT(poisson.size(), 70u);
+  EXPECT_LT(poisson.size(), 130u);
+  EXPECT_TRUE(std::any_of(poisson.begin(), poisson.end(), [](double t) { return t != std::floor(t); }));
+}
+
+TEST(SumoRouteReader, VehiclesOnARouteDistributionDrawTheirRoutes) {
+  const Loaded l = load();
+  const Trip* v = tripNamed(l.demand, "v_dist");
+  ASSERT_NE(v, nullptr);
+  const auto route = routeNames(l, *v);
+  EXPECT_TRUE(route == (std::vector<std::string>{"WC", "CE"}) || route == (std::vector<std::string>{"WC", "CN"}));
+  // Each vehicle of a flow draws its own: 100 vehicles, half and half.
+  std::map<std::vector<std::string>, int> counts;
+  for (const Trip& t : l.demand.trips)
+    if (t.id.rfind("f_mix.", 0) == 0) ++counts[routeNames(l, t)];
+  ASSERT_EQ(counts.size(), 2u);
+  EXPECT_EQ(counts.begin()->second + counts.rbegin()->second, 100);
+  EXPECT_GT(counts.begin()->second, 30);
+  EXPECT_GT(counts.rbegin()->second, 30);
+}
+
+TEST(SumoRouteReader, VehiclesOfATypeDistributionDrawTheirTypes) {
+  const Loaded l = load();
+  // Nested vTypes are types of their own, with SUMO's class defaults where not given.
+  EXPECT_DOUBLE_EQ(typeNamed(l.types, "mix_car").lengthM, 4.0);
+  EXPECT_DOUBLE_EQ(typeNamed(l.types, "mix_van").lengthM, 6.5);
+  std::map<std::string, int> counts;
+  for (const Trip& t : l.demand.trips)
+    if (t.id.rfind("f_types.", 0) == 0) ++counts[l.types[t.type.index()].name];
+  // Weights 3 : 1 over 100 vehicles.
+  EXPECT_EQ(counts["mix_car"] + counts["mix_van"], 100);
+  EXPECT_GT(counts["mix_car"], 60);
+  EXPECT_GT(counts["mix_van"], 10);
+  const Trip* v = tripNamed(l.demand, "v_named_mix");
+  ASSERT_NE(v, nullptr);
+  const std::string& name = l.types[v->type.index()].name;
+  EXPECT_TRUE(name == "slow" || name == "city_bus") << name;
+  // The distributions themselves are no vehicle types.
+  EXPECT_TRUE(std::none_of(l.types.begin(), l.types.end(), [](const VehicleType& t) { return t.name == "fleet_mix"; }));
+}
+
+TEST(SumoRouteReader, RandomFlowsDependOnTheSeedOnly) {
+  const Loaded a = load({.seed = 7});
+  const Loaded b = load({.seed = 7});
+  const Loaded c = load({.seed = 8});
+  EXPECT_EQ(departures(a.demand, "f_exp."), departures(b.demand, "f_exp."));
+  EXPECT_NE(departures(a.demand, "f_exp."), departures(c.demand, "f_exp."));
+  EXPECT_NE(departures(a.demand, "f_prob."), departures(c.demand, "f_prob."));
+}
+
+TEST(SumoRouteReader, BeginShiftsTimesAndDropsEarlierDepartures) {
+  const Loaded l = load({.beginS = 2, .endS = 60});
+  EXPECT_EQ(tripNamed(l.demand, "v_default"), nullptr);  // departs at 1, before begin
+  ASSERT_NE(tripNamed(l.demand, "v_ref"), nullptr);
+  EXPECT_DOUBLE_EQ(tripNamed(l.demand, "v_ref")->departS, 0.0);
+  EXPECT_DOUBLE_EQ(tripNamed(l.demand, "v_inline")->departS, 3.0);
+  // Flow departures at or after the end are not generated; f_period's first (t = 0) is early.
+  EXPECT_EQ(departures(l.demand, "f_period."), (std::vector<double>{8, 18, 28, 38, 48}));
+  for (const Trip& t : l.demand.trips) EXPECT_LT(t.departS, 58.0) << t.id;
+}
+
+TEST(SumoRouteReader, TypesAlreadyDeclaredAreReused) {
+  const SumoNetwork net = loadSumoNetwork(kData / "cross_tls.net.xml");
+  std::vector<VehicleType> types{defaultVehicleType(VehicleClass::Car)};
+  types[0].name = "slow";
+  types[0].accelMps2 = 3.3;
+  Demand demand;
+  loadSumoRoutes(kData / "routes.rou.xml", net.network, types, demand);
+  EXPECT_DOUBLE_EQ(typeNamed(types, "slow").accelMps2, 3.3);
+  EXPECT_EQ(std::count_if(types.begin(), types.end(), [](const VehicleType& t) { return t.name == "slow"; }), 1);
+}
+
+std::string routeError(const std::string& file) {
+  const SumoNetwork net = loadSumoNetwork(kData / "cross_tls.net.xml");
+  std::vector<VehicleType> types;
+  Demand demand;
+  try {
+    loadSumoRoutes(kData / "bad" / file, net.network, types, demand);
+  } catch (const LoadError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(SumoRouteReader, ErrorsNameTheFileAndTheVehicle) {
+  const std::string edge = routeError("unknown_edge.rou.xml");
+  EXPECT_NE(edge.find("unknown_edge.rou.xml"), std::string::npos) << edge;
+  EXPECT_NE(edge.find("vehicle \"lost\""), std::string::npos) << edge;
+  EXPECT_NE(edge.find("edge \"XY\""), std::string::npos) << edge;
+
+  const std::string gap = routeError("disconnected.rou.xml");
+  EXPECT_NE(gap.find("route \"jump\""), std::string::npos) << gap;
+  EXPECT_NE(gap.find("not joined"), std::string::npos) << gap;
+
+  const std::string rate = routeError("flow_without_rate.rou.xml");
+  EXPECT_NE(rate.find("flow \"f\""), std::string::npos) << rate;
+  EXPECT_NE(rate.find("period"), std::string::npos) << rate;
+
+  const std::string both = routeError("rate_end_and_number.rou.xml");
+  EXPECT_NE(both.find("flow \"both\""), std::string::npos) << both;
+  EXPECT_NE(both.find("not both"), std::string::npos) << both;
+
+  const std::string type = routeError("undefined_type.rou.xml");
+  EXPECT_NE(type.find("vehicle \"v\""), std::string::npos) << type;
+  EXPECT_NE(type.find("\"ghost\""), std::string::npos) << type;
+}
+
+}  // namespace
+}  // namespace traffic

@@ -1,0 +1,175 @@
+// SUMO scenarios end to end (issue 11): a .sumocfg and a TOML scenario naming SUMO files load
+// through loadScenario, run to completion with every invariant checked, and the CLI runs them
+// (exit 0) or rejects bad ones (exit 2, naming the file).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "common/run_cli.h"
+#include "common/temp_dir.h"
+#include "traffic/errors.h"
+#include "traffic/loaders/sumo.h"
+#include "traffic/scenario.h"
+#include "traffic/world.h"
+
+namespace traffic {
+namespace {
+
+using traffic::testing::CliResult;
+using traffic::testing::runCli;
+using traffic::testing::shellQuoted;
+using traffic::testing::TempDir;
+
+const std::filesystem::path kData = std::filesystem::path(TRAFFIC_SOURCE_DIR) / "tests/data/sumo";
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+// Runs to the end checking conservation, no overlap and no conflicting greens after every step.
+VehicleCounts runValidated(const Scenario& sc) {
+  World world(sc, WorldOptions{1, true});
+  while (!world.finished()) {
+    world.step();
+    const std::string err = world.checkInvariants();
+    EXPECT_TRUE(err.empty()) << sc.name << " t=" << world.timeS() << ": " << err;
+    if (!err.empty()) break;
+  }
+  const VehicleCounts c = world.counts();
+  EXPECT_EQ(c.spawned, c.arrived + c.running + c.waitingToEnter) << sc.name;
+  return c;
+}
+
+TEST(SumoConfig, ReadsFilesAndTimes) {
+  const SumoConfig cfg = readSumoConfig(kData / "cross.sumocfg");
+  EXPECT_EQ(cfg.netFile.filename(), "cross_tls.net.xml");
+  ASSERT_EQ(cfg.routeFiles.size(), 1u);
+  EXPECT_EQ(cfg.routeFiles[0].filename(), "routes.rou.xml");
+  EXPECT_TRUE(std::filesystem::exists(cfg.netFile));
+  EXPECT_DOUBLE_EQ(cfg.beginS, 2);
+  ASSERT_TRUE(cfg.endS.has_value());
+  EXPECT_DOUBLE_EQ(*cfg.endS, 602);
+  EXPECT_TRUE(isSumoConfig("a/b/x.sumocfg"));
+  EXPECT_FALSE(isSumoConfig("a/b/x.toml"));
+}
+
+TEST(SumoConfig, AConfigurationIsAScenario) {
+  const Scenario sc = loadScenario(kData / "cross.sumocfg");
+  EXPECT_EQ(sc.name, "cross");
+  EXPECT_DOUBLE_EQ(sc.durationS, 600);
+  // The map's clearance times.
+  EXPECT_DOUBLE_EQ(sc.signalTiming.yellowS, 3);
+  EXPECT_DOUBLE_EQ(sc.signalTiming.allRedS, 2);
+  // Times start at the configuration's begin (2 s): v_ref departs at 2 s, so at 0.
+  const auto it = std::find_if(sc.demand.trips.begin(), sc.demand.trips.end(), [](const Trip& t) { return t.id == "v_ref"; });
+  ASSERT_NE(it, sc.demand.trips.end());
+  EXPECT_DOUBLE_EQ(it->departS, 0);
+  // --set applies on top, as for a scenario file.
+  const Scenario shorter = loadScenario(kData / "cross.sumocfg", {"scenario.duration_s=120", "signals.yellow_s=4"});
+  EXPECT_DOUBLE_EQ(shorter.durationS, 120);
+  EXPECT_DOUBLE_EQ(shorter.signalTiming.yellowS, 4);
+}
+
+TEST(SumoConfig, AdditionalFilesBringTheirSignalPrograms) {
+  TempDir dir;
+  const auto cfg = dir.path() / "night.sumocfg";
+  std::ofstream(cfg) << "<configuration><input>\n"
+                     << "  <net-file value=\"" << (kData / "cross_tls.net.xml").string() << "\"/>\n"
+                     << "  <route-files value=\"" << (kData / "routes.rou.xml").string() << "\"/>\n"
+                     << "  <additional-files value=\"" << (kData / "cross_night.add.xml").string() << "\"/>\n"
+                     << "</input><time><begin value=\"0\"/><end value=\"300\"/></time></configuration>\n";
+  const Scenario sc = loadScenario(cfg);
+  const Junction& c = sc.network->junction(*sc.network->findJunction("C"));
+  ASSERT_TRUE(c.program.has_value());
+  EXPECT_DOUBLE_EQ(c.program->phases[0].durationS, 20);
+  EXPECT_DOUBLE_EQ(sc.signalTiming.yellowS, 4);
+  EXPECT_DOUBLE_EQ(sc.signalTiming.allRedS, 0);
+  runValidated(sc);
+}
+
+TEST(SumoConfig, RunsToCompletionKeepingEveryInvariant) {
+  const Scenario sc = loadScenario(kData / "cross.sumocfg");
+  const VehicleCounts c = runValidated(sc);
+  // Every vehicle departs within the first 600 s of a lightly loaded junction.
+  EXPECT_GT(c.spawned, 150u);
+  EXPECT_GT(c.arrived, c.spawned * 8 / 10);
+  EXPECT_EQ(c.teleported, 0u);
+}
+
+TEST(SumoConfig, PriorityJunctionRunsUnsignalised) {
+  TempDir dir;
+  const auto routes = dir.path() / "tee.rou.xml";
+  std::ofstream(routes) << "<routes>\n"
+                           "  <flow id=\"main\" begin=\"0\" end=\"300\" vehsPerHour=\"600\" from=\"AJ\" to=\"JB\"/>\n"
+                           "  <flow id=\"back\" begin=\"0\" end=\"300\" vehsPerHour=\"400\" from=\"BJ\" to=\"JA\"/>\n"
+                           "  <flow id=\"minor\" begin=\"0\" end=\"300\" vehsPerHour=\"200\" from=\"SJ\" to=\"JA\"/>\n"
+                           "</routes>\n";
+  const auto toml = dir.path() / "tee.toml";
+  std::ofstream(toml) << "[scenario]\nduration_s = 400\n[map]\nsumo = \"" << (kData / "tee_priority.net.xml").string()
+                      << "\"\n[demand]\nsumo_routes = [\"" << routes.string() << "\"]\n";
+  const Scenario sc = loadScenario(toml);
+  // 600 veh/h for 300 s: 50; 400 veh/h (every 9 s): 34; 200 veh/h (every 18 s): 17.
+  EXPECT_EQ(sc.demand.trips.size(), 50u + 34u + 17u);
+  const VehicleCounts c = runValidated(sc);
+  EXPECT_GT(c.arrived, 80u);
+}
+
+TEST(SumoConfig, TomlScenarioCombinesSumoFilesWithTrafficsimFeatures) {
+  TempDir dir;
+  const auto toml = dir.path() / "mixed.toml";
+  std::ofstream(toml) << "[scenario]\nduration_s = 300\n"
+                      << "[map]\nsumo = \"" << (kData / "cross_tls.net.xml").string() << "\"\n"
+                      << "[demand]\nsumo_routes = \"" << (kData / "routes.rou.xml").string() << "\"\n"
+                      << "[[demand.flow]]\nid = \"extra\"\nroute = [\"EC\", \"CW\"]\nveh_per_hour = 300\n"
+                      << "[signals]\npolicy = \"max_pressure\"\n";
+  const Scenario sc = loadScenario(toml);
+  EXPECT_EQ(sc.signalPolicy.name, "max_pressure");
+  EXPECT_TRUE(std::any_of(sc.demand.trips.begin(), sc.demand.trips.end(), [](const Trip& t) { return t.id.rfind("extra", 0) == 0; }));
+  EXPECT_TRUE(std::any_of(sc.demand.trips.begin(), sc.demand.trips.end(), [](const Trip& t) { return t.id == "t_left"; }));
+  runValidated(sc);
+}
+
+TEST(SumoConfig, TheCliRunsAConfigurationAndRejectsBadOnes) {
+  TempDir out;
+  const CliResult ok = runCli("run " + shellQuoted((kData / "cross.sumocfg").string()) + " --validate --duration 200 --out " +
+                              shellQuoted((out.path() / "r").string()));
+  EXPECT_EQ(ok.code, 0) << ok.err;
+  EXPECT_TRUE(std::filesystem::exists(out.path() / "r" / "summary.json"));
+
+  const CliResult info = runCli("info " + shellQuoted((kData / "cross.sumocfg").string()));
+  EXPECT_EQ(info.code, 0) << info.err;
+  EXPECT_TRUE(contains(info.out, "cross_tls.net.xml")) << info.out;
+
+  const CliResult compare = runCli("compare " + shellQuoted((kData / "cross.sumocfg").string()) +
+                                   " --policies fixed_time,max_pressure --seeds 1 --out " + shellQuoted((out.path() / "c").string()));
+  EXPECT_EQ(compare.code, 0) << compare.err;
+  EXPECT_TRUE(std::filesystem::exists(out.path() / "c" / "results.csv"));
+
+  const CliResult noNet = runCli("run " + shellQuoted((kData / "bad" / "no_net.sumocfg").string()));
+  EXPECT_EQ(noNet.code, 2);
+  EXPECT_TRUE(contains(noNet.err, "no_net.sumocfg")) << noNet.err;
+  EXPECT_TRUE(contains(noNet.err, "net-file")) << noNet.err;
+
+  TempDir dir;
+  const auto cfg = dir.path() / "broken.sumocfg";
+  std::ofstream(cfg) << "<configuration><input><net-file value=\"" << (kData / "bad" / "negative_length.net.xml").string()
+                     << "\"/><route-files value=\"" << (kData / "routes.rou.xml").string() << "\"/></input></configuration>\n";
+  const CliResult bad = runCli("run " + shellQuoted(cfg.string()));
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_TRUE(contains(bad.err, "edge \"e12\" lane 2")) << bad.err;
+}
+
+// The six RESCO scenarios, 300 s each from their .sumocfg with every invariant checked, when
+// ../shared is present (the files may not be copied into the repository).
+TEST(SumoConfig, RescoScenariosRunWithValidation) {
+  const auto resco = std::filesystem::path(TRAFFIC_SOURCE_DIR) / ".." / "shared" / "data" / "sumo" / "resco";
+  if (!std::filesystem::exists(resco)) GTEST_SKIP() << "RESCO data not present at " << resco;
+  for (const char* name : {"cologne1", "cologne3", "ingolstadt1", "ingolstadt7", "grid4x4", "arterial4x4"}) {
+    const Scenario sc = loadScenario(resco / name / (std::string(name) + ".sumocfg"), {"scenario.duration_s=300"});
+    EXPECT_FALSE(sc.demand.trips.empty()) << name;
+    const VehicleCounts c = runValidated(sc);
+    EXPECT_GT(c.arrived, 0u) << name;
+  }
+}
+
+}  // namespace
+}  // namespace traffic
