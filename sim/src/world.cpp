@@ -427,6 +427,7 @@ const std::vector<TimeseriesRow>& World::timeseries() const { return m->timeseri
 const StepProfile& World::profile() const { return m->profile; }
 const Scenario& World::scenario() const { return *m->scenario; }
 SignalState World::movementState(MovementId movement) const { return m->movementStates[movement.index()]; }
+const State& World::state() const { return *m; }
 
 std::vector<TripRecord> World::tripRecords() const {
   const State& s = *m;

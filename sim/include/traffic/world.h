@@ -31,6 +31,10 @@
 
 namespace traffic {
 
+namespace engine {
+struct State;
+}
+
 struct WorldOptions {
   /// Worker threads; 0 means one per core. Small worlds run their phases on one thread anyway.
   int threads = 0;
@@ -97,6 +101,10 @@ class World {
 
   /// Bytes held by per-vehicle state (for the memory-per-vehicle benchmark figure).
   [[nodiscard]] std::size_t vehicleStateBytes() const;
+
+  /// The engine's internal state, for the library's own read-only views (observation.h); its
+  /// layout is private to the engine and changes with it.
+  [[nodiscard]] const engine::State& state() const;
 
  private:
   struct Impl;
