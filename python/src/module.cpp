@@ -127,6 +127,13 @@ class Simulation {
   std::string scenarioPath() const { return m_path.string(); }
   const std::vector<std::string>& overrides() const { return m_overrides; }
   double wallSeconds() const { return m_wallS; }
+  py::dict signalTiming() const {
+    py::dict d;
+    d["yellow_s"] = m_scenario->signalTiming.yellowS;
+    d["all_red_s"] = m_scenario->signalTiming.allRedS;
+    d["min_green_s"] = m_scenario->signalTiming.minGreenS;
+    return d;
+  }
 
   std::string summaryJsonText() {
     const std::lock_guard lock(m_mutex);
@@ -502,6 +509,7 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("scenario_path", &Simulation::scenarioPath)
       .def_property_readonly("overrides", &Simulation::overrides)
       .def_property_readonly("wall_seconds", &Simulation::wallSeconds)
+      .def_property_readonly("signal_timing", &Simulation::signalTiming)
       .def("_summary_json", &Simulation::summaryJsonText)
       .def("counts", &Simulation::counts)
       .def("trips", &Simulation::trips)

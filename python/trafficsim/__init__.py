@@ -159,3 +159,10 @@ class Simulation(_CoreSimulation):
         while not self.done:
             self.step(3600)
         return self.summary()
+
+
+# The environments import Simulation from here; importing them last registers them with
+# Gymnasium when it is installed.
+from .env import ParallelTrafficSignalEnv, TrafficSignalEnv  # noqa: E402
+
+__all__ += ["ParallelTrafficSignalEnv", "TrafficSignalEnv"]
