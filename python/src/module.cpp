@@ -75,11 +75,13 @@ Array<T> outputArray(py::dict& out, const char* key, std::size_t n) {
 
 class Simulation {
  public:
-  Simulation(std::filesystem::path scenarioPath, std::vector<std::string> overrides, int threads, bool validate)
+  Simulation(std::filesystem::path scenarioPath, std::vector<std::string> overrides, int threads, bool validate,
+             std::optional<std::size_t> minVehiclesForParallel)
       : m_path(std::move(scenarioPath)), m_overrides(std::move(overrides)) {
     if (threads < 0) throw py::value_error("threads must be >= 0 (0: one per core), got " + std::to_string(threads));
     m_options.threads = threads;
     m_options.validate = validate;
+    if (minVehiclesForParallel) m_options.minVehiclesForParallel = *minVehiclesForParallel;
     py::gil_scoped_release release;
     m_scenario = std::make_unique<Scenario>(loadScenario(m_path, m_overrides));
     build();
@@ -493,8 +495,9 @@ PYBIND11_MODULE(_core, m) {
         "Names of the signal policies a scenario may choose (built-in, then registered from C++).");
 
   py::class_<Simulation>(m, "Simulation")
-      .def(py::init<std::filesystem::path, std::vector<std::string>, int, bool>(), "scenario"_a,
-           "overrides"_a = std::vector<std::string>{}, "threads"_a = 1, "validate"_a = false)
+      .def(py::init<std::filesystem::path, std::vector<std::string>, int, bool, std::optional<std::size_t>>(),
+           "scenario"_a, "overrides"_a = std::vector<std::string>{}, "threads"_a = 1, "validate"_a = false,
+           "min_vehicles_for_parallel"_a = py::none())
       .def("step", &Simulation::step, "n"_a = 1)
       .def("reset", &Simulation::reset, "seed"_a = py::none())
       .def_property_readonly("time", &Simulation::time)

@@ -107,6 +107,9 @@ class Simulation(_CoreSimulation):
         (``signals.params``); junctions not controlled with :meth:`set_phase` follow it.
     validate:
         Check the engine's invariants after every step (slow; for tests).
+    min_vehicles_for_parallel:
+        Vehicles in the network from which a step uses several threads (engine default 3000);
+        tests lower it to exercise the parallel path on small scenarios.
 
     Raises ``LoadError`` for a bad scenario, map, demand, key or policy, with the message
     ``trafficsim run`` prints (file, entity, reason).
@@ -115,11 +118,11 @@ class Simulation(_CoreSimulation):
     def __init__(self, scenario: str | os.PathLike, seed: int | None = None, threads: int = 1,
                  overrides: Mapping[str, Any] | Iterable[str] | None = None, *,
                  policy: str | None = None, policy_params: Mapping[str, float] | None = None,
-                 validate: bool = False) -> None:
+                 validate: bool = False, min_vehicles_for_parallel: int | None = None) -> None:
         super().__init__(os.fspath(scenario),
                          override_strings(overrides, policy=policy, policy_params=policy_params,
                                           seed=seed),
-                         int(threads), bool(validate))
+                         int(threads), bool(validate), min_vehicles_for_parallel)
         self._network: Network | None = None
 
     def __repr__(self) -> str:
