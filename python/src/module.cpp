@@ -239,6 +239,16 @@ class Simulation {
                     m_world->transitRecords());
   }
 
+  std::vector<std::uint32_t> tripRoute(long long trip) const {
+    const auto& trips = m_scenario->demand.trips;
+    if (trip < 0 || static_cast<std::size_t>(trip) >= trips.size())
+      throw py::index_error("trip index " + std::to_string(trip) + " out of range (the scenario has " +
+                            std::to_string(trips.size()) + " trips)");
+    std::vector<std::uint32_t> roads;
+    for (RoadId r : m_scenario->demand.routes.route(trips[static_cast<std::size_t>(trip)].route)) roads.push_back(r.value);
+    return roads;
+  }
+
   std::vector<std::string> tripIds() const {
     std::vector<std::string> ids;
     ids.reserve(m_scenario->demand.trips.size());
@@ -519,6 +529,7 @@ PYBIND11_MODULE(_core, m) {
       .def("timeseries", &Simulation::timeseries)
       .def("write_outputs", &Simulation::writeOutputs, "directory"_a)
       .def("trip_ids", &Simulation::tripIds)
+      .def("trip_route", &Simulation::tripRoute, "trip"_a)
       .def("_network_arrays", &Simulation::networkArrays)
       .def("lane_observations", &Simulation::laneObservations, "out"_a = py::none())
       .def("signal_observations", &Simulation::signalObservations, "out"_a = py::none())
