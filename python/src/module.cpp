@@ -441,6 +441,37 @@ class Simulation {
     m_control->request(j, static_cast<int>(phase));
   }
 
+  // Many requests at once, for vector code: all are applied or, when one is bad, none.
+  void setPhases(const py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>& junctions,
+                 const py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>& phases) {
+    if (junctions.ndim() != 1 || phases.ndim() != 1 || junctions.size() != phases.size())
+      throw py::value_error("set_phases: junctions and phases must be 1-D arrays of the same length");
+    const std::size_t junctionCount = m_scenario->network->junctions().size();
+    const std::int64_t* j = junctions.data();
+    const std::int64_t* p = phases.data();
+    const std::lock_guard lock(m_mutex);
+    std::vector<std::pair<JunctionId, int>> previous;
+    previous.reserve(static_cast<std::size_t>(junctions.size()));
+    try {
+      for (py::ssize_t k = 0; k < junctions.size(); ++k) {
+        if (j[k] < 0 || static_cast<std::size_t>(j[k]) >= junctionCount)
+          throw py::index_error("junction index " + std::to_string(j[k]) + " out of range (the network has " +
+                                std::to_string(junctionCount) + " junctions)");
+        if (p[k] < 0 || p[k] > INT32_MAX)
+          throw py::index_error("phase " + std::to_string(p[k]) + " out of range");
+        const JunctionId id(static_cast<std::size_t>(j[k]));
+        previous.emplace_back(id, m_control->requested(id));
+        m_control->request(id, static_cast<int>(p[k]));
+      }
+    } catch (...) {
+      for (auto it = previous.rbegin(); it != previous.rend(); ++it) {
+        if (it->second >= 0) m_control->request(it->first, it->second);
+        else m_control->release(it->first);
+      }
+      throw;
+    }
+  }
+
   void release(const py::object& junction) {
     const JunctionId j = junctionOf(junction);
     const std::lock_guard lock(m_mutex);
@@ -536,6 +567,7 @@ PYBIND11_MODULE(_core, m) {
       .def("vehicle_observations", &Simulation::vehicleObservations)
       .def("waiting_to_enter", &Simulation::waitingToEnter)
       .def("set_phase", &Simulation::setPhase, "junction"_a, "phase"_a)
+      .def("set_phases", &Simulation::setPhases, "junctions"_a, "phases"_a)
       .def("release", &Simulation::release, "junction"_a)
       .def("release_all", &Simulation::releaseAll)
       .def("requested_phase", &Simulation::requestedPhase, "junction"_a);

@@ -157,6 +157,11 @@ class Simulation(_CoreSimulation):
         """
         super().set_phase(junction, int(phase))
 
+    def set_phases(self, junctions, phases) -> None:
+        """Vector form of :meth:`set_phase`: ``junctions`` and ``phases`` are equal-length integer
+        arrays. All requests are applied, or none when one is out of range (``IndexError``)."""
+        super().set_phases(junctions, phases)
+
     def run(self) -> dict:
         """Step to the end of the scenario and return :meth:`summary`."""
         while not self.done:

@@ -140,7 +140,6 @@ class _Agent:
         self.capacity = np.maximum(lane_length_m[self.incoming] / VEHICLE_SPACE_M, 1.0)
         self.speed_limit = lane_speed_mps[self.incoming]
         self.size = self.phase_count + 1 + 2 * len(self.incoming)
-        self.last_waiting = 0.0
 
 
 class ParallelTrafficSignalEnv:
@@ -213,6 +212,7 @@ class ParallelTrafficSignalEnv:
                 raise ValueError(f"junction '{j.name}' has no signal program; it cannot be an agent")
         self._agents = {j.name: _Agent(j, net.lane_length_m, net.lane_speed_limit_mps) for j in chosen}
         self.possible_agents = [j.name for j in chosen]
+        self._index_all_agents()
         self.agents: list[str] = []
         self._observation_spaces = {a: _box(s.size) for a, s in self._agents.items()}
         self._action_spaces = {a: _discrete(s.phase_count) for a, s in self._agents.items()}
@@ -257,9 +257,9 @@ class ParallelTrafficSignalEnv:
         self.sim.reset(seed=self._seed)
         self.agents = list(self.possible_agents)
         self._observe()
-        for agent in self._agents.values():
-            agent.last_waiting = self._waiting(agent)
-        return {a: self._observation(a) for a in self.agents}, {a: self._info() for a in self.agents}
+        self._last_waiting = self._waiting_all()
+        info = self._info()
+        return self._observations(), {a: dict(info) for a in self.agents}
 
     def step(self, actions: Mapping[str, int]):
         """Apply the agents' phases, advance ``delta_time`` seconds and observe.
@@ -270,28 +270,35 @@ class ParallelTrafficSignalEnv:
         """
         if not self.agents:
             raise RuntimeError("step() after the episode ended; call reset()")
-        for name, action in actions.items():
-            agent = self._agents[name]
-            phase = int(action)
-            if not 0 <= phase < agent.phase_count:
-                raise IndexError(f"agent '{name}': phase {action} out of range (0 to {agent.phase_count - 1})")
-            self.sim.set_phase(agent.index, phase)
+        if actions:
+            junctions = np.empty(len(actions), dtype=np.int64)
+            phases = np.empty(len(actions), dtype=np.int64)
+            for k, (name, action) in enumerate(actions.items()):
+                agent = self._agents[name]
+                phase = int(action)
+                if not 0 <= phase < agent.phase_count:
+                    raise IndexError(f"agent '{name}': phase {action} out of range (0 to {agent.phase_count - 1})")
+                junctions[k] = agent.index
+                phases[k] = phase
+            self.sim.set_phases(junctions, phases)
         remaining = int(math.ceil((self.num_seconds - self.sim.time) / self.sim.step_length - 1e-9))
         self.sim.step(min(self.steps_per_action, max(remaining, 0)))
         self._observe()
-        observations = {a: self._observation(a) for a in self.agents}
-        rewards = {a: float(self._reward(a)) for a in self.agents}
+        agents = self.agents
+        observations = self._observations()
+        rewards = self._rewards()
         ended = self.sim.done or self.sim.time >= self.num_seconds - 1e-9
-        terminations = {a: False for a in self.agents}
-        truncations = {a: ended for a in self.agents}
-        infos = {a: self._info() for a in self.agents}
+        info = self._info()
+        terminations = dict.fromkeys(agents, False)
+        truncations = dict.fromkeys(agents, ended)
+        infos = {a: dict(info) for a in agents}
         if ended:
             self.agents = []
         return observations, rewards, terminations, truncations, infos
 
     def state(self) -> np.ndarray:
         """The observations of every agent, concatenated in ``possible_agents`` order."""
-        return np.concatenate([self._observation(a) for a in self.possible_agents])
+        return self._flat.copy()
 
     def render(self) -> None:
         return None
@@ -300,48 +307,87 @@ class ParallelTrafficSignalEnv:
         self.agents = []
 
     # -- observation and reward -----------------------------------------------------------------
+    def _index_all_agents(self) -> None:
+        """Flat index arrays over every agent, so that a step observes and rewards all of them with
+        a few numpy operations instead of a few per agent."""
+        agents = [self._agents[a] for a in self.possible_agents]
+        self._junctions = np.array([a.index for a in agents], dtype=np.int64)
+        self._phase_counts = np.array([a.phase_count for a in agents], dtype=np.int64)
+        sizes = np.array([a.size for a in agents], dtype=np.int64)
+        self._obs_offsets = np.concatenate([[0], np.cumsum(sizes)])
+        self._in_lanes = np.concatenate([a.incoming for a in agents])
+        self._out_lanes = np.concatenate([a.outgoing for a in agents])
+        in_counts = np.array([len(a.incoming) for a in agents], dtype=np.int64)
+        out_counts = np.array([len(a.outgoing) for a in agents], dtype=np.int64)
+        self._in_starts = np.concatenate([[0], np.cumsum(in_counts)[:-1]])
+        self._capacity = np.concatenate([a.capacity for a in agents])
+        self._speed_limit = np.concatenate([a.speed_limit for a in agents])
+        # Where each incoming lane's density and queue go in the flat observation.
+        owner = np.repeat(np.arange(len(agents)), in_counts)
+        rank = np.arange(len(self._in_lanes)) - self._in_starts[owner]
+        base = self._obs_offsets[:-1][owner] + self._phase_counts[owner] + 1
+        self._density_at = base + rank
+        self._queue_at = base + in_counts[owner] + rank
+        self._flag_at = self._obs_offsets[:-1] + self._phase_counts
+        self._in_owner = owner
+        self._out_owner = np.repeat(np.arange(len(agents)), out_counts)
+        self._last_waiting = np.zeros(len(agents))
+        self._flat = np.zeros(int(self._obs_offsets[-1]), dtype=np.float32)
+
     def _observe(self) -> None:
+        """Reads the lanes and signals once and builds every agent's observation."""
         self.sim.lane_observations(self._lanes)
         self.sim.signal_observations(self._signals)
+        sig = self._signals
+        stage = sig["stage"][self._junctions]
+        phase = np.where(stage != 0, sig["next_phase"][self._junctions], sig["phase"][self._junctions])
+        flat = np.zeros(len(self._flat), dtype=np.float32)
+        flat[self._obs_offsets[:-1] + phase] = 1.0
+        flat[self._flag_at] = (stage == 0) & (sig["time_in_stage"][self._junctions] + 1e-9 >= self._min_green_s)
+        lanes = self._lanes
+        flat[self._density_at] = np.minimum(lanes["vehicles"][self._in_lanes] / self._capacity, 1.0)
+        flat[self._queue_at] = np.minimum(lanes["halting"][self._in_lanes] / self._capacity, 1.0)
+        self._flat = flat  # a new array every step: returned observations are never overwritten
 
     def _observation(self, name: str) -> np.ndarray:
-        agent = self._agents[name]
-        j = agent.index
-        out = np.zeros(agent.size, dtype=np.float32)
-        stage = self._signals["stage"][j]
-        phase = self._signals["next_phase"][j] if stage != 0 else self._signals["phase"][j]
-        out[phase] = 1.0
-        out[agent.phase_count] = 1.0 if stage == 0 and self._signals["time_in_stage"][j] + 1e-9 >= self._min_green_s else 0.0
-        n = len(agent.incoming)
-        k = agent.phase_count + 1
-        out[k:k + n] = np.minimum(self._lanes["vehicles"][agent.incoming] / agent.capacity, 1.0)
-        out[k + n:] = np.minimum(self._lanes["halting"][agent.incoming] / agent.capacity, 1.0)
-        return out
+        k = self.possible_agents.index(name)
+        return self._flat[self._obs_offsets[k]:self._obs_offsets[k + 1]]
 
-    def _waiting(self, agent: _Agent) -> float:
-        return float(self._lanes["waiting_time"][agent.incoming].sum()) / 100.0
+    def _observations(self) -> dict[str, np.ndarray]:
+        o = self._obs_offsets
+        return {a: self._flat[o[k]:o[k + 1]] for k, a in enumerate(self.possible_agents)}
 
-    def _reward(self, name: str) -> float:
-        agent = self._agents[name]
+    def _per_agent_in(self, values: np.ndarray) -> np.ndarray:
+        return np.bincount(self._in_owner, weights=values, minlength=len(self.possible_agents))
+
+    def _waiting_all(self) -> np.ndarray:
+        return self._per_agent_in(self._lanes["waiting_time"][self._in_lanes]) / 100.0
+
+    def _rewards(self) -> dict[str, float]:
         spec = self.reward_spec
         if callable(spec):
-            return spec(self, name)
+            return {a: float(spec(self, a)) for a in self.possible_agents}
         lanes = self._lanes
         if spec == "diff-waiting-time":
-            now = self._waiting(agent)
-            reward = agent.last_waiting - now
-            agent.last_waiting = now
-            return reward
-        if spec == "pressure":
-            return float(lanes["vehicles"][agent.outgoing].sum() - lanes["vehicles"][agent.incoming].sum())
-        if spec == "queue":
-            return -float(lanes["halting"][agent.incoming].sum())
-        vehicles = lanes["vehicles"][agent.incoming]
-        relative = lanes["mean_speed"][agent.incoming] / agent.speed_limit
-        if spec == "delay":
-            return -float((vehicles * (1.0 - relative)).sum())
-        total = vehicles.sum()
-        return float((vehicles * relative).sum() / total) if total > 0 else 1.0
+            now = self._waiting_all()
+            values = self._last_waiting - now
+            self._last_waiting = now
+        elif spec == "pressure":
+            out = np.bincount(self._out_owner, weights=lanes["vehicles"][self._out_lanes],
+                              minlength=len(self.possible_agents))
+            values = out - self._per_agent_in(lanes["vehicles"][self._in_lanes])
+        elif spec == "queue":
+            values = -self._per_agent_in(lanes["halting"][self._in_lanes])
+        else:
+            vehicles = lanes["vehicles"][self._in_lanes]
+            relative = lanes["mean_speed"][self._in_lanes] / self._speed_limit
+            if spec == "delay":
+                values = -self._per_agent_in(vehicles * (1.0 - relative))
+            else:
+                total = self._per_agent_in(vehicles)
+                moving = self._per_agent_in(vehicles * relative)
+                values = np.where(total > 0, moving / np.maximum(total, 1), 1.0)
+        return dict(zip(self.possible_agents, values.astype(float).tolist()))
 
     def _info(self) -> dict:
         lanes = self._lanes
