@@ -117,9 +117,18 @@ class Simulation {
     build();
   }
 
-  double time() const { return m_world->timeS(); }
-  bool done() const { return m_world->finished(); }
-  std::uint64_t steps() const { return m_world->stepCount(); }
+  double time() const {
+    const std::lock_guard lock(m_mutex);
+    return m_world->timeS();
+  }
+  bool done() const {
+    const std::lock_guard lock(m_mutex);
+    return m_world->finished();
+  }
+  std::uint64_t steps() const {
+    const std::lock_guard lock(m_mutex);
+    return m_world->stepCount();
+  }
   double stepLength() const { return m_scenario->stepS; }
   double duration() const { return m_scenario->durationS; }
   std::uint64_t seed() const { return m_scenario->seed; }
@@ -484,7 +493,9 @@ class Simulation {
   }
 
   std::optional<int> requestedPhase(const py::object& junction) const {
-    const int p = m_control->requested(junctionOf(junction));
+    const JunctionId j = junctionOf(junction);
+    const std::lock_guard lock(m_mutex);
+    const int p = m_control->requested(j);
     return p >= 0 ? std::optional<int>(p) : std::nullopt;
   }
 

@@ -351,3 +351,27 @@ def test_policy_names_list_the_built_in_policies():
     names = trafficsim.policy_names()
     assert names[0] == "fixed_time"
     assert {"max_pressure", "city_brain", "actuated"} <= set(names)
+
+
+def test_set_phases_applies_all_or_none():
+    sim = trafficsim.Simulation(HANGZHOU)
+    signals = np.array([j.index for j in sim.network.signals])
+    sim.set_phases(signals[:3], np.array([1, 2, 3]))
+    assert [sim.requested_phase(int(j)) for j in signals[:3]] == [1, 2, 3]
+    with pytest.raises(IndexError):
+        sim.set_phases(signals[:3], np.array([4, 9, 5]))  # the second is out of range
+    assert [sim.requested_phase(int(j)) for j in signals[:3]] == [1, 2, 3]
+    with pytest.raises(ValueError):
+        sim.set_phases(signals[:3], np.array([1, 2]))
+
+
+def test_readme_example_runs():
+    sim = trafficsim.Simulation(HANGZHOU, seed=1, overrides={"signals.min_green_s": 8, "scenario.duration_s": 60})
+    steps = 0
+    while not sim.done:
+        lanes = sim.lane_observations()
+        sim.set_phase("intersection_1_1", 2)
+        sim.step(5)
+        steps += 1
+    assert steps == 12 and len(lanes["vehicles"]) == len(sim.network.lanes)
+    assert sim.signal_observations()["phase"][sim.network.junction("intersection_1_1").index] == 2
