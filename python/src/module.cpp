@@ -400,8 +400,11 @@ class Simulation {
     Array<std::uint32_t> id(n);
     Array<std::int32_t> lane(n), connector(n);
     Array<double> position(n), speed(n), waiting(n);
+    Array<bool> inBay(n);
+    static_assert(sizeof(bool) == sizeof(std::uint8_t));
     observeVehicles(*m_world, VehicleArrays{spanOf(id), spanOf(lane), spanOf(connector), spanOf(position),
-                                            spanOf(speed), spanOf(waiting)});
+                                            spanOf(speed), spanOf(waiting),
+                                            {reinterpret_cast<std::uint8_t*>(inBay.mutable_data()), n}});
     py::dict d;
     d["id"] = id;
     d["lane"] = lane;
@@ -409,6 +412,7 @@ class Simulation {
     d["position"] = position;
     d["speed"] = speed;
     d["waiting_time"] = waiting;
+    d["in_bay"] = inBay;
     return d;
   }
 

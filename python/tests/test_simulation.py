@@ -375,3 +375,17 @@ def test_readme_example_runs():
         steps += 1
     assert steps == 12 and len(lanes["vehicles"]) == len(sim.network.lanes)
     assert sim.signal_observations()["phase"][sim.network.junction("intersection_1_1").index] == 2
+
+
+def test_vehicles_in_stop_bays_are_accounted_for():
+    sim = trafficsim.Simulation(SCENARIOS / "singapore_av.toml")
+    bays = 0
+    for _ in range(40):
+        sim.step(30)
+        v = sim.vehicle_observations()
+        lanes = sim.lane_observations()
+        assert len(v["id"]) == sim.counts()["running"]
+        assert lanes["vehicles"].sum() + (v["lane"] < 0).sum() + v["in_bay"].sum() == len(v["id"])
+        assert np.all(v["lane"][v["in_bay"]] >= 0)
+        bays += int(v["in_bay"].sum())
+    assert bays > 0  # buses dwell in bays in this scenario

@@ -57,7 +57,8 @@ TEST(Observation, VehiclesInEngineOrderWithTheirTracks) {
   std::vector<std::uint32_t> id(n);
   std::vector<std::int32_t> lane(n), connector(n);
   std::vector<double> position(n), speed(n), waiting(n);
-  observeVehicles(world, VehicleArrays{id, lane, connector, position, speed, waiting});
+  std::vector<std::uint8_t> inBay(n, 7);
+  observeVehicles(world, VehicleArrays{id, lane, connector, position, speed, waiting, inBay});
   const WorldSnapshot snap = world.snapshot();
   ASSERT_EQ(snap.vehicles.size(), n);
   for (std::size_t k = 0; k < n; ++k) {
@@ -68,6 +69,7 @@ TEST(Observation, VehiclesInEngineOrderWithTheirTracks) {
     EXPECT_EQ(position[k], v.positionM);
     EXPECT_EQ(speed[k], v.speedMps);
     EXPECT_EQ(waiting[k] > 0, v.speedMps < 0.1 && waiting[k] > 0);
+    EXPECT_EQ(inBay[k], 0);  // no stop bays on this map
   }
 }
 

@@ -66,12 +66,14 @@ void observeSignals(const World& world, const SignalArrays& out);
 /// on each, then vehicles in stop bays by id.
 struct VehicleArrays {
   std::span<std::uint32_t> id;       ///< VehicleId: index of the trip in Scenario::demand.trips
-  std::span<std::int32_t> lane;      ///< LaneId, or -1 inside a junction (the lane beside, in a bay)
+  std::span<std::int32_t> lane;      ///< LaneId (for a vehicle in a bay, the lane beside), -1 inside a junction
   std::span<std::int32_t> connector; ///< ConnectorId inside a junction, else -1
   std::span<double> positionM;       ///< front bumper from the start of the lane or connector
   std::span<double> speedMps;
   /// Time halted without interruption (0 when moving), as in LaneArrays::waitingS.
   std::span<double> waitingS;
+  /// 1 for a vehicle standing in a stop bay or parked beside `lane` (not counted on the lane).
+  std::span<std::uint8_t> inBay;
 };
 
 /// Fills the per-vehicle figures. Throws std::invalid_argument for a span of the wrong size.

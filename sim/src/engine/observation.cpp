@@ -90,6 +90,7 @@ void observeVehicles(const World& world, const VehicleArrays& out) {
   requireSize(out.positionM, n, "vehicle position");
   requireSize(out.speedMps, n, "vehicle speed");
   requireSize(out.waitingS, n, "vehicle waiting time");
+  requireSize(out.inBay, n, "vehicle in bay");
   std::size_t k = 0;
   auto write = [&](std::uint32_t id) {
     const Vehicle& v = s.vehicles[id];
@@ -100,6 +101,7 @@ void observeVehicles(const World& world, const VehicleArrays& out) {
     if (!out.positionM.empty()) out.positionM[k] = v.posM;
     if (!out.speedMps.empty()) out.speedMps[k] = v.speedMps;
     if (!out.waitingS.empty()) out.waitingS[k] = v.speedMps < kHaltingSpeedMps ? v.haltedS : 0.0;
+    if (!out.inBay.empty()) out.inBay[k] = (v.flags & kInBay) ? 1 : 0;
     ++k;
   };
   for (const auto& occupants : s.occupants)
