@@ -33,3 +33,11 @@ def test_python_max_pressure_pressures_match_a_direct_computation():
             expected = sum(int(halting[a]) - int(halting[b]) for a, b in phase.lane_links)
             assert table[s, phase.index] == expected
         assert np.all(np.isinf(table[s, len(junction.phases):]))
+
+
+def test_cityflow_script_runs_with_the_changed_import(capsys):
+    example = load_example("cityflow_dropin")
+    assert example.main(["--dataset", "newyork", "--steps", "600"]) == 0
+    line = capsys.readouterr().out.strip()
+    assert line.startswith("newyork: 600 s simulated")
+    assert float(line.split("average travel time ")[1].split()[0]) > 0
