@@ -75,6 +75,8 @@ Array<T> outputArray(py::dict& out, const char* key, std::size_t n) {
 
 class Simulation {
  public:
+  static constexpr int kSignalCheckSteps = 16;
+
   Simulation(std::filesystem::path scenarioPath, std::vector<std::string> overrides, int threads, bool validate,
              std::optional<std::size_t> minVehiclesForParallel)
       : m_path(std::move(scenarioPath)), m_overrides(std::move(overrides)) {
@@ -90,13 +92,27 @@ class Simulation {
   int step(long long n) {
     if (n < 0) throw py::value_error("step(n): n must be >= 0, got " + std::to_string(n));
     int done = 0;
+    bool interrupted = false;
     {
       py::gil_scoped_release release;
       const std::lock_guard lock(m_mutex);
       const auto t0 = std::chrono::steady_clock::now();
-      for (; done < n && !m_world->finished(); ++done) m_world->step();
+      for (; done < n && !m_world->finished(); ++done) {
+        m_world->step();
+        // Ctrl-C reaches Python only through its signal check; look every few steps so that a
+        // long step(n) stops within a fraction of a second, between two steps.
+        if ((done + 1) % kSignalCheckSteps == 0) {
+          py::gil_scoped_acquire acquire;
+          if (PyErr_CheckSignals() != 0) {
+            interrupted = true;
+            ++done;
+            break;
+          }
+        }
+      }
       m_wallS += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     }
+    if (interrupted) throw py::error_already_set();  // the KeyboardInterrupt (or the handler's error)
     return done;
   }
 

@@ -389,3 +389,16 @@ def test_vehicles_in_stop_bays_are_accounted_for():
         assert np.all(v["lane"][v["in_bay"]] >= 0)
         bays += int(v["in_bay"].sum())
     assert bays > 0  # buses dwell in bays in this scenario
+
+
+def test_ctrl_c_stops_a_long_step_between_two_steps():
+    import _thread
+    sim = trafficsim.Simulation(SCENARIOS / "grid_30x30.toml")
+    timer = threading.Timer(0.5, _thread.interrupt_main)
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        sim.step(1_000_000)
+    timer.join()
+    assert 0 < sim.time < sim.duration and sim.steps == round(sim.time / sim.step_length)
+    before = sim.steps
+    assert sim.step() == 1 and sim.steps == before + 1  # still usable
