@@ -131,7 +131,10 @@ def test_interval_and_vehicle_info(tmp_path):
     assert info["running"] == "1" and float(info["speed"]) == pytest.approx(eng.get_vehicle_speed()[vid])
     assert info["drivable"] in eng.get_lane_vehicle_count() or "intersection" in info
     assert info["route"].split()[0] == info.get("road", info["route"].split()[0])
-    assert eng.get_vehicle_info("flow_0_0")["running"] in ("0", "1")
+    trips = eng.simulation.trips()
+    arrived = trips["id"][~np.isnan(trips["arrive_s"])][0]
+    with pytest.raises(RuntimeError):  # CityFlow's exception for a vehicle it no longer holds
+        eng.get_vehicle_info(str(arrived))
     with pytest.raises(KeyError):
         eng.get_vehicle_info("no_such_vehicle")
 
@@ -146,3 +149,15 @@ def test_bad_config_raises(tmp_path):
     with pytest.raises(trafficsim.LoadError) as e:
         cityflow.Engine(str(missing))
     assert "nope.json" in str(e.value)
+
+
+def test_vehicles_waiting_to_enter(tmp_path):
+    # Every signal held on its first green: the queues reach back to the entries and block them.
+    eng = cityflow.Engine(str(write_config(tmp_path, "jinan", rl=True)))
+    for _ in range(1800):
+        eng.next_step()
+    running = set(eng.get_vehicles())
+    waiting = set(eng.get_vehicles(include_waiting=True)) - running
+    assert len(waiting) == eng.simulation.counts()["waiting_to_enter"] > 0
+    assert eng.get_vehicle_info(sorted(waiting)[0]) == {"running": "0"}
+    assert eng.get_vehicle_count() == len(running)

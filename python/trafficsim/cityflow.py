@@ -27,7 +27,8 @@ Differences from CityFlow, all consequences of trafficsim being a different simu
   it true every signal holds its first green phase until ``set_tl_phase``. ``set_tl_phase``
   without ``rlTrafficLight`` prints CityFlow's message and does nothing, as CityFlow does.
 * Errors: unknown intersections and phases raise ``KeyError``/``IndexError`` (CityFlow crashes or
-  ignores them); bad files raise ``trafficsim.LoadError`` naming the file, entity and reason.
+  ignores them); bad files raise ``trafficsim.LoadError`` naming the file, entity and reason; an
+  unknown vehicle id raises ``VehicleNotFound``, both a ``KeyError`` and CityFlow's ``RuntimeError``.
 * The seed: trafficsim draws nothing at random on CityFlow data (the flows are exact and its
   models deterministic), so ``seed`` and ``set_random_seed`` do not change a run; runs are
   reproducible bit for bit for any ``thread_num``.
@@ -49,6 +50,10 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 
 from . import Simulation, override_strings
+
+class VehicleNotFound(KeyError, RuntimeError):
+    """An id that names no vehicle in the network or waiting to enter (CityFlow raises RuntimeError)."""
+
 
 #: Simulated seconds a CityFlow engine may run: CityFlow has no end time, so the scenario behind an
 #: Engine lasts a year; only ``next_step`` calls decide how far a run goes.
@@ -196,12 +201,17 @@ class Engine:
         return dict(zip(self._trip_ids[v["id"]].tolist(), v["position"].tolist()))
 
     def get_vehicle_info(self, vehicle_id: str) -> dict[str, str]:
-        """CityFlow's per-vehicle strings: running, speed, distance, drivable, road or intersection, route."""
+        """CityFlow's per-vehicle strings: running, speed, distance, drivable, road or intersection
+        and the route from the current road on. A vehicle waiting to enter reads ``running`` "0";
+        one not departed yet or already arrived raises :class:`VehicleNotFound`, as CityFlow raises
+        for vehicles it does not hold."""
         index = self._trip_index(vehicle_id)
         v = self._vehicles()
         where = np.nonzero(v["id"] == index)[0]
         if len(where) == 0:
-            return {"running": "0"}
+            if index in set(self._sim.waiting_to_enter().tolist()):
+                return {"running": "0"}
+            raise VehicleNotFound(f"Vehicle '{vehicle_id}' not found")
         k = int(where[0])
         net = self._sim.network
         info = {"running": "1", "speed": repr(float(v["speed"][k])), "distance": repr(float(v["position"][k]))}
@@ -212,9 +222,10 @@ class Engine:
             info["road"] = net.roads[road].name
         else:
             connector = int(v["connector"][k])
+            movement = net.movements[int(net.connector_movement[connector])]
             info["drivable"] = str(self._connector_names[connector])
-            info["intersection"] = net.junctions[net.movements[int(net.connector_movement[connector])].junction].name
-            road = net.movements[int(net.connector_movement[connector])].to_road
+            info["intersection"] = net.junctions[movement.junction].name
+            road = movement.to_road
         route = self._sim.trip_route(index)
         start = route.index(road) if road in route else 0
         info["route"] = " ".join(net.roads[r].name for r in route[start:]) + " "
@@ -226,7 +237,7 @@ class Engine:
         try:
             return self._trip_of[vehicle_id]
         except KeyError:
-            raise KeyError(f"no vehicle '{vehicle_id}'") from None
+            raise VehicleNotFound(f"Vehicle '{vehicle_id}' not found") from None
 
     # -- lanes ------------------------------------------------------------------------------------
     def get_lane_vehicle_count(self) -> dict[str, int]:
@@ -275,4 +286,4 @@ class Engine:
         return self._sim
 
 
-__all__ = ["Engine", "HORIZON_S"]
+__all__ = ["Engine", "HORIZON_S", "VehicleNotFound"]

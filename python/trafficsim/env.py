@@ -38,7 +38,9 @@ The MDP follows sumo-rl's defaults:
   duration by default); ``terminations`` are always False.
 
 ``reset`` rebuilds the world on the network and demand already loaded (no file is read unless a new
-seed asks for new demand), so resets take milliseconds and memory stays flat.
+seed asks for new demand), so resets take milliseconds and memory stays flat. ``reset()`` without a
+seed repeats the episode of the last seed: the engine is deterministic, and the seed only varies
+what the scenario draws from it (``demand.departure_jitter_s``, ``dynamics.driver_variation``).
 """
 
 from __future__ import annotations
