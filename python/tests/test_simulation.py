@@ -402,3 +402,18 @@ def test_ctrl_c_stops_a_long_step_between_two_steps():
     assert 0 < sim.time < sim.duration and sim.steps == round(sim.time / sim.step_length)
     before = sim.steps
     assert sim.step() == 1 and sim.steps == before + 1  # still usable
+
+
+def test_step_releases_the_gil():
+    # With the GIL held for the whole step the loop below could not run until the step returned.
+    sim = trafficsim.Simulation(SCENARIOS / "grid_10x10.toml")
+    worker = threading.Thread(target=sim.step, args=(600,))
+    count = 0
+    worker.start()
+    while worker.is_alive():
+        count += 1
+    worker.join()
+    assert sim.time == 600
+    # Held, it would count only until the worker first took the GIL (one 5 ms switch interval,
+    # some 20,000 rounds); released, it counts for the whole step.
+    assert count > 200_000, (count, sim.wall_seconds)
