@@ -566,40 +566,54 @@ PYBIND11_MODULE(_core, m) {
   m.def("policy_names", &traffic::signalPolicyNames,
         "Names of the signal policies a scenario may choose (built-in, then registered from C++).");
 
-  py::class_<Simulation>(m, "Simulation")
+  py::class_<Simulation>(m, "Simulation", "One run of a scenario; use trafficsim.Simulation, which wraps this class.")
       .def(py::init<std::filesystem::path, std::vector<std::string>, int, bool, std::optional<std::size_t>>(),
            "scenario"_a, "overrides"_a = std::vector<std::string>{}, "threads"_a = 1, "validate"_a = false,
            "min_vehicles_for_parallel"_a = py::none())
-      .def("step", &Simulation::step, "n"_a = 1)
-      .def("reset", &Simulation::reset, "seed"_a = py::none())
-      .def_property_readonly("time", &Simulation::time)
-      .def_property_readonly("done", &Simulation::done)
-      .def_property_readonly("steps", &Simulation::steps)
-      .def_property_readonly("step_length", &Simulation::stepLength)
-      .def_property_readonly("duration", &Simulation::duration)
-      .def_property_readonly("seed", &Simulation::seed)
-      .def_property_readonly("threads", &Simulation::threads)
-      .def_property_readonly("name", &Simulation::name)
-      .def_property_readonly("policy", &Simulation::policyName)
-      .def_property_readonly("scenario_path", &Simulation::scenarioPath)
-      .def_property_readonly("overrides", &Simulation::overrides)
-      .def_property_readonly("wall_seconds", &Simulation::wallSeconds)
-      .def_property_readonly("signal_timing", &Simulation::signalTiming)
+      .def("step", &Simulation::step, "n"_a = 1,
+           "Advance n steps (fewer at the end of the scenario) with the GIL released; returns the steps done.")
+      .def("reset", &Simulation::reset, "seed"_a = py::none(),
+           "Start again at time 0 on the loaded network and demand; another seed reloads the scenario.")
+      .def_property_readonly("time", &Simulation::time, "Simulated time, s.")
+      .def_property_readonly("done", &Simulation::done, "Whether the scenario's duration is reached.")
+      .def_property_readonly("steps", &Simulation::steps, "Steps done since the start.")
+      .def_property_readonly("step_length", &Simulation::stepLength, "Length of a step, s.")
+      .def_property_readonly("duration", &Simulation::duration, "The scenario's duration, s.")
+      .def_property_readonly("seed", &Simulation::seed, "The scenario's seed.")
+      .def_property_readonly("threads", &Simulation::threads, "Worker threads of the world.")
+      .def_property_readonly("name", &Simulation::name, "The scenario's name.")
+      .def_property_readonly("policy", &Simulation::policyName,
+                             "The signal policy of the junctions not controlled with set_phase.")
+      .def_property_readonly("scenario_path", &Simulation::scenarioPath, "The scenario file.")
+      .def_property_readonly("overrides", &Simulation::overrides, "The key=value overrides applied at load.")
+      .def_property_readonly("wall_seconds", &Simulation::wallSeconds, "Wall time spent in step since the start, s.")
+      .def_property_readonly("signal_timing", &Simulation::signalTiming,
+                             "Clearance and minimum green the controllers enforce: yellow_s, all_red_s, min_green_s.")
       .def("_summary_json", &Simulation::summaryJsonText)
-      .def("counts", &Simulation::counts)
-      .def("trips", &Simulation::trips)
-      .def("timeseries", &Simulation::timeseries)
-      .def("write_outputs", &Simulation::writeOutputs, "directory"_a)
-      .def("trip_ids", &Simulation::tripIds)
-      .def("trip_route", &Simulation::tripRoute, "trip"_a)
+      .def("counts", &Simulation::counts,
+           "Vehicle counters: spawned, entered, arrived, running, waiting_to_enter, teleported, ...")
+      .def("trips", &Simulation::trips,
+           "One entry per trip whose departure has come, as trips.csv: a dict of numpy arrays (NaN for events to come).")
+      .def("timeseries", &Simulation::timeseries, "The time series of timeseries.csv, as a dict of numpy arrays.")
+      .def("write_outputs", &Simulation::writeOutputs, "directory"_a,
+           "Write summary.json, trips.csv and timeseries.csv (and transit files) as trafficsim run does.")
+      .def("trip_ids", &Simulation::tripIds, "Ids of every trip of the scenario, by trip index (vehicle id).")
+      .def("trip_route", &Simulation::tripRoute, "trip"_a, "Road indices of a trip's route.")
       .def("_network_arrays", &Simulation::networkArrays)
-      .def("lane_observations", &Simulation::laneObservations, "out"_a = py::none())
-      .def("signal_observations", &Simulation::signalObservations, "out"_a = py::none())
-      .def("vehicle_observations", &Simulation::vehicleObservations)
-      .def("waiting_to_enter", &Simulation::waitingToEnter)
-      .def("set_phase", &Simulation::setPhase, "junction"_a, "phase"_a)
-      .def("set_phases", &Simulation::setPhases, "junctions"_a, "phases"_a)
-      .def("release", &Simulation::release, "junction"_a)
-      .def("release_all", &Simulation::releaseAll)
-      .def("requested_phase", &Simulation::requestedPhase, "junction"_a);
+      .def("lane_observations", &Simulation::laneObservations, "out"_a = py::none(),
+           "Per lane: vehicles, halting, mean_speed, occupancy, waiting_time (numpy arrays, filled in place in `out`).")
+      .def("signal_observations", &Simulation::signalObservations, "out"_a = py::none(),
+           "Per junction: phase, next_phase, stage (0 green, 1 yellow, 2 all-red), time_in_stage; -1 without signals.")
+      .def("vehicle_observations", &Simulation::vehicleObservations,
+           "Per vehicle in the network: id, lane (-1 in a junction), connector, position, speed, waiting_time, in_bay.")
+      .def("waiting_to_enter", &Simulation::waitingToEnter,
+           "Trip indices of the departed vehicles waiting to enter the network.")
+      .def("set_phase", &Simulation::setPhase, "junction"_a, "phase"_a,
+           "Serve `phase` at `junction` (index or name) from now on, through the controller's clearance and minimum green.")
+      .def("set_phases", &Simulation::setPhases, "junctions"_a, "phases"_a,
+           "set_phase for equal-length integer arrays; all or none.")
+      .def("release", &Simulation::release, "junction"_a, "Give a junction back to the scenario's policy.")
+      .def("release_all", &Simulation::releaseAll, "Give every junction back to the scenario's policy.")
+      .def("requested_phase", &Simulation::requestedPhase, "junction"_a,
+           "The phase requested at a junction, or None when the scenario's policy decides there.");
 }
