@@ -1,20 +1,25 @@
 #!/usr/bin/env python3
-"""Max-pressure signal control written in Python, acting through ``Simulation.set_phase``.
+"""Max-pressure signal control written in Python, compared with the built-in policy.
 
-Every step, each signalised junction serves the phase whose green connectors relieve the most
-queue: pressure = sum over the phase's distinct (incoming lane, outgoing lane) pairs of
-halting(incoming) - halting(outgoing). A phase is held for at least ``--min-phase`` seconds; the
-current phase is kept when no other phase has strictly more pressure, and among equally good
-phases the lowest index wins. These are the rules of the built-in ``max_pressure`` policy
-(sim/src/policies/max_pressure.cpp), so the script also runs the built-in policy on the same
-scenario and reports how many trips end differently.
+Each signalised junction serves the phase whose green connectors relieve the most queue: pressure
+= sum over the phase's distinct (incoming lane, outgoing lane) pairs of halting(incoming) -
+halting(outgoing). A phase is held for at least ``--min-phase`` seconds; the current phase is kept
+when no other phase has strictly more pressure, and among equally good phases the lowest index
+wins. These are the rules of the built-in ``max_pressure`` policy
+(sim/src/policies/max_pressure.cpp); the script runs both and compares every trip.
 
-Why they may differ: the built-in policy reads the lane sensors inside the step, after that step's
-new vehicles have entered; Python observes between steps, before them. A vehicle inserted halting at
-the back of a queue is counted one step later here. Everything else (the pressure, the hold time,
-the tie rules, the controller's yellow, all-red and minimum green) is the same.
+Two ways to act from Python (``--mode``):
 
-    PYTHONPATH=build/release/python python3 examples/python/max_pressure.py scenarios/hangzhou_real.toml
+* ``policy`` (default): the controller is a Python callable given to ``Simulation.set_policy``;
+  the engine calls it where it calls the built-in policies, inside the step with that instant's
+  lane sensors. It reproduces the built-in run exactly.
+* ``set_phase``: the controller observes between steps and requests phases with
+  ``Simulation.set_phase``, as a learning agent does. It sees the lanes one step earlier than the
+  built-in policy: before the step's new vehicles enter. On hangzhou_real that changes nothing; on
+  jinan_real a vehicle inserted at standstill at the back of a queue (t = 1,017 s) is counted one
+  step later, a decision changes and the runs part.
+
+    PYTHONPATH=build/release/python python3 examples/python/max_pressure.py scenarios/jinan_real.toml
 """
 
 from __future__ import annotations
@@ -58,6 +63,21 @@ class MaxPressureController:
         self.padding = np.arange(width)[None, :] >= self.phase_count[:, None]
         self._lanes: dict = {}
         self._signals: dict = {}
+        self.row_of = {int(j): s for s, j in enumerate(self.signals)}
+        self._table_time = None
+        self._table = None
+
+    def decide(self, context) -> int:
+        """The phase for one junction at one decision (``Simulation.set_policy`` callable)."""
+        s = self.row_of[context.junction]
+        if self.phase_count[s] <= 1 or context.time_in_phase + 1e-9 < self.min_phase_s:
+            return context.phase
+        if self._table_time != context.time:  # once per step, for every junction at once
+            self._table = self.pressures(context.lanes["halting"])
+            self._table_time = context.time
+        row = self._table[s]
+        best = int(row.argmax())
+        return best if row[best] > row[context.phase] else context.phase
 
     def pressures(self, halting: np.ndarray) -> np.ndarray:
         """Pressure per (signal, phase), -inf where the signal has fewer phases."""
@@ -87,13 +107,17 @@ class MaxPressureController:
             self.sim.set_phase(junction, p)
 
 
-def run_python(scenario: str, seed: int | None, min_phase_s: float, threads: int):
+def run_python(scenario: str, seed: int | None, min_phase_s: float, threads: int, mode: str):
     sim = trafficsim.Simulation(scenario, seed=seed, threads=threads)
     controller = MaxPressureController(sim, min_phase_s)
     start = time.perf_counter()
-    while not sim.done:
-        controller.act()
-        sim.step()
+    if mode == "policy":
+        sim.set_policy(controller.decide)
+        sim.run()
+    else:
+        while not sim.done:
+            controller.act()
+            sim.step()
     return sim, time.perf_counter() - start
 
 
@@ -123,13 +147,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--min-phase", type=float, default=10.0, help="hold time of a phase, s")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--mode", choices=("policy", "set_phase"), default="policy",
+                        help="decide inside the step (policy) or between steps (set_phase)")
     parser.add_argument("--out", help="write the Python-controlled run's outputs (trips.csv, ...) here")
     parser.add_argument("--no-compare", action="store_true", help="skip the built-in policy's run")
     args = parser.parse_args(argv)
 
-    sim, wall = run_python(args.scenario, args.seed, args.min_phase, args.threads)
+    sim, wall = run_python(args.scenario, args.seed, args.min_phase, args.threads, args.mode)
     s = sim.summary()
-    print(f"python max pressure : {s['vehicles']['arrived']} arrived, mean travel time "
+    print(f"python max pressure ({args.mode}): {s['vehicles']['arrived']} arrived, mean travel time "
           f"{s['travel_time_s']['mean_with_unfinished']:.1f} s counting unfinished ones "
           f"({wall:.2f} s wall)")
     if args.out:
@@ -139,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     ref, ref_wall = run_builtin(args.scenario, args.seed, args.min_phase, args.threads)
     r = ref.summary()
-    print(f"built-in max_pressure: {r['vehicles']['arrived']} arrived, mean travel time "
+    print(f"built-in max_pressure      : {r['vehicles']['arrived']} arrived, mean travel time "
           f"{r['travel_time_s']['mean_with_unfinished']:.1f} s counting unfinished ones "
           f"({ref_wall:.2f} s wall)")
     differing = compare_trips(sim.trips(), ref.trips())

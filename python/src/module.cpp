@@ -35,6 +35,7 @@
 #include "traffic/outputs.h"
 #include "traffic/scenario.h"
 #include "traffic/world.h"
+#include "python_policy.h"
 
 namespace py = pybind11;
 using namespace pybind11::literals;
@@ -93,12 +94,19 @@ class Simulation {
     if (n < 0) throw py::value_error("step(n): n must be >= 0, got " + std::to_string(n));
     int done = 0;
     bool interrupted = false;
+    std::exception_ptr policyError;
     {
       py::gil_scoped_release release;
-      const std::lock_guard lock(m_mutex);
+      const auto held = acquire();
       const auto t0 = std::chrono::steady_clock::now();
       for (; done < n && !m_world->finished(); ++done) {
         m_world->step();
+        if (m_pythonPolicy) {
+          if ((policyError = m_pythonPolicy->takeError())) {
+            ++done;
+            break;
+          }
+        }
         // Ctrl-C reaches Python only through its signal check; look every few steps so that a
         // long step(n) stops within a fraction of a second, between two steps.
         if ((done + 1) % kSignalCheckSteps == 0) {
@@ -112,6 +120,7 @@ class Simulation {
       }
       m_wallS += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     }
+    if (policyError) std::rethrow_exception(policyError);
     if (interrupted) throw py::error_already_set();  // the KeyboardInterrupt (or the handler's error)
     return done;
   }
@@ -121,7 +130,7 @@ class Simulation {
   /// demand at load. Control requests are dropped.
   void reset(std::optional<std::uint64_t> seed) {
     py::gil_scoped_release release;
-    const std::lock_guard lock(m_mutex);
+    const auto held = acquire();
     if (seed && *seed != m_scenario->seed) {
       std::vector<std::string> overrides = m_overrides;
       overrides.push_back("scenario.seed=" + std::to_string(*seed));
@@ -134,15 +143,15 @@ class Simulation {
   }
 
   double time() const {
-    const std::lock_guard lock(m_mutex);
+    const auto held = acquire();
     return m_world->timeS();
   }
   bool done() const {
-    const std::lock_guard lock(m_mutex);
+    const auto held = acquire();
     return m_world->finished();
   }
   std::uint64_t steps() const {
-    const std::lock_guard lock(m_mutex);
+    const auto held = acquire();
     return m_world->stepCount();
   }
   double stepLength() const { return m_scenario->stepS; }
@@ -163,12 +172,12 @@ class Simulation {
   }
 
   std::string summaryJsonText() {
-    const std::lock_guard lock(m_mutex);
+    const auto held = acquire();
     return summaryJson(m_world->summary(m_wallS));
   }
 
   py::dict counts() {
-    const std::lock_guard lock(m_mutex);
+    const auto held = acquire();
     const VehicleCounts c = m_world->counts();
     py::dict d;
     d["spawned"] = c.spawned;
@@ -185,7 +194,7 @@ class Simulation {
   // One entry per trip whose departure has come, in trip order, as trips.csv has them; times of
   // events that have not happened are NaN (empty cells in the CSV).
   py::dict trips() {
-    const std::lock_guard lock(m_mutex);
+    const auto held = acquire();
     const std::vector<TripRecord> records = m_world->tripRecords();
     const auto& demand = m_scenario->demand.trips;
     const std::size_t n = records.size();
@@ -233,7 +242,7 @@ class Simulation {
   }
 
   py::dict timeseries() {
-    const std::lock_guard lock(m_mutex);
+    const auto held = acquire();
     const auto& rows = m_world->timeseries();
     const std::size_t n = rows.size();
     Array<double> time(n), speed(n), delayIndex(n);
@@ -259,7 +268,7 @@ class Simulation {
 
   void writeOutputs(const std::filesystem::path& dir) {
     py::gil_scoped_release release;
-    const std::lock_guard lock(m_mutex);
+    const auto held = acquire();
     writeRunOutputs(dir, *m_scenario, m_world->summary(m_wallS), m_world->tripRecords(), m_world->timeseries(),
                     m_world->transitRecords());
   }
@@ -393,7 +402,7 @@ class Simulation {
     auto speed = outputArray<double>(out, "mean_speed", n);
     auto occupancy = outputArray<double>(out, "occupancy", n);
     auto waiting = outputArray<double>(out, "waiting_time", n);
-    const std::lock_guard lock(m_mutex);
+    const auto held = acquire();
     observeLanes(*m_world, LaneArrays{spanOf(vehicles), spanOf(halting), spanOf(speed), spanOf(occupancy), spanOf(waiting)});
     return out;
   }
@@ -405,13 +414,13 @@ class Simulation {
     auto next = outputArray<std::int32_t>(out, "next_phase", n);
     auto stage = outputArray<std::int32_t>(out, "stage", n);
     auto time = outputArray<double>(out, "time_in_stage", n);
-    const std::lock_guard lock(m_mutex);
+    const auto held = acquire();
     observeSignals(*m_world, SignalArrays{spanOf(phase), spanOf(next), spanOf(stage), spanOf(time)});
     return out;
   }
 
   py::dict vehicleObservations() {
-    const std::lock_guard lock(m_mutex);
+    const auto held = acquire();
     const std::size_t n = vehiclesInNetwork(*m_world);
     Array<std::uint32_t> id(n);
     Array<std::int32_t> lane(n), connector(n);
@@ -433,7 +442,7 @@ class Simulation {
   }
 
   Array<std::uint32_t> waitingToEnter() {
-    const std::lock_guard lock(m_mutex);
+    const auto held = acquire();
     const std::vector<std::uint32_t> ids = vehiclesWaitingToEnter(*m_world);
     Array<std::uint32_t> out(ids.size());
     std::copy(ids.begin(), ids.end(), out.mutable_data());
@@ -466,7 +475,7 @@ class Simulation {
     if (phase < 0 || phase > INT32_MAX)
       throw py::index_error("phase " + std::to_string(phase) + " out of range for junction '" +
                             m_scenario->network->junction(j).name + "'");
-    const std::lock_guard lock(m_mutex);
+    const auto held = acquire();
     m_control->request(j, static_cast<int>(phase));
   }
 
@@ -478,7 +487,7 @@ class Simulation {
     const std::size_t junctionCount = m_scenario->network->junctions().size();
     const std::int64_t* j = junctions.data();
     const std::int64_t* p = phases.data();
-    const std::lock_guard lock(m_mutex);
+    const auto held = acquire();
     std::vector<std::pair<JunctionId, int>> previous;
     previous.reserve(static_cast<std::size_t>(junctions.size()));
     try {
@@ -503,28 +512,88 @@ class Simulation {
 
   void release(const py::object& junction) {
     const JunctionId j = junctionOf(junction);
-    const std::lock_guard lock(m_mutex);
+    const auto held = acquire();
     m_control->release(j);
   }
 
   void releaseAll() {
-    const std::lock_guard lock(m_mutex);
+    const auto held = acquire();
     m_control->releaseAll();
   }
 
   std::optional<int> requestedPhase(const py::object& junction) const {
     const JunctionId j = junctionOf(junction);
-    const std::lock_guard lock(m_mutex);
+    const auto held = acquire();
     const int p = m_control->requested(j);
     return p >= 0 ? std::optional<int>(p) : std::nullopt;
   }
 
+  /// Decide the given junctions (all signalised ones when None) with `callable(context) -> phase`
+  /// from the first step on; None goes back to the scenario's policy. Only before the first step.
+  void setPolicy(py::object callable, std::optional<py::list> junctions) {
+    const auto held = acquire();
+    if (m_world->stepCount() != 0)
+      throw py::value_error("set_policy: only before the first step (or right after reset())");
+    const RoadNetwork& net = *m_scenario->network;
+    std::vector<bool> controlled(net.junctions().size(), false);
+    if (!callable.is_none()) {
+      if (!PyCallable_Check(callable.ptr())) throw py::type_error("set_policy: expected a callable or None");
+      if (junctions) {
+        for (const py::handle& item : *junctions) {
+          const JunctionId j = junctionOf(py::reinterpret_borrow<py::object>(item));
+          const Junction& junction = net.junction(j);
+          if (!junction.program || junction.program->phases.empty())
+            throw py::value_error("set_policy: junction '" + junction.name + "' has no signal program");
+          controlled[j.index()] = true;
+        }
+      } else {
+        for (std::size_t j = 0; j < controlled.size(); ++j)
+          controlled[j] = net.junctions()[j].program.has_value() && !net.junctions()[j].program->phases.empty();
+      }
+    }
+    // A new world at time 0 with the new policy chain; requests made so far are kept.
+    std::vector<int> requests(net.junctions().size());
+    for (std::size_t j = 0; j < requests.size(); ++j) requests[j] = m_control->requested(JunctionId(j));
+    m_world.reset();
+    m_policyCallable = std::move(callable);
+    m_policyControlled = std::move(controlled);
+    build();
+    for (std::size_t j = 0; j < requests.size(); ++j)
+      if (requests[j] >= 0) m_control->request(JunctionId(j), requests[j]);
+  }
+
  private:
-  // A fresh world on the loaded scenario, with the scenario's policy behind the external control.
+  // The simulation's lock, refused to the policy callable (step() holds it while the callable runs).
+  std::unique_lock<std::mutex> acquire() const {
+    if (m_inCallback.load())
+      throw std::runtime_error("a policy callable cannot call its Simulation (the step is in progress); "
+                               "read its `context` argument instead");
+    std::unique_lock<std::mutex> lock(m_mutex, std::try_to_lock);
+    if (!lock.owns_lock()) {
+      // Another thread is stepping; it may need the GIL for a policy callable, so wait without it.
+      if (PyGILState_Check()) {
+        py::gil_scoped_release release;
+        lock.lock();
+      } else {
+        lock.lock();
+      }
+    }
+    return lock;
+  }
+
+  // A fresh world on the loaded scenario: external requests, then the Python policy (if any) for
+  // its junctions, then the scenario's policy.
   void build() {
     m_world = std::make_unique<World>(*m_scenario, m_options);
-    auto control = std::make_unique<ExternalPhasePolicy>(
-        *m_scenario->network, makeSignalPolicy(m_scenario->signalPolicy, m_scenario->sourceFile.string()));
+    std::unique_ptr<SignalPolicy> policy = makeSignalPolicy(m_scenario->signalPolicy, m_scenario->sourceFile.string());
+    m_pythonPolicy = nullptr;
+    if (!m_policyCallable.is_none()) {
+      auto python = std::make_unique<PythonPolicy>(m_policyCallable.ptr(), m_policyControlled, std::move(policy),
+                                                   m_scenario->network->lanes().size(), &m_inCallback);
+      m_pythonPolicy = python.get();
+      policy = std::move(python);
+    }
+    auto control = std::make_unique<ExternalPhasePolicy>(*m_scenario->network, std::move(policy));
     m_control = control.get();
     m_world->setSignalPolicy(std::move(control));
     m_wallS = 0;
@@ -534,8 +603,12 @@ class Simulation {
   std::vector<std::string> m_overrides;
   WorldOptions m_options;
   std::unique_ptr<Scenario> m_scenario;  // outlives m_world, which refers to it
+  py::object m_policyCallable = py::none();  // outlives m_world, whose PythonPolicy borrows it
+  std::vector<bool> m_policyControlled;
+  mutable std::atomic<bool> m_inCallback{false};
   std::unique_ptr<World> m_world;
   ExternalPhasePolicy* m_control = nullptr;  // owned by m_world
+  PythonPolicy* m_pythonPolicy = nullptr;    // owned by m_control, when a callable decides
   double m_wallS = 0;
   mutable std::mutex m_mutex;
 };
@@ -562,6 +635,17 @@ PYBIND11_MODULE(_core, m) {
       PyErr_SetObject(loadError.ptr(), instance.ptr());
     }
   });
+
+  py::class_<traffic::python::PolicyContext>(m, "PolicyContext",
+                                             "What a policy callable sees of one junction at one decision.")
+      .def_readonly("junction", &traffic::python::PolicyContext::junction, "Junction index.")
+      .def_readonly("time", &traffic::python::PolicyContext::timeS, "Simulated time of the decision, s.")
+      .def_readonly("phase", &traffic::python::PolicyContext::phase, "The phase green now.")
+      .def_readonly("time_in_phase", &traffic::python::PolicyContext::timeInPhaseS, "Time it has been green, s.")
+      .def_readonly("phase_count", &traffic::python::PolicyContext::phaseCount, "Phases of the junction's program.")
+      .def_readonly("lanes", &traffic::python::PolicyContext::lanes,
+                    "Per lane of the network, the sensors the built-in policies read: vehicles, halting, "
+                    "approaching, occupancy, waiting_time, flow_veh_per_h (numpy arrays, shared within a step).");
 
   m.def("policy_names", &traffic::signalPolicyNames,
         "Names of the signal policies a scenario may choose (built-in, then registered from C++).");
@@ -614,6 +698,8 @@ PYBIND11_MODULE(_core, m) {
            "set_phase for equal-length integer arrays; all or none.")
       .def("release", &Simulation::release, "junction"_a, "Give a junction back to the scenario's policy.")
       .def("release_all", &Simulation::releaseAll, "Give every junction back to the scenario's policy.")
+      .def("set_policy", &Simulation::setPolicy, "policy"_a, "junctions"_a = py::none(),
+           "Decide junctions with a Python callable(context) -> phase, called where the engine consults its policy.")
       .def("requested_phase", &Simulation::requestedPhase, "junction"_a,
            "The phase requested at a junction, or None when the scenario's policy decides there.");
 }

@@ -25,7 +25,7 @@ import json
 import os
 from typing import Any, Iterable, Mapping
 
-from ._core import LoadError, policy_names
+from ._core import LoadError, PolicyContext, policy_names
 from ._core import Simulation as _CoreSimulation
 from .network import Junction, Lane, Movement, Network, Phase, Road
 
@@ -36,6 +36,7 @@ __all__ = [
     "Movement",
     "Network",
     "Phase",
+    "PolicyContext",
     "Road",
     "Simulation",
     "override_strings",
@@ -161,6 +162,23 @@ class Simulation(_CoreSimulation):
         """Vector form of :meth:`set_phase`: ``junctions`` and ``phases`` are equal-length integer
         arrays. All requests are applied, or none when one is out of range (``IndexError``)."""
         super().set_phases(junctions, phases)
+
+    def set_policy(self, policy, junctions=None) -> None:
+        """Let a Python callable decide ``junctions`` (default: every signalised one).
+
+        ``policy(context) -> phase`` is called where the engine consults its signal policy: inside
+        each step, after the step's new vehicles have entered, for each junction whose current
+        green has had its minimum; ``context`` (:class:`PolicyContext`) carries the junction, the
+        time, the current phase and how long it has been green, and ``context.lanes``, the lane
+        sensors the built-in policies read. Returning ``context.phase`` holds it; another phase is
+        served after the controller's yellow and all-red. Requests made with :meth:`set_phase`
+        still take precedence, and the other junctions keep the scenario's policy.
+
+        Only before the first step (or right after :meth:`reset`, which keeps the policy);
+        ``None`` removes it. The callable must not call this simulation. An exception it raises
+        stops :meth:`step` after the current step and is raised from there.
+        """
+        super().set_policy(policy, None if junctions is None else list(junctions))
 
     def run(self) -> dict:
         """Step to the end of the scenario and return :meth:`summary`."""
