@@ -15,9 +15,17 @@ def load_example(name):
     return module
 
 
-def test_python_max_pressure_reproduces_the_built_in_policy_on_hangzhou(capsys):
+def test_python_max_pressure_policy_reproduces_the_built_in_run(capsys):
     example = load_example("max_pressure")
     assert example.main([HANGZHOU]) == 0
+    assert "identical: all 2983 trips match" in capsys.readouterr().out
+    assert example.main([str(ROOT / "scenarios" / "jinan_real.toml")]) == 0
+    assert "identical: all 6295 trips match" in capsys.readouterr().out
+
+
+def test_python_max_pressure_through_set_phase_on_hangzhou(capsys):
+    example = load_example("max_pressure")
+    assert example.main([HANGZHOU, "--mode", "set_phase"]) == 0
     assert "identical: all 2983 trips match" in capsys.readouterr().out
 
 
