@@ -528,6 +528,19 @@ class Simulation {
     return p >= 0 ? std::optional<int>(p) : std::nullopt;
   }
 
+  /// For the garbage collector: the callable this simulation keeps alive (nullptr when none).
+  PyObject* policyCallable() const { return m_policyCallable.is_none() ? nullptr : m_policyCallable.ptr(); }
+  /// For the garbage collector breaking a cycle: back to the scenario's policy, with a fresh world
+  /// (the old one borrows the callable), then release the callable.
+  void dropPolicyCallable() {
+    if (m_policyCallable.is_none()) return;
+    const std::lock_guard lock(m_mutex);
+    m_world.reset();
+    py::object callable = std::move(m_policyCallable);
+    m_policyCallable = py::none();
+    build();
+  }
+
   /// Decide the given junctions (all signalised ones when None) with `callable(context) -> phase`
   /// from the first step on; None goes back to the scenario's policy. Only before the first step.
   void setPolicy(py::object callable, std::optional<py::list> junctions) {
@@ -613,10 +626,20 @@ class Simulation {
   mutable std::mutex m_mutex;
 };
 
+// The Simulation inside a Python object, or nullptr while it is not constructed (a failed __init__).
+Simulation* simulationOf(PyObject* self) {
+  auto* instance = reinterpret_cast<py::detail::instance*>(self);
+  const auto& types = py::detail::all_type_info(Py_TYPE(self));
+  if (types.empty()) return nullptr;
+  const py::detail::value_and_holder vh = instance->get_value_and_holder(types.front());
+  return vh.holder_constructed() ? vh.template holder<std::unique_ptr<Simulation>>().get() : nullptr;
+}
+
 }  // namespace
 }  // namespace traffic::python
 
 using traffic::python::Simulation;
+using traffic::python::simulationOf;
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "trafficsim engine binding; use the package trafficsim, which wraps it.";
@@ -650,7 +673,24 @@ PYBIND11_MODULE(_core, m) {
   m.def("policy_names", &traffic::signalPolicyNames,
         "Names of the signal policies a scenario may choose (built-in, then registered from C++).");
 
-  py::class_<Simulation>(m, "Simulation", "One run of a scenario; use trafficsim.Simulation, which wraps this class.")
+  // A policy callable often refers back to its simulation (a controller object holding it), a
+  // reference cycle through C++ that Python's collector must be able to see and break; without
+  // these slots every such simulation would leak.
+  py::class_<Simulation>(m, "Simulation", "One run of a scenario; use trafficsim.Simulation, which wraps this class.",
+                         py::custom_type_setup([](PyHeapTypeObject* heapType) {
+                           auto* type = &heapType->ht_type;
+                           type->tp_flags |= Py_TPFLAGS_HAVE_GC;
+                           type->tp_traverse = [](PyObject* self, visitproc visit, void* arg) -> int {
+                             Py_VISIT(Py_TYPE(self));
+                             auto* sim = simulationOf(self);
+                             if (sim != nullptr) Py_VISIT(sim->policyCallable());
+                             return 0;
+                           };
+                           type->tp_clear = [](PyObject* self) -> int {
+                             if (auto* sim = simulationOf(self)) sim->dropPolicyCallable();
+                             return 0;
+                           };
+                         }))
       .def(py::init<std::filesystem::path, std::vector<std::string>, int, bool, std::optional<std::size_t>>(),
            "scenario"_a, "overrides"_a = std::vector<std::string>{}, "threads"_a = 1, "validate"_a = false,
            "min_vehicles_for_parallel"_a = py::none())

@@ -139,3 +139,24 @@ def test_other_threads_may_observe_while_a_callable_steps():
         observed += 1
     worker.join()
     assert sim.time == 600 and observed > 0
+
+
+def test_a_controller_holding_its_simulation_is_collected():
+    import gc
+    import weakref
+
+    class Controller:
+        def __init__(self, sim):
+            self.sim = sim  # simulation -> bound method -> controller -> simulation: a cycle
+
+        def decide(self, context):
+            return context.phase
+
+    sim = trafficsim.Simulation(HANGZHOU, overrides=SHORT)
+    controller = Controller(sim)
+    sim.set_policy(controller.decide)
+    sim.step(20)
+    gone = weakref.ref(controller)
+    del sim, controller
+    gc.collect()
+    assert gone() is None
