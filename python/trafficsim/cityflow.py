@@ -115,7 +115,6 @@ class Engine:
         self.config_seed = int(config.get("seed", 0))
         self.rl_traffic_light = bool(config.get("rlTrafficLight", False))
         self.lane_change = bool(config.get("laneChange", False))
-        self._seed = self.config_seed
         self._sim = self._load(thread_num, overrides)  # LoadError for bad files, before we read them
         with open(self.roadnet_file) as f:
             self._phase_map = _clearance_phases(json.load(f))
@@ -145,11 +144,10 @@ class Engine:
             "[dynamics]\n"
             f"lane_changing = {'true' if self.lane_change else 'false'}\n"
         )
-        # The scenario file lives as long as the engine: a reset to another seed reloads it.
-        self._scenario_dir = tempfile.TemporaryDirectory(prefix="trafficsim-cityflow-")
-        path = pathlib.Path(self._scenario_dir.name) / "scenario.toml"
-        path.write_text(scenario)
-        return Simulation(path, threads=threads, overrides=override_strings(overrides))
+        with tempfile.TemporaryDirectory(prefix="trafficsim-cityflow-") as tmp:
+            path = pathlib.Path(tmp) / "scenario.toml"
+            path.write_text(scenario)
+            return Simulation(path, threads=threads, overrides=override_strings(overrides))
 
     def _hold_first_phases(self) -> None:
         if not self.rl_traffic_light:
@@ -167,15 +165,15 @@ class Engine:
         return float(self._sim.time)
 
     def reset(self, seed: bool = False) -> None:
-        """Back to time 0 without reloading the files; ``seed=True`` also restores the config's seed."""
-        if seed:
-            self._seed = self.config_seed
-        self._sim.reset(seed=self._seed)
+        """Back to time 0 without reloading the files. ``seed`` (CityFlow: restore the config's
+        random seed) is accepted; nothing is drawn at random on CityFlow data."""
+        self._sim.reset()
         self._hold_first_phases()
 
     def set_random_seed(self, seed: int) -> None:
-        """The seed of the next ``reset``; it changes nothing on CityFlow data (see the module notes)."""
-        self._seed = int(seed)
+        """Accepted for compatibility; it changes nothing, as nothing is drawn at random on
+        CityFlow data (see the module notes)."""
+        int(seed)  # CityFlow takes an int; refuse what it would refuse
 
     # -- vehicles ---------------------------------------------------------------------------------
     def _vehicles(self) -> dict:
