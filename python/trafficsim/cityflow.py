@@ -24,7 +24,8 @@ Differences from CityFlow, all consequences of trafficsim being a different simu
   clearance phase keeps the current green requested (the controller clears when the next green is
   set); to any other phase it requests that green, which the controller serves after its own
   clearance. With ``rlTrafficLight`` false the roadnet's plan runs as a fixed-time programme; with
-  it true every signal holds its first green phase until ``set_tl_phase``. ``set_tl_phase``
+  it true every signal holds its first green phase until ``set_tl_phase`` (CityFlow holds
+  lightphase 0, usually its clearance phase, in which only right turns may go). ``set_tl_phase``
   without ``rlTrafficLight`` prints CityFlow's message and does nothing, as CityFlow does.
 * Errors: unknown intersections and phases raise ``KeyError``/``IndexError`` (CityFlow crashes or
   ignores them); bad files raise ``trafficsim.LoadError`` naming the file, entity and reason; an
