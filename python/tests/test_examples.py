@@ -49,3 +49,18 @@ def test_cityflow_script_runs_with_the_changed_import(capsys):
     line = capsys.readouterr().out.strip()
     assert line.startswith("newyork: 600 s simulated")
     assert float(line.split("average travel time ")[1].split()[0]) > 0
+
+
+def test_dqn_example_trains_and_compares(tmp_path, capsys):
+    example = load_example("dqn_junction")
+    svg = tmp_path / "curve.svg"
+    assert example.main(["--episodes", "2", "--svg", str(svg)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("episode ") == 2
+    for name in ("fixed time", "max pressure", "DQN (greedy)"):
+        assert name in out
+    assert svg.read_text().count("<polyline") == 1
+    # Fixed time of one junction, inside the environment, is the plain scenario run.
+    fixed = example.evaluate(HANGZHOU, None)["travel_time_s"]
+    assert fixed == trafficsim.Simulation(HANGZHOU, overrides={"signals.yellow_s": 2.0, "signals.min_green_s": 5.0}).run()[
+        "travel_time_s"]["mean_with_unfinished"]
