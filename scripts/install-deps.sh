@@ -16,6 +16,12 @@ packages=(
 if [ "${TRAFFIC_WITH_RENDER:-ON}" != "OFF" ]; then
   packages+=(libsfml-dev libx11-dev libgl1-mesa-dri fonts-dejavu-core xvfb xauth)
 fi
+# The Python module (CMake option TRAFFIC_WITH_PYTHON, on by default): pybind11 and the headers
+# of Debian's Python to build it, numpy for its arrays, pytest for its tests.
+# TRAFFIC_WITH_PYTHON=OFF scripts/install-deps.sh leaves them out.
+if [ "${TRAFFIC_WITH_PYTHON:-ON}" != "OFF" ]; then
+  packages+=(pybind11-dev python3-dev python3-numpy python3-pytest)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

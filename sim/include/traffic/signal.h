@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <span>
@@ -128,8 +129,19 @@ struct PolicySpec {
 /// The policy named in `spec`; throws LoadError (naming `sourceFile` and the key) for an unknown
 /// name or bad parameters.
 std::unique_ptr<SignalPolicy> makeSignalPolicy(const PolicySpec& spec, const std::string& sourceFile);
-/// Names accepted by makeSignalPolicy, for --help and error messages.
+/// Names accepted by makeSignalPolicy, for --help and error messages: the built-in policies, then
+/// those added with registerSignalPolicy in the order they were first registered.
 std::vector<std::string> signalPolicyNames();
+
+/// Builds a policy from its parameters (`spec.params`); throws LoadError naming `sourceFile` and
+/// the key (e.g. "signals.params.gain") for a parameter it does not accept.
+using SignalPolicyFactory =
+    std::function<std::unique_ptr<SignalPolicy>(const PolicySpec& spec, const std::string& sourceFile)>;
+/// Makes a policy written outside the project choosable by name, like the built-in ones: in
+/// scenario files (`[signals] policy`), with --policy, and through makeSignalPolicy. Registering a
+/// name again replaces its factory; a built-in name, an empty name or an empty factory throws
+/// std::invalid_argument. Thread-safe; scenarios loaded afterwards see the name.
+void registerSignalPolicy(const std::string& name, SignalPolicyFactory factory);
 
 /// Per-junction controller state machine:  green(phase) -> yellow -> all-red -> green(next).
 class SignalController {

@@ -22,6 +22,11 @@
 
 namespace traffic {
 
+namespace engine {
+struct State;
+struct StateAccess;
+}
+
 struct WorldOptions {
   /// Worker threads; 0 means one per core. Small worlds run their phases on one thread anyway.
   int threads = 0;
@@ -90,6 +95,11 @@ class World {
   [[nodiscard]] std::size_t vehicleStateBytes() const;
 
  private:
+  /// The engine's internal state, for the library's own read-only views (observation.h, through
+  /// engine::StateAccess); its layout is private to the engine and changes with it.
+  friend struct engine::StateAccess;
+  [[nodiscard]] const engine::State& state() const;
+
   struct Impl;
   std::unique_ptr<Impl> m;
 };

@@ -129,6 +129,13 @@ bool leaveBay(const NetworkView& view, Vehicles& vehicles, std::uint32_t vehicle
 
 }  // namespace traffic::engine
 
+namespace traffic::engine {
+/// How the library's own read-only views (observation.cpp) reach a world's state.
+struct StateAccess {
+  static const State& of(const World& world) { return world.state(); }
+};
+}  // namespace traffic::engine
+
 namespace traffic {
 /// The world's private part is the engine state (world.cpp, reports.cpp, views.cpp, checks.cpp).
 struct World::Impl : engine::State {};

@@ -183,6 +183,7 @@ std::uint64_t World::vehicleUpdates() const { return m->stats.vehicleUpdates; }
 const std::vector<TimeseriesRow>& World::timeseries() const { return m->stats.timeseries; }
 const StepProfile& World::profile() const { return m->stats.profile; }
 const Scenario& World::scenario() const { return *m->view.scenario; }
+const State& World::state() const { return *m; }
 SignalState World::movementState(MovementId movement) const { return m->signals.movementStates[movement.index()]; }
 
 }  // namespace traffic

@@ -2,8 +2,10 @@
 // misspelt or out-of-range parameter fails at load, naming the key.
 #include <cmath>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 
 #include "signals/policies/actuated.h"
 #include "signals/policies/city_brain.h"
@@ -153,19 +155,61 @@ const std::vector<Entry>& registry() {
   return entries;
 }
 
+// Policies added at run time with registerSignalPolicy, after the built-in ones. Guarded by a
+// mutex because a host may register while another thread loads a scenario; factories are copied
+// out before they are called, so a factory may itself load or register.
+struct UserRegistry {
+  std::mutex mutex;
+  std::vector<std::pair<std::string, Factory>> entries;
+};
+UserRegistry& userRegistry() {
+  static UserRegistry r;
+  return r;
+}
+
 }  // namespace
+
+void registerSignalPolicy(const std::string& name, SignalPolicyFactory factory) {
+  if (name.empty()) throw std::invalid_argument("registerSignalPolicy: empty policy name");
+  if (!factory) throw std::invalid_argument("registerSignalPolicy: empty factory for policy '" + name + "'");
+  for (const Entry& e : registry())
+    if (name == e.name) throw std::invalid_argument("registerSignalPolicy: '" + name + "' is a built-in policy");
+  UserRegistry& user = userRegistry();
+  const std::lock_guard lock(user.mutex);
+  for (auto& [existing, make] : user.entries)
+    if (existing == name) {
+      make = std::move(factory);
+      return;
+    }
+  user.entries.emplace_back(name, std::move(factory));
+}
 
 std::vector<std::string> signalPolicyNames() {
   std::vector<std::string> names;
   for (const Entry& e : registry()) names.emplace_back(e.name);
+  UserRegistry& user = userRegistry();
+  const std::lock_guard lock(user.mutex);
+  for (const auto& entry : user.entries) names.push_back(entry.first);
   return names;
 }
 
 std::unique_ptr<SignalPolicy> makeSignalPolicy(const PolicySpec& spec, const std::string& sourceFile) {
   for (const Entry& e : registry())
     if (spec.name == e.name) return e.make(spec, sourceFile);
+  Factory userFactory;
+  {
+    UserRegistry& user = userRegistry();
+    const std::lock_guard lock(user.mutex);
+    for (const auto& [name, make] : user.entries)
+      if (name == spec.name) userFactory = make;
+  }
+  if (userFactory) {
+    std::unique_ptr<SignalPolicy> policy = userFactory(spec, sourceFile);
+    if (!policy) throw LoadError(sourceFile, "signals.policy", "policy '" + spec.name + "': its factory made nothing");
+    return policy;
+  }
   std::string known;
-  for (const Entry& e : registry()) known += std::string(known.empty() ? "" : ", ") + e.name;
+  for (const std::string& name : signalPolicyNames()) known += (known.empty() ? "" : ", ") + name;
   throw LoadError(sourceFile, "signals.policy", "unknown signal policy '" + spec.name + "' (known: " + known + ")");
 }
 

@@ -1,0 +1,745 @@
+// trafficsim._core: the Python binding of the engine (pybind11), wrapped by the pure-Python package
+// in python/trafficsim/.
+//
+// Why it exists: signal-control and learning researchers work in Python; this lets them load any
+// scenario the command line runs, step it, read observations as numpy arrays and set phases.
+//
+// Guarantees:
+// - Threading: step() releases the GIL, so simulations in several Python threads run in parallel.
+//   One Simulation is used by one thread at a time: every method takes the simulation's lock, so a
+//   second thread waits instead of reading a world in the middle of a step.
+// - Determinism: same scenario, seed and overrides, and the same set_phase calls at the same times,
+//   give bit-identical results for any `threads` (the engine's guarantee; nothing here adds state
+//   that depends on timing).
+// - Errors: scenario errors raise trafficsim.LoadError (a ValueError) with the command line's message
+//   (file, entity, reason); bad indices raise IndexError, bad values ValueError. Nothing here aborts
+//   the interpreter on bad input.
+// - Arrays: observations are filled by C++ straight into numpy buffers (observation.h), one pass
+//   over the engine's storage, no Python object per element.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "traffic/errors.h"
+#include "traffic/external_policy.h"
+#include "traffic/observation.h"
+#include "traffic/outputs.h"
+#include "traffic/scenario.h"
+#include "traffic/world.h"
+#include "python_policy.h"
+
+namespace py = pybind11;
+using namespace pybind11::literals;
+
+namespace traffic::python {
+namespace {
+
+template <class T>
+using Array = py::array_t<T, py::array::c_style>;
+
+template <class T>
+std::span<T> spanOf(Array<T>& a) {
+  return {a.mutable_data(), static_cast<std::size_t>(a.size())};
+}
+
+// The array stored under `key` in `out`, checked to be a writeable, contiguous 1-D array of T with
+// `n` entries; or a new one stored there when `out` lacks the key.
+template <class T>
+Array<T> outputArray(py::dict& out, const char* key, std::size_t n) {
+  if (out.contains(key)) {
+    py::object given = out[key];
+    if (!py::isinstance<py::array>(given)) throw py::type_error(std::string("out['") + key + "'] must be a numpy array");
+    auto arr = py::reinterpret_borrow<py::array>(given);
+    if (!arr.dtype().is(py::dtype::of<T>()))
+      throw py::type_error(std::string("out['") + key + "'] must have dtype " +
+                           py::str(py::dtype::of<T>()).cast<std::string>() + ", got " +
+                           py::str(arr.dtype()).cast<std::string>());
+    if (arr.ndim() != 1 || static_cast<std::size_t>(arr.shape(0)) != n)
+      throw py::value_error(std::string("out['") + key + "'] must be 1-D with " + std::to_string(n) + " entries");
+    if (!(arr.flags() & py::array::c_style) || !arr.writeable())
+      throw py::value_error(std::string("out['") + key + "'] must be contiguous and writeable");
+    return py::reinterpret_borrow<Array<T>>(given);
+  }
+  Array<T> arr(static_cast<py::ssize_t>(n));
+  out[key] = arr;
+  return arr;
+}
+
+class Simulation {
+ public:
+  static constexpr int kSignalCheckSteps = 16;
+
+  Simulation(std::filesystem::path scenarioPath, std::vector<std::string> overrides, int threads, bool validate,
+             std::optional<std::size_t> minVehiclesForParallel)
+      : m_path(std::move(scenarioPath)), m_overrides(std::move(overrides)) {
+    if (threads < 0) throw py::value_error("threads must be >= 0 (0: one per core), got " + std::to_string(threads));
+    m_options.threads = threads;
+    m_options.validate = validate;
+    if (minVehiclesForParallel) m_options.minVehiclesForParallel = *minVehiclesForParallel;
+    py::gil_scoped_release release;
+    m_scenario = std::make_unique<Scenario>(loadScenario(m_path, m_overrides));
+    build();
+  }
+
+  int step(long long n) {
+    if (n < 0) throw py::value_error("step(n): n must be >= 0, got " + std::to_string(n));
+    int done = 0;
+    bool interrupted = false;
+    std::exception_ptr policyError;
+    {
+      py::gil_scoped_release release;
+      const auto held = acquire();
+      const auto t0 = std::chrono::steady_clock::now();
+      for (; done < n && !m_world->finished(); ++done) {
+        m_world->step();
+        if (m_pythonPolicy) {
+          if ((policyError = m_pythonPolicy->takeError())) {
+            ++done;
+            break;
+          }
+        }
+        // Ctrl-C reaches Python only through its signal check; look every few steps so that a
+        // long step(n) stops within a fraction of a second, between two steps.
+        if ((done + 1) % kSignalCheckSteps == 0) {
+          py::gil_scoped_acquire acquire;
+          if (PyErr_CheckSignals() != 0) {
+            interrupted = true;
+            ++done;
+            break;
+          }
+        }
+      }
+      m_wallS += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    }
+    if (policyError) std::rethrow_exception(policyError);
+    if (interrupted) throw py::error_already_set();  // the KeyboardInterrupt (or the handler's error)
+    return done;
+  }
+
+  /// Starts again from time 0. With the scenario's seed (or none) only the world is rebuilt, the
+  /// network and demand are kept; another seed reloads the scenario, because the seed shapes the
+  /// demand at load. Control requests are dropped.
+  void reset(std::optional<std::uint64_t> seed) {
+    py::gil_scoped_release release;
+    const auto held = acquire();
+    if (seed && *seed != m_scenario->seed) {
+      std::vector<std::string> overrides = m_overrides;
+      overrides.push_back("scenario.seed=" + std::to_string(*seed));
+      auto scenario = std::make_unique<Scenario>(loadScenario(m_path, overrides));  // throws before any change
+      m_world.reset();
+      m_scenario = std::move(scenario);
+    }
+    m_world.reset();
+    build();
+  }
+
+  double time() const {
+    const auto held = acquire();
+    return m_world->timeS();
+  }
+  bool done() const {
+    const auto held = acquire();
+    return m_world->finished();
+  }
+  std::uint64_t steps() const {
+    const auto held = acquire();
+    return m_world->stepCount();
+  }
+  double stepLength() const { return m_scenario->stepS; }
+  double duration() const { return m_scenario->durationS; }
+  std::uint64_t seed() const { return m_scenario->seed; }
+  int threads() const { return m_world->threads(); }
+  const std::string& name() const { return m_scenario->name; }
+  const std::string& policyName() const { return m_scenario->signalPolicy.name; }
+  std::string scenarioPath() const { return m_path.string(); }
+  const std::vector<std::string>& overrides() const { return m_overrides; }
+  double wallSeconds() const { return m_wallS; }
+  py::dict signalTiming() const {
+    py::dict d;
+    d["yellow_s"] = m_scenario->signalTiming.yellowS;
+    d["all_red_s"] = m_scenario->signalTiming.allRedS;
+    d["min_green_s"] = m_scenario->signalTiming.minGreenS;
+    return d;
+  }
+
+  std::string summaryJsonText() {
+    const auto held = acquire();
+    return summaryJson(m_world->summary(m_wallS));
+  }
+
+  py::dict counts() {
+    const auto held = acquire();
+    const VehicleCounts c = m_world->counts();
+    py::dict d;
+    d["spawned"] = c.spawned;
+    d["entered"] = c.entered;
+    d["arrived"] = c.arrived;
+    d["running"] = c.running;
+    d["waiting_to_enter"] = c.waitingToEnter;
+    d["teleported"] = c.teleported;
+    d["gridlock_reports"] = c.gridlockReports;
+    d["lane_changes"] = c.laneChanges;
+    return d;
+  }
+
+  // One entry per trip whose departure has come, in trip order, as trips.csv has them; times of
+  // events that have not happened are NaN (empty cells in the CSV).
+  py::dict trips() {
+    const auto held = acquire();
+    const std::vector<TripRecord> records = m_world->tripRecords();
+    const auto& demand = m_scenario->demand.trips;
+    const std::size_t n = records.size();
+    Array<std::uint32_t> index(n);
+    Array<double> depart(n), enter(n), arrive(n), travel(n), freeFlow(n), delay(n), routeLength(n), distance(n);
+    Array<std::uint32_t> stops(n);
+    Array<bool> teleported(n);
+    py::list ids, classes, types;
+    const double nan = std::nan("");
+    for (std::size_t i = 0; i < n; ++i) {
+      const TripRecord& r = records[i];
+      const bool arrived = r.arriveS >= 0;
+      index.mutable_at(i) = r.tripIndex;
+      depart.mutable_at(i) = r.departS;
+      enter.mutable_at(i) = r.enterS >= 0 ? r.enterS : nan;
+      arrive.mutable_at(i) = arrived ? r.arriveS : nan;
+      travel.mutable_at(i) = arrived ? r.arriveS - r.departS : nan;
+      freeFlow.mutable_at(i) = r.freeFlowS;
+      delay.mutable_at(i) = arrived ? r.arriveS - r.departS - r.freeFlowS : nan;
+      stops.mutable_at(i) = r.stops;
+      routeLength.mutable_at(i) = r.routeLengthM;
+      distance.mutable_at(i) = r.distanceM;
+      teleported.mutable_at(i) = r.teleported;
+      ids.append(demand[r.tripIndex].id);
+      classes.append(std::string(toString(r.vehicleClass)));
+      types.append(m_scenario->vehicleTypes[demand[r.tripIndex].type.index()].name);
+    }
+    py::module_ np = py::module_::import("numpy");
+    py::dict d;
+    d["trip_index"] = index;
+    d["id"] = np.attr("array")(ids, "dtype"_a = "str");
+    d["class"] = np.attr("array")(classes, "dtype"_a = "str");
+    d["type"] = np.attr("array")(types, "dtype"_a = "str");
+    d["depart_s"] = depart;
+    d["enter_s"] = enter;
+    d["arrive_s"] = arrive;
+    d["travel_time_s"] = travel;
+    d["free_flow_s"] = freeFlow;
+    d["delay_s"] = delay;
+    d["stops"] = stops;
+    d["route_length_m"] = routeLength;
+    d["distance_m"] = distance;
+    d["teleported"] = teleported;
+    return d;
+  }
+
+  py::dict timeseries() {
+    const auto held = acquire();
+    const auto& rows = m_world->timeseries();
+    const std::size_t n = rows.size();
+    Array<double> time(n), speed(n), delayIndex(n);
+    Array<std::uint32_t> running(n), waiting(n);
+    Array<std::uint64_t> arrived(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      time.mutable_at(i) = rows[i].timeS;
+      running.mutable_at(i) = rows[i].running;
+      waiting.mutable_at(i) = rows[i].waitingToEnter;
+      arrived.mutable_at(i) = rows[i].arrived;
+      speed.mutable_at(i) = rows[i].meanSpeedMps;
+      delayIndex.mutable_at(i) = rows[i].delayIndex;
+    }
+    py::dict d;
+    d["time_s"] = time;
+    d["running"] = running;
+    d["waiting_to_enter"] = waiting;
+    d["arrived"] = arrived;
+    d["mean_speed_mps"] = speed;
+    d["delay_index"] = delayIndex;
+    return d;
+  }
+
+  void writeOutputs(const std::filesystem::path& dir) {
+    py::gil_scoped_release release;
+    const auto held = acquire();
+    writeRunOutputs(dir, *m_scenario, m_world->summary(m_wallS), m_world->tripRecords(), m_world->timeseries(),
+                    m_world->transitRecords());
+  }
+
+  std::vector<std::uint32_t> tripRoute(long long trip) const {
+    const auto& trips = m_scenario->demand.trips;
+    if (trip < 0 || static_cast<std::size_t>(trip) >= trips.size())
+      throw py::index_error("trip index " + std::to_string(trip) + " out of range (the scenario has " +
+                            std::to_string(trips.size()) + " trips)");
+    std::vector<std::uint32_t> roads;
+    for (RoadId r : m_scenario->demand.routes.route(trips[static_cast<std::size_t>(trip)].route)) roads.push_back(r.value);
+    return roads;
+  }
+
+  std::vector<std::string> tripIds() const {
+    std::vector<std::string> ids;
+    ids.reserve(m_scenario->demand.trips.size());
+    for (const Trip& t : m_scenario->demand.trips) ids.push_back(t.id);
+    return ids;
+  }
+
+  // ---- network description: raw index arrays; python/trafficsim/network.py builds the objects.
+  py::dict networkArrays() const {
+    const RoadNetwork& net = *m_scenario->network;
+    py::dict d;
+    const auto& junctions = net.junctions();
+    py::list junctionNames, junctionIncoming, junctionOutgoing, junctionPhases;
+    Array<bool> boundary(junctions.size()), signalised(junctions.size());
+    Array<double> jx(junctions.size()), jy(junctions.size());
+    for (std::size_t j = 0; j < junctions.size(); ++j) {
+      const Junction& junction = junctions[j];
+      junctionNames.append(junction.name);
+      boundary.mutable_at(j) = junction.boundary;
+      signalised.mutable_at(j) = junction.program.has_value() && !junction.program->phases.empty();
+      jx.mutable_at(j) = junction.position.x;
+      jy.mutable_at(j) = junction.position.y;
+      py::list in, out, phases;
+      for (RoadId r : junction.incoming) in.append(r.value);
+      for (RoadId r : junction.outgoing) out.append(r.value);
+      if (junction.program)
+        for (const SignalPhase& p : junction.program->phases) {
+          py::list green;
+          for (MovementId m : p.green) green.append(m.value);
+          phases.append(py::make_tuple(p.durationS, green));
+        }
+      junctionIncoming.append(in);
+      junctionOutgoing.append(out);
+      junctionPhases.append(phases);
+    }
+    d["junction_name"] = junctionNames;
+    d["junction_boundary"] = boundary;
+    d["junction_signalised"] = signalised;
+    d["junction_x"] = jx;
+    d["junction_y"] = jy;
+    d["junction_incoming_roads"] = junctionIncoming;
+    d["junction_outgoing_roads"] = junctionOutgoing;
+    d["junction_phases"] = junctionPhases;
+
+    const auto& roads = net.roads();
+    py::list roadNames;
+    Array<std::int32_t> roadFrom(roads.size()), roadTo(roads.size()), roadFirstLane(roads.size()),
+        roadLanes(roads.size());
+    Array<double> roadLength(roads.size());
+    for (std::size_t r = 0; r < roads.size(); ++r) {
+      roadNames.append(roads[r].name);
+      roadFrom.mutable_at(r) = static_cast<std::int32_t>(roads[r].from.value);
+      roadTo.mutable_at(r) = static_cast<std::int32_t>(roads[r].to.value);
+      roadFirstLane.mutable_at(r) = roads[r].lanes.empty() ? -1 : static_cast<std::int32_t>(roads[r].lanes.front().value);
+      roadLanes.mutable_at(r) = static_cast<std::int32_t>(roads[r].lanes.size());
+      roadLength.mutable_at(r) = roads[r].lengthM;
+    }
+    d["road_name"] = roadNames;
+    d["road_from"] = roadFrom;
+    d["road_to"] = roadTo;
+    d["road_first_lane"] = roadFirstLane;
+    d["road_lane_count"] = roadLanes;
+    d["road_length_m"] = roadLength;
+
+    const auto& lanes = net.lanes();
+    Array<std::int32_t> laneRoad(lanes.size()), laneIndex(lanes.size());
+    Array<double> laneLength(lanes.size()), laneSpeed(lanes.size()), laneWidth(lanes.size());
+    for (std::size_t l = 0; l < lanes.size(); ++l) {
+      laneRoad.mutable_at(l) = static_cast<std::int32_t>(lanes[l].road.value);
+      laneIndex.mutable_at(l) = lanes[l].indexInRoad;
+      laneLength.mutable_at(l) = lanes[l].lengthM;
+      laneSpeed.mutable_at(l) = lanes[l].speedLimitMps;
+      laneWidth.mutable_at(l) = lanes[l].widthM;
+    }
+    d["lane_road"] = laneRoad;
+    d["lane_index"] = laneIndex;
+    d["lane_length_m"] = laneLength;
+    d["lane_speed_limit_mps"] = laneSpeed;
+    d["lane_width_m"] = laneWidth;
+
+    const auto& movements = net.movements();
+    Array<std::int32_t> mJunction(movements.size()), mFrom(movements.size()), mTo(movements.size());
+    py::list mTurn;
+    for (std::size_t m = 0; m < movements.size(); ++m) {
+      mJunction.mutable_at(m) = static_cast<std::int32_t>(movements[m].junction.value);
+      mFrom.mutable_at(m) = static_cast<std::int32_t>(movements[m].fromRoad.value);
+      mTo.mutable_at(m) = static_cast<std::int32_t>(movements[m].toRoad.value);
+      mTurn.append(std::string(toString(movements[m].turn)));
+    }
+    d["movement_junction"] = mJunction;
+    d["movement_from_road"] = mFrom;
+    d["movement_to_road"] = mTo;
+    d["movement_turn"] = mTurn;
+
+    const auto& connectors = net.connectors();
+    Array<std::int32_t> cMovement(connectors.size()), cFrom(connectors.size()), cTo(connectors.size());
+    Array<double> cLength(connectors.size());
+    for (std::size_t c = 0; c < connectors.size(); ++c) {
+      cMovement.mutable_at(c) = static_cast<std::int32_t>(connectors[c].movement.value);
+      cFrom.mutable_at(c) = static_cast<std::int32_t>(connectors[c].from.value);
+      cTo.mutable_at(c) = static_cast<std::int32_t>(connectors[c].to.value);
+      cLength.mutable_at(c) = connectors[c].lengthM;
+    }
+    d["connector_movement"] = cMovement;
+    d["connector_from_lane"] = cFrom;
+    d["connector_to_lane"] = cTo;
+    d["connector_length_m"] = cLength;
+    return d;
+  }
+
+  // ---- observations
+  py::dict laneObservations(std::optional<py::dict> given) {
+    py::dict out = given ? *given : py::dict();
+    const std::size_t n = m_scenario->network->lanes().size();
+    auto vehicles = outputArray<std::int32_t>(out, "vehicles", n);
+    auto halting = outputArray<std::int32_t>(out, "halting", n);
+    auto speed = outputArray<double>(out, "mean_speed", n);
+    auto occupancy = outputArray<double>(out, "occupancy", n);
+    auto waiting = outputArray<double>(out, "waiting_time", n);
+    const auto held = acquire();
+    observeLanes(*m_world, LaneArrays{spanOf(vehicles), spanOf(halting), spanOf(speed), spanOf(occupancy), spanOf(waiting)});
+    return out;
+  }
+
+  py::dict signalObservations(std::optional<py::dict> given) {
+    py::dict out = given ? *given : py::dict();
+    const std::size_t n = m_scenario->network->junctions().size();
+    auto phase = outputArray<std::int32_t>(out, "phase", n);
+    auto next = outputArray<std::int32_t>(out, "next_phase", n);
+    auto stage = outputArray<std::int32_t>(out, "stage", n);
+    auto time = outputArray<double>(out, "time_in_stage", n);
+    const auto held = acquire();
+    observeSignals(*m_world, SignalArrays{spanOf(phase), spanOf(next), spanOf(stage), spanOf(time)});
+    return out;
+  }
+
+  py::dict vehicleObservations() {
+    const auto held = acquire();
+    const std::size_t n = vehiclesInNetwork(*m_world);
+    Array<std::uint32_t> id(n);
+    Array<std::int32_t> lane(n), connector(n);
+    Array<double> position(n), speed(n), waiting(n);
+    Array<bool> inBay(n);
+    static_assert(sizeof(bool) == sizeof(std::uint8_t));
+    observeVehicles(*m_world, VehicleArrays{spanOf(id), spanOf(lane), spanOf(connector), spanOf(position),
+                                            spanOf(speed), spanOf(waiting),
+                                            {reinterpret_cast<std::uint8_t*>(inBay.mutable_data()), n}});
+    py::dict d;
+    d["id"] = id;
+    d["lane"] = lane;
+    d["connector"] = connector;
+    d["position"] = position;
+    d["speed"] = speed;
+    d["waiting_time"] = waiting;
+    d["in_bay"] = inBay;
+    return d;
+  }
+
+  Array<std::uint32_t> waitingToEnter() {
+    const auto held = acquire();
+    const std::vector<std::uint32_t> ids = vehiclesWaitingToEnter(*m_world);
+    Array<std::uint32_t> out(ids.size());
+    std::copy(ids.begin(), ids.end(), out.mutable_data());
+    return out;
+  }
+
+  // ---- control
+  JunctionId junctionOf(const py::object& junction) const {
+    const RoadNetwork& net = *m_scenario->network;
+    if (py::isinstance<py::str>(junction)) {
+      const auto name = junction.cast<std::string>();
+      if (auto id = net.findJunction(name)) return *id;
+      throw py::key_error("no junction named '" + name + "' in " + m_scenario->mapDescription);
+    }
+    // Any integer (Python int, numpy integer) through the index protocol; bools are refused.
+    PyObject* asIndex = py::isinstance<py::bool_>(junction) ? nullptr : PyNumber_Index(junction.ptr());
+    if (asIndex == nullptr) {
+      PyErr_Clear();
+      throw py::type_error("a junction is given by its index (int) or its name (str)");
+    }
+    const auto index = py::reinterpret_steal<py::int_>(asIndex).cast<long long>();
+    if (index < 0 || static_cast<std::size_t>(index) >= net.junctions().size())
+      throw py::index_error("junction index " + std::to_string(index) + " out of range (the network has " +
+                            std::to_string(net.junctions().size()) + " junctions)");
+    return JunctionId(static_cast<std::size_t>(index));
+  }
+
+  void setPhase(const py::object& junction, long long phase) {
+    const JunctionId j = junctionOf(junction);
+    if (phase < 0 || phase > INT32_MAX)
+      throw py::index_error("phase " + std::to_string(phase) + " out of range for junction '" +
+                            m_scenario->network->junction(j).name + "'");
+    const auto held = acquire();
+    m_control->request(j, static_cast<int>(phase));
+  }
+
+  // Many requests at once, for vector code: all are applied or, when one is bad, none.
+  void setPhases(const py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>& junctions,
+                 const py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>& phases) {
+    if (junctions.ndim() != 1 || phases.ndim() != 1 || junctions.size() != phases.size())
+      throw py::value_error("set_phases: junctions and phases must be 1-D arrays of the same length");
+    const std::size_t junctionCount = m_scenario->network->junctions().size();
+    const std::int64_t* j = junctions.data();
+    const std::int64_t* p = phases.data();
+    const auto held = acquire();
+    std::vector<std::pair<JunctionId, int>> previous;
+    previous.reserve(static_cast<std::size_t>(junctions.size()));
+    try {
+      for (py::ssize_t k = 0; k < junctions.size(); ++k) {
+        if (j[k] < 0 || static_cast<std::size_t>(j[k]) >= junctionCount)
+          throw py::index_error("junction index " + std::to_string(j[k]) + " out of range (the network has " +
+                                std::to_string(junctionCount) + " junctions)");
+        if (p[k] < 0 || p[k] > INT32_MAX)
+          throw py::index_error("phase " + std::to_string(p[k]) + " out of range");
+        const JunctionId id(static_cast<std::size_t>(j[k]));
+        previous.emplace_back(id, m_control->requested(id));
+        m_control->request(id, static_cast<int>(p[k]));
+      }
+    } catch (...) {
+      for (auto it = previous.rbegin(); it != previous.rend(); ++it) {
+        if (it->second >= 0) m_control->request(it->first, it->second);
+        else m_control->release(it->first);
+      }
+      throw;
+    }
+  }
+
+  void release(const py::object& junction) {
+    const JunctionId j = junctionOf(junction);
+    const auto held = acquire();
+    m_control->release(j);
+  }
+
+  void releaseAll() {
+    const auto held = acquire();
+    m_control->releaseAll();
+  }
+
+  std::optional<int> requestedPhase(const py::object& junction) const {
+    const JunctionId j = junctionOf(junction);
+    const auto held = acquire();
+    const int p = m_control->requested(j);
+    return p >= 0 ? std::optional<int>(p) : std::nullopt;
+  }
+
+  /// For the garbage collector: the callable this simulation keeps alive (nullptr when none).
+  PyObject* policyCallable() const { return m_policyCallable.is_none() ? nullptr : m_policyCallable.ptr(); }
+  /// For the garbage collector breaking a cycle: back to the scenario's policy, with a fresh world
+  /// (the old one borrows the callable), then release the callable.
+  void dropPolicyCallable() {
+    if (m_policyCallable.is_none()) return;
+    const std::lock_guard lock(m_mutex);
+    m_world.reset();
+    py::object callable = std::move(m_policyCallable);
+    m_policyCallable = py::none();
+    build();
+  }
+
+  /// Decide the given junctions (all signalised ones when None) with `callable(context) -> phase`
+  /// from the first step on; None goes back to the scenario's policy. Only before the first step.
+  void setPolicy(py::object callable, std::optional<py::list> junctions) {
+    const auto held = acquire();
+    if (m_world->stepCount() != 0)
+      throw py::value_error("set_policy: only before the first step (or right after reset())");
+    const RoadNetwork& net = *m_scenario->network;
+    std::vector<bool> controlled(net.junctions().size(), false);
+    if (!callable.is_none()) {
+      if (!PyCallable_Check(callable.ptr())) throw py::type_error("set_policy: expected a callable or None");
+      if (junctions) {
+        for (const py::handle& item : *junctions) {
+          const JunctionId j = junctionOf(py::reinterpret_borrow<py::object>(item));
+          const Junction& junction = net.junction(j);
+          if (!junction.program || junction.program->phases.empty())
+            throw py::value_error("set_policy: junction '" + junction.name + "' has no signal program");
+          controlled[j.index()] = true;
+        }
+      } else {
+        for (std::size_t j = 0; j < controlled.size(); ++j)
+          controlled[j] = net.junctions()[j].program.has_value() && !net.junctions()[j].program->phases.empty();
+      }
+    }
+    // A new world at time 0 with the new policy chain; requests made so far are kept.
+    std::vector<int> requests(net.junctions().size());
+    for (std::size_t j = 0; j < requests.size(); ++j) requests[j] = m_control->requested(JunctionId(j));
+    m_world.reset();
+    m_policyCallable = std::move(callable);
+    m_policyControlled = std::move(controlled);
+    build();
+    for (std::size_t j = 0; j < requests.size(); ++j)
+      if (requests[j] >= 0) m_control->request(JunctionId(j), requests[j]);
+  }
+
+ private:
+  // The simulation's lock, refused to the policy callable (step() holds it while the callable runs).
+  std::unique_lock<std::mutex> acquire() const {
+    if (m_inCallback.load())
+      throw std::runtime_error("a policy callable cannot call its Simulation (the step is in progress); "
+                               "read its `context` argument instead");
+    std::unique_lock<std::mutex> lock(m_mutex, std::try_to_lock);
+    if (!lock.owns_lock()) {
+      // Another thread is stepping; it may need the GIL for a policy callable, so wait without it.
+      if (PyGILState_Check()) {
+        py::gil_scoped_release release;
+        lock.lock();
+      } else {
+        lock.lock();
+      }
+    }
+    return lock;
+  }
+
+  // A fresh world on the loaded scenario: external requests, then the Python policy (if any) for
+  // its junctions, then the scenario's policy.
+  void build() {
+    m_world = std::make_unique<World>(*m_scenario, m_options);
+    std::unique_ptr<SignalPolicy> policy = makeSignalPolicy(m_scenario->signalPolicy, m_scenario->sourceFile.string());
+    m_pythonPolicy = nullptr;
+    if (!m_policyCallable.is_none()) {
+      auto python = std::make_unique<PythonPolicy>(m_policyCallable.ptr(), m_policyControlled, std::move(policy),
+                                                   m_scenario->network->lanes().size(), &m_inCallback);
+      m_pythonPolicy = python.get();
+      policy = std::move(python);
+    }
+    auto control = std::make_unique<ExternalPhasePolicy>(*m_scenario->network, std::move(policy));
+    m_control = control.get();
+    m_world->setSignalPolicy(std::move(control));
+    m_wallS = 0;
+  }
+
+  std::filesystem::path m_path;
+  std::vector<std::string> m_overrides;
+  WorldOptions m_options;
+  std::unique_ptr<Scenario> m_scenario;  // outlives m_world, which refers to it
+  py::object m_policyCallable = py::none();  // outlives m_world, whose PythonPolicy borrows it
+  std::vector<bool> m_policyControlled;
+  mutable std::atomic<bool> m_inCallback{false};
+  std::unique_ptr<World> m_world;
+  ExternalPhasePolicy* m_control = nullptr;  // owned by m_world
+  PythonPolicy* m_pythonPolicy = nullptr;    // owned by m_control, when a callable decides
+  double m_wallS = 0;
+  mutable std::mutex m_mutex;
+};
+
+// The Simulation inside a Python object, or nullptr while it is not constructed (a failed __init__).
+Simulation* simulationOf(PyObject* self) {
+  auto* instance = reinterpret_cast<py::detail::instance*>(self);
+  const auto& types = py::detail::all_type_info(Py_TYPE(self));
+  if (types.empty()) return nullptr;
+  const py::detail::value_and_holder vh = instance->get_value_and_holder(types.front());
+  return vh.holder_constructed() ? vh.template holder<std::unique_ptr<Simulation>>().get() : nullptr;
+}
+
+}  // namespace
+}  // namespace traffic::python
+
+using traffic::python::Simulation;
+using traffic::python::simulationOf;
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "trafficsim engine binding; use the package trafficsim, which wraps it.";
+
+  // LoadError carries the command line's message and its parts as attributes.
+  static py::exception<traffic::LoadError> loadError(m, "LoadError", PyExc_ValueError);
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const traffic::LoadError& e) {
+      py::object instance = py::handle(loadError.ptr())(e.what());
+      instance.attr("file") = e.file();
+      instance.attr("entity") = e.entity();
+      instance.attr("reason") = e.reason();
+      instance.attr("line") = e.line() ? py::object(py::int_(*e.line())) : py::object(py::none());
+      PyErr_SetObject(loadError.ptr(), instance.ptr());
+    }
+  });
+
+  py::class_<traffic::python::PolicyContext>(m, "PolicyContext",
+                                             "What a policy callable sees of one junction at one decision.")
+      .def_readonly("junction", &traffic::python::PolicyContext::junction, "Junction index.")
+      .def_readonly("time", &traffic::python::PolicyContext::timeS, "Simulated time of the decision, s.")
+      .def_readonly("phase", &traffic::python::PolicyContext::phase, "The phase green now.")
+      .def_readonly("time_in_phase", &traffic::python::PolicyContext::timeInPhaseS, "Time it has been green, s.")
+      .def_readonly("phase_count", &traffic::python::PolicyContext::phaseCount, "Phases of the junction's program.")
+      .def_readonly("lanes", &traffic::python::PolicyContext::lanes,
+                    "Per lane of the network, the sensors the built-in policies read: vehicles, halting, "
+                    "approaching, occupancy, waiting_time, flow_veh_per_h (numpy arrays, shared within a step).");
+
+  m.def("policy_names", &traffic::signalPolicyNames,
+        "Names of the signal policies a scenario may choose (built-in, then registered from C++).");
+
+  // A policy callable often refers back to its simulation (a controller object holding it), a
+  // reference cycle through C++ that Python's collector must be able to see and break; without
+  // these slots every such simulation would leak.
+  py::class_<Simulation>(m, "Simulation", "One run of a scenario; use trafficsim.Simulation, which wraps this class.",
+                         py::custom_type_setup([](PyHeapTypeObject* heapType) {
+                           auto* type = &heapType->ht_type;
+                           type->tp_flags |= Py_TPFLAGS_HAVE_GC;
+                           type->tp_traverse = [](PyObject* self, visitproc visit, void* arg) -> int {
+                             Py_VISIT(Py_TYPE(self));
+                             auto* sim = simulationOf(self);
+                             if (sim != nullptr) Py_VISIT(sim->policyCallable());
+                             return 0;
+                           };
+                           type->tp_clear = [](PyObject* self) -> int {
+                             if (auto* sim = simulationOf(self)) sim->dropPolicyCallable();
+                             return 0;
+                           };
+                         }))
+      .def(py::init<std::filesystem::path, std::vector<std::string>, int, bool, std::optional<std::size_t>>(),
+           "scenario"_a, "overrides"_a = std::vector<std::string>{}, "threads"_a = 1, "validate"_a = false,
+           "min_vehicles_for_parallel"_a = py::none())
+      .def("step", &Simulation::step, "n"_a = 1,
+           "Advance n steps (fewer at the end of the scenario) with the GIL released; returns the steps done.")
+      .def("reset", &Simulation::reset, "seed"_a = py::none(),
+           "Start again at time 0 on the loaded network and demand; another seed reloads the scenario.")
+      .def_property_readonly("time", &Simulation::time, "Simulated time, s.")
+      .def_property_readonly("done", &Simulation::done, "Whether the scenario's duration is reached.")
+      .def_property_readonly("steps", &Simulation::steps, "Steps done since the start.")
+      .def_property_readonly("step_length", &Simulation::stepLength, "Length of a step, s.")
+      .def_property_readonly("duration", &Simulation::duration, "The scenario's duration, s.")
+      .def_property_readonly("seed", &Simulation::seed, "The scenario's seed.")
+      .def_property_readonly("threads", &Simulation::threads, "Worker threads of the world.")
+      .def_property_readonly("name", &Simulation::name, "The scenario's name.")
+      .def_property_readonly("policy", &Simulation::policyName,
+                             "The signal policy of the junctions not controlled with set_phase.")
+      .def_property_readonly("scenario_path", &Simulation::scenarioPath, "The scenario file.")
+      .def_property_readonly("overrides", &Simulation::overrides, "The key=value overrides applied at load.")
+      .def_property_readonly("wall_seconds", &Simulation::wallSeconds, "Wall time spent in step since the start, s.")
+      .def_property_readonly("signal_timing", &Simulation::signalTiming,
+                             "Clearance and minimum green the controllers enforce: yellow_s, all_red_s, min_green_s.")
+      .def("_summary_json", &Simulation::summaryJsonText)
+      .def("counts", &Simulation::counts,
+           "Vehicle counters: spawned, entered, arrived, running, waiting_to_enter, teleported, ...")
+      .def("trips", &Simulation::trips,
+           "One entry per trip whose departure has come, as trips.csv: a dict of numpy arrays (NaN for events to come).")
+      .def("timeseries", &Simulation::timeseries, "The time series of timeseries.csv, as a dict of numpy arrays.")
+      .def("write_outputs", &Simulation::writeOutputs, "directory"_a,
+           "Write summary.json, trips.csv and timeseries.csv (and transit files) as trafficsim run does.")
+      .def("trip_ids", &Simulation::tripIds, "Ids of every trip of the scenario, by trip index (vehicle id).")
+      .def("trip_route", &Simulation::tripRoute, "trip"_a, "Road indices of a trip's route.")
+      .def("_network_arrays", &Simulation::networkArrays)
+      .def("lane_observations", &Simulation::laneObservations, "out"_a = py::none(),
+           "Per lane: vehicles, halting, mean_speed, occupancy, waiting_time (numpy arrays, filled in place in `out`).")
+      .def("signal_observations", &Simulation::signalObservations, "out"_a = py::none(),
+           "Per junction: phase, next_phase, stage (0 green, 1 yellow, 2 all-red), time_in_stage; -1 without signals.")
+      .def("vehicle_observations", &Simulation::vehicleObservations,
+           "Per vehicle in the network: id, lane (-1 in a junction), connector, position, speed, waiting_time, in_bay.")
+      .def("waiting_to_enter", &Simulation::waitingToEnter,
+           "Trip indices of the departed vehicles waiting to enter the network.")
+      .def("set_phase", &Simulation::setPhase, "junction"_a, "phase"_a,
+           "Serve `phase` at `junction` (index or name) from now on, through the controller's clearance and minimum green.")
+      .def("set_phases", &Simulation::setPhases, "junctions"_a, "phases"_a,
+           "set_phase for equal-length integer arrays; all or none.")
+      .def("release", &Simulation::release, "junction"_a, "Give a junction back to the scenario's policy.")
+      .def("release_all", &Simulation::releaseAll, "Give every junction back to the scenario's policy.")
+      .def("set_policy", &Simulation::setPolicy, "policy"_a, "junctions"_a = py::none(),
+           "Decide junctions with a Python callable(context) -> phase, called where the engine consults its policy.")
+      .def("requested_phase", &Simulation::requestedPhase, "junction"_a,
+           "The phase requested at a junction, or None when the scenario's policy decides there.");
+}

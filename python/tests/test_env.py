@@ -1,0 +1,173 @@
+"""The environments' API contract (Gymnasium single-agent, PettingZoo parallel) and behaviour."""
+
+import numpy as np
+import pytest
+
+import trafficsim
+from trafficsim.env import REWARDS, ParallelTrafficSignalEnv, TrafficSignalEnv
+from conftest import HANGZHOU
+
+SHORT = {"scenario.duration_s": 300}
+
+
+def test_parallel_api_contract():
+    env = ParallelTrafficSignalEnv(HANGZHOU, overrides=SHORT)
+    assert len(env.possible_agents) == 16 and env.agents == []
+    observations, infos = env.reset(seed=1)
+    assert env.agents == env.possible_agents
+    assert observations.keys() == infos.keys() == set(env.agents)
+    for agent, obs in observations.items():
+        space = env.observation_space(agent)
+        assert obs.dtype == np.float32 and obs.shape == space.shape
+        assert space.contains(obs)
+        assert env.action_space(agent).n == 8
+    steps = 0
+    while env.agents:
+        actions = {a: env.action_space(a).sample() for a in env.agents}
+        obs, rewards, terminations, truncations, infos = env.step(actions)
+        steps += 1
+        for d in (obs, rewards, terminations, truncations, infos):
+            assert d.keys() == set(actions)
+        assert all(isinstance(r, float) and np.isfinite(r) for r in rewards.values())
+        assert not any(terminations.values())
+        assert all(t == (steps == 60) for t in truncations.values())
+        assert infos[next(iter(infos))]["time"] == pytest.approx(5 * steps)
+    assert steps == 60 and env.agents == []
+    with pytest.raises(RuntimeError):
+        env.step({})
+    assert env.state().shape == (sum(env.observation_space(a).shape[0] for a in env.possible_agents),)
+
+
+def test_observation_layout():
+    env = ParallelTrafficSignalEnv(HANGZHOU, overrides=SHORT)
+    env.reset()
+    net = env.sim.network
+    for _ in range(20):
+        obs, *_ = env.step({a: 2 for a in env.agents})
+    lanes = env.sim.lane_observations()
+    signals = env.sim.signal_observations()
+    for agent, o in obs.items():
+        j = net.junction(agent)
+        k = len(j.phases)
+        assert o[:k].sum() == 1 and o[:k].argmax() == 2  # phase 2 requested long ago
+        assert o[k] == (1.0 if signals["stage"][j.index] == 0 and signals["time_in_stage"][j.index] >= 5 else 0.0)
+        n = len(j.incoming_lanes)
+        capacity = np.maximum(net.lane_length_m[list(j.incoming_lanes)] / 7.5, 1)
+        np.testing.assert_allclose(o[k + 1:k + 1 + n],
+                                   np.minimum(lanes["vehicles"][list(j.incoming_lanes)] / capacity, 1), rtol=1e-6)
+        np.testing.assert_allclose(o[k + 1 + n:],
+                                   np.minimum(lanes["halting"][list(j.incoming_lanes)] / capacity, 1), rtol=1e-6)
+
+
+def test_episodes_repeat_after_reset():
+    env = ParallelTrafficSignalEnv(HANGZHOU, overrides=SHORT, reward="queue")
+
+    def episode():
+        env.reset(seed=1)
+        rng = np.random.default_rng(5)
+        trace = []
+        while env.agents:
+            obs, rewards, *_ = env.step({a: int(rng.integers(8)) for a in env.agents})
+            trace.append((np.concatenate(list(obs.values())), sorted(rewards.items())))
+        return trace
+
+    first, second = episode(), episode()
+    assert len(first) == len(second) == 60
+    for (o1, r1), (o2, r2) in zip(first, second):
+        np.testing.assert_array_equal(o1, o2)
+        assert r1 == r2
+
+
+def test_rewards():
+    for reward in REWARDS:
+        env = ParallelTrafficSignalEnv(HANGZHOU, overrides=SHORT, reward=reward)
+        env.reset()
+        for _ in range(30):
+            _, rewards, *_ = env.step({})
+        values = np.array(list(rewards.values()))
+        assert np.all(np.isfinite(values)), reward
+        if reward in ("queue", "delay"):
+            assert np.all(values <= 0) and values.min() < 0, reward
+        if reward == "average-speed":
+            assert np.all((values >= 0) & (values <= 1.0 + 1e-9))
+    seen = []
+    env = ParallelTrafficSignalEnv(HANGZHOU, overrides=SHORT, agents=["intersection_1_1"],
+                                   reward=lambda e, a: seen.append(a) or 1.5)
+    env.reset()
+    _, rewards, *_ = env.step({"intersection_1_1": 0})
+    assert rewards == {"intersection_1_1": 1.5} and seen == ["intersection_1_1"]
+    with pytest.raises(ValueError):
+        ParallelTrafficSignalEnv(HANGZHOU, reward="speed")
+
+
+def test_pressure_reward_is_outgoing_minus_incoming():
+    env = ParallelTrafficSignalEnv(HANGZHOU, overrides=SHORT, reward="pressure")
+    env.reset()
+    for _ in range(30):
+        _, rewards, *_ = env.step({})
+    lanes = env.sim.lane_observations()["vehicles"]
+    net = env.sim.network
+    for agent, r in rewards.items():
+        j = net.junction(agent)
+        assert r == lanes[list(j.outgoing_lanes)].sum() - lanes[list(j.incoming_lanes)].sum()
+
+
+def test_bad_actions_raise():
+    env = ParallelTrafficSignalEnv(HANGZHOU, overrides=SHORT)
+    env.reset()
+    with pytest.raises(IndexError):
+        env.step({env.agents[0]: 8})
+    with pytest.raises(KeyError):
+        env.step({"intersection_0_0": 1})
+    with pytest.raises(ValueError):
+        ParallelTrafficSignalEnv(HANGZHOU, agents=["intersection_0_1"])  # boundary, no signals
+
+
+def test_timing_parameters_reach_the_controller():
+    env = ParallelTrafficSignalEnv(HANGZHOU, overrides=SHORT, yellow_time=4, min_green=10, all_red_time=0)
+    assert env.sim.signal_timing == {"yellow_s": 4.0, "all_red_s": 0.0, "min_green_s": 10.0}
+    env.reset()
+    agent = env.agents[0]
+    j = env.sim.network.junction(agent).index
+    env.step({agent: 0})
+    env.step({agent: 0})  # t = 10: minimum green reached
+    env.step({agent: 5})  # asks to change: yellow for 4 s, then phase 5
+    s = env.sim.signal_observations()
+    assert (s["phase"][j], s["stage"][j]) == (5, 0)
+    assert s["time_in_stage"][j] == pytest.approx(0.0)
+
+
+def test_single_agent_api_contract():
+    env = TrafficSignalEnv(HANGZHOU, overrides=SHORT, reward="pressure")
+    assert env.agent == "intersection_1_1"
+    obs, info = env.reset(seed=1)
+    assert env.observation_space.contains(obs) and isinstance(info, dict)
+    done = False
+    steps = 0
+    while not done:
+        obs, reward, terminated, truncated, info = env.step(env.action_space.sample())
+        assert isinstance(reward, float) and terminated is False
+        done = truncated
+        steps += 1
+    assert steps == 60
+    other = TrafficSignalEnv(HANGZHOU, junction="intersection_2_3", overrides=SHORT)
+    assert other.agent == "intersection_2_3"
+
+
+def test_uncontrolled_junctions_keep_the_scenario_policy():
+    env = TrafficSignalEnv(HANGZHOU, junction="intersection_1_1", overrides=SHORT)
+    ref = trafficsim.Simulation(HANGZHOU, overrides=dict(SHORT, **{"signals.yellow_s": 2.0, "signals.min_green_s": 5.0}))
+    env.reset()
+    for _ in range(20):
+        env.step(3)
+        ref.step(5)
+    a, b = env.sim.signal_observations(), ref.signal_observations()
+    me = env.sim.network.junction("intersection_1_1").index
+    others = np.arange(len(a["phase"])) != me
+    np.testing.assert_array_equal(a["phase"][others], b["phase"][others])
+    assert a["phase"][me] == 3
+
+
+def test_gymnasium_registration_when_available():
+    gymnasium = pytest.importorskip("gymnasium")
+    assert "trafficsim/TrafficSignal-v0" in gymnasium.envs.registry
