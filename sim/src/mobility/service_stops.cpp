@@ -47,7 +47,7 @@ const TransitStop* ServiceStops::transitStopAhead(std::uint32_t vehicle, TrackId
   return &stop;
 }
 
-double ServiceStops::haltPositionAhead(std::uint32_t vehicle, TrackId track) const {
+double ServiceStops::serviceHaltPositionAhead(std::uint32_t vehicle, TrackId track) const {
   const Vehicle& v = m_vehicles.hot[vehicle];
   if (v.flags & kTransit) {
     const TransitStop* stop = transitStopAhead(vehicle, track);
@@ -64,7 +64,7 @@ double ServiceStops::haltPositionAhead(std::uint32_t vehicle, TrackId track) con
   return v.posM <= stopM + kStopToleranceM ? stopM : -1.0;
 }
 
-TrackId ServiceStops::requiredLaneAt(std::uint32_t vehicle, std::size_t routeIndex) const {
+TrackId ServiceStops::serviceLaneAt(std::uint32_t vehicle, std::size_t routeIndex) const {
   if (!(m_vehicles.hot[vehicle].flags & kTransit)) return {};
   const TransitRun& run = m_transit.runs[m_transit.runOfVehicle[vehicle]];
   const TransitLine& line = lineOf(m_view, run);
@@ -72,10 +72,10 @@ TrackId ServiceStops::requiredLaneAt(std::uint32_t vehicle, std::size_t routeInd
   return m_view.laneTrack(nextStopOf(m_view, run).lane);
 }
 
-TrackId ServiceStops::requiredLaneOnRoad(std::uint32_t vehicle) const {
+TrackId ServiceStops::serviceLaneOnRoad(std::uint32_t vehicle) const {
   const Vehicle& v = m_vehicles.hot[vehicle];
   if (!(v.flags & kTransit) || m_view.tracks[v.track].isConnector()) return {};
-  const TrackId lane = requiredLaneAt(vehicle, v.routeIndex);
+  const TrackId lane = serviceLaneAt(vehicle, v.routeIndex);
   if (!lane.valid() ||
       v.posM > nextStopOf(m_view, m_transit.runs[m_transit.runOfVehicle[vehicle]]).positionM + kStopToleranceM)
     return {};

@@ -26,19 +26,31 @@ class ServiceStops {
   [[nodiscard]] static bool serves(const Vehicle& v) { return (v.flags & (kTransit | kFleet)) != 0; }
   /// Where the vehicle will halt ahead of it on the road of `track` (its next stop), or a negative
   /// value when it has none there.
-  [[nodiscard]] double haltPositionAhead(std::uint32_t vehicle, TrackId track) const;
+  [[nodiscard]] double haltPositionAhead(std::uint32_t vehicle, TrackId track) const {
+    return serves(m_vehicles.hot[vehicle]) ? serviceHaltPositionAhead(vehicle, track) : -1.0;
+  }
   /// The lane (as a track) the vehicle must be in on its current road to reach its next stop, or
   /// none when its next stop is not (or no longer) ahead on this road.
-  [[nodiscard]] TrackId requiredLaneOnRoad(std::uint32_t vehicle) const;
+  [[nodiscard]] TrackId requiredLaneOnRoad(std::uint32_t vehicle) const {
+    return serves(m_vehicles.hot[vehicle]) ? serviceLaneOnRoad(vehicle) : TrackId();
+  }
   /// The lane (as a track) of the vehicle's next stop if that stop is on route road `routeIndex`,
   /// else none.
-  [[nodiscard]] TrackId requiredLaneAt(std::uint32_t vehicle, std::size_t routeIndex) const;
+  [[nodiscard]] TrackId requiredLaneAt(std::uint32_t vehicle, std::size_t routeIndex) const {
+    return serves(m_vehicles.hot[vehicle]) ? serviceLaneAt(vehicle, routeIndex) : TrackId();
+  }
   /// The next stop of a transit vehicle if it will halt there, ahead of it on the road of `track`
   /// (in another lane than the stop's it halts beside the stop until it can change lanes), else
   /// null.
   [[nodiscard]] const TransitStop* transitStopAhead(std::uint32_t vehicle, TrackId track) const;
 
  private:
+  // The answers for vehicles that do serve stops; the inline wrappers above answer "none" for
+  // every other vehicle without a call, since the core loops ask for every vehicle every step.
+  [[nodiscard]] double serviceHaltPositionAhead(std::uint32_t vehicle, TrackId track) const;
+  [[nodiscard]] TrackId serviceLaneOnRoad(std::uint32_t vehicle) const;
+  [[nodiscard]] TrackId serviceLaneAt(std::uint32_t vehicle, std::size_t routeIndex) const;
+
   const NetworkView& m_view;
   const Vehicles& m_vehicles;
   const TransitState& m_transit;
