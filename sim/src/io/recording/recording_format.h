@@ -52,6 +52,10 @@ constexpr std::uint32_t kTagNetwork = tagOf("NETW");
 constexpr std::uint32_t kTagTrips = tagOf("TRIP");
 constexpr std::uint32_t kTagStops = tagOf("STOP");
 constexpr std::uint32_t kTagFrame = tagOf("FRAM");
+// Format 2: the last record, written when the writer closes the file: u64 frame count, f64 time of
+// the last frame, u8 1 when the run reached its end (0: stopped early, e.g. Ctrl-C).
+constexpr std::uint32_t kTagEnd = tagOf("ENDR");
+constexpr std::uint32_t kEndPayloadBytes = 17;
 
 /// Sizes of what a frame's ids index, so that decoding rejects any id out of range.
 struct FrameLimits {
@@ -76,6 +80,9 @@ void appendSection(std::uint32_t tag, const ByteWriter& payload, ByteWriter& out
 
 /// strerror(errno), for messages about failed file operations.
 std::string systemError();
+/// A number for a message, in at most 10 significant digits: std::to_string prints a damaged
+/// 1e308 with 309 digits.
+std::string numberText(double v);
 
 }  // namespace recording_detail
 }  // namespace traffic

@@ -2,6 +2,8 @@
 // by their headers (stopping, with a message, at a file cut short by a run that stopped early), and
 // decodes a frame on request after checking its checksum. Every failure is a LoadError naming the
 // file, the section or frame and its byte offset.
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include "base/crc32.h"
+#include "io/input_file.h"
 #include "io/recording/recording_format.h"
 #include "traffic/errors.h"
 #include "traffic/recording.h"
@@ -32,6 +35,10 @@ std::string sectionName(std::uint32_t tag) {
 }
 
 std::string bytesAt(std::uint64_t offset) { return "byte offset " + std::to_string(offset); }
+
+// A time as a user reads it: "3599 s", not std::to_string's "3599.000000", and no 309 digits for a
+// damaged 1e308.
+std::string secondsText(double s) { return numberText(s); }
 
 struct FrameEntry {
   std::uint64_t offset = 0;  // of the record header
@@ -62,6 +69,10 @@ struct RecordingReader::Impl {
   std::vector<FrameEntry> frames;
   FrameLimits limits;
   std::string truncation;
+  std::uint32_t formatVersion = 0;
+  bool ended = false;        // the end record was read
+  bool runFinished = false;  // ... and says the run reached its end
+  std::string incomplete;
   mutable std::vector<std::uint8_t> buffer;
 
   [[noreturn]] void fail(const std::string& entity, const std::string& reason) const {
@@ -78,13 +89,25 @@ struct RecordingReader::Impl {
   void open();
   std::uint64_t readSection(std::uint64_t offset, std::uint32_t tag, std::vector<std::uint8_t>& payload);
   void indexFrames(std::uint64_t offset);
+  bool readEndRecord(std::uint64_t offset);
+  [[nodiscard]] std::string playable() const {
+    const std::size_t k = frames.size();
+    return k == 0 ? "no frame is complete"
+                  : "frames 0 to " + std::to_string(k - 1) + " (up to " + secondsText(frames.back().timeS) +
+                        " s) are playable";
+  }
 };
 
 void RecordingReader::Impl::open() {
   std::error_code ec;
   if (fs::is_directory(path, ec)) fail("", "is a folder, not a recording file");
-  file.reset(std::fopen(path.c_str(), "rb"));
-  if (!file) fail("", "cannot open the recording: " + systemError());
+  // Regular files only (issue 14: a FIFO blocked the open, /dev/zero read as an endless file).
+  const int fd = openRegularFile(path, "recording");
+  file.reset(::fdopen(fd, "rb"));
+  if (!file) {
+    ::close(fd);
+    fail("", "cannot open the recording: " + systemError());
+  }
   if (::fseeko(file.get(), 0, SEEK_END) != 0) fail("", "cannot read the recording: " + systemError());
   fileBytes = static_cast<std::uint64_t>(::ftello(file.get()));
 
@@ -138,7 +161,17 @@ void RecordingReader::Impl::open() {
   }
   limits = {network->lanes().size(), network->connectors().size(), network->movements().size(), trips.size(),
             stops.size(), network->junctions().size()};
+  formatVersion = version;
   indexFrames(offset);
+  if (version >= 2 && !ended)
+    incomplete = !truncation.empty()
+                     ? truncation
+                     : path.string() + ": the recording has no end record: the run that wrote it was killed or crashed " +
+                           "(or is still running), so it did not finish; " + playable();
+  else if (ended && !runFinished)
+    incomplete = path.string() + ": the run was stopped before its end (at " +
+                 (frames.empty() ? std::string("0") : secondsText(frames.back().timeS)) + " s of " +
+                 secondsText(header.durationS) + " s); " + playable();
 }
 
 std::uint64_t RecordingReader::Impl::readSection(std::uint64_t offset, std::uint32_t tag,
@@ -169,9 +202,8 @@ void RecordingReader::Impl::indexFrames(std::uint64_t offset) {
   std::vector<std::uint8_t> head;
   while (offset < fileBytes) {
     const std::size_t k = frames.size();
-    const std::string playable =
-        k == 0 ? "no frame is complete"
-               : "frames 0 to " + std::to_string(k - 1) + " (up to " + std::to_string(frames.back().timeS) + " s) are playable";
+    const std::string playable = this->playable();
+    if (formatVersion >= 2 && readEndRecord(offset)) return;
     if (fileBytes - offset < kFrameHeaderBytes) {
       truncation = path.string() + ": the file ends inside frame " + std::to_string(k) + " (at " + bytesAt(offset) +
                    ", file size " + std::to_string(fileBytes) + "): the run that wrote it stopped early; " + playable;
@@ -192,7 +224,7 @@ void RecordingReader::Impl::indexFrames(std::uint64_t offset) {
       fail(entity, "is damaged: its record header does not match its checksum; the file was changed or corrupted "
                    "after it was written");
     if (!frames.empty() && !(e.timeS >= frames.back().timeS))
-      fail(entity, "is damaged: its time " + std::to_string(e.timeS) + " s is before the previous frame's");
+      fail(entity, "is damaged: its time " + secondsText(e.timeS) + " s is before the previous frame's");
     const std::uint64_t end = offset + kFrameHeaderBytes + e.payloadBytes;
     if (end > fileBytes) {
       truncation = path.string() + ": the file ends inside frame " + std::to_string(k) + " (which starts at " +
@@ -203,6 +235,42 @@ void RecordingReader::Impl::indexFrames(std::uint64_t offset) {
     frames.push_back(e);
     offset = end;
   }
+}
+
+/// Reads the end record when one starts at `offset`; false when something else does (a frame, or
+/// too few bytes to tell).
+bool RecordingReader::Impl::readEndRecord(std::uint64_t offset) {
+  std::vector<std::uint8_t> bytes;
+  if (fileBytes - offset < 4 || !readAt(offset, 4, bytes) || ByteReader(bytes).u32() != kTagEnd) return false;
+  const std::string entity = "end record (" + bytesAt(offset) + ")";
+  if (fileBytes - offset < kSectionHeaderBytes + kEndPayloadBytes) {
+    truncation = path.string() + ": the file ends inside its end record (at " + bytesAt(offset) +
+                 "): the run that wrote it stopped while closing it; " + playable();
+    return true;
+  }
+  if (!readAt(offset, kSectionHeaderBytes + kEndPayloadBytes, bytes)) fail("", "cannot read the recording: " + systemError());
+  ByteReader head(std::span<const std::uint8_t>(bytes).first(kSectionHeaderBytes));
+  (void)head.u32();
+  const std::uint32_t length = head.u32();
+  const std::uint32_t crc = head.u32();
+  const auto payload = std::span<const std::uint8_t>(bytes).subspan(kSectionHeaderBytes);
+  if (length != kEndPayloadBytes || crc32(payload) != crc)
+    fail(entity, "is damaged: its length or checksum does not match; the file was changed or corrupted after it was "
+                 "written");
+  ByteReader r(payload);
+  const std::uint64_t count = r.u64();
+  (void)r.f64();  // the last frame's time, for readers that do not index the frames
+  const std::uint8_t finished = r.u8();
+  if (count != frames.size())
+    fail(entity, "is damaged: it counts " + std::to_string(count) + " frames, the file holds " +
+                     std::to_string(frames.size()));
+  if (finished > 1) fail(entity, "is damaged: its run-finished flag is " + std::to_string(finished) + ", not 0 or 1");
+  if (offset + kSectionHeaderBytes + kEndPayloadBytes != fileBytes)
+    fail(entity, "is followed by " + std::to_string(fileBytes - offset - kSectionHeaderBytes - kEndPayloadBytes) +
+                     " more bytes; the file was changed after it was written");
+  ended = true;
+  runFinished = finished == 1;
+  return true;
 }
 
 RecordingReader::RecordingReader(const std::filesystem::path& path) : m(std::make_unique<Impl>()) {
@@ -227,6 +295,8 @@ double RecordingReader::frameTime(std::size_t i) const { return m->frames.at(i).
 std::uint64_t RecordingReader::frameStep(std::size_t i) const { return m->frames.at(i).step; }
 bool RecordingReader::truncated() const { return !m->truncation.empty(); }
 const std::string& RecordingReader::truncationMessage() const { return m->truncation; }
+bool RecordingReader::complete() const { return m->incomplete.empty(); }
+const std::string& RecordingReader::incompleteMessage() const { return m->incomplete; }
 
 Frame RecordingReader::frame(std::size_t i) const {
   const FrameEntry& e = m->frames.at(i);

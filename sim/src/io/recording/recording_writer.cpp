@@ -2,6 +2,7 @@
 // run produces them, in batches handed to the file at least once a second, so that a run that
 // crashes leaves a recording readable up to its last batch.
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -64,17 +65,21 @@ struct RecordingWriter::Impl {
   }
 };
 
-RecordingWriter::RecordingWriter(const std::filesystem::path& path, const Scenario& scenario)
+RecordingWriter::RecordingWriter(const std::filesystem::path& path, const Scenario& scenario, bool replaceExisting)
     : m(std::make_unique<Impl>()) {
   m->path = path;
   std::error_code ec;
   if (fs::is_directory(path, ec))
     throw LoadError(path.string(), "", "cannot write the recording there: it is a folder; give a file name, e.g. " +
                                            (path / (scenario.name + ".tsrec")).string());
-  m->file = std::fopen(path.c_str(), "wb");
-  if (m->file == nullptr)
+  // "x": create exclusively (O_EXCL), failing with EEXIST when the file exists.
+  m->file = std::fopen(path.c_str(), replaceExisting ? "wb" : "wbx");
+  if (m->file == nullptr) {
+    if (errno == EEXIST)
+      throw LoadError(path.string(), "", "the file already exists and is not replaced; give a new file name");
     throw LoadError(path.string(), "",
                     "cannot create the recording: " + systemError() + "; check that the folder exists and is writable");
+  }
 
   ByteWriter& out = m->out;
   out.bytes.assign(kMagic.begin(), kMagic.end());
@@ -103,7 +108,7 @@ RecordingWriter::RecordingWriter(const std::filesystem::path& path, const Scenar
 RecordingWriter::~RecordingWriter() {
   if (m == nullptr || m->file == nullptr) return;
   try {
-    close();
+    close(false);  // not closed by its owner: unwinding after an error, so the run did not finish
   } catch (const std::exception& e) {
     simLog().error("{}", e.what());
   }
@@ -113,8 +118,8 @@ void RecordingWriter::write(const Frame& frame) {
   if (!m->failure.empty()) throw std::runtime_error(m->failure);
   if (m->file == nullptr) throw std::logic_error("RecordingWriter::write after close (" + m->path.string() + ")");
   if (!(frame.timeS >= m->lastTimeS))
-    throw std::invalid_argument("RecordingWriter::write: frame at " + std::to_string(frame.timeS) +
-                                " s comes after one at " + std::to_string(m->lastTimeS) + " s");
+    throw std::invalid_argument("RecordingWriter::write: frame at " + numberText(frame.timeS) +
+                                " s comes after one at " + numberText(m->lastTimeS) + " s");
   m->lastTimeS = frame.timeS;
 
   // Encoded in place after what is already pending; the record header goes in front once the
@@ -153,8 +158,14 @@ void RecordingWriter::write(const Frame& frame) {
     m->flush();
 }
 
-void RecordingWriter::close() {
+void RecordingWriter::close(bool runFinished) {
   if (m->file == nullptr) return;
+  ByteWriter payload;
+  payload.u64(m->frames);
+  payload.f64(m->frames > 0 ? m->lastTimeS : 0.0);
+  payload.u8(runFinished ? 1 : 0);
+  appendSection(kTagEnd, payload, m->out);
+  m->bytes += kSectionHeaderBytes + payload.bytes.size();
   m->flush();  // closes the file itself when it fails
   std::FILE* file = m->file;
   m->file = nullptr;

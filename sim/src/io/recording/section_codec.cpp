@@ -1,6 +1,7 @@
 // The header sections of a recording after the network: the run header (scenario, map, step,
 // duration, seed, policy), the trip table with the vehicle types, and the transit stops and lines.
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <set>
 #include <string>
@@ -11,6 +12,12 @@
 #include "traffic/scenario.h"
 
 namespace traffic::recording_detail {
+
+std::string numberText(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.10g", v);
+  return buf;
+}
 
 void encodeHeader(const Scenario& sc, ByteWriter& w) {
   w.str(sc.name);
@@ -113,8 +120,8 @@ void decodeStops(ByteReader& r, const RoadNetwork& net, std::vector<TransitStop>
     stop.positionM = r.f64();
     const double laneM = net.lane(stop.lane).lengthM;
     if (!(stop.positionM >= 0 && stop.positionM <= laneM))
-      throw DecodeError("stop '" + stop.id + "' lies at " + std::to_string(stop.positionM) + " m on lane " +
-                        std::to_string(stop.lane.value) + ", which is " + std::to_string(laneM) + " m long");
+      throw DecodeError("stop '" + stop.id + "' lies at " + numberText(stop.positionM) + " m on lane " +
+                        std::to_string(stop.lane.value) + ", which is " + numberText(laneM) + " m long");
     const std::uint8_t bay = r.u8();
     if (bay > 1) throw DecodeError("stop '" + stop.id + "' has bay flag " + std::to_string(bay) + ", not 0 or 1");
     stop.bay = bay == 1;

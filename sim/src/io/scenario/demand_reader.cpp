@@ -38,7 +38,7 @@ void DemandReader::read(const TableView& root) {
     }
     for (const toml::node* f : files) {
       const fs::path path = m_loader.resolveFile(f, "demand.cityflow_flows", *f->value<std::string>());
-      loadCityflowFlows(path, *m_sc.network, m_sc.vehicleTypes, m_sc.demand);
+      loadCityflowFlows(path, *m_sc.network, m_sc.vehicleTypes, m_sc.demand, m_loader.limits());
     }
   }
 
@@ -78,6 +78,7 @@ void DemandReader::readFlow(const toml::table& table, std::size_t index) {
   if (!named.node("veh_per_hour")) named.failTable("missing veh_per_hour");
   flow.vehPerHour = named.positive("veh_per_hour", 0);
   flow.poisson = named.boolean("poisson").value_or(false);
+  requireTrips(named, "veh_per_hour", flow.vehPerHour * (flow.endS - flow.beginS) / 3600.0);
   expandFlow(*m_sc.network, router(), flow, m_sc.seed, m_loader.fileName(), m_sc.demand);
 }
 
@@ -138,6 +139,7 @@ void DemandReader::readOd(const toml::table& table, std::size_t index) {
   od.destination = endRoad(named, "to");
   if (!named.node("vehicles")) named.failTable("missing vehicles (the number of trips to spread over the profile)");
   od.totalVehicles = named.positive("vehicles", 0);
+  requireTrips(named, "vehicles", od.totalVehicles);
 
   if (const toml::array* profile = named.array("profile")) {
     if (named.node("begin_s") || named.node("end_s"))
@@ -148,8 +150,8 @@ void DemandReader::readOd(const toml::table& table, std::size_t index) {
       const toml::array* pair = point->as_array();
       if (pair == nullptr || pair->size() != 2 || !pair->get(0)->is_number() || !pair->get(1)->is_number())
         m_loader.fail(point, named.keyLabel("profile"), "each point must be [time_s, weight]");
-      const double timeS = *pair->get(0)->value<double>();
-      const double weight = *pair->get(1)->value<double>();
+      const double timeS = *numberOf(*pair->get(0));
+      const double weight = *numberOf(*pair->get(1));
       if (!std::isfinite(timeS) || !std::isfinite(weight) || timeS < 0 || weight < 0)
         m_loader.fail(point, named.keyLabel("profile"), "times and weights must be finite and >= 0");
       if (!od.profile.empty()) {
@@ -173,6 +175,7 @@ void DemandReader::readOd(const toml::table& table, std::size_t index) {
 
 std::string DemandReader::uniqueId(const TableView& t) {
   std::string id = t.requiredString("id");
+  requirePrintable(t, "id", id);
   if (!m_entryIds.insert(id).second)
     t.fail("id", "the id '" + id + "' is used by another flow or OD entry; ids name the trips, so they must differ");
   return id;
@@ -190,7 +193,7 @@ VehicleTypeId DemandReader::vehicleType(const TableView& t) {
   }
   std::vector<std::string> names;
   for (const auto& type : types) names.push_back(type.name);
-  t.fail("type", "unknown vehicle type '" + name + "'" + didYouMean(name, names) +
+  t.fail("type", "unknown vehicle type '" + shown(name) + "'" + didYouMean(name, names) +
                      (names.empty() ? std::string("; no [[vehicle_type]] is declared")
                                     : "; declared types: " + joinList(names)));
 }
@@ -200,7 +203,7 @@ RoadId DemandReader::road(const std::string& label, const toml::node* node, cons
   if (m_roadNames.empty())
     for (const auto& r : m_sc.network->roads()) m_roadNames.push_back(r.name);
   m_loader.fail(node, label,
-                "unknown road '" + name + "'" + didYouMean(name, m_roadNames) + " in map " + m_sc.mapDescription);
+                "unknown road '" + shown(name) + "'" + didYouMean(name, m_roadNames) + " in map " + m_sc.mapDescription);
 }
 
 RoadId DemandReader::endRoad(const TableView& t, std::string_view key) {
@@ -249,6 +252,45 @@ void DemandReader::checkTripIds() const {
     if (!seen.insert(trip.id).second)
       throw LoadError(m_loader.fileName(), "demand",
                       "two trips share the id '" + trip.id + "'; rename the flow or OD entry that produces it");
+}
+
+// ---- resource limits (issue 14) ----
+//
+// Each count is estimated from the entry's own numbers before anything is made for it, so a typo
+// of units or a hostile file ends here with a message, not in swap and the out-of-memory killer.
+
+namespace {
+
+[[noreturn]] void overLimit(const TableView& t, std::string_view key, double expected, const char* what,
+                            std::size_t already, std::uint64_t limit, const char* limitKey, const char* perItem) {
+  t.fail(key, "would make about " + formatNumber(std::ceil(expected)) + " " + what +
+                  (already > 0 ? " (after " + std::to_string(already) + " already)" : std::string()) +
+                  ", more than limits." + limitKey + " = " + std::to_string(limit) +
+                  "; check the units, or raise the limit with [limits] " + limitKey +
+                  " = N if the machine has the memory (about " + perItem + " each)");
+}
+
+}  // namespace
+
+void DemandReader::requireTrips(const TableView& t, std::string_view key, double expected) const {
+  const std::size_t already = m_sc.demand.trips.size();
+  const std::uint64_t limit = m_loader.limits().maxTrips;
+  if (!(static_cast<double>(already) + expected <= static_cast<double>(limit)))
+    overLimit(t, key, expected, "vehicles", already, limit, "max_trips", "260 bytes");
+}
+
+void DemandReader::requirePassengers(const TableView& t, std::string_view key, double expected) const {
+  const std::size_t already = m_sc.transit.passengers.size();
+  const std::uint64_t limit = m_loader.limits().maxPassengers;
+  if (!(static_cast<double>(already) + expected <= static_cast<double>(limit)))
+    overLimit(t, key, expected, "passengers", already, limit, "max_passengers", "100 bytes");
+}
+
+void DemandReader::requireRequests(const TableView& t, std::string_view key, double expected) const {
+  const std::size_t already = m_sc.fleets.requests.size();
+  const std::uint64_t limit = m_loader.limits().maxRequests;
+  if (!(static_cast<double>(already) + expected <= static_cast<double>(limit)))
+    overLimit(t, key, expected, "ride requests", already, limit, "max_requests", "150 bytes");
 }
 
 }  // namespace traffic::toml_reader

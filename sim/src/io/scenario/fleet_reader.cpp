@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <fstream>
 #include <string>
+#include <sstream>
+#include <unordered_set>
 #include <vector>
 
+#include "io/input_file.h"
 #include "io/scenario/toml_reader.h"
 #include "traffic/errors.h"
 #include "traffic/random.h"
@@ -40,6 +42,7 @@ void DemandReader::readFleet(const toml::table& table, std::size_t index) {
   const std::int64_t vehicles = *named.integer("vehicles");
   if (vehicles < 1 || vehicles > 100000) named.fail("vehicles", "must be between 1 and 100000, got " + std::to_string(vehicles));
   fleet.vehicles = static_cast<std::uint32_t>(vehicles);
+  requireTrips(named, "vehicles", static_cast<double>(vehicles));
   const std::int64_t capacity = named.integer("capacity").value_or(4);
   if (capacity < 1) named.fail("capacity", "must be at least 1 rider, got " + std::to_string(capacity));
   fleet.capacity = static_cast<std::uint32_t>(std::min<std::int64_t>(capacity, 1000));
@@ -59,12 +62,12 @@ void DemandReader::readFleet(const toml::table& table, std::size_t index) {
   fleet.dispatcher = named.string("dispatcher").value_or(fleet.dispatcher);
   if (!makeDispatcher(fleet.dispatcher)) {
     const auto names = dispatcherNames();
-    named.fail("dispatcher", "unknown dispatcher '" + fleet.dispatcher + "'" + didYouMean(fleet.dispatcher, names) +
+    named.fail("dispatcher", "unknown dispatcher '" + shown(fleet.dispatcher) + "'" + didYouMean(fleet.dispatcher, names) +
                                  "; available: " + joinList(names));
   }
   fleet.rebalancer = named.string("rebalancer").value_or(fleet.rebalancer);
   if (const auto names = rebalancerNames(); std::find(names.begin(), names.end(), fleet.rebalancer) == names.end())
-    named.fail("rebalancer", "unknown rebalancer '" + fleet.rebalancer + "'" + didYouMean(fleet.rebalancer, names) +
+    named.fail("rebalancer", "unknown rebalancer '" + shown(fleet.rebalancer) + "'" + didYouMean(fleet.rebalancer, names) +
                                  "; available: " + joinList(names));
   fleet.rebalanceEveryS = named.positive("rebalance_every_s", fleet.rebalanceEveryS);
 
@@ -90,6 +93,7 @@ void DemandReader::readFleet(const toml::table& table, std::size_t index) {
     const double begin = named.positive("requests_begin_s", 0, true);
     const double end = named.number("requests_end_s", m_sc.durationS);
     if (end <= begin) named.fail("requests_end_s", "must be after requests_begin_s");
+    requireRequests(named, "requests_per_hour", perHour * (end - begin) / 3600.0);
     const std::uint64_t stream = mix(hashName("fleet.requests"), hashName(fleet.id));
     double t = begin;
     for (std::uint64_t k = 0;; ++k) {
@@ -117,7 +121,9 @@ void DemandReader::addRequest(const TableView& named, std::uint32_t fleet, std::
 // A CSV of requests: a header naming time_s, from and to (and optionally id), one request a line.
 void DemandReader::readRequestsFile(const TableView& named, std::uint32_t fleet, const std::string& fleetId, const std::string& written) {
   const fs::path path = m_loader.resolveFile(named.node("requests_file"), named.keyLabel("requests_file"), written);
-  std::ifstream in(path);
+  // Regular files only, within limits.max_input_mb (issue 14: /dev/zero was read until bad_alloc).
+  std::istringstream in(readInputFile(path, m_loader.maxInputBytes(), "request file",
+                                      "raise [limits] max_input_mb in the scenario if the file is right"));
   std::string line;
   auto where = [&](std::size_t n) { return path.string() + ":" + std::to_string(n); };
   if (!std::getline(in, line)) named.fail("requests_file", "'" + path.string() + "' is empty; expected a header time_s,from,to");
@@ -140,7 +146,20 @@ void DemandReader::readRequestsFile(const TableView& named, std::uint32_t fleet,
     const auto it = std::find(header.begin(), header.end(), name);
     return it == header.end() ? -1 : it - header.begin();
   };
+  // Every column must be known and named once: a misspelt "tme_s" or an extra column would
+  // otherwise be ignored without a word (issue 14).
+  const std::vector<std::string> known{"id", "time_s", "from", "to"};
+  for (std::size_t c = 0; c < header.size(); ++c) {
+    if (std::find(known.begin(), known.end(), header[c]) == known.end())
+      named.fail("requests_file", where(1) + ": unknown column '" + shown(header[c], 60) + "'" +
+                                      didYouMean(header[c], known) + "; the columns are id (optional), time_s, from, to");
+    if (std::find(header.begin(), header.begin() + static_cast<std::ptrdiff_t>(c), header[c]) !=
+        header.begin() + static_cast<std::ptrdiff_t>(c))
+      named.fail("requests_file", where(1) + ": the column '" + header[c] + "' is named twice");
+  }
   const std::ptrdiff_t cTime = column("time_s"), cFrom = column("from"), cTo = column("to"), cId = column("id");
+  std::unordered_set<std::string> ids;
+  for (const RideRequest& r : m_sc.fleets.requests) ids.insert(r.id);
   if (cTime < 0 || cFrom < 0 || cTo < 0)
     named.fail("requests_file", where(1) + ": the header must name the columns time_s, from and to (and may name id)");
   for (std::size_t n = 2; std::getline(in, line); ++n) {
@@ -155,18 +174,29 @@ void DemandReader::readRequestsFile(const TableView& named, std::uint32_t fleet,
       t = std::stod(cells[static_cast<std::size_t>(cTime)], &used);
       if (used != cells[static_cast<std::size_t>(cTime)].size() || !std::isfinite(t) || t < 0) throw std::invalid_argument("");
     } catch (const std::exception&) {
-      named.fail("requests_file", where(n) + ": time_s '" + cells[static_cast<std::size_t>(cTime)] + "' is not a time >= 0");
+      named.fail("requests_file",
+                 where(n) + ": time_s '" + shown(cells[static_cast<std::size_t>(cTime)], 60) + "' is not a time >= 0");
     }
     auto roadAt = [&](std::ptrdiff_t c) {
       const std::string& name = cells[static_cast<std::size_t>(c)];
       const auto id = m_sc.network->findRoad(name);
-      if (!id) named.fail("requests_file", where(n) + ": unknown road '" + name + "'");
+      if (!id) named.fail("requests_file", where(n) + ": unknown road '" + shown(name) + "'");
       if (const std::string why = leadsOut(*id); !why.empty()) named.fail("requests_file", where(n) + ": " + why);
       return *id;
     };
     const RoadId from = roadAt(cFrom), to = roadAt(cTo);
     if (from == to) named.fail("requests_file", where(n) + ": origin and destination are the same road");
     const std::string id = cId >= 0 ? cells[static_cast<std::size_t>(cId)] : fleetId + "_f" + std::to_string(n - 1);
+    if (id.empty()) named.fail("requests_file", where(n) + ": the id is empty");
+    if (std::any_of(id.begin(), id.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }))
+      named.fail("requests_file", where(n) + ": the id '" + shown(id) + "' contains a control character");
+    if (!ids.insert(id).second)
+      named.fail("requests_file", where(n) + ": the request id '" + shown(id) + "' is used twice; ids must differ");
+    if (m_sc.fleets.requests.size() >= m_loader.limits().maxRequests)
+      named.fail("requests_file", where(n) + ": more than limits.max_requests = " +
+                                      std::to_string(m_loader.limits().maxRequests) +
+                                      " ride requests; raise the limit with [limits] max_requests = N if the machine "
+                                      "has the memory");
     addRequest(named, fleet, id, t, from, to, where(n));
   }
 }

@@ -19,7 +19,7 @@ void Loader::applyOverrides(toml::table& root, const std::vector<std::string>& o
   };
   std::vector<Applied> applied;
   for (const auto& text : overrides) {
-    const std::string entity = "--set " + text;
+    const std::string entity = "--set " + shown(text);
     const auto eq = text.find('=');
     if (eq == std::string::npos)
       throw LoadError(m_fileName, entity, "expected key=value, for example scenario.seed=7");
@@ -49,7 +49,7 @@ void Loader::applyOverrides(toml::table& root, const std::vector<std::string>& o
           throw LoadError(m_fileName, entity,
                           "'" + prefix + "' is a list of " + std::to_string(array->size()) +
                               " entries; expected an index from 0 to " +
-                              std::to_string(array->empty() ? 0 : array->size() - 1) + " instead of '" + segment + "'");
+                              std::to_string(array->empty() ? 0 : array->size() - 1) + " instead of '" + shown(segment) + "'");
         current = array->get(*index);
       } else {
         throw LoadError(m_fileName, entity,
@@ -66,7 +66,7 @@ void Loader::applyOverrides(toml::table& root, const std::vector<std::string>& o
       if (!index || *index >= array->size())
         throw LoadError(m_fileName, entity,
                         "'" + prefix + "' is a list of " + std::to_string(array->size()) +
-                            " entries; '" + last + "' is not an index into it");
+                            " entries; '" + shown(last) + "' is not an index into it");
       newValue.visit([&](auto& n) { array->replace(array->cbegin() + static_cast<std::ptrdiff_t>(*index), std::move(n)); });
     } else {
       throw LoadError(m_fileName, entity,

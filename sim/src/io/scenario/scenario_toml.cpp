@@ -20,19 +20,27 @@
 
 #include "base/log.h"
 #include "io/scenario/toml_reader.h"
+#include "traffic/errors.h"
+#include "traffic/limits.h"
 #include "traffic/scenario.h"
 
 namespace traffic {
 
 using namespace toml_reader;
 
-Scenario loadScenario(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
+namespace {
+
+Scenario loadOnce(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
   Loader loader(file);
   toml::table document = loader.parse();
   loader.applyOverrides(document, overrides);
 
   const TableView root(loader, document, "",
-                       {"scenario", "map", "demand", "transit", "fleet", "vehicle_type", "signals", "dynamics", "outputs"});
+                       {"scenario", "map", "demand", "transit", "fleet", "vehicle_type", "signals", "dynamics", "outputs",
+                        "limits"});
+  ResourceLimits limits;
+  readLimits(loader, root, limits);
+  loader.setLimits(limits);
   Scenario sc;
   sc.sourceFile = file;
   readScenarioTable(loader, root, file, sc);
@@ -51,6 +59,29 @@ Scenario loadScenario(const std::filesystem::path& file, const std::vector<std::
     simLog().info("{}: {} of {} trips depart at or after the end of the run ({} s) and will not run", loader.fileName(),
                   late, sc.demand.trips.size(), sc.durationS);
   return sc;
+}
+
+}  // namespace
+
+Scenario loadScenario(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
+  try {
+    return loadOnce(file, overrides);
+  } catch (const LoadError& e) {
+    // An error on a node an override wrote already says "(from --set ...)". Checks that combine
+    // keys, or run after parsing (step against duration, trip ids, lanes, generated grids), fail
+    // on a node of the file although an override caused them (issue 14). Whether one did is
+    // settled by loading the file alone: when that fails the same way, the file is at fault.
+    if (overrides.empty() || e.entity().find("(from --set ") != std::string::npos) throw;
+    try {
+      (void)loadOnce(file, {});
+    } catch (const LoadError& alone) {
+      if (alone.file() == e.file() && alone.entity() == e.entity() && alone.reason() == e.reason()) throw;
+    }
+    std::string sets;
+    for (const std::string& o : overrides) sets += (sets.empty() ? "--set " : ", --set ") + shown(o);
+    throw LoadError(e.file(), e.entity().empty() ? "(from " + sets + ")" : e.entity() + " (from " + sets + ")",
+                    e.reason(), e.line());
+  }
 }
 
 }  // namespace traffic

@@ -17,6 +17,27 @@
 
 namespace traffic::toml_reader {
 
+void readLimits(const Loader& loader, const TableView& root, ResourceLimits& limits) {
+  const TableView t = subTable(loader, root, "limits",
+                               {"max_trips", "max_passengers", "max_requests", "max_timeseries_rows", "max_input_mb"});
+  auto read = [&t](std::string_view key, std::uint64_t& value) {
+    if (!t.node(key)) return;
+    const std::int64_t v = *t.integer(key);
+    // The upper bound only keeps products (bytes, estimates) far from overflow.
+    constexpr std::int64_t kMost = 1'000'000'000'000;
+    if (v < 1 || v > kMost)
+      t.fail(key, "must be a whole number from 1 to " + std::to_string(kMost) + ", got " + std::to_string(v));
+    value = static_cast<std::uint64_t>(v);
+  };
+  read("max_trips", limits.maxTrips);
+  read("max_passengers", limits.maxPassengers);
+  read("max_requests", limits.maxRequests);
+  read("max_timeseries_rows", limits.maxTimeseriesRows);
+  read("max_input_mb", limits.maxInputMb);
+  if (limits.maxInputMb > 1'000'000'000)
+    t.fail("max_input_mb", "must be at most 1000000000 (1 PB), got " + std::to_string(limits.maxInputMb));
+}
+
 void readScenarioTable(const Loader& loader, const TableView& root, const fs::path& file, Scenario& sc) {
   const TableView t = subTable(loader, root, "scenario", {"name", "description", "duration_s", "step_s", "seed"});
   sc.name = t.string("name").value_or(file.stem().string());
@@ -47,7 +68,7 @@ void applyLaneUse(const Loader& loader, const TableView& map, RoadNetwork& net) 
     const TableView t(loader, *list->get(i)->as_table(), "map.lanes[" + std::to_string(i) + "]", {"road", "lane", "allow"});
     const std::string roadName = t.requiredString("road");
     const auto roadId = net.findRoad(roadName);
-    if (!roadId) t.fail("road", "unknown road '" + roadName + "'");
+    if (!roadId) t.fail("road", "unknown road '" + shown(roadName) + "'");
     const Road& road = net.road(*roadId);
     std::vector<LaneId> lanes = road.lanes;
     if (t.node("lane")) {
@@ -88,7 +109,7 @@ void readMap(const Loader& loader, const TableView& root, Scenario& sc) {
   if (hasCityflow) {
     const std::string written = *t.string("cityflow");
     const fs::path file = loader.resolveFile(t.node("cityflow"), "map.cityflow", written);
-    RoadNetwork net = loadCityflowRoadnet(file);
+    RoadNetwork net = loadCityflowRoadnet(file, loader.limits());
     applyLaneUse(loader, t, net);
     sc.network = std::make_shared<const RoadNetwork>(std::move(net));
     // Relative to the working directory when the map lies below it (as when running from the
@@ -140,6 +161,7 @@ void readVehicleTypes(const Loader& loader, const TableView& root, Scenario& sc)
                        "lane_change_threshold_mps2", "speed_factor", "signal_priority", "cooperative",
                        "cooperative_headway_s", "signal_aware"});
     const std::string name = t.requiredString("name");
+    requirePrintable(t, "name", name);
     for (const auto& other : sc.vehicleTypes)
       if (other.name == name) t.fail("name", "vehicle type '" + name + "' is declared twice");
     VehicleClass cls = VehicleClass::Car;
@@ -148,7 +170,7 @@ void readVehicleTypes(const Loader& loader, const TableView& root, Scenario& sc)
       if (!parsed) {
         std::vector<std::string> names;
         for (int c = 0; c < kVehicleClassCount; ++c) names.emplace_back(toString(static_cast<VehicleClass>(c)));
-        t.fail("class", "unknown vehicle class '" + *written + "'" + didYouMean(*written, names) + "; classes: " + joinList(names));
+        t.fail("class", "unknown vehicle class '" + shown(*written) + "'" + didYouMean(*written, names) + "; classes: " + joinList(names));
       }
       cls = *parsed;
     }
@@ -174,7 +196,7 @@ void readVehicleTypes(const Loader& loader, const TableView& root, Scenario& sc)
       auto parsed = parseSignalPriority(*priority);
       if (!parsed) {
         const std::vector<std::string> names{"none", "transit", "emergency"};
-        t.fail("signal_priority", "unknown signal priority '" + *priority + "'" + didYouMean(*priority, names) +
+        t.fail("signal_priority", "unknown signal priority '" + shown(*priority) + "'" + didYouMean(*priority, names) +
                                       "; use one of: " + joinList(names));
       }
       type.signalPriority = *parsed;
@@ -212,7 +234,7 @@ void readDetectors(const Loader& loader, const TableView& t, Scenario& sc) {
                       {"road", "lane", "distance_m"});
     const std::string roadName = d.requiredString("road");
     const auto roadId = net.findRoad(roadName);
-    if (!roadId) d.fail("road", "unknown road '" + roadName + "' in map " + sc.mapDescription);
+    if (!roadId) d.fail("road", "unknown road '" + shown(roadName) + "' in map " + sc.mapDescription);
     const Road& road = net.road(*roadId);
     if (!d.node("distance_m")) d.failTable("missing distance_m (metres before the stop line)");
     const double distance = d.positive("distance_m", 0, true);
@@ -245,7 +267,7 @@ void readSignals(const Loader& loader, const TableView& root, Scenario& sc) {
   if (auto policy = t.string("policy")) {
     const auto names = signalPolicyNames();
     if (std::find(names.begin(), names.end(), *policy) == names.end())
-      t.fail("policy", "unknown signal policy '" + *policy + "'" + didYouMean(*policy, names) +
+      t.fail("policy", "unknown signal policy '" + shown(*policy) + "'" + didYouMean(*policy, names) +
                            "; available: " + joinList(names));
     sc.signalPolicy.name = *policy;
   }
@@ -266,7 +288,7 @@ void readSignals(const Loader& loader, const TableView& root, Scenario& sc) {
       if (!value.is_number())
         loader.fail(&value, "signals.params." + std::string(key.str()),
                     "policy parameters are numbers, got " + std::string(typeName(value.type())));
-      const double v = *value.value<double>();
+      const double v = *numberOf(value);
       if (!std::isfinite(v)) loader.fail(&value, "signals.params." + std::string(key.str()), "must be a finite number");
       sc.signalPolicy.params[std::string(key.str())] = v;
     }
@@ -288,7 +310,7 @@ double readDynamics(const Loader& loader, const TableView& root, Scenario& sc) {
     else if (*action == "wait")
       sc.gridlockAction = GridlockAction::Wait;
     else
-      t.fail("gridlock_action", "unknown action '" + *action + "'; use \"teleport\" or \"wait\"");
+      t.fail("gridlock_action", "unknown action '" + shown(*action) + "'; use \"teleport\" or \"wait\"");
   }
   const double variation = t.positive("driver_variation", 0, true);
   if (variation > kMaxDriverVariation)
@@ -300,6 +322,20 @@ double readDynamics(const Loader& loader, const TableView& root, Scenario& sc) {
 void readOutputs(const Loader& loader, const TableView& root, Scenario& sc) {
   const TableView t = subTable(loader, root, "outputs", {"timeseries_interval_s"});
   sc.timeseriesIntervalS = t.positive("timeseries_interval_s", sc.timeseriesIntervalS);
+  // Issue 14: rows are taken at steps, so an interval below the step only repeated rows (0.001 s
+  // gave 600,002 rows for 600 steps), and a tiny one exhausted memory.
+  if (sc.timeseriesIntervalS < sc.stepS)
+    t.fail("timeseries_interval_s", "must be at least the step (step_s = " + formatNumber(sc.stepS) +
+                                        " s): rows are taken once per step at most; got " +
+                                        formatNumber(sc.timeseriesIntervalS));
+  const double rows = sc.durationS / sc.timeseriesIntervalS;
+  if (rows > static_cast<double>(loader.limits().maxTimeseriesRows))
+    t.fail("timeseries_interval_s",
+           "duration_s / timeseries_interval_s = " + formatNumber(sc.durationS) + " / " +
+               formatNumber(sc.timeseriesIntervalS) + " would write about " + formatNumber(rows) +
+               " rows of timeseries.csv, more than limits.max_timeseries_rows (" +
+               std::to_string(loader.limits().maxTimeseriesRows) +
+               "); use a longer interval or a shorter duration, or raise the limit with [limits] max_timeseries_rows");
 }
 
 }  // namespace traffic::toml_reader

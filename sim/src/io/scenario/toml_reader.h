@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "traffic/errors.h"
+#include "traffic/limits.h"
 #include "traffic/scenario.h"
 
 namespace traffic::toml_reader {
@@ -41,6 +42,7 @@ std::size_t editDistance(std::string_view a, std::string_view b);
 /// " (did you mean 'x'?)" when one candidate is close enough to be a plausible typo, else "".
 template <class Range>
 std::string didYouMean(std::string_view wrong, const Range& candidates) {
+  if (wrong.size() > 200) return {};  // not a typo, and edit distances would cost seconds
   std::string best;
   std::size_t bestDistance = std::numeric_limits<std::size_t>::max();
   for (const auto& c : candidates) {
@@ -73,6 +75,13 @@ std::string trim(std::string_view s);
 std::vector<std::string> splitDots(std::string_view s);
 std::optional<std::size_t> parseIndex(std::string_view s);
 std::string formatNumber(double v);
+/// A TOML number as a double: floats as they are, integers converted (rounded beyond 2^53, where
+/// toml++'s value<double>() gives nothing and dereferencing it read garbage; issue 14). Nothing for
+/// other types.
+std::optional<double> numberOf(const toml::node& node);
+/// A user's text as it may appear in a message: at most `limit` characters, control characters
+/// (NUL included) escaped; an error that echoes a 100 KB string helps nobody.
+std::string shown(std::string_view text, std::size_t limit = 120);
 
 // ---- the loader (toml_view.cpp, overrides.cpp) -----------------------------------------------
 
@@ -87,7 +96,7 @@ class Loader {
   [[noreturn]] void fail(const toml::node* node, const std::string& entity, const std::string& reason) const {
     if (node != nullptr) {
       if (auto it = m_overrideOf.find(node); it != m_overrideOf.end())
-        throw LoadError(m_fileName, entity + " (from --set " + it->second + ")", reason);
+        throw LoadError(m_fileName, entity + " (from --set " + shown(it->second) + ")", reason);
       const auto line = node->source().begin.line;
       if (line > 0) throw LoadError(m_fileName, entity, reason, static_cast<int>(line));
     }
@@ -95,6 +104,13 @@ class Loader {
   }
 
   [[nodiscard]] bool fromOverride(const toml::node* node) const { return m_overrideOf.count(node) > 0; }
+
+  /// The scenario's [limits], read first (sections.cpp, readLimits) so every reader can check
+  /// counts against them before allocating.
+  [[nodiscard]] const ResourceLimits& limits() const { return m_limits; }
+  void setLimits(const ResourceLimits& limits) { m_limits = limits; }
+  /// The cap for map, flow and request files, in bytes.
+  [[nodiscard]] std::uint64_t maxInputBytes() const { return m_limits.maxInputMb * 1'000'000; }
 
   toml::table parse() const;
   /// Grafts each "key=value" onto the document (overrides.cpp).
@@ -108,6 +124,7 @@ class Loader {
   fs::path m_file;
   std::string m_fileName;
   std::unordered_map<const toml::node*, std::string> m_overrideOf;
+  ResourceLimits m_limits;
 };
 
 /// A table together with the keys it accepts; construction rejects any other key.
@@ -152,12 +169,17 @@ class TableView {
   std::string m_label;
 };
 
+/// Fails on `key` when `text` holds a control character (NUL, tab, newline, ...): ids end up in
+/// CSV files and messages, where such bytes break rows or hide what the id is (issue 14).
+void requirePrintable(const TableView& t, std::string_view key, const std::string& text);
+
 TableView subTable(const Loader& loader, const TableView& parent, std::string_view key,
                    std::initializer_list<std::string_view> accepted);
 bool validName(std::string_view name);
 
 // ---- sections (sections.cpp) -----------------------------------------------------------------
 
+void readLimits(const Loader& loader, const TableView& root, ResourceLimits& limits);
 void readScenarioTable(const Loader& loader, const TableView& root, const fs::path& file, Scenario& sc);
 void applyLaneUse(const Loader& loader, const TableView& map, RoadNetwork& net);
 void readMap(const Loader& loader, const TableView& root, Scenario& sc);
@@ -198,6 +220,12 @@ class DemandReader {
   Router& router();
   void checkLaneUse() const;
   void checkTripIds() const;
+  /// Fails on `key` of `t` when `expected` more trips (an estimate, before they are made) would
+  /// take the scenario past limits.max_trips.
+  void requireTrips(const TableView& t, std::string_view key, double expected) const;
+  /// The same for passengers (limits.max_passengers) and ride requests (limits.max_requests).
+  void requirePassengers(const TableView& t, std::string_view key, double expected) const;
+  void requireRequests(const TableView& t, std::string_view key, double expected) const;
 
   // transit_reader.cpp
   void readTransit(const TableView& root);

@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "io/scenario/toml_reader.h"
+#include "io/input_file.h"
 #include "traffic/errors.h"
+#include "traffic/limits.h"
 
 namespace traffic::toml_reader {
 
@@ -74,6 +76,30 @@ std::optional<std::size_t> parseIndex(std::string_view s) {
   return v;
 }
 
+std::optional<double> numberOf(const toml::node& node) {
+  if (const auto* i = node.as_integer()) return static_cast<double>(i->get());
+  if (const auto* f = node.as_floating_point()) return f->get();
+  return std::nullopt;
+}
+
+std::string shown(std::string_view text, std::size_t limit) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  std::size_t used = 0;
+  for (; used < text.size() && out.size() < limit; ++used) {
+    const auto c = static_cast<unsigned char>(text[used]);
+    if (c < 0x20 || c == 0x7f) {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  if (used < text.size()) out += "... (" + std::to_string(text.size() - used) + " more bytes)";
+  return out;
+}
+
 std::string formatNumber(double v) {
   std::ostringstream os;
   os << v;
@@ -92,12 +118,12 @@ toml::table Loader::parse() const {
   if (!fs::exists(m_file, ec)) throw LoadError(m_fileName, "", "scenario file not found");
   if (fs::is_directory(m_file, ec))
     throw LoadError(m_fileName, "", "this is a directory; expected a scenario file (.toml)");
-  std::ifstream in(m_file, std::ios::binary);
-  if (!in) throw LoadError(m_fileName, "", "cannot open the scenario file for reading");
-  std::ostringstream text;
-  text << in.rdbuf();
+  // Regular files only, of a size a hand-written scenario can have (issue 14: /dev/zero was read
+  // until bad_alloc, a FIFO hung).
+  const std::string document = readInputFile(
+      m_file, kMaxScenarioFileBytes, "scenario file",
+      "put large demand into CityFlow flow files (demand.cityflow_flows) or request files (requests_file)");
   try {
-    const std::string document = text.str();
     return toml::parse(std::string_view(document), std::string_view(m_fileName));
   } catch (const toml::parse_error& e) {
     const auto line = e.source().begin.line;
@@ -143,7 +169,7 @@ TableView::TableView(const Loader& loader, const toml::table& table, std::string
     const std::string where = m_label.empty()                            ? "at the top level"
                               : m_label.find('[') != std::string::npos ? "in " + m_label
                                                                         : "in [" + m_label + "]";
-    loader.fail(&value, keyLabel(k),
+    loader.fail(&value, keyLabel(shown(k, 60)),
                 "unknown key" + didYouMean(k, accepted) + "; accepted keys " + where + ": " + joinList(accepted));
   }
 }
@@ -152,7 +178,7 @@ std::optional<double> TableView::number(std::string_view key) const {
   const toml::node* n = node(key);
   if (n == nullptr) return std::nullopt;
   if (!n->is_number()) wrongType(key, "a number");
-  const double v = *n->value<double>();
+  const double v = *numberOf(*n);
   if (!std::isfinite(v)) fail(key, "must be a finite number");
   return v;
 }
@@ -231,8 +257,13 @@ const toml::array* TableView::tableArray(std::string_view key) const {
 [[noreturn]] void TableView::wrongType(std::string_view key, const std::string& expected) const {
   const toml::node* n = node(key);
   std::string got(typeName(n->type()));
-  if (auto s = n->value<std::string>()) got += " ('" + *s + "')";
+  if (auto s = n->value<std::string>()) got += " ('" + shown(*s) + "')";
   fail(key, "expected " + expected + ", got " + got);
+}
+
+void requirePrintable(const TableView& t, std::string_view key, const std::string& text) {
+  if (std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }))
+    t.fail(key, "'" + shown(text) + "' contains a control character; use printable characters");
 }
 
 TableView subTable(const Loader& loader, const TableView& parent, std::string_view key,

@@ -30,6 +30,7 @@ void DemandReader::readStop(const toml::table& table, std::size_t index) {
   TableView named(m_loader, table, "transit.stop[" + std::to_string(index) + "]", {"id", "road", "lane", "position_m", "bay"});
   TransitStop stop;
   stop.id = named.requiredString("id");
+  requirePrintable(named, "id", stop.id);
   for (const TransitStop& other : m_sc.transit.stops)
     if (other.id == stop.id) named.fail("id", "the stop id '" + stop.id + "' is used twice");
   named.relabel("transit.stop '" + stop.id + "'");
@@ -109,7 +110,7 @@ void DemandReader::readLine(const toml::table& table, std::size_t index) {
     if (named.node("headway_s") || named.node("begin_s") || named.node("end_s"))
       named.failTable("give either departures_s or headway_s (with begin_s, end_s), not both");
     for (const auto& element : *named.array("departures_s")) {
-      const auto v = element.value<double>();
+      const auto v = numberOf(element);
       if (!v || !std::isfinite(*v) || *v < 0 || (!line.departuresS.empty() && *v < line.departuresS.back()))
         m_loader.fail(&element, named.keyLabel("departures_s"), "departure times must be numbers >= 0, in increasing order");
       line.departuresS.push_back(*v);
@@ -120,6 +121,11 @@ void DemandReader::readLine(const toml::table& table, std::size_t index) {
     const double begin = named.positive("begin_s", 0, true);
     const double end = named.number("end_s", m_sc.durationS);
     if (end <= begin) named.fail("end_s", "must be after begin_s (" + formatNumber(begin) + " s), got " + formatNumber(end));
+    // Issue 14: 0.001 s was accepted as 3,600,000 runs; runs cannot leave more often than steps.
+    if (headway < m_sc.stepS)
+      named.fail("headway_s", "must be at least the step (step_s = " + formatNumber(m_sc.stepS) + " s), got " +
+                                  formatNumber(headway));
+    requireTrips(named, "headway_s", (end - begin) / headway);
     for (double t = begin; t < end - 1e-9; t += headway) line.departuresS.push_back(t);
   }
   if (line.departuresS.empty()) named.failTable("has no departures");
@@ -151,7 +157,7 @@ void DemandReader::readLine(const toml::table& table, std::size_t index) {
       std::fill(perStop.begin(), perStop.end(), named.positive("passengers_per_hour", 0, true));
     } else if (const toml::array* list = rate->as_array(); list && list->size() == stopCount) {
       for (std::size_t k = 0; k < stopCount; ++k) {
-        const auto v = list->get(k)->value<double>();
+        const auto v = numberOf(*list->get(k));
         if (!v || !std::isfinite(*v) || *v < 0)
           m_loader.fail(list->get(k), named.keyLabel("passengers_per_hour"), "rates must be numbers >= 0");
         perStop[k] = *v;
@@ -160,6 +166,9 @@ void DemandReader::readLine(const toml::table& table, std::size_t index) {
       named.fail("passengers_per_hour", "expected a number (every stop) or a list with one rate per stop (" +
                                             std::to_string(stopCount) + ")");
     }
+    double expected = 0;
+    for (std::size_t from = 0; from + 1 < stopCount; ++from) expected += perStop[from] * lastDeparture / 3600.0;
+    requirePassengers(named, "passengers_per_hour", expected);
     for (std::size_t from = 0; from + 1 < stopCount; ++from)
       for (std::size_t to = from + 1; to < stopCount; ++to)
         expandPassengers(m_sc.transit, lineIndex, static_cast<std::uint16_t>(from), static_cast<std::uint16_t>(to),
@@ -174,7 +183,7 @@ void DemandReader::readPassengerDemand(const toml::table& table, std::size_t ind
   const std::string lineId = named.requiredString("line");
   const auto& lines = m_sc.transit.lines;
   const auto it = std::find_if(lines.begin(), lines.end(), [&](const TransitLine& l) { return l.id == lineId; });
-  if (it == lines.end()) named.fail("line", "unknown line '" + lineId + "'; declare it with [[transit.line]]");
+  if (it == lines.end()) named.fail("line", "unknown line '" + shown(lineId) + "'; declare it with [[transit.line]]");
   auto position = [&](std::string_view key) -> std::uint16_t {
     const std::string id = named.requiredString(key);
     for (std::size_t k = 0; k < it->stops.size(); ++k)
@@ -189,6 +198,7 @@ void DemandReader::readPassengerDemand(const toml::table& table, std::size_t ind
   const double begin = named.positive("begin_s", 0, true);
   const double end = named.number("end_s", m_sc.durationS);
   if (end <= begin) named.fail("end_s", "must be after begin_s");
+  requirePassengers(named, "per_hour", perHour * (end - begin) / 3600.0);
   expandPassengers(m_sc.transit, static_cast<std::uint32_t>(it - lines.begin()), from, to, perHour, begin, end, m_sc.seed);
 }
 
