@@ -16,6 +16,11 @@ packages=(
 if [ "${TRAFFIC_WITH_RENDER:-ON}" != "OFF" ]; then
   packages+=(libsfml-dev libx11-dev libgl1-mesa-dri fonts-dejavu-core xvfb xauth)
 fi
+# The fuzzing harnesses (tests/fuzz, scripts/fuzz.sh) need clang with libFuzzer and its
+# sanitizer runtimes (in Debian's clang package). TRAFFIC_FUZZ=OFF scripts/install-deps.sh skips it.
+if [ "${TRAFFIC_FUZZ:-ON}" != "OFF" ]; then
+  packages+=(clang)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
