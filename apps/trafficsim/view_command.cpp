@@ -35,6 +35,7 @@ struct ShowOptions {
   std::string screenshot;
   std::optional<double> atS;
   bool noHud = false;
+  bool force = false;  ///< --force: replace an existing --screenshot file
   std::vector<double> centre;  ///< world metres x, y
   double zoom = 1;             ///< times the scale that fits the whole network
 };
@@ -59,6 +60,7 @@ void addShowOptions(CLI::App& cmd, ShowOptions& o, const std::string& defaultSiz
       ->check(finiteNumber(Sign::NonNegative))
       ->type_name("T");
   cmd.add_flag("--no-hud", o.noHud, "Screenshot without the heads-up display, legend and chart");
+  cmd.add_flag("--force", o.force, "Replace the --screenshot file if it exists");
   cmd.add_option("--centre,--center", o.centre, "World point (metres, as in the map file) in the middle of the view\n"
                                                 "[default: the middle of the network]")
       ->expected(2)
@@ -123,7 +125,13 @@ void checkShowOptions(const ShowOptions& o) {
     if (ext != ".png" && ext != ".PNG")
       throw UsageError(fmt::format("--screenshot {}: the file name must end in .png", o.screenshot));
     checkScreenshotPath(o.screenshot);
+    // Issue 14: an output never replaces a file the user did not ask to replace.
+    std::error_code ec;
+    if (!o.force && std::filesystem::exists(std::filesystem::symlink_status(o.screenshot, ec)))
+      throw UsageError(fmt::format("--screenshot {}: the file already exists; choose a new name, or add --force to "
+                                   "replace it", o.screenshot));
   }
+  if (o.force && o.screenshot.empty()) throw UsageError("--force applies to --screenshot only");
   if (o.noHud && o.screenshot.empty()) throw UsageError("--no-hud applies to --screenshot only");
 }
 

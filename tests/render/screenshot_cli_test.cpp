@@ -23,6 +23,20 @@ using traffic::testing::TempDir;
 
 std::string quoted(const std::filesystem::path& p) { return shellQuoted(p.string()); }
 
+// Issue 14: outputs never replace a file the user did not ask to replace. Checked before the
+// display is needed, so this runs without one.
+TEST(ScreenshotCli, AnExistingFileIsNotReplacedWithoutForce) {
+  TempDir dir;
+  const auto png = dir.write("mine.png", "not a picture of ours");
+  for (const std::string& command : {"view " + shippedScenario("hangzhou_real.toml"), std::string("replay x.tsrec")}) {
+    SCOPED_TRACE(command);
+    const CliResult r = runCli(command + " --screenshot " + quoted(png) + " --at 10");
+    EXPECT_EQ(r.code, 2) << r.err;
+    EXPECT_NE(r.err.find("--force"), std::string::npos) << r.err;
+    EXPECT_EQ(traffic::testing::readAll(png), "not a picture of ours");
+  }
+}
+
 TEST(ScreenshotCli, ViewWritesAPngOfTheRequestedSizeThatShowsTheNetwork) {
   TRAFFIC_REQUIRE_DISPLAY();
   TempDir dir;
