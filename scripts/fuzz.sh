@@ -66,11 +66,15 @@ case $harness in
   scenario_toml) max_len=32768 ;; requests_csv) max_len=8192 ;; cityflow) max_len=1048576 ;; recording) max_len=262144 ;;
 esac
 log=build/fuzz/$harness.log
+# The harnesses write each input to a file under the temporary folder; keep those files here.
+export TMPDIR=$root/build/fuzz/tmp/$harness
+mkdir -p "$TMPDIR"
 set +e
 "build/fuzz/fuzz/${harness}_fuzz" "$corpus" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 \
   -max_len="$max_len" -artifact_prefix="$findings/" -print_final_stats=1 > "$log" 2>&1
 code=$?
 set -e
+rm -rf "$TMPDIR"
 execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
 echo "$harness: $execs executions in $seconds s, corpus $(ls "$corpus" | wc -l) files, exit $code (log: $log)"
 if [ "$code" -ne 0 ]; then
