@@ -203,6 +203,17 @@ max_input_mb = 1
   EXPECT_TRUE(contains(msg, "max_input_mb")) << msg;
 }
 
+TEST(Issue14Scenario, AGridTooLargeForMemoryIsRefusedBeforeItIsBuilt) {
+  // The documented maximum, 1000 x 1000 with 8 lanes, needs about 63 GB: refused in no time.
+  std::string msg = loadError(kCorridor, {"map.grid.rows=1000", "map.grid.columns=1000", "map.grid.lanes_per_direction=8"});
+  EXPECT_TRUE(contains(msg, "map.grid")) << msg;
+  EXPECT_TRUE(contains(msg, "[limits] max_network_mb")) << msg;
+  // 100 x 100 with 1+1 lanes: about 134 MB by the estimate; the 3 x 3 corridor about 0.1 MB.
+  msg = loadError(kCorridor, {"limits.max_network_mb=100", "map.grid.rows=100", "map.grid.columns=100"});
+  EXPECT_TRUE(contains(msg, "needs about 134 MB, more than limits.max_network_mb = 100;")) << msg;
+  EXPECT_EQ(loadError(kCorridor, {"limits.max_network_mb=1"}), "");
+}
+
 TEST(Issue14Scenario, AChecksTriggeredByASetSaysSo) {
   // step_s (1 s) is checked against duration_s, which only the override made too short.
   const std::string msg = loadError(kCorridor, {"scenario.duration_s=0.5"});

@@ -24,6 +24,9 @@ struct ResourceLimits {
   std::uint64_t maxTimeseriesRows = 1'000'000;
   /// Size of each map, flow or request file the scenario names, in MB (10^6 bytes).
   std::uint64_t maxInputMb = 512;
+  /// Memory a generated grid network is estimated to take, in MB (issue 14: the documented
+  /// 1000 x 1000 grid with 8 lanes needs about 60 GB and half an hour to build).
+  std::uint64_t maxNetworkMb = 4000;
 };
 
 /// Scenario files themselves are written by hand; anything larger is not one (e.g. /dev/zero).
