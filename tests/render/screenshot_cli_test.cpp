@@ -37,6 +37,23 @@ TEST(ScreenshotCli, AnExistingFileIsNotReplacedWithoutForce) {
   }
 }
 
+// Issue 14: NaN passed CLI11's NonNegativeNumber and Range checks, and --speed 0 meant "max".
+// Refused at parse time, before a display is needed.
+TEST(ScreenshotCli, NonFiniteViewOptionsAndASpeedOfZeroAreRefused) {
+  TempDir dir;
+  const std::string base = "view " + shippedScenario("hangzhou_real.toml") + " --screenshot " +
+                           quoted(dir.path() / "x.png");
+  for (const std::string& bad : {" --at nan", " --at 10 --centre nan,nan", " --at 10 --zoom inf", " --at inf",
+                                 " --at 10 --speed 0", " --at 10 --speed inf"}) {
+    SCOPED_TRACE(bad);
+    const CliResult r = runCli(base + bad);
+    EXPECT_EQ(r.code, 2) << r.err;
+    // Refused for the value itself, not for want of a display.
+    EXPECT_TRUE(r.err.find("finite") != std::string::npos || r.err.find("--speed") != std::string::npos) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(dir.path() / "x.png"));
+  }
+}
+
 TEST(ScreenshotCli, ViewWritesAPngOfTheRequestedSizeThatShowsTheNetwork) {
   TRAFFIC_REQUIRE_DISPLAY();
   TempDir dir;
