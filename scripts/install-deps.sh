@@ -22,6 +22,11 @@ fi
 if [ "${TRAFFIC_WITH_PYTHON:-ON}" != "OFF" ]; then
   packages+=(pybind11-dev python3-dev python3-numpy python3-pytest)
 fi
+# The fuzzing harnesses (tests/fuzz, scripts/fuzz.sh) need clang with libFuzzer and its
+# sanitizer runtimes (in Debian's clang package). TRAFFIC_FUZZ=OFF scripts/install-deps.sh skips it.
+if [ "${TRAFFIC_FUZZ:-ON}" != "OFF" ]; then
+  packages+=(clang)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

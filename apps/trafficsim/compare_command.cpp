@@ -19,6 +19,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli_checks.h"
 #include "exit_codes.h"
 #include "run_command.h"
 #include "traffic/errors.h"
@@ -141,16 +142,42 @@ void printSummary(const ComparisonSpec& spec, const std::vector<RunResult>& runs
              files - 3);
 }
 
+/// The names of `--policies a,b,c` (each occurrence of the option split at commas). Split here,
+/// not by CLI11, which drops empty names: 'fixed_time,' must be an error, not one policy (issue 14).
+std::vector<std::string> splitPolicies(const std::vector<std::string>& written) {
+  std::vector<std::string> names;
+  for (const std::string& text : written) {
+    std::size_t start = 0;
+    while (true) {
+      const std::size_t comma = text.find(',', start);
+      names.push_back(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  return names;
+}
+
+std::string joinedPolicies(const std::vector<std::string>& written) {
+  std::string all;
+  for (const std::string& text : written) all += (all.empty() ? "" : " ") + text;
+  return all;
+}
+
 }  // namespace
 
-int compareCommand(const CompareOptions& opt, const std::function<int()>& pendingSignal,
+int compareCommand(const CompareOptions& options, const std::function<int()>& pendingSignal,
                    const std::function<void()>& beforeRuns) {
+  CompareOptions opt = options;
+  opt.policies = splitPolicies(options.policies);
   if (opt.scenarios.empty()) throw UsageError("compare needs at least one scenario file");
   if (opt.policies.empty()) throw UsageError("--policies needs at least one signal policy name");
   std::set<std::string> seen;
   for (const auto& p : opt.policies) {
-    if (p.empty()) throw UsageError("--policies has an empty name; write names separated by commas, e.g. a,b");
-    if (!seen.insert(p).second) throw UsageError("--policies names '" + p + "' twice");
+    if (p.empty())
+      throw UsageError("--policies " + shortened(joinedPolicies(options.policies)) +
+                       ": an empty name; write names separated by single commas, e.g. a,b");
+    if (!seen.insert(p).second) throw UsageError("--policies names '" + shortened(p) + "' twice");
   }
   if (opt.seeds < 1) throw UsageError("--seeds must be at least 1");
   if (opt.out.empty()) throw UsageError("--out is required: the folder to write the comparison into");
@@ -295,16 +322,17 @@ CLI::App* addCompareCommand(CLI::App& app, CompareOptions& compare) {
   compareCmd->add_option("scenarios", compare.scenarios, "Scenario files (.toml) or SUMO configurations (.sumocfg)")->required();
   compareCmd->add_option("--policies", compare.policies, "Signal policies to compare, separated by commas")
       ->required()
-      ->delimiter(',')
       ->allow_extra_args(false)  // so that a scenario after it is not taken for a policy
       ->type_name("A,B,...");
   compareCmd->add_option("--seeds", compare.seeds, "Runs per scenario and policy, with seeds 1..N replacing scenario.seed")
       ->required()
       ->check(CLI::Range(1, 100000));
-  compareCmd->add_option("-j,--jobs", compare.jobs, "Runs in parallel, one thread each; 0 means one per core [default: 0]")
-      ->check(CLI::NonNegativeNumber);
+  compareCmd->add_option("-j,--jobs", compare.jobs,
+                         fmt::format("Runs in parallel, one thread each, 0 to {}; 0 means one per core [default: 0]",
+                                     kMaxThreads))
+      ->check(threadCount());
   compareCmd->add_option("--duration", compare.durationS, "Simulated seconds; replaces scenario.duration_s")
-      ->check(CLI::PositiveNumber);
+      ->check(finiteNumber(Sign::Positive));
   compareCmd->add_option("--set", compare.overrides, "Override a scenario key (key=value) in every scenario, as for run")
       ->allow_extra_args(false)
       ->type_name("KEY=VALUE");

@@ -15,23 +15,40 @@
 namespace traffic::cli {
 namespace {
 
+// At most this many lines: 24 hours at 15 minutes; longer spans get wider bins (issue 14: a
+// duration of 1e12 s made a bin per 15 minutes, 8.7 GB, before printing anything).
+constexpr std::size_t kMaxHistogramBins = 96;
+
+std::string binLabel(double binS) {
+  if (binS < 3600) return fmt::format("{:.0f} min", binS / 60);
+  if (binS < 86400) return fmt::format("{:.0f} h", binS / 3600);
+  return fmt::format("{:.0f} days", binS / 86400);
+}
+
 void printDemandHistogram(const Scenario& sc) {
-  constexpr double kBinS = 900;
+  constexpr double kBaseBinS = 900;
   const auto& trips = sc.demand.trips;
   const double lastS = trips.empty() ? 0 : trips.back().departS;
   const double spanS = std::max(sc.durationS, lastS + 1e-9);
-  const auto bins = static_cast<std::size_t>(std::ceil(spanS / kBinS));
+  // Bins of 15 minutes, or a whole multiple of them that keeps the count within the bound.
+  const double binS = kBaseBinS * std::max(1.0, std::ceil(spanS / kBaseBinS / static_cast<double>(kMaxHistogramBins)));
+  const auto bins = static_cast<std::size_t>(std::min(std::ceil(spanS / binS), static_cast<double>(kMaxHistogramBins)));
   std::vector<std::size_t> counts(std::max<std::size_t>(bins, 1), 0);
   for (const auto& trip : trips)
-    counts[std::min(counts.size() - 1, static_cast<std::size_t>(std::max(trip.departS, 0.0) / kBinS))]++;
+    counts[static_cast<std::size_t>(std::min(static_cast<double>(counts.size() - 1), std::max(trip.departS, 0.0) / binS))]++;
   const std::size_t most = *std::max_element(counts.begin(), counts.end());
-  fmt::print("  trips per 15 min (h:mm)\n");
+  fmt::print("  trips per {} ({})\n", binLabel(binS), binS < 86400 ? "h:mm" : "days");
   for (std::size_t i = 0; i < counts.size(); ++i) {
     const int width = most == 0 ? 0 : static_cast<int>(std::lround(40.0 * static_cast<double>(counts[i]) / static_cast<double>(most)));
-    const bool afterEnd = static_cast<double>(i) * kBinS >= sc.durationS;
-    const auto minutes = static_cast<long>(i) * 15;
-    fmt::print("    {:>2}:{:02}  {:<40}  {}{}\n", minutes / 60, minutes % 60,
-               std::string(static_cast<std::size_t>(width), '#'), counts[i], afterEnd ? "  (after the end of the run)" : "");
+    const bool afterEnd = static_cast<double>(i) * binS >= sc.durationS;
+    const std::string bar(static_cast<std::size_t>(width), '#');
+    const std::string note = afterEnd ? "  (after the end of the run)" : "";
+    if (binS < 86400) {
+      const auto minutes = static_cast<long long>(static_cast<double>(i) * binS / 60);
+      fmt::print("    {:>2}:{:02}  {:<40}  {}{}\n", minutes / 60, minutes % 60, bar, counts[i], note);
+    } else {
+      fmt::print("    {:>5.0f}  {:<40}  {}{}\n", static_cast<double>(i) * binS / 86400, bar, counts[i], note);
+    }
   }
 }
 

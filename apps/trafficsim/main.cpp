@@ -12,6 +12,7 @@
 // view_command.cpp); this file sets up logging, registers them and maps errors to exit codes.
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -22,6 +23,7 @@
 #include <iostream>
 #include <string>
 
+#include "cli_checks.h"
 #include "compare_command.h"
 #include "exit_codes.h"
 #include "info_command.h"
@@ -37,6 +39,26 @@
 
 namespace traffic::cli {
 namespace {
+
+/// An error message as printed: whole up to a few thousand characters (every message we write is
+/// far shorter), else its start and end around a note of what was left out, so that an error
+/// echoing a 100 KB argument (issue 14) still fits a terminal. Control characters are escaped.
+std::string printable(const std::string& message) {
+  constexpr std::size_t kHead = 1500, kTail = 300;
+  std::string cut = message;
+  if (message.size() > kHead + kTail)
+    cut = message.substr(0, kHead) + fmt::format(" ... ({} bytes left out) ... ", message.size() - kHead - kTail) +
+          message.substr(message.size() - kTail);
+  std::string out;
+  for (char c : cut) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && c != '\n') || u == 0x7f)
+      out += fmt::format("\\x{:02x}", u);
+    else
+      out += c;
+  }
+  return out;
+}
 
 void setUpLogging() {
   // The library logs to "sim" and leaves sinks to us. Warnings only by default, so that the
@@ -108,6 +130,11 @@ int runMain(int argc, char** argv) {
   const auto runRenderCommand = addRenderCommands(app, std::move(hooks));
 #endif
 
+  if (argc <= 1) {
+    // Issue 14: "A subcommand is required" told a new user nothing; the help lists the commands.
+    std::cerr << app.help() << "\nerror: give a command, for example 'trafficsim run SCENARIO'\n";
+    return kExitBadInput;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -115,7 +142,7 @@ int runMain(int argc, char** argv) {
     // CLI11 has a code per kind of mistake (105, 106, ...); scripts only need "usage error".
     std::string helpFor = "trafficsim";
     for (const CLI::App* sub : app.get_subcommands()) helpFor += " " + sub->get_name();
-    std::cerr << "error: " << e.what() << "\nRun '" << helpFor << " --help' for usage.\n";
+    std::cerr << "error: " << printable(e.what()) << "\nRun '" << helpFor << " --help' for usage.\n";
     return kExitBadInput;
   }
 
@@ -142,13 +169,13 @@ int main(int argc, char** argv) {
   try {
     return traffic::cli::runMain(argc, argv);
   } catch (const traffic::LoadError& e) {
-    std::cerr << "error: " << e.what() << "\n";
+    std::cerr << "error: " << traffic::cli::printable(e.what()) << "\n";
     return traffic::cli::kExitBadInput;
   } catch (const traffic::cli::UsageError& e) {
-    std::cerr << "error: " << e.what() << "\n";
+    std::cerr << "error: " << traffic::cli::printable(e.what()) << "\n";
     return traffic::cli::kExitBadInput;
   } catch (const std::exception& e) {
-    std::cerr << "internal error: " << e.what() << "\n";
+    std::cerr << "internal error: " << traffic::cli::printable(e.what()) << "\n";
     return traffic::cli::kExitInternal;
   } catch (...) {
     std::cerr << "internal error: unknown exception\n";

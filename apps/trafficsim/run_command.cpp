@@ -9,6 +9,7 @@
 #include <cmath>
 #include <iostream>
 
+#include "cli_checks.h"
 #include "exit_codes.h"
 #include "interrupt.h"
 #include "progress.h"
@@ -140,7 +141,16 @@ class RunRecorder {
       throw UsageError(fmt::format("--record {}: the recording cannot go inside the results folder {}, which is replaced "
                                    "whole at the end of the run; give a path outside it",
                                    opt.record, outDir.string()));
-    m_writer.emplace(opt.record, scenario);
+    checkReplaceable(opt);
+    try {
+      m_writer.emplace(opt.record, scenario, opt.force);
+    } catch (const LoadError& e) {
+      // Created by someone else between the check and now: still not ours to replace.
+      if (!opt.force && fs::exists(fs::symlink_status(opt.record)))
+        throw UsageError(fmt::format("--record {}: the file already exists; choose a new name, or add --force to "
+                                     "replace it", opt.record));
+      throw;
+    }
   }
   void afterStep(const World& world, bool last) {
     if (!m_writer || m_failed) return;
@@ -160,10 +170,10 @@ class RunRecorder {
     m_lastTimeS = world.timeS();
   }
   /// Closes the file; returns false when the recording failed at any point.
-  bool finish(bool quiet) {
+  bool finish(bool quiet, bool runFinished) {
     if (!m_writer) return true;
     try {
-      m_writer->close();
+      m_writer->close(runFinished);  // the end record says whether the run reached its end
     } catch (const std::runtime_error& e) {
       if (!m_failed) std::cerr << "error: " << e.what() << "\n";
       m_failed = true;
@@ -184,6 +194,23 @@ class RunRecorder {
  private:
   double m_everyS;
   std::optional<RecordingWriter> m_writer;
+  // Issue 14: the recording never replaces a file the user did not ask to replace (without --force
+  // `run copy.toml --record copy.toml` replaced the scenario), nor, even with --force, the scenario
+  // it records or anything that is not a regular file (a device, a FIFO, a folder).
+  static void checkReplaceable(const RunOptions& opt) {
+    std::error_code ec;
+    const fs::file_status status = fs::status(opt.record, ec);
+    if (ec || !fs::exists(status)) return;
+    if (fs::equivalent(opt.record, opt.scenario, ec))
+      throw UsageError(fmt::format("--record {}: that is the scenario file being run; give the recording a name of its "
+                                   "own, e.g. {}.tsrec", opt.record, fs::path(opt.scenario).stem().string()));
+    if (!fs::is_regular_file(status))
+      throw UsageError(fmt::format("--record {}: it exists and is not a regular file; give the path of a new file",
+                                   opt.record));
+    if (!opt.force)
+      throw UsageError(fmt::format("--record {}: the file already exists; choose a new name, or add --force to "
+                                   "replace it", opt.record));
+  }
   static bool isInside(const fs::path& file, const fs::path& dir) {
     std::error_code ec;
     const fs::path f = fs::weakly_canonical(fs::absolute(file, ec), ec).lexically_normal();
@@ -222,7 +249,7 @@ int runCommand(const RunOptions& opt) {
   if (pendingInterrupt() != 0) {
     bar.clear();
     recorder.afterStep(world, true);
-    const bool recorded = recorder.finish(true);
+    const bool recorded = recorder.finish(true, false);
     std::cerr << fmt::format("interrupted at {} of {} simulated; no outputs written{}\n", formatClock(world.timeS()),
                              formatClock(scenario.durationS),
                              !opt.record.empty() && recorded ? "; the recording " + opt.record + " ends there" : "");
@@ -234,7 +261,7 @@ int runCommand(const RunOptions& opt) {
   }
 
   const int code = finishRun(opt, scenario, world, wallS, outDir);
-  const bool recorded = recorder.finish(opt.quiet || code != kExitOk);
+  const bool recorded = recorder.finish(opt.quiet || code != kExitOk, true);
   return code == kExitOk && !recorded ? kExitInternal : code;
 }
 
@@ -242,11 +269,12 @@ void addRunOptions(CLI::App& cmd, RunOptions& run) {
   cmd.add_option("scenario", run.scenario, "Scenario file (.toml) or SUMO configuration (.sumocfg)")->required();
   cmd.add_option("-o,--out", run.out,
                  "Results folder; replaced whole if it holds an earlier run's outputs [default: results/<scenario name>]");
-  cmd.add_option("-t,--threads", run.threads, "Worker threads; 0 means one per core [default: 0]")
-      ->check(CLI::NonNegativeNumber);
+  cmd.add_option("-t,--threads", run.threads,
+                 fmt::format("Worker threads, 0 to {}; 0 means one per core [default: 0]", kMaxThreads))
+      ->check(threadCount());
   cmd.add_option("--seed", run.seed, "Random seed; replaces scenario.seed");
   cmd.add_option("--duration", run.durationS, "Simulated seconds; replaces scenario.duration_s")
-      ->check(CLI::PositiveNumber);
+      ->check(finiteNumber(Sign::Positive));
   cmd.add_option("-p,--policy", run.policy, "Signal policy; shorthand for --set signals.policy=NAME")
       ->type_name("NAME");
   cmd.add_option("--set", run.overrides,
@@ -275,9 +303,11 @@ CLI::App* addRunCommand(CLI::App& app, RunOptions& run) {
           ->type_name("FILE");
   runCmd->add_option("--record-every", run.recordEveryS,
                      "Simulated seconds between recorded frames [default: every step]")
-      ->check(CLI::PositiveNumber)
+      ->check(finiteNumber(Sign::Positive))
       ->needs(recordOpt)
       ->type_name("S");
+  runCmd->add_flag("--force", run.force, "Replace the --record FILE if it exists (never the scenario file itself)")
+      ->needs(recordOpt);
   runCmd->footer("Loads and checks the scenario, simulates it step by step with a progress bar on stderr,\n"
                  "then writes the outputs into the results folder (all of them or none) and prints a\n"
                  "short summary. Columns and units: docs/metrics.md.\n"

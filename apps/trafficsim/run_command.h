@@ -31,6 +31,7 @@ struct RunOptions {
   bool validate = false;
   std::string record;                  // --record FILE (run only)
   std::optional<double> recordEveryS;  // --record-every S
+  bool force = false;                  // --force: replace an existing --record FILE
 };
 
 /// Adds run's options (the scenario, --out, --threads, --seed, --duration, --policy, --set,

@@ -6,12 +6,14 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <regex>
 
 #include <unistd.h>
 
+#include "cli_checks.h"
 #include "exit_codes.h"
 #include "traffic/render/hud.h"
 #include "traffic/render/live_source.h"
@@ -33,6 +35,7 @@ struct ShowOptions {
   std::string screenshot;
   std::optional<double> atS;
   bool noHud = false;
+  bool force = false;  ///< --force: replace an existing --screenshot file
   std::vector<double> centre;  ///< world metres x, y
   double zoom = 1;             ///< times the scale that fits the whole network
 };
@@ -54,16 +57,18 @@ void addShowOptions(CLI::App& cmd, ShowOptions& o, const std::string& defaultSiz
   cmd.add_option("--at", o.atS,
                  "Simulated time in seconds: the screenshot's instant; without --screenshot, the window\n"
                  "opens paused there")
-      ->check(CLI::NonNegativeNumber)
+      ->check(finiteNumber(Sign::NonNegative))
       ->type_name("T");
   cmd.add_flag("--no-hud", o.noHud, "Screenshot without the heads-up display, legend and chart");
+  cmd.add_flag("--force", o.force, "Replace the --screenshot file if it exists");
   cmd.add_option("--centre,--center", o.centre, "World point (metres, as in the map file) in the middle of the view\n"
                                                 "[default: the middle of the network]")
       ->expected(2)
       ->delimiter(',')
+      ->check(finiteNumber(Sign::Any))
       ->type_name("X,Y");
   cmd.add_option("--zoom", o.zoom, "Scale as a multiple of the one that fits the whole network [default: 1]")
-      ->check(CLI::Range(0.01, 10000.0))
+      ->check(finiteNumber(Sign::Positive, 10000.0, 0.01))
       ->type_name("F");
 }
 
@@ -76,14 +81,16 @@ Camera initialCamera(const RoadNetwork& net, const ShowOptions& o, unsigned w, u
 }
 
 PlaybackSpeed parseSpeed(const std::string& text) {
-  if (text == "max" || text == "0") return kAsFastAsPossible;
+  if (text == "max") return kAsFastAsPossible;
   try {
     std::size_t used = 0;
     const double v = std::stod(text, &used);
-    if (used == text.size() && v > 0) return v;
+    // 0 and infinity are not speeds (issue 14: --speed 0 was taken as max); max says that.
+    if (used == text.size() && std::isfinite(v) && v > 0) return v;
   } catch (const std::exception&) {
   }
-  throw UsageError(fmt::format("--speed {}: expected a positive number of simulated seconds per second, or max", text));
+  throw UsageError(fmt::format("--speed {}: expected a positive number of simulated seconds per second, or max",
+                               shortened(text, 40)));
 }
 
 std::pair<unsigned, unsigned> parseSize(const std::string& text, std::pair<unsigned, unsigned> fallback) {
@@ -118,7 +125,13 @@ void checkShowOptions(const ShowOptions& o) {
     if (ext != ".png" && ext != ".PNG")
       throw UsageError(fmt::format("--screenshot {}: the file name must end in .png", o.screenshot));
     checkScreenshotPath(o.screenshot);
+    // Issue 14: an output never replaces a file the user did not ask to replace.
+    std::error_code ec;
+    if (!o.force && std::filesystem::exists(std::filesystem::symlink_status(o.screenshot, ec)))
+      throw UsageError(fmt::format("--screenshot {}: the file already exists; choose a new name, or add --force to "
+                                   "replace it", o.screenshot));
   }
+  if (o.force && o.screenshot.empty()) throw UsageError("--force applies to --screenshot only");
   if (o.noHud && o.screenshot.empty()) throw UsageError("--no-hud applies to --screenshot only");
 }
 
@@ -239,7 +252,7 @@ int replayScreenshot(const ReplaySource& source, const std::filesystem::path& fi
   const double atS = *o.atS;
   const RecordingReader& reader = source.reader();
   if (atS > info.endS + 1e-9) {
-    const std::string cut = reader.truncated() ? " (the file was cut short: " + reader.truncationMessage() + ")" : "";
+    const std::string cut = !reader.complete() ? " (the run did not finish: " + reader.incompleteMessage() + ")" : "";
     throw UsageError(fmt::format("--at {}: after the last frame of {}, at {} s{}", atS, file.string(), info.endS, cut));
   }
   requireDisplay();
@@ -276,8 +289,8 @@ int replayCommand(const std::string& file, const ShowOptions& o) {
   const auto size = parseSize(o.size, {1280, 800});
   ReplaySource source(file, speed, o.paused);
   if (!o.screenshot.empty()) return replayScreenshot(source, file, o);
-  if (source.reader().truncated())
-    std::cerr << "warning: " << file << " was cut short (" << source.reader().truncationMessage()
+  if (!source.reader().complete())
+    std::cerr << "warning: " << file << ": the run did not finish (" << source.reader().incompleteMessage()
               << "); playing the " << source.reader().frameCount() << " complete frames\n";
   if (o.atS) {
     source.seek(*o.atS);

@@ -96,6 +96,9 @@ bool ReplaySource::finished() const { return m_index + 1 >= m_reader.frameCount(
 std::string ReplaySource::status() const {
   if (!m_error.empty()) return "stopped: " + m_error;
   if (m_reader.truncated()) return "recording cut short: " + m_reader.truncationMessage();
+  // A file without its end record was left by a run that did not finish (issue 14); say so, or
+  // its last frame passes for the end of the run.
+  if (!m_reader.complete()) return "the run did not finish: " + m_reader.incompleteMessage();
   return {};
 }
 

@@ -157,6 +157,289 @@ std::vector<std::string> junctionPanel(const RoadNetwork& net, const Frame& fram
   return lines;
 }
 
+// One open viewer window: its state and the three parts of each pass of the loop, input (events
+// change the camera, the selection and the playback), update (the source advances by the wall time
+// elapsed) and draw (scene, HUD, and a picture of the window when asked).
+class ViewerSession {
+ public:
+  ViewerSession(FrameSource& source, const ViewerOptions& options, sf::RenderWindow& window)
+      : m_source(source),
+        m_window(window),
+        m_net(source.network()),
+        m_renderer(m_net, [&source](std::uint32_t id) { return source.vehicleLengthM(id); }, source.stops()),
+        m_camera(options.camera ? *options.camera : Camera::fit(m_renderer.bounds(), options.widthPx, options.heightPx)),
+        m_speedBeforeMax(source.speed() == kAsFastAsPossible ? 10 : source.speed()) {
+    m_draw.colourMode = options.colourMode;
+  }
+
+  void run() {
+    while (m_window.isOpen()) {
+      handleEvents();
+      const Clock::time_point wallNow = update();
+      HudModel model = hudModel(wallNow);
+      m_window.clear(toSf(palette::kBackground));
+      if (m_frame) drawFrame(wallNow, model);
+      m_hud.draw(m_window, model);
+      if (m_saveWindow) saveWindowPicture();
+      m_window.display();
+    }
+  }
+
+ private:
+  // ---- input ----
+
+  void handleEvents() {
+    sf::Event event;
+    while (m_window.pollEvent(event)) {
+      switch (event.type) {
+        case sf::Event::Closed: m_window.close(); break;
+        case sf::Event::Resized:
+          m_camera.resize(event.size.width, event.size.height);
+          m_window.setView(sf::View(sf::FloatRect(0, 0, static_cast<float>(event.size.width),
+                                                  static_cast<float>(event.size.height))));
+          break;
+        case sf::Event::MouseWheelScrolled:
+          m_camera.zoomAt({static_cast<double>(event.mouseWheelScroll.x), static_cast<double>(event.mouseWheelScroll.y)},
+                          std::pow(kWheelZoom, event.mouseWheelScroll.delta));
+          break;
+        case sf::Event::MouseButtonPressed: onMousePressed(event.mouseButton); break;
+        case sf::Event::MouseMoved: onMouseMoved(event.mouseMove); break;
+        case sf::Event::MouseButtonReleased: onMouseReleased(event.mouseButton); break;
+        case sf::Event::KeyPressed: onKeyPressed(event.key); break;
+        default: break;
+      }
+    }
+  }
+
+  // A jump in a recording is not playback speed: the measurement starts again after one.
+  void seek(double timeS) {
+    if (!m_source.canSeek()) return;
+    m_source.seek(timeS);
+    m_history.clear();
+  }
+
+  void onMousePressed(const sf::Event::MouseButtonEvent& button) {
+    if (button.button != sf::Mouse::Left) return;
+    const sf::Vector2f at(static_cast<float>(button.x), static_cast<float>(button.y));
+    if (m_source.canSeek()) {
+      if (auto t = m_hud.timeBarHit(at, m_window.getSize(), m_source.info())) {
+        seek(*t);
+        return;
+      }
+    }
+    m_pressed = true;
+    m_dragged = false;
+    m_pressAt = m_lastMouse = {button.x, button.y};
+  }
+
+  void onMouseMoved(const sf::Event::MouseMoveEvent& move) {
+    if (!m_pressed) return;
+    const sf::Vector2i now{move.x, move.y};
+    if (std::abs(now.x - m_pressAt.x) + std::abs(now.y - m_pressAt.y) > kClickSlopPx) m_dragged = true;
+    if (m_dragged) {
+      m_camera.panByPixels(now.x - m_lastMouse.x, now.y - m_lastMouse.y);
+      m_followCamera = false;
+    }
+    m_lastMouse = now;
+  }
+
+  /// Nothing selected, no route highlighted, the camera and the source follow nobody.
+  void clearSelection() {
+    m_draw.selectedVehicle.reset();
+    m_draw.selectedJunction.reset();
+    m_draw.selectedStop.reset();
+    m_draw.highlightedRoute.clear();
+    m_followCamera = false;
+    m_source.follow(std::nullopt);
+  }
+
+  // A click (not a drag) picks a vehicle, else a stop, else a junction, else clears the selection.
+  void onMouseReleased(const sf::Event::MouseButtonEvent& button) {
+    if (button.button != sf::Mouse::Left || !m_pressed) return;
+    m_pressed = false;
+    if (m_dragged) return;
+    const Vec2 at = m_camera.toWorld({static_cast<double>(button.x), static_cast<double>(button.y)});
+    const double tolerance = kPickTolerancePx / m_camera.pxPerM();
+    if (auto i = pickVehicle(m_renderer.poses(), at, tolerance)) {
+      m_draw.selectedVehicle = m_renderer.poseIds()[*i];
+      m_draw.selectedJunction.reset();
+      m_draw.selectedStop.reset();
+      m_followCamera = true;
+      m_source.follow(m_draw.selectedVehicle);
+    } else if (auto s = pickStop(m_renderer.stopPlacements(), m_renderer.stopSidesPx(), m_camera.pxPerM(), at,
+                                 tolerance)) {
+      clearSelection();
+      m_draw.selectedStop = *s;
+    } else if (auto j = pickJunction(m_net, at, tolerance)) {
+      clearSelection();
+      m_draw.selectedJunction = *j;
+    } else {
+      clearSelection();
+    }
+  }
+
+  void onKeyPressed(const sf::Event::KeyEvent& key) {
+    const bool shift = key.shift;
+    const Vec2 middle{m_camera.widthPx() / 2, m_camera.heightPx() / 2};
+    const double now = m_frame ? m_frame->timeS : 0;
+    switch (key.code) {
+      case sf::Keyboard::Q: m_window.close(); break;
+      case sf::Keyboard::Escape:
+        clearSelection();
+        m_showHelp = false;
+        break;
+      case sf::Keyboard::Left: m_camera.panByPixels(kKeyPanPx, 0); m_followCamera = false; break;
+      case sf::Keyboard::Right: m_camera.panByPixels(-kKeyPanPx, 0); m_followCamera = false; break;
+      case sf::Keyboard::Up: m_camera.panByPixels(0, kKeyPanPx); m_followCamera = false; break;
+      case sf::Keyboard::Down: m_camera.panByPixels(0, -kKeyPanPx); m_followCamera = false; break;
+      case sf::Keyboard::Equal:
+      case sf::Keyboard::Add: m_camera.zoomAt(middle, kKeyZoom); break;
+      case sf::Keyboard::Hyphen:
+      case sf::Keyboard::Subtract: m_camera.zoomAt(middle, 1 / kKeyZoom); break;
+      case sf::Keyboard::F:
+        m_camera = Camera::fit(m_renderer.bounds(), m_camera.widthPx(), m_camera.heightPx());
+        m_followCamera = false;
+        break;
+      case sf::Keyboard::Space: m_source.setPaused(!m_source.paused()); break;
+      case sf::Keyboard::N: m_source.stepOnce(); break;
+      case sf::Keyboard::RBracket: m_source.setSpeed(nextSpeed(m_source.speed(), true)); break;
+      case sf::Keyboard::LBracket: m_source.setSpeed(nextSpeed(m_source.speed(), false)); break;
+      case sf::Keyboard::M:
+        if (m_source.speed() == kAsFastAsPossible) {
+          m_source.setSpeed(m_speedBeforeMax);
+        } else {
+          m_speedBeforeMax = m_source.speed();
+          m_source.setSpeed(kAsFastAsPossible);
+        }
+        break;
+      case sf::Keyboard::C:
+        m_draw.colourMode = m_draw.colourMode == ColourMode::ByClass ? ColourMode::BySpeed : ColourMode::ByClass;
+        break;
+      case sf::Keyboard::H: m_showHelp = !m_showHelp; break;
+      case sf::Keyboard::P: m_saveWindow = true; break;
+      case sf::Keyboard::Comma: seek(now - (shift ? 60 : 10)); break;
+      case sf::Keyboard::Period: seek(now + (shift ? 60 : 10)); break;
+      case sf::Keyboard::Home: seek(m_source.info().startS); break;
+      case sf::Keyboard::End: seek(m_source.info().endS); break;
+      default: break;
+    }
+  }
+
+  // ---- update ----
+
+  /// Advances the source by the wall time since the last pass and takes its current frame.
+  Clock::time_point update() {
+    const Clock::time_point wallNow = Clock::now();
+    m_source.advance(std::chrono::duration<double>(wallNow - m_last).count());
+    m_last = wallNow;
+    m_frame = m_source.current();
+    return wallNow;
+  }
+
+  /// The HUD's playback figures, with frames per second measured over about a second.
+  HudModel hudModel(Clock::time_point wallNow) {
+    HudModel model;
+    model.info = m_source.info();
+    model.speed = m_source.speed();
+    model.paused = m_source.paused();
+    model.finished = m_source.finished();
+    model.colourMode = m_draw.colourMode;
+    model.status = m_source.status();
+    if (!m_flash.empty() && wallNow < m_flashUntil) model.status += (model.status.empty() ? "" : "   ") + m_flash;
+    model.timeBar = m_source.canSeek();
+    model.help = m_showHelp;
+
+    m_frameTimes.push_back(wallNow);
+    while (m_frameTimes.size() > 1 && wallNow - m_frameTimes.front() > std::chrono::seconds(1)) m_frameTimes.pop_front();
+    if (m_frameTimes.size() > 1)
+      model.fps = static_cast<double>(m_frameTimes.size() - 1) /
+                  std::chrono::duration<double>(m_frameTimes.back() - m_frameTimes.front()).count();
+    return model;
+  }
+
+  // ---- draw ----
+
+  /// Draws the current frame and completes the HUD model with what depends on it: the chart, the
+  /// real-time factor and the panel of the selected vehicle, stop or junction.
+  void drawFrame(Clock::time_point wallNow, HudModel& model) {
+    const Frame& frame = *m_frame;
+    if (const auto chart = m_source.delayIndexHistory(); !chart.empty())
+      m_hud.setSamples(chart);
+    else
+      m_hud.addSample(frame.timeS, frame.stats.delayIndex);
+    m_history.emplace_back(wallNow, frame.timeS);
+    while (m_history.size() > 1 && wallNow - m_history.front().first > std::chrono::seconds(1)) m_history.pop_front();
+    if (m_history.size() > 1) {
+      const double wallS = std::chrono::duration<double>(m_history.back().first - m_history.front().first).count();
+      model.realTimeFactor = wallS > 0 ? (m_history.back().second - m_history.front().second) / wallS : 0;
+    }
+
+    std::optional<VehicleDetails> details;
+    if (m_draw.selectedVehicle) {
+      details = m_source.vehicleDetails(*m_draw.selectedVehicle);
+      m_draw.highlightedRoute = details ? details->route : std::vector<RoadId>{};
+    }
+    m_renderer.draw(m_window, frame, m_camera, m_draw);
+    if (m_draw.selectedVehicle && m_followCamera) {
+      // Follow: keep the vehicle in the middle (from the poses just computed for this frame).
+      const auto ids = m_renderer.poseIds();
+      for (std::size_t i = 0; i < ids.size(); ++i)
+        if (ids[i] == *m_draw.selectedVehicle) {
+          m_camera.centreOn(m_renderer.poses()[i].centreM());
+          break;
+        }
+    }
+    model.frame = m_frame.get();
+    if (m_draw.selectedVehicle)
+      model.panel = vehiclePanel(m_net, m_renderer.tracks(), frame, details, *m_draw.selectedVehicle);
+    else if (m_draw.selectedStop && *m_draw.selectedStop < m_source.stops().size())
+      model.panel = stopPanel(m_net, m_source, frame, *m_draw.selectedStop);
+    else if (m_draw.selectedJunction)
+      model.panel = junctionPanel(m_net, frame, *m_draw.selectedJunction, m_source.info().policy);
+  }
+
+  /// What is on screen, HUD included, before display() swaps the buffers (key P).
+  void saveWindowPicture() {
+    m_saveWindow = false;
+    sf::Texture shot;
+    const std::string name = fmt::format("trafficsim-{}-{}.png", m_source.info().name,
+                                         m_frame ? clockText(m_frame->timeS) : std::string("0:00:00"));
+    std::string file = name;
+    std::replace(file.begin(), file.end(), ':', '-');
+    if (shot.create(m_window.getSize().x, m_window.getSize().y)) {
+      shot.update(m_window);
+      m_flash = shot.copyToImage().saveToFile(file) ? "saved " + file : "could not write " + file;
+    } else {
+      m_flash = "could not capture the window";
+    }
+    m_flashUntil = Clock::now() + std::chrono::seconds(4);
+  }
+
+  FrameSource& m_source;
+  sf::RenderWindow& m_window;
+  const RoadNetwork& m_net;
+  SceneRenderer m_renderer;
+  Camera m_camera;
+  Hud m_hud;
+  DrawOptions m_draw;
+  bool m_followCamera = false;
+  bool m_showHelp = false;
+  bool m_saveWindow = false;
+  std::string m_flash;  // a short message on the HUD, e.g. where a picture was saved
+  Clock::time_point m_flashUntil;
+  PlaybackSpeed m_speedBeforeMax;
+
+  bool m_pressed = false, m_dragged = false;
+  sf::Vector2i m_pressAt, m_lastMouse;
+
+  // Measured rates: frames drawn and simulated seconds per wall second, over about a second.
+  std::deque<std::pair<Clock::time_point, double>> m_history;
+  std::deque<Clock::time_point> m_frameTimes;
+  Clock::time_point m_last = Clock::now();
+
+  std::shared_ptr<const Frame> m_frame;
+};
+
 }  // namespace
 
 void runViewer(FrameSource& source, const ViewerOptions& options) {
@@ -169,243 +452,7 @@ void runViewer(FrameSource& source, const ViewerOptions& options) {
   if (!window.isOpen()) throw std::runtime_error("could not open a window (is the X display usable?)");
   window.setFramerateLimit(60);
 
-  const RoadNetwork& net = source.network();
-  SceneRenderer renderer(net, [&source](std::uint32_t id) { return source.vehicleLengthM(id); }, source.stops());
-  Camera camera = options.camera ? *options.camera : Camera::fit(renderer.bounds(), options.widthPx, options.heightPx);
-  Hud hud;
-  DrawOptions draw;
-  draw.colourMode = options.colourMode;
-  bool followCamera = false;
-  bool showHelp = false;
-  bool saveWindow = false;
-  std::string flash;  // a short message on the HUD, e.g. where a picture was saved
-  Clock::time_point flashUntil;
-  PlaybackSpeed speedBeforeMax = source.speed() == kAsFastAsPossible ? 10 : source.speed();
-
-  bool pressed = false, dragged = false;
-  sf::Vector2i pressAt, lastMouse;
-
-  // Measured rates: frames drawn and simulated seconds per wall second, over about a second.
-  std::deque<std::pair<Clock::time_point, double>> history;
-  // A jump in a recording is not playback speed: the measurement starts again after one.
-  const auto seek = [&](double timeS) {
-    if (!source.canSeek()) return;
-    source.seek(timeS);
-    history.clear();
-  };
-  std::deque<Clock::time_point> frameTimes;
-  Clock::time_point last = Clock::now();
-
-  std::shared_ptr<const Frame> frame;
-  while (window.isOpen()) {
-    sf::Event event;
-    while (window.pollEvent(event)) {
-      switch (event.type) {
-        case sf::Event::Closed: window.close(); break;
-        case sf::Event::Resized:
-          camera.resize(event.size.width, event.size.height);
-          window.setView(sf::View(sf::FloatRect(0, 0, static_cast<float>(event.size.width),
-                                                static_cast<float>(event.size.height))));
-          break;
-        case sf::Event::MouseWheelScrolled:
-          camera.zoomAt({static_cast<double>(event.mouseWheelScroll.x), static_cast<double>(event.mouseWheelScroll.y)},
-                        std::pow(kWheelZoom, event.mouseWheelScroll.delta));
-          break;
-        case sf::Event::MouseButtonPressed:
-          if (event.mouseButton.button == sf::Mouse::Left) {
-            const sf::Vector2f at(static_cast<float>(event.mouseButton.x), static_cast<float>(event.mouseButton.y));
-            if (source.canSeek()) {
-              if (auto t = hud.timeBarHit(at, window.getSize(), source.info())) {
-                seek(*t);
-                break;
-              }
-            }
-            pressed = true;
-            dragged = false;
-            pressAt = lastMouse = {event.mouseButton.x, event.mouseButton.y};
-          }
-          break;
-        case sf::Event::MouseMoved:
-          if (pressed) {
-            const sf::Vector2i now{event.mouseMove.x, event.mouseMove.y};
-            if (std::abs(now.x - pressAt.x) + std::abs(now.y - pressAt.y) > kClickSlopPx) dragged = true;
-            if (dragged) {
-              camera.panByPixels(now.x - lastMouse.x, now.y - lastMouse.y);
-              followCamera = false;
-            }
-            lastMouse = now;
-          }
-          break;
-        case sf::Event::MouseButtonReleased:
-          if (event.mouseButton.button == sf::Mouse::Left && pressed) {
-            pressed = false;
-            if (dragged) break;
-            const Vec2 at = camera.toWorld({static_cast<double>(event.mouseButton.x), static_cast<double>(event.mouseButton.y)});
-            const double tolerance = kPickTolerancePx / camera.pxPerM();
-            if (auto i = pickVehicle(renderer.poses(), at, tolerance)) {
-              draw.selectedVehicle = renderer.poseIds()[*i];
-              draw.selectedJunction.reset();
-              draw.selectedStop.reset();
-              followCamera = true;
-              source.follow(draw.selectedVehicle);
-            } else if (auto s = pickStop(renderer.stopPlacements(), renderer.stopSidesPx(), camera.pxPerM(), at,
-                                         tolerance)) {
-              draw.selectedStop = *s;
-              draw.selectedVehicle.reset();
-              draw.selectedJunction.reset();
-              draw.highlightedRoute.clear();
-              followCamera = false;
-              source.follow(std::nullopt);
-            } else if (auto j = pickJunction(net, at, tolerance)) {
-              draw.selectedJunction = *j;
-              draw.selectedVehicle.reset();
-              draw.selectedStop.reset();
-              draw.highlightedRoute.clear();
-              followCamera = false;
-              source.follow(std::nullopt);
-            } else {
-              draw.selectedVehicle.reset();
-              draw.selectedJunction.reset();
-              draw.selectedStop.reset();
-              draw.highlightedRoute.clear();
-              followCamera = false;
-              source.follow(std::nullopt);
-            }
-          }
-          break;
-        case sf::Event::KeyPressed: {
-          const bool shift = event.key.shift;
-          const Vec2 middle{camera.widthPx() / 2, camera.heightPx() / 2};
-          const double now = frame ? frame->timeS : 0;
-          switch (event.key.code) {
-            case sf::Keyboard::Q: window.close(); break;
-            case sf::Keyboard::Escape:
-              draw.selectedVehicle.reset();
-              draw.selectedJunction.reset();
-              draw.selectedStop.reset();
-              draw.highlightedRoute.clear();
-              followCamera = false;
-              source.follow(std::nullopt);
-              showHelp = false;
-              break;
-            case sf::Keyboard::Left: camera.panByPixels(kKeyPanPx, 0); followCamera = false; break;
-            case sf::Keyboard::Right: camera.panByPixels(-kKeyPanPx, 0); followCamera = false; break;
-            case sf::Keyboard::Up: camera.panByPixels(0, kKeyPanPx); followCamera = false; break;
-            case sf::Keyboard::Down: camera.panByPixels(0, -kKeyPanPx); followCamera = false; break;
-            case sf::Keyboard::Equal:
-            case sf::Keyboard::Add: camera.zoomAt(middle, kKeyZoom); break;
-            case sf::Keyboard::Hyphen:
-            case sf::Keyboard::Subtract: camera.zoomAt(middle, 1 / kKeyZoom); break;
-            case sf::Keyboard::F:
-              camera = Camera::fit(renderer.bounds(), camera.widthPx(), camera.heightPx());
-              followCamera = false;
-              break;
-            case sf::Keyboard::Space: source.setPaused(!source.paused()); break;
-            case sf::Keyboard::N: source.stepOnce(); break;
-            case sf::Keyboard::RBracket: source.setSpeed(nextSpeed(source.speed(), true)); break;
-            case sf::Keyboard::LBracket: source.setSpeed(nextSpeed(source.speed(), false)); break;
-            case sf::Keyboard::M:
-              if (source.speed() == kAsFastAsPossible) {
-                source.setSpeed(speedBeforeMax);
-              } else {
-                speedBeforeMax = source.speed();
-                source.setSpeed(kAsFastAsPossible);
-              }
-              break;
-            case sf::Keyboard::C:
-              draw.colourMode = draw.colourMode == ColourMode::ByClass ? ColourMode::BySpeed : ColourMode::ByClass;
-              break;
-            case sf::Keyboard::H: showHelp = !showHelp; break;
-            case sf::Keyboard::P: saveWindow = true; break;
-            case sf::Keyboard::Comma: seek(now - (shift ? 60 : 10)); break;
-            case sf::Keyboard::Period: seek(now + (shift ? 60 : 10)); break;
-            case sf::Keyboard::Home: seek(source.info().startS); break;
-            case sf::Keyboard::End: seek(source.info().endS); break;
-            default: break;
-          }
-          break;
-        }
-        default: break;
-      }
-    }
-
-    const Clock::time_point wallNow = Clock::now();
-    source.advance(std::chrono::duration<double>(wallNow - last).count());
-    last = wallNow;
-    frame = source.current();
-
-    HudModel model;
-    model.info = source.info();
-    model.speed = source.speed();
-    model.paused = source.paused();
-    model.finished = source.finished();
-    model.colourMode = draw.colourMode;
-    model.status = source.status();
-    if (!flash.empty() && wallNow < flashUntil) model.status += (model.status.empty() ? "" : "   ") + flash;
-    model.timeBar = source.canSeek();
-    model.help = showHelp;
-
-    frameTimes.push_back(wallNow);
-    while (frameTimes.size() > 1 && wallNow - frameTimes.front() > std::chrono::seconds(1)) frameTimes.pop_front();
-    if (frameTimes.size() > 1)
-      model.fps = static_cast<double>(frameTimes.size() - 1) /
-                  std::chrono::duration<double>(frameTimes.back() - frameTimes.front()).count();
-
-    window.clear(toSf(palette::kBackground));
-    if (frame) {
-      if (const auto chart = source.delayIndexHistory(); !chart.empty())
-        hud.setSamples(chart);
-      else
-        hud.addSample(frame->timeS, frame->stats.delayIndex);
-      history.emplace_back(wallNow, frame->timeS);
-      while (history.size() > 1 && wallNow - history.front().first > std::chrono::seconds(1)) history.pop_front();
-      if (history.size() > 1) {
-        const double wallS = std::chrono::duration<double>(history.back().first - history.front().first).count();
-        model.realTimeFactor = wallS > 0 ? (history.back().second - history.front().second) / wallS : 0;
-      }
-
-      std::optional<VehicleDetails> details;
-      if (draw.selectedVehicle) {
-        details = source.vehicleDetails(*draw.selectedVehicle);
-        draw.highlightedRoute = details ? details->route : std::vector<RoadId>{};
-      }
-      renderer.draw(window, *frame, camera, draw);
-      if (draw.selectedVehicle && followCamera) {
-        // Follow: keep the vehicle in the middle (from the poses just computed for this frame).
-        const auto ids = renderer.poseIds();
-        for (std::size_t i = 0; i < ids.size(); ++i)
-          if (ids[i] == *draw.selectedVehicle) {
-            camera.centreOn(renderer.poses()[i].centreM());
-            break;
-          }
-      }
-      model.frame = frame.get();
-      if (draw.selectedVehicle)
-        model.panel = vehiclePanel(net, renderer.tracks(), *frame, details, *draw.selectedVehicle);
-      else if (draw.selectedStop && *draw.selectedStop < source.stops().size())
-        model.panel = stopPanel(net, source, *frame, *draw.selectedStop);
-      else if (draw.selectedJunction)
-        model.panel = junctionPanel(net, *frame, *draw.selectedJunction, source.info().policy);
-    }
-    hud.draw(window, model);
-    if (saveWindow) {
-      // What is on screen, HUD included, before display() swaps the buffers.
-      saveWindow = false;
-      sf::Texture shot;
-      const std::string name = fmt::format("trafficsim-{}-{}.png", source.info().name,
-                                           frame ? clockText(frame->timeS) : std::string("0:00:00"));
-      std::string file = name;
-      std::replace(file.begin(), file.end(), ':', '-');
-      if (shot.create(window.getSize().x, window.getSize().y)) {
-        shot.update(window);
-        flash = shot.copyToImage().saveToFile(file) ? "saved " + file : "could not write " + file;
-      } else {
-        flash = "could not capture the window";
-      }
-      flashUntil = Clock::now() + std::chrono::seconds(4);
-    }
-    window.display();
-  }
+  ViewerSession(source, options, window).run();
 }
 
 }  // namespace traffic::render

@@ -239,11 +239,11 @@ TEST_F(CityflowFiles, MalformedJsonGivesTheLine) {
 
 TEST_F(CityflowFiles, MissingFile) {
   const fs::path p = m_dir / "nowhere.json";
-  expectError([&] { loadCityflowRoadnet(p); }, p, {"cannot open file"});
+  expectError([&] { loadCityflowRoadnet(p); }, p, {"cannot open the map file", "No such file"});
   const RoadNetwork net = smallNet();
   std::vector<VehicleType> types;
   Demand demand;
-  expectError([&] { loadCityflowFlows(p, net, types, demand); }, p, {"cannot open file"});
+  expectError([&] { loadCityflowFlows(p, net, types, demand); }, p, {"cannot open the flow file", "No such file"});
 }
 
 TEST_F(CityflowFiles, MissingKey) {
@@ -323,6 +323,34 @@ TEST_F(CityflowFiles, NegativeTimes) {
   doc["intersections"][1]["trafficLight"]["lightphases"][0]["time"] = -5;
   const fs::path q = write("roadnet.json", doc);
   expectError([&] { loadCityflowRoadnet(q); }, q, {"intersection 'm'", "lightphase 0", "'time' must be >= 0"});
+}
+
+// Issue 14: /dev/zero was read until bad_alloc, a FIFO hung the loader; a flow file could expand
+// into any number of trips.
+TEST_F(CityflowFiles, OnlyRegularFilesWithinTheLimitsAreRead) {
+  expectError([&] { loadCityflowRoadnet("/dev/zero"); }, "/dev/zero", {"not a regular file"});
+  const RoadNetwork net = smallNet();
+  std::vector<VehicleType> types;
+  Demand demand;
+  expectError([&] { loadCityflowFlows("/dev/urandom", net, types, demand); }, "/dev/urandom", {"not a regular file"});
+
+  ResourceLimits limits;
+  limits.maxInputMb = 1;
+  const fs::path big = m_dir / "big.json";
+  std::ofstream(big) << std::string(1'200'000, ' ') << "[]";
+  expectError([&] { loadCityflowFlows(big, net, types, demand, limits); }, big, {"1.2 MB", "max_input_mb"});
+
+  json flows = smallFlows();
+  flows[0]["startTime"] = 0;
+  flows[0]["endTime"] = 1000;
+  flows[0]["interval"] = 1;
+  const fs::path many = write("many.json", flows);
+  limits.maxTrips = 500;
+  expectError([&] { loadCityflowFlows(many, net, types, demand, limits); }, many, {"flow 0", "max_trips"});
+  EXPECT_TRUE(demand.trips.empty());
+  limits.maxTrips = 5000;
+  loadCityflowFlows(many, net, types, demand, limits);
+  EXPECT_GE(demand.trips.size(), 1001u);
 }
 
 TEST_F(CityflowFiles, BadVehicleParameters) {

@@ -4,6 +4,7 @@
 #include "traffic/outputs.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <stdlib.h>
 
 #include <algorithm>
@@ -300,6 +301,47 @@ TEST_F(RunOutputs, UnwritableLocationNamesThePath) {
     EXPECT_NE(std::string(e.what()).find(blocker.string()), std::string::npos) << e.what();
   }
   EXPECT_EQ(entries(tmp.path()), (std::vector<std::string>{"blocker"}));
+}
+
+// Issue 14: publishing moves the old folder aside, then renames the new one into place. A kill
+// between the two renames left the old results only in a hidden ".r.previous-PID-N" folder.
+TEST_F(RunOutputs, AKillBetweenThePublishingRenamesIsRecoveredAtTheNextStart) {
+  const fs::path out = tmp.path() / "r";
+  writeRunOutputs(out, scenario, summary, trips, series);
+  const std::string before = readAll(out / "trips.csv");
+  // The state a kill leaves: the earlier results aside (by a process that no longer runs; pids
+  // never reach 999999999), nothing under the name.
+  const fs::path aside = tmp.path() / ".r.previous-999999999-0";
+  fs::rename(out, aside);
+  checkOutputDirReplaceable(out);
+  EXPECT_EQ(readAll(out / "trips.csv"), before);
+  EXPECT_EQ(entries(tmp.path()), (std::vector<std::string>{"r"}));
+
+  // A kill after the second rename: the new folder is in place, the aside one is stale.
+  fs::create_directory(aside);
+  std::ofstream(aside / "trips.csv") << "stale";
+  checkOutputDirReplaceable(out);
+  EXPECT_EQ(readAll(out / "trips.csv"), before);
+  EXPECT_EQ(entries(tmp.path()), (std::vector<std::string>{"r"}));
+
+  // A folder set aside by a process that still runs is a publish in progress: left alone.
+  const fs::path live = tmp.path() / (".r.previous-" + std::to_string(::getpid()) + "-7");
+  fs::create_directory(live);
+  checkOutputDirReplaceable(out);
+  EXPECT_TRUE(fs::exists(live));
+}
+
+TEST_F(RunOutputs, AFolderThatCannotBeCreatedIsRefusedByTheCheck) {
+  // Issue 14: found only by writing, after the whole run; the check runs before it.
+  const fs::path blocker = tmp.path() / "blocker";
+  std::ofstream(blocker) << "a file where a folder should be";
+  try {
+    checkOutputDirReplaceable(blocker / "a" / "r");
+    ADD_FAILURE() << "expected the check to refuse a folder under a file";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("'" + blocker.string() + "' is a file"), std::string::npos) << e.what();
+  }
+  EXPECT_NO_THROW(checkOutputDirReplaceable(tmp.path() / "new" / "deeper" / "r"));
 }
 
 }  // namespace

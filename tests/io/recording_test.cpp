@@ -106,6 +106,8 @@ TEST_F(RecordingOfARun, FramesReadBackEqualTheLiveFramesBitForBit) {
   ASSERT_EQ(s_live.size(), 301u);
   EXPECT_FALSE(reader.truncated());
   EXPECT_TRUE(reader.truncationMessage().empty());
+  EXPECT_TRUE(reader.complete());
+  EXPECT_TRUE(reader.incompleteMessage().empty());
   std::size_t vehicles = 0;
   for (std::size_t i = 0; i < s_live.size(); ++i) {
     const Frame f = reader.frame(i);
@@ -169,6 +171,33 @@ TEST_F(RecordingOfARun, SeekingFindsTheLastFrameAtOrBeforeATime) {
   EXPECT_THROW((void)reader.frame(301), std::out_of_range);
 }
 
+// Issue 14: a killed run's recording ends on a frame boundary as often as not, and replayed as if
+// the run had finished. Only a closed writer leaves the end record.
+TEST_F(RecordingOfARun, ARecordingWithoutItsEndRecordSaysTheRunDidNotFinish) {
+  TempDir dir;
+  for (std::size_t k : {std::size_t{0}, std::size_t{99}, s_frameEnds.size() - 1}) {
+    SCOPED_TRACE(k);
+    const fs::path p = cutCopy(s_frameEnds[k], dir);
+    const RecordingReader reader(p);
+    EXPECT_FALSE(reader.truncated());
+    EXPECT_EQ(reader.frameCount(), k + 1);
+    EXPECT_FALSE(reader.complete());
+    EXPECT_TRUE(contains(reader.incompleteMessage(), p.string())) << reader.incompleteMessage();
+    EXPECT_TRUE(contains(reader.incompleteMessage(), "did not finish")) << reader.incompleteMessage();
+    EXPECT_TRUE(contains(reader.incompleteMessage(), "frames 0 to " + std::to_string(k))) << reader.incompleteMessage();
+  }
+  // A cut inside the end record itself, and bytes after it.
+  const std::uint64_t last = s_frameEnds.back();
+  const RecordingReader inside(cutCopy(last + 10, dir));
+  EXPECT_FALSE(inside.complete());
+  EXPECT_EQ(inside.frameCount(), s_frameEnds.size());
+  std::vector<char> bytes = readBytes(s_file);
+  bytes.push_back(0);
+  const fs::path extra = dir.path() / "extra.tsrec";
+  writeBytes(extra, bytes, bytes.size());
+  EXPECT_TRUE(contains(loadErrorOf([&] { RecordingReader r(extra); }), "end record")) << extra;
+}
+
 TEST_F(RecordingOfARun, ACutInsideTheHeaderIsAnError) {
   TempDir dir;
   for (std::size_t cut : {std::size_t{3}, std::size_t{12}, std::size_t{40}, static_cast<std::size_t>(s_headerBytes / 2),
@@ -199,7 +228,7 @@ TEST_F(RecordingOfARun, ACutInsideAFrameLeavesTheFramesBeforeItPlayable) {
       EXPECT_EQ(reader.frameAtOrBefore(1e9), k - 1);
     }
   }
-  // A cut exactly between two frames is a shorter, complete recording.
+  // A cut exactly between two frames is not truncated: every frame in it plays.
   const RecordingReader reader(cutCopy(s_frameEnds[99], dir));
   EXPECT_FALSE(reader.truncated());
   EXPECT_EQ(reader.frameCount(), 100u);
@@ -271,7 +300,7 @@ TEST_F(RecordingOfARun, ANewerFormatVersionIsRefusedByNumber) {
   writeBytes(p, bytes, bytes.size());
   const std::string msg = loadErrorOf([&] { RecordingReader r(p); });
   EXPECT_TRUE(contains(msg, p.string())) << msg;
-  EXPECT_TRUE(contains(msg, "recording format version 3 is newer than this build reads (1)")) << msg;
+  EXPECT_TRUE(contains(msg, "recording format version 3 is newer than this build reads (2)")) << msg;
 }
 
 // ---- the road network -----------------------------------------------------------------------
@@ -767,6 +796,7 @@ TEST(Recording, TheHeaderIsOnDiskBeforeTheFirstFrame) {
   const RecordingReader reader(p);
   EXPECT_EQ(reader.frameCount(), 0u);
   EXPECT_FALSE(reader.truncated());
+  EXPECT_FALSE(reader.complete());  // still being written: no end record yet
   EXPECT_EQ(reader.header().scenarioName, "test");
   EXPECT_EQ(fs::file_size(p), w.bytesWritten());
 }
@@ -909,6 +939,25 @@ TEST(RecordingCli, AnUnwritableRecordPathStopsTheRunWithExitCode2) {
                                                    " --out " + testing::shellQuoted(out.string()) + " --record-every 5");
   EXPECT_EQ(every.code, 2);
   EXPECT_TRUE(contains(every.err, "--record")) << every.err;
+}
+
+TEST(Recording, AnInterruptedRunIsRecordedAsNotFinished) {
+  TempDir dir;
+  const Scenario sc = crossScenario();
+  const fs::path p = dir.path() / "stopped.tsrec";
+  {
+    World world(sc, WorldOptions{1});
+    RecordingWriter w(p, sc);
+    w.write(world.frame());
+    world.step();
+    w.write(world.frame());
+    w.close(false);
+  }
+  const RecordingReader reader(p);
+  EXPECT_EQ(reader.frameCount(), 2u);
+  EXPECT_FALSE(reader.truncated());
+  EXPECT_FALSE(reader.complete());
+  EXPECT_TRUE(contains(reader.incompleteMessage(), "stopped before its end")) << reader.incompleteMessage();
 }
 
 }  // namespace

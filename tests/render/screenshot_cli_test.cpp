@@ -23,6 +23,37 @@ using traffic::testing::TempDir;
 
 std::string quoted(const std::filesystem::path& p) { return shellQuoted(p.string()); }
 
+// Issue 14: outputs never replace a file the user did not ask to replace. Checked before the
+// display is needed, so this runs without one.
+TEST(ScreenshotCli, AnExistingFileIsNotReplacedWithoutForce) {
+  TempDir dir;
+  const auto png = dir.write("mine.png", "not a picture of ours");
+  for (const std::string& command : {"view " + shippedScenario("hangzhou_real.toml"), std::string("replay x.tsrec")}) {
+    SCOPED_TRACE(command);
+    const CliResult r = runCli(command + " --screenshot " + quoted(png) + " --at 10");
+    EXPECT_EQ(r.code, 2) << r.err;
+    EXPECT_NE(r.err.find("--force"), std::string::npos) << r.err;
+    EXPECT_EQ(traffic::testing::readAll(png), "not a picture of ours");
+  }
+}
+
+// Issue 14: NaN passed CLI11's NonNegativeNumber and Range checks, and --speed 0 meant "max".
+// Refused at parse time, before a display is needed.
+TEST(ScreenshotCli, NonFiniteViewOptionsAndASpeedOfZeroAreRefused) {
+  TempDir dir;
+  const std::string base = "view " + shippedScenario("hangzhou_real.toml") + " --screenshot " +
+                           quoted(dir.path() / "x.png");
+  for (const std::string& bad : {" --at nan", " --at 10 --centre nan,nan", " --at 10 --zoom inf", " --at inf",
+                                 " --at 10 --speed 0", " --at 10 --speed inf"}) {
+    SCOPED_TRACE(bad);
+    const CliResult r = runCli(base + bad);
+    EXPECT_EQ(r.code, 2) << r.err;
+    // Refused for the value itself, not for want of a display.
+    EXPECT_TRUE(r.err.find("finite") != std::string::npos || r.err.find("--speed") != std::string::npos) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(dir.path() / "x.png"));
+  }
+}
+
 TEST(ScreenshotCli, ViewWritesAPngOfTheRequestedSizeThatShowsTheNetwork) {
   TRAFFIC_REQUIRE_DISPLAY();
   TempDir dir;

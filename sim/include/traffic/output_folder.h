@@ -25,10 +25,18 @@ struct OutputFile {
 std::filesystem::path outputFolderPath(const std::filesystem::path& requested);
 
 /// Throws std::runtime_error (naming the folder and the offending file) when `dir` exists and
-/// is not a folder, or holds a file for which `replaceable(name)` is false. Cheap; call it before
-/// a long run.
+/// is not a folder, or holds a file for which `replaceable(name)` is false, or when it does not
+/// exist and cannot be created (the nearest existing folder on its path is a file or not
+/// writable). Recovers an interrupted publish first (recoverInterruptedPublish). Cheap; call it
+/// before a long run.
 void checkFolderReplaceable(const std::filesystem::path& dir,
                             const std::function<bool(const std::string&)>& replaceable);
+
+/// publishFolder moves an earlier folder aside (".NAME.previous-PID-N") before renaming the new one
+/// into place. A process killed between the two renames leaves no folder under the requested name:
+/// this puts the aside folder back, and deletes aside folders left by a kill after the second
+/// rename, so that a crash at any instant leaves the old or the new results under the name.
+void recoverInterruptedPublish(const std::filesystem::path& dir);
 
 /// Writes `files` into `dir` all at once, creating parent folders and replacing an earlier folder
 /// whole. Throws std::runtime_error naming the path on I/O failure, leaving `dir` as it was.

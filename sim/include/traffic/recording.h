@@ -14,6 +14,11 @@
 //    reader then reports truncated() instead of failing.
 //  - Every section and every frame carries a CRC32; a damaged byte is reported (LoadError naming
 //    the file, the frame number and the byte offset), never played back as wrong data.
+//  - Closing the writer ends the file with an end record (format 2) saying how many frames it holds
+//    and whether the run reached its end. A file without one was left by a run that was killed or
+//    crashed (or is still being written); the reader then reports complete() == false with a
+//    message, so a viewer can say the run did not finish (issue 14: such files replayed as if
+//    complete).
 //  - Opening a file that is not a recording, that was cut inside its header, or that has a newer
 //    format version throws LoadError with a message naming the file and what is wrong.
 //
@@ -39,7 +44,8 @@ namespace traffic {
 struct Scenario;
 
 /// The format version this build writes, and the newest it reads.
-inline constexpr std::uint32_t kRecordingFormatVersion = 1;
+/// 2 added the end record; version 1 files are read as before (and count as complete).
+inline constexpr std::uint32_t kRecordingFormatVersion = 2;
 
 /// What the recording says about the run it came from.
 struct RecordingHeader {
@@ -81,9 +87,11 @@ struct RecordedTransitLine {
 
 class RecordingWriter {
  public:
-  /// Creates (or replaces) `path` and writes the header, network, vehicle types and trips.
-  /// Throws LoadError naming the path when it cannot be opened or written.
-  RecordingWriter(const std::filesystem::path& path, const Scenario& scenario);
+  /// Creates `path` and writes the header, network, vehicle types and trips. An existing file is
+  /// replaced when `replaceExisting`, else refused (the check and the creation are one atomic
+  /// step, O_EXCL, so no file that appears in between is replaced either). Throws LoadError naming
+  /// the path when it cannot be created or written.
+  RecordingWriter(const std::filesystem::path& path, const Scenario& scenario, bool replaceExisting = true);
   /// Closes the file if close() was not called; never throws (a failure is logged).
   ~RecordingWriter();
   RecordingWriter(const RecordingWriter&) = delete;
@@ -93,9 +101,11 @@ class RecordingWriter {
   /// Throws std::runtime_error naming the file when the disk write fails (full disk, removed
   /// device): a failing disk is not the user's input, so it is not a LoadError.
   void write(const Frame& frame);
-  /// Flushes and closes; further write() calls throw std::logic_error. Throws std::runtime_error
-  /// on failure. Calling it twice is harmless.
-  void close();
+  /// Writes the end record, flushes and closes; further write() calls throw std::logic_error.
+  /// `runFinished` says whether the run reached its end (false for an interrupted run; the
+  /// destructor closes with false). Throws std::runtime_error on failure. Calling it twice is
+  /// harmless.
+  void close(bool runFinished = true);
 
   [[nodiscard]] const std::filesystem::path& path() const;
   [[nodiscard]] std::size_t framesWritten() const;
@@ -148,6 +158,13 @@ class RecordingReader {
   [[nodiscard]] bool truncated() const;
   /// Says where the file was cut; empty when not truncated().
   [[nodiscard]] const std::string& truncationMessage() const;
+  /// The file ends with the end record of a run that reached its end (always true for format 1
+  /// files, which have no end record). False for a run that was killed, crashed or interrupted,
+  /// and for a file still being written; the frames it has are playable all the same.
+  [[nodiscard]] bool complete() const;
+  /// Why the recording is not complete(), naming the file and the last playable frame; empty
+  /// when complete().
+  [[nodiscard]] const std::string& incompleteMessage() const;
 
  private:
   struct Impl;

@@ -142,7 +142,7 @@ class RoadNetwork {
 
  private:
   friend class RoadNetworkBuilder;
-  friend struct NetworkCodec;  // recordings store and restore a built network (sim/src/recording.cpp)
+  friend struct NetworkCodec;  // recordings store and restore a built network (sim/src/io/recording/network_codec.cpp)
   /// Builds the routing graph from roads, lanes and movements; used by build() and on restore.
   void buildRoutingGraph();
   std::vector<Junction> m_junctions;

@@ -11,6 +11,8 @@
 // and change with the seed.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <string>
 
 #include "traffic/demand.h"
 #include "traffic/errors.h"
@@ -22,6 +24,14 @@ namespace {
 // A flow or OD entry that would create more vehicles than this is almost certainly a unit mistake
 // (vehicles per second instead of per hour); refusing it beats exhausting memory.
 constexpr double kMaxVehiclesPerEntry = 10'000'000;
+
+// A count for a message: 3 significant digits, never the 309 digits of a huge double (nor the
+// undefined result of casting one to an integer).
+std::string approximately(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g", v);
+  return buf;
+}
 
 std::string roadName(const RoadNetwork& net, RoadId id) {
   if (!id.valid() || id.index() >= net.roads().size()) return "#" + std::to_string(id.value);
@@ -63,7 +73,7 @@ void expandFlow(const RoadNetwork& net, Router& router, const FlowSpec& flow, st
     throw LoadError(sourceFile, entity, "vehicles per hour must be a finite number >= 0");
   const double expected = flow.vehPerHour * (flow.endS - flow.beginS) / 3600.0;
   if (expected > kMaxVehiclesPerEntry)
-    throw LoadError(sourceFile, entity, "would create about " + std::to_string(static_cast<long long>(expected)) +
+    throw LoadError(sourceFile, entity, "would create about " + approximately(expected) +
                                             " vehicles; check the units (vehicles per hour)");
 
   std::vector<RoadId> route;

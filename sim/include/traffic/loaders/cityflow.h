@@ -14,17 +14,21 @@
 #include <vector>
 
 #include "traffic/demand.h"
+#include "traffic/limits.h"
 #include "traffic/road_network.h"
 #include "traffic/vehicle_type.h"
 
 namespace traffic {
 
-/// Throws LoadError naming the file and the intersection, road or link at fault.
-RoadNetwork loadCityflowRoadnet(const std::filesystem::path& file);
+/// Throws LoadError naming the file and the intersection, road or link at fault. Reads only regular
+/// files of at most limits.maxInputMb.
+RoadNetwork loadCityflowRoadnet(const std::filesystem::path& file, const ResourceLimits& limits = {});
 
 /// Appends the flow file's vehicle types to `types` (deduplicated by parameters) and its trips to
-/// `demand` (trip ids "flow_<entry>_<k>"). Routes are checked for connectivity. Throws LoadError.
+/// `demand` (trip ids "flow_<entry>_<k>"). Routes are checked for connectivity. Throws LoadError,
+/// also when the file is larger than limits.maxInputMb or an entry would take `demand` past
+/// limits.maxTrips (checked before the entry's trips are made).
 void loadCityflowFlows(const std::filesystem::path& file, const RoadNetwork& net,
-                       std::vector<VehicleType>& types, Demand& demand);
+                       std::vector<VehicleType>& types, Demand& demand, const ResourceLimits& limits = {});
 
 }  // namespace traffic

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "io/input_file.h"
 #include "traffic/errors.h"
 
 namespace traffic {
@@ -26,12 +27,10 @@ constexpr double kMaxVehiclesPerEntry = 10'000'000;
 
 std::string inQuotes(const std::string& s) { return "'" + s + "'"; }
 
-json parseFile(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw LoadError(file.string(), "", "cannot open file");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  const std::string text = buffer.str();
+json parseFile(const std::filesystem::path& file, std::uint64_t maxBytes, const char* what) {
+  // Regular files only, within the cap (issue 14: /dev/zero was read until bad_alloc).
+  const std::string text = readInputFile(file, maxBytes, what,
+                                         "raise [limits] max_input_mb in the scenario if the file is right");
   try {
     return json::parse(text);
   } catch (const json::parse_error& e) {
@@ -123,9 +122,9 @@ bool isCityflowTypeName(const std::string& name) {
 
 }  // namespace
 
-RoadNetwork loadCityflowRoadnet(const std::filesystem::path& file) {
+RoadNetwork loadCityflowRoadnet(const std::filesystem::path& file, const ResourceLimits& limits) {
   const std::string path = file.string();
-  const json doc = parseFile(file);
+  const json doc = parseFile(file, limits.maxInputMb * 1'000'000, "map file");
   const Reader rd(path);
   RoadNetworkBuilder b(path);
 
@@ -271,9 +270,9 @@ RoadNetwork loadCityflowRoadnet(const std::filesystem::path& file) {
 }
 
 void loadCityflowFlows(const std::filesystem::path& file, const RoadNetwork& net, std::vector<VehicleType>& types,
-                       Demand& demand) {
+                       Demand& demand, const ResourceLimits& limits) {
   const std::string path = file.string();
-  const json doc = parseFile(file);
+  const json doc = parseFile(file, limits.maxInputMb * 1'000'000, "flow file");
   const Reader rd(path);
   if (!doc.is_array()) rd.fail("flow file", "must be a JSON array of flow entries");
 
@@ -349,6 +348,12 @@ void loadCityflowFlows(const std::filesystem::path& file, const RoadNetwork& net
     if (end > start && (end - start) / interval > kMaxVehiclesPerEntry)
       rd.fail(entity, "would create more than " + std::to_string(static_cast<long long>(kMaxVehiclesPerEntry)) +
                           " vehicles");
+    const double count = end > start ? std::floor((end - start) / interval) + 1 : 1;
+    if (static_cast<double>(demand.trips.size()) + count > static_cast<double>(limits.maxTrips))
+      rd.fail(entity, "its " + std::to_string(static_cast<long long>(count)) + " vehicles would take the scenario past " +
+                          std::to_string(limits.maxTrips) +
+                          " trips (limits.max_trips); raise it with [limits] max_trips in the scenario if the machine "
+                          "has the memory (about 260 bytes per trip)");
     const std::string prefix = "flow_" + std::to_string(k) + "_";
     for (std::size_t n = 0;; ++n) {
       const double t = start + static_cast<double>(n) * (end > start ? interval : 0.0);

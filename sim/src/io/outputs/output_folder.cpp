@@ -1,7 +1,9 @@
 #include "traffic/output_folder.h"
 
+#include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <charconv>
@@ -9,6 +11,7 @@
 #include <fstream>
 #include <stdexcept>
 #include <system_error>
+#include <vector>
 
 namespace traffic {
 namespace {
@@ -44,6 +47,15 @@ void discard(const fs::path& dir) {
   fs::remove_all(dir, ec);
 }
 
+/// Whether the process that named an aside folder "PID-N" still runs: its folder is then part of a
+/// publish in progress, not a leftover of a killed one.
+bool writerAlive(const std::string& pidAndCounter) {
+  long pid = 0;
+  const auto [end, ec] = std::from_chars(pidAndCounter.data(), pidAndCounter.data() + pidAndCounter.size(), pid);
+  if (ec != std::errc() || end == pidAndCounter.data() || pid <= 0) return false;
+  return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+}
+
 }  // namespace
 
 fs::path outputFolderPath(const fs::path& requested) {
@@ -56,11 +68,49 @@ fs::path outputFolderPath(const fs::path& requested) {
   return d;
 }
 
+void recoverInterruptedPublish(const fs::path& requested) {
+  const fs::path dir = outputFolderPath(requested);
+  const fs::path parent = dir.parent_path().empty() ? fs::path(".") : dir.parent_path();
+  const std::string prefix = "." + dir.filename().string() + ".previous-";
+  std::error_code ec;
+  std::vector<fs::path> previous;
+  for (fs::directory_iterator it(parent, ec), end; !ec && it != end; it.increment(ec))
+    if (const std::string name = it->path().filename().string(); name.starts_with(prefix) && it->is_directory() &&
+                                                                  !writerAlive(name.substr(prefix.size())))
+      previous.push_back(it->path());
+  if (previous.empty()) return;
+  // Killed between the two renames: the earlier results are only in the aside folder; put them
+  // back. Killed after the second: the new folder is in place and the aside one is stale.
+  std::sort(previous.begin(), previous.end());
+  if (!fs::exists(fs::symlink_status(dir, ec))) {
+    fs::rename(previous.back(), dir, ec);
+    if (ec) ioFailure(dir, "cannot restore the earlier results (from '" + previous.back().string() + "') into", ec);
+    previous.pop_back();
+  }
+  for (const fs::path& stale : previous) discard(stale);
+}
+
 void checkFolderReplaceable(const fs::path& requested, const std::function<bool(const std::string&)>& replaceable) {
   const fs::path dir = outputFolderPath(requested);
+  recoverInterruptedPublish(dir);
   std::error_code ec;
   const auto status = fs::symlink_status(dir, ec);
-  if (ec || status.type() == fs::file_type::not_found) return;
+  if (ec || status.type() == fs::file_type::not_found) {
+    // Issue 14: a folder that cannot be created was found only after the whole run. The nearest
+    // existing folder on the path must be a writable folder (not a file, not read-only).
+    fs::path existing = dir.parent_path().empty() ? fs::path(".") : dir.parent_path();
+    while (!fs::exists(fs::symlink_status(existing, ec)) && existing.has_parent_path() &&
+           existing != existing.parent_path())
+      existing = existing.parent_path();
+    if (!fs::exists(existing, ec)) existing = ".";
+    if (!fs::is_directory(existing, ec))
+      throw std::runtime_error("output folder '" + dir.string() + "' cannot be created: '" + existing.string() +
+                               "' is a file, not a folder; choose another --out");
+    if (::access(existing.c_str(), W_OK | X_OK) != 0)
+      throw std::runtime_error("output folder '" + dir.string() + "' cannot be created: no permission to write into '" +
+                               existing.string() + "'; choose another --out");
+    return;
+  }
   if (status.type() != fs::file_type::directory)
     throw std::runtime_error("output folder '" + dir.string() + "' exists and is not a folder; choose another --out");
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
@@ -74,6 +124,7 @@ void checkFolderReplaceable(const fs::path& requested, const std::function<bool(
 
 void publishFolder(const fs::path& requested, const std::vector<OutputFile>& files) {
   const fs::path dir = outputFolderPath(requested);
+  recoverInterruptedPublish(dir);
   std::error_code ec;
   if (!dir.parent_path().empty()) {
     fs::create_directories(dir.parent_path(), ec);
