@@ -21,6 +21,7 @@
 
 #include "exit_codes.h"
 #include "run_command.h"
+#include "traffic/signal.h"
 #include "traffic/errors.h"
 
 namespace traffic::cli {
@@ -147,10 +148,17 @@ int compareCommand(const CompareOptions& opt, const std::function<int()>& pendin
                    const std::function<void()>& beforeRuns) {
   if (opt.scenarios.empty()) throw UsageError("compare needs at least one scenario file");
   if (opt.policies.empty()) throw UsageError("--policies needs at least one signal policy name");
+  // Policies by their current names (a deprecated alias such as city_brain is renamed, with a
+  // warning), so that results and the report name the policy that ran, and an alias given next
+  // to its new name is caught as the same policy twice.
+  std::vector<std::string> policies;
   std::set<std::string> seen;
-  for (const auto& p : opt.policies) {
-    if (p.empty()) throw UsageError("--policies has an empty name; write names separated by commas, e.g. a,b");
-    if (!seen.insert(p).second) throw UsageError("--policies names '" + p + "' twice");
+  for (const auto& given : opt.policies) {
+    if (given.empty()) throw UsageError("--policies has an empty name; write names separated by commas, e.g. a,b");
+    const std::string p = canonicalSignalPolicyName(given);
+    if (!seen.insert(p).second)
+      throw UsageError("--policies names '" + p + "' twice" + (p == given ? "" : " ('" + given + "' is its old name)"));
+    policies.push_back(p);
   }
   if (opt.seeds < 1) throw UsageError("--seeds must be at least 1");
   if (opt.out.empty()) throw UsageError("--out is required: the folder to write the comparison into");
@@ -158,13 +166,13 @@ int compareCommand(const CompareOptions& opt, const std::function<int()>& pendin
   // Validate everything before the first run: each scenario with each policy, exactly as the runs
   // will load them (a policy may reject parameters the scenario sets under [signals.params]).
   ComparisonSpec spec;
-  spec.policies = opt.policies;
+  spec.policies = policies;
   spec.seeds = opt.seeds;
   spec.version = opt.version;
   spec.commandLine = commandLineOf(opt);
   for (const auto& file : opt.scenarios) {
-    for (std::size_t p = 0; p < opt.policies.size(); ++p) {
-      const Scenario sc = loadScenario(file, runOverrides(opt, opt.policies[p], std::nullopt));
+    for (std::size_t p = 0; p < policies.size(); ++p) {
+      const Scenario sc = loadScenario(file, runOverrides(opt, policies[p], std::nullopt));
       if (p > 0) continue;
       for (const ScenarioInfo& other : spec.scenarios)
         if (other.name == sc.name)
@@ -183,7 +191,7 @@ int compareCommand(const CompareOptions& opt, const std::function<int()>& pendin
   };
   std::vector<Task> tasks;
   for (std::size_t s = 0; s < opt.scenarios.size(); ++s)
-    for (std::size_t p = 0; p < opt.policies.size(); ++p)
+    for (std::size_t p = 0; p < policies.size(); ++p)
       for (int seed = 1; seed <= opt.seeds; ++seed) tasks.push_back({s, p, static_cast<std::uint64_t>(seed)});
 
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
@@ -214,14 +222,14 @@ int compareCommand(const CompareOptions& opt, const std::function<int()>& pendin
       const Task& t = tasks[i];
       try {
         const Scenario sc =
-            loadScenario(opt.scenarios[t.scenario], runOverrides(opt, opt.policies[t.policy], t.seed));
-        std::optional<RunResult> r = simulateRun(sc, opt.policies[t.policy], stop, &partial[w]);
+            loadScenario(opt.scenarios[t.scenario], runOverrides(opt, policies[t.policy], t.seed));
+        std::optional<RunResult> r = simulateRun(sc, policies[t.policy], stop, &partial[w]);
         partial[w].store(0);
         if (!r) return;  // stopped
         std::lock_guard lock(mutex);
         results[i] = std::move(r);
         ++done;
-        lastFinished = fmt::format("{}, {}, seed {}", sc.name, opt.policies[t.policy], t.seed);
+        lastFinished = fmt::format("{}, {}, seed {}", sc.name, policies[t.policy], t.seed);
       } catch (...) {
         std::lock_guard lock(mutex);
         if (!failure) failure = std::current_exception();

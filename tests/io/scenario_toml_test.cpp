@@ -67,6 +67,17 @@ LoadError expectLoadError(const fs::path& file, std::initializer_list<std::strin
 
 // ---- bad input ------------------------------------------------------------------------------
 
+// Issue 12: scenario files written for the policy's old name load as the renamed policy, so that
+// the summary names the policy that ran; --set takes the old name too.
+TEST(ScenarioToml, DeprecatedPolicyNameLoadsAsItsNewName) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", edit(kGridScenario, "policy = \"fixed_time\"", "policy = \"city_brain\""));
+  EXPECT_EQ(loadScenario(file).signalPolicy.name, "lookahead_pressure");
+  const auto plain = dir.write("p.toml", kGridScenario);
+  EXPECT_EQ(loadScenario(plain, {"signals.policy=city_brain"}).signalPolicy.name, "lookahead_pressure");
+  EXPECT_EQ(loadScenario(plain, {"signals.policy=lookahead_pressure"}).signalPolicy.name, "lookahead_pressure");
+}
+
 TEST(ScenarioToml, MalformedTomlNamesFileAndLine) {
   TempDir dir;
   const auto file = dir.write("broken.toml", "[scenario]\nname = \"x\"\nduration_s = = 5\n");
