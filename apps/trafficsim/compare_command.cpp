@@ -21,6 +21,7 @@
 
 #include "exit_codes.h"
 #include "run_command.h"
+#include "traffic/protocol.h"
 #include "traffic/signal.h"
 #include "traffic/errors.h"
 
@@ -115,16 +116,19 @@ std::string commandLineOf(const CompareOptions& opt) {
   std::string policies;
   for (const auto& p : opt.policies) policies += (policies.empty() ? "" : ",") + p;
   cmd += " --policies " + shellQuoted(policies) + fmt::format(" --seeds {}", opt.seeds);
+  if (opt.protocol) cmd += " --protocol " + shellQuoted(*opt.protocol);
   if (opt.durationS) cmd += fmt::format(" --duration {}", *opt.durationS);
   for (const auto& s : opt.overrides) cmd += " --set " + shellQuoted(s);
   cmd += " --out " + shellQuoted(opt.out);
   return cmd;
 }
 
-std::vector<std::string> runOverrides(const CompareOptions& opt, const std::string& policy,
-                                      std::optional<std::uint64_t> seed) {
+std::vector<std::string> runOverrides(const CompareOptions& opt, const std::string& protocol,
+                                      const std::string& policy, std::optional<std::uint64_t> seed) {
   // As for `run`: the dedicated flags come last so that they win over a --set of the same key.
+  // `protocol` empty keeps the scenario's own [benchmark] protocol.
   std::vector<std::string> all = opt.overrides;
+  if (!protocol.empty()) all.push_back("benchmark.protocol=" + protocol);
   all.push_back("signals.policy=" + policy);
   if (seed) all.push_back(fmt::format("scenario.seed={}", *seed));
   if (opt.durationS) all.push_back(fmt::format("scenario.duration_s={}", *opt.durationS));
@@ -170,16 +174,25 @@ int compareCommand(const CompareOptions& opt, const std::function<int()>& pendin
   spec.seeds = opt.seeds;
   spec.version = opt.version;
   spec.commandLine = commandLineOf(opt);
+  // The protocol of each scenario: --protocol, else the scenario's own, else `default`, so that
+  // a comparison never teleports unless a protocol or --set says so.
+  std::vector<std::string> protocols;
   for (const auto& file : opt.scenarios) {
+    std::string protocol = opt.protocol.value_or("");
+    if (protocol.empty() && loadScenario(file, runOverrides(opt, "", policies[0], std::nullopt)).protocol.empty())
+      protocol = "default";
+    protocols.push_back(protocol);
     for (std::size_t p = 0; p < policies.size(); ++p) {
-      const Scenario sc = loadScenario(file, runOverrides(opt, policies[p], std::nullopt));
+      const Scenario sc = loadScenario(file, runOverrides(opt, protocol, policies[p], std::nullopt));
       if (p > 0) continue;
       for (const ScenarioInfo& other : spec.scenarios)
         if (other.name == sc.name)
           throw UsageError("two scenarios are named '" + sc.name + "' (" + file +
                            " and an earlier one); results and charts are keyed by name, so give them distinct "
                            "scenario.name values");
-      spec.scenarios.push_back({sc.name, sc.description, sc.durationS});
+      spec.scenarios.push_back({sc.name, sc.description, sc.durationS, sc.protocol, sc.signalTiming.yellowS,
+                                sc.signalTiming.allRedS, sc.laneChanging,
+                                sc.gridlockAction == GridlockAction::Teleport});
     }
   }
   checkComparisonDirReplaceable(opt.out);
@@ -222,7 +235,7 @@ int compareCommand(const CompareOptions& opt, const std::function<int()>& pendin
       const Task& t = tasks[i];
       try {
         const Scenario sc =
-            loadScenario(opt.scenarios[t.scenario], runOverrides(opt, policies[t.policy], t.seed));
+            loadScenario(opt.scenarios[t.scenario], runOverrides(opt, protocols[t.scenario], policies[t.policy], t.seed));
         std::optional<RunResult> r = simulateRun(sc, policies[t.policy], stop, &partial[w]);
         partial[w].store(0);
         if (!r) return;  // stopped
@@ -313,6 +326,10 @@ CLI::App* addCompareCommand(CLI::App& app, CompareOptions& compare) {
       ->check(CLI::NonNegativeNumber);
   compareCmd->add_option("--duration", compare.durationS, "Simulated seconds; replaces scenario.duration_s")
       ->check(CLI::PositiveNumber);
+  compareCmd->add_option("--protocol", compare.protocol,
+                         "Benchmark protocol for every scenario: " + benchmarkProtocolNames() +
+                             " (docs/protocols.md); without it each scenario's [benchmark] protocol, else default")
+      ->type_name("NAME");
   compareCmd->add_option("--set", compare.overrides, "Override a scenario key (key=value) in every scenario, as for run")
       ->allow_extra_args(false)
       ->type_name("KEY=VALUE");
@@ -329,8 +346,11 @@ CLI::App* addCompareCommand(CLI::App& app, CompareOptions& compare) {
                      "\n"
                      "Dataset demand is exact, so seeds only differ when the scenario has random elements:\n"
                      "Poisson flows, OD demand, demand.departure_jitter_s or dynamics.driver_variation.\n"
-                     "Per-vehicle warnings (gridlock) are not shown unless TRAFFIC_LOG is set; results.csv\n"
-                     "counts teleports per run.\n"
+                     "Runs follow a benchmark protocol (--protocol; default: trafficsim's own, in which stuck\n"
+                     "vehicles wait rather than teleport); report.md names it, shows teleports prominently\n"
+                     "when a protocol or --set allows them, and compares each policy with the first one\n"
+                     "seed by seed (paired 95% intervals). Per-vehicle warnings (gridlock) are not shown\n"
+                     "unless TRAFFIC_LOG is set.\n"
                      "\n"
                      "Examples:\n"
                      "  trafficsim compare scenarios/hangzhou_real.toml --policies fixed_time --seeds 5 --out results/cmp\n"

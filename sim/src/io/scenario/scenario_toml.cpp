@@ -29,6 +29,7 @@
 #include "base/log.h"
 #include "traffic/car_following.h"
 #include "traffic/errors.h"
+#include "traffic/protocol.h"
 #include "traffic/grid.h"
 #include "traffic/loaders/cityflow.h"
 #include "traffic/loaders/sumo.h"
@@ -212,6 +213,7 @@ class Loader {
   }
 
   void applyOverrides(toml::table& root, const std::vector<std::string>& overrides) {
+    m_overrideOf.clear();  // a fresh document: addresses remembered from an earlier one mean nothing
     struct Applied {
       std::string text;
       std::vector<std::string> path;
@@ -1491,10 +1493,33 @@ Scenario loadScenario(const std::filesystem::path& file, const std::vector<std::
   toml::table document = loader.parse();
   loader.applyOverrides(document, overrides);
 
+  // A benchmark protocol (`[benchmark] protocol`, or --protocol as an override of it) sits between
+  // the file and the user's overrides: its settings replace the file's, and a --set of the same key
+  // still wins. So the document is rebuilt with the protocol's settings first.
+  std::string protocolName;
+  if (const toml::table* bench = document["benchmark"].as_table()) {
+    const TableView t(loader, *bench, "benchmark", {"protocol"});
+    if (auto name = t.string("protocol")) {
+      if (!findBenchmarkProtocol(*name))
+        t.fail("protocol", "unknown benchmark protocol '" + *name + "'; available: " + benchmarkProtocolNames());
+      protocolName = *name;
+    }
+  }
+  if (!protocolName.empty()) {
+    std::vector<std::string> layered;
+    for (const ProtocolSetting& setting : findBenchmarkProtocol(protocolName)->settings)
+      layered.push_back(setting.key + "=" + setting.value);
+    layered.insert(layered.end(), overrides.begin(), overrides.end());
+    document = loader.parse();
+    loader.applyOverrides(document, layered);
+  }
+
   const TableView root(loader, document, "",
-                       {"scenario", "map", "demand", "transit", "fleet", "vehicle_type", "signals", "dynamics", "outputs"});
+                       {"scenario", "map", "demand", "transit", "fleet", "vehicle_type", "signals", "dynamics", "outputs",
+                        "benchmark"});
   Scenario sc;
   sc.sourceFile = file;
+  sc.protocol = protocolName;
   readScenarioTable(loader, root, file, sc);
   const double driverVariation = readDynamics(loader, root, sc);
   readOutputs(loader, root, sc);
