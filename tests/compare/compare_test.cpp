@@ -519,7 +519,7 @@ TEST(CompareReport, ShowsTeleportsProminentlyAndNamesProtocolAndSensing) {
   // The teleported and never-entered columns: a's mean over seeds, b's zero is the best.
   const auto a = reportRow(report, "a");
   const auto b = reportRow(report, "b");
-  ASSERT_EQ(a.size(), 12u) << report;
+  ASSERT_EQ(a.size(), 13u) << report;  // 12 columns and the empty cell after the closing bar
   EXPECT_EQ(a[10], "7 ± 0");
   EXPECT_EQ(b[10], "**0** ± 0");
   EXPECT_EQ(a[11], "20 ± 25");  // 10, 20, 30: mean 20, half-width 4.3027 · 10 / √3 = 24.8
