@@ -20,6 +20,7 @@
 #include "traffic/compare/stats.h"
 #include "common/run_cli.h"
 #include "common/temp_dir.h"
+#include "traffic/protocol.h"
 #include "traffic/scenario.h"
 
 namespace traffic::compare {
@@ -516,6 +517,10 @@ TEST(CompareReport, ShowsTeleportsProminentlyAndNamesProtocolAndSensing) {
   EXPECT_TRUE(contains(report, "**sensing: oracle**")) << report;
   EXPECT_TRUE(contains(report, "gridlock: **teleport**")) << report;
   EXPECT_TRUE(contains(report, "`mean_travel_time_with_unfinished_s`")) << report;
+  // The protocol's documented differences from the original are listed with the numbers.
+  EXPECT_TRUE(contains(report, "Where this run differs from the original cityflow conventions:")) << report;
+  for (const std::string& d : findBenchmarkProtocol("cityflow")->differences)
+    EXPECT_TRUE(contains(report, "- " + d)) << d;
   // The teleported and never-entered columns: a's mean over seeds, b's zero is the best.
   const auto a = reportRow(report, "a");
   const auto b = reportRow(report, "b");

@@ -197,7 +197,14 @@ std::string conventionsLine(const ScenarioInfo& info) {
                       kSensingModel);
   if (protocol)
     line += ". Headline measure of the protocol: `" + protocol->headlineMetric + "`, " + protocol->headlineDefinition;
-  return line + ".";
+  line += ".";
+  // What the protocol cannot reproduce of the original conventions is said where the numbers are,
+  // not only in the docs.
+  if (protocol && !protocol->differences.empty()) {
+    line += "\n\nWhere this run differs from the original " + protocol->name + " conventions:\n";
+    for (const std::string& d : protocol->differences) line += "\n- " + d;
+  }
+  return line;
 }
 
 /// A warning above the table when any run teleported vehicles: each teleport counts a stuck vehicle

@@ -38,7 +38,9 @@ const std::vector<BenchmarkProtocol>& benchmarkProtocols() {
        {"CityFlow's own fixed-time program (rlTrafficLight false) shows the clearance phase once per 245 s "
         "cycle; the reference environments, and this protocol, show it after every phase (8 x 35 s = 280 s)",
         "policies decide at the controller's minimum green and their own minimum phase time, not at the "
-        "fixed 10 s action interval (MIN_ACTION_TIME, clearance included) of the environments built on CityFlow"}},
+        "fixed 10 s action interval (MIN_ACTION_TIME, clearance included) of the environments built on CityFlow",
+        "some papers' travel times are not CityFlow's average travel time: CoLight's was summed over "
+        "intersection approaches, without the last lane and the time inside junctions (see docs)"}},
       {"resco",
        "RESCO's conventions on SUMO: an explicit yellow on every change, no teleports, delay = time loss + "
        "departure delay over every vehicle due to depart",
