@@ -53,7 +53,7 @@ for s in $scenarios; do
   fingerprint "$s/t2" "scenarios/$s.toml" --threads 2
 done
 if [ -z "${SCENARIOS:-}" ]; then
-  for p in fixed_time webster green_wave actuated sotl max_pressure city_brain; do
+  for p in fixed_time webster green_wave actuated sotl max_pressure lookahead_pressure; do
     fingerprint "hangzhou_peak/$p" scenarios/hangzhou_peak.toml --policy "$p" --threads 2
   done
 fi

@@ -22,6 +22,8 @@
 #include "cli_checks.h"
 #include "exit_codes.h"
 #include "run_command.h"
+#include "traffic/protocol.h"
+#include "traffic/signal.h"
 #include "traffic/errors.h"
 
 namespace traffic::cli {
@@ -115,16 +117,19 @@ std::string commandLineOf(const CompareOptions& opt) {
   std::string policies;
   for (const auto& p : opt.policies) policies += (policies.empty() ? "" : ",") + p;
   cmd += " --policies " + shellQuoted(policies) + fmt::format(" --seeds {}", opt.seeds);
+  if (opt.protocol) cmd += " --protocol " + shellQuoted(*opt.protocol);
   if (opt.durationS) cmd += fmt::format(" --duration {}", *opt.durationS);
   for (const auto& s : opt.overrides) cmd += " --set " + shellQuoted(s);
   cmd += " --out " + shellQuoted(opt.out);
   return cmd;
 }
 
-std::vector<std::string> runOverrides(const CompareOptions& opt, const std::string& policy,
-                                      std::optional<std::uint64_t> seed) {
+std::vector<std::string> runOverrides(const CompareOptions& opt, const std::string& protocol,
+                                      const std::string& policy, std::optional<std::uint64_t> seed) {
   // As for `run`: the dedicated flags come last so that they win over a --set of the same key.
+  // `protocol` empty keeps the scenario's own [benchmark] protocol.
   std::vector<std::string> all = opt.overrides;
+  if (!protocol.empty()) all.push_back("benchmark.protocol=" + protocol);
   all.push_back("signals.policy=" + policy);
   if (seed) all.push_back(fmt::format("scenario.seed={}", *seed));
   if (opt.durationS) all.push_back(fmt::format("scenario.duration_s={}", *opt.durationS));
@@ -172,12 +177,20 @@ int compareCommand(const CompareOptions& options, const std::function<int()>& pe
   opt.policies = splitPolicies(options.policies);
   if (opt.scenarios.empty()) throw UsageError("compare needs at least one scenario file");
   if (opt.policies.empty()) throw UsageError("--policies needs at least one signal policy name");
+  // Policies by their current names (a deprecated alias such as city_brain is renamed, with a
+  // warning), so that results and the report name the policy that ran, and an alias given next
+  // to its new name is caught as the same policy twice.
+  std::vector<std::string> policies;
   std::set<std::string> seen;
-  for (const auto& p : opt.policies) {
-    if (p.empty())
+  for (const auto& given : opt.policies) {
+    if (given.empty())
       throw UsageError("--policies " + shortened(joinedPolicies(options.policies)) +
                        ": an empty name; write names separated by single commas, e.g. a,b");
-    if (!seen.insert(p).second) throw UsageError("--policies names '" + shortened(p) + "' twice");
+    const std::string p = canonicalSignalPolicyName(given);
+    if (!seen.insert(p).second)
+      throw UsageError("--policies names '" + shortened(p) + "' twice" +
+                       (p == given ? "" : " ('" + shortened(given) + "' is its old name)"));
+    policies.push_back(p);
   }
   if (opt.seeds < 1) throw UsageError("--seeds must be at least 1");
   if (opt.out.empty()) throw UsageError("--out is required: the folder to write the comparison into");
@@ -185,20 +198,29 @@ int compareCommand(const CompareOptions& options, const std::function<int()>& pe
   // Validate everything before the first run: each scenario with each policy, exactly as the runs
   // will load them (a policy may reject parameters the scenario sets under [signals.params]).
   ComparisonSpec spec;
-  spec.policies = opt.policies;
+  spec.policies = policies;
   spec.seeds = opt.seeds;
   spec.version = opt.version;
   spec.commandLine = commandLineOf(opt);
+  // The protocol of each scenario: --protocol, else the scenario's own, else `default`, so that
+  // a comparison never teleports unless a protocol or --set says so.
+  std::vector<std::string> protocols;
   for (const auto& file : opt.scenarios) {
-    for (std::size_t p = 0; p < opt.policies.size(); ++p) {
-      const Scenario sc = loadScenario(file, runOverrides(opt, opt.policies[p], std::nullopt));
+    std::string protocol = opt.protocol.value_or("");
+    if (protocol.empty() && loadScenario(file, runOverrides(opt, "", policies[0], std::nullopt)).protocol.empty())
+      protocol = "default";
+    protocols.push_back(protocol);
+    for (std::size_t p = 0; p < policies.size(); ++p) {
+      const Scenario sc = loadScenario(file, runOverrides(opt, protocol, policies[p], std::nullopt));
       if (p > 0) continue;
       for (const ScenarioInfo& other : spec.scenarios)
         if (other.name == sc.name)
           throw UsageError("two scenarios are named '" + sc.name + "' (" + file +
                            " and an earlier one); results and charts are keyed by name, so give them distinct "
                            "scenario.name values");
-      spec.scenarios.push_back({sc.name, sc.description, sc.durationS});
+      spec.scenarios.push_back({sc.name, sc.description, sc.durationS, sc.protocol, sc.signalTiming.yellowS,
+                                sc.signalTiming.allRedS, sc.laneChanging,
+                                sc.gridlockAction == GridlockAction::Teleport});
     }
   }
   checkComparisonDirReplaceable(opt.out);
@@ -210,7 +232,7 @@ int compareCommand(const CompareOptions& options, const std::function<int()>& pe
   };
   std::vector<Task> tasks;
   for (std::size_t s = 0; s < opt.scenarios.size(); ++s)
-    for (std::size_t p = 0; p < opt.policies.size(); ++p)
+    for (std::size_t p = 0; p < policies.size(); ++p)
       for (int seed = 1; seed <= opt.seeds; ++seed) tasks.push_back({s, p, static_cast<std::uint64_t>(seed)});
 
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
@@ -241,14 +263,14 @@ int compareCommand(const CompareOptions& options, const std::function<int()>& pe
       const Task& t = tasks[i];
       try {
         const Scenario sc =
-            loadScenario(opt.scenarios[t.scenario], runOverrides(opt, opt.policies[t.policy], t.seed));
-        std::optional<RunResult> r = simulateRun(sc, opt.policies[t.policy], stop, &partial[w]);
+            loadScenario(opt.scenarios[t.scenario], runOverrides(opt, protocols[t.scenario], policies[t.policy], t.seed));
+        std::optional<RunResult> r = simulateRun(sc, policies[t.policy], stop, &partial[w]);
         partial[w].store(0);
         if (!r) return;  // stopped
         std::lock_guard lock(mutex);
         results[i] = std::move(r);
         ++done;
-        lastFinished = fmt::format("{}, {}, seed {}", sc.name, opt.policies[t.policy], t.seed);
+        lastFinished = fmt::format("{}, {}, seed {}", sc.name, policies[t.policy], t.seed);
       } catch (...) {
         std::lock_guard lock(mutex);
         if (!failure) failure = std::current_exception();
@@ -333,6 +355,10 @@ CLI::App* addCompareCommand(CLI::App& app, CompareOptions& compare) {
       ->check(threadCount());
   compareCmd->add_option("--duration", compare.durationS, "Simulated seconds; replaces scenario.duration_s")
       ->check(finiteNumber(Sign::Positive));
+  compareCmd->add_option("--protocol", compare.protocol,
+                         "Benchmark protocol for every scenario: " + benchmarkProtocolNames() +
+                             " (docs/protocols.md); without it each scenario's [benchmark] protocol, else default")
+      ->type_name("NAME");
   compareCmd->add_option("--set", compare.overrides, "Override a scenario key (key=value) in every scenario, as for run")
       ->allow_extra_args(false)
       ->type_name("KEY=VALUE");
@@ -349,8 +375,11 @@ CLI::App* addCompareCommand(CLI::App& app, CompareOptions& compare) {
                      "\n"
                      "Dataset demand is exact, so seeds only differ when the scenario has random elements:\n"
                      "Poisson flows, OD demand, demand.departure_jitter_s or dynamics.driver_variation.\n"
-                     "Per-vehicle warnings (gridlock) are not shown unless TRAFFIC_LOG is set; results.csv\n"
-                     "counts teleports per run.\n"
+                     "Runs follow a benchmark protocol (--protocol; default: trafficsim's own, in which stuck\n"
+                     "vehicles wait rather than teleport); report.md names it, shows teleports prominently\n"
+                     "when a protocol or --set allows them, and compares each policy with the first one\n"
+                     "seed by seed (paired 95% intervals). Per-vehicle warnings (gridlock) are not shown\n"
+                     "unless TRAFFIC_LOG is set.\n"
                      "\n"
                      "Examples:\n"
                      "  trafficsim compare scenarios/hangzhou_real.toml --policies fixed_time --seeds 5 --out results/cmp\n"

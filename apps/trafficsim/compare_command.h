@@ -22,6 +22,10 @@ struct CompareOptions {
   int jobs = 0;                        ///< worker threads; 0 means one per core
   std::optional<double> durationS;
   std::vector<std::string> overrides;  ///< --set key=value, applied to every scenario
+  /// --protocol: the benchmark protocol of every scenario. Without it a scenario keeps its own
+  /// `[benchmark] protocol`, and one without runs under `default` (so no run teleports unless a
+  /// protocol or --set says so).
+  std::optional<std::string> protocol;
   std::string out;
   bool quiet = false;
   std::string version;  ///< shown in report.md

@@ -13,6 +13,7 @@
 #include "exit_codes.h"
 #include "interrupt.h"
 #include "progress.h"
+#include "traffic/protocol.h"
 #include "traffic/errors.h"
 #include "traffic/outputs.h"
 #include "traffic/recording.h"
@@ -26,9 +27,12 @@ namespace {
 
 
 std::vector<std::string> allOverrides(const std::vector<std::string>& sets, std::optional<std::uint64_t> seed,
-                                      std::optional<double> durationS, const std::optional<std::string>& policy) {
-  // Dedicated flags come last so that they win over a --set of the same key.
+                                      std::optional<double> durationS, const std::optional<std::string>& policy,
+                                      const std::optional<std::string>& protocol) {
+  // Dedicated flags come last so that they win over a --set of the same key. (A protocol's own
+  // settings sit below every --set: see loadScenario.)
   std::vector<std::string> all = sets;
+  if (protocol) all.push_back("benchmark.protocol=" + *protocol);
   if (policy) all.push_back("signals.policy=" + *policy);
   if (seed) all.push_back("scenario.seed=" + std::to_string(*seed));
   if (durationS) all.push_back(fmt::format("scenario.duration_s={}", *durationS));
@@ -93,7 +97,7 @@ std::optional<fs::path> rescueOutputs(const Scenario& scenario, const Summary& s
 /// Loads the scenario as `run` does and settles its results folder, refusing an unusable one
 /// before the run rather than after an hour of it. Shared with `view`.
 std::pair<Scenario, fs::path> prepareRun(const RunOptions& opt) {
-  Scenario scenario = loadScenario(opt.scenario, allOverrides(opt.overrides, opt.seed, opt.durationS, opt.policy));
+  Scenario scenario = loadScenario(opt.scenario, allOverrides(opt.overrides, opt.seed, opt.durationS, opt.policy, opt.protocol));
   fs::path outDir = opt.out.empty() ? fs::path("results") / scenario.name : fs::path(opt.out);
   try {
     checkOutputDirReplaceable(outDir);
@@ -276,6 +280,10 @@ void addRunOptions(CLI::App& cmd, RunOptions& run) {
   cmd.add_option("--duration", run.durationS, "Simulated seconds; replaces scenario.duration_s")
       ->check(finiteNumber(Sign::Positive));
   cmd.add_option("-p,--policy", run.policy, "Signal policy; shorthand for --set signals.policy=NAME")
+      ->type_name("NAME");
+  cmd.add_option("--protocol", run.protocol,
+                 "Benchmark protocol: " + benchmarkProtocolNames() +
+                     " (docs/protocols.md); its settings apply over the scenario's, under --set")
       ->type_name("NAME");
   cmd.add_option("--set", run.overrides,
                  "Override a scenario key, as key=value with a dotted key, e.g. signals.policy=fixed_time.\n"

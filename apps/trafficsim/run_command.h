@@ -26,6 +26,7 @@ struct RunOptions {
   std::optional<std::uint64_t> seed;
   std::optional<double> durationS;
   std::optional<std::string> policy;
+  std::optional<std::string> protocol;  ///< --protocol: shorthand for --set benchmark.protocol=NAME
   std::vector<std::string> overrides;
   bool quiet = false;
   bool validate = false;
@@ -34,7 +35,7 @@ struct RunOptions {
   bool force = false;                  // --force: replace an existing --record FILE
 };
 
-/// Adds run's options (the scenario, --out, --threads, --seed, --duration, --policy, --set,
+/// Adds run's options (the scenario, --out, --threads, --seed, --duration, --policy, --protocol, --set,
 /// --quiet, --validate) to `command`; `view` takes them too.
 void addRunOptions(CLI::App& command, RunOptions& run);
 /// Registers `run` (its options, --record and the help text) on `app`.

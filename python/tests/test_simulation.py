@@ -352,7 +352,7 @@ def test_bad_control_raises_and_changes_nothing():
 def test_policy_names_list_the_built_in_policies():
     names = trafficsim.policy_names()
     assert names[0] == "fixed_time"
-    assert {"max_pressure", "city_brain", "actuated"} <= set(names)
+    assert {"max_pressure", "lookahead_pressure", "actuated"} <= set(names)
 
 
 def test_set_phases_applies_all_or_none():

@@ -157,6 +157,20 @@ TEST(Cli, SeedFlagReachesTheSummary) {
   EXPECT_EQ(nlohmann::json::parse(readAll(out / "summary.json"))["seed"], 17);
 }
 
+// Issue 12: the old policy name runs the renamed policy and says so once on stderr.
+TEST(Cli, OldPolicyNameWarnsAndRunsTheRenamedPolicy) {
+  TempDir dir;
+  std::ofstream(dir.path() / "tiny.toml") << kTinyGrid;
+  const fs::path out = dir.path() / "o";
+  const CliResult r = runCli("run -q " + quoted((dir.path() / "tiny.toml").string()) + " --policy city_brain --out " +
+                             quoted(out.string()));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.err, "'city_brain' is deprecated")) << r.err;
+  EXPECT_TRUE(contains(r.err, "'lookahead_pressure'")) << r.err;
+  EXPECT_EQ(r.err.find("deprecated"), r.err.rfind("deprecated")) << "warned more than once: " << r.err;
+  EXPECT_EQ(nlohmann::json::parse(readAll(out / "summary.json"))["signal_policy"], "lookahead_pressure");
+}
+
 TEST(Cli, FailingRunLeavesNoOutputFolder) {
   TempDir dir;
   std::ofstream(dir.path() / "bad.toml") << kTinyGrid << "\n[signals]\npolicy = \"psychic\"\n";

@@ -20,6 +20,7 @@
 #include "traffic/compare/stats.h"
 #include "common/run_cli.h"
 #include "common/temp_dir.h"
+#include "traffic/protocol.h"
 #include "traffic/scenario.h"
 
 namespace traffic::compare {
@@ -73,7 +74,7 @@ const std::vector<std::string> kResultColumns{
     "scenario",         "policy",       "seed",       "mean_travel_time_s", "mean_travel_time_with_unfinished_s",
     "mean_delay_s",     "stops_per_vehicle", "mean_queue_veh", "throughput_veh_per_h", "delay_index",
     "arrived",          "spawned",      "waiting_to_enter", "teleported", "emergency_travel_time_s",
-    "wall_seconds"};
+    "wall_seconds",     "entered",      "mean_delay_with_unfinished_s", "protocol", "sensing"};
 
 const std::string kTinyGrid = R"([scenario]
 name = "tiny"
@@ -284,6 +285,61 @@ TEST(CompareCli, SeedsVaryTheRunsAndResultsDoNotDependOnTheNumberOfJobs) {
   EXPECT_FALSE(contains(readAll(dir.path() / "one" / "report.md"), "Every seed gave the same results"));
 }
 
+// Issue 12: comparisons run under a named protocol; without one, `default`, in which nothing
+// teleports; --protocol applies one to every scenario and the outputs name it.
+TEST(CompareCli, RunsUnderTheDefaultProtocolOrTheOneGiven) {
+  TempDir dir;
+  const fs::path scenario = dir.write("tiny.toml", kTinyGrid);
+  const fs::path out = dir.path() / "cmp";
+  const CliResult r = runCli("compare -q " + shellQuoted(scenario.string()) +
+                             " --duration 120 --seeds 1 --policies fixed_time,max_pressure --out " + shellQuoted(out.string()));
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const auto& row : readCsv(out / "results.csv").rows) {
+    EXPECT_EQ(row.at("protocol"), "default");
+    EXPECT_EQ(row.at("sensing"), "oracle");
+  }
+  EXPECT_TRUE(contains(readAll(out / "report.md"), "**Protocol: default**"));
+  EXPECT_TRUE(contains(readAll(out / "report.md"), "gridlock: wait"));
+
+  const CliResult cf = runCli("compare -q " + shellQuoted(scenario.string()) +
+                              " --duration 120 --seeds 1 --policies fixed_time --protocol cityflow --out " +
+                              shellQuoted(out.string()));
+  ASSERT_EQ(cf.code, 0) << cf.err;
+  EXPECT_EQ(readCsv(out / "results.csv").rows.at(0).at("protocol"), "cityflow");
+  const std::string report = readAll(out / "report.md");
+  EXPECT_TRUE(contains(report, "**Protocol: cityflow**")) << report;
+  EXPECT_TRUE(contains(report, "yellow 0.0 s, all-red 5.0 s · lane changes off")) << report;
+  EXPECT_TRUE(contains(report, "--protocol cityflow")) << report;  // the command line shown
+
+  // --set still wins over the protocol, and the report shows what ran.
+  const CliResult tp = runCli("compare -q " + shellQuoted(scenario.string()) +
+                              " --duration 120 --seeds 1 --policies fixed_time --set dynamics.gridlock_action=teleport --out " +
+                              shellQuoted(out.string()));
+  ASSERT_EQ(tp.code, 0) << tp.err;
+  EXPECT_TRUE(contains(readAll(out / "report.md"), "gridlock: **teleport**"));
+
+  const CliResult bad = runCli("compare -q " + shellQuoted(scenario.string()) +
+                               " --seeds 1 --policies fixed_time --protocol sumo --out " + shellQuoted((dir.path() / "x").string()));
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_TRUE(contains(bad.err, "benchmark.protocol")) << bad.err;
+  EXPECT_TRUE(contains(bad.err, "cityflow")) << bad.err;
+  EXPECT_FALSE(fs::exists(dir.path() / "x"));
+}
+
+TEST(RunProtocolFlag, AppliesTheProtocolAndNamesItInTheSummary) {
+  TempDir dir;
+  const fs::path scenario = dir.write("tiny.toml", kTinyGrid);
+  const fs::path out = dir.path() / "o";
+  const CliResult r = runCli("run -q " + shellQuoted(scenario.string()) + " --protocol resco --duration 60 --out " +
+                             shellQuoted(out.string()));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(readAll(out / "summary.json"))["protocol"], "resco");
+  // Without one the summary has no protocol field (runs keep the summaries they always had).
+  const CliResult plain = runCli("run -q " + shellQuoted(scenario.string()) + " --duration 60 --out " + shellQuoted(out.string()));
+  ASSERT_EQ(plain.code, 0) << plain.err;
+  EXPECT_FALSE(nlohmann::json::parse(readAll(out / "summary.json")).contains("protocol"));
+}
+
 TEST(CompareCli, HelpExplainsTheCommand) {
   const CliResult r = runCli("compare --help");
   EXPECT_EQ(r.code, 0);
@@ -381,12 +437,12 @@ TEST(CompareReport, MeansWithConfidenceIntervalsAndTheBestOfEachColumnInBold) {
   EXPECT_NEAR(slowTravel.halfWidth, 24.84, 0.01);
   EXPECT_EQ(slow[0], "310.0 ± 24.8");
   EXPECT_EQ(fast[0], "**204.0** ± 9.9");
-  // Column 6: throughput, higher is better; identical seeds give ± 0.
-  EXPECT_EQ(slow[6], "**1200** ± 0");
-  EXPECT_EQ(fast[6], "1000 ± 0");
-  // Column 5: a tie on queue: both bold.
-  EXPECT_EQ(slow[5], "**20.0** ± 0.0");
-  EXPECT_EQ(fast[5], "**20.0** ± 0.0");
+  // Column 7: throughput, higher is better; identical seeds give ± 0.
+  EXPECT_EQ(slow[7], "**1200** ± 0");
+  EXPECT_EQ(fast[7], "1000 ± 0");
+  // Column 6: a tie on queue: both bold.
+  EXPECT_EQ(slow[6], "**20.0** ± 0.0");
+  EXPECT_EQ(fast[6], "**20.0** ± 0.0");
   EXPECT_TRUE(contains(report, "Student t with 2 degrees of freedom")) << report;
   EXPECT_TRUE(contains(report, "trafficsim compare grid.toml --policies a,b --seeds 3 --out x")) << report;
 
@@ -400,6 +456,93 @@ TEST(CompareReport, MeansWithConfidenceIntervalsAndTheBestOfEachColumnInBold) {
     order.push_back(cells[1] + cells[2]);
   }
   EXPECT_EQ(order, (std::vector<std::string>{"slow1", "slow2", "slow3", "fast1", "fast2", "fast3"}));
+}
+
+// Issue 12: each policy against the first, seed by seed. fast − slow per seed: −100, −106, −112;
+// mean −106, standard deviation 6, half-width t(2) · 6 / √3 = 4.3027 · 3.4641 = 14.90.
+TEST(CompareReport, PairedDifferencesToTheBaselineWithStudentIntervals) {
+  std::vector<RunResult> runs;
+  const std::vector<double> slowTimes{300, 310, 320}, fastTimes{200, 204, 208};
+  for (std::uint64_t s = 1; s <= 3; ++s) {
+    runs.push_back(fakeRun("slow", s, slowTimes[s - 1], 1200));
+    runs.push_back(fakeRun("fast", s, fastTimes[s - 1], 1000));
+  }
+  const std::string report = renderComparison(fakeSpec({"slow", "fast"}), runs)[2].content;
+  EXPECT_TRUE(contains(report, "Paired comparison with the baseline **slow**")) << report;
+  const auto at = report.find("Paired comparison");
+  ASSERT_NE(at, std::string::npos);
+  const std::string paired = report.substr(at);
+  // Travel time incl. unfinished (travel time + 10 in both): significant, so bold.
+  EXPECT_TRUE(contains(paired, "| fast | **-106.0 [-120.9, -91.1]** |")) << paired;
+  // Arrived: −200 on every seed, no spread: an interval of zero width that excludes 0.
+  EXPECT_TRUE(contains(paired, "**-200 [-200, -200]** |")) << paired;
+  // The baseline has no row of its own in the paired table.
+  EXPECT_FALSE(contains(paired, "| slow |")) << paired;
+
+  // A difference that changes sign between seeds is not significant: not bold.
+  std::vector<RunResult> mixed;
+  const std::vector<double> a{300, 310, 320}, b{305, 300, 330};
+  for (std::uint64_t s = 1; s <= 3; ++s) {
+    mixed.push_back(fakeRun("a", s, a[s - 1], 1000));
+    mixed.push_back(fakeRun("b", s, b[s - 1], 1000));
+  }
+  const std::string mixedReport = renderComparison(fakeSpec({"a", "b"}), mixed)[2].content;
+  const MeanInterval d = pairedDifference95(std::vector<double>{305, 300, 330}, std::vector<double>{300, 310, 320});
+  EXPECT_LT(d.low(), 0);
+  EXPECT_GT(d.high(), 0);
+  EXPECT_TRUE(contains(mixedReport, "| b | +1.7 [")) << mixedReport;
+  EXPECT_FALSE(contains(mixedReport, "| b | **")) << mixedReport;
+}
+
+// Issue 12: teleports hide gridlock, so a report with any shows them above the table, and every
+// report says under which protocol and sensing its runs were made.
+TEST(CompareReport, ShowsTeleportsProminentlyAndNamesProtocolAndSensing) {
+  std::vector<RunResult> runs;
+  for (std::uint64_t s = 1; s <= 3; ++s) {
+    RunResult a = fakeRun("a", s, 300, 1000);
+    a.teleported = 10 * s;
+    a.waitingToEnter = 7;
+    runs.push_back(a);
+    runs.push_back(fakeRun("b", s, 280, 1000));
+  }
+  ComparisonSpec spec = fakeSpec({"a", "b"});
+  spec.scenarios[0].protocol = "cityflow";
+  spec.scenarios[0].teleports = true;
+  const auto files = renderComparison(spec, runs);
+  const std::string& report = files[2].content;
+  EXPECT_TRUE(contains(report, "**Teleports: vehicles were stuck and moved ahead in this scenario** (summed over "
+                               "seeds: a 60, b 0)"))
+      << report;
+  EXPECT_TRUE(contains(report, "**Protocol: cityflow**")) << report;
+  EXPECT_TRUE(contains(report, "**sensing: oracle**")) << report;
+  EXPECT_TRUE(contains(report, "gridlock: **teleport**")) << report;
+  EXPECT_TRUE(contains(report, "`mean_travel_time_with_unfinished_s`")) << report;
+  // The protocol's documented differences from the original are listed with the numbers.
+  EXPECT_TRUE(contains(report, "Where this run differs from the original cityflow conventions:")) << report;
+  for (const std::string& d : findBenchmarkProtocol("cityflow")->differences)
+    EXPECT_TRUE(contains(report, "- " + d)) << d;
+  // The teleported and never-entered columns: a's mean over seeds, b's zero is the best.
+  const auto a = reportRow(report, "a");
+  const auto b = reportRow(report, "b");
+  ASSERT_EQ(a.size(), 13u) << report;  // 12 columns and the empty cell after the closing bar
+  EXPECT_EQ(a[10], "7 ± 0");
+  EXPECT_EQ(b[10], "**0** ± 0");
+  EXPECT_EQ(a[11], "20 ± 25");  // 10, 20, 30: mean 20, half-width 4.3027 · 10 / √3 = 24.8
+  EXPECT_EQ(b[11], "**0** ± 0");
+
+  // Without teleports there is no warning, and a run without a protocol says so.
+  ComparisonSpec plain = fakeSpec({"a", "b"});
+  std::vector<RunResult> calm;
+  for (std::uint64_t s = 1; s <= 3; ++s) calm.push_back(fakeRun("a", s, 300, 1000)), calm.push_back(fakeRun("b", s, 280, 1000));
+  const std::string calmReport = renderComparison(plain, calm)[2].content;
+  EXPECT_FALSE(contains(calmReport, "Teleports:")) << calmReport;
+  EXPECT_TRUE(contains(calmReport, "**Protocol: none**")) << calmReport;
+  EXPECT_TRUE(contains(calmReport, "gridlock: wait")) << calmReport;
+
+  // results.csv carries the run's protocol and the sensing model.
+  runs[0].protocol = "cityflow";
+  const std::string csv = renderComparison(spec, runs)[0].content;
+  EXPECT_TRUE(contains(csv, ",cityflow,oracle\n")) << csv;
 }
 
 TEST(CompareReport, NothingIsBoldWithASinglePolicyAndOneSeedHasNoInterval) {
@@ -465,6 +608,30 @@ TEST(SimulateRun, MeasuresTheRunAndSamplesHaltingVehiclesWithTheTimeSeries) {
   EXPECT_GT(r->meanTravelTimeS, r->meanDelayS);
   EXPECT_GT(r->meanDelayS, 0);
   EXPECT_TRUE(std::isnan(r->emergencyTravelTimeS));
+  // RESCO's delay counts every vehicle due to depart, so it is at least the finished ones' mean
+  // share: here nearly every vehicle arrives and it stays close to, and not below, zero.
+  EXPECT_TRUE(std::isfinite(r->meanDelayWithUnfinishedS));
+  EXPECT_GT(r->meanDelayWithUnfinishedS, 0);
+  EXPECT_GE(r->entered, r->arrived);
+  EXPECT_LE(r->entered, r->spawned);
+  EXPECT_EQ(r->protocol, "");
+}
+
+// Issue 12: a vehicle that never entered counts its whole time since departure in RESCO's delay,
+// so a demand far beyond the network's capacity makes that delay exceed the arrived ones' delay.
+TEST(SimulateRun, DelayWithUnfinishedCountsVehiclesThatNeverEntered) {
+  TempDir dir;
+  std::string heavy = kTinyGrid;
+  heavy.replace(heavy.find("veh_per_hour = 900"), 18, "veh_per_hour = 5000");
+  const Scenario sc = loadScenario(dir.write("heavy.toml", heavy), {"benchmark.protocol=default"});
+  EXPECT_EQ(sc.protocol, "default");
+  std::atomic<bool> stop{false};
+  const auto r = simulateRun(sc, "fixed_time", stop);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_GT(r->waitingToEnter, 0u) << "the demand must exceed what the entry lane takes";
+  EXPECT_GT(r->meanDelayWithUnfinishedS, r->meanDelayS);
+  EXPECT_EQ(r->protocol, "default");
+  EXPECT_EQ(r->teleported, 0u) << "the default protocol never teleports";
 }
 
 TEST(SimulateRun, StopsWhenAsked) {

@@ -117,5 +117,34 @@ TEST(MeanInterval, CoversTheTrueMeanNinetyFivePercentOfTheTimeWithFiveSamples) {
   EXPECT_NEAR(coverage, 0.95, 0.011);
 }
 
+// Issue 12: the paired interval is the one-sample interval of the differences, pairs with a
+// missing value are dropped, and pairing removes what the seeds share.
+TEST(PairedDifference, IsTheIntervalOfThePerSeedDifferences) {
+  // Differences 2, 3, 1: mean 2, standard deviation 1, half-width t(2) / √3 = 2.484.
+  const MeanInterval d = pairedDifference95(std::vector<double>{10, 12, 14}, std::vector<double>{8, 9, 13});
+  EXPECT_EQ(d.n, 3u);
+  EXPECT_DOUBLE_EQ(d.mean, 2);
+  EXPECT_NEAR(d.stdDev, 1, 1e-12);
+  EXPECT_NEAR(d.halfWidth, 4.302652730 / std::sqrt(3.0), 1e-8);
+
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const MeanInterval partial =
+      pairedDifference95(std::vector<double>{10, nan, 14, 20}, std::vector<double>{8, 9, nan, 15});
+  EXPECT_EQ(partial.n, 2u);  // (10, 8) and (20, 15)
+  EXPECT_DOUBLE_EQ(partial.mean, 3.5);
+
+  // Seeds that move both policies together (a busy seed is busy for both): the unpaired intervals
+  // overlap, the paired one shows a clear, constant gain of 5.
+  const std::vector<double> base{100, 200, 300}, better{95, 195, 295};
+  const MeanInterval a = meanInterval95(base), b = meanInterval95(better);
+  EXPECT_GT(b.high(), a.low()) << "unpaired, the difference is lost in the spread between seeds";
+  const MeanInterval paired = pairedDifference95(better, base);
+  EXPECT_DOUBLE_EQ(paired.mean, -5);
+  EXPECT_NEAR(paired.halfWidth, 0, 1e-12);
+
+  EXPECT_EQ(pairedDifference95(std::vector<double>{}, std::vector<double>{}).n, 0u);
+  EXPECT_TRUE(std::isnan(pairedDifference95(std::vector<double>{1}, std::vector<double>{2}).halfWidth));
+}
+
 }  // namespace
 }  // namespace traffic::compare

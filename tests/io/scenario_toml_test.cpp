@@ -67,6 +67,66 @@ LoadError expectLoadError(const fs::path& file, std::initializer_list<std::strin
 
 // ---- bad input ------------------------------------------------------------------------------
 
+// Issue 12: scenario files written for the policy's old name load as the renamed policy, so that
+// the summary names the policy that ran; --set takes the old name too.
+TEST(ScenarioToml, DeprecatedPolicyNameLoadsAsItsNewName) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", edit(kGridScenario, "policy = \"fixed_time\"", "policy = \"city_brain\""));
+  EXPECT_EQ(loadScenario(file).signalPolicy.name, "lookahead_pressure");
+  const auto plain = dir.write("p.toml", kGridScenario);
+  EXPECT_EQ(loadScenario(plain, {"signals.policy=city_brain"}).signalPolicy.name, "lookahead_pressure");
+  EXPECT_EQ(loadScenario(plain, {"signals.policy=lookahead_pressure"}).signalPolicy.name, "lookahead_pressure");
+}
+
+// Issue 12: a benchmark protocol's settings replace the file's, a --set of the same key still wins,
+// and the scenario records the protocol's name.
+TEST(ScenarioToml, ProtocolSettingsSitBetweenTheFileAndSetOverrides) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", kGridScenario + "\n[dynamics]\nlane_changing = true\ngridlock_action = \"teleport\"\n");
+  const Scenario plain = loadScenario(file);
+  EXPECT_EQ(plain.protocol, "");
+  EXPECT_EQ(plain.gridlockAction, GridlockAction::Teleport);
+  EXPECT_DOUBLE_EQ(plain.signalTiming.yellowS, 3);
+
+  const Scenario cityflow = loadScenario(file, {"benchmark.protocol=cityflow"});
+  EXPECT_EQ(cityflow.protocol, "cityflow");
+  EXPECT_DOUBLE_EQ(cityflow.signalTiming.yellowS, 0);
+  EXPECT_DOUBLE_EQ(cityflow.signalTiming.allRedS, 5);
+  EXPECT_FALSE(cityflow.laneChanging);
+  EXPECT_EQ(cityflow.gridlockAction, GridlockAction::Wait);
+
+  // --set wins over the protocol, whatever its position on the command line.
+  const Scenario tweaked = loadScenario(file, {"signals.yellow_s=2", "benchmark.protocol=cityflow"});
+  EXPECT_DOUBLE_EQ(tweaked.signalTiming.yellowS, 2);
+  EXPECT_DOUBLE_EQ(tweaked.signalTiming.allRedS, 5);
+
+  const Scenario citybrain = loadScenario(file, {"benchmark.protocol=citybrain"});
+  EXPECT_DOUBLE_EQ(citybrain.signalTiming.yellowS, 0);
+  EXPECT_DOUBLE_EQ(citybrain.signalTiming.allRedS, 5);
+  const Scenario resco = loadScenario(file, {"benchmark.protocol=resco"});
+  EXPECT_DOUBLE_EQ(resco.signalTiming.yellowS, 4);
+  EXPECT_TRUE(resco.laneChanging);
+  EXPECT_EQ(resco.gridlockAction, GridlockAction::Wait);
+  const Scenario byDefault = loadScenario(file, {"benchmark.protocol=default"});
+  EXPECT_EQ(byDefault.gridlockAction, GridlockAction::Wait);
+  EXPECT_DOUBLE_EQ(byDefault.signalTiming.yellowS, 3);  // the scenario's own timing
+
+  // In the file itself, as [benchmark] protocol.
+  const auto inFile = dir.write("b.toml", kGridScenario + "\n[benchmark]\nprotocol = \"resco\"\n");
+  EXPECT_EQ(loadScenario(inFile).protocol, "resco");
+  EXPECT_DOUBLE_EQ(loadScenario(inFile).signalTiming.yellowS, 4);
+  EXPECT_EQ(loadScenario(inFile, {"benchmark.protocol=cityflow"}).protocol, "cityflow");
+}
+
+TEST(ScenarioToml, UnknownProtocolNamesTheKeyAndTheKnownOnes) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", kGridScenario + "\n[benchmark]\nprotocol = \"sumo\"\n");
+  const LoadError e = expectLoadError(file, {"s.toml", "benchmark.protocol", "'sumo'", "default, cityflow, resco, citybrain"});
+  EXPECT_TRUE(e.line().has_value());
+  expectLoadError(dir.write("k.toml", kGridScenario + "\n[benchmark]\nprotcol = \"resco\"\n"),
+                  {"benchmark.protcol", "unknown key"});
+}
+
 TEST(ScenarioToml, MalformedTomlNamesFileAndLine) {
   TempDir dir;
   const auto file = dir.write("broken.toml", "[scenario]\nname = \"x\"\nduration_s = = 5\n");

@@ -14,6 +14,7 @@
 #include "traffic/compare/stats.h"
 #include "traffic/compare/svg_chart.h"
 #include "traffic/errors.h"
+#include "traffic/protocol.h"
 #include "traffic/world.h"
 
 namespace traffic::compare {
@@ -31,7 +32,7 @@ std::string resultsCsv(const std::vector<const RunResult*>& runs) {
   std::string out =
       "scenario,policy,seed,mean_travel_time_s,mean_travel_time_with_unfinished_s,mean_delay_s,stops_per_vehicle,"
       "mean_queue_veh,throughput_veh_per_h,delay_index,arrived,spawned,waiting_to_enter,teleported,"
-      "emergency_travel_time_s,wall_seconds\n";
+      "emergency_travel_time_s,wall_seconds,entered,mean_delay_with_unfinished_s,protocol,sensing\n";
   for (const RunResult* r : runs) {
     csv::appendText(out, r->scenario);
     out += ',';
@@ -54,6 +55,12 @@ std::string resultsCsv(const std::vector<const RunResult*>& runs) {
     appendFixed(out, r->emergencyTravelTimeS, 3);
     out += ',';
     appendFixed(out, r->wallSeconds, 3);
+    out += fmt::format(",{},", r->entered);
+    appendFixed(out, r->meanDelayWithUnfinishedS, 3);
+    out += ',';
+    csv::appendText(out, r->protocol);
+    out += ',';
+    csv::appendText(out, kSensingModel);
     out += '\n';
   }
   return out;
@@ -93,11 +100,15 @@ const std::vector<Metric>& reportMetrics() {
       {"travel time (s)", 1, false, [](const RunResult& r) { return r.meanTravelTimeS; }},
       {"travel time incl. unfinished (s)", 1, false, [](const RunResult& r) { return r.meanTravelTimeWithUnfinishedS; }},
       {"delay (s)", 1, false, [](const RunResult& r) { return r.meanDelayS; }},
+      {"delay incl. unfinished (s)", 1, false, [](const RunResult& r) { return r.meanDelayWithUnfinishedS; }},
       {"delay index", 3, false, [](const RunResult& r) { return r.delayIndex; }},
       {"stops / vehicle", 2, false, [](const RunResult& r) { return r.stopsPerVehicle; }},
       {"queue (veh)", 1, false, [](const RunResult& r) { return r.meanQueueVeh; }},
       {"throughput (veh/h)", 0, true, [](const RunResult& r) { return r.throughputVehPerH; }},
       {"arrived", 0, true, [](const RunResult& r) { return static_cast<double>(r.arrived); }},
+      {"entered", 0, true, [](const RunResult& r) { return static_cast<double>(r.entered); }},
+      {"never entered", 0, false, [](const RunResult& r) { return static_cast<double>(r.waitingToEnter); }},
+      {"teleported", 0, false, [](const RunResult& r) { return static_cast<double>(r.teleported); }},
   };
   return metrics;
 }
@@ -171,11 +182,107 @@ std::string chartName(const char* prefix, const std::string& scenario) { return 
 
 std::string seedRange(int seeds) { return seeds == 1 ? "seed 1" : fmt::format("seeds 1–{}", seeds); }
 
+/// The conventions a scenario ran under, in one line: protocol, clearance, lane changes, gridlock
+/// handling and sensing.
+std::string conventionsLine(const ScenarioInfo& info) {
+  const BenchmarkProtocol* protocol = info.protocol.empty() ? nullptr : findBenchmarkProtocol(info.protocol);
+  std::string line = "**Protocol: " + (info.protocol.empty() ? std::string("none") : info.protocol) + "**";
+  if (protocol) line += " (" + protocol->description + "; docs/protocols.md)";
+  else line += " (the scenario files' own settings)";
+  line += fmt::format(" · yellow {} s, all-red {} s · lane changes {} · gridlock: {} · **sensing: {}** (policies read "
+                      "exact lane counts, queues and waiting times from the simulation; no detector model)",
+                      fixed(info.yellowS, 1), fixed(info.allRedS, 1), info.laneChanging ? "on" : "off",
+                      info.teleports ? "**teleport** (stuck vehicles are moved ahead and counted as arrived)"
+                                     : "wait (stuck vehicles stay)",
+                      kSensingModel);
+  if (protocol)
+    line += ". Headline measure of the protocol: `" + protocol->headlineMetric + "`, " + protocol->headlineDefinition;
+  line += ".";
+  // What the protocol cannot reproduce of the original conventions is said where the numbers are,
+  // not only in the docs.
+  if (protocol && !protocol->differences.empty()) {
+    line += "\n\nWhere this run differs from the original " + protocol->name + " conventions:\n";
+    for (const std::string& d : protocol->differences) line += "\n- " + d;
+  }
+  return line;
+}
+
+/// A warning above the table when any run teleported vehicles: each teleport counts a stuck vehicle
+/// as arrived, so travel times and throughput look better than the traffic was.
+std::string teleportWarning(const ComparisonSpec& spec, const std::vector<RunGroup>& groups) {
+  std::string counts;
+  bool any = false;
+  for (std::size_t p = 0; p < groups.size(); ++p) {
+    std::uint64_t total = 0;
+    for (const RunResult* r : groups[p]) total += r->teleported;
+    any = any || total > 0;
+    counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", spec.policies[p], total);
+  }
+  if (!any) return {};
+  return "> **Teleports: vehicles were stuck and moved ahead in this scenario** (summed over seeds: " + counts +
+         "). A teleported vehicle counts as arrived, so travel times, delays and throughput of those runs are "
+         "better than the traffic was. Compare with `dynamics.gridlock_action = \"wait\"` (the default of "
+         "`compare` unless a protocol or `--set` says otherwise).\n\n";
+}
+
+// The measures of the paired comparison: those a reader ranks policies by.
+const std::vector<Metric>& pairedMetrics() {
+  static const std::vector<Metric> metrics{
+      {"travel time incl. unfinished (s)", 1, false, [](const RunResult& r) { return r.meanTravelTimeWithUnfinishedS; }},
+      {"delay incl. unfinished (s)", 1, false, [](const RunResult& r) { return r.meanDelayWithUnfinishedS; }},
+      {"delay index", 3, false, [](const RunResult& r) { return r.delayIndex; }},
+      {"arrived", 0, true, [](const RunResult& r) { return static_cast<double>(r.arrived); }},
+  };
+  return metrics;
+}
+
+/// Each policy against the first (the baseline), seed by seed: the mean difference and its paired
+/// 95% interval. Every policy ran with the same seeds, so seed i of both saw the same demand and
+/// drivers; the differences are then free of the variation between seeds.
+std::string pairedComparison(const ComparisonSpec& spec, const std::vector<RunGroup>& groups) {
+  if (groups.size() < 2) return {};
+  auto values = [](const RunGroup& g, const Metric& m) {
+    std::vector<double> v;
+    for (const RunResult* r : g) v.push_back(m.get(*r));
+    return v;
+  };
+  std::string md = fmt::format("\nPaired comparison with the baseline **{}** (difference policy − baseline, seed by seed",
+                               spec.policies[0]);
+  if (spec.seeds > 1)
+    md += fmt::format("; mean over {} seeds [95% interval, Student t with {} degree{} of freedom on the differences]; "
+                      "**bold**: the interval excludes 0, i.e. the difference is significant at the 5% level",
+                      spec.seeds, spec.seeds - 1, spec.seeds == 2 ? "" : "s");
+  else
+    md += "; one seed, so no interval: use `--seeds 5` or more to test the differences";
+  md += "):\n\n| policy |";
+  for (const Metric& m : pairedMetrics()) md += fmt::format(" Δ {} |", m.heading);
+  md += "\n|---|";
+  for (std::size_t k = 0; k < pairedMetrics().size(); ++k) md += "---:|";
+  md += "\n";
+  for (std::size_t p = 1; p < groups.size(); ++p) {
+    md += fmt::format("| {} |", spec.policies[p]);
+    for (const Metric& m : pairedMetrics()) {
+      const std::vector<double> mine = values(groups[p], m), base = values(groups[0], m);
+      const MeanInterval d = pairedDifference95(mine, base);
+      std::string cell = (std::isfinite(d.mean) && d.mean > 0 ? "+" : "") + fixed(d.mean, m.decimals);
+      if (std::isfinite(d.halfWidth)) {
+        cell += " [" + fixed(d.low(), m.decimals) + ", " + fixed(d.high(), m.decimals) + "]";
+        if (d.low() > 0 || d.high() < 0) cell = "**" + cell + "**";
+      }
+      md += " " + cell + " |";
+    }
+    md += "\n";
+  }
+  return md;
+}
+
 void renderScenarioSection(std::string& md, const ComparisonSpec& spec, const ScenarioInfo& info,
                            const std::vector<RunGroup>& groups) {
   md += fmt::format("\n## {}\n\n", info.name);
   if (!info.description.empty()) md += info.description + ". ";
   md += fmt::format("{} simulated, {}.\n\n", formatClock(info.durationS), seedRange(spec.seeds));
+  md += conventionsLine(info) + "\n\n";
+  md += teleportWarning(spec, groups);
 
   // Scenarios with emergency vehicles get a column for their travel time.
   std::vector<Metric> metrics = reportMetrics();
@@ -220,6 +327,8 @@ void renderScenarioSection(std::string& md, const ComparisonSpec& spec, const Sc
           "> element (dataset demand is exact). Set `demand.departure_jitter_s` and/or `dynamics.driver_variation`\n"
           "> (see docs/scenario-format.md) to compare policies over varied demand and drivers.\n";
 
+  md += pairedComparison(spec, groups);
+
   const std::string travel = chartName(kChartPrefixes[0], info.name);
   const std::string delay = chartName(kChartPrefixes[1], info.name);
   const std::string vehicles = chartName(kChartPrefixes[2], info.name);
@@ -239,12 +348,17 @@ std::string renderReport(const ComparisonSpec& spec, const std::vector<std::vect
           std::to_string(spec.seeds - 1) + " degree" + (spec.seeds == 2 ? "" : "s") + " of freedom).";
   else
     md += " With one seed there are no confidence intervals; use `--seeds 5` or more.";
-  md += " **Bold**: the best mean of each column (lowest, except throughput and arrived: highest). "
+  md += " **Bold**: the best mean of each column (lowest, except throughput, arrived and entered: highest). "
         "A dash: undefined (no vehicle arrived).\n\n"
         "Columns (definitions in docs/metrics.md): *travel time* of arrived vehicles; *incl. unfinished*: "
         "counting vehicles still on their way or waiting to enter with their time so far; *delay*: travel time "
-        "minus free-flow time, arrived vehicles; *delay index*: travel time / free-flow time, all vehicles; "
+        "minus free-flow time, arrived vehicles; *delay incl. unfinished*: time loss plus departure delay over every "
+        "vehicle due to depart (RESCO's delay), unfinished ones so far, those never entered with their whole time; "
+        "*delay index*: travel time / free-flow time, all vehicles; "
         "*queue*: vehicles halting in the network, mean over time; *throughput*: arrived vehicles per hour; "
+        "*entered*: vehicles that entered the network (the City Brain Challenge's vehicles served); *never "
+        "entered*: vehicles still waiting to enter at the end; *teleported*: stuck vehicles moved ahead and "
+        "counted as arrived (0 unless gridlock_action is teleport); "
         "*emergency vehicle travel time* (scenarios with emergency vehicles only): their mean, counting "
         "unfinished ones with their time so far. Per-run values: `results.csv`; time series: `timeseries.csv`.\n";
   for (std::size_t s = 0; s < spec.scenarios.size(); ++s) renderScenarioSection(md, spec, spec.scenarios[s], byScenario[s]);

@@ -57,14 +57,33 @@ std::optional<RunResult> simulateRun(const Scenario& scenario, const std::string
   r.throughputVehPerH = s.throughputVehPerH;
   if (s.emergencyVehicles > 0) r.emergencyTravelTimeS = s.emergencyMeanTravelTimeS;
 
-  double delaySum = 0;
-  std::size_t finished = 0;
+  r.protocol = scenario.protocol;
+  r.entered = s.vehicles.entered;
+
+  // Delay of arrived trips, and RESCO's delay over every trip whose departure time came: time
+  // loss plus departure delay, so an unfinished trip counts the time it has spent beyond the
+  // free-flow time of the part of its route it drove, and a trip that never entered counts all of
+  // its time since departure (RESCO adds end time − departure for those).
+  const double endS = world.timeS();
+  double delaySum = 0, delayAllSum = 0;
+  std::size_t finished = 0, due = 0;
   for (const TripRecord& t : world.tripRecords()) {
-    if (t.arriveS < 0) continue;
-    delaySum += t.arriveS - t.departS - t.freeFlowS;
-    ++finished;
+    if (t.departS > endS) continue;
+    ++due;
+    if (t.arriveS >= 0) {
+      const double delay = t.arriveS - t.departS - t.freeFlowS;
+      delaySum += delay;
+      delayAllSum += delay;
+      ++finished;
+    } else if (t.enterS >= 0) {
+      const double drivenShare = t.routeLengthM > 0 ? std::min(1.0, t.distanceM / t.routeLengthM) : 0.0;
+      delayAllSum += std::max(0.0, endS - t.departS - t.freeFlowS * drivenShare);
+    } else {
+      delayAllSum += endS - t.departS;
+    }
   }
   if (finished > 0) r.meanDelayS = delaySum / static_cast<double>(finished);
+  if (due > 0) r.meanDelayWithUnfinishedS = delayAllSum / static_cast<double>(due);
 
   const auto& rows = world.timeseries();
   r.series.reserve(rows.size());

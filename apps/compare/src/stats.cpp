@@ -1,7 +1,9 @@
 #include "traffic/compare/stats.h"
 
 #include <array>
+#include <algorithm>
 #include <cmath>
+#include <vector>
 #include <limits>
 
 namespace traffic::compare {
@@ -57,6 +59,14 @@ MeanInterval meanInterval95(std::span<const double> values) {
   r.stdDev = std::sqrt(squares / static_cast<double>(r.n - 1));
   r.halfWidth = studentT975(static_cast<int>(r.n) - 1) * r.stdDev / std::sqrt(static_cast<double>(r.n));
   return r;
+}
+
+MeanInterval pairedDifference95(std::span<const double> values, std::span<const double> baseline) {
+  std::vector<double> differences;
+  const std::size_t n = std::min(values.size(), baseline.size());
+  for (std::size_t i = 0; i < n; ++i)
+    if (std::isfinite(values[i]) && std::isfinite(baseline[i])) differences.push_back(values[i] - baseline[i]);
+  return meanInterval95(differences);
 }
 
 }  // namespace traffic::compare

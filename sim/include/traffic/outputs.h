@@ -35,7 +35,8 @@ void writeRunOutputs(const std::filesystem::path& dir, const Scenario& scenario,
                      const std::vector<TripRecord>& trips, const std::vector<TimeseriesRow>& timeseries,
                      const TransitRecords& transit = {});
 
-/// The summary as written to summary.json (pretty-printed JSON text).
-std::string summaryJson(const Summary& summary);
+/// The summary as written to summary.json (pretty-printed JSON text); with a `protocol` name (the
+/// scenario's benchmark protocol, traffic/protocol.h) it says which protocol produced it.
+std::string summaryJson(const Summary& summary, const std::string& protocol = {});
 
 }  // namespace traffic

@@ -50,6 +50,11 @@ struct Scenario {
   double gridlockTimeoutS = 300.0;
   GridlockAction gridlockAction = GridlockAction::Teleport;
   double timeseriesIntervalS = 60.0;
+
+  /// The benchmark protocol whose settings were applied on top of the file (`[benchmark]
+  /// protocol` or --protocol; see traffic/protocol.h), or empty when none was and the file's own
+  /// settings hold. Outputs name it so that a figure says under which conventions it was measured.
+  std::string protocol;
 };
 
 /// Parse and validate a scenario file; `overrides` are "dotted.key=value" strings applied on top of

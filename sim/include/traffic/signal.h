@@ -126,12 +126,21 @@ struct PolicySpec {
   std::map<std::string, double> params;
 };
 
-/// The policy named in `spec`; throws LoadError (naming `sourceFile` and the key) for an unknown
-/// name or bad parameters.
+/// The policy named in `spec` (a deprecated alias is accepted, see canonicalSignalPolicyName);
+/// throws LoadError (naming `sourceFile` and the key) for an unknown name or bad parameters.
 std::unique_ptr<SignalPolicy> makeSignalPolicy(const PolicySpec& spec, const std::string& sourceFile);
 /// Names accepted by makeSignalPolicy, for --help and error messages: the built-in policies, then
 /// those added with registerSignalPolicy in the order they were first registered.
 std::vector<std::string> signalPolicyNames();
+/// The current name of a built-in policy that was renamed, when `name` is its deprecated old name
+/// (`city_brain` -> `lookahead_pressure`); empty otherwise. Old names stay accepted everywhere a
+/// policy is named, so that existing scenario files keep working, but are not listed by
+/// signalPolicyNames().
+std::string renamedSignalPolicy(const std::string& name);
+/// `name` with a deprecated alias replaced by the policy's current name. The first time in the
+/// process that an alias is resolved, logs a warning naming the new name (once, not per run, so
+/// that a comparison of many runs warns once). Thread-safe.
+std::string canonicalSignalPolicyName(const std::string& name);
 
 /// Builds a policy from its parameters (`spec.params`); throws LoadError naming `sourceFile` and
 /// the key (e.g. "signals.params.gain") for a parameter it does not accept.

@@ -223,7 +223,7 @@ std::string fleetCsv(const Scenario& scenario, const TransitRecords& transit) {
 
 }  // namespace
 
-std::string summaryJson(const Summary& s) {
+std::string summaryJson(const Summary& s, const std::string& protocol) {
   // Insertion order is kept so that the file reads in the order docs/metrics.md describes.
   nlohmann::ordered_json j;
   j["scenario"] = s.scenario;
@@ -249,6 +249,8 @@ std::string summaryJson(const Summary& s) {
   j["stops_per_vehicle"] = s.stopsPerVehicle;
   j["throughput_veh_per_h"] = s.throughputVehPerH;
   j["signal_policy"] = s.signalPolicy;
+  // Only under a benchmark protocol: a run without one keeps the summary it always had.
+  if (!protocol.empty()) j["protocol"] = protocol;
   j["signal_priority"] = {
       {"preemptions", s.preemptions},
       {"transit_extensions", s.transitExtensions},
@@ -322,7 +324,7 @@ void writeRunOutputs(const fs::path& requested, const Scenario& scenario, const 
                      const TransitRecords& transit) {
   checkOutputDirReplaceable(requested);
   // Render everything before touching the disk: a bad record then fails with nothing to clean up.
-  std::vector<OutputFile> files{{kSummaryFile, summaryJson(summary)},
+  std::vector<OutputFile> files{{kSummaryFile, summaryJson(summary, scenario.protocol)},
                                 {kTripsFile, tripsCsv(scenario, trips)},
                                 {kTimeseriesFile, timeseriesCsv(timeseries)}};
   if (!scenario.transit.empty() || !scenario.fleets.empty()) {

@@ -12,6 +12,7 @@
 namespace traffic::toml_reader {
 
 void Loader::applyOverrides(toml::table& root, const std::vector<std::string>& overrides) {
+  m_overrideOf.clear();  // a fresh document: addresses remembered from an earlier one mean nothing
   struct Applied {
     std::string text;
     std::vector<std::string> path;

@@ -14,7 +14,9 @@
 // ([scenario], [map], [[vehicle_type]], [signals], [dynamics], [outputs]), demand_reader.cpp,
 // transit_reader.cpp, fleet_reader.cpp and seed_variation.cpp; toml_reader.h declares them.
 
+#include <algorithm>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,8 @@
 #include "io/scenario/toml_reader.h"
 #include "traffic/errors.h"
 #include "traffic/limits.h"
+#include "traffic/protocol.h"
+#include "traffic/saturation_flow.h"
 #include "traffic/scenario.h"
 
 namespace traffic {
@@ -30,19 +34,72 @@ using namespace toml_reader;
 
 namespace {
 
+// Webster's saturation flow, when the scenario does not declare one, measured from the scenario's own
+// drivers rather than the textbook 1,800 veh/h/lane (traffic/saturation_flow.h): the trips' vehicle
+// types, weighted by their number of trips, at the speed limit most lanes entering a signalised
+// junction have (the lower one on a tie). Set as the policy parameter, so the policy itself stays a
+// pure function of its parameters, and logged so that a user can see and override it.
+void measureWebsterSaturationFlow(const Loader& loader, Scenario& sc) {
+  constexpr const char* kKey = "saturation_flow_veh_per_h_per_lane";
+  if (sc.signalPolicy.name != "webster" || sc.signalPolicy.params.count(kKey) > 0) return;
+  std::map<double, std::size_t> lanesByLimit;
+  for (const Junction& j : sc.network->junctions()) {
+    if (!j.program) continue;
+    for (RoadId road : j.incoming)
+      for (LaneId lane : sc.network->road(road).lanes) ++lanesByLimit[sc.network->lane(lane).speedLimitMps];
+  }
+  std::vector<double> tripsByType(sc.vehicleTypes.size(), 0.0);
+  for (const Trip& trip : sc.demand.trips) tripsByType[trip.type.index()] += 1;
+  std::vector<TypeShare> mix;
+  for (std::size_t t = 0; t < sc.vehicleTypes.size(); ++t) mix.push_back({&sc.vehicleTypes[t], tripsByType[t]});
+  if (lanesByLimit.empty() || std::none_of(tripsByType.begin(), tripsByType.end(), [](double n) { return n > 0; }))
+    return;  // nothing signalised or no trips: the policy's default stands and never matters
+  double limit = lanesByLimit.begin()->first;
+  std::size_t most = 0;
+  for (const auto& [speed, lanes] : lanesByLimit)
+    if (lanes > most) most = lanes, limit = speed;
+  const double flow = mixedSaturationFlowVehPerH(mix, limit);
+  sc.signalPolicy.params[kKey] = flow;
+  simLog().info("{}: webster: saturation flow {:.0f} veh/h/lane, from the vehicle types at {:.1f} m/s (set "
+                "signals.params.{} to declare another)",
+                loader.fileName(), flow, limit, kKey);
+}
+
 Scenario loadOnce(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
   Loader loader(file);
   toml::table document = loader.parse();
   loader.applyOverrides(document, overrides);
 
+  // A benchmark protocol (`[benchmark] protocol`, or --protocol as an override of it) sits between
+  // the file and the user's overrides: its settings replace the file's, and a --set of the same key
+  // still wins. So the document is rebuilt with the protocol's settings first.
+  std::string protocolName;
+  if (const toml::table* bench = document["benchmark"].as_table()) {
+    const TableView t(loader, *bench, "benchmark", {"protocol"});
+    if (auto name = t.string("protocol")) {
+      if (!findBenchmarkProtocol(*name))
+        t.fail("protocol", "unknown benchmark protocol '" + *name + "'; available: " + benchmarkProtocolNames());
+      protocolName = *name;
+    }
+  }
+  if (!protocolName.empty()) {
+    std::vector<std::string> layered;
+    for (const ProtocolSetting& setting : findBenchmarkProtocol(protocolName)->settings)
+      layered.push_back(setting.key + "=" + setting.value);
+    layered.insert(layered.end(), overrides.begin(), overrides.end());
+    document = loader.parse();
+    loader.applyOverrides(document, layered);
+  }
+
   const TableView root(loader, document, "",
                        {"scenario", "map", "demand", "transit", "fleet", "vehicle_type", "signals", "dynamics", "outputs",
-                        "limits"});
+                        "limits", "benchmark"});
   ResourceLimits limits;
   readLimits(loader, root, limits);
   loader.setLimits(limits);
   Scenario sc;
   sc.sourceFile = file;
+  sc.protocol = protocolName;
   readScenarioTable(loader, root, file, sc);
   const double driverVariation = readDynamics(loader, root, sc);
   readOutputs(loader, root, sc);
@@ -52,6 +109,7 @@ Scenario loadOnce(const std::filesystem::path& file, const std::vector<std::stri
 
   DemandReader(loader, sc).read(root);
   varyDrivers(sc, driverVariation);
+  measureWebsterSaturationFlow(loader, sc);
 
   std::size_t late = 0;
   for (const auto& trip : sc.demand.trips) late += trip.departS >= sc.durationS ? 1 : 0;

@@ -315,10 +315,13 @@ void readSignals(const Loader& loader, const TableView& root, Scenario& sc) {
                                 "transit_max_extension_s"});
   if (auto policy = t.string("policy")) {
     const auto names = signalPolicyNames();
-    if (std::find(names.begin(), names.end(), *policy) == names.end())
+    // A deprecated name (city_brain) loads as the policy's current name, with a warning, so that
+    // outputs name the policy that actually ran.
+    const std::string name = canonicalSignalPolicyName(*policy);
+    if (std::find(names.begin(), names.end(), name) == names.end())
       t.fail("policy", "unknown signal policy '" + shown(*policy) + "'" + didYouMean(*policy, names) +
                            "; available: " + joinList(names));
-    sc.signalPolicy.name = *policy;
+    sc.signalPolicy.name = name;
   }
   sc.signalTiming.yellowS = t.positive("yellow_s", sc.signalTiming.yellowS, true);
   sc.signalTiming.allRedS = t.positive("all_red_s", sc.signalTiming.allRedS, true);

@@ -2,18 +2,21 @@
 // misspelt or out-of-range parameter fails at load, naming the key.
 #include <cmath>
 #include <functional>
+#include <atomic>
 #include <mutex>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
 
 #include "signals/policies/actuated.h"
-#include "signals/policies/city_brain.h"
+#include "signals/policies/lookahead_pressure.h"
 #include "signals/policies/fixed_time.h"
 #include "signals/policies/green_wave.h"
+#include "signals/policies/lookahead_pressure.h"
 #include "signals/policies/max_pressure.h"
 #include "signals/policies/sotl.h"
 #include "signals/policies/webster.h"
+#include "base/log.h"
 #include "traffic/errors.h"
 
 namespace traffic {
@@ -134,12 +137,12 @@ const std::vector<Entry>& registry() {
          rejectUnknownParams(spec, file, {"min_phase_s"});
          return std::make_unique<MaxPressurePolicy>(param(spec, file, "min_phase_s", 10, false, "s"));
        }},
-      {"city_brain",
+      {"lookahead_pressure",
        [](const PolicySpec& spec, const std::string& file) -> std::unique_ptr<SignalPolicy> {
          rejectUnknownParams(spec, file,
                              {"min_phase_s", "max_phase_s", "approach_weight", "platoon_weight", "upstream_weight",
                               "spillback_occupancy", "hysteresis_veh", "max_wait_s"});
-         CityBrainParams p;
+         LookaheadPressureParams p;
          p.minPhaseS = param(spec, file, "min_phase_s", p.minPhaseS, false, "s");
          p.maxPhaseS = param(spec, file, "max_phase_s", p.maxPhaseS, true, "s");
          requireOrdered(file, "min_phase_s", p.minPhaseS, "max_phase_s", p.maxPhaseS);
@@ -149,9 +152,24 @@ const std::vector<Entry>& registry() {
          p.spillbackOccupancy = param(spec, file, "spillback_occupancy", p.spillbackOccupancy, true, "");
          p.hysteresisVeh = param(spec, file, "hysteresis_veh", p.hysteresisVeh, false, "vehicles");
          p.maxWaitS = param(spec, file, "max_wait_s", p.maxWaitS, true, "s");
-         return std::make_unique<CityBrainPolicy>(p);
+         return std::make_unique<LookaheadPressurePolicy>(p);
        }},
   };
+  return entries;
+}
+
+// Built-in policies that were renamed: {old name, current name}. The old name was misleading
+// rather than wrong to type, so it stays accepted; see canonicalSignalPolicyName.
+struct Alias {
+  const char* oldName;
+  const char* currentName;
+  std::atomic<bool>* warned;  // set by the first use, so the warning appears once per process
+};
+const std::vector<Alias>& aliases() {
+  // `city_brain` suggested Alibaba's City Brain; the policy is this project's look-ahead
+  // max-pressure heuristic (docs/signal-policies.md).
+  static std::atomic<bool> cityBrainWarned{false};
+  static const std::vector<Alias> entries{{"city_brain", "lookahead_pressure", &cityBrainWarned}};
   return entries;
 }
 
@@ -174,6 +192,9 @@ void registerSignalPolicy(const std::string& name, SignalPolicyFactory factory) 
   if (!factory) throw std::invalid_argument("registerSignalPolicy: empty factory for policy '" + name + "'");
   for (const Entry& e : registry())
     if (name == e.name) throw std::invalid_argument("registerSignalPolicy: '" + name + "' is a built-in policy");
+  if (!renamedSignalPolicy(name).empty())
+    throw std::invalid_argument("registerSignalPolicy: '" + name + "' is the old name of the built-in policy '" +
+                                renamedSignalPolicy(name) + "'");
   UserRegistry& user = userRegistry();
   const std::lock_guard lock(user.mutex);
   for (auto& [existing, make] : user.entries)
@@ -193,7 +214,29 @@ std::vector<std::string> signalPolicyNames() {
   return names;
 }
 
-std::unique_ptr<SignalPolicy> makeSignalPolicy(const PolicySpec& spec, const std::string& sourceFile) {
+std::string renamedSignalPolicy(const std::string& name) {
+  for (const Alias& a : aliases())
+    if (name == a.oldName) return a.currentName;
+  return {};
+}
+
+std::string canonicalSignalPolicyName(const std::string& name) {
+  for (const Alias& a : aliases()) {
+    if (name != a.oldName) continue;
+    if (!a.warned->exchange(true))
+      simLog().warn("signal policy '{}' is deprecated: it is now called '{}' (same policy, same parameters, "
+                    "same results); use the new name",
+                    a.oldName, a.currentName);
+    return a.currentName;
+  }
+  return name;
+}
+
+std::unique_ptr<SignalPolicy> makeSignalPolicy(const PolicySpec& given, const std::string& sourceFile) {
+  PolicySpec renamed;
+  const bool isAlias = !renamedSignalPolicy(given.name).empty();
+  if (isAlias) renamed = PolicySpec{canonicalSignalPolicyName(given.name), given.params};
+  const PolicySpec& spec = isAlias ? renamed : given;
   for (const Entry& e : registry())
     if (spec.name == e.name) return e.make(spec, sourceFile);
   Factory userFactory;

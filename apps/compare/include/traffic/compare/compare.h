@@ -55,6 +55,9 @@ struct RunResult {
   double meanTravelTimeS = kNone;               ///< of arrived vehicles
   double meanTravelTimeWithUnfinishedS = kNone;
   double meanDelayS = kNone;                    ///< travel − free-flow time, over arrived vehicles
+  /// RESCO's delay: time loss + departure delay over every vehicle whose departure time came
+  /// (unfinished ones so far; those never entered with their whole time since departure).
+  double meanDelayWithUnfinishedS = kNone;
   double stopsPerVehicle = kNone;
   double meanQueueVeh = kNone;                  ///< mean of SeriesPoint::halting over the series
   double throughputVehPerH = kNone;
@@ -63,6 +66,8 @@ struct RunResult {
   std::uint64_t spawned = 0;
   std::uint64_t waitingToEnter = 0;
   std::uint64_t teleported = 0;
+  std::uint64_t entered = 0;  ///< vehicles served, in the City Brain Challenge's sense
+  std::string protocol;       ///< the benchmark protocol of the run's scenario; empty for none
   double emergencyTravelTimeS = kNone;  ///< mean over emergency vehicles; empty when there are none
   double wallSeconds = 0;
   std::vector<SeriesPoint> series;
@@ -79,7 +84,19 @@ struct ScenarioInfo {
   std::string name;
   std::string description;
   double durationS = 0;
+  /// Under which conventions it ran, for the report: the benchmark protocol (empty: none), and the
+  /// settings that move results most, as they were after the protocol and --set were applied.
+  std::string protocol;
+  double yellowS = 0;
+  double allRedS = 0;
+  bool laneChanging = true;
+  bool teleports = false;  ///< gridlock_action = "teleport"
 };
+
+/// How policies see the traffic. trafficsim has one sensing model so far: exact lane counts,
+/// queues, waiting times and point detectors read from the simulation ("oracle"); the report
+/// says so, so that no reader takes its results for those of realistic detection.
+inline constexpr const char* kSensingModel = "oracle";
 
 struct ComparisonSpec {
   std::vector<ScenarioInfo> scenarios;

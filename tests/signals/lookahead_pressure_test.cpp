@@ -1,6 +1,6 @@
-// The city_brain signal policy on hand-made sensor readings: each test sets queues, approaching
+// The lookahead_pressure signal policy on hand-made sensor readings: each test sets queues, approaching
 // vehicles, occupancies and waiting times on a small network and checks the weights against the
-// definition in sim/src/signals/policies/city_brain.h (numbers worked by hand in the comments) and the
+// definition in sim/src/signals/policies/lookahead_pressure.h (numbers worked by hand in the comments) and the
 // phase the policy asks for.
 #include <gtest/gtest.h>
 
@@ -8,11 +8,12 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "common/test_networks.h"
-#include "signals/policies/city_brain.h"
+#include "signals/policies/lookahead_pressure.h"
 #include "signals/policies/max_pressure.h"
 #include "traffic/errors.h"
 #include "traffic/grid.h"
@@ -34,19 +35,19 @@ using testing::Sensors;
 Sensors cross() { return Sensors(testing::crossJunction(200, 2, true), "c"); }
 
 std::unique_ptr<SignalPolicy> make(std::map<std::string, double> params = {}) {
-  return makeSignalPolicy(PolicySpec{"city_brain", std::move(params)}, "s.toml");
+  return makeSignalPolicy(PolicySpec{"lookahead_pressure", std::move(params)}, "s.toml");
 }
 
-CityBrainPolicy policy(CityBrainParams p = {}) { return CityBrainPolicy(p); }
+LookaheadPressurePolicy policy(LookaheadPressureParams p = {}) { return LookaheadPressurePolicy(p); }
 
 // --- weights --------------------------------------------------------------------------------------
 
-TEST(PoliciesCityBrain, PicksThePhaseWithTheHighestLookAheadWeight) {
+TEST(PoliciesLookaheadPressure, PicksThePhaseWithTheHighestLookAheadWeight) {
   Sensors s = cross();
   s.lane("n_in", 0).queue = 3;        // phase 0: 2 pairs x 3 = 6
   s.lane("e_in", 1).queue = 1;        // phase 1: 1 queued and 5 more moving towards the red light:
   s.lane("e_in", 1).approaching = 6;  // demand 1 + 1 x 5 = 6, 2 pairs x 6 = 12
-  const CityBrainPolicy cb = policy();
+  const LookaheadPressurePolicy cb = policy();
   EXPECT_DOUBLE_EQ(cb.laneDemand(s.observe(0, 15), s.laneId("e_in", 1)), 6);
   EXPECT_DOUBLE_EQ(cb.weight(s.observe(0, 15), 0), 6);
   EXPECT_DOUBLE_EQ(cb.weight(s.observe(0, 15), 1), 12);
@@ -54,11 +55,11 @@ TEST(PoliciesCityBrain, PicksThePhaseWithTheHighestLookAheadWeight) {
   // Max pressure, counting only the halted vehicles (2 against 6), keeps phase 0.
   EXPECT_DOUBLE_EQ(MaxPressurePolicy::pressure(s.observe(0, 15), 1), 2);
   EXPECT_EQ(makeSignalPolicy(PolicySpec{"max_pressure", {}}, "s.toml")->decide(s.observe(0, 15)), 0);
-  // Without the look-ahead city_brain sees what max pressure sees.
+  // Without the look-ahead lookahead_pressure sees what max pressure sees.
   EXPECT_EQ(make({{"approach_weight", 0}})->decide(s.observe(0, 15)), 0);
 }
 
-TEST(PoliciesCityBrain, DownstreamQueuesAreSubtracted) {
+TEST(PoliciesLookaheadPressure, DownstreamQueuesAreSubtracted) {
   // A four-phase grid junction: 0 north-south through and right, 2 east-west through and right.
   // The middle lane (1) of each exit is fed only by the through movement arriving opposite it.
   GridSpec spec;
@@ -69,7 +70,7 @@ TEST(PoliciesCityBrain, DownstreamQueuesAreSubtracted) {
   s.lane("road_j_-1_0_j_0_0", 1).queue = 3;  // phase 0: 6
   s.lane("road_j_0_1_j_0_0", 1).queue = 5;
   s.lane("road_j_0_-1_j_0_0", 1).queue = 5;  // phase 2: 10 > 6 + 2
-  const CityBrainPolicy cb = policy();
+  const LookaheadPressurePolicy cb = policy();
   EXPECT_DOUBLE_EQ(cb.weight(s.observe(0, 15), 0), 6);
   EXPECT_DOUBLE_EQ(cb.weight(s.observe(0, 15), 2), 10);
   EXPECT_EQ(make()->decide(s.observe(0, 15)), 2);
@@ -81,11 +82,11 @@ TEST(PoliciesCityBrain, DownstreamQueuesAreSubtracted) {
   EXPECT_EQ(make()->decide(s.observe(0, 15)), 0);
 }
 
-TEST(PoliciesCityBrain, KeepsTheGreenForAPlatoonArrivingOnIt) {
+TEST(PoliciesLookaheadPressure, KeepsTheGreenForAPlatoonArrivingOnIt) {
   Sensors s = cross();
   s.lane("e_in", 1).approaching = 4;  // 4 vehicles moving towards phase 1's stop line
   s.lane("n_in", 0).queue = 7;        // phase 0: 14
-  const CityBrainPolicy cb = policy();
+  const LookaheadPressurePolicy cb = policy();
   // On green the platoon counts twice (approach 1 + platoon 1): 2 pairs x 8 = 16 > 14, so hold.
   EXPECT_DOUBLE_EQ(cb.laneDemand(s.observe(1, 15), s.laneId("e_in", 1)), 8);
   EXPECT_DOUBLE_EQ(cb.weight(s.observe(1, 15), 1), 16);
@@ -97,7 +98,7 @@ TEST(PoliciesCityBrain, KeepsTheGreenForAPlatoonArrivingOnIt) {
   EXPECT_EQ(make()->decide(s.observe(0, 15)), 0);
 }
 
-TEST(PoliciesCityBrain, UpstreamQueuesOneJunctionBackCountDiscounted) {
+TEST(PoliciesLookaheadPressure, UpstreamQueuesOneJunctionBackCountDiscounted) {
   // Two grid junctions in a row; look at j_0_1, whose west approach comes from j_0_0. Phase 0:
   // north-south through and right, 2: east-west through and right. Lanes: 0 left only, 1 through,
   // 2 through and right.
@@ -113,14 +114,14 @@ TEST(PoliciesCityBrain, UpstreamQueuesOneJunctionBackCountDiscounted) {
   s.lane(upstream, 2).queue = 6;
   const auto obs = [&] { return s.observe(0, 15); };
 
-  const CityBrainPolicy off = policy();  // upstream_weight 0 by default
+  const LookaheadPressurePolicy off = policy();  // upstream_weight 0 by default
   EXPECT_DOUBLE_EQ(off.laneDemand(obs(), s.laneId(west, 1)), 0);
   EXPECT_FALSE(off.canServe(obs(), 2));
   EXPECT_EQ(make()->decide(obs()), 0);
 
-  CityBrainParams half;
+  LookaheadPressureParams half;
   half.upstreamWeight = 0.5;
-  const CityBrainPolicy on = policy(half);
+  const LookaheadPressurePolicy on = policy(half);
   EXPECT_DOUBLE_EQ(on.laneDemand(obs(), s.laneId(west, 1)), 4);
   EXPECT_DOUBLE_EQ(on.laneDemand(obs(), s.laneId(west, 2)), 1.5);
   // Phase 2: west lane 1 (one pair, 4) + west lane 2 (through and right, 2 x 1.5) = 7 > 2 + 2.
@@ -135,10 +136,10 @@ TEST(PoliciesCityBrain, UpstreamQueuesOneJunctionBackCountDiscounted) {
   EXPECT_DOUBLE_EQ(on.weight(obs(), 2), 0);
 }
 
-TEST(PoliciesCityBrain, MovementsGreenInEveryPhaseDoNotCount) {
+TEST(PoliciesLookaheadPressure, MovementsGreenInEveryPhaseDoNotCount) {
   Sensors s = cross();
   s.lane("e_in", 1).queue = 10;  // straight (phase 1) and right turn: 2 pairs, weight 20
-  const CityBrainPolicy cb = policy();
+  const LookaheadPressurePolicy cb = policy();
   EXPECT_DOUBLE_EQ(cb.weight(s.observe(0, 15), 1), 20);
   // Let the east approach's right turn run in phase 0 too: its pair then adds the same to both
   // phases, and is left out of both; the straight pair stays with phase 1.
@@ -152,18 +153,18 @@ TEST(PoliciesCityBrain, MovementsGreenInEveryPhaseDoNotCount) {
   EXPECT_DOUBLE_EQ(cb.weight(s.observe(0, 15), 0), 0);
 }
 
-TEST(PoliciesCityBrain, WithoutLookAheadWeightsEqualMaxPressure) {
+TEST(PoliciesLookaheadPressure, WithoutLookAheadWeightsEqualMaxPressure) {
   // A four-phase grid junction (no movement green in every phase), over a sweep of queues.
   GridSpec spec;
   spec.rows = 1;
   spec.columns = 1;
   Sensors s(generateGrid(spec), "j_0_0");
-  CityBrainParams p;
+  LookaheadPressureParams p;
   p.approachWeight = 0;
   p.platoonWeight = 0;
   p.upstreamWeight = 0;
   p.spillbackOccupancy = 1e9;
-  const CityBrainPolicy cb = policy(p);
+  const LookaheadPressurePolicy cb = policy(p);
   std::uint32_t x = 12345;  // a fixed linear congruential sequence of queue lengths
   for (int round = 0; round < 20; ++round) {
     for (std::size_t l = 0; l < s.net().lanes().size(); ++l) {
@@ -180,7 +181,7 @@ TEST(PoliciesCityBrain, WithoutLookAheadWeightsEqualMaxPressure) {
 
 // --- spill-back -----------------------------------------------------------------------------------
 
-TEST(PoliciesCityBrain, RefusesAPhaseWhoseOnlyDemandFlowsIntoFullLanes) {
+TEST(PoliciesLookaheadPressure, RefusesAPhaseWhoseOnlyDemandFlowsIntoFullLanes) {
   Sensors s = cross();
   s.lane("n_in", 0).queue = 1;   // phase 0: 2
   s.lane("e_in", 1).queue = 10;  // phase 1: 20 while its exits have room
@@ -189,7 +190,7 @@ TEST(PoliciesCityBrain, RefusesAPhaseWhoseOnlyDemandFlowsIntoFullLanes) {
   // Both lanes e_in lane 1 feeds are nearly full: those pairs weigh at most 0.
   s.lane("w_out", 1).occupancy = 0.9f;
   s.lane("n_out", 1).occupancy = 0.9f;
-  const CityBrainPolicy plain = policy();
+  const LookaheadPressurePolicy plain = policy();
   EXPECT_DOUBLE_EQ(plain.weight(s.observe(0, 15), 1), 0);
   EXPECT_FALSE(plain.canServe(s.observe(0, 15), 1));
   EXPECT_EQ(cb->decide(s.observe(0, 15)), 0);
@@ -210,7 +211,7 @@ TEST(PoliciesCityBrain, RefusesAPhaseWhoseOnlyDemandFlowsIntoFullLanes) {
   EXPECT_EQ(make({{"spillback_occupancy", 0.95}})->decide(s.observe(0, 15)), 1);
 }
 
-TEST(PoliciesCityBrain, LeavesAPhaseThatFeedsOnlyFullLanesBeforeTheMinimum) {
+TEST(PoliciesLookaheadPressure, LeavesAPhaseThatFeedsOnlyFullLanesBeforeTheMinimum) {
   Sensors s = cross();
   s.lane("e_in", 1).queue = 10;  // phase 1 is green, its demand heads into...
   s.lane("w_out", 1).occupancy = 0.9f;
@@ -230,7 +231,7 @@ TEST(PoliciesCityBrain, LeavesAPhaseThatFeedsOnlyFullLanesBeforeTheMinimum) {
 
 // --- timing and fairness --------------------------------------------------------------------------
 
-TEST(PoliciesCityBrain, HoldsUntilTheMinimumPhaseTime) {
+TEST(PoliciesLookaheadPressure, HoldsUntilTheMinimumPhaseTime) {
   Sensors s = cross();
   s.lane("n_in", 0).queue = 1;   // the green phase 0 still serves someone (2)
   s.lane("e_in", 1).queue = 10;  // phase 1: 20
@@ -242,7 +243,7 @@ TEST(PoliciesCityBrain, HoldsUntilTheMinimumPhaseTime) {
   EXPECT_EQ(longer->decide(s.observe(0, 20)), 1);
 }
 
-TEST(PoliciesCityBrain, SwitchesAfterTheMaximumPhaseTimeWhenOthersWait) {
+TEST(PoliciesLookaheadPressure, SwitchesAfterTheMaximumPhaseTimeWhenOthersWait) {
   Sensors s = cross();
   s.lane("n_in", 0).queue = 20;  // phase 0: 40, far ahead
   s.lane("e_in", 0).queue = 1;   // phase 1: 2
@@ -258,7 +259,7 @@ TEST(PoliciesCityBrain, SwitchesAfterTheMaximumPhaseTimeWhenOthersWait) {
   EXPECT_EQ(byDefault->decide(s.observe(0, 300)), 0);
 }
 
-TEST(PoliciesCityBrain, AQueueThatWaitedTheMaximumTakesTheGreen) {
+TEST(PoliciesLookaheadPressure, AQueueThatWaitedTheMaximumTakesTheGreen) {
   Sensors s = cross();
   s.lane("n_in", 0).queue = 20;      // phase 0: 40
   s.lane("e_in", 0).queue = 2;       // phase 1: 4, but waiting...
@@ -271,7 +272,7 @@ TEST(PoliciesCityBrain, AQueueThatWaitedTheMaximumTakesTheGreen) {
   EXPECT_EQ(make({{"max_wait_s", 300}})->decide(s.observe(0, 15)), 0);
 }
 
-TEST(PoliciesCityBrain, CloseWeightsKeepTheCurrentPhase) {
+TEST(PoliciesLookaheadPressure, CloseWeightsKeepTheCurrentPhase) {
   Sensors s = cross();
   s.lane("n_in", 0).queue = 3;  // phase 0: 6
   s.lane("e_in", 1).queue = 4;  // phase 1: 8, within the 2-vehicle margin
@@ -285,7 +286,7 @@ TEST(PoliciesCityBrain, CloseWeightsKeepTheCurrentPhase) {
   EXPECT_EQ(make({{"hysteresis_veh", 0}})->decide(s.observe(1, 15)), 1);
 }
 
-TEST(PoliciesCityBrain, WithoutSensorsOrPhasesHolds) {
+TEST(PoliciesLookaheadPressure, WithoutSensorsOrPhasesHolds) {
   Sensors s = cross();
   s.lane("e_in", 1).queue = 10;
   SignalObservation bare = s.observe(0, 30);
@@ -307,14 +308,50 @@ void expectParamError(std::map<std::string, double> params, const std::string& k
   }
 }
 
-TEST(PoliciesCityBrainParams, IsRegisteredByName) {
+TEST(PoliciesLookaheadPressureParams, IsRegisteredByName) {
   const auto names = signalPolicyNames();
-  EXPECT_NE(std::find(names.begin(), names.end(), "city_brain"), names.end());
-  EXPECT_EQ(make()->name(), "city_brain");
+  EXPECT_NE(std::find(names.begin(), names.end(), "lookahead_pressure"), names.end());
+  EXPECT_EQ(make()->name(), "lookahead_pressure");
   EXPECT_TRUE(make()->usesObservations());
 }
 
-TEST(PoliciesCityBrainParams, ErrorsNameTheKey) {
+// Issue 12: the policy was called city_brain, a name that suggested Alibaba's City Brain. The old
+// name stays accepted for existing scenario files and builds the same policy under its new name.
+TEST(PoliciesLookaheadPressureParams, CityBrainIsADeprecatedAliasOfTheSamePolicy) {
+  const auto names = signalPolicyNames();
+  EXPECT_EQ(std::find(names.begin(), names.end(), "city_brain"), names.end()) << "aliases are not listed";
+  EXPECT_EQ(renamedSignalPolicy("city_brain"), "lookahead_pressure");
+  EXPECT_EQ(renamedSignalPolicy("lookahead_pressure"), "");
+  EXPECT_EQ(renamedSignalPolicy("max_pressure"), "");
+  EXPECT_EQ(canonicalSignalPolicyName("city_brain"), "lookahead_pressure");
+  EXPECT_EQ(canonicalSignalPolicyName("max_pressure"), "max_pressure");
+
+  const auto aliased = makeSignalPolicy(PolicySpec{"city_brain", {{"approach_weight", 0}}}, "s.toml");
+  EXPECT_EQ(aliased->name(), "lookahead_pressure");
+  // Same parameters, same decisions: the observation where the look-ahead changes the answer.
+  Sensors s = cross();
+  s.lane("n_in", 0).queue = 3;
+  s.lane("e_in", 1).queue = 1;
+  s.lane("e_in", 1).approaching = 6;
+  EXPECT_EQ(aliased->decide(s.observe(0, 15)), 0);
+  EXPECT_EQ(makeSignalPolicy(PolicySpec{"city_brain", {}}, "s.toml")->decide(s.observe(0, 15)), 1);
+  EXPECT_EQ(make()->decide(s.observe(0, 15)), 1);
+
+  // Parameter errors through the old name still name the key.
+  try {
+    (void)makeSignalPolicy(PolicySpec{"city_brain", {{"max_wait_s", 0}}}, "s.toml");
+    ADD_FAILURE() << "no error for max_wait_s";
+  } catch (const LoadError& e) {
+    EXPECT_EQ(e.entity(), "signals.params.max_wait_s") << e.what();
+  }
+  // A plug-in cannot take over the old name of a built-in policy.
+  EXPECT_THROW(registerSignalPolicy("city_brain", [](const PolicySpec&, const std::string&) {
+                 return std::unique_ptr<SignalPolicy>();
+               }),
+               std::invalid_argument);
+}
+
+TEST(PoliciesLookaheadPressureParams, ErrorsNameTheKey) {
   expectParamError({{"cycle_length", 90}}, "cycle_length");
   expectParamError({{"max_gap_s", 3}}, "max_gap_s");  // another policy's parameter
   expectParamError({{"min_phase_s", -1}}, "min_phase_s");

@@ -1,4 +1,7 @@
-// City-brain control: max pressure made cooperative and looking ahead. Each junction still decides
+// Look-ahead pressure: max pressure made cooperative and looking ahead. This project's own heuristic
+// (called city_brain until issue 12; that name stays accepted as a deprecated alias, see registry.cpp),
+// in the spirit of Hangzhou's city-scale signal control but not Alibaba's City Brain or any method
+// derived from it. Each junction still decides
 // alone (one call, one junction, no memory), but it reads the lanes it shares with its neighbours,
 // and optionally those one junction back, through the shared observation: it counts the traffic
 // about to reach its stop lines, stops feeding roads that are about to spill back, keeps the green
@@ -45,7 +48,7 @@
 
 namespace traffic {
 
-struct CityBrainParams {
+struct LookaheadPressureParams {
   double minPhaseS = 10;
   double maxPhaseS = 60;
   double approachWeight = 1;         ///< per moving vehicle within the approach distance
@@ -56,10 +59,10 @@ struct CityBrainParams {
   double maxWaitS = 120;             ///< mean halting time of a red queue that claims the green
 };
 
-class CityBrainPolicy final : public SignalPolicy {
+class LookaheadPressurePolicy final : public SignalPolicy {
  public:
-  explicit CityBrainPolicy(CityBrainParams params = {}) : m_params(params) {}
-  [[nodiscard]] std::string_view name() const override { return "city_brain"; }
+  explicit LookaheadPressurePolicy(LookaheadPressureParams params = {}) : m_params(params) {}
+  [[nodiscard]] std::string_view name() const override { return "lookahead_pressure"; }
   [[nodiscard]] int decide(const SignalObservation& obs) const override;
 
   /// Look-ahead demand of incoming lane `lane`, in vehicles (see the header comment).
@@ -80,7 +83,7 @@ class CityBrainPolicy final : public SignalPolicy {
   void evaluate(const SignalObservation& obs, Scratch& scratch) const;
   [[nodiscard]] double laneDemand(const SignalObservation& obs, LaneId lane, bool green) const;
   [[nodiscard]] PhaseValue phaseValue(const SignalObservation& obs, int phase, const Scratch& scratch) const;
-  CityBrainParams m_params;
+  LookaheadPressureParams m_params;
 };
 
 }  // namespace traffic

@@ -1,4 +1,4 @@
-#include "signals/policies/city_brain.h"
+#include "signals/policies/lookahead_pressure.h"
 
 #include <algorithm>
 #include <array>
@@ -31,7 +31,7 @@ bool greenInEveryPhase(const SignalObservation& obs, MovementId m) {
 }  // namespace
 
 // What one call computes once and every phase's weight reads.
-struct CityBrainPolicy::Scratch {
+struct LookaheadPressurePolicy::Scratch {
   std::size_t laneCount = 0;
   std::array<LaneId, kMaxLanes> lanes;
   std::array<double, kMaxLanes> demand{};
@@ -52,11 +52,11 @@ struct CityBrainPolicy::Scratch {
   }
 };
 
-double CityBrainPolicy::laneDemand(const SignalObservation& obs, LaneId lane) const {
+double LookaheadPressurePolicy::laneDemand(const SignalObservation& obs, LaneId lane) const {
   return laneDemand(obs, lane, phaseServesLane(obs, obs.currentPhase, lane));
 }
 
-double CityBrainPolicy::laneDemand(const SignalObservation& obs, LaneId lane, bool green) const {
+double LookaheadPressurePolicy::laneDemand(const SignalObservation& obs, LaneId lane, bool green) const {
   const LaneObservation& o = laneObservation(obs, lane);
   // Halting vehicles stand at the front, so those within the approach distance are (nearly) the
   // queue; the rest of `approaching` is moving towards the stop line.
@@ -79,7 +79,7 @@ double CityBrainPolicy::laneDemand(const SignalObservation& obs, LaneId lane, bo
   return demand;
 }
 
-void CityBrainPolicy::evaluate(const SignalObservation& obs, Scratch& s) const {
+void LookaheadPressurePolicy::evaluate(const SignalObservation& obs, Scratch& s) const {
   s.laneCount = 0;
   s.alwaysGreenCount = 0;
   s.alwaysGreenComplete = true;
@@ -104,7 +104,7 @@ void CityBrainPolicy::evaluate(const SignalObservation& obs, Scratch& s) const {
   }
 }
 
-CityBrainPolicy::PhaseValue CityBrainPolicy::phaseValue(const SignalObservation& obs, int phase,
+LookaheadPressurePolicy::PhaseValue LookaheadPressurePolicy::phaseValue(const SignalObservation& obs, int phase,
                                                         const Scratch& s) const {
   PhaseValue v;
   policy_detail::forEachLanePair(obs, phase, [&](MovementId movement, LaneId from, LaneId to) {
@@ -125,19 +125,19 @@ CityBrainPolicy::PhaseValue CityBrainPolicy::phaseValue(const SignalObservation&
   return v;
 }
 
-double CityBrainPolicy::weight(const SignalObservation& obs, int phase) const {
+double LookaheadPressurePolicy::weight(const SignalObservation& obs, int phase) const {
   Scratch s;
   evaluate(obs, s);
   return phaseValue(obs, phase, s).weight;
 }
 
-bool CityBrainPolicy::canServe(const SignalObservation& obs, int phase) const {
+bool LookaheadPressurePolicy::canServe(const SignalObservation& obs, int phase) const {
   Scratch s;
   evaluate(obs, s);
   return phaseValue(obs, phase, s).canServe;
 }
 
-int CityBrainPolicy::decide(const SignalObservation& obs) const {
+int LookaheadPressurePolicy::decide(const SignalObservation& obs) const {
   const int n = static_cast<int>(obs.phases.size());
   const int current = obs.currentPhase;
   if (n <= 1 || current < 0 || current >= n || obs.network == nullptr) return current;

@@ -1,0 +1,34 @@
+// Saturation flow implied by the car-following model: how many vehicles per hour a lane discharges
+// from a standing queue once the light turns green, derived from the vehicle types instead of the
+// textbook 1,800 veh/h/lane.
+//
+// Why: signal plans computed with a saturation flow the simulated drivers cannot reach (Webster's
+// method with 1,800 veh/h against an engine whose queues discharge at about 1,500) come out with
+// cycles too short for the demand. For IDM the discharge flow of a long queue tends to the capacity
+// of the model's fundamental diagram, max over v of v / (s_e(v) + length), with s_e the equilibrium
+// gap at speed v; tests/engine/world_test.cpp checks the engine against that figure within 10%.
+// Pure functions of their arguments; thread-safe.
+#pragma once
+
+#include <span>
+
+#include "traffic/vehicle_type.h"
+
+namespace traffic {
+
+/// Capacity of one lane for vehicles of type `t` with desired speed `v0Mps` (> 0), in vehicles per
+/// hour: the maximum over speeds of v / (equilibrium gap + length), searched on a 0.01 m/s grid.
+double idmCapacityVehPerH(const VehicleType& t, double v0Mps);
+
+/// One vehicle type's share of a mixed stream.
+struct TypeShare {
+  const VehicleType* type = nullptr;
+  double share = 0;  ///< any non-negative weight (e.g. number of trips)
+};
+
+/// Saturation flow of a lane carrying the given mix at speed limit `speedLimitMps`: the reciprocal
+/// of the share-weighted mean discharge headway (1 / capacity) of the types, each at its own desired
+/// speed on that limit. Throws std::invalid_argument for an empty mix or no positive share.
+double mixedSaturationFlowVehPerH(std::span<const TypeShare> mix, double speedLimitMps);
+
+}  // namespace traffic
