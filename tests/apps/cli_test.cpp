@@ -29,20 +29,7 @@ const auto& scenarioPath = traffic::testing::shippedScenario;
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-const std::string kTinyGrid = R"([scenario]
-name = "tiny"
-duration_s = 120
-
-[map.grid]
-rows = 2
-columns = 2
-
-[[demand.flow]]
-id = "east"
-from = "road_j_0_-1_j_0_0"
-to = "road_j_0_1_j_0_2"
-veh_per_hour = 600
-)";
+const std::string kTinyGrid = traffic::testing::tinyGridScenario(120, 600);
 
 TEST(Cli, HelpListsTheCommands) {
   const CliResult r = runCli("--help");

@@ -28,20 +28,7 @@ const auto& quoted = traffic::testing::shellQuoted;
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-const std::string kTinyGrid = R"([scenario]
-name = "tiny"
-duration_s = 60
-
-[map.grid]
-rows = 2
-columns = 2
-
-[[demand.flow]]
-id = "east"
-from = "road_j_0_-1_j_0_0"
-to = "road_j_0_1_j_0_2"
-veh_per_hour = 600
-)";
+const std::string kTinyGrid = traffic::testing::tinyGridScenario(60, 600);
 
 std::string p(const fs::path& path) { return quoted(path.string()); }
 

@@ -46,4 +46,13 @@ inline CliResult runCli(const std::string& args) {
   return r;
 }
 
+/// A scenario file's text: a generated 2x2 grid with one flow crossing it from west to east, the
+/// smallest scenario the command-line tests run.
+inline std::string tinyGridScenario(int durationS, int vehPerHour) {
+  return "[scenario]\nname = \"tiny\"\nduration_s = " + std::to_string(durationS) +
+         "\n\n[map.grid]\nrows = 2\ncolumns = 2\n\n[[demand.flow]]\nid = \"east\"\n"
+         "from = \"road_j_0_-1_j_0_0\"\nto = \"road_j_0_1_j_0_2\"\nveh_per_hour = " +
+         std::to_string(vehPerHour) + "\n";
+}
+
 }  // namespace traffic::testing
