@@ -54,6 +54,9 @@ void printRunSummary(const Summary& s, const fs::path& outDir) {
              withUnit(s.meanTravelTimeFinishedS, "s"), withUnit(s.meanTravelTimeWithUnfinishedS, "s"));
   fmt::print("  delay index   {:.3f} (travel time / free-flow time)\n", s.delayIndex);
   fmt::print("  throughput    {:.0f} veh/h\n", s.throughputVehPerH);
+  if (s.vehicles.hardBrakes > 0 || s.vehicles.clampedMoves > 0)
+    fmt::print("  driving       {} hard brakes (beyond comfortable), {} moves cut by the safety bound\n",
+               s.vehicles.hardBrakes, s.vehicles.clampedMoves);
   if (s.emergencyVehicles > 0)
     fmt::print("  emergency     {} vehicles, {} arrived, mean travel time {}, {} signal pre-emptions\n",
                s.emergencyVehicles, s.emergencyArrived, withUnit(s.emergencyMeanTravelTimeS, "s"), s.preemptions);

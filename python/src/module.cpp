@@ -188,6 +188,8 @@ class Simulation {
     d["teleported"] = c.teleported;
     d["gridlock_reports"] = c.gridlockReports;
     d["lane_changes"] = c.laneChanges;
+    d["hard_brakes"] = c.hardBrakes;
+    d["clamped_moves"] = c.clampedMoves;
     return d;
   }
 

@@ -24,6 +24,11 @@ RoadNetwork straightRoad(double lengthM, int lanes, double speedLimitMps) {
 }
 
 RoadNetwork corridor(int roads, double lengthM, int lanes, double speedLimitMps) {
+  return corridor(std::vector<double>(static_cast<std::size_t>(roads), speedLimitMps), lengthM, lanes);
+}
+
+RoadNetwork corridor(const std::vector<double>& speedLimitsMps, double lengthM, int lanes) {
+  const int roads = static_cast<int>(speedLimitsMps.size());
   RoadNetworkBuilder b("test:corridor");
   std::vector<JunctionId> junctions;
   for (int i = 0; i <= roads; ++i)
@@ -32,7 +37,7 @@ RoadNetwork corridor(int roads, double lengthM, int lanes, double speedLimitMps)
   for (int i = 0; i < roads; ++i)
     ids.push_back(b.addRoad("r" + std::to_string(i), junctions[static_cast<std::size_t>(i)],
                             junctions[static_cast<std::size_t>(i) + 1], {{i * lengthM, 0}, {(i + 1) * lengthM, 0}},
-                            laneSpecs(lanes, speedLimitMps)));
+                            laneSpecs(lanes, speedLimitsMps[static_cast<std::size_t>(i)])));
   for (std::size_t i = 0; i + 1 < ids.size(); ++i) {
     std::vector<RoadNetworkBuilder::ConnectorSpec> connectors;
     for (int l = 0; l < lanes; ++l) connectors.push_back({l, l, {}});

@@ -24,6 +24,9 @@ RoadNetwork straightRoad(double lengthM, int lanes, double speedLimitMps);
 /// unsignalised straight-only junctions "j1" .. "j<n-1>" of width 0 (lane i continues on lane i).
 /// The ends are boundary junctions "j0" and "j<n>".
 RoadNetwork corridor(int roads, double lengthM, int lanes, double speedLimitMps);
+/// The same corridor with one road per entry of `speedLimitsMps`, road i at that limit (a speed
+/// limit that changes from one road to the next).
+RoadNetwork corridor(const std::vector<double>& speedLimitsMps, double lengthM, int lanes);
 
 /// One four-leg junction "c" (box width 15 m) at the origin. Approach roads "n_in", "e_in",
 /// "s_in", "w_in" arrive from boundary junctions "n", "e", "s", "w"; exit roads "n_out", ... leave

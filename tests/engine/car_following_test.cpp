@@ -26,6 +26,29 @@ TEST(CarFollowing, FreeRoadSpeedConvergesToDesiredSpeedWithoutOvershoot) {
   EXPECT_NEAR(v, 15.0, 0.2);
 }
 
+TEST(CarFollowing, AStepNeverEndsAboveTheDesiredSpeedNorBrakesBeyondTheMaximum) {
+  const VehicleType t = car();
+  // At 1 s steps IDM's free acceleration overshoots a low desired speed; the step does not.
+  for (double dt : {0.1, 0.5, 1.0, 2.0})
+    for (double v0 : {1.0, 3.0, 13.9, 20.0})
+      for (double v = 0; v <= v0; v += 0.25) {
+        const double a = stepAccel(t, v0, v, idmFreeAccel(t, v0, v), dt);
+        EXPECT_LE(integrate(v, a, dt).speedMps, v0 + 1e-12) << "v0=" << v0 << " v=" << v << " dt=" << dt;
+        EXPECT_GE(a, -t.maxDecelMps2);
+      }
+  // Above the desired speed it slows down to it, but never harder than the emergency deceleration.
+  EXPECT_DOUBLE_EQ(stepAccel(t, 20.0, 25.0, 0.0, 1.0), -5.0);
+  EXPECT_DOUBLE_EQ(stepAccel(t, 20.0, 30.0, 0.0, 1.0), -t.maxDecelMps2);
+  EXPECT_DOUBLE_EQ(stepAccel(t, 20.0, 10.0, -100.0, 1.0), -t.maxDecelMps2);
+  // A huge maximum acceleration (the 1000 m/s^2 probe) still ends the step at the desired speed.
+  VehicleType rocket = t;
+  rocket.accelMps2 = 1000;
+  const double a = stepAccel(rocket, 13.9, 0.0, idmFreeAccel(rocket, 13.9, 0.0), 1.0);
+  EXPECT_DOUBLE_EQ(integrate(0.0, a, 1.0).speedMps, 13.9);
+  // Far above the desired speed the free term alone asks for no more than the vehicle has.
+  EXPECT_GE(idmFreeAccel(rocket, 13.9, 20.0), -rocket.maxDecelMps2);
+}
+
 TEST(CarFollowing, EquilibriumGapGivesZeroAcceleration) {
   const VehicleType t = car();
   for (double v = 1; v < 14; v += 1.0) {
@@ -74,6 +97,126 @@ TEST(CarFollowing, EmergencyBrakingOfTheLeaderNeverCausesAnOverlap) {
     }
   }
   EXPECT_GT(cases, 5000);
+}
+
+const CarFollowingModel kModels[] = {CarFollowingModel::Idm, CarFollowingModel::Iidm, CarFollowingModel::Krauss,
+                                     CarFollowingModel::Cacc};
+
+VehicleType withModel(CarFollowingModel m) {
+  VehicleType t = car();
+  t.carFollowing = m;
+  t.cooperative = m == CarFollowingModel::Cacc;
+  return t;
+}
+
+TEST(CarFollowingModels, NoModelBrakesBeyondTheMaximumNorEndsAStepAboveTheDesiredSpeed) {
+  for (CarFollowingModel m : kModels) {
+    const VehicleType t = withModel(m);
+    for (double dt : {0.5, 1.0})
+      for (double v0 : {3.0, 11.1, 20.0})
+        for (double v = 0; v <= 25; v += 1)
+          for (double gap : {0.0, 0.5, 3.0, 10.0, 40.0, kFreeRoadGapM})
+            for (double u = 0; u <= 20; u += 5)
+              for (double r : {0.0, 0.5, 0.99}) {
+                FollowingInput in{.v0Mps = v0, .speedMps = v, .gapM = gap, .leaderSpeedMps = u,
+                                  .leaderAccelMps2 = -t.maxDecelMps2, .leaderCooperative = true, .dtS = dt, .random01 = r};
+                const double a = followingAccel(t, in);
+                ASSERT_GE(a, -t.maxDecelMps2) << toString(m) << " v=" << v << " gap=" << gap << " u=" << u;
+                const double step = stepAccel(t, v0, v, a, dt);
+                ASSERT_GE(step, -t.maxDecelMps2);
+                if (v <= v0) ASSERT_LE(integrate(v, step, dt).speedMps, v0 + 1e-12) << toString(m) << " v=" << v;
+              }
+  }
+}
+
+TEST(CarFollowingModels, EveryModelReachesTheDesiredSpeedOnAFreeRoadWithoutOvershoot) {
+  for (CarFollowingModel m : kModels) {
+    VehicleType t = withModel(m);
+    t.kraussSigma = 0;
+    double v = 0;
+    for (int i = 0; i < 120; ++i) {
+      const double a = stepAccel(t, 15.0, v, followingAccel(t, {.v0Mps = 15.0, .speedMps = v, .dtS = 1.0}), 1.0);
+      v = integrate(v, a, 1.0).speedMps;
+      ASSERT_LE(v, 15.0 + 1e-12) << toString(m);
+    }
+    EXPECT_NEAR(v, 15.0, 0.3) << toString(m);
+  }
+}
+
+TEST(CarFollowingModels, IidmKeepsExactlyTheDesiredGapAndSlowsGentlyAboveTheDesiredSpeed) {
+  const VehicleType t = withModel(CarFollowingModel::Iidm);
+  for (double v = 1; v < 14; v += 1.0) {
+    const double gap = t.minGapM + v * t.headwayS;  // IDM's would be larger, by 1 / sqrt(1 - (v/v0)^4)
+    EXPECT_NEAR(iidmAccel(t, 15.0, v, gap, v), 0.0, 1e-9) << "v=" << v;
+    EXPECT_LT(iidmAccel(t, 15.0, v, gap * 0.8, v), 0.0);
+    EXPECT_GT(iidmAccel(t, 15.0, v, gap * 1.2, v), 0.0);
+  }
+  // A speed-limit drop from 16.7 to 11.1 m/s: plain IDM with a = 2 asks for about -8 m/s^2, IIDM for
+  // no more than b.
+  EXPECT_LT(idmFreeAccel(t, 11.1, 16.7), -7.5);
+  const double iidm = iidmAccel(t, 11.1, 16.7, kFreeRoadGapM, 0);
+  EXPECT_LT(iidm, 0.0);
+  EXPECT_GE(iidm, -t.comfortDecelMps2);
+}
+
+TEST(CarFollowingModels, KraussFollowsSumosSafeSpeedAndDawdlesBySigma) {
+  VehicleType t = withModel(CarFollowingModel::Krauss);
+  t.kraussSigma = 0;
+  // From the safe speed it can stop behind a leader braking at b within the gap (reaction tau).
+  for (double u = 0; u <= 15; u += 3)
+    for (double gap = 3; gap <= 60; gap += 7) {
+      const double vs = kraussSafeSpeed(t, gap, u);
+      const double need = vs * t.headwayS + vs * vs / (2 * t.comfortDecelMps2);
+      EXPECT_NEAR(need, gap - t.minGapM + u * u / (2 * t.comfortDecelMps2), 1e-9) << "u=" << u << " gap=" << gap;
+    }
+  // Without dawdling: accelerate at a when far, take the safe speed when close.
+  EXPECT_DOUBLE_EQ(kraussAccel(t, 20, 10, 500, 10, 1.0, 0.5), t.accelMps2);
+  EXPECT_NEAR(10 + kraussAccel(t, 20, 10, 12, 5, 1.0, 0.5), kraussSafeSpeed(t, 12, 5), 1e-12);
+  // Dawdling removes up to sigma * a * dt, in proportion to the draw.
+  t.kraussSigma = 0.5;
+  EXPECT_DOUBLE_EQ(kraussAccel(t, 20, 10, kFreeRoadGapM, 0, 1.0, 0.0), t.accelMps2);
+  EXPECT_DOUBLE_EQ(kraussAccel(t, 20, 10, kFreeRoadGapM, 0, 1.0, 1.0), t.accelMps2 * (1 - 0.5));
+}
+
+TEST(CarFollowingModels, CaccFeedsTheLeadersAccelerationForwardAndFallsBackToIdm) {
+  const VehicleType t = withModel(CarFollowingModel::Cacc);
+  const double v = 12, gap = t.minGapM + t.cooperativeHeadwayS * v;  // at the cooperative spacing
+  // A cooperative leader braking at 2 m/s^2 at the same speed: the follower brakes with it at once,
+  // while IDM at the same gap and speeds reacts only once the gap closes.
+  const FollowingInput coop{.v0Mps = 20, .speedMps = v, .gapM = gap, .leaderSpeedMps = v, .leaderAccelMps2 = -2,
+                            .leaderCooperative = true, .dtS = 1};
+  EXPECT_NEAR(followingAccel(t, coop), -2.0, 1e-9);
+  // At the cooperative spacing and equal speeds with a steady leader it neither brakes nor accelerates.
+  FollowingInput steady = coop;
+  steady.leaderAccelMps2 = 0;
+  EXPECT_NEAR(followingAccel(t, steady), 0.0, 1e-9);
+  // Behind a leader that does not broadcast: IDM with the type's own headway.
+  FollowingInput plain = coop;
+  plain.leaderCooperative = false;
+  EXPECT_DOUBLE_EQ(followingAccel(t, plain), idmAccel(t, 20, v, gap, v));
+}
+
+// A platoon behind a cooperative leader that brakes to a stop at b and broadcasts it: the CACC
+// follower never touches it (no help from the move phase's bound here).
+TEST(CarFollowingModels, ACaccFollowerStopsBehindABrakingCooperativeLeader) {
+  const VehicleType t = withModel(CarFollowingModel::Cacc);
+  const double dt = 0.5;
+  for (double v = 2; v <= 16; v += 2) {
+    double xf = 0, f = v, l = v, xl = t.minGapM + t.cooperativeHeadwayS * v + t.lengthM;
+    for (int step = 0; step < 200; ++step) {
+      const double la = l > 0 ? -t.comfortDecelMps2 : 0.0;
+      const double a = followingAccel(t, {.v0Mps = 20, .speedMps = f, .gapM = xl - t.lengthM - xf, .leaderSpeedMps = l,
+                                          .leaderAccelMps2 = la, .leaderCooperative = true, .dtS = dt});
+      const Motion ml = integrate(l, la, dt);
+      const Motion mf = integrate(f, stepAccel(t, 20, f, a, dt), dt);
+      xl += ml.advanceM;
+      l = ml.speedMps;
+      xf += mf.advanceM;
+      f = mf.speedMps;
+      ASSERT_GE(xl - t.lengthM - xf, 0.0) << "v=" << v << " step=" << step;
+    }
+    EXPECT_NEAR(f, 0.0, 1e-3);
+  }
 }
 
 TEST(CarFollowing, IntegrateStopsAtZeroRatherThanReversing) {

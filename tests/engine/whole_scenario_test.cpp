@@ -20,8 +20,9 @@ TEST(WholeScenario, HangzhouPeakKeepsEveryInvariantAtEveryStep) {
     const std::string err = world.checkInvariants();
     ASSERT_TRUE(err.empty()) << "t=" << world.timeS() << ": " << err;
   }
+  // How many arrive is pinned by the golden summaries (golden_summary_test.cpp), not by a floor.
   const VehicleCounts c = world.counts();
-  EXPECT_GT(c.arrived, 800u);  // 952 at the time of writing
+  EXPECT_GT(c.arrived, 0u);
   EXPECT_EQ(c.spawned, c.arrived + c.running + c.waitingToEnter);
 }
 
@@ -33,7 +34,7 @@ TEST(WholeScenario, JinanKeepsEveryInvariantAtEveryStep) {
     const std::string err = world.checkInvariants();
     ASSERT_TRUE(err.empty()) << "t=" << world.timeS() << ": " << err;
   }
-  EXPECT_GT(world.counts().arrived, 500u);
+  EXPECT_GT(world.counts().arrived, 0u);  // how many: the golden summaries
 }
 
 TEST(WholeScenario, HangzhouPeakIsBitIdenticalForOneTwoFourAndEightThreads) {

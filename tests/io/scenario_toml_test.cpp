@@ -366,6 +366,25 @@ TEST(ScenarioToml, UnknownSignalPriority) {
   expectLoadError(file, {"s.toml", "vehicle_type[0].signal_priority", "emergncy", "did you mean 'emergency'"});
 }
 
+TEST(ScenarioToml, CarFollowingModelPerVehicleType) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", kGridScenario + "[[vehicle_type]]\nname = \"car\"\n"
+                                                        "[[vehicle_type]]\nname = \"k\"\ncar_following = \"krauss\"\nkrauss_sigma = 0.2\n"
+                                                        "[[vehicle_type]]\nname = \"av\"\nclass = \"shuttle\"\n");
+  const Scenario sc = loadScenario(file);
+  ASSERT_GE(sc.vehicleTypes.size(), 3u);
+  EXPECT_EQ(sc.vehicleTypes[0].carFollowing, CarFollowingModel::Idm);  // the default
+  EXPECT_EQ(sc.vehicleTypes[1].carFollowing, CarFollowingModel::Krauss);
+  EXPECT_DOUBLE_EQ(sc.vehicleTypes[1].kraussSigma, 0.2);
+  EXPECT_EQ(sc.vehicleTypes[2].carFollowing, CarFollowingModel::Cacc);  // the shuttle's default
+}
+
+TEST(ScenarioToml, UnknownCarFollowingModel) {
+  TempDir dir;
+  const auto file = dir.write("s.toml", kGridScenario + "[[vehicle_type]]\nname = \"car\"\ncar_following = \"kraus\"\n");
+  expectLoadError(file, {"s.toml", "vehicle_type[0].car_following", "kraus", "did you mean 'krauss'"});
+}
+
 TEST(ScenarioToml, ExplicitDetectorDistanceLongerThanARoadIsOffTheLane) {
   TempDir dir;
   const auto file = dir.write("s.toml", edit(kGridScenario, "policy = \"fixed_time\"", "policy = \"actuated\"\ndetector_distance_m = 900"));

@@ -1,11 +1,24 @@
-// Car-following: the Intelligent Driver Model (Treiber, Hennecke, Helbing 2000) with a ballistic
-// position update, plus a kinematic safety bound.
+// Car-following: the models a vehicle type can drive with (CarFollowingModel: IDM, IIDM, Krauss,
+// CACC), one entry point that dispatches on the type's model (followingAccel), a ballistic position
+// update, and a kinematic safety bound.
+//
+// A model is a pure, thread-safe function of the type, the vehicle's speed and desired speed, the
+// gap to what is ahead and its speed (and, for CACC, a cooperative leader's acceleration); Krauss'
+// dawdling takes its random number as an argument, so the caller decides where randomness comes
+// from and runs stay reproducible. Dispatch is a switch on a one-byte enum rather than a virtual
+// call: the plan phase calls it once per vehicle and step, and a switch inlines the common case.
 //
 // IDM alone can ask for more braking than a vehicle has when a gap opens up late (a lane change,
 // a vehicle entering from a junction). We cap deceleration at the type's maximum and, independently,
 // never move a vehicle past the point where its leader was at the start of the step: positions
 // only grow, so that point is a lower bound on where the leader will be, and the gap stays >= 0
 // whatever the numbers. The functions are pure and thread-safe.
+//
+// IDM is a continuous-time model: integrated with a finite step, its acceleration near the desired
+// speed overshoots it (at 1 s steps a car on a 3 m/s lane oscillated between 1.4 and 3.6 m/s, and
+// a type with a = 1000 m/s^2 reached 1000 m/s). stepAccel() is the step of the integration scheme
+// that every model's acceleration goes through: the step ends at or below the desired speed, and
+// never brakes harder than the type's emergency deceleration (`maxDecelMps2`).
 #pragma once
 
 #include "traffic/vehicle_type.h"
@@ -14,6 +27,45 @@ namespace traffic {
 
 /// Desired speed on a lane with `speedLimitMps`.
 double desiredSpeed(const VehicleType& t, double speedLimitMps);
+
+/// A gap meaning "nothing ahead".
+inline constexpr double kFreeRoadGapM = 1e18;
+
+/// What a car-following model sees in one step.
+struct FollowingInput {
+  double v0Mps = 0;                   ///< desired speed
+  double speedMps = 0;
+  double gapM = kFreeRoadGapM;        ///< bumper to bumper, to a vehicle or an obstacle
+  double leaderSpeedMps = 0;
+  double leaderAccelMps2 = 0;         ///< what a cooperative leader broadcasts (CACC feed-forward)
+  bool leaderCooperative = false;     ///< the leader broadcasts its acceleration
+  double dtS = 1;
+  double random01 = 0.5;              ///< uniform in [0, 1), for Krauss' dawdling
+};
+
+/// The acceleration the type's car-following model chooses for one step. It is never below the
+/// type's emergency deceleration; stepAccel() then bounds the step at the desired speed.
+double followingAccel(const VehicleType& t, const FollowingInput& in);
+
+/// Treiber's improved IDM (IIDM, "Traffic Flow Dynamics" 2013, ch. 11.3): the equilibrium gap is
+/// exactly s0 + vT at any speed below v0, and above v0 it slows down at most at b.
+double iidmAccel(const VehicleType& t, double v0Mps, double speedMps, double gapM, double leaderSpeedMps);
+/// Krauss (1998) as SUMO uses it: the next speed is the least of accelerating at a, the desired
+/// speed and the safe speed vsafe = -b tau + sqrt((b tau)^2 + vl^2 + 2 b (gap - s0)) (tau =
+/// headwayS, b = comfortDecelMps2), reduced by dawdling sigma * a * dt * random01 but never more
+/// than braking at b; returned as the acceleration that reaches it in `dtS`.
+double kraussAccel(const VehicleType& t, double v0Mps, double speedMps, double gapM, double leaderSpeedMps, double dtS,
+                   double random01);
+/// Krauss' safe speed behind a leader at `leaderSpeedMps` with `gapM` bumper to bumper.
+double kraussSafeSpeed(const VehicleType& t, double gapM, double leaderSpeedMps);
+/// CACC behind a cooperative leader (Ploeg et al. 2011): a = kp e + kd de/dt + a_leader with the
+/// spacing error e = gap - s0 - h v at the cooperative headway h, kp = 0.2 s^-2, kd = 0.7 s^-1;
+/// never more than IDM's free-road acceleration, and never less braking than IDM at the same
+/// headway asks once that exceeds b (an emergency is handled by the sensor-based fallback).
+double caccAccel(const VehicleType& t, double v0Mps, double speedMps, double gapM, double leaderSpeedMps,
+                 double leaderAccelMps2);
+inline constexpr double kCaccGainSpacing = 0.2;   ///< kp, 1/s^2
+inline constexpr double kCaccGainSpeed = 0.7;     ///< kd, 1/s
 
 /// IDM acceleration with a leader at bumper-to-bumper gap `gapM` driving at `leaderSpeedMps`.
 double idmAccel(const VehicleType& t, double v0Mps, double speedMps, double gapM, double leaderSpeedMps);
@@ -29,6 +81,12 @@ struct Motion {
   double speedMps;
   double advanceM;
 };
+/// The acceleration to apply over one step of `dtS`, given the model's `accelMps2`: the step ends
+/// at or below `v0Mps` (the desired speed on the track the vehicle will be on at the end of the
+/// step), and braking never exceeds the type's emergency deceleration `maxDecelMps2`. When the
+/// two conflict (a vehicle more than maxDecel * dt above v0), the deceleration bound wins.
+double stepAccel(const VehicleType& t, double v0Mps, double speedMps, double accelMps2, double dtS);
+
 /// Ballistic update over `dtS` with acceleration `accel`, stopping at zero speed rather than
 /// reversing.
 Motion integrate(double speedMps, double accelMps2, double dtS);

@@ -163,6 +163,12 @@ struct VehicleCounts {
   std::uint64_t teleported = 0;      ///< teleport events
   std::uint64_t gridlockReports = 0; ///< vehicles reported stuck (whatever the action)
   std::uint64_t laneChanges = 0;
+  /// Vehicle-steps whose move slowed the vehicle down harder than its type's comfortable
+  /// deceleration (docs/metrics.md).
+  std::uint64_t hardBrakes = 0;
+  /// Moves cut short by the kinematic safety bound: at the leader's rear or the stop line in the
+  /// move phase, or behind the exit lane's last vehicle when leaving a junction (docs/metrics.md).
+  std::uint64_t clampedMoves = 0;
 };
 
 struct Summary {

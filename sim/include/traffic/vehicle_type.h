@@ -27,6 +27,15 @@ enum class SignalPriority : std::uint8_t { None, Transit, Emergency };
 std::string_view toString(SignalPriority p);
 std::optional<SignalPriority> parseSignalPriority(std::string_view name);
 
+/// The car-following model a type drives with (car_following.h): the Intelligent Driver Model,
+/// Treiber's improved IDM (IIDM: keeps the equilibrium gap exactly and slows down gently above the
+/// desired speed), Krauss (SUMO's default: the largest speed from which it can still stop behind a
+/// braking leader, minus random dawdling), or cooperative adaptive cruise control (CACC: follows a
+/// cooperative leader at a short headway using its broadcast acceleration; IDM behind any other).
+enum class CarFollowingModel : std::uint8_t { Idm, Iidm, Krauss, Cacc };
+std::string_view toString(CarFollowingModel m);
+std::optional<CarFollowingModel> parseCarFollowingModel(std::string_view name);
+
 /// A set of vehicle classes, one bit per class.
 struct ClassMask {
   std::uint8_t bits = 0;
@@ -48,17 +57,23 @@ struct VehicleType {
   double maxSpeedMps = 16.67;
   double accelMps2 = 2.0;          ///< IDM maximum acceleration a
   double comfortDecelMps2 = 4.5;   ///< IDM comfortable deceleration b
-  double maxDecelMps2 = 9.0;       ///< hard limit for emergency braking
+  double maxDecelMps2 = 9.0;       ///< emergency deceleration: no model and no step brakes harder
   double minGapM = 2.5;            ///< IDM jam distance s0
   double headwayS = 1.5;           ///< IDM desired time headway T
   double accelExponent = 4.0;      ///< IDM delta
   double politeness = 0.2;         ///< MOBIL p: weight of others' gains in a discretionary change
   double laneChangeThresholdMps2 = 0.2;  ///< MOBIL a_th: advantage needed to change lanes
   double speedFactor = 1.0;        ///< multiplies the lane speed limit (drivers who speed or dawdle)
+  CarFollowingModel carFollowing = CarFollowingModel::Idm;
+  /// Krauss driver imperfection sigma in [0, 1]: each step the speed the model allows is reduced by
+  /// a random share (up to sigma) of one step's acceleration a * dt (SUMO's default 0.5).
+  double kraussSigma = 0.5;
   SignalPriority signalPriority = SignalPriority::None;
-  /// Connected and automated driving (cooperative adaptive cruise control): behind another
-  /// cooperative vehicle it keeps `cooperativeHeadwayS` instead of `headwayS`, since it learns of
-  /// the leader's braking by radio instead of by sight.
+  /// Connected and automated driving: the vehicle broadcasts its acceleration and reads its
+  /// leader's. Behind another cooperative vehicle it keeps `cooperativeHeadwayS` instead of
+  /// `headwayS`, since it learns of the leader's braking by radio instead of by sight: with the IDM
+  /// family by the shorter headway alone, with the CACC model by a controller that feeds the
+  /// leader's acceleration forward.
   bool cooperative = false;
   double cooperativeHeadwayS = 0.6;
   /// Receives the signals' phase and timing (as at one-north's instrumented junctions) and, facing

@@ -107,6 +107,10 @@ void account(const NetworkView& view, const SimClock& clock, const TransitState&
     s.stats.counts.arrived += a;
     a = 0;
   }
+  for (std::uint32_t& n : s.junctionWork.clampsByJunction) {
+    s.stats.counts.clampedMoves += n;
+    n = 0;
+  }
   for (std::uint32_t& n : s.roadWork.laneChangesByRoad) {
     s.stats.counts.laneChanges += n;
     n = 0;
@@ -121,6 +125,15 @@ void account(const NetworkView& view, const SimClock& clock, const TransitState&
     const TrackTally& tally = s.vehicles.tallies[t];
     inNetwork += tally.vehicles;
     speedSum += tally.speedSumMps;
+    s.stats.counts.hardBrakes += tally.hardBrakes;
+    s.stats.counts.clampedMoves += tally.clampedMoves;
+    if (tally.overDecelVehicle.valid() && s.stats.overDecel.empty()) {
+      const Vehicle& v = s.vehicles.hot[tally.overDecelVehicle];
+      s.stats.overDecel = "vehicle " + s.view.scenario->demand.trips[tally.overDecelVehicle.index()].id + " (type '" +
+                          s.view.type(v).name + "') slowed down at " + std::to_string(tally.overDecelMps2) +
+                          " m/s^2, beyond its emergency deceleration of " + std::to_string(s.view.type(v).maxDecelMps2) +
+                          " m/s^2 (t=" + std::to_string(s.clock.nowS + s.clock.dtS) + "s)";
+    }
     if (!tally.stuck) continue;
     for (std::uint32_t id : s.vehicles.occupants[t]) {
       const Vehicle& v = s.vehicles.hot[id];

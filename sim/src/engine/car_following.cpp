@@ -14,7 +14,9 @@ double idmFreeAccel(const VehicleType& t, double v0Mps, double speedMps) {
   const double ratio = speedMps / v0Mps;
   // delta = 4 is by far the common case; pow() is the slowest thing in the step otherwise.
   const double term = t.accelExponent == 4.0 ? (ratio * ratio) * (ratio * ratio) : std::pow(ratio, t.accelExponent);
-  return t.accelMps2 * (1.0 - term);
+  // Far above the desired speed (a = 1000 m/s^2, or a much lower limit ahead) the free term alone
+  // would ask for more braking than the vehicle has.
+  return std::max(-t.maxDecelMps2, t.accelMps2 * (1.0 - term));
 }
 
 double idmDesiredGap(const VehicleType& t, double speedMps, double approachRateMps) {
@@ -37,6 +39,84 @@ double idmEquilibriumGap(const VehicleType& t, double v0Mps, double speedMps) {
   const double free = 1.0 - std::pow(speedMps / v0Mps, t.accelExponent);
   if (free <= 0) return INFINITY;
   return (t.minGapM + speedMps * t.headwayS) / std::sqrt(free);
+}
+
+double iidmAccel(const VehicleType& t, double v0Mps, double speedMps, double gapM, double leaderSpeedMps) {
+  if (v0Mps <= 0) return -t.comfortDecelMps2;
+  const double a = t.accelMps2;
+  const double b = t.comfortDecelMps2;
+  // The free-road term: IDM's below v0; above it a gentle approach that never exceeds b.
+  double free;
+  if (speedMps <= v0Mps) {
+    const double ratio = speedMps / v0Mps;
+    free = a * (1.0 - (t.accelExponent == 4.0 ? (ratio * ratio) * (ratio * ratio) : std::pow(ratio, t.accelExponent)));
+  } else {
+    free = -b * (1.0 - std::pow(v0Mps / speedMps, a * t.accelExponent / b));
+  }
+  if (gapM >= kFreeRoadGapM) return std::max(-t.maxDecelMps2, free);
+  if (gapM <= 1e-3) return -t.maxDecelMps2;
+  const double z = idmDesiredGap(t, speedMps, speedMps - leaderSpeedMps) / gapM;
+  double acc;
+  if (speedMps <= v0Mps) {
+    if (z >= 1.0) acc = a * (1.0 - z * z);
+    else acc = free > 1e-12 ? free * (1.0 - std::pow(z, 2.0 * a / free)) : 0.0;
+  } else {
+    acc = z >= 1.0 ? free + a * (1.0 - z * z) : free;
+  }
+  return std::max(-t.maxDecelMps2, acc);
+}
+
+double kraussSafeSpeed(const VehicleType& t, double gapM, double leaderSpeedMps) {
+  const double bTau = t.comfortDecelMps2 * t.headwayS;
+  const double gap = std::max(0.0, gapM - t.minGapM);
+  return -bTau + std::sqrt(bTau * bTau + leaderSpeedMps * leaderSpeedMps + 2.0 * t.comfortDecelMps2 * gap);
+}
+
+double kraussAccel(const VehicleType& t, double v0Mps, double speedMps, double gapM, double leaderSpeedMps, double dtS,
+                   double random01) {
+  double next = std::min(speedMps + t.accelMps2 * dtS, v0Mps);
+  if (gapM < kFreeRoadGapM) next = std::min(next, kraussSafeSpeed(t, gapM, leaderSpeedMps));
+  // Dawdling (sigma) slows a driver by a random share of one step's acceleration, but never below
+  // what braking at b would leave (SUMO's minimum next speed); the safe speed may ask for more.
+  const double dawdled = std::max(0.0, next - t.kraussSigma * t.accelMps2 * dtS * random01);
+  next = std::min(next, std::max(dawdled, speedMps - t.comfortDecelMps2 * dtS));
+  return std::max(-t.maxDecelMps2, (next - speedMps) / dtS);
+}
+
+double caccAccel(const VehicleType& t, double v0Mps, double speedMps, double gapM, double leaderSpeedMps,
+                 double leaderAccelMps2) {
+  const double spacingError = gapM - t.minGapM - t.cooperativeHeadwayS * speedMps;
+  double acc = kCaccGainSpacing * spacingError + kCaccGainSpeed * (leaderSpeedMps - speedMps) + leaderAccelMps2;
+  acc = std::min({acc, t.accelMps2, idmFreeAccel(t, v0Mps, speedMps)});
+  // A situation the controller was not designed for (a gap far below the headway, a leader braking
+  // hard and not broadcasting it in time): IDM at the same headway takes over when it brakes harder.
+  VehicleType atHeadway = t;
+  atHeadway.headwayS = t.cooperativeHeadwayS;
+  const double idm = idmAccel(atHeadway, v0Mps, speedMps, gapM, leaderSpeedMps);
+  if (idm < -t.comfortDecelMps2) acc = std::min(acc, idm);
+  return std::max(-t.maxDecelMps2, acc);
+}
+
+double followingAccel(const VehicleType& t, const FollowingInput& in) {
+  const bool free = in.gapM >= kFreeRoadGapM;
+  switch (t.carFollowing) {
+    case CarFollowingModel::Idm:
+      break;
+    case CarFollowingModel::Iidm:
+      return iidmAccel(t, in.v0Mps, in.speedMps, in.gapM, in.leaderSpeedMps);
+    case CarFollowingModel::Krauss:
+      return kraussAccel(t, in.v0Mps, in.speedMps, in.gapM, in.leaderSpeedMps, in.dtS, in.random01);
+    case CarFollowingModel::Cacc:
+      if (!free && in.leaderCooperative)
+        return caccAccel(t, in.v0Mps, in.speedMps, in.gapM, in.leaderSpeedMps, in.leaderAccelMps2);
+      break;  // behind a non-cooperative leader or on a free road: IDM (ACC)
+  }
+  return free ? idmFreeAccel(t, in.v0Mps, in.speedMps) : idmAccel(t, in.v0Mps, in.speedMps, in.gapM, in.leaderSpeedMps);
+}
+
+double stepAccel(const VehicleType& t, double v0Mps, double speedMps, double accelMps2, double dtS) {
+  const double toDesired = (v0Mps - speedMps) / dtS;  // ends the step exactly at v0
+  return std::max(-t.maxDecelMps2, std::min(accelMps2, toDesired));
 }
 
 Motion integrate(double speedMps, double accelMps2, double dtS) {

@@ -13,6 +13,11 @@ namespace traffic {
 
 using namespace engine;
 
+namespace {
+// Speeds come out of a ballistic update in doubles; anything beyond this is a real excess.
+constexpr double kSpeedToleranceMps = 1e-6;
+}  // namespace
+
 std::uint64_t World::stateHash() const {
   const State& s = *m;
   std::uint64_t h = 1469598103934665603ull;  // FNV-1a over the raw bits
@@ -92,8 +97,19 @@ std::string World::checkInvariants() const {
         err << "vehicle " << s.view.scenario->demand.trips[occ[k]].id << " has negative speed or position";
         return err.str();
       }
+      // Never above the desired speed where it is (the plan ends each step at or below the
+      // desired speed of the track the vehicle ends it on); the tolerance is rounding only.
+      if (const double v0 = s.view.desiredSpeedOn(v, TrackId(t)); v.speedMps > v0 + kSpeedToleranceMps) {
+        err << "vehicle " << s.view.scenario->demand.trips[occ[k]].id << " drives at " << v.speedMps << " m/s on "
+            << (s.view.tracks[t].isConnector() ? "connector " : "lane ")
+            << (s.view.tracks[t].isConnector() ? s.view.tracks[t].connector.value : s.view.tracks[t].lane.value)
+            << ", above its desired speed there of " << v0 << " m/s";
+        return err.str();
+      }
     }
   }
+  // Never braked harder than the vehicle can (the move phase records the first time it did).
+  if (!s.stats.overDecel.empty()) return "deceleration: " + s.stats.overDecel;
   // No two conflicting movements both protected green (a permissive one yields by construction).
   for (const auto& [a, b] : s.view.conflictingMovements) {
     if (s.signals.movementStates[a.index()] == SignalState::GreenProtected &&

@@ -32,11 +32,29 @@ void moveVehicles(const Executor& exec, const NetworkView& view, const SimClock&
       const Motion m = integrate(v.speedMps, v.accelMps2, dt);
       double advance = m.advanceM;
       double speed = m.speedMps;
+      bool clamped = false;
       if (advance > v.limitM) {
         // The leader (or the stop line) bounds the move: positions never decrease, so the leader's
         // rear at the start of the step is a safe bound. Arrive there no faster than it allows.
+        // This is a repair of a plan the model got wrong, so it is counted (clamped_moves), not
+        // hidden; a tolerance keeps rounding in the ballistic update from counting.
+        if (advance > v.limitM + 1e-9) {
+          ++tally.clampedMoves;
+          clamped = true;
+        }
         advance = v.limitM;
         speed = std::min(speed, advance / dt);
+      }
+      // The deceleration this move realised (the plan's, or more when the bound above cut it).
+      const double decel = (v.speedMps - speed) / dt;
+      const VehicleType& t = s.view.type(v);
+      if (decel > t.comfortDecelMps2 + 1e-9) ++tally.hardBrakes;
+      // A move the bound did not cut is the plan's own: it must stay within the emergency
+      // deceleration. A cut move may not (today, at junction exits and after cut-ins); those are
+      // counted in clamped_moves instead, until the plan learns to avoid them.
+      if (!clamped && decel > t.maxDecelMps2 + 1e-6 && !tally.overDecelVehicle.valid()) {
+        tally.overDecelVehicle = VehicleId(id);
+        tally.overDecelMps2 = static_cast<float>(decel);
       }
       if (v.laneChangeCooldown > 0) --v.laneChangeCooldown;
       if (sensor && v.posM < sensor->detectorPosM && v.posM + advance >= sensor->detectorPosM) {

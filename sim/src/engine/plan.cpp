@@ -13,6 +13,7 @@ namespace traffic::engine {
 struct PlanContext {
   const Executor& exec;
   const NetworkView& view;
+  const SimClock& clock;
   const Signals& signals;
   const ServiceStops& stops;
   Vehicles& vehicles;
@@ -70,25 +71,56 @@ double greenArrivalSpeed(const PlanContext& s, std::uint32_t id, double distM) {
   return advice >= kSlowestAdviceMps ? advice : kInfinity;
 }
 
+// Krauss' dawdling draw for a vehicle in this step: a hash of the scenario's seed, the vehicle
+// and the step (splitmix64), so that it depends on neither threads nor the order of planning.
+double dawdleDraw(const PlanContext& s, std::uint32_t id) {
+  std::uint64_t x = s.view.scenario->seed ^ (static_cast<std::uint64_t>(id) << 32) ^ (s.clock.steps * 0x9E3779B97F4A7C15ull);
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  x ^= x >> 31;
+  return static_cast<double>(x >> 11) * 0x1.0p-53;
+}
+
+// The track a vehicle drives onto when it passes the end of its current one, if known: the granted
+// connector from a lane, the exit lane from a connector.
+TrackId nextTrackOf(const PlanContext& s, const Vehicle& v, std::size_t track) {
+  const Track& here = s.view.tracks[TrackId(track)];
+  if (here.isConnector()) return s.view.laneTrack(s.view.net->connector(here.connector).to);
+  if ((v.flags & kGranted) && v.nextConnector.valid()) return s.view.connectorTrack(v.nextConnector);
+  return {};
+}
+
 }  // namespace
 
-void planMotion(const Executor& exec, const NetworkView& view, const Signals& signals, const ServiceStops& stops, Vehicles& vehicles) {
-  const PlanContext s{exec, view, signals, stops, vehicles};
+void planMotion(const Executor& exec, const NetworkView& view, const SimClock& clock, const Signals& signals, const ServiceStops& stops,
+                Vehicles& vehicles) {
+  const PlanContext s{exec, view, clock, signals, stops, vehicles};
+  const double dt = s.clock.dtS;
   s.exec.forEach(s.view.tracks.size(), 64, [&](std::size_t track) {
     const auto& occ = s.vehicles.occupants[track];
     for (std::size_t k = 0; k < occ.size(); ++k) {
       Vehicle& v = s.vehicles.hot[occ[k]];
       const VehicleType& t = s.view.type(v);
-      // The car-following model in use: the type's own, or its cooperative (CACC) headway behind
-      // another cooperative vehicle.
+      // The parameters in use: the type's own, or with its cooperative headway behind another
+      // cooperative vehicle (the IDM family; the CACC model uses that headway itself).
       const VehicleType* model = &t;
       const double v0 = s.view.desiredSpeedOn(v, TrackId(track));
       double advice = kInfinity;  // signal-aware vehicles: the speed to arrive on green
       Ahead a;
+      // A cooperative leader's acceleration reaches its follower by radio. Only a leader on the
+      // same track is read: it was planned earlier in this loop (front to back), while a vehicle on
+      // another track may be planned concurrently by another thread.
+      bool leaderCooperative = false;
+      double leaderAccel = 0;
       if (k > 0) {
         const Vehicle& leader = s.vehicles.hot[occ[k - 1]];
         a = {leader.posM - s.view.type(leader).lengthM - v.posM, leader.speedMps, true};
-        if (t.cooperative && s.view.type(leader).cooperative) model = &s.view.platoonTypes[v.type];
+        if (t.cooperative && s.view.type(leader).cooperative) {
+          leaderCooperative = true;
+          leaderAccel = leader.accelMps2;
+          if (t.carFollowing != CarFollowingModel::Cacc) model = &s.view.platoonTypes[v.type];
+        }
       } else {
         a = acrossJunction(s, occ[k]);
         if (t.signalAware && a.found && !(v.flags & kGranted) && track < s.view.laneCount)
@@ -103,11 +135,21 @@ void planMotion(const Executor& exec, const NetworkView& view, const Signals& si
         // Halt with the front at the stop: the obstacle stands one jam distance beyond it.
         if (const double stopM = s.stops.haltPositionAhead(occ[k], TrackId(track)); stopM >= 0) {
           const double gap = std::max(0.0, stopM + t.minGapM - v.posM);
-          if (!a.found || gap < a.gapM) a = {gap, 0.0, true};
+          if (!a.found || gap < a.gapM) {
+            a = {gap, 0.0, true};
+            leaderCooperative = false;
+            model = &t;
+          }
         }
       }
+      FollowingInput in{.v0Mps = v0, .speedMps = v.speedMps, .dtS = dt};
+      if (model->carFollowing == CarFollowingModel::Krauss) in.random01 = dawdleDraw(s, occ[k]);
       if (a.found) {
-        v.accelMps2 = idmAccel(*model, v0, v.speedMps, a.gapM, a.speedMps);
+        in.gapM = a.gapM;
+        in.leaderSpeedMps = a.speedMps;
+        in.leaderAccelMps2 = leaderAccel;
+        in.leaderCooperative = leaderCooperative;
+        v.accelMps2 = followingAccel(*model, in);
         v.limitM = std::max(0.0, a.gapM);
         if (advice < v0) {
           // Follow the advice by easing off gently, never by braking harder than the stop line asks.
@@ -115,7 +157,7 @@ void planMotion(const Executor& exec, const NetworkView& view, const Signals& si
           v.accelMps2 = std::min(v.accelMps2, std::max(advised, -0.5 * t.comfortDecelMps2));
         }
       } else {
-        v.accelMps2 = idmFreeAccel(*model, v0, v.speedMps);
+        v.accelMps2 = followingAccel(*model, in);
         v.limitM = kInfinity;
       }
       // Make room for a vehicle beside that must merge into this lane (cooperative merging).
@@ -124,15 +166,20 @@ void planMotion(const Executor& exec, const NetworkView& view, const Signals& si
         const double gap = m.posM - s.view.type(m).lengthM - v.posM;
         if (gap > 0 && (m.flags & kInNetwork)) v.accelMps2 = std::min(v.accelMps2, idmAccel(t, v0, v.speedMps, gap, m.speedMps));
       }
-      // Slow down for a slower connector ahead (a turn) before reaching it.
-      if (k == 0 && !s.view.tracks[track].isConnector() && (v.flags & kGranted)) {
-        const double vTurn = s.view.desiredSpeedOn(v, s.view.connectorTrack(v.nextConnector));
-        const double toEnd = s.view.tracks[track].lengthM - v.posM;
-        if (vTurn < v.speedMps) {
-          const double needed = (vTurn * vTurn - v.speedMps * v.speedMps) / (2.0 * std::max(toEnd, 1.0));
-          v.accelMps2 = std::min(v.accelMps2, std::max(needed, -t.comfortDecelMps2));
+      // Slow down before reaching a slower track ahead (a turn, a lower speed limit), braking
+      // comfortably; if the step ends past its start, the desired speed there bounds the step.
+      double v0Step = v0;
+      if (const TrackId next = nextTrackOf(s, v, track); next.valid()) {
+        if (const double vNext = s.view.desiredSpeedOn(v, next); vNext < v0) {
+          const double toEnd = s.view.tracks[track].lengthM - v.posM;
+          if (vNext < v.speedMps) {
+            const double needed = (vNext * vNext - v.speedMps * v.speedMps) / (2.0 * std::max(toEnd, 1.0));
+            v.accelMps2 = std::min(v.accelMps2, std::max(needed, -t.comfortDecelMps2));
+          }
+          if (integrate(v.speedMps, v.accelMps2, dt).advanceM >= toEnd) v0Step = vNext;
         }
       }
+      v.accelMps2 = stepAccel(t, v0Step, v.speedMps, v.accelMps2, dt);
     }
   });
 }

@@ -56,6 +56,7 @@ struct JunctionWork {
   std::vector<double> grantEtaS;                          // per connector
   std::vector<std::vector<std::uint32_t>> junctionScratch;  // per junction
   std::vector<std::uint32_t> arrivalsByJunction;          // per junction, this step
+  std::vector<std::uint32_t> clampsByJunction;            // per junction, this step: moves cut at the exit lane
 };
 
 // Per-step scratch owned by roads (lane changes).
@@ -72,6 +73,9 @@ struct Statistics {
   double nextTimeseriesS = 0;
   StepProfile profile;
   std::vector<std::uint32_t> stuckScratch;  // account phase
+  // The first move, not cut by the safety bound, that slowed a vehicle down harder than its type's
+  // emergency deceleration (an invariant --validate checks); empty while none has.
+  std::string overDecel;
 };
 
 struct State {
@@ -95,7 +99,7 @@ void releaseAndInsert(const NetworkView& view, const SimClock& clock, EntryQueue
 void updateSignals(const Executor& exec, const NetworkView& view, const SimClock& clock, const Vehicles& vehicles, const TransitState& transit, Signals& signals, Sensing& sensing);
 void arbitrateJunctions(const Executor& exec, const NetworkView& view, const Signals& signals, const ServiceStops& stops, Vehicles& vehicles, JunctionWork& junctionWork);
 void changeLanes(const Executor& exec, const NetworkView& view, const SimClock& clock, const ServiceStops& stops, Vehicles& vehicles, RoadWork& roadWork);
-void planMotion(const Executor& exec, const NetworkView& view, const Signals& signals, const ServiceStops& stops, Vehicles& vehicles);
+void planMotion(const Executor& exec, const NetworkView& view, const SimClock& clock, const Signals& signals, const ServiceStops& stops, Vehicles& vehicles);
 void moveVehicles(const Executor& exec, const NetworkView& view, const SimClock& clock, const ServiceStops& stops, Vehicles& vehicles, Sensing& sensing);
 void serveStops(const NetworkView& view, const SimClock& clock, Vehicles& vehicles, TransitState& transit);
 void serveFleets(const NetworkView& view, const SimClock& clock, const Signals& signals, Vehicles& vehicles,

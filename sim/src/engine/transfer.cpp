@@ -94,6 +94,7 @@ void transferAtJunctions(const Executor& exec, const NetworkView& view, const Si
     });
     thread_local std::vector<std::uint32_t> heldBack;  // in connector order, front first
     heldBack.clear();
+    std::uint32_t clamps = 0;  // moves cut short here (counted as clamped_moves)
     for (std::uint32_t id : entering) {
       Vehicle& v = s.vehicles.hot[id];
       const ConnectorId from(v.nextConnector);
@@ -119,9 +120,11 @@ void transferAtJunctions(const Executor& exec, const NetworkView& view, const Si
         v.posM = pos;
         v.speedMps = std::min(v.speedMps, std::max(0.0, leaderSpeed));
         heldBack.push_back(id);
+        ++clamps;
         continue;
       }
       if (v.posM > bound) {
+        ++clamps;
         v.posM = bound;
         v.speedMps = std::min(v.speedMps, leaderSpeed);
       }
@@ -132,6 +135,7 @@ void transferAtJunctions(const Executor& exec, const NetworkView& view, const Si
       auto& occ = s.vehicles.occupants[s.vehicles.hot[heldBack[k]].track];
       occ.insert(occ.begin(), heldBack[k]);
     }
+    s.junctionWork.clampsByJunction[i] = clamps;
   });
 }
 

@@ -7,6 +7,7 @@ namespace traffic {
 namespace {
 constexpr std::array<std::string_view, kVehicleClassCount> kClassNames{"car", "bus", "bike", "shuttle"};
 constexpr std::array<std::string_view, 3> kPriorityNames{"none", "transit", "emergency"};
+constexpr std::array<std::string_view, 4> kModelNames{"idm", "iidm", "krauss", "cacc"};
 }  // namespace
 
 std::string_view toString(VehicleClass c) { return kClassNames[static_cast<std::size_t>(c)]; }
@@ -22,6 +23,14 @@ std::string_view toString(SignalPriority p) { return kPriorityNames[static_cast<
 std::optional<SignalPriority> parseSignalPriority(std::string_view name) {
   for (std::size_t i = 0; i < kPriorityNames.size(); ++i)
     if (kPriorityNames[i] == name) return static_cast<SignalPriority>(i);
+  return std::nullopt;
+}
+
+std::string_view toString(CarFollowingModel m) { return kModelNames[static_cast<std::size_t>(m)]; }
+
+std::optional<CarFollowingModel> parseCarFollowingModel(std::string_view name) {
+  for (std::size_t i = 0; i < kModelNames.size(); ++i)
+    if (kModelNames[i] == name) return static_cast<CarFollowingModel>(i);
   return std::nullopt;
 }
 
@@ -57,6 +66,7 @@ VehicleType defaultVehicleType(VehicleClass c) {
       t.comfortDecelMps2 = 2.0;
       t.headwayS = 1.2;
       t.cooperative = true;
+      t.carFollowing = CarFollowingModel::Cacc;
       t.signalAware = true;
       break;
   }
@@ -80,6 +90,7 @@ std::string validate(const VehicleType& t) {
     return "lane-change threshold must be >= 0 m/s^2";
   if (!positive(t.speedFactor)) return "speed factor must be > 0";
   if (!std::isfinite(t.cooperativeHeadwayS) || t.cooperativeHeadwayS < 0) return "cooperative headway must be >= 0 s";
+  if (!std::isfinite(t.kraussSigma) || t.kraussSigma < 0 || t.kraussSigma > 1) return "krauss sigma must be in [0, 1]";
   return {};
 }
 

@@ -64,6 +64,12 @@ struct VehicleCold {
 struct TrackTally {
   double speedSumMps = 0;
   std::uint32_t vehicles = 0;
+  std::uint32_t hardBrakes = 0;    // moves that slowed down harder than the type's comfortable deceleration
+  std::uint32_t clampedMoves = 0;  // moves cut short at the leader's rear or the stop line
+  // The first vehicle here (front first) whose move, not cut by the safety bound, slowed it down
+  // harder than its type's emergency deceleration, and by how much; none when every move did not.
+  VehicleId overDecelVehicle;
+  float overDecelMps2 = 0;
   bool stuck = false;  // some vehicle here has been halted for the gridlock timeout
 };
 

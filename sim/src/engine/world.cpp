@@ -72,6 +72,7 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
   s.junctionWork.grantEtaS.assign(net.connectors().size(), kInfinity);
   s.junctionWork.junctionScratch.resize(net.junctions().size());
   s.junctionWork.arrivalsByJunction.assign(net.junctions().size(), 0);
+  s.junctionWork.clampsByJunction.assign(net.junctions().size(), 0);
   s.roadWork.roadScratch.resize(net.roads().size());
   s.roadWork.laneChangesByRoad.assign(net.roads().size(), 0);
   s.entry.entryQueues.resize(net.roads().size());
@@ -144,7 +145,7 @@ void World::step() {
     timed(p.signals, [&] { updateSignals(exec, view, clock, s.vehicles, s.transit, s.signals, s.sensing); });
     timed(p.arbitrate, [&] { arbitrateJunctions(exec, view, s.signals, stops, s.vehicles, s.junctionWork); });
     timed(p.laneChange, [&] { changeLanes(exec, view, clock, stops, s.vehicles, s.roadWork); });
-    timed(p.plan, [&] { planMotion(exec, view, s.signals, stops, s.vehicles); });
+    timed(p.plan, [&] { planMotion(exec, view, clock, s.signals, stops, s.vehicles); });
     timed(p.move, [&] { moveVehicles(exec, view, clock, stops, s.vehicles, s.sensing); });
     timed(p.stops, [&] {
       serveStops(view, clock, s.vehicles, s.transit);

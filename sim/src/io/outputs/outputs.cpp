@@ -239,6 +239,7 @@ std::string summaryJson(const Summary& s, const std::string& protocol) {
       {"arrived", s.vehicles.arrived},           {"running", s.vehicles.running},
       {"waiting_to_enter", s.vehicles.waitingToEnter}, {"teleported", s.vehicles.teleported},
       {"gridlock_reports", s.vehicles.gridlockReports}, {"lane_changes", s.vehicles.laneChanges},
+      {"hard_brakes", s.vehicles.hardBrakes},    {"clamped_moves", s.vehicles.clampedMoves},
   };
   j["travel_time_s"] = {
       {"mean_finished", s.meanTravelTimeFinishedS},

@@ -208,7 +208,7 @@ void readVehicleTypes(const Loader& loader, const TableView& root, Scenario& sc)
                       {"name", "class", "length_m", "width_m", "max_speed_mps", "accel_mps2", "comfort_decel_mps2",
                        "max_decel_mps2", "min_gap_m", "headway_s", "accel_exponent", "politeness",
                        "lane_change_threshold_mps2", "speed_factor", "signal_priority", "cooperative",
-                       "cooperative_headway_s", "signal_aware"});
+                       "cooperative_headway_s", "signal_aware", "car_following", "krauss_sigma"});
     const std::string name = t.requiredString("name");
     requirePrintable(t, "name", name);
     for (const auto& other : sc.vehicleTypes)
@@ -241,6 +241,16 @@ void readVehicleTypes(const Loader& loader, const TableView& root, Scenario& sc)
     type.cooperative = t.boolean("cooperative").value_or(type.cooperative);
     type.cooperativeHeadwayS = t.number("cooperative_headway_s", type.cooperativeHeadwayS);
     type.signalAware = t.boolean("signal_aware").value_or(type.signalAware);
+    type.kraussSigma = t.number("krauss_sigma", type.kraussSigma);
+    if (auto model = t.string("car_following")) {
+      auto parsed = parseCarFollowingModel(*model);
+      if (!parsed) {
+        const std::vector<std::string> names{"idm", "iidm", "krauss", "cacc"};
+        t.fail("car_following", "unknown car-following model '" + *model + "'" + didYouMean(*model, names) +
+                                    "; use one of: " + joinList(names));
+      }
+      type.carFollowing = *parsed;
+    }
     if (auto priority = t.string("signal_priority")) {
       auto parsed = parseSignalPriority(*priority);
       if (!parsed) {
