@@ -105,4 +105,31 @@ TEST(Router, FirstDisconnectedFindsTheGap) {
 }
 
 }  // namespace
+
+// The answer never depends on the cache: an origin's first query stops the search at the
+// destination, its later ones walk a cached tree or, with no room for trees, search again.
+TEST(Router, RoutesDoNotDependOnTheCacheBudget) {
+  GridSpec spec;
+  spec.rows = 5;
+  spec.columns = 5;
+  const RoadNetwork net = generateGrid(spec);
+  Router cached(net);
+  Router uncached(net, 0);
+  Router tight(net, 3 * net.roads().size() * sizeof(std::uint32_t));  // three trees at most
+  std::size_t routes = 0;
+  for (std::size_t o = 0; o < net.roads().size(); o += 3) {
+    for (std::size_t d = 0; d < net.roads().size(); d += 2) {
+      const RoadId origin{o}, destination{d};
+      const auto a = cached.shortestRoute(origin, destination);
+      EXPECT_EQ(a, uncached.shortestRoute(origin, destination)) << o << " -> " << d;
+      EXPECT_EQ(a, tight.shortestRoute(origin, destination)) << o << " -> " << d;
+      if (a) {
+        ++routes;
+        EXPECT_FALSE(firstDisconnected(net, *a).has_value());
+      }
+    }
+  }
+  EXPECT_GT(routes, 1000u);
+}
+
 }  // namespace traffic

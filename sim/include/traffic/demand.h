@@ -6,6 +6,7 @@
 // stored once in a pool and shared by the trips that use them.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -69,10 +70,13 @@ struct OdSpec {
   std::vector<std::pair<double, double>> profile;
 };
 
-/// Finds routes by free-flow travel time on the road graph; caches per origin and destination.
+/// Finds routes by free-flow travel time on the road graph. Whole shortest-route trees of origins
+/// asked more than once are cached up to `cacheBudgetBytes` (least recently used dropped first);
+/// the routes returned do not depend on the budget.
 class Router {
  public:
-  explicit Router(const RoadNetwork& net);
+  static constexpr std::size_t kDefaultCacheBytes = std::size_t{256} << 20;
+  explicit Router(const RoadNetwork& net, std::size_t cacheBudgetBytes = kDefaultCacheBytes);
   ~Router();
   /// Roads from `origin` to `destination` inclusive, or nullopt when unreachable.
   std::optional<std::vector<RoadId>> shortestRoute(RoadId origin, RoadId destination);

@@ -2,57 +2,135 @@
 //
 // The search runs on the line graph of the network (vertices are roads, arcs are the movements a
 // junction permits), so a route never contains a turn the map forbids; a junction-to-junction
-// search would happily route through a banned left turn. One Dijkstra from an origin road yields
-// the tree of shortest routes to every destination, so the tree is cached per origin and later
-// queries from the same origin are a walk up the tree. Demand has few distinct origins (the
-// boundary roads, typically), which keeps the cache small.
+// search would happily route through a banned left turn.
+//
+// Memory stays bounded however many distinct origins the demand has. The first query from an
+// origin runs Dijkstra only until the destination is settled. An origin asked a second time gets
+// its whole shortest-route tree computed and cached, so boundary flows and OD matrices with few
+// origins are a walk up a cached tree; the cache holds trees up to a byte budget and drops the
+// least recently used. Either way the answer is the same route: until the destination is settled
+// the early-stopping search performs exactly the relaxations of the full one, in the same order,
+// and a settled road's predecessor never changes afterwards.
 #include <boost/graph/dijkstra_shortest_paths.hpp>
 #include <algorithm>
 #include <limits>
-#include <map>
+#include <list>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "network/road_graph.h"
 #include "traffic/demand.h"
 
 namespace traffic {
 
-struct Router::Impl {
-  const RoadNetwork& net;
-  // Predecessor road of each road on the shortest-route tree rooted at the origin (the key);
-  // a road that is its own predecessor is unreachable, except the origin itself.
-  std::map<std::uint32_t, std::vector<std::size_t>> treeByOrigin;
+namespace {
 
-  const std::vector<std::size_t>& tree(RoadId origin) {
-    auto it = treeByOrigin.find(origin.value);
-    if (it != treeByOrigin.end()) return it->second;
-    const RoadGraph::TurnGraph& g = net.graph().turns;
-    const std::size_t n = boost::num_vertices(g);
-    std::vector<std::size_t> pred(n);
-    std::vector<double> dist(n, std::numeric_limits<double>::infinity());
-    boost::dijkstra_shortest_paths(
-        g, origin.index(),
-        boost::predecessor_map(boost::make_iterator_property_map(pred.begin(), boost::get(boost::vertex_index, g)))
-            .distance_map(boost::make_iterator_property_map(dist.begin(), boost::get(boost::vertex_index, g)))
-            .weight_map(boost::get(&RoadGraph::TurnArc::weightS, g)));
-    return treeByOrigin.emplace(origin.value, std::move(pred)).first->second;
+/// Thrown by the visitor to stop the search once the destination is settled.
+struct DestinationSettled {};
+
+struct StopAt : boost::default_dijkstra_visitor {
+  std::size_t destination;
+  explicit StopAt(std::size_t d) : destination(d) {}
+  template <class Graph>
+  void examine_vertex(std::size_t v, const Graph&) const {
+    if (v == destination) throw DestinationSettled{};
   }
 };
 
-Router::Router(const RoadNetwork& net) : m_impl(std::make_unique<Impl>(Impl{net, {}})) {}
+struct NoStop : boost::default_dijkstra_visitor {};
+
+}  // namespace
+
+struct Router::Impl {
+  const RoadNetwork& net;
+  std::size_t cacheBudgetBytes;
+
+  // Predecessor road of each road on the shortest-route tree rooted at the origin (the key); a
+  // road that is its own predecessor is unreachable, except the origin itself.
+  struct Tree {
+    std::vector<std::uint32_t> pred;
+    std::list<std::uint32_t>::iterator recency;
+  };
+  std::unordered_map<std::uint32_t, Tree> trees;
+  std::list<std::uint32_t> recency;  // most recently used origin first
+  std::size_t cachedBytes = 0;
+  std::unordered_set<std::uint32_t> askedOnce;  // origins searched once without a cached tree
+
+  // Search workspace, reused by every query.
+  std::vector<std::size_t> pred;
+  std::vector<double> dist;
+
+  template <class Visitor>
+  void search(std::size_t origin, Visitor visitor) {
+    const RoadGraph::TurnGraph& g = net.graph().turns;
+    const std::size_t n = boost::num_vertices(g);
+    pred.resize(n);
+    dist.assign(n, std::numeric_limits<double>::infinity());
+    try {
+      boost::dijkstra_shortest_paths(
+          g, origin,
+          boost::predecessor_map(boost::make_iterator_property_map(pred.begin(), boost::get(boost::vertex_index, g)))
+              .distance_map(boost::make_iterator_property_map(dist.begin(), boost::get(boost::vertex_index, g)))
+              .weight_map(boost::get(&RoadGraph::TurnArc::weightS, g))
+              .visitor(visitor));
+    } catch (const DestinationSettled&) {
+    }
+  }
+
+  const std::vector<std::uint32_t>* cached(std::uint32_t origin) {
+    auto it = trees.find(origin);
+    if (it == trees.end()) return nullptr;
+    recency.splice(recency.begin(), recency, it->second.recency);
+    return &it->second.pred;
+  }
+
+  const std::vector<std::uint32_t>* cacheTree(std::uint32_t origin) {
+    search(origin, NoStop{});
+    const std::size_t bytes = pred.size() * sizeof(std::uint32_t);
+    if (bytes > cacheBudgetBytes) return nullptr;
+    while (cachedBytes + bytes > cacheBudgetBytes && !recency.empty()) {
+      auto victim = trees.find(recency.back());
+      cachedBytes -= victim->second.pred.size() * sizeof(std::uint32_t);
+      trees.erase(victim);
+      recency.pop_back();
+    }
+    recency.push_front(origin);
+    Tree& tree = trees[origin];
+    tree.pred.assign(pred.begin(), pred.end());
+    tree.recency = recency.begin();
+    cachedBytes += bytes;
+    return &tree.pred;
+  }
+
+  template <class Pred>
+  static std::optional<std::vector<RoadId>> walk(const Pred& p, std::size_t origin, std::size_t destination) {
+    if (p[destination] == destination) return std::nullopt;
+    std::vector<RoadId> route;
+    for (std::size_t v = destination; v != origin; v = p[v]) route.emplace_back(v);
+    route.emplace_back(origin);
+    std::reverse(route.begin(), route.end());
+    return route;
+  }
+};
+
+Router::Router(const RoadNetwork& net, std::size_t cacheBudgetBytes)
+    : m_impl(std::make_unique<Impl>(Impl{net, cacheBudgetBytes, {}, {}, 0, {}, {}, {}})) {}
 Router::~Router() = default;
 
 std::optional<std::vector<RoadId>> Router::shortestRoute(RoadId origin, RoadId destination) {
-  const std::size_t roadCount = m_impl->net.roads().size();
+  Impl& m = *m_impl;
+  const std::size_t roadCount = m.net.roads().size();
   if (!origin.valid() || !destination.valid() || origin.index() >= roadCount || destination.index() >= roadCount)
     return std::nullopt;
   if (origin == destination) return std::vector<RoadId>{origin};
-  const std::vector<std::size_t>& pred = m_impl->tree(origin);
-  if (pred[destination.index()] == destination.index()) return std::nullopt;
-  std::vector<RoadId> route;
-  for (std::size_t v = destination.index(); v != origin.index(); v = pred[v]) route.emplace_back(v);
-  route.push_back(origin);
-  std::reverse(route.begin(), route.end());
-  return route;
+  if (const auto* tree = m.cached(origin.value)) return Impl::walk(*tree, origin.index(), destination.index());
+  if (m.askedOnce.insert(origin.value).second) {
+    m.search(origin.index(), StopAt{destination.index()});
+    return Impl::walk(m.pred, origin.index(), destination.index());
+  }
+  if (const auto* tree = m.cacheTree(origin.value)) return Impl::walk(*tree, origin.index(), destination.index());
+  // A tree larger than the whole budget: answer from the full search just made.
+  return Impl::walk(m.pred, origin.index(), destination.index());
 }
 
 std::optional<std::size_t> firstDisconnected(const RoadNetwork& net, std::span<const RoadId> route) {
