@@ -32,7 +32,7 @@ std::string resultsCsv(const std::vector<const RunResult*>& runs) {
   std::string out =
       "scenario,policy,seed,mean_travel_time_s,mean_travel_time_with_unfinished_s,mean_delay_s,stops_per_vehicle,"
       "mean_queue_veh,throughput_veh_per_h,delay_index,arrived,spawned,waiting_to_enter,teleported,"
-      "emergency_travel_time_s,wall_seconds,entered,mean_delay_with_unfinished_s,protocol,sensing\n";
+      "emergency_travel_time_s,wall_seconds,entered,mean_delay_with_unfinished_s,protocol,sensing,delay_index_served\n";
   for (const RunResult* r : runs) {
     csv::appendText(out, r->scenario);
     out += ',';
@@ -61,6 +61,8 @@ std::string resultsCsv(const std::vector<const RunResult*>& runs) {
     csv::appendText(out, r->protocol);
     out += ',';
     csv::appendText(out, kSensingModel);
+    out += ',';
+    appendFixed(out, r->delayIndexServed, 6);
     out += '\n';
   }
   return out;
@@ -102,6 +104,7 @@ const std::vector<Metric>& reportMetrics() {
       {"delay (s)", 1, false, [](const RunResult& r) { return r.meanDelayS; }},
       {"delay incl. unfinished (s)", 1, false, [](const RunResult& r) { return r.meanDelayWithUnfinishedS; }},
       {"delay index", 3, false, [](const RunResult& r) { return r.delayIndex; }},
+      {"delay index (served)", 3, false, [](const RunResult& r) { return r.delayIndexServed; }},
       {"stops / vehicle", 2, false, [](const RunResult& r) { return r.stopsPerVehicle; }},
       {"queue (veh)", 1, false, [](const RunResult& r) { return r.meanQueueVeh; }},
       {"throughput (veh/h)", 0, true, [](const RunResult& r) { return r.throughputVehPerH; }},
@@ -354,7 +357,8 @@ std::string renderReport(const ComparisonSpec& spec, const std::vector<std::vect
         "counting vehicles still on their way or waiting to enter with their time so far; *delay*: travel time "
         "minus free-flow time, arrived vehicles; *delay incl. unfinished*: time loss plus departure delay over every "
         "vehicle due to depart (RESCO's delay), unfinished ones so far, those never entered with their whole time; "
-        "*delay index*: travel time / free-flow time, all vehicles; "
+        "*delay index*: travel time / free-flow time, all vehicles; *delay index (served)*: the same over the "
+        "vehicles that entered the network only (the City Brain Challenge's); "
         "*queue*: vehicles halting in the network, mean over time; *throughput*: arrived vehicles per hour; "
         "*entered*: vehicles that entered the network (the City Brain Challenge's vehicles served); *never "
         "entered*: vehicles still waiting to enter at the end; *teleported*: stuck vehicles moved ahead and "
