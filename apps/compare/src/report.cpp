@@ -104,7 +104,6 @@ const std::vector<Metric>& reportMetrics() {
       {"delay (s)", 1, false, [](const RunResult& r) { return r.meanDelayS; }},
       {"delay incl. unfinished (s)", 1, false, [](const RunResult& r) { return r.meanDelayWithUnfinishedS; }},
       {"delay index", 3, false, [](const RunResult& r) { return r.delayIndex; }},
-      {"delay index (served)", 3, false, [](const RunResult& r) { return r.delayIndexServed; }},
       {"stops / vehicle", 2, false, [](const RunResult& r) { return r.stopsPerVehicle; }},
       {"queue (veh)", 1, false, [](const RunResult& r) { return r.meanQueueVeh; }},
       {"throughput (veh/h)", 0, true, [](const RunResult& r) { return r.throughputVehPerH; }},
@@ -357,8 +356,7 @@ std::string renderReport(const ComparisonSpec& spec, const std::vector<std::vect
         "counting vehicles still on their way or waiting to enter with their time so far; *delay*: travel time "
         "minus free-flow time, arrived vehicles; *delay incl. unfinished*: time loss plus departure delay over every "
         "vehicle due to depart (RESCO's delay), unfinished ones so far, those never entered with their whole time; "
-        "*delay index*: travel time / free-flow time, all vehicles; *delay index (served)*: the same over the "
-        "vehicles that entered the network only (the City Brain Challenge's); "
+        "*delay index*: travel time / free-flow time, all vehicles; "
         "*queue*: vehicles halting in the network, mean over time; *throughput*: arrived vehicles per hour; "
         "*entered*: vehicles that entered the network (the City Brain Challenge's vehicles served); *never "
         "entered*: vehicles still waiting to enter at the end; *teleported*: stuck vehicles moved ahead and "
