@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs one libFuzzer harness of tests/fuzz for a given time (issue 14).
 #
-#   scripts/fuzz.sh HARNESS SECONDS       # HARNESS: scenario_toml, cityflow, recording, requests_csv
+#   scripts/fuzz.sh HARNESS SECONDS       # HARNESS: scenario_toml, cityflow, recording, requests_csv, citybrain
 #   scripts/fuzz.sh all SECONDS           # each harness in turn, SECONDS each
 #
 # Builds the `fuzz` preset (clang, AddressSanitizer + UndefinedBehaviorSanitizer, coverage) into
@@ -16,7 +16,7 @@ harness=${1:?usage: scripts/fuzz.sh HARNESS|all SECONDS}
 seconds=${2:?usage: scripts/fuzz.sh HARNESS|all SECONDS}
 cd "$(dirname "$0")/.."
 root=$PWD
-harnesses=(scenario_toml cityflow recording requests_csv)
+harnesses=(scenario_toml cityflow recording requests_csv citybrain)
 
 if [ "$harness" = all ]; then
   status=0
@@ -48,6 +48,7 @@ for path in sys.argv[2:]:
 PY
       ;;
     requests_csv) cp tests/fuzz/seeds/requests_csv/* "$corpus/" ;;
+    citybrain) cp tests/data/citybrain/*.txt "$corpus/" ;;
     recording)
       # Small recordings of shipped scenarios: the reader's seeds must be real files.
       cli=${TRAFFICSIM:-build/ci/bin/trafficsim}
@@ -63,7 +64,7 @@ fi
 # -max_len: room for the seeds that matter (scenario files, a map, a recording) without making
 # every mutation as slow as parsing a whole flow file.
 case $harness in
-  scenario_toml) max_len=32768 ;; requests_csv) max_len=8192 ;; cityflow) max_len=1048576 ;; recording) max_len=262144 ;;
+  scenario_toml) max_len=32768 ;; requests_csv) max_len=8192 ;; cityflow) max_len=1048576 ;; recording) max_len=262144 ;; citybrain) max_len=65536 ;;
 esac
 log=build/fuzz/$harness.log
 # The harnesses write each input to a file under the temporary folder; keep those files here.

@@ -27,7 +27,8 @@ namespace {
 namespace fs = std::filesystem;
 
 // Long enough for every scenario's demand to be flowing and queues to have formed at signals;
-// short enough that the seven scenarios run in well under a minute.
+// short enough that the seven scenarios on the repository's own data run in well under a minute
+// (Nanchang, when ../shared holds it, takes longer: 30,000 vehicles in the network by then).
 constexpr double kGoldenDurationS = 900;
 // Relative tolerance on real numbers: the run is deterministic, so this only absorbs printing and
 // parsing; integers must match exactly.
@@ -85,10 +86,21 @@ void compare(const nlohmann::json& expected, const nlohmann::json& actual, const
   if (expected != actual) diffs << path << ": expected " << expected << ", got " << actual << "\n";
 }
 
+// A scenario on third-party data that may not be copied into the repository names it under
+// ../shared; it is checked where that data is present and skipped elsewhere.
+bool thirdPartyDataAbsent(const std::string& scenario) {
+  std::ifstream in(fs::path(TRAFFIC_SOURCE_DIR) / "scenarios" / (scenario + ".toml"));
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str().find("\"../../shared/") != std::string::npos &&
+         !fs::exists(fs::path(TRAFFIC_SOURCE_DIR) / ".." / "shared" / "data");
+}
+
 class GoldenSummary : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(GoldenSummary, MatchesTheCommittedSummary) {
   const std::string scenario = GetParam();
+  if (thirdPartyDataAbsent(scenario)) GTEST_SKIP() << scenario << ": its data in ../shared is absent";
   const nlohmann::json actual = deterministicSummary(scenario);
   const fs::path file = goldenFile(scenario);
   if (regenerate()) {
@@ -109,7 +121,7 @@ TEST_P(GoldenSummary, MatchesTheCommittedSummary) {
 
 INSTANTIATE_TEST_SUITE_P(Shipped, GoldenSummary,
                          ::testing::Values("grid_10x10", "grid_30x30", "hangzhou_peak", "hangzhou_real", "jinan_real",
-                                           "newyork_16x3", "singapore_av"),
+                                           "newyork_16x3", "singapore_av", "nanchang_citybrain"),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
 // Every shipped scenario has a golden summary (a new scenario needs one too).

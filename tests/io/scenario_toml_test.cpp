@@ -614,11 +614,15 @@ TEST(ShippedScenarios, EveryScenarioLoadsWithTrips) {
   ASSERT_GE(files.size(), 6u);
   for (const fs::path& file : files) {
     SCOPED_TRACE(file.string());
+    // Nanchang's data (the City Brain Challenge's) may not be copied into the repository: it is
+    // loaded where ../shared holds it. It runs the challenge's round-3 window, 1,200 s.
+    const bool nanchang = file.stem() == "nanchang_citybrain";
+    if (nanchang && !fs::exists(fs::path(TRAFFIC_SOURCE_DIR) / ".." / "shared" / "data" / "citybrain")) continue;
     const Scenario sc = loadScenario(file);
     EXPECT_EQ(sc.name, file.stem().string());
     EXPECT_GT(sc.demand.trips.size(), 0u);
     EXPECT_GT(sc.network->junctions().size(), 0u);
-    EXPECT_DOUBLE_EQ(sc.durationS, 3600);
+    EXPECT_DOUBLE_EQ(sc.durationS, nanchang ? 1200 : 3600);
   }
 }
 

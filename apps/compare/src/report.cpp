@@ -32,7 +32,7 @@ std::string resultsCsv(const std::vector<const RunResult*>& runs) {
   std::string out =
       "scenario,policy,seed,mean_travel_time_s,mean_travel_time_with_unfinished_s,mean_delay_s,stops_per_vehicle,"
       "mean_queue_veh,throughput_veh_per_h,delay_index,arrived,spawned,waiting_to_enter,teleported,"
-      "emergency_travel_time_s,wall_seconds,entered,mean_delay_with_unfinished_s,protocol,sensing\n";
+      "emergency_travel_time_s,wall_seconds,entered,mean_delay_with_unfinished_s,protocol,sensing,delay_index_served\n";
   for (const RunResult* r : runs) {
     csv::appendText(out, r->scenario);
     out += ',';
@@ -61,6 +61,8 @@ std::string resultsCsv(const std::vector<const RunResult*>& runs) {
     csv::appendText(out, r->protocol);
     out += ',';
     csv::appendText(out, kSensingModel);
+    out += ',';
+    appendFixed(out, r->delayIndexServed, 6);
     out += '\n';
   }
   return out;

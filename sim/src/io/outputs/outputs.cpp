@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
 
+#include "traffic/citybrain_score.h"
 #include "traffic/output_folder.h"
 
 namespace traffic {
@@ -223,7 +225,9 @@ std::string fleetCsv(const Scenario& scenario, const TransitRecords& transit) {
 
 }  // namespace
 
-std::string summaryJson(const Summary& s, const std::string& protocol) {
+namespace {
+
+std::string summaryJsonWith(const Summary& s, const std::string& protocol, const CitybrainScore* citybrain) {
   // Insertion order is kept so that the file reads in the order docs/metrics.md describes.
   nlohmann::ordered_json j;
   j["scenario"] = s.scenario;
@@ -252,6 +256,8 @@ std::string summaryJson(const Summary& s, const std::string& protocol) {
   j["signal_policy"] = s.signalPolicy;
   // Only under a benchmark protocol: a run without one keeps the summary it always had.
   if (!protocol.empty()) j["protocol"] = protocol;
+  // The City Brain Challenge's two scores (docs/metrics.md), under its protocol only.
+  if (citybrain) j["citybrain"] = {{"served", citybrain->served}, {"delay_index", citybrain->delayIndex}};
   j["signal_priority"] = {
       {"preemptions", s.preemptions},
       {"transit_extensions", s.transitExtensions},
@@ -318,6 +324,10 @@ std::string summaryJson(const Summary& s, const std::string& protocol) {
   return j.dump(2) + "\n";
 }
 
+}  // namespace
+
+std::string summaryJson(const Summary& s, const std::string& protocol) { return summaryJsonWith(s, protocol, nullptr); }
+
 void checkOutputDirReplaceable(const fs::path& requested) { checkFolderReplaceable(requested, isOutputFile); }
 
 void writeRunOutputs(const fs::path& requested, const Scenario& scenario, const Summary& summary,
@@ -325,7 +335,9 @@ void writeRunOutputs(const fs::path& requested, const Scenario& scenario, const 
                      const TransitRecords& transit) {
   checkOutputDirReplaceable(requested);
   // Render everything before touching the disk: a bad record then fails with nothing to clean up.
-  std::vector<OutputFile> files{{kSummaryFile, summaryJson(summary, scenario.protocol)},
+  std::optional<CitybrainScore> citybrain;
+  if (scenario.protocol == "citybrain") citybrain = citybrainScore(trips, summary.simSeconds);
+  std::vector<OutputFile> files{{kSummaryFile, summaryJsonWith(summary, scenario.protocol, citybrain ? &*citybrain : nullptr)},
                                 {kTripsFile, tripsCsv(scenario, trips)},
                                 {kTimeseriesFile, timeseriesCsv(timeseries)}};
   if (!scenario.transit.empty() || !scenario.fleets.empty()) {

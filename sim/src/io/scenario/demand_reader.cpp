@@ -11,6 +11,7 @@
 
 #include "io/scenario/toml_reader.h"
 #include "traffic/errors.h"
+#include "traffic/loaders/citybrain.h"
 #include "traffic/loaders/cityflow.h"
 #include "traffic/loaders/sumo.h"
 
@@ -39,13 +40,20 @@ void DemandReader::read(const TableView& root) {
     root.failTable("missing [demand]: add demand.cityflow_flows, [[demand.flow]] or [[demand.od]] entries");
   const TableView t =
       subTable(m_loader, root, "demand",
-               {"cityflow_flows", "sumo_routes", "sumo_begin_s", "flow", "od", "trip", "departure_jitter_s"});
+               {"cityflow_flows", "sumo_routes", "sumo_begin_s", "citybrain_flows", "flow", "od", "trip", "departure_jitter_s"});
   const double jitterS = t.positive("departure_jitter_s", 0, true);
 
   if (const toml::node* n = t.node("cityflow_flows")) {
     for (const toml::node* f : filePaths(t, n, "demand.cityflow_flows")) {
       const fs::path path = m_loader.resolveFile(f, "demand.cityflow_flows", *f->value<std::string>());
       loadCityflowFlows(path, *m_sc.network, m_sc.vehicleTypes, m_sc.demand, m_loader.limits());
+    }
+  }
+
+  if (const toml::node* n = t.node("citybrain_flows")) {
+    for (const toml::node* f : filePaths(t, n, "demand.citybrain_flows")) {
+      const fs::path path = m_loader.resolveCitybrainFile(f, "demand.citybrain_flows", *f->value<std::string>());
+      loadCitybrainFlows(path, *m_sc.network, m_sc.vehicleTypes, m_sc.demand, m_loader.limits());
     }
   }
 

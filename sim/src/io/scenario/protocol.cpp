@@ -59,22 +59,29 @@ const std::vector<BenchmarkProtocol>& benchmarkProtocols() {
         "RESCO's agents act every 10 s (step_length=10); trafficsim's policies decide at their own "
         "minimum phase time"}},
       {"citybrain",
-       "the KDD Cup 2021 City Brain Challenge's conventions: 5 s all-red on every change, delay index and "
-       "vehicles served",
+       "the KDD Cup 2021 City Brain Challenge's conventions: no yellow, 5 s all-red on every phase change, lane "
+       "changes, vehicles served and the delay index over them",
        {
            {"signals.yellow_s", "0", "the challenge's engine shows no yellow"},
-           {"signals.all_red_s", "5", "5 s of all-red on every phase change, as issue 12 states it (see docs)"},
+           {"signals.all_red_s", "5",
+            "5 s of all-red at the start of every new phase, during which no vehicle may pass (cbengine.rst, "
+            "Actions; APIs.rst, step)"},
+           {"dynamics.lane_changing", "true",
+            "CBEngine's car-following and lane-changing models are 'similar to SUMO' (cbengine.rst)"},
            {"dynamics.gridlock_action", "\"wait\"",
-            "a vehicle is never moved ahead; the challenge ranks by vehicles that entered, not arrived"},
+            "a vehicle is never moved ahead; a teleport would shorten travel times and so the delay index"},
        },
-       "delay_index",
-       "the challenge's delay index: per vehicle, (travel time so far + free-flow time of the rest of its "
-       "route) / free-flow time of the route, averaged; ranked with the vehicles served (entered the "
-       "network), column `entered`",
-       {"the challenge averages the delay index over vehicles that entered the network; trafficsim averages "
-        "it over every vehicle whose departure time came, including those still waiting to enter",
-        "the challenge stops a run once the delay index reaches its threshold (1.40 in the final round); "
-        "trafficsim runs the full duration and reports both measures"}},
+       "delay_index_served",
+       "the challenge's delay index: per vehicle that entered the network, (travel time since its departure "
+       "time + free-flow time of the rest of its route) / free-flow time of its route, averaged; ranked after "
+       "the vehicles served (entered the network), column `entered`",
+       {"the challenge stops a run once the delay index crosses its threshold (1.40 in the final round) and "
+        "scores the last check; trafficsim runs the full duration and reports both measures at its end",
+        "policies decide at the controller's minimum green and their own minimum phase time, not at the "
+        "challenge's fixed 10 s action interval",
+        "the free-flow time is trafficsim's (the route's lanes and junction connectors at the speed limit); "
+        "CBEngine computes its own t_ff, which its documentation does not define further",
+        "car-following and lane changing are trafficsim's (IDM and MOBIL), not CBEngine's"}},
   };
   return protocols;
 }

@@ -13,6 +13,7 @@
 #include "traffic/car_following.h"
 #include "traffic/errors.h"
 #include "traffic/grid.h"
+#include "traffic/loaders/citybrain.h"
 #include "traffic/loaders/cityflow.h"
 #include "traffic/loaders/sumo.h"
 
@@ -101,30 +102,35 @@ void applyLaneUse(const Loader& loader, const TableView& map, RoadNetwork& net) 
 void readMap(const Loader& loader, const TableView& root, Scenario& sc) {
   if (root.node("map") == nullptr)
     root.failTable("missing [map]: name a CityFlow road network with map.cityflow = \"path/roadnet.json\", "
-                   "a SUMO network with map.sumo = \"path/x.net.xml\" "
+                   "a SUMO network with map.sumo = \"path/x.net.xml\", "
+                   "a City Brain Challenge network with map.citybrain = \"path/roadnet.txt\" "
                    "or describe a generated grid in a [map.grid] table");
-  const TableView t = subTable(loader, root, "map", {"cityflow", "sumo", "sumo_additional", "grid", "lanes"});
+  const TableView t = subTable(loader, root, "map", {"cityflow", "sumo", "sumo_additional", "citybrain", "grid", "lanes"});
   const bool hasCityflow = t.node("cityflow") != nullptr;
   const bool hasSumo = t.node("sumo") != nullptr;
+  const bool hasCitybrain = t.node("citybrain") != nullptr;
   const bool hasGrid = t.node("grid") != nullptr;
-  if (int(hasCityflow) + int(hasSumo) + int(hasGrid) != 1) {
+  if (int(hasCityflow) + int(hasSumo) + int(hasCitybrain) + int(hasGrid) != 1) {
     std::vector<std::string> given;
     if (hasCityflow) given.emplace_back("map.cityflow");
     if (hasSumo) given.emplace_back("map.sumo");
+    if (hasCitybrain) given.emplace_back("map.citybrain");
     if (hasGrid) given.emplace_back("[map.grid]");
     if (given.empty())
-      t.failTable("empty: give map.cityflow = \"path/roadnet.json\", map.sumo = \"path/x.net.xml\" or a [map.grid] table");
+      t.failTable("empty: give map.cityflow = \"path/roadnet.json\", map.sumo = \"path/x.net.xml\", "
+                  "map.citybrain = \"path/roadnet.txt\" or a [map.grid] table");
     t.failTable(given.size() == 2 ? "give either " + given[0] + " or " + given[1] + ", not both"
-                                  : "give only one of map.cityflow, map.sumo and [map.grid]");
+                                  : "give only one of map.cityflow, map.sumo, map.citybrain and [map.grid]");
   }
 
   if (!hasSumo && t.node("sumo_additional")) t.fail("sumo_additional", "only applies to map.sumo");
 
-  if (hasCityflow || hasSumo) {
-    const char* key = hasSumo ? "sumo" : "cityflow";
+  if (hasCityflow || hasSumo || hasCitybrain) {
+    const char* key = hasSumo ? "sumo" : hasCitybrain ? "citybrain" : "cityflow";
     if (!t.string(key)) t.fail(key, "expected a file path (a string)");
     const std::string written = *t.string(key);
-    const fs::path file = loader.resolveFile(t.node(key), std::string("map.") + key, written);
+    const fs::path file = hasCitybrain ? loader.resolveCitybrainFile(t.node(key), "map.citybrain", written)
+                                       : loader.resolveFile(t.node(key), std::string("map.") + key, written);
     RoadNetwork net;
     if (hasSumo) {
       // map.sumo_additional: SUMO additional files, for the traffic-light programs they hold.
@@ -145,6 +151,10 @@ void readMap(const Loader& loader, const TableView& root, Scenario& sc) {
       // The map's programs come with their own clearance times; [signals] may still override them.
       sc.signalTiming = sumo.timing;
       net = std::move(sumo.network);
+    } else if (hasCitybrain) {
+      net = loadCitybrainRoadnet(file, loader.limits());
+      // The challenge's clearance: no yellow, 5 s all-red; [signals] may still override it.
+      sc.signalTiming = citybrainSignalTiming();
     } else {
       net = loadCityflowRoadnet(file, loader.limits());
     }

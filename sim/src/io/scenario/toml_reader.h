@@ -29,6 +29,7 @@
 
 #include "traffic/errors.h"
 #include "traffic/limits.h"
+#include "traffic/loaders/citybrain.h"
 #include "traffic/loaders/sumo.h"
 #include "traffic/scenario.h"
 
@@ -116,10 +117,16 @@ class Loader {
   toml::table parse() const;
   /// A SUMO configuration read as the scenario it describes (sumo_config.cpp).
   toml::table sumoConfigAsScenario(const SumoConfig& cfg) const;
+  /// A City Brain Challenge configuration (simulator.cfg) read as the scenario it describes
+  /// (citybrain_config.cpp).
+  toml::table citybrainConfigAsScenario(const CitybrainConfig& cfg) const;
   /// Grafts each "key=value" onto the document (overrides.cpp).
   void applyOverrides(toml::table& root, const std::vector<std::string>& overrides);
   /// Resolves a path-valued key and checks that the file exists; `label` is the key, for messages.
   fs::path resolveFile(const toml::node* node, const std::string& label, const std::string& value) const;
+  /// resolveFile for the challenge's files, which trafficsim may not ship: a missing file's error
+  /// says where to get them (citybrain_config.cpp).
+  fs::path resolveCitybrainFile(const toml::node* node, const std::string& label, const std::string& value) const;
 
  private:
   static toml::table parseOverrideValue(const std::string& valueText);

@@ -120,6 +120,7 @@ toml::table Loader::parse() const {
   if (fs::is_directory(m_file, ec))
     throw LoadError(m_fileName, "", "this is a directory; expected a scenario file (.toml)");
   if (isSumoConfig(m_file)) return sumoConfigAsScenario(readSumoConfig(m_file));
+  if (isCitybrainConfig(m_file)) return citybrainConfigAsScenario(readCitybrainConfig(m_file));
   // Regular files only, of a size a hand-written scenario can have (issue 14: /dev/zero was read
   // until bad_alloc, a FIFO hung).
   const std::string document = readInputFile(

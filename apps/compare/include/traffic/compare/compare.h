@@ -62,6 +62,8 @@ struct RunResult {
   double meanQueueVeh = kNone;                  ///< mean of SeriesPoint::halting over the series
   double throughputVehPerH = kNone;
   double delayIndex = kNone;
+  /// The delay index over the vehicles that entered the network only: the City Brain Challenge's.
+  double delayIndexServed = kNone;
   std::uint64_t arrived = 0;
   std::uint64_t spawned = 0;
   std::uint64_t waitingToEnter = 0;

@@ -1,0 +1,26 @@
+// The City Brain Challenge's scores from trip records (traffic/citybrain_score.h).
+#include "traffic/citybrain_score.h"
+
+#include <algorithm>
+
+namespace traffic {
+
+CitybrainScore citybrainScore(std::span<const TripRecord> trips, double nowS) {
+  CitybrainScore score;
+  double sum = 0;
+  for (const TripRecord& t : trips) {
+    if (t.enterS < 0) continue;  // never entered: not served
+    const double ff = std::max(t.freeFlowS, 1e-9);
+    if (t.arriveS >= 0) {
+      sum += (t.arriveS - t.departS) / ff;
+    } else {
+      const double rest = t.routeLengthM > 0 ? std::max(0.0, 1.0 - t.distanceM / t.routeLengthM) : 1.0;
+      sum += (nowS - t.departS + rest * t.freeFlowS) / ff;
+    }
+    ++score.served;
+  }
+  if (score.served > 0) score.delayIndex = sum / static_cast<double>(score.served);
+  return score;
+}
+
+}  // namespace traffic
