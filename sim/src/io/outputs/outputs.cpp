@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "traffic/output_folder.h"
+#include "traffic/sensing.h"
 
 namespace traffic {
 namespace {
@@ -223,7 +224,7 @@ std::string fleetCsv(const Scenario& scenario, const TransitRecords& transit) {
 
 }  // namespace
 
-std::string summaryJson(const Summary& s, const std::string& protocol) {
+std::string summaryJson(const Summary& s, const std::string& protocol, const std::string& sensing) {
   // Insertion order is kept so that the file reads in the order docs/metrics.md describes.
   nlohmann::ordered_json j;
   j["scenario"] = s.scenario;
@@ -252,6 +253,8 @@ std::string summaryJson(const Summary& s, const std::string& protocol) {
   j["signal_policy"] = s.signalPolicy;
   // Only under a benchmark protocol: a run without one keeps the summary it always had.
   if (!protocol.empty()) j["protocol"] = protocol;
+  // Likewise only for a sensing model other than the exact oracle (docs/sensing.md).
+  if (!sensing.empty()) j["sensing"] = sensing;
   j["signal_priority"] = {
       {"preemptions", s.preemptions},
       {"transit_extensions", s.transitExtensions},
@@ -325,7 +328,10 @@ void writeRunOutputs(const fs::path& requested, const Scenario& scenario, const 
                      const TransitRecords& transit) {
   checkOutputDirReplaceable(requested);
   // Render everything before touching the disk: a bad record then fails with nothing to clean up.
-  std::vector<OutputFile> files{{kSummaryFile, summaryJson(summary, scenario.protocol)},
+  std::vector<OutputFile> files{{kSummaryFile, summaryJson(summary, scenario.protocol,
+                                                          scenario.sensing.model == SensingModel::Oracle
+                                                              ? std::string()
+                                                              : describeSensing(scenario.sensing))},
                                 {kTripsFile, tripsCsv(scenario, trips)},
                                 {kTimeseriesFile, timeseriesCsv(timeseries)}};
   if (!scenario.transit.empty() || !scenario.fleets.empty()) {
