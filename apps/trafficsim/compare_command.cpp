@@ -23,6 +23,7 @@
 #include "exit_codes.h"
 #include "run_command.h"
 #include "traffic/protocol.h"
+#include "traffic/sensing.h"
 #include "traffic/signal.h"
 #include "traffic/errors.h"
 
@@ -118,6 +119,7 @@ std::string commandLineOf(const CompareOptions& opt) {
   for (const auto& p : opt.policies) policies += (policies.empty() ? "" : ",") + p;
   cmd += " --policies " + shellQuoted(policies) + fmt::format(" --seeds {}", opt.seeds);
   if (opt.protocol) cmd += " --protocol " + shellQuoted(*opt.protocol);
+  if (opt.sensing) cmd += " --sensing " + shellQuoted(*opt.sensing);
   if (opt.durationS) cmd += fmt::format(" --duration {}", *opt.durationS);
   for (const auto& s : opt.overrides) cmd += " --set " + shellQuoted(s);
   cmd += " --out " + shellQuoted(opt.out);
@@ -125,11 +127,13 @@ std::string commandLineOf(const CompareOptions& opt) {
 }
 
 std::vector<std::string> runOverrides(const CompareOptions& opt, const std::string& protocol,
-                                      const std::string& policy, std::optional<std::uint64_t> seed) {
+                                      const std::vector<std::string>& sensing, const std::string& policy,
+                                      std::optional<std::uint64_t> seed) {
   // As for `run`: the dedicated flags come last so that they win over a --set of the same key.
-  // `protocol` empty keeps the scenario's own [benchmark] protocol.
+  // `protocol` empty keeps the scenario's own [benchmark] protocol, `sensing` empty its [sensing].
   std::vector<std::string> all = opt.overrides;
   if (!protocol.empty()) all.push_back("benchmark.protocol=" + protocol);
+  all.insert(all.end(), sensing.begin(), sensing.end());
   all.push_back("signals.policy=" + policy);
   if (seed) all.push_back(fmt::format("scenario.seed={}", *seed));
   if (opt.durationS) all.push_back(fmt::format("scenario.duration_s={}", *opt.durationS));
@@ -204,14 +208,24 @@ int compareCommand(const CompareOptions& options, const std::function<int()>& pe
   spec.commandLine = commandLineOf(opt);
   // The protocol of each scenario: --protocol, else the scenario's own, else `default`, so that
   // a comparison never teleports unless a protocol or --set says so.
+  // Likewise its sensing: --sensing, else the scenario's own [sensing], else realistic detection
+  // (kDefaultBenchmarkSensing), so that no comparison reads the exact state unless asked to.
   std::vector<std::string> protocols;
+  std::vector<std::vector<std::string>> sensings;
+  const std::vector<std::string> givenSensing = opt.sensing ? sensingOverrides(*opt.sensing) : std::vector<std::string>{};
   for (const auto& file : opt.scenarios) {
     std::string protocol = opt.protocol.value_or("");
-    if (protocol.empty() && loadScenario(file, runOverrides(opt, "", policies[0], std::nullopt)).protocol.empty())
-      protocol = "default";
+    std::vector<std::string> sensing = givenSensing;
+    if (protocol.empty() || sensing.empty()) {
+      // Loaded with the policy that reads nothing, so that the scenario's sensing cannot refuse it.
+      const Scenario own = loadScenario(file, runOverrides(opt, "", sensing, "fixed_time", std::nullopt));
+      if (protocol.empty() && own.protocol.empty()) protocol = "default";
+      if (sensing.empty() && !own.sensing.declared) sensing = sensingOverrides(kDefaultBenchmarkSensing);
+    }
     protocols.push_back(protocol);
+    sensings.push_back(sensing);
     for (std::size_t p = 0; p < policies.size(); ++p) {
-      const Scenario sc = loadScenario(file, runOverrides(opt, protocol, policies[p], std::nullopt));
+      const Scenario sc = loadScenario(file, runOverrides(opt, protocol, sensing, policies[p], std::nullopt));
       if (p > 0) continue;
       for (const ScenarioInfo& other : spec.scenarios)
         if (other.name == sc.name)
@@ -220,7 +234,7 @@ int compareCommand(const CompareOptions& options, const std::function<int()>& pe
                            "scenario.name values");
       spec.scenarios.push_back({sc.name, sc.description, sc.durationS, sc.protocol, sc.signalTiming.yellowS,
                                 sc.signalTiming.allRedS, sc.laneChanging,
-                                sc.gridlockAction == GridlockAction::Teleport});
+                                sc.gridlockAction == GridlockAction::Teleport, describeSensing(sc.sensing)});
     }
   }
   checkComparisonDirReplaceable(opt.out);
@@ -263,7 +277,7 @@ int compareCommand(const CompareOptions& options, const std::function<int()>& pe
       const Task& t = tasks[i];
       try {
         const Scenario sc =
-            loadScenario(opt.scenarios[t.scenario], runOverrides(opt, protocols[t.scenario], policies[t.policy], t.seed));
+            loadScenario(opt.scenarios[t.scenario], runOverrides(opt, protocols[t.scenario], sensings[t.scenario], policies[t.policy], t.seed));
         std::optional<RunResult> r = simulateRun(sc, policies[t.policy], stop, &partial[w]);
         partial[w].store(0);
         if (!r) return;  // stopped
@@ -359,6 +373,11 @@ CLI::App* addCompareCommand(CLI::App& app, CompareOptions& compare) {
                          "Benchmark protocol for every scenario: " + benchmarkProtocolNames() +
                              " (docs/protocols.md); without it each scenario's [benchmark] protocol, else default")
       ->type_name("NAME");
+  compareCmd->add_option("--sensing", compare.sensing,
+                         "How policies see the traffic, for every scenario: " + sensingModelNames() +
+                             ", optionally with parameters as NAME:key=value,... (docs/sensing.md); without it "
+                             "each scenario's [sensing], else " + kDefaultBenchmarkSensing)
+      ->type_name("MODEL");
   compareCmd->add_option("--set", compare.overrides, "Override a scenario key (key=value) in every scenario, as for run")
       ->allow_extra_args(false)
       ->type_name("KEY=VALUE");
@@ -378,8 +397,10 @@ CLI::App* addCompareCommand(CLI::App& app, CompareOptions& compare) {
                      "Runs follow a benchmark protocol (--protocol; default: trafficsim's own, in which stuck\n"
                      "vehicles wait rather than teleport); report.md names it, shows teleports prominently\n"
                      "when a protocol or --set allows them, and compares each policy with the first one\n"
-                     "seed by seed (paired 95% intervals). Per-vehicle warnings (gridlock) are not shown\n"
-                     "unless TRAFFIC_LOG is set.\n"
+                     "seed by seed (paired 95% intervals). Policies see the traffic through a sensing\n"
+                     "model (--sensing; default: " + std::string(kDefaultBenchmarkSensing) + ", not the exact state); a policy that reads\n"
+                     "what the model cannot measure is refused with exit code 2. Per-vehicle warnings\n"
+                     "(gridlock) are not shown unless TRAFFIC_LOG is set.\n"
                      "\n"
                      "Examples:\n"
                      "  trafficsim compare scenarios/hangzhou_real.toml --policies fixed_time --seeds 5 --out results/cmp\n"

@@ -26,6 +26,9 @@ struct CompareOptions {
   /// `[benchmark] protocol`, and one without runs under `default` (so no run teleports unless a
   /// protocol or --set says so).
   std::optional<std::string> protocol;
+  /// --sensing NAME[:key=value,...]: the sensing model of every scenario. Without it a scenario
+  /// keeps its own [sensing], and one without sees through kDefaultBenchmarkSensing.
+  std::optional<std::string> sensing;
   std::string out;
   bool quiet = false;
   std::string version;  ///< shown in report.md

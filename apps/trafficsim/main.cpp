@@ -9,7 +9,8 @@
 
 //
 // Each subcommand lives in its own file (run_command.cpp, info_command.cpp, compare_command.cpp,
-// view_command.cpp); this file sets up logging, registers them and maps errors to exit codes.
+// tune_command.cpp, view_command.cpp); this file sets up logging, registers them and maps errors
+// to exit codes.
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -29,6 +30,7 @@
 #include "info_command.h"
 #include "interrupt.h"
 #include "run_command.h"
+#include "tune_command.h"
 #include "traffic/errors.h"
 #include "traffic/signal.h"
 #ifdef TRAFFIC_WITH_RENDER
@@ -102,6 +104,7 @@ int runMain(int argc, char** argv) {
              "  trafficsim run scenarios/hangzhou_peak.toml\n"
              "  trafficsim info scenarios/grid_10x10.toml\n"
              "  trafficsim compare scenarios/hangzhou_real.toml --policies fixed_time --seeds 5 --out results/cmp\n"
+             "  trafficsim tune max_pressure --train A.toml --test B.toml --params min_phase_s=5:30 --budget 9 --out t\n"
              "  trafficsim run --help\n"
              "\n"
              "Set TRAFFIC_LOG=info (or debug) to see the simulator's log on stderr.");
@@ -113,6 +116,9 @@ int runMain(int argc, char** argv) {
   CompareOptions compare;
   compare.version = std::string("trafficsim ") + TRAFFICSIM_VERSION;
   CLI::App* compareCmd = addCompareCommand(app, compare);
+  TuneOptions tune;
+  tune.version = compare.version;
+  CLI::App* tuneCmd = addTuneCommand(app, tune);
 
 #ifdef TRAFFIC_WITH_RENDER
   // `view` takes run's options and ends as run does (same outputs); the window is render/'s.
@@ -156,6 +162,10 @@ int runMain(int argc, char** argv) {
     if (auto log = spdlog::get("sim"); log && std::getenv("TRAFFIC_LOG") == nullptr) log->set_level(spdlog::level::err);
     return compareCommand(
         compare, pendingInterrupt, armInterruptHandlers);
+  }
+  if (tuneCmd->parsed()) {
+    if (auto log = spdlog::get("sim"); log && std::getenv("TRAFFIC_LOG") == nullptr) log->set_level(spdlog::level::err);
+    return tuneCommand(tune, pendingInterrupt, armInterruptHandlers);
   }
   return infoCommand(info);
 }

@@ -13,7 +13,9 @@
 #include "exit_codes.h"
 #include "interrupt.h"
 #include "progress.h"
+#include "traffic/compare/compare.h"
 #include "traffic/protocol.h"
+#include "traffic/sensing.h"
 #include "traffic/errors.h"
 #include "traffic/outputs.h"
 #include "traffic/recording.h"
@@ -100,7 +102,10 @@ std::optional<fs::path> rescueOutputs(const Scenario& scenario, const Summary& s
 /// Loads the scenario as `run` does and settles its results folder, refusing an unusable one
 /// before the run rather than after an hour of it. Shared with `view`.
 std::pair<Scenario, fs::path> prepareRun(const RunOptions& opt) {
-  Scenario scenario = loadScenario(opt.scenario, allOverrides(opt.overrides, opt.seed, opt.durationS, opt.policy, opt.protocol));
+  std::vector<std::string> overrides = allOverrides(opt.overrides, opt.seed, opt.durationS, opt.policy, opt.protocol);
+  if (opt.sensing)
+    for (std::string& o : compare::sensingOverrides(*opt.sensing)) overrides.push_back(std::move(o));
+  Scenario scenario = loadScenario(opt.scenario, overrides);
   fs::path outDir = opt.out.empty() ? fs::path("results") / scenario.name : fs::path(opt.out);
   try {
     checkOutputDirReplaceable(outDir);
@@ -288,6 +293,10 @@ void addRunOptions(CLI::App& cmd, RunOptions& run) {
                  "Benchmark protocol: " + benchmarkProtocolNames() +
                      " (docs/protocols.md); its settings apply over the scenario's, under --set")
       ->type_name("NAME");
+  cmd.add_option("--sensing", run.sensing,
+                 "How the signal policy sees the traffic: " + sensingModelNames() +
+                     ", optionally NAME:key=value,...; shorthand for --set sensing.model=NAME (docs/sensing.md)")
+      ->type_name("MODEL");
   cmd.add_option("--set", run.overrides,
                  "Override a scenario key, as key=value with a dotted key, e.g. signals.policy=fixed_time.\n"
                  "Repeatable. Values are read as TOML (7, 2.5, false, [1, 2]); other text is a string.")

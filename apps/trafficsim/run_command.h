@@ -27,6 +27,7 @@ struct RunOptions {
   std::optional<double> durationS;
   std::optional<std::string> policy;
   std::optional<std::string> protocol;  ///< --protocol: shorthand for --set benchmark.protocol=NAME
+  std::optional<std::string> sensing;   ///< --sensing NAME[:key=value,...] (sensing.* overrides)
   std::vector<std::string> overrides;
   bool quiet = false;
   bool validate = false;

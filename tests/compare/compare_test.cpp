@@ -288,6 +288,32 @@ TEST(CompareCli, SeedsVaryTheRunsAndResultsDoNotDependOnTheNumberOfJobs) {
 
 // Issue 12: comparisons run under a named protocol; without one, `default`, in which nothing
 // teleports; --protocol applies one to every scenario and the outputs name it.
+// Issue 12: --sensing chooses the model (with parameters) of every scenario; a model that cannot
+// feed one of the policies stops the comparison before any run.
+TEST(CompareCli, SeesThroughTheSensingModelGiven) {
+  TempDir dir;
+  const fs::path scenario = dir.write("tiny.toml", kTinyGrid);
+  const fs::path out = dir.path() / "cmp";
+  const CliResult loops = runCli("compare -q " + shellQuoted(scenario.string()) +
+                                 " --duration 120 --seeds 1 --policies max_pressure --sensing loops:stopbar_m=8 --out " +
+                                 shellQuoted(out.string()));
+  ASSERT_EQ(loops.code, 0) << loops.err;
+  EXPECT_EQ(readCsv(out / "results.csv").rows.at(0).at("sensing"), "loops");
+  EXPECT_TRUE(contains(readAll(out / "report.md"), "**sensing: loops (stopbar_m=8,"));
+  const fs::path refusedOut = dir.path() / "refused";
+  const CliResult refused = runCli("compare -q " + shellQuoted(scenario.string()) +
+                                   " --duration 120 --seeds 1 --policies max_pressure,actuated --sensing probe --out " +
+                                   shellQuoted(refusedOut.string()));
+  EXPECT_EQ(refused.code, 2);
+  EXPECT_TRUE(contains(refused.err, "policy 'actuated' reads detector")) << refused.err;
+  const CliResult unknown = runCli("compare -q " + shellQuoted(scenario.string()) +
+                                   " --seeds 1 --policies max_pressure --sensing radar --out " +
+                                   shellQuoted(refusedOut.string()));
+  EXPECT_EQ(unknown.code, 2);
+  EXPECT_TRUE(contains(unknown.err, "unknown sensing model 'radar'")) << unknown.err;
+  EXPECT_FALSE(fs::exists(refusedOut));
+}
+
 TEST(CompareCli, RunsUnderTheDefaultProtocolOrTheOneGiven) {
   TempDir dir;
   const fs::path scenario = dir.write("tiny.toml", kTinyGrid);
@@ -297,8 +323,9 @@ TEST(CompareCli, RunsUnderTheDefaultProtocolOrTheOneGiven) {
   ASSERT_EQ(r.code, 0) << r.err;
   for (const auto& row : readCsv(out / "results.csv").rows) {
     EXPECT_EQ(row.at("protocol"), "default");
-    EXPECT_EQ(row.at("sensing"), "oracle");
+    EXPECT_EQ(row.at("sensing"), "camera");  // realistic sensing unless told otherwise (docs/sensing.md)
   }
+  EXPECT_TRUE(contains(readAll(out / "report.md"), "**sensing: camera (range_m=150"));
   EXPECT_TRUE(contains(readAll(out / "report.md"), "**Protocol: default**"));
   EXPECT_TRUE(contains(readAll(out / "report.md"), "gridlock: wait"));
 

@@ -60,7 +60,7 @@ std::string resultsCsv(const std::vector<const RunResult*>& runs) {
     out += ',';
     csv::appendText(out, r->protocol);
     out += ',';
-    csv::appendText(out, kSensingModel);
+    csv::appendText(out, r->sensing);
     out += ',';
     appendFixed(out, r->delayIndexServed, 6);
     out += '\n';
@@ -191,12 +191,15 @@ std::string conventionsLine(const ScenarioInfo& info) {
   std::string line = "**Protocol: " + (info.protocol.empty() ? std::string("none") : info.protocol) + "**";
   if (protocol) line += " (" + protocol->description + "; docs/protocols.md)";
   else line += " (the scenario files' own settings)";
-  line += fmt::format(" · yellow {} s, all-red {} s · lane changes {} · gridlock: {} · **sensing: {}** (policies read "
-                      "exact lane counts, queues and waiting times from the simulation; no detector model)",
+  line += fmt::format(" · yellow {} s, all-red {} s · lane changes {} · gridlock: {} · **sensing: {}** ({})",
                       fixed(info.yellowS, 1), fixed(info.allRedS, 1), info.laneChanging ? "on" : "off",
                       info.teleports ? "**teleport** (stuck vehicles are moved ahead and counted as arrived)"
                                      : "wait (stuck vehicles stay)",
-                      kSensingModel);
+                      info.sensing,
+                      info.sensing == "oracle"
+                          ? "policies read exact lane counts, queues and waiting times from the simulation; no "
+                            "detector model"
+                          : "policies read only what these detectors measure; docs/sensing.md");
   if (protocol)
     line += ". Headline measure of the protocol: `" + protocol->headlineMetric + "`, " + protocol->headlineDefinition;
   line += ".";

@@ -4,6 +4,8 @@
 
 #include "traffic/citybrain_score.h"
 #include "traffic/compare/compare.h"
+#include "traffic/errors.h"
+#include "traffic/sensing.h"
 #include "traffic/world.h"
 
 namespace traffic::compare {
@@ -59,6 +61,7 @@ std::optional<RunResult> simulateRun(const Scenario& scenario, const std::string
   if (s.emergencyVehicles > 0) r.emergencyTravelTimeS = s.emergencyMeanTravelTimeS;
 
   r.protocol = scenario.protocol;
+  r.sensing = toString(scenario.sensing.model);
   r.entered = s.vehicles.entered;
 
   // Delay of arrived trips, and RESCO's delay over every trip whose departure time came: time
@@ -98,6 +101,29 @@ std::optional<RunResult> simulateRun(const Scenario& scenario, const std::string
   }
   if (!rows.empty()) r.meanQueueVeh = haltingSum / static_cast<double>(rows.size());
   return r;
+}
+
+std::vector<std::string> sensingOverrides(const std::string& option) {
+  const std::size_t colon = option.find(':');
+  const std::string name = option.substr(0, colon);
+  SensingModel model{};
+  if (!parseSensingModel(name, model))
+    throw UsageError("--sensing " + option + ": unknown sensing model '" + name + "'; available: " +
+                     sensingModelNames() + " (docs/sensing.md)");
+  std::vector<std::string> out{"sensing.model=" + name};
+  if (colon == std::string::npos) return out;
+  std::size_t start = colon + 1;
+  while (true) {
+    const std::size_t comma = option.find(',', start);
+    const std::string param = option.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (param.find('=') == std::string::npos || param.front() == '=')
+      throw UsageError("--sensing " + option + ": '" + param +
+                       "' is not key=value; write e.g. --sensing camera:range_m=100,miss_probability=0.1");
+    out.push_back("sensing." + param);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
 }
 
 }  // namespace traffic::compare

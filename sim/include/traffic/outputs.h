@@ -36,7 +36,8 @@ void writeRunOutputs(const std::filesystem::path& dir, const Scenario& scenario,
                      const TransitRecords& transit = {});
 
 /// The summary as written to summary.json (pretty-printed JSON text); with a `protocol` name (the
-/// scenario's benchmark protocol, traffic/protocol.h) it says which protocol produced it.
-std::string summaryJson(const Summary& summary, const std::string& protocol = {});
+/// scenario's benchmark protocol, traffic/protocol.h) it says which protocol produced it, and with
+/// a `sensing` description (traffic/sensing.h; empty for the exact oracle) how the policy saw.
+std::string summaryJson(const Summary& summary, const std::string& protocol = {}, const std::string& sensing = {});
 
 }  // namespace traffic

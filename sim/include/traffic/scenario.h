@@ -14,6 +14,7 @@
 #include "traffic/demand.h"
 #include "traffic/fleet.h"
 #include "traffic/road_network.h"
+#include "traffic/sensing.h"
 #include "traffic/signal.h"
 #include "traffic/transit.h"
 #include "traffic/vehicle_type.h"
@@ -44,6 +45,7 @@ struct Scenario {
   PolicySpec signalPolicy;
   SignalTiming signalTiming;
   SignalSensing signalSensing;
+  SensingSpec sensing;  ///< what the policy may know of the traffic ([sensing]; oracle by default)
   PriorityRules priorityRules;
 
   bool laneChanging = true;

@@ -14,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -109,6 +110,21 @@ struct SignalObservation {
   std::span<const PriorityRequest> requests;
 };
 
+/// What a policy reads from the lane observations, as a set of bits: which fields of
+/// LaneObservation its decisions depend on. A sensing model (traffic/sensing.h) delivers a set of
+/// them; a scenario whose model cannot deliver what its policy reads fails to load.
+using SensorSet = std::uint32_t;
+inline constexpr SensorSet kSenseNothing = 0;
+inline constexpr SensorSet kSenseQueue = 1u << 0;      ///< LaneObservation::queue (halting vehicles)
+inline constexpr SensorSet kSenseApproach = 1u << 1;   ///< approaching (and vehicles)
+inline constexpr SensorSet kSenseOccupancy = 1u << 2;  ///< occupancy
+inline constexpr SensorSet kSenseWaiting = 1u << 3;    ///< waitingS
+inline constexpr SensorSet kSenseDetector = 1u << 4;   ///< detectorOccupied, detectorGapS, detectorCount
+inline constexpr SensorSet kSenseFlow = 1u << 5;       ///< flowVehPerH
+inline constexpr SensorSet kSenseEverything = (1u << 6) - 1;
+/// "queue, approach" for the bits of `sensors`; "nothing" for none.
+std::string sensorSetNames(SensorSet sensors);
+
 class SignalPolicy {
  public:
   virtual ~SignalPolicy() = default;
@@ -116,6 +132,10 @@ class SignalPolicy {
   /// Whether decide() reads the lane observations. The world skips measuring them for policies
   /// that do not (fixed time), which keeps such runs as fast as without sensors.
   [[nodiscard]] virtual bool usesObservations() const { return true; }
+  /// Which observation fields decide() reads. A scenario's sensing model must deliver all of them
+  /// (traffic/sensing.h). The default, for policies written before sensing models existed: every
+  /// field when usesObservations(), none otherwise.
+  [[nodiscard]] virtual SensorSet sensors() const { return usesObservations() ? kSenseEverything : kSenseNothing; }
   /// The phase to serve next. Returning `currentPhase` holds it; anything else asks the controller
   /// to clear the current phase and then switch.
   [[nodiscard]] virtual int decide(const SignalObservation& obs) const = 0;
@@ -132,6 +152,9 @@ std::unique_ptr<SignalPolicy> makeSignalPolicy(const PolicySpec& spec, const std
 /// Names accepted by makeSignalPolicy, for --help and error messages: the built-in policies, then
 /// those added with registerSignalPolicy in the order they were first registered.
 std::vector<std::string> signalPolicyNames();
+/// The parameters (keys under [signals.params]) a built-in policy accepts, by its name or a
+/// deprecated alias; nullopt for a policy registered at run time, whose factory alone knows them.
+std::optional<std::vector<std::string>> signalPolicyParameters(const std::string& name);
 /// The current name of a built-in policy that was renamed, when `name` is its deprecated old name
 /// (`city_brain` -> `lookahead_pressure`); empty otherwise. Old names stay accepted everywhere a
 /// policy is named, so that existing scenario files keep working, but are not listed by

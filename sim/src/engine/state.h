@@ -110,6 +110,10 @@ void account(const NetworkView& view, const SimClock& clock, const TransitState&
 // Set-up, at construction.
 /// Allocates the lane sensors when the policy observes traffic.
 void enableSensing(const NetworkView& view, const Signals& signals, Sensing& sensing);
+// Replaces the exact reading `o` of `lane` (filled by the signals phase) with what the scenario's
+// sensing model measures (sensing_models.cpp). Per lane; touches only the lane's own LoopState.
+void senseLaneWithModel(const NetworkView& view, const SimClock& clock, const Vehicles& vehicles, Sensing& sensing,
+                        std::size_t lane, LaneObservation& o);
 /// Sets up the transit runs and passenger queues.
 void initTransit(const NetworkView& view, Vehicles& vehicles, TransitState& transit);
 /// Sets up the fleet vehicles, dispatchers and the router for plans.

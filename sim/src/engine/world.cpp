@@ -16,6 +16,7 @@
 #include "base/log.h"
 #include "traffic/errors.h"
 #include "engine/state.h"
+#include "traffic/sensing.h"
 
 namespace traffic {
 
@@ -87,6 +88,8 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
   }
 
   s.signals.policy = makeSignalPolicy(scenario.signalPolicy, scenario.sourceFile.string());
+  // Loaded scenarios were checked already; this catches scenarios assembled in code.
+  checkSensingFeedsPolicy(scenario.sensing, scenario.signalSensing, *s.signals.policy, scenario.sourceFile.string());
   enableSensing(s.view, s.signals, s.sensing);
   s.signals.movementStates.assign(net.movements().size(), SignalState::Red);
   for (std::size_t j = 0; j < net.junctions().size(); ++j) {
@@ -123,6 +126,8 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
 World::~World() = default;
 
 void World::setSignalPolicy(std::unique_ptr<SignalPolicy> policy) {
+  checkSensingFeedsPolicy(m->view.scenario->sensing, m->view.scenario->signalSensing, *policy,
+                          m->view.scenario->sourceFile.string());
   m->signals.policy = std::move(policy);
   enableSensing(m->view, m->signals, m->sensing);
 }

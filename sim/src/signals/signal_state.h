@@ -22,8 +22,15 @@ struct LaneSensor {
   float flowVehPerH = 0;         // exponentially smoothed
 };
 
+// What the loops sensing model remembers per lane between steps (sensing_models.cpp).
+struct LoopState {
+  double stopbarOccupiedSinceS = -1;  // start of the current continuous presence on the stop-bar loop
+  float advanceOccupancy = 0;         // time occupancy of the advance loop, smoothed
+};
+
 struct Sensing {
   bool enabled = false;                       // the policy observes traffic
+  std::vector<LoopState> loops;               // per lane, for the loops model only
   std::vector<LaneSensor> sensors;            // per lane
   std::vector<LaneObservation> laneObs;       // per lane, refreshed in the signals phase
   std::vector<std::vector<LaneObservation>> controllerIncoming;  // per controller

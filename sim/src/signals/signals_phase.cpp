@@ -1,4 +1,5 @@
-// The signals phase: lane sensing for the policies that observe traffic, signal-priority requests
+// The signals phase: lane sensing for the policies that observe traffic (exact, then through the
+// scenario's sensing model, see sensing_models.cpp), signal-priority requests
 // from emergency and transit vehicles, then every controller advances and its policy decides
 // (per junction, in parallel; a controller writes only its own movements' states and its own
 // incoming lanes' detector baselines).
@@ -25,6 +26,7 @@ namespace {
 void senseLanes(const SignalsContext& s) {
   const SignalSensing& settings = s.view.scenario->signalSensing;
   const double decay = std::min(1.0, s.clock.dtS / settings.flowWindowS);
+  const SensingModel model = s.view.scenario->sensing.model;
   s.exec.forEach(s.view.laneCount, 64, [&](std::size_t lane) {
     LaneSensor& sensor = s.sensing.sensors[lane];
     LaneObservation& o = s.sensing.laneObs[lane];
@@ -55,6 +57,8 @@ void senseLanes(const SignalsContext& s) {
     sensor.flowVehPerH = static_cast<float>((1.0 - decay) * sensor.flowVehPerH +
                                             decay * sensor.crossedLastStep * 3600.0 / s.clock.dtS);
     o.flowVehPerH = sensor.flowVehPerH;
+    // Any model but the oracle replaces the exact reading with what its detectors could measure.
+    if (model != SensingModel::Oracle) senseLaneWithModel(s.view, s.clock, s.vehicles, s.sensing, lane, o);
   });
 }
 
@@ -137,6 +141,7 @@ void enableSensing(const NetworkView& view, const Signals& signals, Sensing& sen
     sensing.sensors[l].detectorPosM = std::max(0.0, view.tracks[l].lengthM - settings.detectorDistanceM);
   for (const DetectorPlacement& d : settings.detectors)
     sensing.sensors[d.lane.index()].detectorPosM = std::max(0.0, view.tracks[d.lane.index()].lengthM - d.distanceM);
+  if (view.scenario->sensing.model == SensingModel::Loops) sensing.loops.resize(view.laneCount);
 }
 
 }  // namespace traffic::engine

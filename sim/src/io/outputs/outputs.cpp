@@ -8,6 +8,7 @@
 
 #include "traffic/citybrain_score.h"
 #include "traffic/output_folder.h"
+#include "traffic/sensing.h"
 
 namespace traffic {
 namespace {
@@ -227,7 +228,8 @@ std::string fleetCsv(const Scenario& scenario, const TransitRecords& transit) {
 
 namespace {
 
-std::string summaryJsonWith(const Summary& s, const std::string& protocol, const CitybrainScore* citybrain) {
+std::string summaryJsonWith(const Summary& s, const std::string& protocol, const std::string& sensing,
+                            const CitybrainScore* citybrain) {
   // Insertion order is kept so that the file reads in the order docs/metrics.md describes.
   nlohmann::ordered_json j;
   j["scenario"] = s.scenario;
@@ -258,6 +260,8 @@ std::string summaryJsonWith(const Summary& s, const std::string& protocol, const
   if (!protocol.empty()) j["protocol"] = protocol;
   // The City Brain Challenge's two scores (docs/metrics.md), under its protocol only.
   if (citybrain) j["citybrain"] = {{"served", citybrain->served}, {"delay_index", citybrain->delayIndex}};
+  // Likewise only for a sensing model other than the exact oracle (docs/sensing.md).
+  if (!sensing.empty()) j["sensing"] = sensing;
   j["signal_priority"] = {
       {"preemptions", s.preemptions},
       {"transit_extensions", s.transitExtensions},
@@ -326,7 +330,9 @@ std::string summaryJsonWith(const Summary& s, const std::string& protocol, const
 
 }  // namespace
 
-std::string summaryJson(const Summary& s, const std::string& protocol) { return summaryJsonWith(s, protocol, nullptr); }
+std::string summaryJson(const Summary& s, const std::string& protocol, const std::string& sensing) {
+  return summaryJsonWith(s, protocol, sensing, nullptr);
+}
 
 void checkOutputDirReplaceable(const fs::path& requested) { checkFolderReplaceable(requested, isOutputFile); }
 
@@ -337,7 +343,10 @@ void writeRunOutputs(const fs::path& requested, const Scenario& scenario, const 
   // Render everything before touching the disk: a bad record then fails with nothing to clean up.
   std::optional<CitybrainScore> citybrain;
   if (scenario.protocol == "citybrain") citybrain = citybrainScore(trips, summary.simSeconds);
-  std::vector<OutputFile> files{{kSummaryFile, summaryJsonWith(summary, scenario.protocol, citybrain ? &*citybrain : nullptr)},
+  const std::string sensing =
+      scenario.sensing.model == SensingModel::Oracle ? std::string() : describeSensing(scenario.sensing);
+  std::vector<OutputFile> files{{kSummaryFile, summaryJsonWith(summary, scenario.protocol, sensing,
+                                                              citybrain ? &*citybrain : nullptr)},
                                 {kTripsFile, tripsCsv(scenario, trips)},
                                 {kTimeseriesFile, timeseriesCsv(timeseries)}};
   if (!scenario.transit.empty() || !scenario.fleets.empty()) {

@@ -93,7 +93,7 @@ Scenario loadOnce(const std::filesystem::path& file, const std::vector<std::stri
 
   const TableView root(loader, document, "",
                        {"scenario", "map", "demand", "transit", "fleet", "vehicle_type", "signals", "dynamics", "outputs",
-                        "limits", "benchmark"});
+                        "limits", "benchmark", "sensing"});
   ResourceLimits limits;
   readLimits(loader, root, limits);
   loader.setLimits(limits);
@@ -106,6 +106,7 @@ Scenario loadOnce(const std::filesystem::path& file, const std::vector<std::stri
   readVehicleTypes(loader, root, sc);
   readMap(loader, root, sc);
   readSignals(loader, root, sc);
+  readSensing(loader, root, sc);
 
   DemandReader(loader, sc).read(root);
   varyDrivers(sc, driverVariation);

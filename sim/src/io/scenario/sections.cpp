@@ -12,6 +12,7 @@
 #include "io/scenario/toml_reader.h"
 #include "traffic/car_following.h"
 #include "traffic/errors.h"
+#include "traffic/sensing.h"
 #include "traffic/grid.h"
 #include "traffic/loaders/citybrain.h"
 #include "traffic/loaders/cityflow.h"
@@ -368,6 +369,35 @@ void readSignals(const Loader& loader, const TableView& root, Scenario& sc) {
   readDetectors(loader, t, sc);
   // Build the policy once now so that bad names or parameters fail at load, not at the first step.
   (void)makeSignalPolicy(sc.signalPolicy, loader.fileName());
+}
+
+void readSensing(const Loader& loader, const TableView& root, Scenario& sc) {
+  const TableView t = subTable(loader, root, "sensing",
+                               {"model", "stopbar_m", "standing_s", "occupancy_window_s", "range_m",
+                                "miss_probability", "position_noise_m", "penetration"});
+  SensingSpec& s = sc.sensing;
+  s.declared = root.node("sensing") != nullptr;
+  if (auto model = t.string("model"))
+    if (!parseSensingModel(*model, s.model))
+      t.fail("model", "unknown sensing model '" + shown(*model) + "'; available: " + sensingModelNames());
+  // A parameter of another model is a mistake (a camera range on loops would silently do nothing).
+  const std::vector<std::string> mine = sensingParameterNames(s.model);
+  for (const char* key : {"stopbar_m", "standing_s", "occupancy_window_s", "range_m", "miss_probability",
+                          "position_noise_m", "penetration"})
+    if (t.node(key) && std::find(mine.begin(), mine.end(), key) == mine.end())
+      t.fail(key, std::string("is not a parameter of sensing model '") + toString(s.model) + "' (its parameters: " +
+                      (mine.empty() ? std::string("none") : joinList(mine)) + ")");
+  s.stopbarM = t.positive("stopbar_m", s.stopbarM);
+  s.standingS = t.positive("standing_s", s.standingS);
+  s.occupancyWindowS = t.positive("occupancy_window_s", s.occupancyWindowS);
+  s.rangeM = t.positive("range_m", s.rangeM);
+  s.missProbability = t.positive("miss_probability", s.missProbability, true);
+  if (s.missProbability >= 1) t.fail("miss_probability", "must be below 1 (a camera that never sees anything)");
+  s.positionNoiseM = t.positive("position_noise_m", s.positionNoiseM, true);
+  s.penetration = t.positive("penetration", s.penetration);
+  if (s.penetration > 1) t.fail("penetration", "is a share of vehicles, at most 1");
+  checkSensingFeedsPolicy(s, sc.signalSensing, *makeSignalPolicy(sc.signalPolicy, loader.fileName()),
+                          loader.fileName());
 }
 
 /// Reads [dynamics]; returns driver_variation, which is applied once the demand is known.

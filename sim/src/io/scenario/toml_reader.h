@@ -196,6 +196,8 @@ void readMap(const Loader& loader, const TableView& root, Scenario& sc);
 void readVehicleTypes(const Loader& loader, const TableView& root, Scenario& sc);
 void readDetectors(const Loader& loader, const TableView& t, Scenario& sc);
 void readSignals(const Loader& loader, const TableView& root, Scenario& sc);
+/// Reads [sensing] and checks that the model can feed the policy read by readSignals.
+void readSensing(const Loader& loader, const TableView& root, Scenario& sc);
 /// Reads [dynamics]; returns driver_variation, which is applied once the demand is known.
 double readDynamics(const Loader& loader, const TableView& root, Scenario& sc);
 void readOutputs(const Loader& loader, const TableView& root, Scenario& sc);

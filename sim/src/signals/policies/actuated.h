@@ -29,6 +29,8 @@ class ActuatedPolicy final : public SignalPolicy {
   explicit ActuatedPolicy(ActuatedParams params = {}) : m_params(params) {}
   [[nodiscard]] std::string_view name() const override { return "actuated"; }
   [[nodiscard]] int decide(const SignalObservation& obs) const override;
+  /// Its loop detectors (gap, presence), plus approaching vehicles and queues for demand.
+  [[nodiscard]] SensorSet sensors() const override { return kSenseDetector | kSenseApproach | kSenseQueue; }
 
  private:
   ActuatedParams m_params;

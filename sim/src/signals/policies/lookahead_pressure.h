@@ -64,6 +64,10 @@ class LookaheadPressurePolicy final : public SignalPolicy {
   explicit LookaheadPressurePolicy(LookaheadPressureParams params = {}) : m_params(params) {}
   [[nodiscard]] std::string_view name() const override { return "lookahead_pressure"; }
   [[nodiscard]] int decide(const SignalObservation& obs) const override;
+  /// Queues, vehicles approaching, waiting times; outgoing lanes' occupancy for spill-back.
+  [[nodiscard]] SensorSet sensors() const override {
+    return kSenseQueue | kSenseApproach | kSenseOccupancy | kSenseWaiting;
+  }
 
   /// Look-ahead demand of incoming lane `lane`, in vehicles (see the header comment).
   [[nodiscard]] double laneDemand(const SignalObservation& obs, LaneId lane) const;

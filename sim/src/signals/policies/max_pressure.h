@@ -19,6 +19,8 @@ class MaxPressurePolicy final : public SignalPolicy {
   explicit MaxPressurePolicy(double minPhaseS = 10) : m_minPhaseS(minPhaseS) {}
   [[nodiscard]] std::string_view name() const override { return "max_pressure"; }
   [[nodiscard]] int decide(const SignalObservation& obs) const override;
+  /// Queues on its incoming and outgoing lanes.
+  [[nodiscard]] SensorSet sensors() const override { return kSenseQueue; }
   /// Pressure of `phase`, in vehicles (may be negative).
   [[nodiscard]] static double pressure(const SignalObservation& obs, int phase);
 

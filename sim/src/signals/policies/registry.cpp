@@ -26,10 +26,11 @@ using Factory = std::function<std::unique_ptr<SignalPolicy>(const PolicySpec&, c
 
 struct Entry {
   const char* name;
+  std::vector<const char*> params;  // the keys under [signals.params] it accepts; others are rejected
   Factory make;
 };
 
-void rejectUnknownParams(const PolicySpec& spec, const std::string& file, std::initializer_list<const char*> known) {
+void rejectUnknownParams(const PolicySpec& spec, const std::string& file, const std::vector<const char*>& known) {
   for (const auto& [key, value] : spec.params) {
     bool ok = false;
     for (const char* k : known) ok = ok || key == k;
@@ -78,8 +79,8 @@ void requireOrdered(const std::string& file, const char* lowKey, double low, con
 const std::vector<Entry>& registry() {
   static const std::vector<Entry> entries{
       {"fixed_time",
+       {"green_s"},
        [](const PolicySpec& spec, const std::string& file) -> std::unique_ptr<SignalPolicy> {
-         rejectUnknownParams(spec, file, {"green_s"});
          std::optional<double> green;
          if (auto it = spec.params.find("green_s"); it != spec.params.end()) {
            if (it->second <= 0) throw LoadError(file, "signals.params.green_s", "must be > 0 s");
@@ -88,9 +89,8 @@ const std::vector<Entry>& registry() {
          return std::make_unique<FixedTimePolicy>(green);
        }},
       {"webster",
+       {"saturation_flow_veh_per_h_per_lane", "startup_lost_s", "min_cycle_s", "max_cycle_s"},
        [](const PolicySpec& spec, const std::string& file) -> std::unique_ptr<SignalPolicy> {
-         rejectUnknownParams(spec, file,
-                             {"saturation_flow_veh_per_h_per_lane", "startup_lost_s", "min_cycle_s", "max_cycle_s"});
          WebsterParams p;
          p.saturationFlowVehPerHPerLane =
              param(spec, file, "saturation_flow_veh_per_h_per_lane", p.saturationFlowVehPerHPerLane, true, "veh/h");
@@ -101,16 +101,16 @@ const std::vector<Entry>& registry() {
          return std::make_unique<WebsterPolicy>(p);
        }},
       {"green_wave",
+       {"design_speed_mps", "green_s"},
        [](const PolicySpec& spec, const std::string& file) -> std::unique_ptr<SignalPolicy> {
-         rejectUnknownParams(spec, file, {"design_speed_mps", "green_s"});
          GreenWaveParams p;
          p.designSpeedMps = param(spec, file, "design_speed_mps", p.designSpeedMps, true, "m/s");
          if (optionalParam(spec, "green_s")) p.greenS = param(spec, file, "green_s", 0, true, "s");
          return std::make_unique<GreenWavePolicy>(p);
        }},
       {"actuated",
+       {"min_green_s", "max_gap_s", "max_green_s"},
        [](const PolicySpec& spec, const std::string& file) -> std::unique_ptr<SignalPolicy> {
-         rejectUnknownParams(spec, file, {"min_green_s", "max_gap_s", "max_green_s"});
          ActuatedParams p;
          p.maxGapS = param(spec, file, "max_gap_s", p.maxGapS, true, "s");
          p.maxGreenS = param(spec, file, "max_green_s", p.maxGreenS, true, "s");
@@ -121,8 +121,8 @@ const std::vector<Entry>& registry() {
          return std::make_unique<ActuatedPolicy>(p);
        }},
       {"sotl",
+       {"min_green_s", "threshold", "platoon_size"},
        [](const PolicySpec& spec, const std::string& file) -> std::unique_ptr<SignalPolicy> {
-         rejectUnknownParams(spec, file, {"min_green_s", "threshold", "platoon_size"});
          SotlParams p;
          p.minGreenS = param(spec, file, "min_green_s", p.minGreenS, false, "s");
          p.thresholdVehS = param(spec, file, "threshold", p.thresholdVehS, true, "veh s");
@@ -133,15 +133,13 @@ const std::vector<Entry>& registry() {
          return std::make_unique<SotlPolicy>(p);
        }},
       {"max_pressure",
+       {"min_phase_s"},
        [](const PolicySpec& spec, const std::string& file) -> std::unique_ptr<SignalPolicy> {
-         rejectUnknownParams(spec, file, {"min_phase_s"});
          return std::make_unique<MaxPressurePolicy>(param(spec, file, "min_phase_s", 10, false, "s"));
        }},
       {"lookahead_pressure",
+       {"min_phase_s", "max_phase_s", "approach_weight", "platoon_weight", "upstream_weight", "spillback_occupancy", "hysteresis_veh", "max_wait_s"},
        [](const PolicySpec& spec, const std::string& file) -> std::unique_ptr<SignalPolicy> {
-         rejectUnknownParams(spec, file,
-                             {"min_phase_s", "max_phase_s", "approach_weight", "platoon_weight", "upstream_weight",
-                              "spillback_occupancy", "hysteresis_veh", "max_wait_s"});
          LookaheadPressureParams p;
          p.minPhaseS = param(spec, file, "min_phase_s", p.minPhaseS, false, "s");
          p.maxPhaseS = param(spec, file, "max_phase_s", p.maxPhaseS, true, "s");
@@ -214,6 +212,13 @@ std::vector<std::string> signalPolicyNames() {
   return names;
 }
 
+std::optional<std::vector<std::string>> signalPolicyParameters(const std::string& name) {
+  const std::string canonical = renamedSignalPolicy(name).empty() ? name : renamedSignalPolicy(name);
+  for (const Entry& e : registry())
+    if (canonical == e.name) return std::vector<std::string>(e.params.begin(), e.params.end());
+  return std::nullopt;
+}
+
 std::string renamedSignalPolicy(const std::string& name) {
   for (const Alias& a : aliases())
     if (name == a.oldName) return a.currentName;
@@ -238,7 +243,10 @@ std::unique_ptr<SignalPolicy> makeSignalPolicy(const PolicySpec& given, const st
   if (isAlias) renamed = PolicySpec{canonicalSignalPolicyName(given.name), given.params};
   const PolicySpec& spec = isAlias ? renamed : given;
   for (const Entry& e : registry())
-    if (spec.name == e.name) return e.make(spec, sourceFile);
+    if (spec.name == e.name) {
+      rejectUnknownParams(spec, sourceFile, e.params);
+      return e.make(spec, sourceFile);
+    }
   Factory userFactory;
   {
     UserRegistry& user = userRegistry();

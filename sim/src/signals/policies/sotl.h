@@ -37,6 +37,8 @@ class SotlPolicy final : public SignalPolicy {
   explicit SotlPolicy(SotlParams params = {}) : m_params(params) {}
   [[nodiscard]] std::string_view name() const override { return "sotl"; }
   [[nodiscard]] int decide(const SignalObservation& obs) const override;
+  /// Waiting times and approaching vehicles on red; detector presence for the platoon rule.
+  [[nodiscard]] SensorSet sensors() const override { return kSenseWaiting | kSenseApproach | kSenseDetector; }
   /// The demand counter kappa of `phase` (0 for the current phase), in vehicle-seconds.
   [[nodiscard]] static double redDemandVehS(const SignalObservation& obs, int phase);
 

@@ -52,6 +52,8 @@ class WebsterPolicy final : public SignalPolicy {
   explicit WebsterPolicy(WebsterParams params = {}) : m_params(params) {}
   [[nodiscard]] std::string_view name() const override { return "webster"; }
   [[nodiscard]] int decide(const SignalObservation& obs) const override;
+  /// The smoothed detector flows only.
+  [[nodiscard]] SensorSet sensors() const override { return kSenseFlow; }
   /// Green time the plan gives the current phase now.
   [[nodiscard]] double currentGreenS(const SignalObservation& obs) const;
 

@@ -70,6 +70,7 @@ struct RunResult {
   std::uint64_t teleported = 0;
   std::uint64_t entered = 0;  ///< vehicles served, in the City Brain Challenge's sense
   std::string protocol;       ///< the benchmark protocol of the run's scenario; empty for none
+  std::string sensing = "oracle";  ///< the sensing model the policy saw through (traffic/sensing.h)
   double emergencyTravelTimeS = kNone;  ///< mean over emergency vehicles; empty when there are none
   double wallSeconds = 0;
   std::vector<SeriesPoint> series;
@@ -93,12 +94,19 @@ struct ScenarioInfo {
   double allRedS = 0;
   bool laneChanging = true;
   bool teleports = false;  ///< gridlock_action = "teleport"
+  /// How policies saw the traffic: describeSensing() of the scenario's model (traffic/sensing.h).
+  std::string sensing = "oracle";
 };
 
-/// How policies see the traffic. trafficsim has one sensing model so far: exact lane counts,
-/// queues, waiting times and point detectors read from the simulation ("oracle"); the report
-/// says so, so that no reader takes its results for those of realistic detection.
-inline constexpr const char* kSensingModel = "oracle";
+/// The sensing model `compare` and `tune` use when neither --sensing nor the scenario names one:
+/// realistic detection (issue 12), a camera at every stop line with the defaults of
+/// traffic/sensing.h (docs/sensing.md says why this one).
+inline constexpr const char* kDefaultBenchmarkSensing = "camera";
+
+/// The scenario overrides (--set syntax) that `--sensing NAME[:key=value,...]` stands for:
+/// "sensing.model=NAME", then "sensing.KEY=VALUE" for each parameter. Throws UsageError for an
+/// unknown model or a parameter written without '='; the scenario loader checks the keys and values.
+std::vector<std::string> sensingOverrides(const std::string& option);
 
 struct ComparisonSpec {
   std::vector<ScenarioInfo> scenarios;
