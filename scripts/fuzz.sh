@@ -116,8 +116,9 @@ set +e
 code=$?
 set -e
 rm -rf "$TMPDIR"
-execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
-echo "$harness: $execs executions in $seconds s, corpus $(ls "$corpus" | wc -l) files, exit $code (log: $log)"
+stat() { grep -o "stat::$1: *[0-9]*" "$log" | grep -o '[0-9]*$' || echo "?"; }
+echo "$harness: $(stat number_of_executed_units) executions in $seconds s ($(stat average_exec_per_sec)/s)," \
+  "peak memory $(stat peak_rss_mb) MB, corpus $(ls "$corpus" | wc -l) files, exit $code (log: $log)"
 if [ "$code" -ne 0 ]; then
   grep -m1 -E 'ERROR|==[0-9]+==|deadly signal|uncaught' "$log" >&2 || true
   echo "$harness: finding(s) in $root/$findings" >&2
