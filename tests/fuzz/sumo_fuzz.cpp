@@ -21,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const traffic::SumoDemandOptions options{.beginS = 0, .endS = 86400, .seed = 1};
   static const traffic::ResourceLimits limits = [] {
     traffic::ResourceLimits l;
-    l.maxTrips = 100'000;
+    l.maxTrips = 10'000;
     return l;
   }();
   const std::string_view text(reinterpret_cast<const char*>(data), size);
