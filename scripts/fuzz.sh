@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Runs one libFuzzer harness of tests/fuzz for a given time (issue 14).
 #
-#   scripts/fuzz.sh HARNESS SECONDS       # HARNESS: scenario_toml, cityflow, recording, requests_csv, citybrain
+#   scripts/fuzz.sh HARNESS SECONDS       # HARNESS: scenario_toml, cityflow, recording, requests_csv, sumo, citybrain
 #   scripts/fuzz.sh all SECONDS           # each harness in turn, SECONDS each
 #
 # Builds the `fuzz` preset (clang, AddressSanitizer + UndefinedBehaviorSanitizer, coverage) into
 # build/fuzz when needed, seeds the corpus build/fuzz/corpus/HARNESS from shipped files
-# (scenarios/*.toml, maps/*/*.json, recordings of shipped scenarios made with the ci build's
-# trafficsim, tests/fuzz/seeds/), runs the harness and prints its executions. A finding (crash,
+# (scenarios/*.toml, small consistent pieces of maps/*/*.json, short recordings made with the ci
+# build's trafficsim, tests/data/sumo/, tests/fuzz/seeds/), runs the harness and prints its
+# executions and rate. A finding (crash,
 # leak, sanitizer report, an exception other than LoadError) leaves the input that caused it in
 # build/fuzz/findings/HARNESS/ and makes the script exit non-zero.
 set -euo pipefail
@@ -16,7 +17,7 @@ harness=${1:?usage: scripts/fuzz.sh HARNESS|all SECONDS}
 seconds=${2:?usage: scripts/fuzz.sh HARNESS|all SECONDS}
 cd "$(dirname "$0")/.."
 root=$PWD
-harnesses=(scenario_toml cityflow recording requests_csv citybrain)
+harnesses=(scenario_toml cityflow recording requests_csv sumo citybrain)
 
 if [ "$harness" = all ]; then
   status=0
@@ -35,7 +36,10 @@ if [ -z "$(ls -A "$corpus")" ]; then
   case $harness in
     scenario_toml) cp scenarios/*.toml "$corpus/" ;;
     cityflow)
-      # Compact copies: the maps whole (whitespace removed), the flow files' first entries.
+      # Small but consistent road networks: around each map's first signalised intersection, the
+      # intersections one road away and the roads and links among them (the whole maps are
+      # 0.6 to 2.5 MB, and parsing them made every execution slow). Flow files: their first
+      # entries, compacted.
       python3 - "$corpus" maps/*/*.json <<'PY'
 import json, os, sys
 out = sys.argv[1]
@@ -43,10 +47,38 @@ for path in sys.argv[2:]:
     doc = json.load(open(path))
     if isinstance(doc, list):
         doc = doc[:20]
+    else:
+        centre = next(i for i in doc["intersections"] if not i.get("virtual"))
+        keep = {centre["id"]}
+        for r in doc["roads"]:
+            if centre["id"] in (r["startIntersection"], r["endIntersection"]):
+                keep |= {r["startIntersection"], r["endIntersection"]}
+        roads = [r for r in doc["roads"] if r["startIntersection"] in keep and r["endIntersection"] in keep]
+        kept = {r["id"] for r in roads}
+        inters = []
+        for i in doc["intersections"]:
+            if i["id"] not in keep:
+                continue
+            old = i["roadLinks"]
+            index = {}
+            links = []
+            for k, link in enumerate(old):
+                if link["startRoad"] in kept and link["endRoad"] in kept:
+                    index[k] = len(links)
+                    links.append(link)
+            i = dict(i, roads=[r for r in i["roads"] if r in kept], roadLinks=links)
+            tl = i.get("trafficLight")
+            if tl:
+                i["trafficLight"] = dict(tl, roadLinkIndices=[index[k] for k in tl.get("roadLinkIndices", []) if k in index],
+                                         lightphases=[dict(p, availableRoadLinks=[index[k] for k in p["availableRoadLinks"] if k in index])
+                                                      for p in tl["lightphases"]])
+            inters.append(i)
+        doc = {"intersections": inters, "roads": roads}
     with open(os.path.join(out, os.path.basename(path)), "w") as f:
         json.dump(doc, f, separators=(",", ":"))
 PY
       ;;
+    sumo) cp tests/data/sumo/*.xml tests/data/sumo/*.sumocfg tests/data/sumo/bad/* "$corpus/" ;;
     requests_csv) cp tests/fuzz/seeds/requests_csv/* "$corpus/" ;;
     citybrain) cp tests/data/citybrain/*.txt "$corpus/" ;;
     recording)
@@ -54,9 +86,17 @@ PY
       cli=${TRAFFICSIM:-build/ci/bin/trafficsim}
       [ -x "$cli" ] || { echo "fuzz.sh: recording seeds need a trafficsim build ($cli); set TRAFFICSIM" >&2; exit 2; }
       tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-      for s in grid_10x10 singapore_av; do
-        "$cli" run "scenarios/$s.toml" --duration 30 --record-every 10 -q --out "$tmp/out_$s" \
-          --record "$corpus/$s.tsrec" > /dev/null
+      # Small networks and few frames (a shipped scenario's recording is 0.2 to 1 MB after 10 s,
+      # and the reader's cost grows with the network and the frames): a 2x2 grid with one flow and
+      # a 3x3 grid with crossing flows, recorded every 5 s.
+      for n in 2 3; do
+        printf '[scenario]\nname = "grid%s"\nduration_s = 90\n\n[map.grid]\nrows = %s\ncolumns = %s\n\n' $n $n $n \
+          > "$tmp/grid$n.toml"
+        printf '[[demand.flow]]\nid = "east"\nfrom = "road_j_0_-1_j_0_0"\nto = "road_j_0_%s_j_0_%s"\nveh_per_hour = 1800\n\n' \
+          $((n - 1)) $n >> "$tmp/grid$n.toml"
+        printf '[[demand.flow]]\nid = "north"\nfrom = "road_j_-1_1_j_0_1"\nto = "road_j_%s_1_j_%s_1"\nveh_per_hour = 900\n' \
+          $((n - 1)) $n >> "$tmp/grid$n.toml"
+        "$cli" run "$tmp/grid$n.toml" --record-every 5 -q --out "$tmp/out$n" --record "$corpus/grid$n.tsrec" > /dev/null
       done ;;
   esac
 fi
@@ -64,7 +104,8 @@ fi
 # -max_len: room for the seeds that matter (scenario files, a map, a recording) without making
 # every mutation as slow as parsing a whole flow file.
 case $harness in
-  scenario_toml) max_len=32768 ;; requests_csv) max_len=8192 ;; cityflow) max_len=1048576 ;; recording) max_len=262144 ;; citybrain) max_len=65536 ;;
+  scenario_toml) max_len=16384 ;; requests_csv) max_len=4096 ;; cityflow) max_len=32768 ;; recording) max_len=65536 ;;
+  sumo) max_len=16384 ;; citybrain) max_len=65536 ;;
 esac
 log=build/fuzz/$harness.log
 # The harnesses write each input to a file under the temporary folder; keep those files here.
@@ -76,8 +117,9 @@ set +e
 code=$?
 set -e
 rm -rf "$TMPDIR"
-execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
-echo "$harness: $execs executions in $seconds s, corpus $(ls "$corpus" | wc -l) files, exit $code (log: $log)"
+stat() { grep -o "stat::$1: *[0-9]*" "$log" | grep -o '[0-9]*$' || echo "?"; }
+echo "$harness: $(stat number_of_executed_units) executions in $seconds s ($(stat average_exec_per_sec)/s)," \
+  "peak memory $(stat peak_rss_mb) MB, corpus $(ls "$corpus" | wc -l) files, exit $code (log: $log)"
 if [ "$code" -ne 0 ]; then
   grep -m1 -E 'ERROR|==[0-9]+==|deadly signal|uncaught' "$log" >&2 || true
   echo "$harness: finding(s) in $root/$findings" >&2

@@ -10,7 +10,7 @@ namespace {
 
 std::vector<RoadNetworkBuilder::LaneSpec> laneSpecs(int lanes, double speedLimitMps) {
   return std::vector<RoadNetworkBuilder::LaneSpec>(static_cast<std::size_t>(lanes),
-                                                   RoadNetworkBuilder::LaneSpec{3.5, speedLimitMps, ClassMask::all()});
+                                                   RoadNetworkBuilder::LaneSpec{3.5, speedLimitMps, ClassMask::all(), {}});
 }
 
 }  // namespace

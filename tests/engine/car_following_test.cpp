@@ -124,7 +124,9 @@ TEST(CarFollowingModels, NoModelBrakesBeyondTheMaximumNorEndsAStepAboveTheDesire
                 ASSERT_GE(a, -t.maxDecelMps2) << toString(m) << " v=" << v << " gap=" << gap << " u=" << u;
                 const double step = stepAccel(t, v0, v, a, dt);
                 ASSERT_GE(step, -t.maxDecelMps2);
-                if (v <= v0) ASSERT_LE(integrate(v, step, dt).speedMps, v0 + 1e-12) << toString(m) << " v=" << v;
+                if (v <= v0) {
+                  ASSERT_LE(integrate(v, step, dt).speedMps, v0 + 1e-12) << toString(m) << " v=" << v;
+                }
               }
   }
 }

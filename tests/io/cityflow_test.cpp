@@ -353,6 +353,20 @@ TEST_F(CityflowFiles, OnlyRegularFilesWithinTheLimitsAreRead) {
   EXPECT_GE(demand.trips.size(), 1001u);
 }
 
+// Found by the cityflow fuzzer (issue 14): a number too large for a double is not a JSON syntax
+// error to nlohmann::json but out_of_range, which escaped the reader and ended the program.
+TEST_F(CityflowFiles, ANumberBeyondTheRangeOfADoubleIsALoadError) {
+  const fs::path roadnet = m_dir / "overflow.json";
+  std::ofstream(roadnet) << R"({"intersections": [], "roads": [{"id": "r", "points": [{"x": -2.7E99998, "y": 0}]}]})";
+  expectError([&] { loadCityflowRoadnet(roadnet); }, roadnet, {"malformed JSON", "number overflow"});
+  const RoadNetwork net = smallNet();
+  std::vector<VehicleType> types;
+  Demand demand;
+  const fs::path flows = m_dir / "overflow_flows.json";
+  std::ofstream(flows) << R"([{"vehicle": {"length": 1e400}, "route": [], "startTime": 0, "endTime": 0, "interval": 1}])";
+  expectError([&] { loadCityflowFlows(flows, net, types, demand); }, flows, {"malformed JSON", "number overflow"});
+}
+
 TEST_F(CityflowFiles, BadVehicleParameters) {
   const RoadNetwork net = smallNet();
   json flows = smallFlows();

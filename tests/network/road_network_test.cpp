@@ -184,8 +184,8 @@ TEST(RoadNetwork, GivenConnectorShapesAreKeptAndSpeedIsTheLowerLimit) {
   const JunctionId a = b.addJunction("a", {0, 0}, 0, true);
   const JunctionId m = b.addJunction("m", {100, 0}, 10, false);
   const JunctionId z = b.addJunction("z", {200, 0}, 0, true);
-  const RoadId r1 = b.addRoad("r1", a, m, {{0, 0}, {100, 0}}, Lanes{{3, 15, ClassMask::all()}});
-  const RoadId r2 = b.addRoad("r2", m, z, {{100, 0}, {200, 0}}, Lanes{{3, 9, ClassMask::all()}});
+  const RoadId r1 = b.addRoad("r1", a, m, {{0, 0}, {100, 0}}, Lanes{{3, 15, ClassMask::all(), {}}});
+  const RoadId r2 = b.addRoad("r2", m, z, {{100, 0}, {200, 0}}, Lanes{{3, 9, ClassMask::all(), {}}});
   b.addMovement(r1, r2, TurnType::Straight, {{0, 0, {{90, -1.5}, {100, -3}, {110, -1.5}}}});
   const RoadNetwork net = b.build();
   const Connector& c = net.connectors().at(0);
@@ -235,7 +235,7 @@ struct Small {
   JunctionId a = b.addJunction("a", {0, 0}, 0, true);
   JunctionId m = b.addJunction("m", {100, 0}, 10, false);
   JunctionId z = b.addJunction("z", {200, 0}, 0, true);
-  Lanes two{{3.5, 13.89, ClassMask::all()}, {3.5, 13.89, ClassMask::all()}};
+  Lanes two{{3.5, 13.89, ClassMask::all(), {}}, {3.5, 13.89, ClassMask::all(), {}}};
 };
 
 TEST(RoadNetworkValidation, RoadWithOnePoint) {

@@ -42,7 +42,7 @@ TEST(Router, NoUturnMeansNoRouteBack) {
 // the block through D and C, three times as long.
 RoadNetwork squareWithBannedTurn() {
   RoadNetworkBuilder b("square");
-  const std::vector<RoadNetworkBuilder::LaneSpec> one{{3.5, 10, ClassMask::all()}};
+  const std::vector<RoadNetworkBuilder::LaneSpec> one{{3.5, 10, ClassMask::all(), {}}};
   const JunctionId s = b.addJunction("s", {0, -100}, 0, true);
   const JunctionId a = b.addJunction("A", {0, 0}, 0, false);
   const JunctionId bj = b.addJunction("B", {100, 0}, 0, false);

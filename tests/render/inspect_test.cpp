@@ -96,7 +96,9 @@ TEST(InspectJunction, WorldFramesCarryTheControllers) {
   ASSERT_EQ(f.signals.size(), 1u);
   EXPECT_EQ(f.signals[0].junction, c.value);
   const JunctionStatus st = inspectJunction(*net, f, c);
-  if (st.stage == JunctionStage::Green) EXPECT_EQ(st.phase, inferPhase(*net, f.movementStates, c));
+  if (st.stage == JunctionStage::Green) {
+    EXPECT_EQ(st.phase, inferPhase(*net, f.movementStates, c));
+  }
   EXPECT_GE(st.timeInStageS, 0);
 }
 

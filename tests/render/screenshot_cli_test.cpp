@@ -43,8 +43,8 @@ TEST(ScreenshotCli, NonFiniteViewOptionsAndASpeedOfZeroAreRefused) {
   TempDir dir;
   const std::string base = "view " + shippedScenario("hangzhou_real.toml") + " --screenshot " +
                            quoted(dir.path() / "x.png");
-  for (const std::string& bad : {" --at nan", " --at 10 --centre nan,nan", " --at 10 --zoom inf", " --at inf",
-                                 " --at 10 --speed 0", " --at 10 --speed inf"}) {
+  for (const char* bad : {" --at nan", " --at 10 --centre nan,nan", " --at 10 --zoom inf", " --at inf",
+                          " --at 10 --speed 0", " --at 10 --speed inf"}) {
     SCOPED_TRACE(bad);
     const CliResult r = runCli(base + bad);
     EXPECT_EQ(r.code, 2) << r.err;

@@ -40,7 +40,7 @@ struct Neighbours {
 };
 
 // Vehicles of a lane are ordered by decreasing position. Ties put the newcomer behind.
-Neighbours neighboursAt(const NetworkView& view, const Vehicles& vehicles, const std::vector<std::uint32_t>& occ, double posM) {
+Neighbours neighboursAt(const NetworkView& /*view*/, const Vehicles& vehicles, const std::vector<std::uint32_t>& occ, double posM) {
   auto it = std::partition_point(occ.begin(), occ.end(), [&](std::uint32_t u) { return vehicles.hot[u].posM >= posM; });
   Neighbours n;
   n.insertAt = static_cast<std::size_t>(it - occ.begin());

@@ -70,7 +70,7 @@ RoadNetwork generateGrid(const GridSpec& spec) {
   };
 
   const std::vector<RoadNetworkBuilder::LaneSpec> laneSpecs(
-      static_cast<std::size_t>(lanes), RoadNetworkBuilder::LaneSpec{spec.laneWidthM, spec.speedLimitMps, ClassMask::all()});
+      static_cast<std::size_t>(lanes), RoadNetworkBuilder::LaneSpec{spec.laneWidthM, spec.speedLimitMps, ClassMask::all(), {}});
   auto addRoad = [&](JunctionId from, JunctionId to, Vec2 a, Vec2 z, const std::string& fromName,
                      const std::string& toName) {
     return b.addRoad("road_" + fromName + "_" + toName, from, to, {a, z}, laneSpecs);

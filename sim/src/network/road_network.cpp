@@ -188,7 +188,7 @@ RoadId RoadNetworkBuilder::addRoad(std::string name, JunctionId from, JunctionId
   m_net.m_roadByName.emplace(std::move(name), id);
   m_net.m_junctions[from.index()].outgoing.push_back(id);
   m_net.m_junctions[to.index()].incoming.push_back(id);
-  m_pendingRoads.push_back({std::move(points), std::move(lanes)});
+  m_pendingRoads.push_back({std::move(points), std::move(lanes), std::nullopt});
   return id;
 }
 

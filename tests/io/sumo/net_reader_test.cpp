@@ -273,9 +273,10 @@ TEST(SumoNetReader, LoadsTheRescoNetworks) {
     for (const Junction& j : sumo.network.junctions()) signalised += j.program ? 1 : 0;
     EXPECT_GT(sumo.network.roads().size(), 0u) << name;
     EXPECT_GE(signalised, 1u) << name;
-    for (const Junction& j : sumo.network.junctions())
-      if (j.program)
-        for (const SignalPhase& p : j.program->phases) EXPECT_GT(p.durationS, 0) << name << " " << j.name;
+    for (const Junction& j : sumo.network.junctions()) {
+      if (!j.program) continue;
+      for (const SignalPhase& p : j.program->phases) EXPECT_GT(p.durationS, 0) << name << " " << j.name;
+    }
   }
 }
 

@@ -30,9 +30,11 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "traffic/demand.h"
+#include "traffic/limits.h"
 #include "traffic/road_network.h"
 #include "traffic/signal.h"
 #include "traffic/vehicle_type.h"
@@ -90,8 +92,12 @@ struct SumoNetwork {
 /// Throws LoadError naming the file, the line and the edge, lane, junction or program at fault.
 /// Traffic-light programs in `additionalFiles` (SUMO `<additional>` files) are loaded after the
 /// network's and, as in SUMO, replace its programs of the same light; other additionals are
-/// logged as not read.
-SumoNetwork loadSumoNetwork(const std::filesystem::path& file, std::span<const std::filesystem::path> additionalFiles = {});
+/// logged as not read. Reads only regular files of at most limits.maxInputMb each.
+SumoNetwork loadSumoNetwork(const std::filesystem::path& file, std::span<const std::filesystem::path> additionalFiles = {},
+                            const ResourceLimits& limits = {});
+
+/// The network in `text`, the content of a .net.xml called `name` in messages (no additional files).
+SumoNetwork loadSumoNetworkText(std::string_view text, const std::string& name);
 
 struct SumoDemandOptions {
   double beginS = 0;  ///< SUMO time that becomes t = 0; earlier departures are dropped (as SUMO does)
@@ -101,9 +107,15 @@ struct SumoDemandOptions {
 
 /// Appends the file's vehicle types (a type whose name is already in `types` is reused as it
 /// stands, so a scenario may override a vType) and its vehicles as trips. Routes are checked for
-/// connectivity. Throws LoadError.
+/// connectivity. Throws LoadError, also when the file is larger than limits.maxInputMb or its
+/// vehicles would take `demand` past limits.maxTrips (checked before a flow's trips are made).
 void loadSumoRoutes(const std::filesystem::path& file, const RoadNetwork& net, std::vector<VehicleType>& types,
-                    Demand& demand, const SumoDemandOptions& options = {});
+                    Demand& demand, const SumoDemandOptions& options = {}, const ResourceLimits& limits = {});
+
+/// As loadSumoRoutes, from `text`, the content of a .rou.xml called `name` in messages.
+void loadSumoRoutesText(std::string_view text, const std::string& name, const RoadNetwork& net,
+                        std::vector<VehicleType>& types, Demand& demand, const SumoDemandOptions& options = {},
+                        const ResourceLimits& limits = {});
 
 /// SUMO's default parameters for a vClass ("passenger", "bus", "bicycle", ...), mapped onto
 /// trafficsim's vehicle type; nullopt for classes trafficsim cannot drive (pedestrian, rail, ship).
@@ -121,7 +133,8 @@ struct SumoConfig {
   std::optional<std::uint64_t> seed;
 };
 
-/// Reads a SUMO configuration; options it does not use are logged. Throws LoadError.
+/// Reads a SUMO configuration (a regular file of at most kMaxScenarioFileBytes, as a scenario file);
+/// options it does not use are logged. Throws LoadError.
 SumoConfig readSumoConfig(const std::filesystem::path& file);
 
 /// Whether `file` names a SUMO configuration (by its extension).

@@ -38,6 +38,10 @@ json parseFile(const std::filesystem::path& file, std::uint64_t maxBytes, const 
     const std::size_t upTo = std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, text.size());
     const int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(upTo), '\n'));
     throw LoadError(file.string(), "", std::string("malformed JSON: ") + e.what(), line);
+  } catch (const json::exception& e) {
+    // A number beyond the range of a double (1e99999) is out_of_range, not a parse_error (found
+    // by the cityflow fuzzer, issue 14).
+    throw LoadError(file.string(), "", std::string("malformed JSON: ") + e.what());
   }
 }
 

@@ -64,7 +64,7 @@ void DemandReader::read(const TableView& root) {
     options.seed = m_sc.seed;
     for (const toml::node* f : filePaths(t, n, "demand.sumo_routes")) {
       const fs::path path = m_loader.resolveFile(f, "demand.sumo_routes", *f->value<std::string>());
-      loadSumoRoutes(path, *m_sc.network, m_sc.vehicleTypes, m_sc.demand, options);
+      loadSumoRoutes(path, *m_sc.network, m_sc.vehicleTypes, m_sc.demand, options, m_loader.limits());
     }
   } else if (t.node("sumo_begin_s")) {
     t.fail("sumo_begin_s", "only applies to demand.sumo_routes, which is not given");

@@ -148,7 +148,7 @@ void readMap(const Loader& loader, const TableView& root, Scenario& sc) {
           additional.push_back(loader.resolveFile(item, "map.sumo_additional", *item->value<std::string>()));
         }
       }
-      SumoNetwork sumo = loadSumoNetwork(file, additional);
+      SumoNetwork sumo = loadSumoNetwork(file, additional, loader.limits());
       // The map's programs come with their own clearance times; [signals] may still override them.
       sc.signalTiming = sumo.timing;
       net = std::move(sumo.network);

@@ -88,8 +88,13 @@ struct LinkSpec {
 
 class NetReader {
  public:
-  NetReader(const std::filesystem::path& file, std::span<const std::filesystem::path> additionalFiles)
-      : m_xml(file, "SUMO network"), m_builder(m_xml.name()), m_additionalFiles(additionalFiles.begin(), additionalFiles.end()) {}
+  NetReader(const std::filesystem::path& file, std::span<const std::filesystem::path> additionalFiles,
+            const ResourceLimits& limits)
+      : m_xml(file, "SUMO network", limits.maxInputMb * 1'000'000, sumo::kRaiseInputLimit),
+        m_builder(m_xml.name()),
+        m_additionalFiles(additionalFiles.begin(), additionalFiles.end()),
+        m_limits(limits) {}
+  NetReader(std::string_view text, const std::string& name) : m_xml(name, text), m_builder(m_xml.name()) {}
 
   SumoNetwork read() {
     const pugi::xml_node root = m_xml.root();
@@ -132,7 +137,8 @@ class NetReader {
   // programs do in SUMO; their other contents (stops, detectors, ...) are not read here.
   void readAdditionalFiles() {
     for (const std::filesystem::path& file : m_additionalFiles) {
-      m_additional.push_back(std::make_unique<XmlFile>(file, "SUMO additional file"));
+      m_additional.push_back(
+          std::make_unique<XmlFile>(file, "SUMO additional file", m_limits.maxInputMb * 1'000'000, sumo::kRaiseInputLimit));
       const XmlFile& xml = *m_additional.back();
       // SUMO accepts any root element here (<additional>, <add>, <tlLogics>, ...); so do we.
       const pugi::xml_node root = xml.root();
@@ -559,6 +565,7 @@ class NetReader {
   RoadNetworkBuilder m_builder;
   sumo::Ignored m_ignored;
   std::vector<std::filesystem::path> m_additionalFiles;
+  ResourceLimits m_limits;
   std::vector<std::unique_ptr<XmlFile>> m_additional;  // kept alive: their nodes are read later
   std::vector<pugi::xml_node> m_edges, m_junctions, m_connections, m_junctionNodes;
   std::vector<std::pair<pugi::xml_node, const XmlFile*>> m_tlLogics, m_tlNodes;  // with the file they come from
@@ -584,8 +591,11 @@ class NetReader {
 
 }  // namespace
 
-SumoNetwork loadSumoNetwork(const std::filesystem::path& file, std::span<const std::filesystem::path> additionalFiles) {
-  return NetReader(file, additionalFiles).read();
+SumoNetwork loadSumoNetwork(const std::filesystem::path& file, std::span<const std::filesystem::path> additionalFiles,
+                            const ResourceLimits& limits) {
+  return NetReader(file, additionalFiles, limits).read();
 }
+
+SumoNetwork loadSumoNetworkText(std::string_view text, const std::string& name) { return NetReader(text, name).read(); }
 
 }  // namespace traffic

@@ -8,6 +8,7 @@
 // otherwise. A vehicle whose route its class cannot drive under trafficsim's class mapping is
 // left out and counted (the class mapping is coarser than SUMO's, see sumoDefaultVehicleType).
 #include <algorithm>
+#include <cstdio>
 #include <cmath>
 #include <map>
 #include <unordered_map>
@@ -26,6 +27,8 @@ using sumo::XmlFile;
 
 // Guards against a flow that would expand into an absurd number of vehicles.
 constexpr double kMaxVehiclesPerFlow = 10'000'000;
+// A probability flow draws once per second of its interval: about three years at most.
+constexpr double kMaxProbabilityDraws = 100'000'000;
 // SUMO's end of a flow without one.
 constexpr double kDefaultFlowEndS = 86400;
 
@@ -35,9 +38,10 @@ bool oneOf(std::string_view v, std::initializer_list<std::string_view> options) 
 
 class RouteReader {
  public:
-  RouteReader(const std::filesystem::path& file, const RoadNetwork& net, std::vector<VehicleType>& types, Demand& demand,
-              const SumoDemandOptions& options)
-      : m_xml(file, "SUMO route file"), m_net(net), m_types(types), m_demand(demand), m_options(options), m_router(net) {}
+  RouteReader(XmlFile xml, const RoadNetwork& net, std::vector<VehicleType>& types, Demand& demand,
+              const SumoDemandOptions& options, const ResourceLimits& limits)
+      : m_xml(std::move(xml)), m_net(net), m_types(types), m_demand(demand), m_options(options), m_limits(limits),
+        m_router(net) {}
 
   void read() {
     const pugi::xml_node root = m_xml.root();
@@ -402,8 +406,28 @@ class RouteReader {
       ++m_afterEnd;
       return;
     }
+    // Flows are checked against the limit before their trips are made; this catches what an
+    // estimate cannot (probability flows drawing more than their expectation, many vehicles).
+    if (m_demand.trips.size() >= m_limits.maxTrips)
+      throw LoadError(m_xml.name(), inQuotes(id), tripLimitReason());
     m_demand.trips.push_back({id, type, sumoDepartS - m_options.beginS, route});
     ++m_added;
+  }
+
+  [[nodiscard]] std::string tripLimitReason() const {
+    return "the route files take the scenario past " + std::to_string(m_limits.maxTrips) +
+           " trips (limits.max_trips); raise it with [limits] max_trips in the scenario if the machine has the memory "
+           "(about 260 bytes per trip)";
+  }
+
+  // Resource limits (issue 14): `count`, a flow's vehicles as estimated before any is made, must
+  // fit within limits.max_trips together with the trips read so far.
+  void checkFlowCount(const pugi::xml_node& n, const std::string& entity, double count) const {
+    if (static_cast<double>(m_demand.trips.size()) + count > static_cast<double>(m_limits.maxTrips)) {
+      char text[32];
+      std::snprintf(text, sizeof text, "%.0f", std::min(count, 1e18));
+      m_xml.fail(n, entity, "its " + std::string(text) + " vehicles: " + tripLimitReason());
+    }
   }
 
   void readVehicle(const pugi::xml_node& n) {
@@ -465,18 +489,19 @@ class RouteReader {
     if (!rid && !perVehicle) return;
 
     const double begin = m_xml.number(n, "begin", entity, 0.0);
-    const std::optional<int> number = n.attribute("number") ? std::optional<int>(m_xml.integer(n, "number", entity)) : std::nullopt;
-    if (number && *number < 0) m_xml.fail(n, entity, "number must be >= 0");
-    const double end = m_xml.number(n, "end", entity, number ? std::numeric_limits<double>::infinity() : kDefaultFlowEndS);
+    const bool hasNumber = static_cast<bool>(n.attribute("number"));
+    const int number = hasNumber ? m_xml.integer(n, "number", entity) : 0;
+    if (number < 0) m_xml.fail(n, entity, "number must be >= 0");
+    const double end = m_xml.number(n, "end", entity, hasNumber ? std::numeric_limits<double>::infinity() : kDefaultFlowEndS);
     if (end < begin) m_xml.fail(n, entity, "end must not be before begin");
     const int rates = (n.attribute("period") ? 1 : 0) + (n.attribute("vehsPerHour") ? 1 : 0) + (n.attribute("probability") ? 1 : 0);
     if (rates > 1) m_xml.fail(n, entity, "give one of period, vehsPerHour and probability");
     // As SUMO: with a rate, the flow stops at its end or after its number, not both.
-    if (rates == 1 && number && n.attribute("end"))
+    if (rates == 1 && hasNumber && n.attribute("end"))
       m_xml.fail(n, entity, "with period, vehsPerHour or probability give 'end' or 'number', not both");
     // Departures stop at `end` (exclusive) and at the run's end; `number` caps them too.
     const double stopS = std::min(end, m_options.endS);
-    const std::size_t cap = number ? static_cast<std::size_t>(*number) : SIZE_MAX;
+    const std::size_t cap = hasNumber ? static_cast<std::size_t>(number) : SIZE_MAX;
     std::size_t k = 0;
     auto emit = [&](double t) {
       const std::string vehicle = id + "." + std::to_string(k);
@@ -496,6 +521,13 @@ class RouteReader {
       const double prob = m_xml.number(n, "probability", entity);
       if (prob <= 0 || prob > 1) m_xml.fail(n, entity, "probability must be in (0, 1], got " + std::string(p.value()));
       if (!std::isfinite(stopS)) m_xml.fail(n, entity, "a flow with a probability needs an end");
+      // One draw per second: bound the seconds, not only the vehicles (a tiny probability over a
+      // huge interval would otherwise loop for ever).
+      const double draws = std::max(0.0, std::ceil(stopS - begin));
+      if (draws > kMaxProbabilityDraws)
+        m_xml.fail(n, entity, "a flow with a probability draws once per second; from begin to end is more than " +
+                                  std::to_string(static_cast<long long>(kMaxProbabilityDraws)) + " s");
+      checkFlowCount(n, entity, std::min(static_cast<double>(cap), draws * prob));
       // One draw per second of the interval, as SUMO does with its default 1 s step.
       for (std::uint64_t s = 0; begin + static_cast<double>(s) < stopS && k < cap; ++s)
         if (uniform01(m_options.seed, stream, s) < prob) emit(begin + static_cast<double>(s));
@@ -520,12 +552,13 @@ class RouteReader {
       const double vph = m_xml.number(n, "vehsPerHour", entity);
       if (!(vph > 0)) m_xml.fail(n, entity, "vehsPerHour must be > 0");
       periodS = 3600.0 / vph;
-    } else if (number) {
+    } else if (hasNumber) {
       if (!std::isfinite(end)) m_xml.fail(n, entity, "a flow with only 'number' needs an 'end' to spread its vehicles over");
-      if (*number == 0) return;
-      periodS = (end - begin) / *number;
+      if (number == 0) return;
+      periodS = (end - begin) / number;
       if (!(*periodS > 0)) {
-        for (int i = 0; i < *number; ++i) emit(begin);  // all at once when begin == end
+        checkFlowCount(n, entity, number);
+        for (int i = 0; i < number; ++i) emit(begin);  // all at once when begin == end
         return;
       }
     } else {
@@ -534,6 +567,7 @@ class RouteReader {
     const double span = std::isfinite(stopS) ? stopS - begin : static_cast<double>(cap) * *periodS;
     if (span / *periodS > kMaxVehiclesPerFlow && cap == SIZE_MAX)
       m_xml.fail(n, entity, "would create more than " + std::to_string(static_cast<long long>(kMaxVehiclesPerFlow)) + " vehicles");
+    checkFlowCount(n, entity, std::min(static_cast<double>(cap), std::ceil(span / *periodS)));
     if (poisson) {
       double t = begin;
       for (std::uint64_t draw = 0; k < cap; ++draw) {
@@ -556,6 +590,7 @@ class RouteReader {
   std::vector<VehicleType>& m_types;
   Demand& m_demand;
   SumoDemandOptions m_options;
+  ResourceLimits m_limits;
   Router m_router;
   sumo::Ignored m_ignored;
   sumo::Ignored m_dropped;
@@ -619,8 +654,17 @@ std::optional<VehicleType> sumoDefaultVehicleType(const std::string& vClass) {
 }
 
 void loadSumoRoutes(const std::filesystem::path& file, const RoadNetwork& net, std::vector<VehicleType>& types,
-                    Demand& demand, const SumoDemandOptions& options) {
-  RouteReader(file, net, types, demand, options).read();
+                    Demand& demand, const SumoDemandOptions& options, const ResourceLimits& limits) {
+  RouteReader(XmlFile(file, "SUMO route file", limits.maxInputMb * 1'000'000, sumo::kRaiseInputLimit), net, types, demand,
+              options, limits)
+      .read();
+  demand.sortByDeparture();
+}
+
+void loadSumoRoutesText(std::string_view text, const std::string& name, const RoadNetwork& net,
+                        std::vector<VehicleType>& types, Demand& demand, const SumoDemandOptions& options,
+                        const ResourceLimits& limits) {
+  RouteReader(XmlFile(name, text), net, types, demand, options, limits).read();
   demand.sortByDeparture();
 }
 

@@ -3,10 +3,9 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 #include "base/log.h"
+#include "io/input_file.h"
 #include "traffic/errors.h"
 
 namespace traffic::sumo {
@@ -24,16 +23,22 @@ std::optional<double> parseDouble(std::string_view text) {
 
 }  // namespace
 
-XmlFile::XmlFile(const std::filesystem::path& file, std::string_view what) : m_path(file), m_name(file.string()) {
+XmlFile::XmlFile(const std::filesystem::path& file, std::string_view what, std::uint64_t maxBytes,
+                 const std::string& raiseHint)
+    : m_path(file), m_name(file.string()) {
   std::error_code ec;
   if (!std::filesystem::exists(file, ec)) throw LoadError(m_name, "", std::string(what) + " not found");
-  if (std::filesystem::is_directory(file, ec))
-    throw LoadError(m_name, "", "this is a directory; expected a " + std::string(what) + " file");
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw LoadError(m_name, "", "cannot open the " + std::string(what) + " for reading");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  const std::string text = std::move(buffer).str();
+  // Regular files only, within the size cap (issue 14: /dev/zero was read until bad_alloc, a FIFO
+  // hung the loader).
+  parse(readInputFile(file, maxBytes, std::string(what), raiseHint));
+}
+
+XmlFile::XmlFile(std::string name, std::string_view text)
+    : m_path(name), m_name(std::move(name)) {
+  parse(text);
+}
+
+void XmlFile::parse(std::string_view text) {
   m_lineStarts.push_back(0);
   for (std::size_t i = 0; i < text.size(); ++i)
     if (text[i] == '\n') m_lineStarts.push_back(i + 1);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -20,10 +21,17 @@
 
 namespace traffic::sumo {
 
+/// How to raise the size cap on a network, route or additional file, for XmlFile's message.
+inline constexpr const char* kRaiseInputLimit = "raise [limits] max_input_mb in the scenario if the file is right";
+
 class XmlFile {
  public:
-  /// Reads and parses `file`; `what` names the kind of file in messages ("SUMO network").
-  XmlFile(const std::filesystem::path& file, std::string_view what);
+  /// Reads and parses `file`; `what` names the kind of file in messages ("SUMO network"). Only a
+  /// regular file of at most `maxBytes` is read (a folder, a device or a FIFO is a LoadError, and
+  /// so is a larger file, whose message ends with `raiseHint`).
+  XmlFile(const std::filesystem::path& file, std::string_view what, std::uint64_t maxBytes, const std::string& raiseHint);
+  /// Parses `text` as the content of a file called `name` (readers given bytes, e.g. fuzzing).
+  XmlFile(std::string name, std::string_view text);
 
   [[nodiscard]] const std::string& name() const { return m_name; }
   [[nodiscard]] const std::filesystem::path& path() const { return m_path; }
@@ -46,6 +54,8 @@ class XmlFile {
   [[nodiscard]] std::vector<Vec2> shape(const pugi::xml_node& node, const char* attr, const std::string& entity) const;
 
  private:
+  void parse(std::string_view text);
+
   std::filesystem::path m_path;
   std::string m_name;
   pugi::xml_document m_doc;

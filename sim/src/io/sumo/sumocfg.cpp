@@ -6,6 +6,7 @@
 #include "io/sumo/sumo_xml.h"
 #include "base/log.h"
 #include "traffic/errors.h"
+#include "traffic/limits.h"
 #include "traffic/loaders/sumo.h"
 
 namespace traffic {
@@ -17,7 +18,8 @@ bool isSumoConfig(const std::filesystem::path& file) {
 }
 
 SumoConfig readSumoConfig(const std::filesystem::path& file) {
-  const sumo::XmlFile xml(file, "SUMO configuration");
+  const sumo::XmlFile xml(file, "SUMO configuration", kMaxScenarioFileBytes,
+                          "a configuration names its network and route files, which may be larger");
   const pugi::xml_node root = xml.root();
   if (std::string_view(root.name()) != "configuration" && std::string_view(root.name()) != "sumoConfiguration")
     xml.fail(root, "", "not a SUMO configuration: the root element is <" + std::string(root.name()) + ">, expected <configuration>");

@@ -1,0 +1,39 @@
+// libFuzzer harness for the SUMO readers (sim/src/io/sumo/): the input is read as a network
+// (.net.xml) and, against the fixed network tests/data/sumo/cross_tls.net.xml, as a route file
+// (.rou.xml). Both must succeed or throw LoadError. The bytes are parsed in memory through the
+// readers' text entry points (the file entry points add only the regular-file check and the size
+// cap, tested in tests/io/sumo/). Seeds: tests/data/sumo/ (networks, routes, an additional file,
+// the bad files of the tests).
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string_view>
+#include <vector>
+
+#include "traffic/errors.h"
+#include "traffic/loaders/sumo.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const traffic::SumoNetwork cross =
+      traffic::loadSumoNetwork(std::filesystem::path(TRAFFIC_SOURCE_DIR) / "tests/data/sumo/cross_tls.net.xml");
+  // As a scenario runs them: a day at most, and a trip limit that keeps a fuzzed flow within the
+  // fuzzer's memory limit (the limit itself is what is tested, not its default).
+  static const traffic::SumoDemandOptions options{.beginS = 0, .endS = 86400, .seed = 1};
+  static const traffic::ResourceLimits limits = [] {
+    traffic::ResourceLimits l;
+    l.maxTrips = 10'000;
+    return l;
+  }();
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  try {
+    (void)traffic::loadSumoNetworkText(text, "input.net.xml");
+  } catch (const traffic::LoadError&) {
+  }
+  try {
+    std::vector<traffic::VehicleType> types;
+    traffic::Demand demand;
+    traffic::loadSumoRoutesText(text, "input.rou.xml", cross.network, types, demand, options, limits);
+  } catch (const traffic::LoadError&) {
+  }
+  return 0;
+}
