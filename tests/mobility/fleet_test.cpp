@@ -124,8 +124,66 @@ TEST(Fleet, TooFewVehiclesRejectRequestsThatCannotBeReachedInTime) {
   const FleetRun run = runFleet(fleetScenario(), 1, {"fleet.0.vehicles=1", "fleet.0.max_wait_s=120", "fleet.0.requests_per_hour=200"});
   const FleetSummary& f = run.summary.fleets[0];
   EXPECT_GT(f.rejected, 0u);
-  ASSERT_FALSE(f.rejectedBy.empty());
-  EXPECT_EQ(f.rejectedBy[0].first, "no_vehicle_in_time");
+  // Riders too far away for the one vehicle, and riders it could reach but not without breaking
+  // the limits of those it already carries.
+  std::map<std::string, std::uint64_t> reasons(f.rejectedBy.begin(), f.rejectedBy.end());
+  EXPECT_GT(reasons["no_vehicle_in_time"], 0u);
+  EXPECT_GT(reasons["fleet_busy"], 0u);
+  std::uint64_t total = 0;
+  for (const auto& [reason, count] : f.rejectedBy) total += count;
+  EXPECT_EQ(total, f.rejected);
+}
+
+TEST(Fleet, PromisesAreCountedAndWaitsKept) {
+  const FleetRun run = runFleet(fleetScenario());
+  const FleetSummary& f = run.summary.fleets[0];
+  const FleetSpec& spec = run.scenario.fleets.fleets[0];
+  std::uint64_t pickedUp = 0, delivered = 0, waitsOver = 0, ridesOver = 0;
+  for (const RideRecord& r : run.records.rides) {
+    if (r.pickupS < 0) continue;
+    ++pickedUp;
+    const RideRequest& req = run.scenario.fleets.requests[r.request];
+    waitsOver += r.pickupS - req.timeS > spec.maxWaitS + 1e-6 ? 1 : 0;
+    if (r.dropoffS < 0) continue;
+    ++delivered;
+    ridesOver += r.dropoffS - r.pickupS > spec.maxDetour * r.directS + spec.detourSlackS + 1e-6 ? 1 : 0;
+  }
+  EXPECT_EQ(f.waitsKept + f.waitsBroken, pickedUp);  // nobody is left waiting at the end here
+  EXPECT_EQ(f.waitsBroken, waitsOver);
+  EXPECT_EQ(f.ridesKept + f.ridesBroken, delivered);
+  EXPECT_EQ(f.ridesBroken, ridesOver);
+  // Every accepted rider picked up in time. Rides on these one-lane roads, where a vehicle
+  // pulling over holds up the lane, still overrun now and then (5 of 30 when measured, by 42 s on
+  // average): bounded here, not yet kept.
+  EXPECT_EQ(f.waitsBroken, 0u);
+  EXPECT_LE(f.ridesBroken * 4, f.ridesKept + f.ridesBroken);
+  EXPECT_GT(f.occupiedH, 0);
+  EXPECT_GT(f.emptyH, 0);
+  double inService = 0;
+  for (const FleetVehicleRecord& v : run.records.fleetVehicles) inService += v.inServiceS / 3600.0;
+  EXPECT_NEAR(f.occupiedH + f.emptyH + f.idleH, inService, 1e-6);
+}
+
+TEST(Fleet, VehiclesThatFallBehindHandTheirRidersOnAndNobodyIsDropped) {
+  // Heavy cross traffic through the fleet's area: plans made on the quiet first minutes fall
+  // behind as queues build, and riders not yet picked up move to other vehicles.
+  std::string text = fleetScenario();
+  const std::string quiet = R"(flow = [ { id = "cars", from = "road_j_1_-1_j_1_0", to = "road_j_1_2_j_1_3", veh_per_hour = 200 } ])";
+  text.replace(text.find(quiet), quiet.size(), R"(flow = [
+  { id = "cars", from = "road_j_1_-1_j_1_0", to = "road_j_1_2_j_1_3", veh_per_hour = 200 },
+  { id = "jam_ns", from = "road_j_-1_1_j_0_1", to = "road_j_2_1_j_3_1", veh_per_hour = 900, begin_s = 300 },
+  { id = "jam_we", from = "road_j_0_-1_j_0_0", to = "road_j_0_2_j_0_3", veh_per_hour = 900, begin_s = 300 },
+])");
+  const FleetRun run = runFleet(text, 1, {"fleet.0.requests_per_hour=150"});
+  const FleetSummary& f = run.summary.fleets[0];
+  EXPECT_GT(f.replans, 0u);
+  std::uint64_t moved = 0;
+  for (const RideRecord& r : run.records.rides) {
+    if (r.replans == 0) continue;
+    moved += r.replans;
+    EXPECT_NE(r.status, "rejected") << run.scenario.fleets.requests[r.request].id;  // accepted stays accepted
+  }
+  EXPECT_EQ(moved, f.replans);
 }
 
 // ---- the plan check on its own -----------------------------------------------------------------
@@ -174,6 +232,122 @@ TEST(Fleet, APlanIsRefusedWhenItBreaksTheWaitTheDetourOrTheCapacity) {
   // Rider a dropped off only after a trip to road 4 and back: 300 s ride against 1.5 x 120 s.
   const std::vector<PlannedStop> detour{{RoadId(1), 0, true}, {RoadId(2), 1, true}, {RoadId(4), 1, false}, {RoadId(3), 0, false}};
   EXPECT_FALSE(schedulePlan(c, v, detour).has_value());
+}
+
+// ---- the insertion dispatcher on hand-built cases ----------------------------------------------
+
+// Roads are points on a line, 60 s apart; road 99 cannot be reached.
+class LineContext : public FixedContext {
+ public:
+  std::optional<double> travelS(RoadId from, RoadId to) const override {
+    if (from.value == 99 || to.value == 99) return from == to ? std::optional(0.0) : std::nullopt;
+    return FixedContext::travelS(from, to);
+  }
+};
+
+LineContext lineContext() {
+  LineContext c;
+  c.spec.capacity = 2;
+  c.spec.maxWaitS = 400;
+  c.spec.maxDetour = 1.5;
+  c.spec.detourSlackS = 0;
+  c.spec.doorS = 0;
+  c.spec.boardingS = 0;
+  return c;
+}
+
+DispatchVehicle at(std::uint32_t index, std::uint32_t road, std::span<const PlannedStop> plan = {}, std::uint32_t onBoard = 0) {
+  DispatchVehicle v;
+  v.index = index;
+  v.road = RoadId(road);
+  v.plan = plan;
+  v.onBoard = onBoard;
+  return v;
+}
+
+TEST(Dispatch, AnIdleVehicleThatPicksUpSoonerIsPreferredToStackingOnABusyOne) {
+  LineContext c = lineContext();
+  // Vehicle 0 is on its way from road 0 to pick a rider up at road 5 and drop them at road 9; a new
+  // rider at road 6 going to road 8 lies on its way (no added driving), but it would reach them at
+  // 360 s, while idle vehicle 1 at road 4 is there at 120 s.
+  c.requests = {{"a", 0, 0, RoadId(5), RoadId(9)}, {"b", 0, 0, RoadId(6), RoadId(8)}};
+  const std::vector<PlannedStop> busy{{RoadId(5), 0, true}, {RoadId(9), 0, false}};
+  const std::vector<DispatchVehicle> vehicles{at(0, 0, busy), at(1, 4)};
+  std::string reason;
+  const auto choice = makeDispatcher("insertion")->assign(c, vehicles, 1, reason);
+  ASSERT_TRUE(choice.has_value()) << reason;
+  EXPECT_EQ(choice->vehicle, 1u);
+  EXPECT_DOUBLE_EQ(choice->pickupS, 120);
+  // With the idle vehicle far away (road 20: 840 s, beyond the wait limit), the rider is pooled.
+  const std::vector<DispatchVehicle> far{at(0, 0, busy), at(1, 20)};
+  const auto pooled = makeDispatcher("insertion")->assign(c, far, 1, reason);
+  ASSERT_TRUE(pooled.has_value()) << reason;
+  EXPECT_EQ(pooled->vehicle, 0u);
+  EXPECT_DOUBLE_EQ(pooled->pickupS, 360);
+  EXPECT_DOUBLE_EQ(pooled->dropoffS, 480);
+}
+
+TEST(Dispatch, AnInsertionNeverBreaksTheLimitsOfRidersOnBoardOrAssigned) {
+  LineContext c = lineContext();
+  // Rider a is on board since 0 s (direct ride 120 s: at most 180 s on board), to be dropped at
+  // road 2; the vehicle is at road 0. Rider b wants road 4 to road 5: picking b up first would
+  // bring a to road 2 at 360 s, so b must come after a's drop-off.
+  c.requests = {{"a", 0, 0, RoadId(0), RoadId(2)}, {"b", 0, 0, RoadId(4), RoadId(5)}};
+  c.pickedUp[0] = 0;
+  const std::vector<PlannedStop> plan{{RoadId(2), 0, false}};
+  const std::vector<DispatchVehicle> vehicles{at(0, 0, plan, 1)};
+  std::string reason;
+  const auto choice = makeDispatcher("insertion")->assign(c, vehicles, 1, reason);
+  ASSERT_TRUE(choice.has_value()) << reason;
+  EXPECT_EQ(choice->pickupAt, 1u);
+  EXPECT_DOUBLE_EQ(choice->pickupS, 240);
+  std::vector<PlannedStop> after = plan;
+  after.insert(after.begin() + static_cast<std::ptrdiff_t>(choice->pickupAt), PlannedStop{RoadId(4), 1, true});
+  after.insert(after.begin() + static_cast<std::ptrdiff_t>(choice->dropoffAt), PlannedStop{RoadId(5), 1, false});
+  const PlanTiming timing = timePlan(c, vehicles[0], after);
+  EXPECT_EQ(timing.broken, PlanBreak::None);
+  // Riders get on and off after the doors and one boarding each, stops on one road in one dwell.
+  c.spec.doorS = 10;
+  c.spec.boardingS = 5;
+  const std::vector<PlannedStop> together{{RoadId(2), 0, false}, {RoadId(2), 1, true}};
+  c.requests[1].from = RoadId(2);
+  const PlanTiming dwell = timePlan(c, vehicles[0], together);
+  EXPECT_EQ(dwell.times, (std::vector<double>{135, 140}));
+  EXPECT_DOUBLE_EQ(dwell.endS, 140);
+}
+
+TEST(Dispatch, RejectionsSayWhy) {
+  LineContext c = lineContext();
+  c.spec.capacity = 1;
+  c.requests = {{"on_board", 0, 0, RoadId(1), RoadId(8)}, {"near", 0, 0, RoadId(2), RoadId(3)},
+                {"far", 0, 0, RoadId(30), RoadId(31)}, {"cut_off", 0, 0, RoadId(2), RoadId(99)}};
+  c.pickedUp[0] = 0;
+  // One vehicle at road 1, full, taking its rider to road 8 (420 s away).
+  const std::vector<PlannedStop> plan{{RoadId(8), 0, false}};
+  const std::vector<DispatchVehicle> vehicles{at(0, 1, plan, 1)};
+  const auto dispatcher = makeDispatcher("insertion");
+  std::string reason;
+  // It could reach road 2 in 60 s, but not without breaking the capacity or its rider's ride.
+  EXPECT_FALSE(dispatcher->assign(c, vehicles, 1, reason).has_value());
+  EXPECT_EQ(reason, "fleet_busy");
+  // Road 30 is 29 roads (1,740 s) away: beyond the 400 s wait limit whatever the plan.
+  EXPECT_FALSE(dispatcher->assign(c, vehicles, 2, reason).has_value());
+  EXPECT_EQ(reason, "no_vehicle_in_time");
+  EXPECT_FALSE(dispatcher->assign(c, vehicles, 3, reason).has_value());
+  EXPECT_EQ(reason, "unreachable");
+  // The nearest dispatcher gives the same reasons.
+  EXPECT_FALSE(makeDispatcher("nearest")->assign(c, vehicles, 2, reason).has_value());
+  EXPECT_EQ(reason, "no_vehicle_in_time");
+}
+
+TEST(Dispatch, AVehiclePastItsStopComesBackRoundTheBlock) {
+  LineContext c = lineContext();
+  c.requests = {{"a", 0, 0, RoadId(3), RoadId(4)}};
+  DispatchVehicle v = at(0, 3);
+  const std::vector<PlannedStop> plan{{RoadId(3), 0, true}, {RoadId(4), 0, false}};
+  EXPECT_EQ(timePlan(c, v, plan).times, (std::vector<double>{0, 60}));
+  v.backToRoadS = 200;  // past the stop on road 3: once round
+  EXPECT_EQ(timePlan(c, v, plan).times, (std::vector<double>{200, 260}));
 }
 
 // ---- bad input --------------------------------------------------------------------------------

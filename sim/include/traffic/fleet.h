@@ -63,17 +63,22 @@ struct PlannedStop {
 struct DispatchVehicle {
   std::uint32_t index = 0;  ///< position in the fleet, for tie-breaking
   RoadId road;              ///< where it is (or the road it is entering)
-  double readyS = 0;        ///< when it can leave there (after its current dwell)
+  double readyS = 0;        ///< when it will be at the end of `road`, after its current dwell
+  /// Extra time when its first stop is on `road` but it is already past the stop (it loops round).
+  double backToRoadS = 0;
   std::uint32_t onBoard = 0;
   std::span<const PlannedStop> plan;
+  /// Idle: no rider on board and nothing planned (a vehicle repositioning counts as idle).
+  [[nodiscard]] bool idle() const { return onBoard == 0 && plan.empty(); }
 };
 
 /// Estimates and bookkeeping a dispatcher may use.
 class DispatchContext {
  public:
   virtual ~DispatchContext() = default;
-  /// Free-flow driving time from the end of road `from` to the end of road `to` (0 when equal),
-  /// or nullopt when `to` cannot be reached.
+  /// Estimated driving time from the end of road `from` to the end of road `to` (0 when equal),
+  /// or nullopt when `to` cannot be reached. In the engine: the fleet's vehicle type at the speeds
+  /// observed on each road over the last few minutes, red waits included.
   [[nodiscard]] virtual std::optional<double> travelS(RoadId from, RoadId to) const = 0;
   [[nodiscard]] virtual const FleetSpec& fleet() const = 0;
   [[nodiscard]] virtual const RideRequest& request(std::uint32_t index) const = 0;
@@ -82,6 +87,12 @@ class DispatchContext {
   [[nodiscard]] virtual std::optional<double> pickedUpAtS(std::uint32_t request) const = 0;
   [[nodiscard]] virtual double directRideS(std::uint32_t request) const = 0;
   [[nodiscard]] virtual double nowS() const = 0;
+  /// Time lost braking to a stop and pulling away again, beyond the doors and boarding.
+  [[nodiscard]] virtual double stopLossS() const { return 0; }
+  /// Share of each wait and ride limit kept in reserve when planning, against the estimates'
+  /// errors: a plan is accepted when every rider's estimated wait and ride fit in (1 - reserve)
+  /// of their limits.
+  [[nodiscard]] virtual double limitReserve() const { return 0; }
 };
 
 struct Insertion {
@@ -102,13 +113,32 @@ class Dispatcher {
                                                         std::uint32_t request, std::string& reason) const = 0;
 };
 
-/// "insertion": pooling; every feasible position of the pickup and drop-off in every vehicle's
-/// plan, keeping every rider's wait and detour limits and the capacity, at least added driving.
+/// "insertion": pooling; every position of the pickup and drop-off in every vehicle's plan that
+/// keeps every rider's wait and ride limits (those on board, those assigned and the new one) and
+/// the capacity. Among them the least added rider and vehicle time, with one rule first: a busy
+/// vehicle gets the request only if it picks the rider up no later than the best idle vehicle
+/// would. Rejection reasons: "unreachable" (no route from origin to destination),
+/// "no_vehicle_in_time" (no vehicle could reach the rider within the wait limit even going
+/// straight there), "fleet_busy" (some could, but not without breaking a rider's limits or the
+/// capacity).
 /// "nearest": no pooling; the idle vehicle that reaches the rider first.
 std::unique_ptr<Dispatcher> makeDispatcher(const std::string& name);
 std::vector<std::string> dispatcherNames();
 /// "none", or "demand": idle vehicles move towards the origins of recent requests.
 std::vector<std::string> rebalancerNames();
+
+/// Why a plan cannot be kept.
+enum class PlanBreak : std::uint8_t { None, Unreachable, Order, Capacity, Wait, Ride };
+
+/// A plan timed: per stop, when its rider gets on or off (arrival, doors, then riders one by one:
+/// consecutive stops on one road share a dwell, as the engine makes them), and what breaks first.
+struct PlanTiming {
+  std::vector<double> times;
+  double endS = 0;                ///< when the vehicle leaves its last stop
+  PlanBreak broken = PlanBreak::None;
+  std::uint32_t brokenRequest = UINT32_MAX;  ///< whose limit breaks
+};
+PlanTiming timePlan(const DispatchContext& context, const DispatchVehicle& vehicle, std::span<const PlannedStop> plan);
 
 /// Feasibility of a plan for one vehicle: the estimated time of each stop, or nullopt when a
 /// rider would wait or ride too long or the capacity would be exceeded. Exposed for dispatchers

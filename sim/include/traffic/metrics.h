@@ -59,12 +59,13 @@ struct TransitRunRecord {
 struct RideRecord {
   std::uint32_t request = 0;   ///< into Scenario::fleets.requests
   std::string status;          ///< "waiting", "on_board", "delivered", "rejected"
-  std::string reason;          ///< why rejected: "no_vehicle_in_time", "unreachable"
+  std::string reason;          ///< why rejected: "no_vehicle_in_time", "fleet_busy", "unreachable"
   double pickupS = -1;
   double dropoffS = -1;
-  double plannedPickupS = -1;  ///< the dispatcher's estimate when it assigned the ride
-  double directS = 0;          ///< free-flow ride time from origin to destination
+  double plannedPickupS = -1;  ///< the dispatcher's estimate when it (last) assigned the ride
+  double directS = 0;          ///< estimated direct ride from origin to destination when requested
   std::uint32_t vehicle = UINT32_MAX;  ///< trip index of the vehicle assigned
+  std::uint32_t replans = 0;   ///< times moved to another vehicle or place in a plan before pickup
 };
 
 /// One vehicle of an on-demand fleet.
@@ -75,6 +76,7 @@ struct FleetVehicleRecord {
   double passengerMetres = 0;
   double emptyMetres = 0;
   double busyS = 0;        ///< with riders on board or a plan to drive
+  double occupiedS = 0;    ///< with riders on board
   double inServiceS = 0;   ///< since it entered the network
   std::uint32_t riders = 0;
   std::uint32_t maxLoad = 0;
@@ -137,10 +139,26 @@ struct FleetSummary {
   double occupancy = 0;       ///< passenger-km / vehicle-km
   double utilisation = 0;     ///< busy time / time in service
   double emptyShare = 0;      ///< empty km / km
+  /// Promises: a rider's wait is kept when picked up within max_wait_s of the request, broken when
+  /// picked up later or still waiting longer than that; a ride is kept when it lasts at most
+  /// max_detour x direct + detour_slack_s, broken when longer or still on board longer than that.
+  std::uint64_t waitsKept = 0;
+  std::uint64_t waitsBroken = 0;
+  double maxWaitOverS = 0;    ///< most by which a wait limit was exceeded
+  double meanWaitOverS = 0;   ///< mean excess over broken waits
+  std::uint64_t ridesKept = 0;
+  std::uint64_t ridesBroken = 0;
+  double maxRideOverS = 0;
+  double meanRideOverS = 0;
+  std::uint64_t replans = 0;  ///< riders moved to another vehicle or place in a plan before pickup
+  double occupiedH = 0;       ///< vehicle-hours with riders on board
+  double emptyH = 0;          ///< vehicle-hours driving with nobody on board (to a pickup, rebalancing)
+  double idleH = 0;           ///< vehicle-hours in service with nothing to do
 };
 
-/// Fleet figures from the run's records.
-std::vector<FleetSummary> summarizeFleets(const Scenario& scenario, const TransitRecords& records);
+/// Fleet figures from the run's records, at time `nowS` (riders still waiting or riding count
+/// against their limits up to then).
+std::vector<FleetSummary> summarizeFleets(const Scenario& scenario, const TransitRecords& records, double nowS);
 
 struct TimeseriesRow {
   double timeS = 0;

@@ -60,7 +60,7 @@ TransitRecords World::transitRecords() const {
   for (std::size_t i = 0; i < s.fleets.nextRequest; ++i) {
     const RequestState& r = s.fleets.requests[i];
     out.rides.push_back(RideRecord{static_cast<std::uint32_t>(i), kStatus[static_cast<int>(r.status)], r.reason, r.pickupS,
-                                   r.dropoffS, r.plannedPickupS, r.directS, r.vehicle});
+                                   r.dropoffS, r.plannedPickupS, r.directS, r.vehicle, r.replans});
   }
   for (const FleetVehicle& fv : s.fleets.fleetVehicles) {
     if (fv.vehicle >= s.entry.nextTrip) continue;
@@ -73,6 +73,7 @@ TransitRecords World::transitRecords() const {
     r.passengerMetres = ride.passengerMetres;
     r.emptyMetres = ride.emptyMetres;
     r.busyS = fv.busyS;
+    r.occupiedS = fv.occupiedS;
     r.inServiceS = s.vehicles.cold[fv.vehicle].enterS >= 0 ? s.clock.nowS - s.vehicles.cold[fv.vehicle].enterS : 0.0;
     r.riders = fv.riders;
     r.maxLoad = fv.maxLoad;
@@ -165,7 +166,7 @@ Summary World::summary(double wallSeconds) const {
   if (!s.transit.runs.empty() || !s.fleets.fleetVehicles.empty()) {
     const TransitRecords records = transitRecords();
     if (!s.transit.runs.empty()) sum.lines = summarizeLines(*s.view.scenario, records, s.clock.nowS);
-    if (!s.fleets.fleetVehicles.empty()) sum.fleets = summarizeFleets(*s.view.scenario, records);
+    if (!s.fleets.fleetVehicles.empty()) sum.fleets = summarizeFleets(*s.view.scenario, records, s.clock.nowS);
   }
   for (const SignalController& c : s.signals.controllers) {
     sum.preemptions += c.preemptions();

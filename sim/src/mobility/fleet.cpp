@@ -2,6 +2,13 @@
 // plans stop by stop, park when idle and rebalance. Serial, after the transit stops, in request and
 // vehicle order, so assignments are the same for any number of threads.
 //
+// Plans are timed with travel times from current conditions: each road's mean speed over the last
+// few minutes, read from what the move phase saw on its lanes (red waits included), turned into the
+// delay a vehicle meets there on top of driving at its own type's speed. Before anything has been
+// observed, a road is assumed free-flowing with kSignalAllowanceS at a signal. Every kReplanEveryS
+// the plans are checked against fresh estimates; a vehicle that has fallen behind (some rider's
+// wait or ride limit would break) offers its riders not yet picked up to the whole fleet again.
+//
 // Stops are made near the end of the stop's road (kStopBeforeEndM before the stop line), in
 // whatever lane the vehicle is in: it pulls over to the kerb there. A vehicle's route always ends
 // on the road of its next stop, so it never drives off the end of its route without stopping; an
@@ -9,6 +16,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "traffic/car_following.h"
 #include "traffic/demand.h"
 #include "engine/state.h"
 #include "mobility/service_stops.h"
@@ -24,24 +32,38 @@ struct FleetContext {
   FleetState& fleets;
 };
 
-/// Free-flow time from the end of road `from` to the end of road `to`, negative when unreachable.
-double fleetTravelS(const FleetContext& s, RoadId from, RoadId to);
+/// Estimated time for a vehicle of `fleet` from the end of road `from` to the end of road `to`,
+/// negative when unreachable.
+double fleetTravelS(const FleetContext& s, std::uint32_t fleet, RoadId from, RoadId to);
 
 namespace {
 
 constexpr double kRecentDemandS = 900.0;  // the "demand" rebalancer looks this far back
-// Planning allowance per signalised junction crossed: free-flow times alone ignore the reds, and a
-// plan built on them would break every rider's detour limit on a signalised network.
+// The guess before a road has been observed: free flow plus this per signal at its end. Free-flow
+// times alone ignore the reds, and a plan built on them breaks riders' ride limits.
 constexpr double kSignalAllowanceS = 15.0;
+// Observed speeds fade with this time constant: a few signal cycles, so that a queue building up
+// shows within minutes, while one red does not swing the estimate.
+constexpr double kSpeedMemoryS = 300.0;
+// Weight of the guess against observations, in vehicle-seconds on the road: on an empty road the
+// guess stands; a few vehicles crossing it outweigh it.
+constexpr double kPriorVehicleS = 30.0;
+// Travel times are recomputed this often (and the plans checked against them).
+constexpr double kEstimateEveryS = 30.0;
+// Plans keep this share of every wait and ride limit in reserve: a red more or less at each
+// junction, or a loop round the block after a missed stop, then still fits.
+constexpr double kLimitReserve = 0.15;
 
-// What the dispatcher may ask: free-flow estimates and the riders' bookkeeping.
+// What the dispatcher may ask: travel times from current conditions and the riders' bookkeeping.
 class Context final : public DispatchContext {
  public:
   Context(const FleetContext& s, std::uint32_t fleet) : m_s(s), m_fleet(fleet) {}
   std::optional<double> travelS(RoadId from, RoadId to) const override {
-    const double t = fleetTravelS(m_s, from, to);
+    const double t = fleetTravelS(m_s, m_fleet, from, to);
     return t < 0 ? std::nullopt : std::optional(t);
   }
+  double stopLossS() const override { return m_s.fleets.stopLossS[m_fleet]; }
+  double limitReserve() const override { return kLimitReserve; }
   const FleetSpec& fleet() const override { return m_s.view.scenario->fleets.fleets[m_fleet]; }
   const RideRequest& request(std::uint32_t index) const override { return m_s.view.scenario->fleets.requests[index]; }
   std::optional<double> pickedUpAtS(std::uint32_t request) const override {
@@ -97,7 +119,7 @@ bool routeToNextStop(const FleetContext& s, FleetVehicle& fv) {
         const RoadId next = net.movement(m).toRoad;
         auto rest = s.fleets.router->shortestRoute(next, target);
         if (!rest) continue;
-        const double t = fleetTravelS(s, next, target);
+        const double t = fleetTravelS(s, fv.fleet, next, target);
         if (!best || t < bestTime) {
           best = std::move(rest);
           bestTime = t;
@@ -171,31 +193,72 @@ void makeStop(const FleetContext& s, FleetVehicle& fv, double nowS) {
   s.vehicles.hot[fv.vehicle].flags |= kDwelling;
 }
 
+// The estimated time to drive road `road` to its end, for a vehicle of `fleet`.
+double roadTimeS(const FleetContext& s, std::uint32_t fleet, RoadId road) { return s.fleets.roadTimeS[fleet][road.index()]; }
+
+// What the dispatcher sees of a vehicle: where it is and when it will be at the end of that road.
+DispatchVehicle dispatchView(const FleetContext& s, const FleetVehicle& fv, double nowS) {
+  const Vehicle& v = s.vehicles.hot[fv.vehicle];
+  DispatchVehicle d;
+  d.index = fv.indexInFleet;
+  d.road = currentRoad(s, fv);
+  const double lengthM = s.view.net->road(d.road).lengthM;
+  const Track& track = s.view.tracks[v.track];
+  // Entering the road (on a connector): all of it; on it: the rest of it.
+  const double share = track.isConnector() || lengthM <= 0 ? 1.0 : std::clamp((lengthM - v.posM) / lengthM, 0.0, 1.0);
+  d.readyS = nowS + ((v.flags & kDwelling) ? fv.dwellLeftS : 0.0) + share * roadTimeS(s, fv.fleet, d.road);
+  // Past the stop of this road (or committed to leave it): a stop here means once round the block.
+  if (!track.isConnector() && ((v.flags & kGranted) || v.posM > fleetStopPositionOn(s.view, d.road) + kStopToleranceM)) {
+    double loop = -1;
+    for (MovementId m : s.view.net->road(d.road).movementsOut) {
+      const RoadId next = s.view.net->movement(m).toRoad;
+      const double back = fleetTravelS(s, fv.fleet, next, d.road);
+      if (back >= 0 && (loop < 0 || roadTimeS(s, fv.fleet, next) + back < loop)) loop = roadTimeS(s, fv.fleet, next) + back;
+    }
+    d.backToRoadS = std::max(0.0, loop);
+  }
+  d.onBoard = static_cast<std::uint32_t>(fv.onboard.size());
+  // A vehicle on its way to rebalance counts as idle.
+  if (!(fv.plan.size() == 1 && fv.plan.front().request == UINT32_MAX)) d.plan = fv.plan;
+  return d;
+}
+
+std::vector<DispatchVehicle> dispatchViews(const FleetContext& s, std::uint32_t fleet, double nowS) {
+  std::vector<DispatchVehicle> vehicles;
+  for (std::uint32_t i : s.fleets.vehiclesOfFleet[fleet]) {
+    const FleetVehicle& fv = s.fleets.fleetVehicles[i];
+    if (!(s.vehicles.hot[fv.vehicle].flags & kInNetwork)) continue;  // not yet in service
+    vehicles.push_back(dispatchView(s, fv, nowS));
+  }
+  return vehicles;
+}
+
+// Put the dispatcher's choice into the vehicle's plan.
+FleetVehicle& insertRide(const FleetContext& s, std::uint32_t request, const Insertion& choice) {
+  const RideRequest& spec = s.view.scenario->fleets.requests[request];
+  RequestState& state = s.fleets.requests[request];
+  FleetVehicle& fv = s.fleets.fleetVehicles[s.fleets.vehiclesOfFleet[spec.fleet].at(choice.vehicle)];
+  if (fv.plan.size() == 1 && fv.plan.front().request == UINT32_MAX) fv.plan.clear();  // stops rebalancing
+  fv.plan.insert(fv.plan.begin() + static_cast<std::ptrdiff_t>(choice.pickupAt), PlannedStop{spec.from, request, true});
+  fv.plan.insert(fv.plan.begin() + static_cast<std::ptrdiff_t>(choice.dropoffAt), PlannedStop{spec.to, request, false});
+  state.status = RequestStatus::Assigned;
+  state.vehicle = fv.vehicle;
+  state.plannedPickupS = choice.pickupS;
+  return fv;
+}
+
 void dispatch(const FleetContext& s, std::uint32_t request) {
   const RideRequest& spec = s.view.scenario->fleets.requests[request];
   RequestState& state = s.fleets.requests[request];
-  const double direct = fleetTravelS(s, spec.from, spec.to);
+  const double direct = fleetTravelS(s, spec.fleet, spec.from, spec.to);
   if (direct < 0) {
     reject(s, request, "unreachable");
     return;
   }
   state.directS = direct;
   const Context context(s, spec.fleet);
-  std::vector<DispatchVehicle> vehicles;
   const double nowS = s.clock.nowS + s.clock.dtS;
-  for (std::uint32_t i : s.fleets.vehiclesOfFleet[spec.fleet]) {
-    const FleetVehicle& fv = s.fleets.fleetVehicles[i];
-    const Vehicle& v = s.vehicles.hot[fv.vehicle];
-    if (!(v.flags & kInNetwork)) continue;  // not yet in service
-    DispatchVehicle d;
-    d.index = fv.indexInFleet;
-    d.road = currentRoad(s, fv);
-    d.readyS = nowS + ((v.flags & kDwelling) ? fv.dwellLeftS : 0.0);
-    d.onBoard = static_cast<std::uint32_t>(fv.onboard.size());
-    // A vehicle on its way to rebalance counts as idle.
-    if (!(fv.plan.size() == 1 && fv.plan.front().request == UINT32_MAX)) d.plan = fv.plan;
-    vehicles.push_back(d);
-  }
+  const std::vector<DispatchVehicle> vehicles = dispatchViews(s, spec.fleet, nowS);
   std::string reason;
   const auto choice = s.fleets.dispatchers[spec.fleet]->assign(context, vehicles, request, reason);
   if (!choice) {
@@ -203,18 +266,86 @@ void dispatch(const FleetContext& s, std::uint32_t request) {
     return;
   }
   FleetVehicle& fv = s.fleets.fleetVehicles[s.fleets.vehiclesOfFleet[spec.fleet].at(choice->vehicle)];
-  if (fv.plan.size() == 1 && fv.plan.front().request == UINT32_MAX) fv.plan.clear();  // stops rebalancing
-  const bool wasIdle = fv.plan.empty();
-  fv.plan.insert(fv.plan.begin() + static_cast<std::ptrdiff_t>(choice->pickupAt), PlannedStop{spec.from, request, true});
-  fv.plan.insert(fv.plan.begin() + static_cast<std::ptrdiff_t>(choice->dropoffAt), PlannedStop{spec.to, request, false});
-  state.status = RequestStatus::Assigned;
-  state.vehicle = fv.vehicle;
-  state.plannedPickupS = choice->pickupS;
+  const bool wasIdle = fv.plan.empty() || fv.plan.front().request == UINT32_MAX;
+  insertRide(s, request, *choice);
   // A moving vehicle whose next stop changed takes the new route at once; a parked or dwelling one
   // when it leaves.
   const Vehicle& v = s.vehicles.hot[fv.vehicle];
   if (!(v.flags & (kInBay | kDwelling)) && (wasIdle || choice->pickupAt == 0) && !routeToNextStop(s, fv))
     abandonUnreachableStop(s, fv, nowS);
+}
+
+// A vehicle whose plan no longer keeps every rider's limits under the current estimates has
+// fallen behind: each rider it has not yet picked up is offered, in plan order, to the whole fleet
+// (this vehicle without that rider included). A rider nobody can now serve within the limits
+// stays where it was: the promise may break, and the outputs say by how much.
+void replan(const FleetContext& s, std::uint32_t fleet, double nowS) {
+  const Context context(s, fleet);
+  for (std::uint32_t i : s.fleets.vehiclesOfFleet[fleet]) {
+    FleetVehicle& fv = s.fleets.fleetVehicles[i];
+    if (!(s.vehicles.hot[fv.vehicle].flags & kInNetwork)) continue;
+    std::vector<std::uint32_t> pending;
+    for (const PlannedStop& p : fv.plan)
+      if (p.pickup && p.request != UINT32_MAX) pending.push_back(p.request);
+    if (pending.empty() || timePlan(context, dispatchView(s, fv, nowS), fv.plan).broken == PlanBreak::None) continue;
+    for (std::uint32_t request : pending) {
+      const std::vector<PlannedStop> saved = fv.plan;
+      std::erase_if(fv.plan, [&](const PlannedStop& p) { return p.request == request; });
+      std::string reason;
+      const auto choice = s.fleets.dispatchers[fleet]->assign(context, dispatchViews(s, fleet, nowS), request, reason);
+      if (!choice) {
+        fv.plan = saved;
+        continue;
+      }
+      const FleetVehicle& to = insertRide(s, request, *choice);
+      const bool same = &to == &fv && std::equal(saved.begin(), saved.end(), fv.plan.begin(), fv.plan.end(),
+                                                 [](const PlannedStop& a, const PlannedStop& b) {
+                                                   return a.road == b.road && a.request == b.request && a.pickup == b.pickup;
+                                                 });
+      if (!same) ++s.fleets.requests[request].replans;
+    }
+  }
+}
+
+// Observed speeds: what the move phase saw on each road's general-traffic lanes this step, added
+// to sums that fade with kSpeedMemoryS.
+void observeSpeeds(const FleetContext& s) {
+  const RoadNetwork& net = *s.view.net;
+  const double fade = std::exp(-s.clock.dtS / kSpeedMemoryS);
+  for (std::size_t r = 0; r < s.fleets.roadSpeedSum.size(); ++r) {
+    s.fleets.roadSpeedSum[r] *= fade;
+    s.fleets.roadVehicleS[r] *= fade;
+  }
+  for (std::uint32_t t = 0; t < s.view.laneCount; ++t) {
+    const TrackTally& tally = s.vehicles.tallies[TrackId(t)];
+    const Track& track = s.view.tracks[TrackId(t)];
+    if (tally.vehicles == 0 || !track.allowed.allows(VehicleClass::Car)) continue;  // bus and bike lanes aside
+    const std::size_t road = net.lane(track.lane).road.index();
+    s.fleets.roadSpeedSum[road] += tally.speedSumMps * s.clock.dtS;
+    s.fleets.roadVehicleS[road] += tally.vehicles * s.clock.dtS;
+  }
+}
+
+// Each road's time for each fleet: driving it at the fleet type's own speed, plus the delay the
+// observed traffic met there beyond free flow.
+void estimateRoadTimes(const FleetContext& s) {
+  const RoadNetwork& net = *s.view.net;
+  const Fleets& specs = s.view.scenario->fleets;
+  for (std::size_t f = 0; f < specs.fleets.size(); ++f) {
+    const VehicleType& type = s.view.scenario->vehicleTypes[specs.fleets[f].type.index()];
+    auto& times = s.fleets.roadTimeS[f];
+    for (std::size_t r = 0; r < net.roads().size(); ++r) {
+      const Road& road = net.road(RoadId(static_cast<std::uint32_t>(r)));
+      const double limit = net.lane(road.lanes.front()).speedLimitMps;
+      const double freeS = road.lengthM / limit;
+      const bool signalised = s.signals.controllerOfJunction[road.to.index()] >= 0 && net.junction(road.to).program;
+      const double guessMps = road.lengthM / (freeS + (signalised ? kSignalAllowanceS : 0.0));
+      const double meanMps = (s.fleets.roadSpeedSum[r] + kPriorVehicleS * guessMps) / (s.fleets.roadVehicleS[r] + kPriorVehicleS);
+      const double delayS = meanMps > 1e-3 ? std::max(0.0, road.lengthM / meanMps - freeS) : 3600.0;
+      times[r] = road.lengthM / desiredSpeed(type, limit) + delayS;
+    }
+    s.fleets.travelCache[f].clear();
+  }
 }
 
 // "demand" rebalancing: each idle parked vehicle, in order, heads for the origin of a recent
@@ -241,7 +372,7 @@ void rebalance(const FleetContext& s, std::uint32_t fleet, double nowS) {
     const RoadId here = currentRoad(s, fv);
     if (std::find(origins.begin(), origins.end(), here) != origins.end()) continue;  // already where demand is
     const auto k = static_cast<std::size_t>(std::min_element(covered.begin(), covered.end()) - covered.begin());
-    if (covered[k] > 0 || fleetTravelS(s, here, origins[k]) < 0) continue;
+    if (covered[k] > 0 || fleetTravelS(s, fleet, here, origins[k]) < 0) continue;
     // A repositioning trip is a plan with no rider: a drop-off stop for no request would confuse
     // the bookkeeping, so the vehicle simply drives there and parks (route only).
     fv.route.clear();
@@ -252,20 +383,21 @@ void rebalance(const FleetContext& s, std::uint32_t fleet, double nowS) {
 
 }  // namespace
 
-double fleetTravelS(const FleetContext& s, RoadId from, RoadId to) {
+double fleetTravelS(const FleetContext& s, std::uint32_t fleet, RoadId from, RoadId to) {
   if (from == to) return 0;
   const std::uint64_t key = (std::uint64_t{from.value} << 32) | to.value;
-  if (auto it = s.fleets.travelCache.find(key); it != s.fleets.travelCache.end()) return it->second;
-  double t = -1;
-  if (auto route = s.fleets.router->shortestRoute(from, to)) {
-    t = 0;
-    for (std::size_t k = 1; k < route->size(); ++k) {
-      const Road& road = s.view.net->road((*route)[k]);
-      t += road.lengthM / s.view.net->lane(road.lanes.front()).speedLimitMps;
-      if (s.signals.controllerOfJunction[road.from.index()] >= 0 && s.view.net->junction(road.from).program) t += kSignalAllowanceS;
-    }
+  auto& cache = s.fleets.travelCache[fleet];
+  if (auto it = cache.find(key); it != cache.end()) return it->second;
+  // Routes are the router's (the ones the vehicles take); only their times change with traffic.
+  auto known = s.fleets.routeCache.find(key);
+  if (known == s.fleets.routeCache.end()) {
+    auto route = s.fleets.router->shortestRoute(from, to);
+    known = s.fleets.routeCache.emplace(key, route ? std::move(*route) : std::vector<RoadId>{}).first;
   }
-  s.fleets.travelCache.emplace(key, t);
+  const std::vector<RoadId>& route = known->second;
+  double t = route.empty() ? -1.0 : 0.0;
+  for (std::size_t k = 1; k < route.size(); ++k) t += roadTimeS(s, fleet, route[k]);
+  cache.emplace(key, t);
   return t;
 }
 
@@ -275,10 +407,21 @@ void initFleets(const NetworkView& view, Vehicles& vehicles, FleetState& fleets)
   fleets.router = std::make_unique<Router>(*view.net);
   fleets.fleetOfVehicle.assign(vehicles.hot.size(), UINT32_MAX);
   fleets.vehiclesOfFleet.resize(fleetSpecs.fleets.size());
+  double fastestLimitMps = 0;
+  for (std::size_t l = 0; l < view.net->lanes().size(); ++l)
+    fastestLimitMps = std::max(fastestLimitMps, view.net->lane(LaneId(static_cast<std::uint32_t>(l))).speedLimitMps);
   for (const FleetSpec& f : fleetSpecs.fleets) {
     fleets.dispatchers.push_back(makeDispatcher(f.dispatcher));
     fleets.nextRebalanceS.push_back(f.rebalanceEveryS);
+    // Braking to a halt and pulling away at the type's comfortable rates, against driving through.
+    const VehicleType& type = view.scenario->vehicleTypes[f.type.index()];
+    const double v = desiredSpeed(type, fastestLimitMps);
+    fleets.stopLossS.push_back(v / (2 * type.accelMps2) + v / (2 * type.comfortDecelMps2));
   }
+  fleets.roadSpeedSum.assign(view.net->roads().size(), 0.0);
+  fleets.roadVehicleS.assign(view.net->roads().size(), 0.0);
+  fleets.roadTimeS.assign(fleetSpecs.fleets.size(), std::vector<double>(view.net->roads().size(), 0.0));
+  fleets.travelCache.resize(fleetSpecs.fleets.size());
   const auto& trips = view.scenario->demand.trips;
   for (std::size_t i = 0; i < trips.size(); ++i) {
     if (trips[i].fleet == UINT32_MAX) continue;
@@ -301,6 +444,12 @@ void serveFleets(const NetworkView& view, const SimClock& clock, const Signals& 
   const FleetContext s{view, clock, signals, vehicles, fleets};
   if (s.fleets.fleetVehicles.empty()) return;
   const double nowS = s.clock.nowS + s.clock.dtS;
+  observeSpeeds(s);
+  const bool refresh = nowS + 1e-9 >= s.fleets.nextEstimateS;
+  if (refresh) {
+    s.fleets.nextEstimateS += kEstimateEveryS;
+    estimateRoadTimes(s);
+  }
   const auto& requests = s.view.scenario->fleets.requests;
   for (; s.fleets.nextRequest < requests.size() && requests[s.fleets.nextRequest].timeS <= nowS; ++s.fleets.nextRequest)
     dispatch(s, static_cast<std::uint32_t>(s.fleets.nextRequest));
@@ -310,10 +459,13 @@ void serveFleets(const NetworkView& view, const SimClock& clock, const Signals& 
     s.fleets.nextRebalanceS[f] += spec.rebalanceEveryS;
     rebalance(s, static_cast<std::uint32_t>(f), nowS);
   }
+  if (refresh)
+    for (std::size_t f = 0; f < s.fleets.vehiclesOfFleet.size(); ++f) replan(s, static_cast<std::uint32_t>(f), nowS);
   for (FleetVehicle& fv : s.fleets.fleetVehicles) {
     Vehicle& v = s.vehicles.hot[fv.vehicle];
     if (!(v.flags & kInNetwork)) continue;
     if (!fv.plan.empty() || !fv.onboard.empty()) fv.busyS += s.clock.dtS;
+    if (!fv.onboard.empty()) fv.occupiedS += s.clock.dtS;
     if (v.flags & kDwelling) {
       fv.dwellLeftS -= s.clock.dtS;
       if (fv.dwellLeftS > 1e-9) continue;

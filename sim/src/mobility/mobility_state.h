@@ -61,6 +61,7 @@ struct FleetVehicle {
   double dwellLeftS = 0;
   RideDistances ride;
   double busyS = 0;                     // time with riders on board or a plan to drive
+  double occupiedS = 0;                 // time with at least one rider on board
   std::uint32_t stopsMade = 0;
   std::uint32_t riders = 0;
   std::uint32_t maxLoad = 0;
@@ -74,7 +75,8 @@ struct RequestState {
   double pickupS = -1;
   double dropoffS = -1;
   double plannedPickupS = -1;          // when assigned
-  double directS = 0;                  // free-flow ride time, origin to destination
+  double directS = 0;                  // estimated direct ride, origin to destination, when requested
+  std::uint32_t replans = 0;           // times moved to another vehicle or place in a plan before pickup
   std::string reason;                  // why rejected
 };
 
@@ -104,7 +106,17 @@ struct FleetState {
   std::vector<std::unique_ptr<Dispatcher>> dispatchers;  // per fleet
   std::vector<double> nextRebalanceS;               // per fleet
   std::unique_ptr<Router> router;
-  std::unordered_map<std::uint64_t, double> travelCache;   // (from, to) road pair -> free-flow s, <0 unreachable
+  // Travel times from current conditions (fleet.cpp): per road, vehicle-seconds spent on its lanes
+  // and the speeds summed over them, both decaying exponentially, so their ratio is the mean speed
+  // over the last few minutes, red waits included.
+  std::vector<double> roadSpeedSum;                 // per road
+  std::vector<double> roadVehicleS;                 // per road
+  double nextEstimateS = 0;                         // when travel times are next refreshed
+  double nextReplanS = 0;                           // when plans are next checked against them
+  std::vector<std::vector<double>> roadTimeS;       // per fleet, per road: estimated drive to its end
+  std::vector<double> stopLossS;                    // per fleet: braking and pulling away at a stop
+  std::unordered_map<std::uint64_t, std::vector<RoadId>> routeCache;  // (from, to) -> route, empty: unreachable
+  std::vector<std::unordered_map<std::uint64_t, double>> travelCache;  // per fleet: (from, to) -> s, <0 unreachable
   [[nodiscard]] bool isServiceVehicle(std::uint32_t vehicle) const {
     return !fleetOfVehicle.empty() && fleetOfVehicle[vehicle] != UINT32_MAX;
   }

@@ -114,11 +114,11 @@ std::vector<LineSummary> summarizeLines(const Scenario& scenario, const TransitR
   return out;
 }
 
-std::vector<FleetSummary> summarizeFleets(const Scenario& scenario, const TransitRecords& records) {
+std::vector<FleetSummary> summarizeFleets(const Scenario& scenario, const TransitRecords& records, double nowS) {
   const Fleets& fleets = scenario.fleets;
   std::vector<FleetSummary> out(fleets.fleets.size());
   std::vector<double> wait(out.size()), ride(out.size()), detour(out.size()), km(out.size()), paxKm(out.size()),
-      emptyKm(out.size()), busy(out.size()), service(out.size());
+      emptyKm(out.size()), busy(out.size()), service(out.size()), waitOver(out.size()), rideOver(out.size());
   std::vector<std::size_t> pickedUp(out.size());
   for (std::size_t f = 0; f < out.size(); ++f) out[f].fleet = fleets.fleets[f].id;
   for (const RideRecord& r : records.rides) {
@@ -136,6 +136,28 @@ std::vector<FleetSummary> summarizeFleets(const Scenario& scenario, const Transi
       wait[spec.fleet] += r.pickupS - spec.timeS;
       ++pickedUp[spec.fleet];
     }
+    // The promises, against the limits; riders still waiting or riding count once they are over.
+    const FleetSpec& limits = fleets.fleets[spec.fleet];
+    const double waitOverS = (r.pickupS >= 0 ? r.pickupS : nowS) - spec.timeS - limits.maxWaitS;
+    if (waitOverS > 1e-6) {
+      ++f.waitsBroken;
+      waitOver[spec.fleet] += waitOverS;
+      f.maxWaitOverS = std::max(f.maxWaitOverS, waitOverS);
+    } else if (r.pickupS >= 0) {
+      ++f.waitsKept;
+    }
+    if (r.pickupS >= 0) {
+      const double rideOverS =
+          (r.dropoffS >= 0 ? r.dropoffS : nowS) - r.pickupS - (limits.maxDetour * r.directS + limits.detourSlackS);
+      if (rideOverS > 1e-6) {
+        ++f.ridesBroken;
+        rideOver[spec.fleet] += rideOverS;
+        f.maxRideOverS = std::max(f.maxRideOverS, rideOverS);
+      } else if (r.dropoffS >= 0) {
+        ++f.ridesKept;
+      }
+    }
+    f.replans += r.replans;
     if (r.status == "delivered") {
       ++f.delivered;
       ride[spec.fleet] += r.dropoffS - r.pickupS;
@@ -149,6 +171,9 @@ std::vector<FleetSummary> summarizeFleets(const Scenario& scenario, const Transi
     emptyKm[v.fleet] += v.emptyMetres;
     busy[v.fleet] += v.busyS;
     service[v.fleet] += v.inServiceS;
+    out[v.fleet].occupiedH += v.occupiedS / 3600.0;
+    out[v.fleet].emptyH += (v.busyS - v.occupiedS) / 3600.0;
+    out[v.fleet].idleH += std::max(0.0, v.inServiceS - v.busyS) / 3600.0;
   }
   for (std::size_t f = 0; f < out.size(); ++f) {
     FleetSummary& s = out[f];
@@ -163,6 +188,8 @@ std::vector<FleetSummary> summarizeFleets(const Scenario& scenario, const Transi
       s.emptyShare = emptyKm[f] / km[f];
     }
     if (service[f] > 0) s.utilisation = busy[f] / service[f];
+    if (s.waitsBroken) s.meanWaitOverS = waitOver[f] / static_cast<double>(s.waitsBroken);
+    if (s.ridesBroken) s.meanRideOverS = rideOver[f] / static_cast<double>(s.ridesBroken);
   }
   return out;
 }

@@ -180,7 +180,8 @@ struct FleetRow {
   const char* mode;
   double departS, distanceM, passengerMetres, emptyMetres;
   std::uint64_t boarded, maxLoad, onboard, stopsServed, stopsPassed;
-  double utilisation;  // NaN: not applicable (lines)
+  double utilisation;                // NaN: not applicable (lines)
+  double occupiedH, emptyH, idleH;   // NaN: not applicable (lines)
 };
 
 void appendFleetRow(std::string& out, const FleetRow& r) {
@@ -200,27 +201,32 @@ void appendFleetRow(std::string& out, const FleetRow& r) {
     out += ',';
     appendInteger(out, n);
   }
-  out += ',';
-  appendFixed(out, r.utilisation, 4);  // empty for NaN
+  for (double v : {r.utilisation, r.occupiedH, r.emptyH, r.idleH}) {
+    out += ',';
+    appendFixed(out, v, 4);  // empty for NaN
+  }
   out += '\n';
 }
 
 std::string fleetCsv(const Scenario& scenario, const TransitRecords& transit) {
   std::string out =
       "vehicle,service,mode,depart_s,distance_km,passenger_km,empty_km,mean_load,boarded,max_load,on_board,"
-      "stops_served,stops_passed,utilisation\n";
+      "stops_served,stops_passed,utilisation,occupied_h,empty_h,idle_h\n";
   const auto& trips = scenario.demand.trips;
   for (const TransitRunRecord& r : transit.runs) {
     const auto served = std::count_if(r.stopArriveS.begin(), r.stopArriveS.end(), [](double t) { return t >= 0; });
     const auto passed = std::count(r.stopArriveS.begin(), r.stopArriveS.end(), -2.0);
     appendFleetRow(out, {trips.at(r.tripIndex).id, scenario.transit.lines.at(r.line).id, "line", trips[r.tripIndex].departS,
                          r.distanceM, r.passengerMetres, r.emptyMetres, r.boarded, r.maxLoad, r.onboard,
-                         static_cast<std::uint64_t>(served), static_cast<std::uint64_t>(passed), std::nan("")});
+                         static_cast<std::uint64_t>(served), static_cast<std::uint64_t>(passed), std::nan(""), std::nan(""), std::nan(""),
+                         std::nan("")});
   }
   for (const FleetVehicleRecord& r : transit.fleetVehicles)
     appendFleetRow(out, {trips.at(r.tripIndex).id, scenario.fleets.fleets.at(r.fleet).id, "on_demand",
                          trips[r.tripIndex].departS, r.distanceM, r.passengerMetres, r.emptyMetres, r.riders, r.maxLoad,
-                         r.onboard, r.stopsMade, 0, r.inServiceS > 0 ? r.busyS / r.inServiceS : 0.0});
+                         r.onboard, r.stopsMade, 0, r.inServiceS > 0 ? r.busyS / r.inServiceS : 0.0,
+                         r.occupiedS / 3600.0, (r.busyS - r.occupiedS) / 3600.0,
+                         std::max(0.0, r.inServiceS - r.busyS) / 3600.0});
   return out;
 }
 
@@ -322,6 +328,17 @@ std::string summaryJsonWith(const Summary& s, const std::string& protocol, const
         {"occupancy", f.occupancy},
         {"utilisation", f.utilisation},
         {"empty_share", f.emptyShare},
+        {"promises",
+         {{"waits_kept", f.waitsKept},
+          {"waits_broken", f.waitsBroken},
+          {"max_wait_over_s", f.maxWaitOverS},
+          {"mean_wait_over_s", f.meanWaitOverS},
+          {"rides_kept", f.ridesKept},
+          {"rides_broken", f.ridesBroken},
+          {"max_ride_over_s", f.maxRideOverS},
+          {"mean_ride_over_s", f.meanRideOverS},
+          {"replans", f.replans}}},
+        {"vehicle_hours", {{"occupied", f.occupiedH}, {"empty", f.emptyH}, {"idle", f.idleH}}},
     });
   }
   j["fleets"] = fleets;
