@@ -13,6 +13,7 @@
 #include "exit_codes.h"
 #include "interrupt.h"
 #include "progress.h"
+#include "traffic/checkpoint.h"
 #include "traffic/compare/compare.h"
 #include "traffic/protocol.h"
 #include "traffic/sensing.h"
@@ -237,14 +238,78 @@ class RunRecorder {
   bool m_failed = false;
 };
 
+/// `run --checkpoint FILE --checkpoint-at T`: writes the world's checkpoint (traffic/checkpoint.h)
+/// once, at the end of the first step that reaches simulated time T (before the first step for
+/// T = 0). FILE is checked before the run: an existing file is refused without --force, the
+/// scenario itself always. A write that fails during the run is reported and the run goes on
+/// (exit code 1 at the end, with the outputs written).
+class RunCheckpointer {
+ public:
+  RunCheckpointer(const RunOptions& opt, const Scenario& scenario) : m_file(opt.checkpoint), m_force(opt.force) {
+    if (m_file.empty()) return;
+    m_atS = *opt.checkpointAtS;
+    if (m_atS > scenario.durationS + 1e-9)
+      throw UsageError(fmt::format("--checkpoint-at {}: after the end of the run ({} s); give a time from 0 to {}",
+                                   m_atS, scenario.durationS, scenario.durationS));
+    std::error_code ec;
+    if (fs::exists(fs::symlink_status(m_file, ec))) {
+      if (fs::equivalent(m_file, opt.scenario, ec))
+        throw UsageError(fmt::format("--checkpoint {}: that is the scenario file being run; give the checkpoint a name "
+                                     "of its own, e.g. {}.ckpt", m_file, fs::path(opt.scenario).stem().string()));
+      if (!fs::is_regular_file(fs::status(m_file, ec)))
+        throw UsageError(fmt::format("--checkpoint {}: it exists and is not a regular file; give the path of a new file",
+                                     m_file));
+      if (!m_force)
+        throw UsageError(fmt::format("--checkpoint {}: the file already exists; choose a new name, or add --force to "
+                                     "replace it", m_file));
+    }
+  }
+  void afterStep(const World& world) {
+    if (m_file.empty() || m_done || world.timeS() < m_atS - 1e-9) return;
+    m_done = true;
+    try {
+      const std::vector<std::uint8_t> bytes = world.checkpoint();
+      writeCheckpointFile(m_file, bytes, m_force);
+      m_bytes = bytes.size();
+      m_writtenAtS = world.timeS();
+    } catch (const std::runtime_error& e) {
+      m_failed = true;
+      std::cerr << "\nerror: --checkpoint " << e.what() << "; the run goes on\n";
+    }
+  }
+  /// Prints where the checkpoint went; returns false when writing it failed.
+  bool finish(bool quiet) const {
+    if (!m_file.empty() && !m_failed && m_done && !quiet)
+      fmt::print("  checkpoint    {} at {} ({:.1f} MB); continue with --resume {}\n", m_file, formatClock(m_writtenAtS),
+                 static_cast<double>(m_bytes) / 1e6, m_file);
+    return !m_failed;
+  }
+
+ private:
+  std::string m_file;
+  bool m_force = false;
+  double m_atS = 0;
+  bool m_done = false;
+  bool m_failed = false;
+  std::size_t m_bytes = 0;
+  double m_writtenAtS = 0;
+};
+
 }  // namespace
 
 int runCommand(const RunOptions& opt) {
+  if (opt.force && opt.record.empty() && opt.checkpoint.empty())
+    throw UsageError("--force replaces the --record or --checkpoint FILE; give one of them, or leave --force out");
+  if (!opt.resume.empty() && !opt.record.empty())
+    throw UsageError("--record cannot be combined with --resume: a recording starts at time 0; record the first run");
   const auto [scenario, outDir] = prepareRun(opt);
 
   World world(scenario, WorldOptions{opt.threads, opt.validate});
+  if (!opt.resume.empty()) world.restore(readCheckpointFile(opt.resume), opt.resume);  // LoadError: exit 2
+  RunCheckpointer checkpointer(opt, scenario);
   RunRecorder recorder(opt, scenario, outDir);
   recorder.afterStep(world, false);
+  checkpointer.afterStep(world);
   armInterruptHandlers();
 
   ProgressBar bar(scenario.durationS);
@@ -252,6 +317,7 @@ int runCommand(const RunOptions& opt) {
   while (!world.finished() && pendingInterrupt() == 0) {
     world.step();
     recorder.afterStep(world, world.finished());
+    checkpointer.afterStep(world);
     if (!opt.quiet && bar.due(world.timeS())) {
       const VehicleCounts c = world.counts();
       bar.update(world.timeS(), c.running, c.waitingToEnter);
@@ -274,7 +340,8 @@ int runCommand(const RunOptions& opt) {
 
   const int code = finishRun(opt, scenario, world, wallS, outDir);
   const bool recorded = recorder.finish(opt.quiet || code != kExitOk, true);
-  return code == kExitOk && !recorded ? kExitInternal : code;
+  const bool checkpointed = checkpointer.finish(opt.quiet || code != kExitOk);
+  return code == kExitOk && !(recorded && checkpointed) ? kExitInternal : code;
 }
 
 void addRunOptions(CLI::App& cmd, RunOptions& run) {
@@ -326,8 +393,22 @@ CLI::App* addRunCommand(CLI::App& app, RunOptions& run) {
       ->check(finiteNumber(Sign::Positive))
       ->needs(recordOpt)
       ->type_name("S");
-  runCmd->add_flag("--force", run.force, "Replace the --record FILE if it exists (never the scenario file itself)")
-      ->needs(recordOpt);
+  CLI::Option* checkpointOpt =
+      runCmd->add_option("--checkpoint", run.checkpoint,
+                         "Write the complete state of the run to FILE at simulated time --checkpoint-at;\n"
+                         "'trafficsim run' with the same scenario and options and --resume FILE continues\n"
+                         "from there with the outputs of an uninterrupted run (docs/checkpoints.md)")
+          ->type_name("FILE");
+  CLI::Option* checkpointAtOpt = runCmd->add_option("--checkpoint-at", run.checkpointAtS, "Simulated time of the --checkpoint, in seconds")
+                                     ->check(finiteNumber(Sign::NonNegative))
+                                     ->needs(checkpointOpt)
+                                     ->type_name("T");
+  checkpointOpt->needs(checkpointAtOpt);
+  runCmd->add_option("--resume", run.resume,
+                     "Continue from a --checkpoint FILE of this scenario, run with the same options\n"
+                     "(a checkpoint of another scenario, seed, duration or override is refused)")
+      ->type_name("FILE");
+  runCmd->add_flag("--force", run.force, "Replace the --record or --checkpoint FILE if it exists (never the scenario file itself)");
   runCmd->footer("Loads and checks the scenario, simulates it step by step with a progress bar on stderr,\n"
                  "then writes the outputs into the results folder (all of them or none) and prints a\n"
                  "short summary. Columns and units: docs/metrics.md.\n"
@@ -339,6 +420,8 @@ CLI::App* addRunCommand(CLI::App& app, RunOptions& run) {
                  "  trafficsim run scenarios/hangzhou_real.toml --set dynamics.lane_changing=false\n"
                  "  trafficsim run scenarios/jinan_real.toml --policy fixed_time --set signals.params.green_s=25\n"
                  "  trafficsim run scenarios/hangzhou_peak.toml --record peak.tsrec --record-every 5\n"
+                 "  trafficsim run scenarios/hangzhou_peak.toml --checkpoint peak.ckpt --checkpoint-at 1800\n"
+                 "  trafficsim run scenarios/hangzhou_peak.toml --resume peak.ckpt\n"
                  "\n"
                  "Signal policies: " + policyList() + "\n"
                  "Exit codes: 0 done, 2 bad input or usage (nothing written), 1 internal error,\n"

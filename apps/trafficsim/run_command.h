@@ -33,7 +33,10 @@ struct RunOptions {
   bool validate = false;
   std::string record;                  // --record FILE (run only)
   std::optional<double> recordEveryS;  // --record-every S
-  bool force = false;                  // --force: replace an existing --record FILE
+  bool force = false;                  // --force: replace an existing --record or --checkpoint FILE
+  std::string checkpoint;              // --checkpoint FILE (run only)
+  std::optional<double> checkpointAtS; // --checkpoint-at T
+  std::string resume;                  // --resume FILE (run only)
 };
 
 /// Adds run's options (the scenario, --out, --threads, --seed, --duration, --policy, --protocol, --set,

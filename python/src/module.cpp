@@ -125,21 +125,50 @@ class Simulation {
     return done;
   }
 
-  /// Starts again from time 0. With the scenario's seed (or none) only the world is rebuilt, the
-  /// network and demand are kept; another seed reloads the scenario, because the seed shapes the
-  /// demand at load. Control requests are dropped.
+  /// Starts again from time 0 on the loaded network and demand. Another seed is applied without
+  /// loading anything when the seed only drives the run (Scenario::seedShapesInputs is false: a
+  /// copy of the scenario with the new seed); when it drew the demand at load (generated flows,
+  /// passengers, jitter...) the scenario is loaded again with it. Control requests are dropped.
   void reset(std::optional<std::uint64_t> seed) {
     py::gil_scoped_release release;
     const auto held = acquire();
     if (seed && *seed != m_scenario->seed) {
-      std::vector<std::string> overrides = m_overrides;
-      overrides.push_back("scenario.seed=" + std::to_string(*seed));
-      auto scenario = std::make_unique<Scenario>(loadScenario(m_path, overrides));  // throws before any change
+      std::unique_ptr<Scenario> scenario;
+      if (m_scenario->seedShapesInputs) {
+        std::vector<std::string> overrides = m_overrides;
+        overrides.push_back("scenario.seed=" + std::to_string(*seed));
+        scenario = std::make_unique<Scenario>(loadScenario(m_path, overrides));  // throws before any change
+      } else {
+        scenario = std::make_unique<Scenario>(*m_scenario);  // shares the network
+        scenario->seed = *seed;
+      }
       m_world.reset();
       m_scenario = std::move(scenario);
     }
     m_world.reset();
     build();
+  }
+
+  /// The world's complete state as bytes (traffic/checkpoint.h).
+  py::bytes checkpoint() {
+    std::vector<std::uint8_t> bytes;
+    {
+      py::gil_scoped_release release;
+      const auto held = acquire();
+      bytes = m_world->checkpoint();
+    }
+    return py::bytes(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  }
+
+  /// Continues from checkpoint() bytes of a simulation of the same scenario, seed and overrides.
+  /// set_phase requests are part of the state; a set_policy callable is not (it must be the same
+  /// kind of callable, and whatever it remembers is its own business).
+  void restore(const py::bytes& data) {
+    const std::string_view view = data;
+    const std::vector<std::uint8_t> bytes(view.begin(), view.end());
+    py::gil_scoped_release release;
+    const auto held = acquire();
+    m_world->restore(bytes, "checkpoint");
   }
 
   double time() const {
@@ -699,7 +728,12 @@ PYBIND11_MODULE(_core, m) {
       .def("step", &Simulation::step, "n"_a = 1,
            "Advance n steps (fewer at the end of the scenario) with the GIL released; returns the steps done.")
       .def("reset", &Simulation::reset, "seed"_a = py::none(),
-           "Start again at time 0 on the loaded network and demand; another seed reloads the scenario.")
+           "Start again at time 0 on the loaded network and demand; another seed is applied without reloading "
+           "unless it shaped the demand at load.")
+      .def("checkpoint", &Simulation::checkpoint,
+           "The complete state of the simulation as bytes; restore() continues from it bit-identically.")
+      .def("restore", &Simulation::restore, "data"_a,
+           "Continue from checkpoint() bytes of a simulation of the same scenario, seed and overrides.")
       .def_property_readonly("time", &Simulation::time, "Simulated time, s.")
       .def_property_readonly("done", &Simulation::done, "Whether the scenario's duration is reached.")
       .def_property_readonly("steps", &Simulation::steps, "Steps done since the start.")

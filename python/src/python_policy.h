@@ -49,6 +49,10 @@ class PythonPolicy final : public SignalPolicy {
   [[nodiscard]] std::string_view name() const override { return "python"; }
   [[nodiscard]] bool usesObservations() const override { return true; }
   [[nodiscard]] int decide(const SignalObservation& obs) const override;
+  /// The fallback's state: the callable's own state lives in Python, out of the engine's reach
+  /// (a checkpoint restores the engine; a callable that remembers must be restored by its owner).
+  [[nodiscard]] std::vector<std::uint8_t> saveState() const override { return m_fallback->saveState(); }
+  void restoreState(std::span<const std::uint8_t> bytes) override { m_fallback->restoreState(bytes); }
 
   /// The first error raised by the callable since the last call, if any (and forgets it).
   std::exception_ptr takeError();

@@ -180,6 +180,16 @@ class Simulation(_CoreSimulation):
         """
         super().set_policy(policy, None if junctions is None else list(junctions))
 
+    def snapshot(self) -> bytes:
+        """The complete state of the simulation as bytes; the same as :meth:`checkpoint`.
+
+        :meth:`restore` continues from it bit-identically (the same trips, time series and state
+        at every later step as a run never stopped), here or in another ``Simulation`` of the same
+        scenario, seed and overrides; ``trafficsim run --resume FILE`` takes the same bytes from a
+        file. ``set_phase`` requests are part of the state; a ``set_policy`` callable is not.
+        """
+        return self.checkpoint()
+
     def run(self) -> dict:
         """Step to the end of the scenario and return :meth:`summary`."""
         while not self.done:

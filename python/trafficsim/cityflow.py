@@ -35,7 +35,11 @@ Differences from CityFlow, all consequences of trafficsim being a different simu
   reproducible bit for bit for any ``thread_num``.
 * Flows whose ``endTime`` is -1 (unbounded in CityFlow) are refused at load; ``get_vehicle_info``
   names the connector a vehicle is on inside a junction ``<from lane>_TO_<to lane>``.
-* ``snapshot``, ``load``, ``set_replay_file``, ``set_save_replay``, ``get_leader``,
+* ``snapshot`` returns an :class:`Archive` holding the engine's complete state (a trafficsim
+  checkpoint, not CityFlow's JSON); ``load`` continues from it bit-identically, on this engine or
+  another of the same config; ``Archive.dump(path)`` and ``load_from_file(path)`` go through a
+  file. An archive of another config is refused with ``trafficsim.LoadError``.
+* ``set_replay_file``, ``set_save_replay``, ``get_leader``,
   ``set_vehicle_speed`` and ``push_vehicle`` are not provided.
 """
 
@@ -51,6 +55,19 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 
 from . import Simulation, override_strings
+
+class Archive:
+    """The state of an :class:`Engine` at one instant (``Engine.snapshot()``), as CityFlow's
+    ``Archive``: give it to ``Engine.load``, or ``dump`` it to a file for ``load_from_file``."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = bytes(data)
+
+    def dump(self, path: str | os.PathLike) -> None:
+        """Write the archive to ``path`` (a binary trafficsim checkpoint)."""
+        with open(path, "wb") as f:
+            f.write(self.data)
+
 
 class VehicleNotFound(KeyError, RuntimeError):
     """An id that names no vehicle in the network or waiting to enter (CityFlow raises RuntimeError)."""
@@ -171,6 +188,19 @@ class Engine:
         self._sim.reset()
         self._hold_first_phases()
 
+    def snapshot(self) -> Archive:
+        """The complete state of the engine (vehicles, signals, set_tl_phase requests, counters)."""
+        return Archive(self._sim.checkpoint())
+
+    def load(self, archive: Archive) -> None:
+        """Continue from a :meth:`snapshot` of an engine of the same config, bit-identically."""
+        self._sim.restore(archive.data if isinstance(archive, Archive) else bytes(archive))
+
+    def load_from_file(self, path: str | os.PathLike) -> None:
+        """:meth:`load` an archive written by ``Archive.dump``."""
+        with open(path, "rb") as f:
+            self._sim.restore(f.read())
+
     def set_random_seed(self, seed: int) -> None:
         """Accepted for compatibility; it changes nothing, as nothing is drawn at random on
         CityFlow data (see the module notes)."""
@@ -285,4 +315,4 @@ class Engine:
         return self._sim
 
 
-__all__ = ["Engine", "HORIZON_S", "VehicleNotFound"]
+__all__ = ["Archive", "Engine", "HORIZON_S", "VehicleNotFound"]

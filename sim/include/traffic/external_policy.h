@@ -31,6 +31,9 @@ class ExternalPhasePolicy final : public SignalPolicy {
   [[nodiscard]] std::string_view name() const override { return m_fallback->name(); }
   [[nodiscard]] bool usesObservations() const override { return m_fallback->usesObservations(); }
   [[nodiscard]] int decide(const SignalObservation& obs) const override;
+  /// The requests, then the fallback policy's own state (checkpoints).
+  [[nodiscard]] std::vector<std::uint8_t> saveState() const override;
+  void restoreState(std::span<const std::uint8_t> bytes) override;
 
   /// Serve `phase` (an index into the junction's signal program) at `junction` from now on.
   /// Throws std::out_of_range for a junction or phase index out of range and std::invalid_argument

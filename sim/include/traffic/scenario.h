@@ -41,6 +41,11 @@ struct Scenario {
   double stepS = 1.0;
   double durationS = 3600.0;
   std::uint64_t seed = 1;
+  /// Whether the seed drew anything at load (flows, OD departures, passengers, ride requests,
+  /// departure jitter, driver variants, SUMO distributions). When false it only drives the run
+  /// itself (Krauss dawdling), so the same scenario with another seed is this one with `seed`
+  /// replaced, without loading it again (the Python binding's reset(seed=...)).
+  bool seedShapesInputs = false;
 
   PolicySpec signalPolicy;
   SignalTiming signalTiming;

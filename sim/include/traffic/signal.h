@@ -10,12 +10,14 @@
 // worker threads, one junction per call.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -139,6 +141,19 @@ class SignalPolicy {
   /// The phase to serve next. Returning `currentPhase` holds it; anything else asks the controller
   /// to clear the current phase and then switch.
   [[nodiscard]] virtual int decide(const SignalObservation& obs) const = 0;
+
+  /// The policy's own dynamic state, for checkpoints (traffic/checkpoint.h): bytes from which
+  /// restoreState() rebuilds it exactly. The default is for a policy that keeps none (every
+  /// built-in one decides from the observation and its parameters alone); a policy whose
+  /// decisions depend on anything it remembers between calls must override both.
+  [[nodiscard]] virtual std::vector<std::uint8_t> saveState() const { return {}; }
+  /// Sets the state saveState() wrote. Throws std::invalid_argument for bytes it cannot read
+  /// (the default accepts only none); the world then refuses the checkpoint.
+  virtual void restoreState(std::span<const std::uint8_t> bytes) {
+    if (!bytes.empty())
+      throw std::invalid_argument("policy '" + std::string(name()) + "' keeps no state but the checkpoint holds " +
+                                  std::to_string(bytes.size()) + " bytes of it");
+  }
 };
 
 struct PolicySpec {
@@ -219,6 +234,44 @@ class SignalController {
   /// then the program's phases in order with their durations. Exact for fixed-time plans, an
   /// estimate for adaptive policies (which may switch earlier or later).
   [[nodiscard]] double timeUntilGreen(MovementId movement) const;
+
+  /// Everything of the controller that changes after construction, for checkpoints: the members
+  /// from m_stage on below. A new such member belongs here too (the checkpoint test catches one
+  /// that is missed only if it changes a result).
+  struct Dynamic {
+    Stage stage = Stage::Green;
+    int phase = 0, next = 0;
+    double timeInStage = 0;
+    bool started = false, preempted = false;
+    double extendedS = 0;
+    std::uint32_t earlyGreenFor = UINT32_MAX;
+    std::uint32_t preemptions = 0, transitExtensions = 0, transitEarlyGreens = 0;
+  };
+  [[nodiscard]] Dynamic dynamicState() const {
+    return {m_stage, m_phase, m_next, m_timeInStage, m_started, m_preempted, m_extendedS, m_earlyGreenFor,
+            m_preemptions, m_transitExtensions, m_transitEarlyGreens};
+  }
+  /// Sets the state dynamicState() returned; throws std::invalid_argument (changing nothing) for a
+  /// stage or phase this controller does not have.
+  void restoreDynamicState(const Dynamic& d) {
+    const std::size_t phases = std::max<std::size_t>(phaseCount(), 1);  // an unsignalised junction stays at 0
+    if (d.stage > Stage::AllRed || d.phase < 0 || d.next < 0 || static_cast<std::size_t>(d.phase) >= phases ||
+        static_cast<std::size_t>(d.next) >= phases)
+      throw std::invalid_argument("signal state out of range (stage " + std::to_string(static_cast<int>(d.stage)) +
+                                  ", phase " + std::to_string(d.phase) + ", next " + std::to_string(d.next) + " of " +
+                                  std::to_string(phaseCount()) + ")");
+    m_stage = d.stage;
+    m_phase = d.phase;
+    m_next = d.next;
+    m_timeInStage = d.timeInStage;
+    m_started = d.started;
+    m_preempted = d.preempted;
+    m_extendedS = d.extendedS;
+    m_earlyGreenFor = d.earlyGreenFor;
+    m_preemptions = d.preemptions;
+    m_transitExtensions = d.transitExtensions;
+    m_transitEarlyGreens = d.transitEarlyGreens;
+  }
 
  private:
   /// The phase that serves `movement` (preferring the current one and protected greens), or -1.

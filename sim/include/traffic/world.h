@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -85,6 +86,16 @@ class World {
   [[nodiscard]] SignalState movementState(MovementId movement) const;
   [[nodiscard]] const StepProfile& profile() const;
   [[nodiscard]] const Scenario& scenario() const;
+
+  /// The complete dynamic state as bytes (traffic/checkpoint.h): a world of the same scenario
+  /// given them with restore() continues exactly as this one does.
+  [[nodiscard]] std::vector<std::uint8_t> checkpoint() const;
+  /// Continues from `bytes`, a checkpoint of a world of the same scenario (any thread count). The
+  /// signal policy stays this world's (set with setSignalPolicy if it is not the scenario's) and
+  /// must be the one the checkpoint was taken with; its own state is restored. Throws LoadError
+  /// naming `source` for a checkpoint of another scenario, policy or format version, or one that
+  /// is truncated or corrupted; the world is then unchanged.
+  void restore(std::span<const std::uint8_t> bytes, const std::string& source = "checkpoint");
 
   /// A hash of the complete dynamic state (positions, speeds, signals, counters), bit-exact.
   [[nodiscard]] std::uint64_t stateHash() const;

@@ -18,6 +18,46 @@ int ExternalPhasePolicy::decide(const SignalObservation& obs) const {
   return want >= 0 ? want : m_fallback->decide(obs);
 }
 
+// Little-endian: the junction count, each junction's request (int32, -1 for none), the length of
+// the fallback's state and that state.
+std::vector<std::uint8_t> ExternalPhasePolicy::saveState() const {
+  std::vector<std::uint8_t> out;
+  auto put32 = [&out](std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+  };
+  put32(static_cast<std::uint32_t>(m_requested.size()));
+  for (std::int32_t r : m_requested) put32(static_cast<std::uint32_t>(r));
+  const std::vector<std::uint8_t> fallback = m_fallback->saveState();
+  put32(static_cast<std::uint32_t>(fallback.size()));
+  out.insert(out.end(), fallback.begin(), fallback.end());
+  return out;
+}
+
+void ExternalPhasePolicy::restoreState(std::span<const std::uint8_t> bytes) {
+  std::size_t at = 0;
+  auto get32 = [&]() {
+    if (bytes.size() - at < 4) throw std::invalid_argument("the external policy's state ends early");
+    std::uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) v |= static_cast<std::uint32_t>(bytes[at++]) << (8 * i);
+    return v;
+  };
+  if (get32() != m_requested.size())
+    throw std::invalid_argument("the external policy's state is for another number of junctions");
+  std::vector<std::int32_t> requested(m_requested.size());
+  for (std::size_t j = 0; j < requested.size(); ++j) {
+    requested[j] = static_cast<std::int32_t>(get32());
+    const Junction& junction = m_net->junction(JunctionId(j));
+    const int phases = junction.program ? static_cast<int>(junction.program->phases.size()) : 0;
+    if (requested[j] < -1 || requested[j] >= phases)
+      throw std::invalid_argument("junction '" + junction.name + "': requested phase " + std::to_string(requested[j]) +
+                                  " out of range");
+  }
+  const std::uint32_t n = get32();
+  if (bytes.size() - at != n) throw std::invalid_argument("the external policy's state has a wrong length");
+  m_fallback->restoreState(bytes.subspan(at));
+  m_requested = std::move(requested);
+}
+
 void ExternalPhasePolicy::request(JunctionId junction, int phase) {
   if (junction.index() >= m_requested.size())
     throw std::out_of_range("junction index " + std::to_string(junction.value) + " out of range (the network has " +

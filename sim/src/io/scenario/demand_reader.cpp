@@ -62,6 +62,7 @@ void DemandReader::read(const TableView& root) {
     options.beginS = t.positive("sumo_begin_s", 0, true);
     options.endS = options.beginS + m_sc.durationS;
     options.seed = m_sc.seed;
+    m_sc.seedShapesInputs = true;
     for (const toml::node* f : filePaths(t, n, "demand.sumo_routes")) {
       const fs::path path = m_loader.resolveFile(f, "demand.sumo_routes", *f->value<std::string>());
       loadSumoRoutes(path, *m_sc.network, m_sc.vehicleTypes, m_sc.demand, options, m_loader.limits());
@@ -87,6 +88,7 @@ void DemandReader::read(const TableView& root) {
   checkTripIds();
   checkLaneUse();
   jitterDepartures(m_sc.demand, jitterS, m_sc.seed);
+  if (jitterS > 0) m_sc.seedShapesInputs = true;
   m_sc.demand.sortByDeparture();
 }
 
@@ -108,6 +110,7 @@ void DemandReader::readFlow(const toml::table& table, std::size_t index) {
   flow.poisson = named.boolean("poisson").value_or(false);
   requireTrips(named, "veh_per_hour", flow.vehPerHour * (flow.endS - flow.beginS) / 3600.0);
   expandFlow(*m_sc.network, router(), flow, m_sc.seed, m_loader.fileName(), m_sc.demand);
+  m_sc.seedShapesInputs = true;
 }
 
 /// An explicit `route` (checked to be connected), or `from` and `to` (two roads, to be routed).
@@ -199,6 +202,7 @@ void DemandReader::readOd(const toml::table& table, std::size_t index) {
     od.profile = {{beginS, 1.0}, {endS, 0.0}};
   }
   expandOd(*m_sc.network, router(), od, m_sc.seed, m_loader.fileName(), m_sc.demand);
+  m_sc.seedShapesInputs = true;
 }
 
 std::string DemandReader::uniqueId(const TableView& t) {

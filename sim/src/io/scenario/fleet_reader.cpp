@@ -96,6 +96,7 @@ void DemandReader::readFleet(const toml::table& table, std::size_t index) {
     requireRequests(named, "requests_per_hour", perHour * (end - begin) / 3600.0);
     const std::uint64_t stream = mix(hashName("fleet.requests"), hashName(fleet.id));
     double t = begin;
+    m_sc.seedShapesInputs = true;
     for (std::uint64_t k = 0;; ++k) {
       t += -3600.0 / perHour * std::log(1.0 - uniform01(m_sc.seed, stream, 3 * k));
       if (t >= end) break;

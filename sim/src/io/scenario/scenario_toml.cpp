@@ -110,6 +110,7 @@ Scenario loadOnce(const std::filesystem::path& file, const std::vector<std::stri
 
   DemandReader(loader, sc).read(root);
   varyDrivers(sc, driverVariation);
+  if (driverVariation > 0) sc.seedShapesInputs = true;
   measureWebsterSaturationFlow(loader, sc);
 
   std::size_t late = 0;

@@ -169,6 +169,7 @@ void DemandReader::readLine(const toml::table& table, std::size_t index) {
     double expected = 0;
     for (std::size_t from = 0; from + 1 < stopCount; ++from) expected += perStop[from] * lastDeparture / 3600.0;
     requirePassengers(named, "passengers_per_hour", expected);
+    m_sc.seedShapesInputs = true;
     for (std::size_t from = 0; from + 1 < stopCount; ++from)
       for (std::size_t to = from + 1; to < stopCount; ++to)
         expandPassengers(m_sc.transit, lineIndex, static_cast<std::uint16_t>(from), static_cast<std::uint16_t>(to),
@@ -200,6 +201,7 @@ void DemandReader::readPassengerDemand(const toml::table& table, std::size_t ind
   if (end <= begin) named.fail("end_s", "must be after begin_s");
   requirePassengers(named, "per_hour", perHour * (end - begin) / 3600.0);
   expandPassengers(m_sc.transit, static_cast<std::uint32_t>(it - lines.begin()), from, to, perHour, begin, end, m_sc.seed);
+  m_sc.seedShapesInputs = true;
 }
 
 // Free-flow time over the first `distanceM` of `road` for a vehicle of `type`.
