@@ -133,12 +133,19 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(Checkpoint, EveryScenarioFileIsCovered) {
   // A scenario added to scenarios/ must be added to the list above.
-  std::set<std::string> listed = {"hangzhou_real", "hangzhou_peak", "jinan_real", "newyork_16x3",
-                                  "grid_10x10",    "grid_30x30",    "singapore_av"};
+  std::set<std::string> listed = {"hangzhou_real", "hangzhou_peak", "jinan_real",        "newyork_16x3",
+                                  "grid_10x10",    "grid_30x30",    "singapore_av",      "nanchang_citybrain"};
   for (const auto& entry : fs::directory_iterator(std::string(TRAFFIC_SOURCE_DIR) + "/scenarios"))
     if (entry.path().extension() == ".toml") {
       EXPECT_TRUE(listed.count(entry.path().stem().string())) << entry.path();
     }
+}
+
+// The City Brain Challenge city reads its data from ../shared, which may be absent.
+TEST(Checkpoint, NanchangResumesExactly) {
+  if (!fs::exists(fs::path(TRAFFIC_SOURCE_DIR) / ".." / "shared" / "data" / "citybrain"))
+    GTEST_SKIP() << "nanchang_citybrain: its data in ../shared is absent";
+  expectResumesExactly(shipped("nanchang_citybrain", 240), 120, 2);
 }
 
 TEST(Checkpoint, AdaptivePoliciesResumeExactly) {

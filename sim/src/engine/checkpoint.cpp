@@ -334,7 +334,8 @@ std::vector<std::uint8_t> decode(ByteReader& r, const NetworkView& view, std::si
 
 static_assert(sizeof(LaneSensor) == 32, "a field was added to LaneSensor: checkpoint it below");
 static_assert(sizeof(LaneObservation) == 36, "a field was added to LaneObservation: checkpoint it below");
-static_assert(sizeof(Sensing) == 8 + 4 * 24, "a member was added to Sensing: checkpoint it below");
+static_assert(sizeof(LoopState) == 16, "a field was added to LoopState: checkpoint it below");
+static_assert(sizeof(Sensing) == 8 + 5 * 24, "a member was added to Sensing: checkpoint it below");
 
 void encode(ByteWriter& w, const LaneObservation& o) {
   optId(w, o.lane);
@@ -381,6 +382,11 @@ void encode(ByteWriter& w, const Sensing& s) {
     w.varint(x.crossedLastStep);
     w.f32(x.flowVehPerH);
   }
+  w.varint(s.loops.size());
+  for (const LoopState& l : s.loops) {
+    w.f64(l.stopbarOccupiedSinceS);
+    w.f32(l.advanceOccupancy);
+  }
   encodeObservations(w, s.laneObs);
   w.varint(s.controllerIncoming.size());
   for (const auto& v : s.controllerIncoming) encodeObservations(w, v);
@@ -402,6 +408,13 @@ void decode(ByteReader& r, const NetworkView& view, Sensing& s) {
     x.flowVehPerH = r.f32();
   }
   if (s.enabled && sensors == 0) throw DecodeError("sensing is on but the checkpoint has no sensors");
+  const std::size_t loops = r.count(12, "loop states");
+  if (loops != 0 && loops != view.laneCount) throw DecodeError("the checkpoint has loops for another number of lanes");
+  s.loops.resize(loops);
+  for (LoopState& l : s.loops) {
+    l.stopbarOccupiedSinceS = r.f64();
+    l.advanceOccupancy = r.f32();
+  }
   decodeObservations(r, view.laneCount, s.laneObs);
   if (!s.laneObs.empty() && s.laneObs.size() != view.laneCount) throw DecodeError("lane observations for another network");
   expectCount(r, s.controllerIncoming.size(), "signal controllers");
@@ -544,9 +557,9 @@ void decode(ByteReader& r, const NetworkView& view, std::size_t trips, TransitSt
   for (auto& q : t.waiting) indices(r, q, passengers, "passenger");
 }
 
-static_assert(sizeof(FleetVehicle) == 144, "a field was added to FleetVehicle: checkpoint it below");
+static_assert(sizeof(FleetVehicle) == 152, "a field was added to FleetVehicle: checkpoint it below");
 static_assert(sizeof(PlannedStop) == 12, "a field was added to PlannedStop: checkpoint it below");
-static_assert(sizeof(RequestState) == 72, "a field was added to RequestState: checkpoint it below");
+static_assert(sizeof(RequestState) == 80, "a field was added to RequestState: checkpoint it below");
 void encode(ByteWriter& w, const FleetState& f) {
   w.u8(kFleets);
   w.varint(f.fleetVehicles.size());
@@ -562,6 +575,7 @@ void encode(ByteWriter& w, const FleetState& f) {
     w.f64(fv.dwellLeftS);
     encode(w, fv.ride);
     w.f64(fv.busyS);
+    w.f64(fv.occupiedS);
     w.varint(fv.stopsMade);
     w.varint(fv.riders);
     w.varint(fv.maxLoad);
@@ -574,11 +588,20 @@ void encode(ByteWriter& w, const FleetState& f) {
     w.f64(q.dropoffS);
     w.f64(q.plannedPickupS);
     w.f64(q.directS);
+    w.varint(q.replans);
     w.str(q.reason);
   }
   w.varint(f.nextRequest);
   doubles(w, f.nextRebalanceS);
-  // travelCache: memoised free-flow times, the same values whether kept or recomputed.
+  // Travel times from current conditions. routeCache and travelCache are memos: routes are the
+  // router's, and travel times are cleared whenever roadTimeS is refreshed, so recomputing them
+  // from the saved roadTimeS gives the same values.
+  doubles(w, f.roadSpeedSum);
+  doubles(w, f.roadVehicleS);
+  w.f64(f.nextEstimateS);
+  w.f64(f.nextReplanS);
+  w.varint(f.roadTimeS.size());
+  for (const auto& times : f.roadTimeS) doubles(w, times);
 }
 void decode(ByteReader& r, const NetworkView& view, std::size_t trips, FleetState& f) {
   section(r, kFleets, "fleets");
@@ -597,6 +620,7 @@ void decode(ByteReader& r, const NetworkView& view, std::size_t trips, FleetStat
     fv.dwellLeftS = r.f64();
     decode(r, fv.ride);
     fv.busyS = r.f64();
+    fv.occupiedS = r.f64();
     fv.stopsMade = u32(r, "stops");
     fv.riders = u32(r, "riders");
     fv.maxLoad = u32(r, "load");
@@ -611,6 +635,7 @@ void decode(ByteReader& r, const NetworkView& view, std::size_t trips, FleetStat
     q.dropoffS = r.f64();
     q.plannedPickupS = r.f64();
     q.directS = r.f64();
+    q.replans = u32(r, "re-plans");
     q.reason = r.str("reason");
   }
   f.nextRequest = r.varint();
@@ -618,6 +643,20 @@ void decode(ByteReader& r, const NetworkView& view, std::size_t trips, FleetStat
   const std::size_t fleets = f.nextRebalanceS.size();
   doubles(r, f.nextRebalanceS, "fleets");
   if (f.nextRebalanceS.size() != fleets) throw DecodeError("the checkpoint has another number of fleets");
+  const std::size_t speedRoads = f.roadSpeedSum.size();
+  doubles(r, f.roadSpeedSum, "roads");
+  doubles(r, f.roadVehicleS, "roads");
+  if (f.roadSpeedSum.size() != speedRoads || f.roadVehicleS.size() != speedRoads)
+    throw DecodeError("the checkpoint has road speeds for another network");
+  f.nextEstimateS = r.f64();
+  f.nextReplanS = r.f64();
+  expectCount(r, f.roadTimeS.size(), "fleets");
+  for (auto& times : f.roadTimeS) {
+    const std::size_t n = times.size();
+    doubles(r, times, "roads");
+    if (times.size() != n) throw DecodeError("the checkpoint has road times for another network");
+  }
+  for (auto& cache : f.travelCache) cache.clear();
 }
 
 // ---- statistics ----------------------------------------------------------------------------------
