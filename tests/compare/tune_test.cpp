@@ -114,6 +114,44 @@ TEST(Tune, SuccessiveHalvingKeepsTheBestThirdPerRungAndEndsAtFullLength) {
   for (const Evaluation& e : r.evaluations) EXPECT_EQ(e.scenario == "held", e.phase == "test");
 }
 
+// Short rungs can mislead: here the defaults look worst on short runs and are best over the whole
+// duration, so successive halving drops them; the full-length comparison must bring them back.
+TEST(Tune, TheDefaultsStandWhenTheWinnerDoesNotBeatThemAtFullLength) {
+  TempDir dir;
+  TuneSpec spec;
+  spec.policy = "max_pressure";
+  spec.train = {dir.write("train.toml", tinyGridScenario(900, 300)).string()};
+  std::string held = tinyGridScenario(900, 600);
+  held.replace(held.find("\"tiny\""), 6, "\"held\"");
+  spec.test = {dir.write("test.toml", held).string()};
+  spec.ranges = parseParamRanges({"min_phase_s=8:16"});
+  spec.budget = 9;
+  spec.eta = 3;
+  spec.minRungDurationS = 60;
+  auto misleading = [](const std::vector<RunRequest>& batch) {
+    std::vector<RunResult> out = fakeRunner(batch);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      bool defaults = true;
+      double duration = 0;
+      for (const std::string& o : batch[i].overrides) {
+        if (o.rfind("signals.params.", 0) == 0) defaults = false;
+        if (o.rfind("scenario.duration_s=", 0) == 0) duration = std::stod(o.substr(o.find('=') + 1));
+      }
+      if (defaults) out[i].meanTravelTimeWithUnfinishedS = duration < 900 ? 1e4 : 50;
+    }
+    return out;
+  };
+  const TuneResult r = tunePolicy(spec, misleading);
+  ASSERT_EQ(r.rungs.size(), 3u);
+  EXPECT_EQ(r.rungs[2].candidates.size(), 1u);
+  EXPECT_NE(r.rungs[2].candidates[0], 0);  // the search itself dropped the defaults
+  EXPECT_EQ(r.best, 0);
+  EXPECT_DOUBLE_EQ(r.trainBest, 50);
+  EXPECT_DOUBLE_EQ(r.trainDefaults, 50);
+  ASSERT_EQ(r.testDefaults.size(), 1u);
+  EXPECT_DOUBLE_EQ(r.testBest[0], r.testDefaults[0]);
+}
+
 // A real search on a small grid: the same answer with one job and with two.
 TEST(Tune, RealSearchIsDeterministicWhateverTheJobs) {
   TempDir dir;

@@ -361,6 +361,12 @@ TuneResult tunePolicy(const TuneSpec& spec, const BatchRunner& runner,
     const std::size_t first = runBatch("train", -1, {0}, train, 1);
     result.trainDefaults = scoreOf(first, 0, trainNames);
   }
+  // Early rungs rank on short runs, which can drop the defaults although they are better over the
+  // whole duration: the winner of the last (full-length) rung must beat them there, or they stand.
+  if (result.best != 0 && result.trainDefaults <= result.trainBest) {
+    result.best = 0;
+    result.trainBest = result.trainDefaults;
+  }
 
   // Held-out scores: the best and the defaults on every test scenario, full length.
   if (!test.empty()) {
