@@ -355,7 +355,11 @@ CLI::App* addCompareCommand(CLI::App& app, CompareOptions& compare) {
   const std::string examplePolicies = names.size() > 1 ? names[0] + "," + names[1] : names.front();
   CLI::App* compareCmd = app.add_subcommand(
       "compare", "Benchmark signal policies: every scenario x policy x seed, with confidence intervals and charts");
-  compareCmd->add_option("scenarios", compare.scenarios, "Scenario files (.toml) or SUMO configurations (.sumocfg)")->required();
+  compareCmd
+      ->add_option("scenarios", compare.scenarios,
+                   "Scenario files (.toml), SUMO configurations (.sumocfg) or "
+                   "City Brain Challenge configurations (.cfg)")
+      ->required();
   compareCmd->add_option("--policies", compare.policies, "Signal policies to compare, separated by commas")
       ->required()
       ->allow_extra_args(false)  // so that a scenario after it is not taken for a policy

@@ -128,7 +128,11 @@ int infoCommand(const InfoOptions& opt) {
 CLI::App* addInfoCommand(CLI::App& app, InfoOptions& info) {
   CLI::App* infoCmd = app.add_subcommand(
       "info", "Check a scenario and describe its map, demand and signal settings");
-  infoCmd->add_option("scenario", info.scenario, "Scenario file (.toml) or SUMO configuration (.sumocfg)")->required();
+  infoCmd
+      ->add_option("scenario", info.scenario,
+                   "Scenario file (.toml), SUMO configuration (.sumocfg) or "
+                   "City Brain Challenge configuration (.cfg)")
+      ->required();
   infoCmd->add_option("--set", info.overrides, "Override a scenario key (key=value), as for run")
       ->allow_extra_args(false)
       ->type_name("KEY=VALUE");

@@ -345,7 +345,10 @@ int runCommand(const RunOptions& opt) {
 }
 
 void addRunOptions(CLI::App& cmd, RunOptions& run) {
-  cmd.add_option("scenario", run.scenario, "Scenario file (.toml) or SUMO configuration (.sumocfg)")->required();
+  cmd.add_option("scenario", run.scenario,
+                 "Scenario file (.toml), SUMO configuration (.sumocfg) or City "
+                 "Brain Challenge configuration (.cfg)")
+      ->required();
   cmd.add_option("-o,--out", run.out,
                  "Results folder; replaced whole if it holds an earlier run's outputs [default: results/<scenario name>]");
   cmd.add_option("-t,--threads", run.threads,
