@@ -418,7 +418,11 @@ RunResult fakeRun(const std::string& policy, std::uint64_t seed, double travelTi
 
 ComparisonSpec fakeSpec(std::vector<std::string> policies) {
   ComparisonSpec spec;
-  spec.scenarios = {{"grid", "a test grid", 300}};
+  ScenarioInfo grid;
+  grid.name = "grid";
+  grid.description = "a test grid";
+  grid.durationS = 300;
+  spec.scenarios = {grid};
   spec.policies = std::move(policies);
   spec.seeds = 3;
   spec.commandLine = "trafficsim compare grid.toml --policies a,b --seeds 3 --out x";

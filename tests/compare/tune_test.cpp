@@ -173,7 +173,9 @@ TEST(Tune, RealSearchIsDeterministicWhateverTheJobs) {
     EXPECT_EQ(one.evaluations[i].run.sensing, "camera");
   }
   // When the defaults win, their score is the winner's.
-  if (one.best == 0) EXPECT_EQ(one.trainBest, one.trainDefaults);
+  if (one.best == 0) {
+    EXPECT_EQ(one.trainBest, one.trainDefaults);
+  }
   const auto files = renderTune(spec, one, "trafficsim tune ...", "trafficsim test");
   ASSERT_EQ(files.size(), 3u);
   EXPECT_NE(files[2].content.find("[signals]\npolicy = \"max_pressure\"\n"), std::string::npos) << files[2].content;
