@@ -77,8 +77,9 @@ std::vector<RunResult> fakeRunner(const std::vector<RunRequest>& batch) {
   return out;
 }
 
-TEST(Tune, SuccessiveHalvingKeepsTheBestThirdPerRungAndEndsAtFullLength) {
-  TempDir dir;
+// max_pressure's min_phase_s searched over 8–16 s with a budget of 9 in rungs of 1/3: a training
+// grid and a held-out one (named "held") written into `dir`.
+TuneSpec smallSearch(TempDir& dir) {
   TuneSpec spec;
   spec.policy = "max_pressure";
   spec.train = {dir.write("train.toml", tinyGridScenario(900, 300)).string()};
@@ -89,6 +90,12 @@ TEST(Tune, SuccessiveHalvingKeepsTheBestThirdPerRungAndEndsAtFullLength) {
   spec.budget = 9;
   spec.eta = 3;
   spec.minRungDurationS = 60;
+  return spec;
+}
+
+TEST(Tune, SuccessiveHalvingKeepsTheBestThirdPerRungAndEndsAtFullLength) {
+  TempDir dir;
+  const TuneSpec spec = smallSearch(dir);
   const TuneResult r = tunePolicy(spec, fakeRunner);
   ASSERT_EQ(r.rungs.size(), 3u);
   EXPECT_EQ(r.rungs[0].candidates.size(), 9u);
@@ -118,16 +125,7 @@ TEST(Tune, SuccessiveHalvingKeepsTheBestThirdPerRungAndEndsAtFullLength) {
 // duration, so successive halving drops them; the full-length comparison must bring them back.
 TEST(Tune, TheDefaultsStandWhenTheWinnerDoesNotBeatThemAtFullLength) {
   TempDir dir;
-  TuneSpec spec;
-  spec.policy = "max_pressure";
-  spec.train = {dir.write("train.toml", tinyGridScenario(900, 300)).string()};
-  std::string held = tinyGridScenario(900, 600);
-  held.replace(held.find("\"tiny\""), 6, "\"held\"");
-  spec.test = {dir.write("test.toml", held).string()};
-  spec.ranges = parseParamRanges({"min_phase_s=8:16"});
-  spec.budget = 9;
-  spec.eta = 3;
-  spec.minRungDurationS = 60;
+  const TuneSpec spec = smallSearch(dir);
   auto misleading = [](const std::vector<RunRequest>& batch) {
     std::vector<RunResult> out = fakeRunner(batch);
     for (std::size_t i = 0; i < batch.size(); ++i) {
