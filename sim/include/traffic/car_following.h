@@ -91,6 +91,11 @@ double stepAccel(const VehicleType& t, double v0Mps, double speedMps, double acc
 /// reversing.
 Motion integrate(double speedMps, double accelMps2, double dtS);
 
+/// The largest acceleration whose step of `dtS` (integrate()) advances no more than `distanceM`
+/// (>= 0) from `speedMps`: ending the step at a speed whose mean with the present one covers the
+/// distance, or, when even stopping within the step covers more, braking to stop exactly there.
+double accelToStayWithin(double speedMps, double distanceM, double dtS);
+
 /// Whether a vehicle at `speedMps` can stop within `distanceM` braking at `decelMps2`.
 bool canStopWithin(double speedMps, double distanceM, double decelMps2);
 

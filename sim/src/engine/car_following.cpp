@@ -127,6 +127,13 @@ Motion integrate(double speedMps, double accelMps2, double dtS) {
   return {0.0, advance};
 }
 
+double accelToStayWithin(double speedMps, double distanceM, double dtS) {
+  const double d = std::max(0.0, distanceM);
+  const double next = 2.0 * d / dtS - speedMps;
+  if (next >= 0) return (next - speedMps) / dtS;
+  return d > 1e-9 ? -speedMps * speedMps / (2.0 * d) : -speedMps / dtS * 1e3;
+}
+
 bool canStopWithin(double speedMps, double distanceM, double decelMps2) {
   return speedMps * speedMps <= 2.0 * decelMps2 * std::max(0.0, distanceM);
 }
