@@ -173,14 +173,16 @@ void planMotion(const Executor& exec, const NetworkView& view, const SimClock& c
         if (gap > 0 && (m.flags & kInNetwork)) v.accelMps2 = std::min(v.accelMps2, idmAccel(t, v0, v.speedMps, gap, m.speedMps));
       }
       // Slow down before reaching a slower track ahead (a turn, a lower speed limit), braking
-      // comfortably; if the step ends past its start, the desired speed there bounds the step.
+      // comfortably, or harder (up to the emergency deceleration) when the track ahead became
+      // known too late for that (a short lane, a late grant); if the step ends past its start, the
+      // desired speed there bounds the step.
       double v0Step = v0;
       if (const TrackId next = nextTrackOf(s, v, track); next.valid()) {
         if (const double vNext = s.view.desiredSpeedOn(v, next); vNext < v0) {
           const double toEnd = s.view.tracks[track].lengthM - v.posM;
           if (vNext < v.speedMps) {
             const double needed = (vNext * vNext - v.speedMps * v.speedMps) / (2.0 * std::max(toEnd, 1.0));
-            v.accelMps2 = std::min(v.accelMps2, std::max(needed, -t.comfortDecelMps2));
+            v.accelMps2 = std::min(v.accelMps2, std::max(needed, -t.maxDecelMps2));
           }
           if (integrate(v.speedMps, v.accelMps2, dt).advanceM >= toEnd) v0Step = vNext;
         }
