@@ -100,7 +100,7 @@ TEST(CarFollowing, EmergencyBrakingOfTheLeaderNeverCausesAnOverlap) {
 }
 
 const CarFollowingModel kModels[] = {CarFollowingModel::Idm, CarFollowingModel::Iidm, CarFollowingModel::Krauss,
-                                     CarFollowingModel::Cacc};
+                                     CarFollowingModel::Cacc, CarFollowingModel::Cityflow};
 
 VehicleType withModel(CarFollowingModel m) {
   VehicleType t = car();
@@ -178,6 +178,40 @@ TEST(CarFollowingModels, KraussFollowsSumosSafeSpeedAndDawdlesBySigma) {
   t.kraussSigma = 0.5;
   EXPECT_DOUBLE_EQ(kraussAccel(t, 20, 10, kFreeRoadGapM, 0, 1.0, 0.0), t.accelMps2);
   EXPECT_DOUBLE_EQ(kraussAccel(t, 20, 10, kFreeRoadGapM, 0, 1.0, 1.0), t.accelMps2 * (1 - 0.5));
+}
+
+// CityFlow's rule with the parameters of its datasets (headwayTime 2 s, minGap 2.5 m, usualNegAcc
+// = maxNegAcc = 4.5 m/s^2, 1 s steps): at a steady speed v behind an equally fast leader the time
+// headway bound holds exactly at gap = v T, with no jam distance; that is what makes a CityFlow lane
+// discharge at v / (v T + length).
+TEST(CarFollowingModels, CityflowKeepsATimeHeadwayOnTheGapAlone) {
+  VehicleType t = withModel(CarFollowingModel::Cityflow);
+  t.headwayS = 2;
+  t.minGapM = 2.5;
+  t.accelMps2 = 2;
+  t.comfortDecelMps2 = t.maxDecelMps2 = 4.5;
+  for (double v = 3; v <= 11; v += 2) {
+    // The headway bound alone: at gap vT the speed stays, a little closer it brakes.
+    EXPECT_NEAR(v + cityflowAccel(t, 30, v, v * t.headwayS, v, 1.0), v, 1e-9) << "v=" << v;
+    EXPECT_LT(cityflowAccel(t, 30, v, v * t.headwayS - 1, v, 1.0), 0.0) << "v=" << v;
+  }
+  // Behind a standing obstacle s0 beyond a stop line, with the step bounded at the line as the plan
+  // phase bounds it, it comes to rest with the front at the line.
+  double x = 0, v = 11.1;
+  const double lineM = 80;
+  for (int step = 0; step < 60; ++step) {
+    const double model = cityflowAccel(t, 11.1, v, lineM + t.minGapM - x, 0, 1.0);
+    const double a = stepAccel(t, 11.1, v, std::min(model, accelToStayWithin(v, lineM - x, 1.0)), 1.0);
+    const Motion m = integrate(v, a, 1.0);
+    x += m.advanceM;
+    v = m.speedMps;
+    ASSERT_LE(x, lineM + 1e-9);
+  }
+  EXPECT_NEAR(x, lineM, 0.5);
+  EXPECT_LT(v, 0.1);
+  // From a free road it accelerates at a up to the desired speed.
+  EXPECT_DOUBLE_EQ(cityflowAccel(t, 11.1, 5, kFreeRoadGapM, 0, 1.0), t.accelMps2);
+  EXPECT_DOUBLE_EQ(5 + cityflowAccel(t, 6, 5, kFreeRoadGapM, 0, 1.0), 6.0);
 }
 
 TEST(CarFollowingModels, CaccFeedsTheLeadersAccelerationForwardAndFallsBackToIdm) {

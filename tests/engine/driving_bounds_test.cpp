@@ -113,7 +113,7 @@ TEST_P(EveryModel, KeepsTheBoundsThroughASignalisedJunction) {
 
 INSTANTIATE_TEST_SUITE_P(Models, EveryModel,
                          ::testing::Values(CarFollowingModel::Idm, CarFollowingModel::Iidm, CarFollowingModel::Krauss,
-                                           CarFollowingModel::Cacc),
+                                           CarFollowingModel::Cacc, CarFollowingModel::Cityflow),
                          [](const ::testing::TestParamInfo<CarFollowingModel>& info) {
                            return std::string(toString(info.param));
                          });

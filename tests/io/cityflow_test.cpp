@@ -77,6 +77,8 @@ TEST(CityflowData, HangzhouFlows) {
   EXPECT_DOUBLE_EQ(types[0].comfortDecelMps2, 4.5);
   EXPECT_DOUBLE_EQ(types[0].maxDecelMps2, 4.5);
   EXPECT_DOUBLE_EQ(types[0].headwayS, 2);
+  // CityFlow's own car-following rule, so that a lane discharges as in CityFlow (docs/validation.md).
+  EXPECT_EQ(types[0].carFollowing, CarFollowingModel::Cityflow);
   EXPECT_DOUBLE_EQ(types[0].minGapM, 2.5);
   EXPECT_DOUBLE_EQ(types[0].maxSpeedMps, 11.111);
   EXPECT_LT(demand.routes.size(), demand.trips.size());  // identical routes are shared

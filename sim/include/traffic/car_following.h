@@ -27,6 +27,9 @@ namespace traffic {
 
 /// Desired speed on a lane with `speedLimitMps`.
 double desiredSpeed(const VehicleType& t, double speedLimitMps);
+/// The speed at which a vehicle of type `t` takes a curve of radius `radiusM` at its comfortable
+/// lateral acceleration: sqrt(lateralAccelMps2 * radiusM) (v^2 / R = a_lat).
+double turnSpeed(const VehicleType& t, double radiusM);
 
 /// A gap meaning "nothing ahead".
 inline constexpr double kFreeRoadGapM = 1e18;
@@ -64,6 +67,23 @@ double kraussSafeSpeed(const VehicleType& t, double gapM, double leaderSpeedMps)
 /// headway asks once that exceeds b (an emergency is handled by the sensor-based fallback).
 double caccAccel(const VehicleType& t, double v0Mps, double speedMps, double gapM, double leaderSpeedMps,
                  double leaderAccelMps2);
+/// CityFlow's car-following rule (cityflow-project/CityFlow, Vehicle::getCarFollowSpeed and
+/// getNextSpeed; reimplemented from its published source, CityFlow itself is not linked): the
+/// next speed is the least of accelerating at a, the desired speed, and three bounds behind the
+/// leader. (1) and (2): a speed from which, after this step, the vehicle can still stop behind
+/// where the leader would stop, braking at the emergency deceleration with no gap to spare, and
+/// at the comfortable deceleration with s0 to spare. (3) a time headway T on the gap alone:
+/// v <= (gap + (vl + max(0, v - vl) / 2) dt - v dt / 2) / (T + dt / 2). At steady speed (3) is
+/// gap = vT with no jam distance, so a lane of CityFlow vehicles discharges at
+/// v / (vT + length), not at IDM's rate. The leader is assumed to brake like the vehicle itself
+/// (CityFlow reads the leader's own decelerations; in CityFlow files all types share them).
+double cityflowAccel(const VehicleType& t, double v0Mps, double speedMps, double gapM, double leaderSpeedMps,
+                     double dtS);
+/// CityFlow's no-collision speed: the speed v for the coming step of `dtS` after which, braking at
+/// `decelMps2`, the vehicle stops `spareM` behind where a leader at `leaderSpeedMps` braking at
+/// the same rate stops.
+double cityflowNoCollisionSpeed(double decelMps2, double speedMps, double gapM, double leaderSpeedMps, double dtS,
+                                double spareM);
 inline constexpr double kCaccGainSpacing = 0.2;   ///< kp, 1/s^2
 inline constexpr double kCaccGainSpeed = 0.7;     ///< kd, 1/s
 
@@ -90,6 +110,11 @@ double stepAccel(const VehicleType& t, double v0Mps, double speedMps, double acc
 /// Ballistic update over `dtS` with acceleration `accel`, stopping at zero speed rather than
 /// reversing.
 Motion integrate(double speedMps, double accelMps2, double dtS);
+
+/// The largest acceleration whose step of `dtS` (integrate()) advances no more than `distanceM`
+/// (>= 0) from `speedMps`: ending the step at a speed whose mean with the present one covers the
+/// distance, or, when even stopping within the step covers more, braking to stop exactly there.
+double accelToStayWithin(double speedMps, double distanceM, double dtS);
 
 /// Whether a vehicle at `speedMps` can stop within `distanceM` braking at `decelMps2`.
 bool canStopWithin(double speedMps, double distanceM, double decelMps2);

@@ -31,6 +31,9 @@ struct Polyline {
   [[nodiscard]] Polyline offset(double offsetM) const;
   /// The part between arc lengths `from` and `to`.
   [[nodiscard]] Polyline slice(double from, double to) const;
+  /// How much the line turns from start to end: the sum of the absolute heading changes between
+  /// consecutive segments, in radians (degenerate segments are skipped).
+  [[nodiscard]] double totalTurnRad() const;
 };
 
 /// Arc lengths along `a` and `b` of the first crossing of the two polylines, if they cross.

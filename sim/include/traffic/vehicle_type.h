@@ -31,8 +31,10 @@ std::optional<SignalPriority> parseSignalPriority(std::string_view name);
 /// Treiber's improved IDM (IIDM: keeps the equilibrium gap exactly and slows down gently above the
 /// desired speed), Krauss (SUMO's default: the largest speed from which it can still stop behind a
 /// braking leader, minus random dawdling), or cooperative adaptive cruise control (CACC: follows a
-/// cooperative leader at a short headway using its broadcast acceleration; IDM behind any other).
-enum class CarFollowingModel : std::uint8_t { Idm, Iidm, Krauss, Cacc };
+/// cooperative leader at a short headway using its broadcast acceleration; IDM behind any other),
+/// or CityFlow's (the speed rule of the CityFlow simulator, given to the vehicles of CityFlow
+/// files so that a signalised lane discharges as it does there).
+enum class CarFollowingModel : std::uint8_t { Idm, Iidm, Krauss, Cacc, Cityflow };
 std::string_view toString(CarFollowingModel m);
 std::optional<CarFollowingModel> parseCarFollowingModel(std::string_view name);
 
@@ -59,11 +61,19 @@ struct VehicleType {
   double comfortDecelMps2 = 4.5;   ///< IDM comfortable deceleration b
   double maxDecelMps2 = 9.0;       ///< emergency deceleration: no model and no step brakes harder
   double minGapM = 2.5;            ///< IDM jam distance s0
-  double headwayS = 1.5;           ///< IDM desired time headway T
+  /// IDM desired time headway T. 1 s, Treiber and Kesting's value for city traffic; with the car
+  /// class's 2 m jam distance (vehicle_type.cpp) a signalised 13.89 m/s lane of cars discharges in
+  /// the textbook range of 1,800-1,900 veh/h (docs/validation.md).
+  double headwayS = 1.0;
   double accelExponent = 4.0;      ///< IDM delta
   double politeness = 0.2;         ///< MOBIL p: weight of others' gains in a discretionary change
   double laneChangeThresholdMps2 = 0.2;  ///< MOBIL a_th: advantage needed to change lanes
   double speedFactor = 1.0;        ///< multiplies the lane speed limit (drivers who speed or dawdle)
+  /// Comfortable lateral acceleration in curves: a connector of mean radius R is driven at no more
+  /// than sqrt(lateralAccelMps2 * R) (car_following.h, turnSpeed). 3 m/s^2: low-speed turning
+  /// roadways at junctions are designed for a side friction of about 0.3 (AASHTO's Green Book),
+  /// more than open-road curves, since drivers accept more at low speed.
+  double lateralAccelMps2 = 3.0;
   CarFollowingModel carFollowing = CarFollowingModel::Idm;
   /// Krauss driver imperfection sigma in [0, 1]: each step the speed the model allows is reduced by
   /// a random share (up to sigma) of one step's acceleration a * dt (SUMO's default 0.5).

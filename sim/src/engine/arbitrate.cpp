@@ -104,10 +104,10 @@ struct JunctionArbiter {
   }
 
   // Whether `vehicle`, at `distM` before the stop line, may use connector `c` now.
-  bool conflictsClear(std::uint32_t vehicle, double distM, const Connector& c, bool permissive) const {
+  bool conflictsClear(std::uint32_t vehicle, double distM, ConnectorId cid, const Connector& c, bool permissive) const {
     const Vehicle& me = s.vehicles.hot[vehicle];
     const VehicleType& t = s.view.type(me);
-    const double vmax = desiredSpeed(t, c.speedLimitMps);
+    const double vmax = s.view.desiredSpeedOn(t, s.view.connectorTrack(cid));  // the turn's speed, not the lane's
     for (const Conflict& k : c.conflicts) {
       const double myArrive = timeToCover(distM + k.atM, me.speedMps, t.accelMps2, vmax);
       const double myClear = timeToCover(distM + k.atM + t.lengthM, me.speedMps, t.accelMps2, vmax);
@@ -164,7 +164,7 @@ struct JunctionArbiter {
         // one vehicle when it is free, or nobody could ever cross it.
         const double need = std::min(t.lengthM + t.minGapM, s.view.tracks[to].lengthM);
         grant = lightAllows && roomOnLane(s, to, reservedM[to]) >= need &&
-                conflictsClear(id, dist, con, light == SignalState::GreenPermissive);
+                conflictsClear(id, dist, cid, con, light == SignalState::GreenPermissive);
       }
       if (!grant) break;
       v.flags |= kGranted;

@@ -9,6 +9,8 @@ double desiredSpeed(const VehicleType& t, double speedLimitMps) {
   return std::min(t.maxSpeedMps, speedLimitMps * t.speedFactor);
 }
 
+double turnSpeed(const VehicleType& t, double radiusM) { return std::sqrt(t.lateralAccelMps2 * std::max(radiusM, 0.0)); }
+
 double idmFreeAccel(const VehicleType& t, double v0Mps, double speedMps) {
   if (v0Mps <= 0) return -t.comfortDecelMps2;
   const double ratio = speedMps / v0Mps;
@@ -97,6 +99,36 @@ double caccAccel(const VehicleType& t, double v0Mps, double speedMps, double gap
   return std::max(-t.maxDecelMps2, acc);
 }
 
+double cityflowNoCollisionSpeed(double decelMps2, double speedMps, double gapM, double leaderSpeedMps, double dtS,
+                                double spareM) {
+  // Moving at the mean of v and the present speed over the step, then braking at d:
+  //   v dt / 2 + v^2 / (2 d) <= gap - spare + vl^2 / (2 d) - speed dt / 2,
+  // the positive root in v. With no room at all, a full stop is asked for (CityFlow returns -100,
+  // which its caller's bound at maxNegAcc then limits).
+  const double room = gapM - spareM + leaderSpeedMps * leaderSpeedMps / (2.0 * decelMps2) - speedMps * dtS / 2.0;
+  const double half = dtS / 2.0;
+  const double disc = half * half + 2.0 * room / decelMps2;
+  if (disc < 0) return 0.0;
+  const double stopBehind = decelMps2 * (std::sqrt(disc) - half);
+  // And over this one step: the advance counted as v dt / 2 stays within the gap (less the spare)
+  // plus what the leader covers braking at d for the whole step.
+  const double withinStep = 2.0 * leaderSpeedMps - decelMps2 * dtS + 2.0 * (gapM - spareM) / dtS;
+  return std::min(stopBehind, withinStep);
+}
+
+double cityflowAccel(const VehicleType& t, double v0Mps, double speedMps, double gapM, double leaderSpeedMps,
+                     double dtS) {
+  double next = std::min(speedMps + t.accelMps2 * dtS, v0Mps);
+  if (gapM < kFreeRoadGapM) {
+    next = std::min(next, cityflowNoCollisionSpeed(t.maxDecelMps2, speedMps, gapM, leaderSpeedMps, dtS, 0.0));
+    next = std::min(next, cityflowNoCollisionSpeed(t.comfortDecelMps2, speedMps, gapM, leaderSpeedMps, dtS, t.minGapM));
+    const double closing = std::max(0.0, speedMps - leaderSpeedMps);
+    next = std::min(next, (gapM + (leaderSpeedMps + closing / 2.0) * dtS - speedMps * dtS / 2.0) / (t.headwayS + dtS / 2.0));
+  }
+  next = std::max(next, 0.0);
+  return std::max(-t.maxDecelMps2, (next - speedMps) / dtS);
+}
+
 double followingAccel(const VehicleType& t, const FollowingInput& in) {
   const bool free = in.gapM >= kFreeRoadGapM;
   switch (t.carFollowing) {
@@ -106,6 +138,8 @@ double followingAccel(const VehicleType& t, const FollowingInput& in) {
       return iidmAccel(t, in.v0Mps, in.speedMps, in.gapM, in.leaderSpeedMps);
     case CarFollowingModel::Krauss:
       return kraussAccel(t, in.v0Mps, in.speedMps, in.gapM, in.leaderSpeedMps, in.dtS, in.random01);
+    case CarFollowingModel::Cityflow:
+      return cityflowAccel(t, in.v0Mps, in.speedMps, in.gapM, in.leaderSpeedMps, in.dtS);
     case CarFollowingModel::Cacc:
       if (!free && in.leaderCooperative)
         return caccAccel(t, in.v0Mps, in.speedMps, in.gapM, in.leaderSpeedMps, in.leaderAccelMps2);
@@ -125,6 +159,13 @@ Motion integrate(double speedMps, double accelMps2, double dtS) {
   // Stops within the step: travel only the braking distance.
   const double advance = accelMps2 < 0 ? speedMps * speedMps / (-2.0 * accelMps2) : 0.0;
   return {0.0, advance};
+}
+
+double accelToStayWithin(double speedMps, double distanceM, double dtS) {
+  const double d = std::max(0.0, distanceM);
+  const double next = 2.0 * d / dtS - speedMps;
+  if (next >= 0) return (next - speedMps) / dtS;
+  return d > 1e-9 ? -speedMps * speedMps / (2.0 * d) : -speedMps / dtS * 1e3;
 }
 
 bool canStopWithin(double speedMps, double distanceM, double decelMps2) {

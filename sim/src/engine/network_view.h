@@ -3,7 +3,9 @@
 // car-following sees them). Phases take it by const reference, from any thread.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -22,8 +24,23 @@ struct Track {
   ConnectorId connector;  // when a connector
   std::uint16_t indexInRoad = 0;
   ClassMask allowed = ClassMask::all();
+  // A connector's mean radius of curvature (its length over how much it turns); infinite for
+  // lanes and straight connectors. A float, to keep the struct at 32 bytes.
+  float curveRadiusM = std::numeric_limits<float>::infinity();
   [[nodiscard]] bool isConnector() const { return connector.valid(); }
 };
+
+/// The radius a connector's speed is bounded by: its length over how much its shape turns, the
+/// length taken as at least kMinTurnArcM. A driver spreads a change of heading over some distance
+/// whatever the drawing: a junction of no width leaves connectors a few centimetres long that
+/// turn by a few degrees where two lanes meet, and taken literally (a 2 m radius) they slowed
+/// every vehicle to 2.4 m/s at each such joint.
+inline constexpr double kMinTurnArcM = 15.0;
+inline float curveRadiusOf(const Connector& c) {
+  const double turn = c.shape.totalTurnRad();
+  // Below about a degree a connector is straight for any speed a lane allows.
+  return turn > 0.02 ? static_cast<float>(std::max(c.lengthM, kMinTurnArcM) / turn) : std::numeric_limits<float>::infinity();
+}
 
 // Tracks: lanes and connectors in one index space, [0, laneCount) lanes and
 // [laneCount, laneCount + connectorCount) connectors. Vehicles drive on tracks.
@@ -47,8 +64,14 @@ struct NetworkView {
   [[nodiscard]] TrackId connectorTrack(ConnectorId c) const { return TrackId(laneCount + c.value); }
   [[nodiscard]] bool isLaneTrack(TrackId t) const { return t.value < laneCount; }
   [[nodiscard]] const VehicleType& type(const Vehicle& v) const { return scenario->vehicleTypes[v.type]; }
-  [[nodiscard]] double desiredSpeedOn(const Vehicle& v, TrackId track) const {
-    return desiredSpeed(type(v), tracks[track].speedLimitMps);
+  [[nodiscard]] double desiredSpeedOn(const Vehicle& v, TrackId track) const { return desiredSpeedOn(type(v), track); }
+  /// The desired speed of a type on a track: the speed limit as the type takes it, and on a
+  /// curved connector no more than the speed at which the type's comfortable lateral
+  /// acceleration holds it in the curve, sqrt(a_lat R) (turnSpeed()).
+  [[nodiscard]] double desiredSpeedOn(const VehicleType& t, TrackId track) const {
+    const Track& k = tracks[track];
+    const double v0 = desiredSpeed(t, k.speedLimitMps);
+    return k.curveRadiusM < std::numeric_limits<float>::infinity() ? std::min(v0, turnSpeed(t, k.curveRadiusM)) : v0;
   }
   /// Where a vehicle's rear bumper is on its track.
   [[nodiscard]] double rearOf(const Vehicle& v) const { return v.posM - type(v).lengthM; }

@@ -25,6 +25,7 @@ struct Ahead {
   double gapM = kInfinity;  // bumper to bumper, to a vehicle or an obstacle
   double speedMps = 0;
   bool found = false;
+  double limitM = kInfinity;  // how far the vehicle may move this step, when less than the gap
 };
 
 Ahead lastVehicleOn(const PlanContext& s, TrackId track, double offsetM) {
@@ -42,8 +43,11 @@ Ahead acrossJunction(const PlanContext& s, std::uint32_t id) {
   if (here.isConnector()) return lastVehicleOn(s, s.view.laneTrack(s.view.net->connector(here.connector).to), toEnd);
   if (s.vehicles.onLastRoad(id)) return {};
   if (!(v.flags & kGranted)) {
-    // Stop at the line (an obstacle standing there) unless far enough not to care yet.
-    return {toEnd, 0.0, true};
+    // Stop with the front at the line, as drivers do (and CityFlow and SUMO): the obstacle the
+    // model follows stands one jam distance beyond it, and the move may not pass the line. An
+    // obstacle at the line itself left the queue leader one jam distance (2.5 m) short of it, and
+    // every discharge started with that distance to cover.
+    return {toEnd + s.view.type(v).minGapM, 0.0, true, toEnd};
   }
   const ConnectorId c = v.nextConnector;
   const TrackId conTrack = s.view.connectorTrack(c);
@@ -150,7 +154,9 @@ void planMotion(const Executor& exec, const NetworkView& view, const SimClock& c
         in.leaderAccelMps2 = leaderAccel;
         in.leaderCooperative = leaderCooperative;
         v.accelMps2 = followingAccel(*model, in);
-        v.limitM = std::max(0.0, a.gapM);
+        v.limitM = std::max(0.0, std::min(a.gapM, a.limitM));
+        // The model follows an obstacle beyond the line; the step itself must end at the line.
+        if (a.limitM < a.gapM) v.accelMps2 = std::min(v.accelMps2, accelToStayWithin(v.speedMps, a.limitM, dt));
         if (advice < v0) {
           // Follow the advice by easing off gently, never by braking harder than the stop line asks.
           const double advised = idmAccel(*model, advice, v.speedMps, a.gapM, a.speedMps);
@@ -167,14 +173,16 @@ void planMotion(const Executor& exec, const NetworkView& view, const SimClock& c
         if (gap > 0 && (m.flags & kInNetwork)) v.accelMps2 = std::min(v.accelMps2, idmAccel(t, v0, v.speedMps, gap, m.speedMps));
       }
       // Slow down before reaching a slower track ahead (a turn, a lower speed limit), braking
-      // comfortably; if the step ends past its start, the desired speed there bounds the step.
+      // comfortably, or harder (up to the emergency deceleration) when the track ahead became
+      // known too late for that (a short lane, a late grant); if the step ends past its start, the
+      // desired speed there bounds the step.
       double v0Step = v0;
       if (const TrackId next = nextTrackOf(s, v, track); next.valid()) {
         if (const double vNext = s.view.desiredSpeedOn(v, next); vNext < v0) {
           const double toEnd = s.view.tracks[track].lengthM - v.posM;
           if (vNext < v.speedMps) {
             const double needed = (vNext * vNext - v.speedMps * v.speedMps) / (2.0 * std::max(toEnd, 1.0));
-            v.accelMps2 = std::min(v.accelMps2, std::max(needed, -t.comfortDecelMps2));
+            v.accelMps2 = std::min(v.accelMps2, std::max(needed, -t.maxDecelMps2));
           }
           if (integrate(v.speedMps, v.accelMps2, dt).advanceM >= toEnd) v0Step = vNext;
         }

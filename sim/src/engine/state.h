@@ -47,6 +47,7 @@ struct EntryQueues {
   std::size_t nextTrip = 0;                                // next trip not yet released
   std::vector<std::vector<std::uint32_t>> entryQueues;     // per road, in release order
   std::vector<std::uint32_t> roadsWithQueue;               // roads whose queue is non-empty, sorted
+  std::vector<std::uint8_t> closedLanes;                   // scratch: lanes (by index in the road) held by a waiting vehicle
 };
 
 // Per-step scratch owned by junctions (indexed so that each junction touches only its own).

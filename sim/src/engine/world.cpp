@@ -53,7 +53,7 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
   s.view.feeders.resize(s.view.tracks.size());
   for (std::size_t i = 0; i < net.connectors().size(); ++i) {
     const Connector& c = net.connectors()[i];
-    s.view.tracks[s.view.laneCount + i] = Track{c.lengthM, c.speedLimitMps, LaneId(), ConnectorId(i), 0, ClassMask::all()};
+    s.view.tracks[s.view.laneCount + i] = Track{c.lengthM, c.speedLimitMps, LaneId(), ConnectorId(i), 0, ClassMask::all(), curveRadiusOf(c)};
     s.view.feeders[s.view.laneTrack(c.to)].push_back(ConnectorId(i));
   }
   s.view.laneExitBegin.reserve(net.lanes().size() + 1);

@@ -47,6 +47,21 @@ Vec2 Polyline::pointAt(double s) const {
   return points.back();
 }
 
+double Polyline::totalTurnRad() const {
+  double turn = 0;
+  Vec2 previous{};
+  bool havePrevious = false;
+  for (std::size_t i = 1; i < points.size(); ++i) {
+    const Vec2 seg = points[i] - points[i - 1];
+    if (traffic::length(seg) < kSamePointM) continue;
+    const Vec2 d = normalized(seg);
+    if (havePrevious) turn += std::abs(std::atan2(previous.x * d.y - previous.y * d.x, previous.x * d.x + previous.y * d.y));
+    previous = d;
+    havePrevious = true;
+  }
+  return turn;
+}
+
 Vec2 Polyline::directionAt(double s) const {
   // The direction of the segment that contains `s`; degenerate segments are skipped, and a point
   // beyond the end takes the direction of the last real segment.

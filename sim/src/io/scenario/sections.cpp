@@ -218,7 +218,7 @@ void readVehicleTypes(const Loader& loader, const TableView& root, Scenario& sc)
     const TableView t(loader, *list->get(i)->as_table(), label,
                       {"name", "class", "length_m", "width_m", "max_speed_mps", "accel_mps2", "comfort_decel_mps2",
                        "max_decel_mps2", "min_gap_m", "headway_s", "accel_exponent", "politeness",
-                       "lane_change_threshold_mps2", "speed_factor", "signal_priority", "cooperative",
+                       "lane_change_threshold_mps2", "speed_factor", "lateral_accel_mps2", "signal_priority", "cooperative",
                        "cooperative_headway_s", "signal_aware", "car_following", "krauss_sigma"});
     const std::string name = t.requiredString("name");
     requirePrintable(t, "name", name);
@@ -249,6 +249,7 @@ void readVehicleTypes(const Loader& loader, const TableView& root, Scenario& sc)
     type.politeness = t.number("politeness", type.politeness);
     type.laneChangeThresholdMps2 = t.number("lane_change_threshold_mps2", type.laneChangeThresholdMps2);
     type.speedFactor = t.number("speed_factor", type.speedFactor);
+    type.lateralAccelMps2 = t.number("lateral_accel_mps2", type.lateralAccelMps2);
     type.cooperative = t.boolean("cooperative").value_or(type.cooperative);
     type.cooperativeHeadwayS = t.number("cooperative_headway_s", type.cooperativeHeadwayS);
     type.signalAware = t.boolean("signal_aware").value_or(type.signalAware);
@@ -256,7 +257,7 @@ void readVehicleTypes(const Loader& loader, const TableView& root, Scenario& sc)
     if (auto model = t.string("car_following")) {
       auto parsed = parseCarFollowingModel(*model);
       if (!parsed) {
-        const std::vector<std::string> names{"idm", "iidm", "krauss", "cacc"};
+        const std::vector<std::string> names{"idm", "iidm", "krauss", "cacc", "cityflow"};
         t.fail("car_following", "unknown car-following model '" + *model + "'" + didYouMean(*model, names) +
                                     "; use one of: " + joinList(names));
       }

@@ -102,10 +102,12 @@ class RouteReader {
       else if (k == "maxSpeed") type->maxSpeedMps = m_xml.number(n, "maxSpeed", entity);
       else if (k == "speedFactor") type->speedFactor = speedFactor(n, entity);
       else if (k == "carFollowModel") {
-        if (!oneOf(a.value(), {"Krauss", "IDM"}))
-          m_ignored.add("vType carFollowModel other than Krauss or IDM (trafficsim drives IDM)", entity + " " + a.value());
+        // SUMO's own default is Krauss, and so is ours for SUMO files (sumoDefaultVehicleType).
+        if (std::string_view(a.value()) == "IDM") type->carFollowing = CarFollowingModel::Idm;
+        else if (std::string_view(a.value()) != "Krauss")
+          m_ignored.add("vType carFollowModel other than Krauss or IDM (trafficsim drives Krauss)", entity + " " + a.value());
       } else if (k == "sigma") {
-        m_ignored.add("vType 'sigma' (Krauss driver imperfection; trafficsim's IDM has none)", entity);
+        type->kraussSigma = m_xml.number(n, "sigma", entity);
       } else if (k == "speedDev") {
         m_ignored.add("vType 'speedDev' (use dynamics.driver_variation for spread between drivers)", entity);
       } else {
@@ -650,6 +652,10 @@ std::optional<VehicleType> sumoDefaultVehicleType(const std::string& vClass) {
   } else {
     return std::nullopt;  // pedestrian, tram, rail, ship, ...
   }
+  // SUMO drives Krauss with sigma 0.5 unless a vType says otherwise: so do vehicles read from its
+  // files, so that a lane discharges as it does in SUMO (docs/validation.md).
+  t.carFollowing = CarFollowingModel::Krauss;
+  t.kraussSigma = 0.5;
   return t;
 }
 
