@@ -221,7 +221,10 @@ TEST(PolicyRunsSafety, EveryPolicyShowsASafeLightSequenceAtABusyCrossJunction) {
     EXPECT_LE(watcher.yellowsEnded(), watcher.greensEnded());
     EXPECT_LE(watcher.greensEnded() - watcher.yellowsEnded(), 12u);
     EXPECT_GE(watcher.greensStartedAfterFoeCleared(), 10u * 6u);
-    EXPECT_GT(world.counts().arrived, 600u) << "of " << world.counts().spawned;
+    // Since vehicles enter the box only with room behind the exit lane's queue and yield inside
+    // it (issue 10), fewer arrive here than before with some policies; this floor checks that the
+    // junction keeps moving, it is not a capacity figure.
+    EXPECT_GT(world.counts().arrived, 400u) << "of " << world.counts().spawned;
   }
 }
 
@@ -238,7 +241,10 @@ TEST(PolicyRunsSafety, EveryPolicyShowsASafeLightSequenceOnJinan) {
     // 12 junctions, many changes each (600 to 1900 greens ended, depending on the policy).
     EXPECT_GT(watcher.greensEnded(), 300u);
     EXPECT_GT(watcher.greensStartedAfterFoeCleared(), 300u);
-    EXPECT_GT(world.counts().arrived, 600u) << "of " << world.counts().spawned;  // 834 to 1059 of 1710
+    // Since vehicles enter the box only with room behind the exit lane's queue and yield inside
+    // it (issue 10), fewer arrive here than before with some policies; this floor checks that the
+    // junction keeps moving, it is not a capacity figure.
+    EXPECT_GT(world.counts().arrived, 400u) << "of " << world.counts().spawned;  // 834 to 1059 of 1710
   }
 }
 

@@ -26,6 +26,17 @@ enum class GridlockAction : std::uint8_t {
   Teleport,  ///< report it and move it ahead along its route to the next lane with room
 };
 
+/// When a vehicle may enter a junction box, as far as room on its exit lane goes.
+enum class JunctionEntry : std::uint8_t {
+  /// Only with room behind where the exit lane's queue will stop (its last vehicle braking as hard
+  /// as it can from now): nobody halts in the box for want of room ahead.
+  RoomBehindQueue,
+  /// With room in the exit lane's length not taken by vehicles and their minimum gaps, or behind
+  /// its last vehicle once that stands still (the rule before issue 10): more vehicles enter, and
+  /// some stop in the box when the queue ahead stops short.
+  FreeLength,
+};
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -56,6 +67,7 @@ struct Scenario {
   bool laneChanging = true;
   double gridlockTimeoutS = 300.0;
   GridlockAction gridlockAction = GridlockAction::Teleport;
+  JunctionEntry junctionEntry = JunctionEntry::RoomBehindQueue;
   double timeseriesIntervalS = 60.0;
 
   /// The benchmark protocol whose settings were applied on top of the file (`[benchmark]

@@ -5,12 +5,17 @@
 // A grant needs:
 //   - a signal that allows the movement: green; yellow only for a vehicle that cannot stop
 //     comfortably; a vehicle that was granted and can no longer stop keeps its grant (commitment);
-//   - room on the exit lane for the whole vehicle, counting the vehicles already in the junction
-//     or granted towards that lane: nobody blocks the box;
+//   - room on the exit lane for the whole vehicle behind where that lane's queue will stop,
+//     counting the vehicles already in the junction or granted towards that lane: nobody halts in
+//     the box (roomOnLane; a looser rule is a scenario option);
 //   - no conflict: a vehicle still in the junction on a crossing or merging connector must have
-//     cleared the conflict point before we reach it; and on a permissive green (a turn across
-//     protected traffic) the protected vehicles granted this step must reach the conflict point
-//     only after we have cleared it, with a margin (gap acceptance).
+//     cleared the zone around the conflict point (where the two could touch) before we reach it,
+//     and one standing in it is not assumed to move; and on a permissive green (a turn across
+//     protected traffic) the protected vehicles granted this step must reach the zone only after
+//     we have cleared it, with a margin (gap acceptance). Arrival and clearing times on both sides
+//     come from each vehicle's own speed, acceleration and desired speed.
+// Inside the box the plan phase keeps vehicles apart on its own (plan.cpp): arbitration decides
+// who enters, not who is where once inside.
 // Protected movements are arbitrated before permissive ones so that permissive vehicles see the
 // protected grants of the same step. Nothing here depends on thread scheduling: a junction writes
 // only its own connectors, the grant flags of its approaching vehicles and its own scratch.
@@ -36,17 +41,8 @@ namespace {
 
 constexpr double kGapAcceptanceS = 1.5;  // margin a permissive vehicle leaves to protected traffic
 constexpr double kClearanceS = 1.0;      // margin behind a vehicle still crossing a conflict point
-
-// Time to cover `distanceM` from speed `v`, accelerating at `a` up to `vmax`.
-double timeToCover(double distanceM, double v, double a, double vmax) {
-  if (distanceM <= 0) return 0;
-  vmax = std::max(vmax, 0.5);
-  if (a <= 1e-9 || v >= vmax) return distanceM / std::max(v, 0.5);
-  const double tAccel = (vmax - v) / a;
-  const double dAccel = (v + vmax) * 0.5 * tAccel;
-  if (dAccel >= distanceM) return (-v + std::sqrt(v * v + 2 * a * distanceM)) / a;
-  return tAccel + (distanceM - dAccel) / vmax;
-}
+constexpr double kStopSlackM = 1.0;
+constexpr double kQueueFrontShortM = 3.0;  // how far short of the line the head of a queue may stop      // room beyond the minimum gap a vehicle may stop short of its leader
 
 // Distance before the stop line within which a vehicle asks to enter. Beyond it the stop line is
 // too far to influence an IDM driver, so it is not an obstacle yet.
@@ -57,22 +53,38 @@ double requestHorizon(const VehicleType& t, double v) {
 }
 
 // Room a lane can still take. Its vehicles move on, so what matters is the length not yet taken
-// by vehicles and their minimum gaps (the lane's gross occupancy), except when the last vehicle
-// stands still: then only the space behind it counts, or a vehicle could stop in the box.
+// by vehicles and their minimum gaps (the lane's gross occupancy: where its queue will stop), or
+// the space behind its last vehicle once that stands still. Under the no-blocking rule (the
+// default) every vehicle, on the lane or entering it, also counts the slack it may leave beyond
+// its minimum gap when it stops (drivers do not stop at exactly the minimum gap), so that the
+// queue's real end is not further back than assumed and nobody halts in the box. The looser rule
+// of earlier versions (`[dynamics] junction_entry = "free_length"`) counts no slack.
+double stopSlack(const ArbitrationContext& s) {
+  return s.view.scenario->junctionEntry == JunctionEntry::RoomBehindQueue ? kStopSlackM : 0.0;
+}
+
 double roomOnLane(const ArbitrationContext& s, TrackId laneTrack, double reservedM) {
   const auto& occ = s.vehicles.occupants[laneTrack];
   if (occ.empty()) return s.view.tracks[laneTrack].lengthM - reservedM;
   // Speed, not the halted flag: the flags of that vehicle may be written by the junction at the
   // lane's other end during this same phase.
-  if (s.vehicles.hot[occ.back()].speedMps < kHaltingSpeedMps) return s.view.rearOf(s.vehicles.hot[occ.back()]) - reservedM;
+  const Vehicle& last = s.vehicles.hot[occ.back()];
+  if (last.speedMps < kHaltingSpeedMps) return s.view.rearOf(last) - reservedM;
   return s.junctionWork.laneGrossFreeM[laneTrack] - reservedM;
+}
+
+// The time a vehicle on (or, with a negative position, before) a connector needs to reach a point
+// `distanceM` ahead with its type's own acceleration and its desired speed on that connector (the
+// turn's speed from its curvature, not the lane's limit).
+double arrivalS(const NetworkView& view, const Vehicle& v, double distanceM, ConnectorId on) {
+  return timeToCover(distanceM, v.speedMps, view.type(v).accelMps2, view.desiredSpeedOn(v, view.connectorTrack(on)));
 }
 
 struct JunctionArbiter {
   const ArbitrationContext& s;
   const RoadNetwork& net;
   IdVector<TrackId, double>& reservedM;    // per lane track: space promised to vehicles in or into the box
-  std::vector<double>& grantEtaS;    // per connector: earliest arrival at the line of this step's grants
+  IdVector<ConnectorId, VehicleId>& firstGrant;  // per connector: the first vehicle granted this step
 
   ConnectorId chooseConnector(std::uint32_t vehicle, LaneId lane, RoadId next) const {
     // Prefer an exit lane from which the following turn can be made without changing lanes, then
@@ -103,28 +115,38 @@ struct JunctionArbiter {
     return best;
   }
 
-  // Whether `vehicle`, at `distM` before the stop line, may use connector `c` now.
+  // Whether `vehicle`, at `distM` before the stop line, may use connector `c` now. Every time on
+  // both sides of a comparison comes from the vehicles' own kinematics (timeToCover): speed,
+  // acceleration and desired speed, from rest where they stand.
   bool conflictsClear(std::uint32_t vehicle, double distM, ConnectorId cid, const Connector& c, bool permissive) const {
     const Vehicle& me = s.vehicles.hot[vehicle];
     const VehicleType& t = s.view.type(me);
-    const double vmax = s.view.desiredSpeedOn(t, s.view.connectorTrack(cid));  // the turn's speed, not the lane's
-    for (const Conflict& k : c.conflicts) {
-      const double myArrive = timeToCover(distM + k.atM, me.speedMps, t.accelMps2, vmax);
-      const double myClear = timeToCover(distM + k.atM + t.lengthM, me.speedMps, t.accelMps2, vmax);
-      // Vehicles inside the junction on the foe connector that have not cleared the point.
-      for (std::uint32_t u : s.vehicles.occupants[s.view.connectorTrack(k.other)]) {
+    // Every zone: the network's conflicts first, then paths that only come close (box_geometry.h),
+    // for which only vehicles already inside count (they are not conflicts the signals resolve).
+    const auto& zones = s.view.box.zones[cid.index()];
+    for (std::size_t i = 0; i < zones.size(); ++i) {
+      const ConflictZone& z = zones[i];
+      const double myArrive = arrivalS(s.view, me, distM + z.fromM, cid);
+      // Vehicles inside the junction on the foe connector that have not left the zone. One that
+      // stands still there is not assumed to move on: it may be waiting itself.
+      for (std::uint32_t u : s.vehicles.occupants[s.view.connectorTrack(z.other)]) {
         const Vehicle& foe = s.vehicles.hot[u];
-        const double foeLen = s.view.type(foe).lengthM;
-        if (foe.posM - foeLen >= k.otherAtM) continue;  // already past
-        const double foeClear = (k.otherAtM + foeLen - foe.posM) / std::max(foe.speedMps, 1.0);
+        const double rest = z.otherToM + s.view.type(foe).lengthM - foe.posM;
+        if (rest <= 0) continue;  // already past
+        if (foe.speedMps < kHaltingSpeedMps && foe.posM > z.otherFromM) return false;
+        const double foeClear = arrivalS(s.view, foe, rest, z.other);
         if (myArrive < foeClear + kClearanceS) return false;
       }
-      if (!permissive) continue;
-      // Protected vehicles granted towards the foe connector in this step.
-      const double foeAtLine = grantEtaS[k.other.index()];
-      if (foeAtLine >= kInfinity) continue;
-      const Connector& foeCon = net.connector(k.other);
-      const double foeArrive = foeAtLine + k.otherAtM / std::max(foeCon.speedLimitMps, 1.0);
+      if (!permissive || i >= c.conflicts.size()) continue;
+      const Conflict& k = c.conflicts[i];
+      // The first protected vehicle granted towards the foe connector in this step (the others
+      // follow it).
+      const VehicleId first = firstGrant[k.other];
+      if (!first.valid()) continue;
+      const Vehicle& foe = s.vehicles.hot[first];
+      const double foeDist = s.view.tracks[foe.track].lengthM - foe.posM;
+      const double foeArrive = arrivalS(s.view, foe, foeDist + z.otherFromM, k.other);
+      const double myClear = arrivalS(s.view, me, distM + z.toM + t.lengthM, cid);
       if (foeArrive < myClear + kGapAcceptanceS) return false;
     }
     return true;
@@ -162,16 +184,16 @@ struct JunctionArbiter {
         const TrackId to = s.view.laneTrack(con.to);
         // A lane shorter than a vehicle and its gap (SUMO maps have edges of a few metres) takes
         // one vehicle when it is free, or nobody could ever cross it.
-        const double need = std::min(t.lengthM + t.minGapM, s.view.tracks[to].lengthM);
+        // Under the no-blocking rule with the slack of its stop (see roomOnLane).
+        const double need = std::min(t.lengthM + t.minGapM + stopSlack(s), s.view.tracks[to].lengthM);
         grant = lightAllows && roomOnLane(s, to, reservedM[to]) >= need &&
                 conflictsClear(id, dist, cid, con, light == SignalState::GreenPermissive);
       }
       if (!grant) break;
       v.flags |= kGranted;
       v.nextConnector = cid;
-      reservedM[s.view.laneTrack(con.to)] += t.lengthM + t.minGapM;
-      double& eta = grantEtaS[cid.index()];
-      eta = std::min(eta, dist / std::max(v.speedMps, 1.0));
+      reservedM[s.view.laneTrack(con.to)] += t.lengthM + t.minGapM + stopSlack(s);
+      if (!firstGrant[cid].valid()) firstGrant[cid] = VehicleId(id);
     }
     // Everyone from the first refused vehicle back loses any grant from earlier steps. Grants run
     // contiguously from the front (with gaps only at vehicles leaving the network here), so the
@@ -190,11 +212,11 @@ struct JunctionArbiter {
     for (RoadId r : j.outgoing)
       for (LaneId l : net.road(r).lanes) reservedM[s.view.laneTrack(l)] = 0;
     for (ConnectorId c : j.connectors) {
-      grantEtaS[c.index()] = kInfinity;
+      firstGrant[c] = {};
       const TrackId to = s.view.laneTrack(net.connector(c).to);
       for (std::uint32_t u : s.vehicles.occupants[s.view.connectorTrack(c)]) {
         const VehicleType& t = s.view.type(s.vehicles.hot[u]);
-        reservedM[to] += t.lengthM + t.minGapM;
+        reservedM[to] += t.lengthM + t.minGapM + stopSlack(s);
       }
     }
     cursors.clear();
@@ -212,17 +234,19 @@ void arbitrateJunctions(const Executor& exec, const NetworkView& view, const Sig
   const ArbitrationContext s{exec, view, signals, stops, vehicles, junctionWork};
   const RoadNetwork& net = *s.view.net;
   // Gross free length of every lane, computed once per step.
+  const double slack = stopSlack(s);
   s.exec.forEach(s.view.laneCount, 64, [&](std::size_t lane) {
     double used = 0;
     for (std::uint32_t id : s.vehicles.occupants[lane]) {
       const VehicleType& t = s.view.type(s.vehicles.hot[id]);
-      used += t.lengthM + t.minGapM;
+      used += t.lengthM + t.minGapM + slack;
     }
-    s.junctionWork.laneGrossFreeM[lane] = s.view.tracks[lane].lengthM - used;
+    // Under the no-blocking rule the queue's first vehicle may also stop short of the line.
+    s.junctionWork.laneGrossFreeM[lane] = s.view.tracks[lane].lengthM - used - (slack > 0 ? kQueueFrontShortM : 0.0);
   });
   s.exec.forEach(net.junctions().size(), 8, [&](std::size_t i) {
     thread_local std::vector<std::uint32_t> cursors;
-    JunctionArbiter arbiter{s, net, s.junctionWork.reservedM, s.junctionWork.grantEtaS};
+    JunctionArbiter arbiter{s, net, s.junctionWork.reservedM, s.junctionWork.firstGrant};
     arbiter.run(JunctionId(i), cursors);
   });
 }

@@ -16,6 +16,59 @@ using namespace engine;
 namespace {
 // Speeds come out of a ballistic update in doubles; anything beyond this is a real excess.
 constexpr double kSpeedToleranceMps = 1e-6;
+// Bodies that overlap by less than this (in 2-D, inside a junction) are rounding of the shapes.
+constexpr double kOverlapToleranceM = 0.05;
+
+// The part of a vehicle's body inside a junction: the rectangle on the chord between its rear and
+// its front along its connector, both cut to the connector (the part still on the lane or already
+// on the exit lane is checked there, in one dimension), `halfWidthM` to either side.
+struct Body {
+  Vec2 rear;
+  Vec2 front;
+  double halfWidthM = 1;
+};
+
+Body bodyOf(const NetworkView& view, const Connector& c, const Vehicle& v) {
+  const VehicleType& t = view.type(v);
+  const double len = c.shape.length();
+  const double front = std::clamp(v.posM, 0.0, len);
+  const double rear = std::clamp(v.posM - t.lengthM, 0.0, len);
+  // A body cut to a sliver keeps a direction: the connector's there.
+  if (front - rear < 1e-3) {
+    const Vec2 p = c.shape.pointAt(front);
+    return {p - c.shape.directionAt(front) * 1e-3, p, t.widthM / 2};
+  }
+  return {c.shape.pointAt(rear), c.shape.pointAt(front), t.widthM / 2};
+}
+
+// Whether two bodies overlap by more than the tolerance (separating axes of two rectangles).
+bool overlap(const Body& a, const Body& b) {
+  auto corners = [](const Body& x, Vec2 out[4]) {
+    const Vec2 d = normalized(x.front - x.rear);
+    const Vec2 n = leftNormal(d) * x.halfWidthM;
+    out[0] = x.rear + n;
+    out[1] = x.rear - n;
+    out[2] = x.front + n;
+    out[3] = x.front - n;
+  };
+  Vec2 ca[4], cb[4];
+  corners(a, ca);
+  corners(b, cb);
+  const Vec2 da = normalized(a.front - a.rear), db = normalized(b.front - b.rear);
+  const Vec2 axes[4] = {da, leftNormal(da), db, leftNormal(db)};
+  for (const Vec2& axis : axes) {
+    double loA = 1e300, hiA = -1e300, loB = 1e300, hiB = -1e300;
+    for (int i = 0; i < 4; ++i) {
+      const double pa = ca[i].x * axis.x + ca[i].y * axis.y;
+      const double pb = cb[i].x * axis.x + cb[i].y * axis.y;
+      loA = std::min(loA, pa), hiA = std::max(hiA, pa), loB = std::min(loB, pb), hiB = std::max(hiB, pb);
+    }
+    if (std::min(hiA, hiB) - std::max(loA, loB) < kOverlapToleranceM) return false;  // a separating axis
+  }
+  return true;
+}
+
+std::string tripName(const State& s, std::uint32_t id) { return s.view.scenario->demand.trips[id].id; }
 }  // namespace
 
 std::uint64_t World::stateHash() const {
@@ -105,6 +158,57 @@ std::string World::checkInvariants() const {
             << (s.view.tracks[t].isConnector() ? s.view.tracks[t].connector.value : s.view.tracks[t].lane.value)
             << ", above its desired speed there of " << v0 << " m/s";
         return err.str();
+      }
+    }
+  }
+  // Inside every junction: no two vehicles on different connectors overlap in 2-D, no crossing
+  // point is covered by two vehicles at once, and (under the no-blocking rule) nobody stands in
+  // the box while its exit lane's last vehicle stands at the lane's start.
+  for (const Junction& j : net.junctions()) {
+    for (std::size_t a = 0; a < j.connectors.size(); ++a) {
+      const ConnectorId ca = j.connectors[a];
+      const Connector& conA = net.connector(ca);
+      const auto& occA = s.vehicles.occupants[s.view.connectorTrack(ca)];
+      if (occA.empty()) continue;
+      for (std::size_t b = a + 1; b < j.connectors.size(); ++b) {
+        const ConnectorId cb = j.connectors[b];
+        const auto& occB = s.vehicles.occupants[s.view.connectorTrack(cb)];
+        for (std::uint32_t u : occA)
+          for (std::uint32_t w : occB)
+            if (overlap(bodyOf(s.view, conA, s.vehicles.hot[u]), bodyOf(s.view, net.connector(cb), s.vehicles.hot[w]))) {
+              err << "junction '" << j.name << "': vehicles " << tripName(s, u) << " (connector " << ca.value << ") and "
+                  << tripName(s, w) << " (connector " << cb.value << ") overlap";
+              return err.str();
+            }
+      }
+      for (const Conflict& k : conA.conflicts) {
+        if (k.merging || k.other < ca) continue;
+        const auto covering = [&](const std::vector<std::uint32_t>& occ, double atM) -> std::int64_t {
+          for (std::uint32_t u : occ)
+            if (s.vehicles.hot[u].posM >= atM && s.view.rearOf(s.vehicles.hot[u]) <= atM) return u;
+          return -1;
+        };
+        const std::int64_t u = covering(occA, k.atM);
+        const std::int64_t w = u < 0 ? -1 : covering(s.vehicles.occupants[s.view.connectorTrack(k.other)], k.otherAtM);
+        if (w >= 0) {
+          err << "junction '" << j.name << "': vehicles " << tripName(s, static_cast<std::uint32_t>(u)) << " (connector "
+              << ca.value << ") and " << tripName(s, static_cast<std::uint32_t>(w)) << " (connector " << k.other.value
+              << ") are both on their crossing point";
+          return err.str();
+        }
+      }
+      if (s.view.scenario->junctionEntry != JunctionEntry::RoomBehindQueue) continue;
+      const auto& exitOcc = s.vehicles.occupants[s.view.laneTrack(conA.to)];
+      if (exitOcc.empty()) continue;
+      const Vehicle& last = s.vehicles.hot[exitOcc.back()];
+      for (std::uint32_t u : occA) {
+        const Vehicle& v = s.vehicles.hot[u];
+        const VehicleType& t = s.view.type(v);
+        if (v.speedMps < kHaltingSpeedMps && last.speedMps < kHaltingSpeedMps && s.view.rearOf(last) < t.lengthM + t.minGapM) {
+          err << "junction '" << j.name << "': vehicle " << tripName(s, u) << " stands in the box (connector " << ca.value
+              << ") while its exit lane's last vehicle, " << tripName(s, exitOcc.back()) << ", stands at the lane's start";
+          return err.str();
+        }
       }
     }
   }

@@ -23,6 +23,7 @@ struct LaneChangeContext {
   const NetworkView& view;
   const SimClock& clock;
   const ServiceStops& stops;
+  const JunctionWork& junctionWork;
   Vehicles& vehicles;
   RoadWork& roadWork;
 };
@@ -118,6 +119,11 @@ class RoadLaneChanger {
     if (n.follower >= 0) {
       const Vehicle& f = m_s.vehicles.hot[target[static_cast<std::size_t>(n.follower)]];
       if (me.posM - t.lengthM - f.posM < kMinSideGapM) return e;
+    } else if (me.posM - t.lengthM < m_s.junctionWork.reservedM[to]) {
+      // Behind the last vehicle, the space at the lane's start is promised to vehicles in the
+      // junction box or granted into it (arbitrate.cpp): taking it would leave one of them
+      // standing in the box.
+      return e;
     }
     // Kinematics: neither I nor my new follower must brake harder than allowed.
     const double bSafe = mandatory ? t.maxDecelMps2 * 0.5 : t.comfortDecelMps2;
@@ -161,12 +167,20 @@ class RoadLaneChanger {
     const TrackId from = v.track;
     const int laneIdx = laneIndexOf(v);
     const auto& current = m_s.vehicles.occupants[from];
+    const bool mandatory = !usable(laneIdx, id) && (m_s.vehicles.nextRoad(id) || m_s.stops.requiredLaneOnRoad(id).valid());
+    // Most vehicles have no discretionary change to consider: decide that before searching for
+    // the vehicle's place in its lane (this phase runs for every vehicle on a multi-lane road).
+    if (!mandatory) {
+      if (!m_s.view.scenario->laneChanging || current.front() == id) return;  // the front vehicle of a lane is not impeded
+      if (v.laneChangeCooldown > 0) return;
+      if (m_s.view.tracks[from].lengthM - v.posM < kNoDiscretionaryNearEndM) return;
+    }
     // Lanes are sorted by position: search, then step over equal positions to this vehicle.
     std::size_t idx = neighboursAt(m_s.view, m_s.vehicles, current, v.posM + 1e-9).insertAt;
     while (idx < current.size() && current[idx] != id) ++idx;
 
     int target = -1;
-    if (!usable(laneIdx, id) && (m_s.vehicles.nextRoad(id) || m_s.stops.requiredLaneOnRoad(id).valid())) {
+    if (mandatory) {
       // Head for the nearest lane that leads on, one lane at a time.
       int best = -1;
       for (int k = 0; k < static_cast<int>(m_road.lanes.size()); ++k)
@@ -180,9 +194,6 @@ class RoadLaneChanger {
         return;
       }
     } else {
-      if (!m_s.view.scenario->laneChanging || idx == 0) return;  // the front vehicle of a lane is not impeded
-      if (v.laneChangeCooldown > 0) return;
-      if (m_s.view.tracks[from].lengthM - v.posM < kNoDiscretionaryNearEndM) return;
       double bestIncentive = 0;
       for (int k : {laneIdx - 1, laneIdx + 1}) {
         if (!usable(k, id)) continue;
@@ -225,8 +236,9 @@ void attachByPosition(const NetworkView& view, Vehicles& vehicles, std::uint32_t
   vehicles.hot[vehicle].track = track;
 }
 
-void changeLanes(const Executor& exec, const NetworkView& view, const SimClock& clock, const ServiceStops& stops, Vehicles& vehicles, RoadWork& roadWork) {
-  const LaneChangeContext s{exec, view, clock, stops, vehicles, roadWork};
+void changeLanes(const Executor& exec, const NetworkView& view, const SimClock& clock, const ServiceStops& stops,
+                 const JunctionWork& junctionWork, Vehicles& vehicles, RoadWork& roadWork) {
+  const LaneChangeContext s{exec, view, clock, stops, junctionWork, vehicles, roadWork};
   const RoadNetwork& net = *s.view.net;
   s.exec.forEach(net.roads().size(), 16, [&](std::size_t r) {
     if (net.roads()[r].lanes.size() < 2) return;

@@ -2,6 +2,7 @@
 // of the step (or the stop line), with halts, stops and detector crossings counted. Per track in
 // parallel; a track touches only its own vehicles, its own tally and its own lane sensor.
 #include <algorithm>
+#include <cassert>
 
 #include "engine/state.h"
 #include "mobility/service_stops.h"
@@ -41,6 +42,8 @@ void moveVehicles(const Executor& exec, const NetworkView& view, const SimClock&
         if (advance > v.limitM + 1e-9) {
           ++tally.clampedMoves;
           clamped = true;
+          // No silent repair: a debug build stops here; a release build counts it.
+          assert(!"move: the plan asked to advance beyond the leader's rear or the stop line (a clamped move)");
         }
         advance = v.limitM;
         speed = std::min(speed, advance / dt);

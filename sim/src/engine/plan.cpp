@@ -35,12 +35,122 @@ Ahead lastVehicleOn(const PlanContext& s, TrackId track, double offsetM) {
   return {offsetM + u.posM - s.view.type(u).lengthM, u.speedMps, true};
 }
 
+// Whether vehicle `u`, at `uPosM` on connector `uCon` whose zone starts at `uZoneM`, claims the
+// zone before vehicle `id` at `posM` on `cid` whose zone starts at `zoneM` (see inBox).
+bool claims(const PlanContext& s, std::uint32_t u, double uPosM, ConnectorId uCon, double uZoneM, std::uint32_t id, double posM,
+            ConnectorId cid, double zoneM) {
+  const Vehicle& foe = s.vehicles.hot[u];
+  const Vehicle& me = s.vehicles.hot[id];
+  const VehicleType& ft = s.view.type(foe);
+  const VehicleType& mt = s.view.type(me);
+  const bool foeCommitted = !canStopWithin(foe.speedMps, uZoneM - uPosM, ft.maxDecelMps2);
+  const bool meCommitted = !canStopWithin(me.speedMps, zoneM - posM, mt.maxDecelMps2);
+  if (meCommitted) return false;
+  if (foeCommitted) return true;
+  if (foe.speedMps < kHaltingSpeedMps) return false;
+  if (me.speedMps < kHaltingSpeedMps) return true;  // the same rule seen from the other side
+  // Right of way first: a vehicle on a protected movement does not wait for one that must yield
+  // to it (a permissive turn), unless that one can no longer stop.
+  const RoadNetwork& net = *s.view.net;
+  const SignalState mine = s.signals.movementStates[net.connector(cid).movement.index()];
+  const SignalState theirs = s.signals.movementStates[net.connector(uCon).movement.index()];
+  if (mine == SignalState::GreenProtected && theirs != SignalState::GreenProtected) return false;
+  if (theirs == SignalState::GreenProtected && mine != SignalState::GreenProtected) return true;
+  const double foeEta = timeToCover(uZoneM - uPosM, foe.speedMps, ft.accelMps2, s.view.desiredSpeedOn(ft, s.view.connectorTrack(uCon)));
+  const double myEta = timeToCover(zoneM - posM, me.speedMps, mt.accelMps2, s.view.desiredSpeedOn(mt, s.view.connectorTrack(cid)));
+  return foeEta < myEta || (foeEta == myEta && u < id);
+}
+
+// Obstacles inside the junction box for vehicle `id` at `posM` along connector `cid` (negative:
+// still before the stop line, granted into it), given what it already follows (`a`):
+//  - a vehicle on a connector leaving the same lane whose rear has not yet left the stretch the two
+//    paths share (a vehicle width apart): a leader, as on one lane (diverging followers no longer
+//    drive through it);
+//  - a conflict zone ahead (where a vehicle on the other connector would touch this one) that a
+//    vehicle stands in, or that one about to reach it first claims: a standing obstacle at the
+//    zone's start, so the vehicle yields inside the box rather than driving through the other;
+//  - inside a merging zone, a vehicle on the other connector further along (both paths end on the
+//    same lane): a leader, its position measured back from the common end.
+// A vehicle that can no longer stop before a zone even at its emergency deceleration goes on, and
+// the others yield to it; a protected movement goes before a permissive one; otherwise the first
+// to arrive (own kinematics) claims the zone, ties to the lower vehicle id. A halted vehicle
+// claims nothing against a moving one: it may be waiting itself, and two waiting vehicles would
+// otherwise wait for each other. Both sides apply the same rules to the same positions and
+// speeds, so they always agree on who goes. Only positions and
+// speeds of other vehicles are read (their plans are written concurrently).
+Ahead inBox(const PlanContext& s, std::uint32_t id, ConnectorId cid, double posM, Ahead a) {
+  const Vehicle& v = s.vehicles.hot[id];
+  const RoadNetwork& net = *s.view.net;
+  auto consider = [&a](double gapM, double speedMps) {
+    if (gapM < a.gapM) a = {gapM, speedMps, true};
+  };
+  for (const SharedStart& sh : s.view.box.sharedStarts[cid.index()]) {
+    const auto& occ = s.vehicles.occupants[s.view.connectorTrack(sh.other)];
+    for (std::size_t k = occ.size(); k-- > 0;) {  // back to front: nearest the start first
+      const Vehicle& u = s.vehicles.hot[occ[k]];
+      if (u.posM <= posM) continue;  // level or behind: it follows this one
+      const double rear = s.view.rearOf(u);
+      if (rear < sh.otherSharedM) consider(rear - posM, u.speedMps);
+      break;
+    }
+  }
+  const Connector& c = net.connector(cid);
+  for (const ConflictZone& z : s.view.box.zones[cid.index()]) {
+    const ConflictZone& k = z;  // the other connector and whether the two merge
+    const TrackId foeTrack = s.view.connectorTrack(k.other);
+    const auto& foes = s.vehicles.occupants[foeTrack];
+    if (posM < z.fromM) {
+      const double gap = z.fromM - posM;
+      if (gap >= a.gapM) continue;  // something nearer already bounds the move
+      bool yield = false;
+      bool seen = false;  // a vehicle on the foe connector has not yet left the zone
+      for (std::uint32_t u : foes) {
+        const Vehicle& foe = s.vehicles.hot[u];
+        if (s.view.rearOf(foe) >= z.otherToM) continue;  // past the zone
+        seen = true;
+        if (foe.posM > z.otherFromM) {
+          // In it. Into a merge, one already further along is followed like a leader on one lane.
+          const double mappedRear = foe.posM - s.view.type(foe).lengthM + c.lengthM - net.connector(k.other).lengthM;
+          if (k.merging && mappedRear >= z.fromM) consider(mappedRear - posM, foe.speedMps);
+          else yield = true;
+          break;
+        }
+        yield = claims(s, u, foe.posM, k.other, z.otherFromM, id, posM, cid, z.fromM);
+        break;  // the ones behind it come later still
+      }
+      // The front vehicle of the foe's lane, granted into it and about to cross its stop line (when
+      // every vehicle on the foe connector has left the zone, it is the next to reach it).
+      if (!seen) {
+        const TrackId foeLane = s.view.laneTrack(net.connector(k.other).from);
+        const auto& queue = s.vehicles.occupants[foeLane];
+        if (!queue.empty()) {
+          const std::uint32_t u = queue.front();
+          const Vehicle& foe = s.vehicles.hot[u];
+          if ((foe.flags & kGranted) && foe.nextConnector == k.other)
+            yield = claims(s, u, foe.posM - s.view.tracks[foeLane].lengthM, k.other, z.otherFromM, id, posM, cid, z.fromM);
+        }
+      }
+      if (yield) consider(gap, 0.0);
+    } else if (k.merging && s.view.rearOf(v) < z.toM) {
+      const double shift = c.lengthM - net.connector(k.other).lengthM;  // the other's positions, from the common end
+      for (std::uint32_t u : foes) {
+        const Vehicle& foe = s.vehicles.hot[u];
+        if (foe.posM < z.otherFromM) break;
+        const double mapped = foe.posM + shift;
+        if (mapped > posM) consider(mapped - s.view.type(foe).lengthM - posM, foe.speedMps);
+      }
+    }
+  }
+  return a;
+}
+
 // The first vehicle ahead of the front vehicle of a track, looking across the junction.
 Ahead acrossJunction(const PlanContext& s, std::uint32_t id) {
   const Vehicle& v = s.vehicles.hot[id];
   const Track& here = s.view.tracks[v.track];
   const double toEnd = here.lengthM - v.posM;
-  if (here.isConnector()) return lastVehicleOn(s, s.view.laneTrack(s.view.net->connector(here.connector).to), toEnd);
+  if (here.isConnector())
+    return inBox(s, id, here.connector, v.posM, lastVehicleOn(s, s.view.laneTrack(s.view.net->connector(here.connector).to), toEnd));
   if (s.vehicles.onLastRoad(id)) return {};
   if (!(v.flags & kGranted)) {
     // Stop with the front at the line, as drivers do (and CityFlow and SUMO): the obstacle the
@@ -52,8 +162,8 @@ Ahead acrossJunction(const PlanContext& s, std::uint32_t id) {
   const ConnectorId c = v.nextConnector;
   const TrackId conTrack = s.view.connectorTrack(c);
   Ahead a = lastVehicleOn(s, conTrack, toEnd);
-  if (a.found) return a;
-  return lastVehicleOn(s, s.view.laneTrack(s.view.net->connector(c).to), toEnd + s.view.tracks[conTrack].lengthM);
+  if (!a.found) a = lastVehicleOn(s, s.view.laneTrack(s.view.net->connector(c).to), toEnd + s.view.tracks[conTrack].lengthM);
+  return inBox(s, id, c, -toEnd, a);
 }
 
 // Green light optimal speed advisory: the speed at which a vehicle `distM` before a red stop line
@@ -125,6 +235,14 @@ void planMotion(const Executor& exec, const NetworkView& view, const SimClock& c
           leaderAccel = leader.accelMps2;
           if (t.carFollowing != CarFollowingModel::Cacc) model = &s.view.platoonTypes[v.type];
         }
+        if (s.view.tracks[TrackId(track)].isConnector()) {
+          const Ahead box = inBox(s, occ[k], s.view.tracks[TrackId(track)].connector, v.posM, a);
+          if (box.gapM < a.gapM) {  // something in the box is nearer than the leader
+            a = box;
+            leaderCooperative = false;
+            model = &t;
+          }
+        }
       } else {
         a = acrossJunction(s, occ[k]);
         if (t.signalAware && a.found && !(v.flags & kGranted) && track < s.view.laneCount)
@@ -167,10 +285,14 @@ void planMotion(const Executor& exec, const NetworkView& view, const SimClock& c
         v.limitM = kInfinity;
       }
       // Make room for a vehicle beside that must merge into this lane (cooperative merging).
+      // Positions compare only on one road: a vehicle that has since left it (or this one, onto a
+      // connector) is no longer beside.
       if (v.yieldTo.valid()) {
         const Vehicle& m = s.vehicles.hot[v.yieldTo];
         const double gap = m.posM - s.view.type(m).lengthM - v.posM;
-        if (gap > 0 && (m.flags & kInNetwork)) v.accelMps2 = std::min(v.accelMps2, idmAccel(t, v0, v.speedMps, gap, m.speedMps));
+        const bool beside = (m.flags & kInNetwork) && track < s.view.laneCount && s.view.isLaneTrack(m.track) &&
+                            s.view.roadOfLane(m.track) == s.view.roadOfLane(TrackId(track));
+        if (gap > 0 && beside) v.accelMps2 = std::min(v.accelMps2, idmAccel(t, v0, v.speedMps, gap, m.speedMps));
       }
       // Slow down before reaching a slower track ahead (a turn, a lower speed limit), braking
       // comfortably, or harder (up to the emergency deceleration) when the track ahead became

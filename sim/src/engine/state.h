@@ -54,7 +54,7 @@ struct EntryQueues {
 struct JunctionWork {
   IdVector<TrackId, double> reservedM;                    // per track (exit lanes)
   IdVector<TrackId, double> laneGrossFreeM;               // per lane track: length minus vehicles and gaps
-  std::vector<double> grantEtaS;                          // per connector
+  IdVector<ConnectorId, VehicleId> firstGrant;            // per connector: its first grant of this step
   std::vector<std::vector<std::uint32_t>> junctionScratch;  // per junction
   std::vector<std::uint32_t> arrivalsByJunction;          // per junction, this step
   std::vector<std::uint32_t> clampsByJunction;            // per junction, this step: moves cut at the exit lane
@@ -99,7 +99,7 @@ struct State {
 void releaseAndInsert(const NetworkView& view, const SimClock& clock, EntryQueues& entry, Vehicles& vehicles, Statistics& stats);
 void updateSignals(const Executor& exec, const NetworkView& view, const SimClock& clock, const Vehicles& vehicles, const TransitState& transit, Signals& signals, Sensing& sensing);
 void arbitrateJunctions(const Executor& exec, const NetworkView& view, const Signals& signals, const ServiceStops& stops, Vehicles& vehicles, JunctionWork& junctionWork);
-void changeLanes(const Executor& exec, const NetworkView& view, const SimClock& clock, const ServiceStops& stops, Vehicles& vehicles, RoadWork& roadWork);
+void changeLanes(const Executor& exec, const NetworkView& view, const SimClock& clock, const ServiceStops& stops, const JunctionWork& junctionWork, Vehicles& vehicles, RoadWork& roadWork);
 void planMotion(const Executor& exec, const NetworkView& view, const SimClock& clock, const Signals& signals, const ServiceStops& stops, Vehicles& vehicles);
 void moveVehicles(const Executor& exec, const NetworkView& view, const SimClock& clock, const ServiceStops& stops, Vehicles& vehicles, Sensing& sensing);
 void serveStops(const NetworkView& view, const SimClock& clock, Vehicles& vehicles, TransitState& transit);

@@ -1,6 +1,7 @@
 // The transfer phase: vehicles cross stop lines into the junction box, arrive at the end of their
 // routes, and leave the box onto their exit lanes (per junction, two passes; see below).
 #include <algorithm>
+#include <cassert>
 
 #include "engine/state.h"
 
@@ -46,6 +47,7 @@ void transferAtJunctions(const Executor& exec, const NetworkView& view, const Si
           } else if ((v.flags & kGranted) && v.nextConnector.valid()) {
             v.posM -= laneLen;
             v.track = s.view.connectorTrack(v.nextConnector);
+            v.yieldTo = {};  // asked on the lane it leaves, in that lane's coordinates
             v.flags &= ~kGranted;
             v.nextConnector = {};
             ++v.routeIndex;
@@ -121,10 +123,13 @@ void transferAtJunctions(const Executor& exec, const NetworkView& view, const Si
         v.speedMps = std::min(v.speedMps, std::max(0.0, leaderSpeed));
         heldBack.push_back(id);
         ++clamps;
+        // No silent repair: a debug build stops here; a release build counts it.
+        assert(!"transfer: a vehicle leaving the junction did not fit behind its exit lane's last vehicle (a clamped move)");
         continue;
       }
       if (v.posM > bound) {
         ++clamps;
+        assert(!"transfer: a vehicle leaving the junction overlapped its exit lane's last vehicle (a clamped move)");
         v.posM = bound;
         v.speedMps = std::min(v.speedMps, leaderSpeed);
       }

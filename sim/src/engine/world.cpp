@@ -70,7 +70,7 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
   s.vehicles.tallies.resize(s.view.tracks.size());
   s.junctionWork.reservedM.assign(s.view.tracks.size(), 0.0);
   s.junctionWork.laneGrossFreeM.assign(s.view.laneCount, 0.0);
-  s.junctionWork.grantEtaS.assign(net.connectors().size(), kInfinity);
+  s.junctionWork.firstGrant.assign(net.connectors().size(), VehicleId{});
   s.junctionWork.junctionScratch.resize(net.junctions().size());
   s.junctionWork.arrivalsByJunction.assign(net.junctions().size(), 0);
   s.junctionWork.clampsByJunction.assign(net.junctions().size(), 0);
@@ -119,6 +119,7 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
           for (const Conflict& k : net.connector(ca).conflicts) conflict = conflict || net.connector(k.other).movement == b;
         if (conflict) s.view.conflictingMovements.emplace_back(a, b);
       }
+  s.view.box = buildBoxGeometry(net);
   s.sensing.controllerIncoming.resize(s.signals.controllers.size());
   s.sensing.controllerOutgoing.resize(s.signals.controllers.size());
 }
@@ -149,7 +150,7 @@ void World::step() {
     timed(p.spawn, [&] { releaseAndInsert(view, clock, s.entry, s.vehicles, s.stats); });
     timed(p.signals, [&] { updateSignals(exec, view, clock, s.vehicles, s.transit, s.signals, s.sensing); });
     timed(p.arbitrate, [&] { arbitrateJunctions(exec, view, s.signals, stops, s.vehicles, s.junctionWork); });
-    timed(p.laneChange, [&] { changeLanes(exec, view, clock, stops, s.vehicles, s.roadWork); });
+    timed(p.laneChange, [&] { changeLanes(exec, view, clock, stops, s.junctionWork, s.vehicles, s.roadWork); });
     timed(p.plan, [&] { planMotion(exec, view, clock, s.signals, stops, s.vehicles); });
     timed(p.move, [&] { moveVehicles(exec, view, clock, stops, s.vehicles, s.sensing); });
     timed(p.stops, [&] {

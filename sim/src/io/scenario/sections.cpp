@@ -404,7 +404,7 @@ void readSensing(const Loader& loader, const TableView& root, Scenario& sc) {
 /// Reads [dynamics]; returns driver_variation, which is applied once the demand is known.
 double readDynamics(const Loader& loader, const TableView& root, Scenario& sc) {
   const TableView t = subTable(loader, root, "dynamics",
-                               {"lane_changing", "gridlock_timeout_s", "gridlock_action", "driver_variation"});
+                               {"lane_changing", "gridlock_timeout_s", "gridlock_action", "junction_entry", "driver_variation"});
   sc.laneChanging = t.boolean("lane_changing").value_or(sc.laneChanging);
   sc.gridlockTimeoutS = t.positive("gridlock_timeout_s", sc.gridlockTimeoutS);
   if (auto action = t.string("gridlock_action")) {
@@ -414,6 +414,14 @@ double readDynamics(const Loader& loader, const TableView& root, Scenario& sc) {
       sc.gridlockAction = GridlockAction::Wait;
     else
       t.fail("gridlock_action", "unknown action '" + shown(*action) + "'; use \"teleport\" or \"wait\"");
+  }
+  if (auto entry = t.string("junction_entry")) {
+    if (*entry == "room_behind_queue")
+      sc.junctionEntry = JunctionEntry::RoomBehindQueue;
+    else if (*entry == "free_length")
+      sc.junctionEntry = JunctionEntry::FreeLength;
+    else
+      t.fail("junction_entry", "unknown rule '" + shown(*entry) + "'; use \"room_behind_queue\" or \"free_length\"");
   }
   const double variation = t.positive("driver_variation", 0, true);
   if (variation > kMaxDriverVariation)
