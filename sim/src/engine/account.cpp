@@ -31,7 +31,8 @@ double tripDelayIndex(const NetworkView& view, const Vehicles& vehicles, std::ui
 
 namespace {
 
-// Move a stuck vehicle ahead along its route to the first road with room at its start; a vehicle
+// Move a stuck vehicle ahead along its route to the first road with room at its start (behind the
+// vehicles already in the junction towards it); a vehicle
 // on the last road of its route leaves the network. Returns false when no road ahead has room.
 bool teleport(const AccountContext& s, std::uint32_t id) {
   const RoadNetwork& net = *s.view.net;
@@ -46,8 +47,17 @@ bool teleport(const AccountContext& s, std::uint32_t id) {
       if (!net.lane(l).allowed.allows(t.vehicleClass)) continue;
       const TrackId track = s.view.laneTrack(l);
       const auto& occ = s.vehicles.occupants[track];
-      const double room = occ.empty() ? s.view.tracks[track].lengthM
-                                      : s.vehicles.hot[occ.back()].posM - s.view.type(s.vehicles.hot[occ.back()]).lengthM;
+      double room = occ.empty() ? s.view.tracks[track].lengthM
+                                : s.vehicles.hot[occ.back()].posM - s.view.type(s.vehicles.hot[occ.back()]).lengthM;
+      // Vehicles inside the junction heading for this lane have the room at its start first: put
+      // down in front of them, the stuck vehicle would leave them standing in the box.
+      for (ConnectorId c : net.junction(road.from).connectors) {
+        if (net.connector(c).to != l) continue;
+        for (std::uint32_t u : s.vehicles.occupants[s.view.connectorTrack(c)]) {
+          const VehicleType& ut = s.view.type(s.vehicles.hot[u]);
+          room -= ut.lengthM + ut.minGapM;
+        }
+      }
       if (room < t.lengthM + t.minGapM || s.view.tracks[track].lengthM < t.lengthM) continue;
       detach(s.vehicles, id);
       v.posM = t.lengthM;

@@ -41,8 +41,8 @@ namespace {
 
 constexpr double kGapAcceptanceS = 1.5;  // margin a permissive vehicle leaves to protected traffic
 constexpr double kClearanceS = 1.0;      // margin behind a vehicle still crossing a conflict point
-constexpr double kStopSlackM = 1.0;
-constexpr double kQueueFrontShortM = 3.0;  // how far short of the line the head of a queue may stop      // room beyond the minimum gap a vehicle may stop short of its leader
+constexpr double kStopSlackM = 1.0;        // room beyond the minimum gap a vehicle may stop short of its leader
+constexpr double kQueueFrontShortM = 3.0;  // how far short of the line the head of a queue may stop
 
 // Distance before the stop line within which a vehicle asks to enter. Beyond it the stop line is
 // too far to influence an IDM driver, so it is not an obstacle yet.
@@ -57,7 +57,10 @@ double requestHorizon(const VehicleType& t, double v) {
 // the space behind its last vehicle once that stands still. Under the no-blocking rule (the
 // default) every vehicle, on the lane or entering it, also counts the slack it may leave beyond
 // its minimum gap when it stops (drivers do not stop at exactly the minimum gap), so that the
-// queue's real end is not further back than assumed and nobody halts in the box. The looser rule
+// queue's real end is not further back than assumed, and where part of the queue stands, its end
+// is counted from the last standing vehicle: when a queue starts to move, its back stands on for
+// a second or so per vehicle (the start-up wave) while its front is already gone, and a vehicle
+// let in on the strength of the gross free length would stop in the box behind it. The looser rule
 // of earlier versions (`[dynamics] junction_entry = "free_length"`) counts no slack.
 double stopSlack(const ArbitrationContext& s) {
   return s.view.scenario->junctionEntry == JunctionEntry::RoomBehindQueue ? kStopSlackM : 0.0;
@@ -70,7 +73,7 @@ double roomOnLane(const ArbitrationContext& s, TrackId laneTrack, double reserve
   // lane's other end during this same phase.
   const Vehicle& last = s.vehicles.hot[occ.back()];
   if (last.speedMps < kHaltingSpeedMps) return s.view.rearOf(last) - reservedM;
-  return s.junctionWork.laneGrossFreeM[laneTrack] - reservedM;
+  return s.junctionWork.laneRoomM[laneTrack] - reservedM;
 }
 
 // The time a vehicle on (or, with a negative position, before) a connector needs to reach a point
@@ -233,16 +236,28 @@ struct JunctionArbiter {
 void arbitrateJunctions(const Executor& exec, const NetworkView& view, const Signals& signals, const ServiceStops& stops, Vehicles& vehicles, JunctionWork& junctionWork) {
   const ArbitrationContext s{exec, view, signals, stops, vehicles, junctionWork};
   const RoadNetwork& net = *s.view.net;
-  // Gross free length of every lane, computed once per step.
+  // The room every lane can still take, computed once per step (see roomOnLane).
   const double slack = stopSlack(s);
   s.exec.forEach(s.view.laneCount, 64, [&](std::size_t lane) {
     double used = 0;
-    for (std::uint32_t id : s.vehicles.occupants[lane]) {
-      const VehicleType& t = s.view.type(s.vehicles.hot[id]);
-      used += t.lengthM + t.minGapM + slack;
+    double behindStanding = 0;  // taken behind the last standing vehicle, by the moving ones after it
+    double standingRear = kInfinity;
+    const auto& occ = s.vehicles.occupants[lane];
+    for (std::size_t k = occ.size(); k-- > 0;) {  // back to front
+      const Vehicle& v = s.vehicles.hot[occ[k]];
+      const VehicleType& t = s.view.type(v);
+      const double share = t.lengthM + t.minGapM + slack;
+      used += share;
+      if (standingRear < kInfinity) continue;
+      if (v.speedMps < kHaltingSpeedMps) standingRear = v.posM - t.lengthM;
+      else behindStanding += share;
     }
-    // Under the no-blocking rule the queue's first vehicle may also stop short of the line.
-    s.junctionWork.laneGrossFreeM[lane] = s.view.tracks[lane].lengthM - used - (slack > 0 ? kQueueFrontShortM : 0.0);
+    // Under the no-blocking rule the queue's first vehicle may also stop short of the line, and a
+    // queue that stands (still, or again: its start has not yet reached its back) ends where its
+    // last standing vehicle is, whatever has left at its front.
+    double room = s.view.tracks[lane].lengthM - used;
+    if (slack > 0) room = std::min(room - kQueueFrontShortM, standingRear - behindStanding);
+    s.junctionWork.laneRoomM[lane] = room;
   });
   s.exec.forEach(net.junctions().size(), 8, [&](std::size_t i) {
     thread_local std::vector<std::uint32_t> cursors;

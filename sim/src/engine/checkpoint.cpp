@@ -425,7 +425,8 @@ void decode(ByteReader& r, const NetworkView& view, Sensing& s) {
 
 // ---- entry queues and the phases' scratch ------------------------------------------------------
 
-static_assert(sizeof(EntryQueues) == 8 + 2 * 24, "a member was added to EntryQueues: checkpoint it below");
+// closedLanes is scratch of one road's walk in the insertion phase, not state between steps.
+static_assert(sizeof(EntryQueues) == 8 + 3 * 24, "a member was added to EntryQueues: checkpoint it below");
 void encode(ByteWriter& w, const EntryQueues& e) {
   w.u8(kEntry);
   w.varint(e.nextTrip);
@@ -442,12 +443,12 @@ void decode(ByteReader& r, std::size_t trips, std::size_t roads, EntryQueues& e)
   indices(r, e.roadsWithQueue, roads, "road");
 }
 
+// firstGrant is reset by each junction before it arbitrates: scratch within one step.
 static_assert(sizeof(JunctionWork) == 6 * 24, "a member was added to JunctionWork: checkpoint it below");
 void encode(ByteWriter& w, const JunctionWork& j) {
   w.u8(kJunctionWork);
   doubles(w, j.reservedM);
-  doubles(w, j.laneGrossFreeM);
-  doubles(w, j.grantEtaS);
+  doubles(w, j.laneRoomM);
   w.varint(j.junctionScratch.size());
   for (const auto& v : j.junctionScratch) counts32(w, v);
   counts32(w, j.arrivalsByJunction);
@@ -462,8 +463,7 @@ void decode(ByteReader& r, JunctionWork& j) {
     if (v.size() != n) throw DecodeError(std::string("the checkpoint has another number of ") + what);
   };
   sized(j.reservedM, "tracks");
-  sized(j.laneGrossFreeM, "lanes");
-  sized(j.grantEtaS, "connectors");
+  sized(j.laneRoomM, "lanes");
   expectCount(r, j.junctionScratch.size(), "junctions");
   for (auto& v : j.junctionScratch) counts32(r, v, "junction scratch");
   sized(j.arrivalsByJunction, "junctions");

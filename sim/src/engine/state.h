@@ -53,7 +53,7 @@ struct EntryQueues {
 // Per-step scratch owned by junctions (indexed so that each junction touches only its own).
 struct JunctionWork {
   IdVector<TrackId, double> reservedM;                    // per track (exit lanes)
-  IdVector<TrackId, double> laneGrossFreeM;               // per lane track: length minus vehicles and gaps
+  IdVector<TrackId, double> laneRoomM;               // per lane track: where an entering vehicle can still stop (arbitrate.cpp)
   IdVector<ConnectorId, VehicleId> firstGrant;            // per connector: its first grant of this step
   std::vector<std::vector<std::uint32_t>> junctionScratch;  // per junction
   std::vector<std::uint32_t> arrivalsByJunction;          // per junction, this step
