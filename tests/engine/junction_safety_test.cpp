@@ -142,19 +142,20 @@ Trips blockedExitTrips(bool crossTraffic) {
 }
 
 TEST(JunctionSafety, NobodyHaltsInTheBoxWhenTheExitLaneIsFull) {
-  // The exit lane's queue reaches back to the junction every cycle. Under the no-blocking rule
+  // The exit lane's queue reaches back to the junction every cycle, and a short green leaves the
+  // back of it standing while its front leaves (the start-up wave). Under the no-blocking rule
   // (the default) a vehicle enters only with room behind where that queue will stop; the
   // invariant checked per step fails if one stands in the box while the exit lane's last vehicle
   // stands at its start. The looser rule lets vehicles in that then stand in the box.
-  const auto net = share(blockedExit(15, 45));
-  Scenario strict = scenarioOn(net, blockedExitTrips(false), 420);
+  const auto net = share(blockedExit(10, 60));
+  Scenario strict = scenarioOn(net, blockedExitTrips(true), 420);
   Summary s;
   const Watch w = runChecked(strict, s);
   EXPECT_EQ(w.boxHaltSteps, 0u);
   EXPECT_EQ(s.vehicles.clampedMoves, 0u);
   EXPECT_GT(s.vehicles.arrived, 10u);
 
-  Scenario loose = scenarioOn(net, blockedExitTrips(false), 420);
+  Scenario loose = scenarioOn(net, blockedExitTrips(true), 420);
   loose.junctionEntry = JunctionEntry::FreeLength;
   Summary l;
   const Watch lw = runChecked(loose, l);
@@ -166,7 +167,7 @@ TEST(JunctionSafety, CrossingTrafficStopsForAFoeStandingOnTheCrossing) {
   // stream crosses. The eastbound vehicles must stop before it (arbitration does not assume the
   // standing one will move off at 1 m/s, and inside the box a vehicle yields to one standing in
   // its way): no crossing point covered twice, no overlap, checked per step.
-  Scenario sc = scenarioOn(share(blockedExit(15, 45)), blockedExitTrips(true), 420);
+  Scenario sc = scenarioOn(share(blockedExit(10, 60)), blockedExitTrips(true), 420);
   sc.junctionEntry = JunctionEntry::FreeLength;
   Summary s;
   const Watch w = runChecked(sc, s);

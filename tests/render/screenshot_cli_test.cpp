@@ -165,7 +165,7 @@ TEST(ScreenshotCli, AReplayShowsTheSameStopsWaitingCountsAndLoads) {
   CliResult r =
       runCli("run " + scenario + " --duration 1000 -q --record " + quoted(rec) + " --out " + quoted(dir.path() / "out"));
   ASSERT_EQ(r.code, 0) << r.err;
-  const std::string view = " --at 959 --size 600x400 --no-hud --centre 1560,390 --zoom 12";
+  const std::string view = " --at 915 --size 600x400 --no-hud --centre 1560,390 --zoom 12";
   const auto live = dir.path() / "live.png", replayed = dir.path() / "replay.png";
   r = runCli("view " + scenario + " --duration 1000 --screenshot " + quoted(live) + view);
   ASSERT_EQ(r.code, 0) << r.err;
