@@ -107,6 +107,8 @@ struct Junction {
 
 class RoadGraph;  // Boost.Graph view, defined in the private header sim/src/network/road_graph.h
 
+struct BoxGeometry;
+
 class RoadNetwork {
  public:
   RoadNetwork();
@@ -153,6 +155,11 @@ class RoadNetwork {
   std::unordered_map<std::string, RoadId> m_roadByName;
   std::unordered_map<std::string, JunctionId> m_junctionByName;
   std::unique_ptr<RoadGraph> m_graph;
+  // Where vehicles on two connectors can touch (network/box_geometry.h): a pure function of the
+  // shapes, built by the first World on this network and shared by the later ones (resets,
+  // compare's runs), so that a new World costs no geometry.
+  friend const BoxGeometry& boxGeometryOf(const RoadNetwork& net);
+  mutable std::shared_ptr<const BoxGeometry> m_box;
 };
 
 /// Assembles and validates a RoadNetwork. Loaders and generators describe junctions, roads and

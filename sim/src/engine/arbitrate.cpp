@@ -126,7 +126,7 @@ struct JunctionArbiter {
     const VehicleType& t = s.view.type(me);
     // Every zone: the network's conflicts first, then paths that only come close (box_geometry.h),
     // for which only vehicles already inside count (they are not conflicts the signals resolve).
-    const auto& zones = s.view.box.zones[cid.index()];
+    const auto& zones = s.view.box->zones[cid.index()];
     for (std::size_t i = 0; i < zones.size(); ++i) {
       const ConflictZone& z = zones[i];
       const double myArrive = arrivalS(s.view, me, distM + z.fromM, cid);

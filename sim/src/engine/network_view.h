@@ -63,7 +63,7 @@ struct NetworkView {
   std::vector<std::pair<MovementId, MovementId>> conflictingMovements;  // for the invariant check
   // Where vehicles on two connectors can touch (per conflict) and where connectors leaving one lane
   // part (network/box_geometry.h): what the junction box's own safety rules measure against.
-  BoxGeometry box;
+  const BoxGeometry* box = nullptr;  // the network's, shared by every World on it
 
   [[nodiscard]] TrackId laneTrack(LaneId l) const { return TrackId(l.value); }
   [[nodiscard]] TrackId connectorTrack(ConnectorId c) const { return TrackId(laneCount + c.value); }

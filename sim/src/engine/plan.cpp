@@ -84,7 +84,7 @@ Ahead inBox(const PlanContext& s, std::uint32_t id, ConnectorId cid, double posM
   auto consider = [&a](double gapM, double speedMps) {
     if (gapM < a.gapM) a = {gapM, speedMps, true};
   };
-  for (const SharedStart& sh : s.view.box.sharedStarts[cid.index()]) {
+  for (const SharedStart& sh : s.view.box->sharedStarts[cid.index()]) {
     const auto& occ = s.vehicles.occupants[s.view.connectorTrack(sh.other)];
     for (std::size_t k = occ.size(); k-- > 0;) {  // back to front: nearest the start first
       const Vehicle& u = s.vehicles.hot[occ[k]];
@@ -95,7 +95,7 @@ Ahead inBox(const PlanContext& s, std::uint32_t id, ConnectorId cid, double posM
     }
   }
   const Connector& c = net.connector(cid);
-  for (const ConflictZone& z : s.view.box.zones[cid.index()]) {
+  for (const ConflictZone& z : s.view.box->zones[cid.index()]) {
     const ConflictZone& k = z;  // the other connector and whether the two merge
     const TrackId foeTrack = s.view.connectorTrack(k.other);
     const auto& foes = s.vehicles.occupants[foeTrack];

@@ -119,7 +119,7 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
           for (const Conflict& k : net.connector(ca).conflicts) conflict = conflict || net.connector(k.other).movement == b;
         if (conflict) s.view.conflictingMovements.emplace_back(a, b);
       }
-  s.view.box = buildBoxGeometry(net);
+  s.view.box = &boxGeometryOf(net);
   s.sensing.controllerIncoming.resize(s.signals.controllers.size());
   s.sensing.controllerOutgoing.resize(s.signals.controllers.size());
 }

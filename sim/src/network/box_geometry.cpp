@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
+#include <mutex>
 
 namespace traffic {
 
@@ -142,6 +144,13 @@ BoxGeometry buildBoxGeometry(const RoadNetwork& net) {
     }
   }
   return g;
+}
+
+const BoxGeometry& boxGeometryOf(const RoadNetwork& net) {
+  static std::mutex mutex;
+  const std::lock_guard lock(mutex);
+  if (!net.m_box) net.m_box = std::make_shared<const BoxGeometry>(buildBoxGeometry(net));
+  return *net.m_box;
 }
 
 }  // namespace traffic

@@ -6,7 +6,8 @@
 // crossing or a merge is metres before the point. The engine needs that extent to stop a vehicle
 // before a point another one stands on, and to keep followers behind leaders on connectors that
 // leave the same lane (which the network does not list as conflicts: they share a queue, not a
-// crossing). Everything here is a pure function of the shapes, computed once when a World is built.
+// crossing). Everything here is a pure function of the shapes, computed once per network, when
+// the first World on it is built.
 #pragma once
 
 #include <vector>
@@ -48,5 +49,8 @@ struct BoxGeometry {
 
 /// The zones of every conflict and the shared starts of every pair of connectors leaving one lane.
 BoxGeometry buildBoxGeometry(const RoadNetwork& net);
+
+/// The network's box geometry, built on first use (thread-safe) and kept with the network.
+const BoxGeometry& boxGeometryOf(const RoadNetwork& net);
 
 }  // namespace traffic
