@@ -189,7 +189,9 @@ def evaluate(scenario: str, controller, seed: int | None = None, overrides: dict
             done = terminated or truncated
         halting.append(halting_on_approaches(env.sim, lanes))
     s = env.sim.summary()
-    return {"travel_time_s": s["travel_time_s"]["mean_with_unfinished"], "halting": float(np.mean(halting))}
+    # The sum of the halting vehicles after each decision is minus the return of the "queue" reward.
+    return {"travel_time_s": s["travel_time_s"]["mean_with_unfinished"], "halting": float(np.mean(halting)),
+            "return": -float(np.sum(halting))}
 
 
 def max_pressure(env: TrafficSignalEnv, obs) -> int:
@@ -200,27 +202,43 @@ def max_pressure(env: TrafficSignalEnv, obs) -> int:
     return int(np.argmax(pressure))
 
 
-def write_svg(path: str, returns: list[float], network: str = "numpy") -> None:
-    """The return per episode as a line chart (higher is better: a shorter queue)."""
-    width, height, pad = 640, 320, 40
-    lo, hi = min(returns), max(returns)
+def write_svg(path: str, returns: list[float], network: str = "numpy",
+              references: dict[str, float] | None = None) -> None:
+    """The return per episode as a line chart (higher is better: a shorter queue), with the return
+    of each controller in `references` (on the comparison's seed) as a dashed line."""
+    references = references or {}
+    width, height, left, pad = 680, 340, 64, 48
+    values = list(returns) + list(references.values())
+    lo, hi = min(values), max(values)
     span = hi - lo or 1.0
-    xs = [pad + i * (width - 2 * pad) / max(1, len(returns) - 1) for i in range(len(returns))]
-    ys = [height - pad - (r - lo) / span * (height - 2 * pad) for r in returns]
-    points = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys))
+
+    def y(r: float) -> float:
+        return height - pad - (r - lo) / span * (height - 2 * pad)
+
+    xs = [left + i * (width - left - pad) / max(1, len(returns) - 1) for i in range(len(returns))]
+    points = " ".join(f"{x:.1f},{y(r):.1f}" for x, r in zip(xs, returns))
+    colours = ("#d62728", "#2ca02c", "#9467bd", "#8c564b")
+    lines = "".join(
+        f'<line x1="{left}" y1="{y(r):.1f}" x2="{width - pad}" y2="{y(r):.1f}" stroke="{c}" stroke-dasharray="6,4"/>\n'
+        f'<text x="{width - pad - 4}" y="{y(r) - 4:.1f}" text-anchor="end" fill="{c}">{name}: {r:.0f}</text>\n'
+        for (name, r), c in zip(references.items(), colours))
     pathlib.Path(path).write_text(
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" '
         f'font-size="12">\n'
         f'<rect width="100%" height="100%" fill="white"/>\n'
-        f'<text x="{pad}" y="20">DQN ({network}) on {JUNCTION} (hangzhou_real): return per episode</text>\n'
-        f'<text x="{pad}" y="34">(minus the vehicles halting on its approaches, summed over its decisions; higher is better)</text>\n'
-        f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="black"/>\n'
-        f'<line x1="{pad}" y1="{pad}" x2="{pad}" y2="{height - pad}" stroke="black"/>\n'
-        f'<text x="{pad}" y="{height - 10}">episode 1</text>\n'
-        f'<text x="{width - pad - 60}" y="{height - 10}">episode {len(returns)}</text>\n'
-        f'<text x="4" y="{pad}">{hi:.0f}</text>\n<text x="4" y="{height - pad}">{lo:.0f}</text>\n'
+        f'<text x="{left}" y="18">DQN ({network}) on {JUNCTION} (hangzhou_real): return per training episode</text>\n'
+        f'<text x="{left}" y="33">(minus the vehicles halting on its approaches, summed over its decisions; higher is better)</text>\n'
+        f'<line x1="{left}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="black"/>\n'
+        f'<line x1="{left}" y1="{pad}" x2="{left}" y2="{height - pad}" stroke="black"/>\n'
+        f'<text x="{left}" y="{height - pad + 16}">episode 1</text>\n'
+        f'<text x="{width - pad}" y="{height - pad + 16}" text-anchor="end">episode {len(returns)}</text>\n'
+        f'<text x="{left - 4}" y="{pad + 4}" text-anchor="end">{hi:.0f}</text>\n'
+        f'<text x="{left - 4}" y="{height - pad}" text-anchor="end">{lo:.0f}</text>\n'
         f'<polyline fill="none" stroke="#1f77b4" stroke-width="2" points="{points}"/>\n'
-        "</svg>\n")
+        f'{lines}'
+        + (f'<text x="{left}" y="{height - 8}">dashed: one episode of each controller on the comparison\'s seed, '
+           'which training did not use</text>\n' if references else "")
+        + "</svg>\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -254,19 +272,20 @@ def main(argv: list[str] | None = None) -> int:
     network, returns = train(args.episodes, args.seed, args.scenario, args.network, overrides)
     print(f"trained {args.episodes} episodes with the {args.network} Q-network in "
           f"{time.process_time() - start:.0f} s of CPU", flush=True)
-    if args.svg:
-        write_svg(args.svg, returns, args.network)
     seed = args.eval_seed
     results = {
         "fixed time": evaluate(args.scenario, None, seed, overrides),
         "max pressure": evaluate(args.scenario, max_pressure, seed, overrides),
         "DQN (greedy)": evaluate(args.scenario, lambda env, obs: int(network(obs[None])[0].argmax()), seed, overrides),
     }
+    if args.svg:
+        write_svg(args.svg, returns, args.network, {name: r["return"] for name, r in results.items()})
     print(f"\nscenario seed {seed} (not trained on), departure jitter {args.jitter:g} s, "
           f"driver variation {args.driver_variation:g}")
-    print(f"{JUNCTION} controlled by      mean travel time (network)   vehicles halting on its approaches")
+    print(f"{JUNCTION} controlled by      mean travel time (network)   vehicles halting on its approaches   return")
     for name, r in results.items():
-        print(f"  {name:14s}        {r['travel_time_s']:8.1f} s               {r['halting']:6.2f}")
+        print(f"  {name:14s}        {r['travel_time_s']:8.1f} s               {r['halting']:6.2f}"
+              f"                            {r['return']:8.0f}")
     return 0
 
 

@@ -62,10 +62,11 @@ def run_dqn_example(example, network, tmp_path, capsys):
     rows = {}
     for name in ("fixed time", "max pressure", "DQN (greedy)"):
         line = next(line for line in out.splitlines() if line.strip().startswith(name))
-        travel, halting = float(line.split()[-3]), float(line.split()[-1])
-        assert travel > 0 and halting >= 0
+        travel, halting, ret = float(line.split()[-4]), float(line.split()[-2]), float(line.split()[-1])
+        assert travel > 0 and halting >= 0 and ret == pytest.approx(-halting * 720, abs=0.5 + 0.005 * 720)
         rows[name] = travel
-    assert svg.read_text().count("<polyline") == 1
+    picture = svg.read_text()
+    assert picture.count("<polyline") == 1 and picture.count("stroke-dasharray") == 3
     return rows
 
 
