@@ -692,6 +692,7 @@ class EnvCore {
     if (reward < static_cast<int>(EnvReward::None) || reward > static_cast<int>(EnvReward::AverageSpeed))
       throw py::value_error("EnvCore: unknown reward code " + std::to_string(reward));
     if (stepsPerAction < 1) throw py::value_error("EnvCore: steps per action must be >= 1");
+    if (names.empty()) throw py::value_error("EnvCore: no agents");
     EnvLayout layout{std::move(junctions), std::move(phaseCounts), std::move(inLanes), std::move(inCounts),
                      std::move(outLanes), std::move(outCounts), std::move(capacity), std::move(speedLimits),
                      minGreenS, static_cast<EnvReward>(reward)};
@@ -711,7 +712,12 @@ class EnvCore {
       m_slices.push_back(py::slice(begin, end, 1));
     }
     m_rewards.assign(names.size(), 0.0);
-    m_flat = Array<float>(static_cast<py::ssize_t>(m_kernel->observationSize()));
+    // When every agent's observation has the same length, observations are the rows of an
+    // (agents, length) array: taking a row costs numpy about half of taking a slice.
+    m_rowLength = m_kernel->observationOffset(1);
+    for (std::size_t k = 0; k < names.size(); ++k)
+      if (m_kernel->observationOffset(k + 1) - m_kernel->observationOffset(k) != m_rowLength) m_rowLength = 0;
+    m_flat = newObservationArray();
     std::fill(m_flat.mutable_data(), m_flat.mutable_data() + m_flat.size(), 0.0f);
   }
 
@@ -746,7 +752,7 @@ class EnvCore {
   }
 
   /// The last observations of every agent, concatenated (a new array per step: never overwritten).
-  Array<float> flat() const { return m_flat; }
+  py::array flat() const { return py::array(m_flat).reshape({m_flat.size()}); }
   std::size_t agentIndex(const py::str& name) const {
     PyObject* k = PyDict_GetItemWithError(m_index.ptr(), name.ptr());
     if (k == nullptr) {
@@ -755,11 +761,7 @@ class EnvCore {
     }
     return py::handle(k).cast<std::size_t>();
   }
-  py::array observation(const py::str& name) const {
-    PyObject* view = PyObject_GetItem(m_flat.ptr(), m_slices[agentIndex(name)].ptr());
-    if (view == nullptr) throw py::error_already_set();
-    return py::reinterpret_steal<py::array>(view);
-  }
+  py::array observation(const py::str& name) const { return py::reinterpret_steal<py::array>(view(agentIndex(name))); }
 
  private:
   static void setItem(const py::object& dict, const py::str& key, PyObject* value) {
@@ -782,8 +784,11 @@ class EnvCore {
         PyErr_SetObject(PyExc_KeyError, key);
         throw py::error_already_set();
       }
-      const auto k = py::handle(found).cast<std::size_t>();
-      PyObject* asInt = PyNumber_Long(value);  // int(action), as the environment always took it
+      const auto k = static_cast<std::size_t>(PyLong_AsSsize_t(found));
+      // int(action), as the environment always took it; Python ints need no conversion.
+      PyObject* asInt = value;
+      if (PyLong_CheckExact(value)) Py_INCREF(value);
+      else asInt = PyNumber_Long(value);
       if (asInt == nullptr) throw py::error_already_set();
       int overflow = 0;
       const long long phase = PyLong_AsLongLongAndOverflow(asInt, &overflow);
@@ -807,8 +812,22 @@ class EnvCore {
     if (!m_requests.empty()) m_sim->requestPhases(m_requests);
   }
 
+  Array<float> newObservationArray() const {
+    if (m_rowLength > 0)
+      return Array<float>({static_cast<py::ssize_t>(m_names.size()), static_cast<py::ssize_t>(m_rowLength)});
+    return Array<float>(static_cast<py::ssize_t>(m_kernel->observationSize()));
+  }
+
+  // Agent k's observation, a view of m_flat (a new reference).
+  PyObject* view(std::size_t k) const {
+    PyObject* v = m_rowLength > 0 ? PySequence_GetItem(m_flat.ptr(), static_cast<Py_ssize_t>(k))
+                                  : PyObject_GetItem(m_flat.ptr(), m_slices[k].ptr());
+    if (v == nullptr) throw py::error_already_set();
+    return v;
+  }
+
   void observe(bool start) {
-    Array<float> flat(static_cast<py::ssize_t>(m_kernel->observationSize()));
+    Array<float> flat = newObservationArray();
     m_sim->withWorld([&](const World& world) {
       m_kernel->observe(world, start, flat.mutable_data(), m_rewards.data(), m_totals);
     });
@@ -817,7 +836,7 @@ class EnvCore {
 
   py::object observations() const {
     py::object d = py::reinterpret_steal<py::object>(PyDict_New());
-    for (std::size_t k = 0; k < m_names.size(); ++k) setItem(d, m_names[k], PyObject_GetItem(m_flat.ptr(), m_slices[k].ptr()));
+    for (std::size_t k = 0; k < m_names.size(); ++k) setItem(d, m_names[k], view(k));
     return d;
   }
 
@@ -844,7 +863,8 @@ class EnvCore {
   std::vector<py::slice> m_slices;
   std::vector<double> m_rewards;
   EnvTotals m_totals;
-  Array<float> m_flat;
+  std::size_t m_rowLength = 0;  // the observations' common length, or 0 when they differ
+  Array<float> m_flat;          // (agents, m_rowLength) or, when lengths differ, 1-D
   std::vector<std::pair<JunctionId, int>> m_requests;
   const std::array<py::str, 6> m_infoKeys{py::str("time"), py::str("step"), py::str("system_total_stopped"),
                                           py::str("system_total_waiting_time"), py::str("system_mean_speed"),

@@ -245,3 +245,31 @@ def test_actions_of_any_mapping_and_integer_type():
         env.step({env.possible_agents[1]: 2, agent: -1})
     assert env.sim.requested_phase(env.sim.network.junction(env.possible_agents[1]).index) is None
     assert env.sim.requested_phase(j) == 6
+
+
+def test_agents_with_observations_of_different_lengths():
+    # Nanchang's junctions have 3 or 4 approaches; the observations are then slices of one array
+    # rather than rows. Its map is third-party data, absent from some checkouts.
+    from conftest import SCENARIOS
+    scenario = SCENARIOS / "nanchang_citybrain.toml"
+    try:
+        env = ParallelTrafficSignalEnv(scenario, overrides={"scenario.duration_s": 60}, reward="queue")
+    except trafficsim.LoadError as e:
+        pytest.skip(f"the City Brain data is not here: {e}")
+    sizes = {a: env.observation_space(a).shape[0] for a in env.possible_agents}
+    assert len(set(sizes.values())) > 1
+    env.reset()
+    for _ in range(8):
+        obs, rewards, *_ = env.step({})
+    lanes = env.sim.lane_observations()
+    net = env.sim.network
+    for agent, o in obs.items():
+        assert o.shape == (sizes[agent],) and o.base is not None
+        j = net.junction(agent)
+        incoming = list(j.incoming_lanes)
+        capacity = np.maximum(net.lane_length_m[incoming] / 7.5, 1)
+        n = len(incoming)
+        np.testing.assert_allclose(o[len(j.phases) + 1:len(j.phases) + 1 + n],
+                                   np.minimum(lanes["vehicles"][incoming] / capacity, 1), rtol=1e-6)
+        assert rewards[agent] == -lanes["halting"][incoming].sum()
+    np.testing.assert_array_equal(env.state(), np.concatenate([obs[a] for a in env.possible_agents]))
