@@ -218,10 +218,15 @@ def write_svg(path: str, returns: list[float], network: str = "numpy",
     xs = [left + i * (width - left - pad) / max(1, len(returns) - 1) for i in range(len(returns))]
     points = " ".join(f"{x:.1f},{y(r):.1f}" for x, r in zip(xs, returns))
     colours = ("#d62728", "#2ca02c", "#9467bd", "#8c564b")
+    legend_y = height - pad - 12 - 16 * max(0, len(references) - 1)
+    # Dashed lines, named in a legend at the bottom right, where the curve (rising from its first
+    # episodes) does not go; the lines themselves may lie too close together to be labelled.
     lines = "".join(
         f'<line x1="{left}" y1="{y(r):.1f}" x2="{width - pad}" y2="{y(r):.1f}" stroke="{c}" stroke-dasharray="6,4"/>\n'
-        f'<text x="{width - pad - 4}" y="{y(r) - 4:.1f}" text-anchor="end" fill="{c}">{name}: {r:.0f}</text>\n'
-        for (name, r), c in zip(references.items(), colours))
+        f'<line x1="{width // 2}" y1="{legend_y + 16 * k}" x2="{width // 2 + 24}" y2="{legend_y + 16 * k}" '
+        f'stroke="{c}" stroke-dasharray="6,4"/>\n'
+        f'<text x="{width // 2 + 30}" y="{legend_y + 16 * k + 4}" fill="{c}">{name}: {r:.0f}</text>\n'
+        for k, ((name, r), c) in enumerate(zip(references.items(), colours)))
     pathlib.Path(path).write_text(
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" '
         f'font-size="12">\n'

@@ -66,7 +66,7 @@ def run_dqn_example(example, network, tmp_path, capsys):
         assert travel > 0 and halting >= 0 and ret == pytest.approx(-halting * 720, abs=0.5 + 0.005 * 720)
         rows[name] = travel
     picture = svg.read_text()
-    assert picture.count("<polyline") == 1 and picture.count("stroke-dasharray") == 3
+    assert picture.count("<polyline") == 1 and picture.count("stroke-dasharray") == 6
     return rows
 
 

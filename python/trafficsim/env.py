@@ -37,6 +37,12 @@ The MDP follows sumo-rl's defaults:
 * episodes end by truncation when the simulated time reaches ``num_seconds`` (the scenario's
   duration by default); ``terminations`` are always False.
 
+A step is one call into the binding (``trafficsim._core.EnvCore``, python/src/env_kernel.h): it
+takes the actions, requests the phases, steps with the GIL released and computes every agent's
+observation, built-in reward and info in C++ over index arrays made once; only a callable reward
+runs in Python. Each observation is a view of one new float32 array per step (rows of an
+``(agents, length)`` array when all lengths are equal), never overwritten later.
+
 ``reset`` rebuilds the world on the network and demand already loaded (no file is read unless a new
 seed asks for new demand), so resets take milliseconds and memory stays flat. ``reset()`` without a
 seed repeats the episode of the last seed: the engine is deterministic, and the seed only varies
