@@ -273,3 +273,25 @@ def test_agents_with_observations_of_different_lengths():
                                    np.minimum(lanes["vehicles"][incoming] / capacity, 1), rtol=1e-6)
         assert rewards[agent] == -lanes["halting"][incoming].sum()
     np.testing.assert_array_equal(env.state(), np.concatenate([obs[a] for a in env.possible_agents]))
+
+
+def test_env_core_refuses_a_bad_layout():
+    from trafficsim._core import EnvCore
+    sim = trafficsim.Simulation(HANGZHOU, overrides=SHORT)
+    j = sim.network.junction("intersection_1_1")
+    lanes = list(j.incoming_lanes)
+    good = dict(junctions=[j.index], phase_counts=[len(j.phases)], in_lanes=lanes, in_counts=[len(lanes)],
+                out_lanes=[], out_counts=[0], capacity=[10.0] * len(lanes), speed_limits=[10.0] * len(lanes),
+                min_green_s=5.0, reward=2, steps_per_action=5, num_seconds=300.0)
+    EnvCore(sim, ["a"], **good).reset()
+    for change, message in (({"junctions": [10_000]}, "junction index 10000 out of range"),
+                            ({"in_lanes": [99_999] + lanes[1:]}, "incoming lane index 99999 out of range"),
+                            ({"in_counts": [len(lanes) + 1]}, "do not add up"),
+                            ({"capacity": [0.0] * len(lanes)}, "must be > 0"),
+                            ({"reward": 9}, "unknown reward code"),
+                            ({"steps_per_action": 0}, "steps per action")):
+        with pytest.raises(ValueError, match=message):
+            EnvCore(sim, ["a"], **dict(good, **change))
+    with pytest.raises(ValueError, match="no agents"):
+        EnvCore(sim, [], **dict(good, junctions=[], phase_counts=[], in_lanes=[], in_counts=[], out_counts=[],
+                                capacity=[], speed_limits=[]))
