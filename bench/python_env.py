@@ -8,9 +8,12 @@ reports per configuration:
 * env steps/s: calls of env.step (each: 16 actions in, 16 observations and rewards out, then
   delta_time simulated seconds);
 * agent decisions/s (env steps/s x agents) and simulated seconds per wall second;
-* Python overhead: of the time spent inside env.step, the share outside the engine's step (setting
-  phases, observations, rewards, the environment's bookkeeping); the agent's own work (here: looking
-  up pre-drawn random actions) is not in it;
+* Python overhead: of the wall time spent inside env.step, the share outside the engine's steps
+  (World::step, as Simulation.wall_seconds counts it): reading the actions, requesting the phases,
+  observing, rewarding, building the five result dicts, in C++ (python/src/env_kernel.h) or Python,
+  and the calls between them. The agent's own work (here: looking up pre-drawn random actions and
+  zipping them into the actions dict) is not in it. With --parallel N it is per environment and
+  also holds the time a thread waits for the GIL while another one builds its results;
 * with --parallel N, N environments in N Python threads at once (the GIL is released during
   step), their steps per second summed.
 
@@ -98,8 +101,8 @@ def measure(scenario: str, delta: float, parallel: int, repeats: int) -> dict:
         "env_steps_per_s": round(best["env_steps"] / best["wall_s"], 1),
         "decisions_per_s": round(best["env_steps"] * agents / best["wall_s"], 1),
         "sim_s_per_wall_s": round(best["sim_s"] / best["wall_s"], 1),
-        # Of the time inside env.step: the share that is Python (the environment's own work).
-        "python_overhead": round(1 - best["engine_s"] / best["in_step_s"], 3) if parallel == 1 else "",
+        # Of the time inside env.step: the share outside the engine's steps (see the docstring).
+        "python_overhead": round(1 - best["engine_s"] / best["in_step_s"], 3),
     }
 
 
@@ -132,6 +135,8 @@ def main() -> int:
     parser.add_argument("--out", help="CSV file for the step figures")
     args = parser.parse_args()
 
+    print("python_overhead: share of the wall time inside env.step spent outside the engine's steps "
+          "(World::step, Simulation.wall_seconds)", flush=True)
     rows = []
     for delta in (float(d) for d in args.delta.split(",")):
         for parallel in (int(p) for p in args.parallel.split(",")):

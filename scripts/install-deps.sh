@@ -17,10 +17,12 @@ if [ "${TRAFFIC_WITH_RENDER:-ON}" != "OFF" ]; then
   packages+=(libsfml-dev libx11-dev libgl1-mesa-dri fonts-dejavu-core xvfb xauth)
 fi
 # The Python module (CMake option TRAFFIC_WITH_PYTHON, on by default): pybind11 and the headers
-# of Debian's Python to build it, numpy for its arrays, pytest for its tests.
+# of Debian's Python to build it, numpy for its arrays, pytest for its tests, and PyTorch for the
+# DQN example (optional: the module never imports it, and the example and its test fall back or
+# skip with a message without it).
 # TRAFFIC_WITH_PYTHON=OFF scripts/install-deps.sh leaves them out.
 if [ "${TRAFFIC_WITH_PYTHON:-ON}" != "OFF" ]; then
-  packages+=(pybind11-dev python3-dev python3-numpy python3-pytest)
+  packages+=(pybind11-dev python3-dev python3-numpy python3-pytest python3-torch)
 fi
 # The fuzzing harnesses (tests/fuzz, scripts/fuzz.sh) need clang with libFuzzer and its
 # sanitizer runtimes (in Debian's clang package). TRAFFIC_FUZZ=OFF scripts/install-deps.sh skips it.

@@ -17,9 +17,20 @@ import pathlib
 import sys
 import tempfile
 
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+try:
+    import trafficsim  # noqa: F401 (only to find the package)
+except ModuleNotFoundError:  # not installed: this checkout's build tree, as `cmake --build --preset release` leaves it
+    _built = [p for p in (ROOT / "build" / "release" / "python", ROOT / "build" / "ci" / "python")
+              if (p / "trafficsim").is_dir()]
+    if not _built:
+        sys.exit("trafficsim is neither installed nor built in this checkout: run "
+                 "`cmake --preset release && cmake --build --preset release`, or set PYTHONPATH")
+    sys.path.insert(0, str(_built[0]))
+    import trafficsim
+
 from trafficsim import cityflow  # was: import cityflow
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
 DATASETS = {
     "hangzhou": ("hangzhou_4x4", "roadnet_4_4.json", "anon_4_4_hangzhou_real.json"),
     "jinan": ("jinan_3x4", "roadnet_3_4.json", "anon_3_4_jinan_real.json"),

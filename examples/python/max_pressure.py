@@ -31,9 +31,18 @@ import time
 
 import numpy as np
 
-import trafficsim
-
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+try:
+    import trafficsim
+except ModuleNotFoundError:  # not installed: this checkout's build tree, as `cmake --build --preset release` leaves it
+    _built = [p for p in (ROOT / "build" / "release" / "python", ROOT / "build" / "ci" / "python")
+              if (p / "trafficsim").is_dir()]
+    if not _built:
+        sys.exit("trafficsim is neither installed nor built in this checkout: run "
+                 "`cmake --preset release && cmake --build --preset release`, or set PYTHONPATH")
+    sys.path.insert(0, str(_built[0]))
+    import trafficsim
+
 
 
 class MaxPressureController:

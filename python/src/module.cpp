@@ -21,7 +21,10 @@
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
 
+#include <algorithm>
+#include <array>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -35,6 +38,7 @@
 #include "traffic/outputs.h"
 #include "traffic/scenario.h"
 #include "traffic/world.h"
+#include "env_kernel.h"
 #include "python_policy.h"
 
 namespace py = pybind11;
@@ -559,6 +563,19 @@ class Simulation {
     return p >= 0 ? std::optional<int>(p) : std::nullopt;
   }
 
+  /// Many requests at once, already checked against the network: all are applied.
+  void requestPhases(const std::vector<std::pair<JunctionId, int>>& requests) {
+    const auto held = acquire();
+    for (const auto& [junction, phase] : requests) m_control->request(junction, phase);
+  }
+
+  /// Calls f(world) under the simulation's lock, for readers outside this class (EnvCore).
+  template <class F>
+  void withWorld(F&& f) const {
+    const auto held = acquire();
+    f(static_cast<const World&>(*m_world));
+  }
+
   /// For the garbage collector: the callable this simulation keeps alive (nullptr when none).
   PyObject* policyCallable() const { return m_policyCallable.is_none() ? nullptr : m_policyCallable.ptr(); }
   /// For the garbage collector breaking a cycle: back to the scenario's policy, with a fresh world
@@ -657,6 +674,203 @@ class Simulation {
   mutable std::mutex m_mutex;
 };
 
+// The environments' step for all agents in one call (python/trafficsim/env.py wraps it): actions
+// in, phases requested, the engine stepped with the GIL released, and the five PettingZoo dicts
+// out, with every observation a view of one new float32 array. The arithmetic is EnvKernel's; what
+// is here is the Python side of it, written against the C API where pybind11's wrappers would cost
+// more than the figures themselves (a few hundred nanoseconds per dict entry).
+class EnvCore {
+ public:
+  EnvCore(py::object simulation, const std::vector<std::string>& names, std::vector<std::int32_t> junctions,
+          std::vector<std::int32_t> phaseCounts, std::vector<std::int32_t> inLanes, std::vector<std::int32_t> inCounts,
+          std::vector<std::int32_t> outLanes, std::vector<std::int32_t> outCounts, std::vector<double> capacity,
+          std::vector<double> speedLimits, double minGreenS, int reward, long long stepsPerAction, double numSeconds)
+      : m_simObject(std::move(simulation)),
+        m_sim(m_simObject.cast<Simulation*>()),
+        m_stepsPerAction(stepsPerAction),
+        m_numSeconds(numSeconds) {
+    if (reward < static_cast<int>(EnvReward::None) || reward > static_cast<int>(EnvReward::AverageSpeed))
+      throw py::value_error("EnvCore: unknown reward code " + std::to_string(reward));
+    if (stepsPerAction < 1) throw py::value_error("EnvCore: steps per action must be >= 1");
+    if (names.empty()) throw py::value_error("EnvCore: no agents");
+    EnvLayout layout{std::move(junctions), std::move(phaseCounts), std::move(inLanes), std::move(inCounts),
+                     std::move(outLanes), std::move(outCounts), std::move(capacity), std::move(speedLimits),
+                     minGreenS, static_cast<EnvReward>(reward)};
+    m_sim->withWorld([&](const World& world) {
+      try {
+        m_kernel = std::make_unique<EnvKernel>(std::move(layout), names, world);
+      } catch (const std::invalid_argument& e) {
+        throw py::value_error(e.what());
+      }
+    });
+    for (std::size_t k = 0; k < names.size(); ++k) {
+      py::str name(names[k]);
+      m_names.push_back(name);
+      m_index[name] = k;
+      const auto begin = static_cast<py::ssize_t>(m_kernel->observationOffset(k));
+      const auto end = static_cast<py::ssize_t>(m_kernel->observationOffset(k + 1));
+      m_slices.push_back(py::slice(begin, end, 1));
+    }
+    m_rewards.assign(names.size(), 0.0);
+    // When every agent's observation has the same length, observations are the rows of an
+    // (agents, length) array: taking a row costs numpy about half of taking a slice.
+    m_rowLength = m_kernel->observationOffset(1);
+    for (std::size_t k = 0; k < names.size(); ++k)
+      if (m_kernel->observationOffset(k + 1) - m_kernel->observationOffset(k) != m_rowLength) m_rowLength = 0;
+    m_flat = newObservationArray();
+    std::fill(m_flat.mutable_data(), m_flat.mutable_data() + m_flat.size(), 0.0f);
+  }
+
+  /// After Simulation.reset(): the first observations and infos of the episode.
+  py::tuple reset() {
+    observe(true);
+    return py::make_tuple(observations(), infos());
+  }
+
+  /// (observations, rewards, terminations, truncations, infos, ended); rewards is None when the
+  /// environment's reward is a Python callable.
+  py::tuple step(const py::handle& actions) {
+    request(actions);
+    const double time = m_sim->time();
+    const auto remaining = static_cast<long long>(std::ceil((m_numSeconds - time) / m_sim->stepLength() - 1e-9));
+    m_sim->step(std::min(m_stepsPerAction, std::max(remaining, 0LL)));
+    observe(false);
+    const bool ended = m_sim->done() || m_totals.timeS >= m_numSeconds - 1e-9;
+    py::object rewards = py::none();
+    if (m_kernel->reward() != EnvReward::None) {
+      rewards = py::reinterpret_steal<py::object>(PyDict_New());
+      for (std::size_t k = 0; k < m_names.size(); ++k) setItem(rewards, m_names[k], PyFloat_FromDouble(m_rewards[k]));
+    }
+    py::object terminations = py::reinterpret_steal<py::object>(PyDict_New());
+    py::object truncations = py::reinterpret_steal<py::object>(PyDict_New());
+    for (const py::str& name : m_names) {
+      if (PyDict_SetItem(terminations.ptr(), name.ptr(), Py_False) != 0 ||
+          PyDict_SetItem(truncations.ptr(), name.ptr(), ended ? Py_True : Py_False) != 0)
+        throw py::error_already_set();
+    }
+    return py::make_tuple(observations(), rewards, terminations, truncations, infos(), ended);
+  }
+
+  /// The last observations of every agent, concatenated (a new array per step: never overwritten).
+  py::array flat() const { return py::array(m_flat).reshape({m_flat.size()}); }
+  std::size_t agentIndex(const py::str& name) const {
+    PyObject* k = PyDict_GetItemWithError(m_index.ptr(), name.ptr());
+    if (k == nullptr) {
+      if (PyErr_Occurred()) throw py::error_already_set();
+      throw py::key_error(name);
+    }
+    return py::handle(k).cast<std::size_t>();
+  }
+  py::array observation(const py::str& name) const { return py::reinterpret_steal<py::array>(view(agentIndex(name))); }
+
+ private:
+  static void setItem(const py::object& dict, const py::str& key, PyObject* value) {
+    if (value == nullptr) throw py::error_already_set();
+    const int failed = PyDict_SetItem(dict.ptr(), key.ptr(), value);
+    Py_DECREF(value);
+    if (failed != 0) throw py::error_already_set();
+  }
+
+  // The actions of a mapping {agent: phase}: all checked, then all requested (or none).
+  void request(const py::handle& actions) {
+    if (actions.is_none()) return;
+    py::object items;
+    if (!PyDict_Check(actions.ptr())) items = actions.attr("items")();
+    m_requests.clear();
+    const auto one = [&](PyObject* key, PyObject* value) {
+      PyObject* found = PyDict_GetItemWithError(m_index.ptr(), key);
+      if (found == nullptr) {
+        if (PyErr_Occurred()) throw py::error_already_set();
+        PyErr_SetObject(PyExc_KeyError, key);
+        throw py::error_already_set();
+      }
+      const auto k = static_cast<std::size_t>(PyLong_AsSsize_t(found));
+      // int(action), as the environment always took it; Python ints need no conversion.
+      PyObject* asInt = value;
+      if (PyLong_CheckExact(value)) Py_INCREF(value);
+      else asInt = PyNumber_Long(value);
+      if (asInt == nullptr) throw py::error_already_set();
+      int overflow = 0;
+      const long long phase = PyLong_AsLongLongAndOverflow(asInt, &overflow);
+      Py_DECREF(asInt);
+      if (overflow != 0 || phase < 0 || phase >= m_kernel->phaseCount(k))
+        throw py::index_error("agent '" + m_names[k].cast<std::string>() + "': phase " +
+                              py::str(value).cast<std::string>() + " out of range (0 to " +
+                              std::to_string(m_kernel->phaseCount(k) - 1) + ")");
+      m_requests.emplace_back(JunctionId(static_cast<std::size_t>(m_kernel->junction(k))), static_cast<int>(phase));
+    };
+    if (items) {
+      for (const py::handle item : items) {
+        const auto pair = py::reinterpret_borrow<py::tuple>(item);
+        one(pair[0].ptr(), pair[1].ptr());
+      }
+    } else {
+      PyObject *key, *value;
+      Py_ssize_t pos = 0;
+      while (PyDict_Next(actions.ptr(), &pos, &key, &value)) one(key, value);
+    }
+    if (!m_requests.empty()) m_sim->requestPhases(m_requests);
+  }
+
+  Array<float> newObservationArray() const {
+    if (m_rowLength > 0)
+      return Array<float>({static_cast<py::ssize_t>(m_names.size()), static_cast<py::ssize_t>(m_rowLength)});
+    return Array<float>(static_cast<py::ssize_t>(m_kernel->observationSize()));
+  }
+
+  // Agent k's observation, a view of m_flat (a new reference).
+  PyObject* view(std::size_t k) const {
+    PyObject* v = m_rowLength > 0 ? PySequence_GetItem(m_flat.ptr(), static_cast<Py_ssize_t>(k))
+                                  : PyObject_GetItem(m_flat.ptr(), m_slices[k].ptr());
+    if (v == nullptr) throw py::error_already_set();
+    return v;
+  }
+
+  void observe(bool start) {
+    Array<float> flat = newObservationArray();
+    m_sim->withWorld([&](const World& world) {
+      m_kernel->observe(world, start, flat.mutable_data(), m_rewards.data(), m_totals);
+    });
+    m_flat = std::move(flat);
+  }
+
+  py::object observations() const {
+    py::object d = py::reinterpret_steal<py::object>(PyDict_New());
+    for (std::size_t k = 0; k < m_names.size(); ++k) setItem(d, m_names[k], view(k));
+    return d;
+  }
+
+  py::object infos() const {
+    py::object info = py::reinterpret_steal<py::object>(PyDict_New());
+    setItem(info, m_infoKeys[0], PyFloat_FromDouble(m_totals.timeS));
+    setItem(info, m_infoKeys[1], PyLong_FromUnsignedLongLong(m_totals.step));
+    setItem(info, m_infoKeys[2], PyLong_FromLongLong(m_totals.stopped));
+    setItem(info, m_infoKeys[3], PyFloat_FromDouble(m_totals.waitingS));
+    setItem(info, m_infoKeys[4], PyFloat_FromDouble(m_totals.meanSpeedMps));
+    setItem(info, m_infoKeys[5], PyLong_FromLongLong(m_totals.vehicles));
+    py::object d = py::reinterpret_steal<py::object>(PyDict_New());
+    for (const py::str& name : m_names) setItem(d, name, PyDict_Copy(info.ptr()));
+    return d;
+  }
+
+  py::object m_simObject;  // keeps the simulation alive
+  Simulation* m_sim;
+  long long m_stepsPerAction;
+  double m_numSeconds;
+  std::unique_ptr<EnvKernel> m_kernel;
+  std::vector<py::str> m_names;
+  py::dict m_index;  // agent name -> k
+  std::vector<py::slice> m_slices;
+  std::vector<double> m_rewards;
+  EnvTotals m_totals;
+  std::size_t m_rowLength = 0;  // the observations' common length, or 0 when they differ
+  Array<float> m_flat;          // (agents, m_rowLength) or, when lengths differ, 1-D
+  std::vector<std::pair<JunctionId, int>> m_requests;
+  const std::array<py::str, 6> m_infoKeys{py::str("time"), py::str("step"), py::str("system_total_stopped"),
+                                          py::str("system_total_waiting_time"), py::str("system_mean_speed"),
+                                          py::str("system_vehicles")};
+};
+
 // The Simulation inside a Python object, or nullptr while it is not constructed (a failed __init__).
 Simulation* simulationOf(PyObject* self) {
   auto* instance = reinterpret_cast<py::detail::instance*>(self);
@@ -669,6 +883,7 @@ Simulation* simulationOf(PyObject* self) {
 }  // namespace
 }  // namespace traffic::python
 
+using traffic::python::EnvCore;
 using traffic::python::Simulation;
 using traffic::python::simulationOf;
 
@@ -778,4 +993,20 @@ PYBIND11_MODULE(_core, m) {
            "Decide junctions with a Python callable(context) -> phase, called where the engine consults its policy.")
       .def("requested_phase", &Simulation::requestedPhase, "junction"_a,
            "The phase requested at a junction, or None when the scenario's policy decides there.");
+
+  py::class_<EnvCore>(m, "EnvCore",
+                      "The environments' step for all agents in one call; use trafficsim.ParallelTrafficSignalEnv.")
+      .def(py::init<py::object, const std::vector<std::string>&, std::vector<std::int32_t>, std::vector<std::int32_t>,
+                    std::vector<std::int32_t>, std::vector<std::int32_t>, std::vector<std::int32_t>,
+                    std::vector<std::int32_t>, std::vector<double>, std::vector<double>, double, int, long long,
+                    double>(),
+           "simulation"_a, "names"_a, "junctions"_a, "phase_counts"_a, "in_lanes"_a, "in_counts"_a, "out_lanes"_a,
+           "out_counts"_a, "capacity"_a, "speed_limits"_a, "min_green_s"_a, "reward"_a, "steps_per_action"_a,
+           "num_seconds"_a)
+      .def("reset", &EnvCore::reset, "Observe the episode's start: (observations, infos).")
+      .def("step", &EnvCore::step, "actions"_a,
+           "Request the actions' phases, step, observe: (observations, rewards, terminations, truncations, infos, "
+           "ended); rewards is None for a callable reward.")
+      .def_property_readonly("flat", &EnvCore::flat, "Every agent's last observation, concatenated.")
+      .def("observation", &EnvCore::observation, "agent"_a, "One agent's last observation (a view of `flat`).");
 }

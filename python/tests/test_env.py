@@ -171,3 +171,127 @@ def test_uncontrolled_junctions_keep_the_scenario_policy():
 def test_gymnasium_registration_when_available():
     gymnasium = pytest.importorskip("gymnasium")
     assert "trafficsim/TrafficSignal-v0" in gymnasium.envs.registry
+
+
+def reference_rewards(env, lanes, last_waiting):
+    """The rewards as the environment's numpy version computed them, agent by agent."""
+    net = env.sim.network
+    out = {}
+    for agent in env.possible_agents:
+        j = net.junction(agent)
+        inc, outg = list(j.incoming_lanes), list(j.outgoing_lanes)
+        speed_limit = net.lane_speed_limit_mps[inc]
+        vehicles = lanes["vehicles"][inc].astype(float)
+        relative = lanes["mean_speed"][inc] / speed_limit
+        waiting = lanes["waiting_time"][inc].sum() / 100.0
+        out[agent] = {
+            "diff-waiting-time": last_waiting[agent] - waiting,
+            "pressure": float(lanes["vehicles"][outg].sum() - lanes["vehicles"][inc].sum()),
+            "queue": -float(lanes["halting"][inc].sum()),
+            "delay": -float((vehicles * (1.0 - relative)).sum()),
+            "average-speed": float((vehicles * relative).sum() / vehicles.sum()) if vehicles.sum() > 0 else 1.0,
+            "waiting": waiting,
+        }
+    return out
+
+
+@pytest.mark.parametrize("reward", REWARDS)
+def test_rewards_and_infos_match_a_direct_computation(reward):
+    env = ParallelTrafficSignalEnv(HANGZHOU, overrides=SHORT, reward=reward)
+    env.reset()
+    lanes = env.sim.lane_observations()
+    last = {a: v["waiting"] for a, v in reference_rewards(env, lanes, dict.fromkeys(env.possible_agents, 0.0)).items()}
+    rng = np.random.default_rng(3)
+    for _ in range(40):
+        _, rewards, _, _, infos = env.step({a: int(rng.integers(8)) for a in env.agents})
+        lanes = env.sim.lane_observations()
+        expected = reference_rewards(env, lanes, last)
+        for agent, r in rewards.items():
+            assert r == pytest.approx(expected[agent][reward], rel=1e-12, abs=1e-12), (reward, agent)
+        last = {a: v["waiting"] for a, v in expected.items()}
+        info = infos[env.possible_agents[0]]
+        assert info["time"] == env.sim.time and info["step"] == env.sim.steps
+        assert info["system_vehicles"] == lanes["vehicles"].sum()
+        assert info["system_total_stopped"] == lanes["halting"].sum()
+        assert info["system_total_waiting_time"] == pytest.approx(lanes["waiting_time"].sum())
+        assert all(i == info and i is not info for i in list(infos.values())[1:])
+
+
+def test_returned_observations_are_never_overwritten():
+    env = ParallelTrafficSignalEnv(HANGZHOU, overrides=SHORT)
+    first, _ = env.reset()
+    kept = {a: o.copy() for a, o in first.items()}
+    for _ in range(30):
+        obs, *_ = env.step({a: 1 for a in env.agents})
+    for agent in first:
+        np.testing.assert_array_equal(first[agent], kept[agent])
+    np.testing.assert_array_equal(env.observation(env.possible_agents[3]), obs[env.possible_agents[3]])
+    np.testing.assert_array_equal(env.state(), np.concatenate([obs[a] for a in env.possible_agents]))
+
+
+def test_actions_of_any_mapping_and_integer_type():
+    import types
+    env = ParallelTrafficSignalEnv(HANGZHOU, overrides=SHORT)
+    env.reset()
+    agent = env.possible_agents[0]
+    j = env.sim.network.junction(agent).index
+    env.step(types.MappingProxyType({agent: np.int64(4)}))
+    assert env.sim.requested_phase(j) == 4
+    env.step({agent: 6.0})
+    assert env.sim.requested_phase(j) == 6
+    with pytest.raises(TypeError):
+        env.step({agent: None})
+    with pytest.raises(IndexError):  # all or none: the good action before the bad one is not applied
+        env.step({env.possible_agents[1]: 2, agent: -1})
+    assert env.sim.requested_phase(env.sim.network.junction(env.possible_agents[1]).index) is None
+    assert env.sim.requested_phase(j) == 6
+
+
+def test_agents_with_observations_of_different_lengths():
+    # Nanchang's junctions have 3 or 4 approaches; the observations are then slices of one array
+    # rather than rows. Its map is third-party data, absent from some checkouts.
+    from conftest import SCENARIOS
+    scenario = SCENARIOS / "nanchang_citybrain.toml"
+    try:
+        env = ParallelTrafficSignalEnv(scenario, overrides={"scenario.duration_s": 60}, reward="queue")
+    except trafficsim.LoadError as e:
+        pytest.skip(f"the City Brain data is not here: {e}")
+    sizes = {a: env.observation_space(a).shape[0] for a in env.possible_agents}
+    assert len(set(sizes.values())) > 1
+    env.reset()
+    for _ in range(8):
+        obs, rewards, *_ = env.step({})
+    lanes = env.sim.lane_observations()
+    net = env.sim.network
+    for agent, o in obs.items():
+        assert o.shape == (sizes[agent],) and o.base is not None
+        j = net.junction(agent)
+        incoming = list(j.incoming_lanes)
+        capacity = np.maximum(net.lane_length_m[incoming] / 7.5, 1)
+        n = len(incoming)
+        np.testing.assert_allclose(o[len(j.phases) + 1:len(j.phases) + 1 + n],
+                                   np.minimum(lanes["vehicles"][incoming] / capacity, 1), rtol=1e-6)
+        assert rewards[agent] == -lanes["halting"][incoming].sum()
+    np.testing.assert_array_equal(env.state(), np.concatenate([obs[a] for a in env.possible_agents]))
+
+
+def test_env_core_refuses_a_bad_layout():
+    from trafficsim._core import EnvCore
+    sim = trafficsim.Simulation(HANGZHOU, overrides=SHORT)
+    j = sim.network.junction("intersection_1_1")
+    lanes = list(j.incoming_lanes)
+    good = dict(junctions=[j.index], phase_counts=[len(j.phases)], in_lanes=lanes, in_counts=[len(lanes)],
+                out_lanes=[], out_counts=[0], capacity=[10.0] * len(lanes), speed_limits=[10.0] * len(lanes),
+                min_green_s=5.0, reward=2, steps_per_action=5, num_seconds=300.0)
+    EnvCore(sim, ["a"], **good).reset()
+    for change, message in (({"junctions": [10_000]}, "junction index 10000 out of range"),
+                            ({"in_lanes": [99_999] + lanes[1:]}, "incoming lane index 99999 out of range"),
+                            ({"in_counts": [len(lanes) + 1]}, "do not add up"),
+                            ({"capacity": [0.0] * len(lanes)}, "must be > 0"),
+                            ({"reward": 9}, "unknown reward code"),
+                            ({"steps_per_action": 0}, "steps per action")):
+        with pytest.raises(ValueError, match=message):
+            EnvCore(sim, ["a"], **dict(good, **change))
+    with pytest.raises(ValueError, match="no agents"):
+        EnvCore(sim, [], **dict(good, junctions=[], phase_counts=[], in_lanes=[], in_counts=[], out_counts=[],
+                                capacity=[], speed_limits=[]))

@@ -37,6 +37,12 @@ The MDP follows sumo-rl's defaults:
 * episodes end by truncation when the simulated time reaches ``num_seconds`` (the scenario's
   duration by default); ``terminations`` are always False.
 
+A step is one call into the binding (``trafficsim._core.EnvCore``, python/src/env_kernel.h): it
+takes the actions, requests the phases, steps with the GIL released and computes every agent's
+observation, built-in reward and info in C++ over index arrays made once; only a callable reward
+runs in Python. Each observation is a view of one new float32 array per step (rows of an
+``(agents, length)`` array when all lengths are equal), never overwritten later.
+
 ``reset`` rebuilds the world on the network and demand already loaded (no file is read unless a new
 seed asks for new demand), so resets take milliseconds and memory stays flat. ``reset()`` without a
 seed repeats the episode of the last seed: the engine is deterministic, and the seed only varies
@@ -45,13 +51,13 @@ what the scenario draws from it (``demand.departure_jitter_s``, ``dynamics.drive
 
 from __future__ import annotations
 
-import math
 import os
 from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
 from . import Simulation, override_strings
+from ._core import EnvCore as _EnvCore
 
 #: Lane length one vehicle takes in sumo-rl's density and queue: a 5 m car plus a 2.5 m gap.
 VEHICLE_SPACE_M = 7.5
@@ -214,13 +220,11 @@ class ParallelTrafficSignalEnv:
                 raise ValueError(f"junction '{j.name}' has no signal program; it cannot be an agent")
         self._agents = {j.name: _Agent(j, net.lane_length_m, net.lane_speed_limit_mps) for j in chosen}
         self.possible_agents = [j.name for j in chosen]
-        self._index_all_agents()
         self.agents: list[str] = []
         self._observation_spaces = {a: _box(s.size) for a, s in self._agents.items()}
         self._action_spaces = {a: _discrete(s.phase_count) for a, s in self._agents.items()}
-        self._lanes: dict = {}
-        self._signals: dict = {}
         self._min_green_s = self.sim.signal_timing["min_green_s"]
+        self._core = self._make_core()
 
     # -- PettingZoo API -------------------------------------------------------------------------
     def observation_space(self, agent: str):
@@ -258,10 +262,7 @@ class ParallelTrafficSignalEnv:
                 space.seed(seed + i)
         self.sim.reset(seed=self._seed)
         self.agents = list(self.possible_agents)
-        self._observe()
-        self._last_waiting = self._waiting_all()
-        info = self._info()
-        return self._observations(), {a: dict(info) for a in self.agents}
+        return self._core.reset()
 
     def step(self, actions: Mapping[str, int]):
         """Apply the agents' phases, advance ``delta_time`` seconds and observe.
@@ -272,35 +273,17 @@ class ParallelTrafficSignalEnv:
         """
         if not self.agents:
             raise RuntimeError("step() after the episode ended; call reset()")
-        if actions:
-            junctions = np.empty(len(actions), dtype=np.int64)
-            phases = np.empty(len(actions), dtype=np.int64)
-            for k, (name, action) in enumerate(actions.items()):
-                agent = self._agents[name]
-                phase = int(action)
-                if not 0 <= phase < agent.phase_count:
-                    raise IndexError(f"agent '{name}': phase {action} out of range (0 to {agent.phase_count - 1})")
-                junctions[k] = agent.index
-                phases[k] = phase
-            self.sim.set_phases(junctions, phases)
-        remaining = int(math.ceil((self.num_seconds - self.sim.time) / self.sim.step_length - 1e-9))
-        self.sim.step(min(self.steps_per_action, max(remaining, 0)))
-        self._observe()
-        agents = self.agents
-        observations = self._observations()
-        rewards = self._rewards()
-        ended = self.sim.done or self.sim.time >= self.num_seconds - 1e-9
-        info = self._info()
-        terminations = dict.fromkeys(agents, False)
-        truncations = dict.fromkeys(agents, ended)
-        infos = {a: dict(info) for a in agents}
+        # One call: the phases requested, delta_time simulated, every observation, reward and info.
+        observations, rewards, terminations, truncations, infos, ended = self._core.step(actions)
+        if rewards is None:
+            rewards = {a: float(self.reward_spec(self, a)) for a in self.possible_agents}
         if ended:
             self.agents = []
         return observations, rewards, terminations, truncations, infos
 
     def state(self) -> np.ndarray:
         """The observations of every agent, concatenated in ``possible_agents`` order."""
-        return self._flat.copy()
+        return self._core.flat.copy()
 
     def render(self) -> None:
         return None
@@ -309,103 +292,24 @@ class ParallelTrafficSignalEnv:
         self.agents = []
 
     # -- observation and reward -----------------------------------------------------------------
-    def _index_all_agents(self) -> None:
-        """Flat index arrays over every agent, so that a step observes and rewards all of them with
-        a few numpy operations instead of a few per agent."""
+    def _make_core(self) -> _EnvCore:
+        """The C++ side of step and reset (python/src/env_kernel.h): flat index arrays over every
+        agent, so that one call observes and rewards all of them without a Python loop."""
         agents = [self._agents[a] for a in self.possible_agents]
-        self._junctions = np.array([a.index for a in agents], dtype=np.int64)
-        self._phase_counts = np.array([a.phase_count for a in agents], dtype=np.int64)
-        sizes = np.array([a.size for a in agents], dtype=np.int64)
-        self._obs_offsets = np.concatenate([[0], np.cumsum(sizes)])
-        self._in_lanes = np.concatenate([a.incoming for a in agents])
-        self._out_lanes = np.concatenate([a.outgoing for a in agents])
-        in_counts = np.array([len(a.incoming) for a in agents], dtype=np.int64)
-        out_counts = np.array([len(a.outgoing) for a in agents], dtype=np.int64)
-        self._in_starts = np.concatenate([[0], np.cumsum(in_counts)[:-1]])
-        self._capacity = np.concatenate([a.capacity for a in agents])
-        self._speed_limit = np.concatenate([a.speed_limit for a in agents])
-        # Where each incoming lane's density and queue go in the flat observation.
-        owner = np.repeat(np.arange(len(agents)), in_counts)
-        rank = np.arange(len(self._in_lanes)) - self._in_starts[owner]
-        base = self._obs_offsets[:-1][owner] + self._phase_counts[owner] + 1
-        self._density_at = base + rank
-        self._queue_at = base + in_counts[owner] + rank
-        self._flag_at = self._obs_offsets[:-1] + self._phase_counts
-        self._in_owner = owner
-        self._out_owner = np.repeat(np.arange(len(agents)), out_counts)
-        self._last_waiting = np.zeros(len(agents))
-        self._flat = np.zeros(int(self._obs_offsets[-1]), dtype=np.float32)
-
-    def _observe(self) -> None:
-        """Reads the lanes and signals once and builds every agent's observation."""
-        self.sim.lane_observations(self._lanes)
-        self.sim.signal_observations(self._signals)
-        sig = self._signals
-        stage = sig["stage"][self._junctions]
-        phase = np.where(stage != 0, sig["next_phase"][self._junctions], sig["phase"][self._junctions])
-        flat = np.zeros(len(self._flat), dtype=np.float32)
-        flat[self._obs_offsets[:-1] + phase] = 1.0
-        flat[self._flag_at] = (stage == 0) & (sig["time_in_stage"][self._junctions] + 1e-9 >= self._min_green_s)
-        lanes = self._lanes
-        flat[self._density_at] = np.minimum(lanes["vehicles"][self._in_lanes] / self._capacity, 1.0)
-        flat[self._queue_at] = np.minimum(lanes["halting"][self._in_lanes] / self._capacity, 1.0)
-        self._flat = flat  # a new array every step: returned observations are never overwritten
-
-    def _observation(self, name: str) -> np.ndarray:
-        k = self.possible_agents.index(name)
-        return self._flat[self._obs_offsets[k]:self._obs_offsets[k + 1]]
-
-    def _observations(self) -> dict[str, np.ndarray]:
-        o = self._obs_offsets
-        return {a: self._flat[o[k]:o[k + 1]] for k, a in enumerate(self.possible_agents)}
-
-    def _per_agent_in(self, values: np.ndarray) -> np.ndarray:
-        return np.bincount(self._in_owner, weights=values, minlength=len(self.possible_agents))
-
-    def _waiting_all(self) -> np.ndarray:
-        return self._per_agent_in(self._lanes["waiting_time"][self._in_lanes]) / 100.0
-
-    def _rewards(self) -> dict[str, float]:
         spec = self.reward_spec
-        if callable(spec):
-            return {a: float(spec(self, a)) for a in self.possible_agents}
-        lanes = self._lanes
-        if spec == "diff-waiting-time":
-            now = self._waiting_all()
-            values = self._last_waiting - now
-            self._last_waiting = now
-        elif spec == "pressure":
-            out = np.bincount(self._out_owner, weights=lanes["vehicles"][self._out_lanes],
-                              minlength=len(self.possible_agents))
-            values = out - self._per_agent_in(lanes["vehicles"][self._in_lanes])
-        elif spec == "queue":
-            values = -self._per_agent_in(lanes["halting"][self._in_lanes])
-        else:
-            vehicles = lanes["vehicles"][self._in_lanes]
-            relative = lanes["mean_speed"][self._in_lanes] / self._speed_limit
-            if spec == "delay":
-                values = -self._per_agent_in(vehicles * (1.0 - relative))
-            else:
-                total = self._per_agent_in(vehicles)
-                moving = self._per_agent_in(vehicles * relative)
-                values = np.where(total > 0, moving / np.maximum(total, 1), 1.0)
-        return dict(zip(self.possible_agents, values.astype(float).tolist()))
-
-    def _info(self) -> dict:
-        lanes = self._lanes
-        vehicles = int(lanes["vehicles"].sum())
-        return {
-            "time": self.sim.time,
-            "step": self.sim.steps,
-            "system_total_stopped": int(lanes["halting"].sum()),
-            "system_total_waiting_time": float(lanes["waiting_time"].sum()),
-            "system_mean_speed": float((lanes["mean_speed"] * lanes["vehicles"]).sum() / vehicles) if vehicles else 0.0,
-            "system_vehicles": vehicles,
-        }
+        return _EnvCore(
+            self.sim, self.possible_agents,
+            [a.index for a in agents], [a.phase_count for a in agents],
+            np.concatenate([a.incoming for a in agents]).tolist(), [len(a.incoming) for a in agents],
+            np.concatenate([a.outgoing for a in agents]).tolist(), [len(a.outgoing) for a in agents],
+            np.concatenate([a.capacity for a in agents]).tolist(),
+            np.concatenate([a.speed_limit for a in agents]).tolist(),
+            float(self._min_green_s), -1 if callable(spec) else REWARDS.index(spec),
+            self.steps_per_action, self.num_seconds)
 
     def observation(self, agent: str) -> np.ndarray:
         """The current observation of ``agent`` (as last returned by reset or step)."""
-        return self._observation(agent)
+        return self._core.observation(agent)
 
 
 class TrafficSignalEnv:
