@@ -30,7 +30,7 @@ fingerprint() {  # name, then trafficsim run arguments
   "$bin" run "$@" "${duration_args[@]}" --out "$out" > /dev/null 2> "$work/stderr" || {
     echo "$name: run failed"; cat "$work/stderr" >&2; return 1; }
   local line="$name"
-  for f in trips.csv timeseries.csv passengers.csv fleet.csv; do
+  for f in trips.csv timeseries.csv passengers.csv fleet.csv line_stops.csv; do
     [ -f "$out/$f" ] && line+=" $f=$(sha256sum < "$out/$f" | cut -c1-16)"
   done
   # summary.json without its wall-time and speed fields.

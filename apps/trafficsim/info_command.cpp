@@ -94,9 +94,15 @@ int infoCommand(const InfoOptions& opt) {
   if (!sc.transit.empty()) {
     fmt::print("transit     {} stops, {} line{}, {} passengers\n", sc.transit.stops.size(), sc.transit.lines.size(),
                sc.transit.lines.size() == 1 ? "" : "s", sc.transit.passengers.size());
-    for (const TransitLine& l : sc.transit.lines)
-      fmt::print("    {:<20} {:>3} runs, {} stops, capacity {}, type {}\n", l.id, l.departuresS.size(), l.stops.size(),
+    for (const TransitLine& l : sc.transit.lines) {
+      fmt::print("    {:<20} {:>3} runs, {} stops, capacity {}, type {}", l.id, l.departuresS.size(), l.stops.size(),
                  l.capacity, sc.vehicleTypes[l.type.index()].name);
+      if (l.holding != Holding::None)
+        fmt::print(", holding by {} at {} timing point{}", l.holding == Holding::Schedule ? "schedule" : "headway",
+                   std::count(l.timingPoint.begin(), l.timingPoint.end(), true),
+                   std::count(l.timingPoint.begin(), l.timingPoint.end(), true) == 1 ? "" : "s");
+      fmt::print("\n");
+    }
   }
   if (!sc.fleets.empty()) {
     fmt::print("on demand   {} fleet{}, {} ride requests\n", sc.fleets.fleets.size(), sc.fleets.fleets.size() == 1 ? "" : "s",

@@ -80,6 +80,9 @@ void printRunSummary(const Summary& s, const fs::path& outDir) {
   fmt::print("  performance   {:.2f} M vehicle-updates/s\n", s.vehicleUpdatesPerSecond / 1e6);
   if (s.lines.empty() && s.fleets.empty())
     fmt::print("  outputs       {}/ ({}, {}, {})\n", outDir.string(), kSummaryFile, kTripsFile, kTimeseriesFile);
+  else if (!s.lines.empty())
+    fmt::print("  outputs       {}/ ({}, {}, {}, {}, {}, {})\n", outDir.string(), kSummaryFile, kTripsFile,
+               kTimeseriesFile, kPassengersFile, kFleetFile, kLineStopsFile);
   else
     fmt::print("  outputs       {}/ ({}, {}, {}, {}, {})\n", outDir.string(), kSummaryFile, kTripsFile, kTimeseriesFile,
                kPassengersFile, kFleetFile);

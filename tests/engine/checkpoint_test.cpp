@@ -125,16 +125,25 @@ INSTANTIATE_TEST_SUITE_P(
     testing::Combine(testing::Values(ShippedCase{"hangzhou_real", 900, 437}, ShippedCase{"hangzhou_peak", 900, 600},
                                      ShippedCase{"jinan_real", 600, 311}, ShippedCase{"newyork_16x3", 600, 300},
                                      ShippedCase{"grid_10x10", 600, 250}, ShippedCase{"grid_30x30", 300, 200},
-                                     ShippedCase{"singapore_av", 1500, 900}),
+                                     ShippedCase{"singapore_av", 1500, 900},
+                                     ShippedCase{"singapore_av_peak", 1500, 1100}),
                      testing::Values(1, 2)),
     [](const auto& info) {
       return std::string(std::get<0>(info.param).scenario) + "_" + std::to_string(std::get<1>(info.param)) + "threads";
     });
 
+// Runs held at timing points, and passengers boarding while the doors are open, resume exactly:
+// the peak buses held by headway and by schedule, taken in the middle of the peak.
+TEST(Checkpoint, HeldTransitRunsResumeExactly) {
+  expectResumesExactly(shipped("singapore_av_peak", 1500, {"transit.line.2.holding=headway", "transit.line.3.holding=schedule"}),
+                       1200, 1);
+}
+
 TEST(Checkpoint, EveryScenarioFileIsCovered) {
   // A scenario added to scenarios/ must be added to the list above.
   std::set<std::string> listed = {"hangzhou_real", "hangzhou_peak", "jinan_real",        "newyork_16x3",
-                                  "grid_10x10",    "grid_30x30",    "singapore_av",      "nanchang_citybrain"};
+                                  "grid_10x10",    "grid_30x30",    "singapore_av",      "nanchang_citybrain",
+                                  "singapore_av_peak"};
   for (const auto& entry : fs::directory_iterator(std::string(TRAFFIC_SOURCE_DIR) + "/scenarios"))
     if (entry.path().extension() == ".toml") {
       EXPECT_TRUE(listed.count(entry.path().stem().string())) << entry.path();

@@ -121,7 +121,7 @@ TEST_P(GoldenSummary, MatchesTheCommittedSummary) {
 
 INSTANTIATE_TEST_SUITE_P(Shipped, GoldenSummary,
                          ::testing::Values("grid_10x10", "grid_30x30", "hangzhou_peak", "hangzhou_real", "jinan_real",
-                                           "newyork_16x3", "singapore_av", "nanchang_citybrain"),
+                                           "newyork_16x3", "singapore_av", "nanchang_citybrain", "singapore_av_peak"),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
 // Every shipped scenario has a golden summary (a new scenario needs one too).

@@ -1,6 +1,8 @@
 // Transit lines in whole runs: vehicles serve their stops in order, dwell as long as boarding and
 // alighting take, never carry more than their capacity, and passengers are conserved; in-lane stops
-// block their lane and bays do not; late vehicles ask for signal priority.
+// block their lane and bays do not; late vehicles ask for signal priority. Then the rules on
+// hand-built cases: dwell from passenger counts by door and fare rules, boarding while the doors
+// are open, holding at timing points, demand profiles, and the per-stop figures.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -13,6 +15,7 @@
 #include "traffic/errors.h"
 #include "traffic/outputs.h"
 #include "traffic/scenario.h"
+#include "traffic/transit.h"
 #include "traffic/world.h"
 
 namespace traffic {
@@ -306,6 +309,7 @@ TEST(Stops, HeadwayRegularityAndPunctualityFollowTheirDefinitions) {
   line.id = "L";
   line.stops = {0};
   line.scheduleS = {100};
+  sc.transit.stops.push_back(TransitStop{"s"});
   sc.transit.lines.push_back(line);
   // Four runs departing every 600 s; they reach the stop after 100, 100, 400 and 130 s.
   TransitRecords records;
@@ -326,6 +330,225 @@ TEST(Stops, HeadwayRegularityAndPunctualityFollowTheirDefinitions) {
   EXPECT_DOUBLE_EQ(s.meanLatenessS, 340.0 / 4);
   EXPECT_DOUBLE_EQ(s.onTimeShare, 0.75);  // more than 5 min late is not on time
   EXPECT_EQ(s.runs, 4u);
+}
+
+// ---- dwell, door and fare rules ---------------------------------------------------------------
+
+TEST(Dwell, DoorChannelsFollowTheManualsAllocationFactors) {
+  EXPECT_DOUBLE_EQ(doorChannelFactor(1), 1.0);
+  EXPECT_DOUBLE_EQ(doorChannelFactor(2), 0.60);
+  EXPECT_DOUBLE_EQ(doorChannelFactor(3), 0.45);
+  EXPECT_DOUBLE_EQ(doorChannelFactor(4), 0.37);
+  EXPECT_DOUBLE_EQ(doorChannelFactor(6), 0.25);
+  EXPECT_DOUBLE_EQ(doorChannelFactor(8), 1.5 / 8);
+}
+
+TEST(Dwell, FromTheCountsByDoorsAndFarePayment) {
+  TransitLine line;  // door_s 4, boarding 2 s, alighting 1.5 s
+  // Fare on board, two doors: boarding at the front while alighting at the rear.
+  EXPECT_DOUBLE_EQ(dwellTimeS(line, 3, 5), 4 + 5 * 2.0);
+  EXPECT_DOUBLE_EQ(dwellTimeS(line, 10, 2), 4 + 10 * 1.5);
+  EXPECT_DOUBLE_EQ(dwellTimeS(line, 0, 0), 4.0);
+  // One door: off, then on.
+  line.doors = 1;
+  EXPECT_DOUBLE_EQ(dwellTimeS(line, 3, 5), 4 + 3 * 1.5 + 5 * 2.0);
+  EXPECT_DOUBLE_EQ(boardedAfterS(line, 3, 1), 2 + 3 * 1.5 + 2.0);
+  // Three doors, fare on board: alighting through two channels.
+  line.doors = 3;
+  EXPECT_DOUBLE_EQ(dwellTimeS(line, 10, 2), 4 + 10 * 1.5 * 0.60);
+  EXPECT_DOUBLE_EQ(alightedAfterS(line, 10), 2 + 10 * 1.5 * 0.60);
+  // Paid off board: both flows through all three doors.
+  line.fare = FarePayment::OffBoard;
+  EXPECT_DOUBLE_EQ(dwellTimeS(line, 3, 5), 4 + (3 * 1.5 + 5 * 2.0) * 0.45);
+}
+
+// The corridor with a line option added, and the stop-a events of each run.
+TEST(Dwell, PassengersWhoArriveWhileTheDoorsAreOpenBoardAndNobodyLater) {
+  TempDir dir;
+  // A schedule far slower than the buses, held to it at stop a: the doors stand open a while.
+  const Scenario sc = load(dir, corridor("holding = \"schedule\"\nschedule_slack = 5\n"),
+                           {"transit.line.0.passengers_per_hour=400", "transit.line.0.capacity=80"});
+  World world(sc, WorldOptions{.threads = 1, .validate = true});
+  world.run();
+  const TransitRecords records = world.transitRecords();
+  std::map<std::uint32_t, const TransitRunRecord*> runOf;
+  for (const TransitRunRecord& r : records.runs) runOf[r.tripIndex] = &r;
+  std::size_t cameWhileOpen = 0, boarded = 0;
+  for (const PassengerRecord& p : records.passengers) {
+    if (p.boardS < 0) continue;
+    ++boarded;
+    const Passenger& spec = sc.transit.passengers[p.index];
+    const TransitRunRecord& run = *runOf.at(p.vehicle);
+    EXPECT_LE(spec.arriveS, run.stopDepartS[spec.fromStop]) << "boarded a run whose doors had closed";
+    EXPECT_LE(p.boardS, run.stopDepartS[spec.fromStop] + 1e-9);
+    if (spec.arriveS > run.stopArriveS[spec.fromStop]) ++cameWhileOpen;
+  }
+  EXPECT_GT(boarded, 100u);
+  EXPECT_GT(cameWhileOpen, 10u);
+}
+
+// ---- holding at timing points -----------------------------------------------------------------
+
+TEST(Holding, ScheduleHoldingLeavesNoTimingPointEarly) {
+  TempDir dir;
+  const Scenario free = load(dir, corridor("schedule_slack = 5\n"));
+  const Scenario held = load(dir, corridor("holding = \"schedule\"\nschedule_slack = 5\n"));
+  const TransitLine& line = held.transit.lines.at(0);
+  ASSERT_EQ(line.timingPoint, (std::vector<bool>{true, false}));  // every stop but the last
+  auto early = [](const Scenario& sc, bool checkHeld) {
+    World world(sc, WorldOptions{.threads = 1});
+    world.run();
+    std::size_t count = 0;
+    for (const TransitRunRecord& r : world.transitRecords().runs) {
+      const double scheduled = sc.demand.trips[r.tripIndex].departS + sc.transit.lines[0].scheduleS[0];
+      if (r.stopDepartS[0] < scheduled) ++count;
+      if (checkHeld && r.stopDepartS[0] >= 0) EXPECT_GE(r.stopDepartS[0], scheduled - 1e-9) << "run " << r.tripIndex;
+    }
+    return count;
+  };
+  EXPECT_GE(early(free, false), 3u);  // a slow schedule: unheld runs leave early
+  EXPECT_EQ(early(held, true), 0u);
+}
+
+TEST(Holding, HeadwayHoldingKeepsTheShareOfTheHeadwayBehindTheRunAhead) {
+  TempDir dir;
+  // Signals scatter the runs' arrivals at stop a around the 240 s headway; held with a ratio of
+  // 1, no run leaves a less than 240 s after the run ahead.
+  auto gaps = [&](const std::string& option) {
+    const Scenario sc = load(dir, corridor(option));
+    World world(sc, WorldOptions{.threads = 1, .validate = true});
+    world.run();
+    std::vector<double> out;
+    const auto& runs = world.transitRecords().runs;
+    for (std::size_t k = 1; k < runs.size(); ++k)
+      if (runs[k].stopDepartS[0] >= 0) out.push_back(runs[k].stopDepartS[0] - runs[k - 1].stopDepartS[0]);
+    return out;
+  };
+  const std::vector<double> free = gaps("");
+  const std::vector<double> held = gaps("holding = \"headway\"\nholding_headway_ratio = 1\ntiming_points = [\"a\"]\n");
+  ASSERT_GE(held.size(), 3u);
+  EXPECT_LT(*std::min_element(free.begin(), free.end()), 240 - 1.0);  // without holding some leave closer
+  for (double gap : held) EXPECT_GE(gap, 240 - 1e-9);
+}
+
+TEST(Holding, BadOptionsAreRefusedWithTheFix) {
+  expectParts(loadError(corridor("holding = \"sometimes\"\n")),
+              {"transit.line 'L'.holding", "unknown holding 'sometimes'", "\"headway\""});
+  expectParts(loadError(corridor("holding = \"headway\"\ntiming_points = [\"z\"]\n")),
+              {"transit.line 'L'.timing_points", "'z' is not a stop of line 'L'"});
+  expectParts(loadError(corridor("timing_points = [\"a\"]\n")), {"timing_points", "has no effect without holding"});
+  expectParts(loadError(corridor("holding = \"headway\"\nholding_headway_ratio = 1.5\n")),
+              {"holding_headway_ratio", "at most 1"});
+  expectParts(loadError(corridor("fare = \"cash\"\n")), {"transit.line 'L'.fare", "unknown fare payment 'cash'"});
+  expectParts(loadError(corridor("doors = 0\n")), {"transit.line 'L'.doors"});
+}
+
+// ---- passenger demand over time ---------------------------------------------------------------
+
+TEST(PassengerDemand, AProfileScalesTheRateIntervalByInterval) {
+  Transit t;
+  t.lines.push_back(TransitLine{.id = "L"});
+  // Nobody for 10 min, then three times the rate for 20 min, then the base rate for 30 min.
+  expandPassengers(t, 0, 0, 1, 600, {{0, 0}, {600, 3}, {1800, 1}, {3600, 0}}, 7);
+  std::size_t first = 0, peak = 0, after = 0;
+  for (const Passenger& p : t.passengers) (p.arriveS < 600 ? first : p.arriveS < 1800 ? peak : after) += 1;
+  EXPECT_EQ(first, 0u);
+  // Expected 600 and 300; Poisson standard deviations about 24 and 17.
+  EXPECT_NEAR(static_cast<double>(peak), 600, 100);
+  EXPECT_NEAR(static_cast<double>(after), 300, 75);
+  EXPECT_TRUE(std::is_sorted(t.passengers.begin(), t.passengers.end(),
+                             [](const Passenger& a, const Passenger& b) { return a.arriveS < b.arriveS; }));
+  EXPECT_LT(t.passengers.back().arriveS, 3600);
+  // One interval of factor 1 draws exactly what the constant-rate expansion draws.
+  Transit a = t, b = t;
+  a.passengers.clear();
+  b.passengers.clear();
+  expandPassengers(a, 0, 0, 1, 90, 100, 2000, 7);
+  expandPassengers(b, 0, 0, 1, 90, {{100, 1}, {2000, 0}}, 7);
+  ASSERT_EQ(a.passengers.size(), b.passengers.size());
+  for (std::size_t i = 0; i < a.passengers.size(); ++i) EXPECT_EQ(a.passengers[i].arriveS, b.passengers[i].arriveS);
+}
+
+TEST(PassengerDemand, LineAndPairRatesTakeAProfile) {
+  TempDir dir;
+  const Scenario sc = load(dir, corridor("demand_profile = [[0, 0], [600, 1], [900, 0]]\n"));
+  ASSERT_FALSE(sc.transit.passengers.empty());
+  for (const Passenger& p : sc.transit.passengers) {
+    EXPECT_GE(p.arriveS, 600);
+    EXPECT_LT(p.arriveS, 900);
+  }
+  expectParts(loadError(corridor("demand_profile = [[0, 0], [600, 0]]\n")), {"demand_profile", "all factors are zero"});
+  expectParts(loadError(corridor("demand_profile = [[600, 1], [0, 0]]\n")), {"demand_profile", "times must increase"});
+  const std::string pair = corridor() + R"(
+[[transit.demand]]
+line = "L"
+from = "a"
+to = "b"
+per_hour = 360
+profile = [[300, 1], [400, 0]]
+)";
+  const Scenario withPair = load(dir, pair);
+  const auto inWindow = std::count_if(withPair.transit.passengers.begin(), withPair.transit.passengers.end(),
+                                      [](const Passenger& p) { return p.arriveS >= 300 && p.arriveS < 400; });
+  EXPECT_GT(static_cast<std::size_t>(inWindow), 0u);
+  expectParts(loadError(pair + "begin_s = 10\n"), {"give either profile or begin_s/end_s"});
+}
+
+// ---- per-stop figures -------------------------------------------------------------------------
+
+TEST(Stops, LoadProfileWaitsAndBunchingPerStop) {
+  Scenario sc;
+  for (const char* id : {"s0", "s1", "s2"}) sc.transit.stops.push_back(TransitStop{id});
+  TransitLine line;
+  line.id = "L";
+  line.stops = {0, 1, 2};
+  line.scheduleS = {0, 100, 200};
+  sc.transit.lines.push_back(line);
+  // Three runs 600 s apart by the timetable; the third catches up with the second at s1 and s2.
+  TransitRecords records;
+  const double arrive[3][3] = {{0, 100, 200}, {600, 700, 800}, {1200, 900, 990}};
+  for (std::uint32_t k = 0; k < 3; ++k) {
+    sc.demand.trips.push_back(Trip{"L_" + std::to_string(k), VehicleTypeId(0), 600.0 * k, RouteId(0), 0});
+    TransitRunRecord r;
+    r.tripIndex = k;
+    for (int j = 0; j < 3; ++j) {
+      r.stopArriveS.push_back(arrive[k][j]);
+      r.stopDepartS.push_back(arrive[k][j] + 10);
+    }
+    records.runs.push_back(r);
+  }
+  // Run 0 carries two from s0 to s2 and one from s1 to s2; run 1 one from s0 to s1; one still waits at s1.
+  auto passenger = [&](std::uint16_t from, std::uint16_t to, double arriveS, double boardS, double alightS, std::uint32_t vehicle) {
+    sc.transit.passengers.push_back(Passenger{0, from, to, arriveS});
+    records.passengers.push_back(
+        PassengerRecord{static_cast<std::uint32_t>(records.passengers.size()), boardS, alightS, vehicle});
+  };
+  passenger(0, 2, -40, 2, 202, 0);
+  passenger(0, 2, -20, 4, 204, 0);
+  passenger(1, 2, 40, 102, 202, 0);
+  passenger(0, 1, 500, 602, 702, 1);
+  passenger(1, 2, 1000, -1, -1, UINT32_MAX);
+  const LineSummary s = summarizeLines(sc, records, 2000).at(0);
+  ASSERT_EQ(s.stops.size(), 3u);
+  EXPECT_EQ(s.stops[0].boardings, 3u);
+  EXPECT_EQ(s.stops[1].boardings, 1u);
+  EXPECT_EQ(s.stops[1].alightings, 1u);
+  EXPECT_EQ(s.stops[2].alightings, 3u);
+  // Loads leaving s0: 2, 1, 0; leaving s1: 3, 0, 0; leaving s2: nobody.
+  EXPECT_DOUBLE_EQ(s.stops[0].meanLoad, 1.0);
+  EXPECT_EQ(s.stops[0].maxLoad, 2u);
+  EXPECT_DOUBLE_EQ(s.stops[1].meanLoad, 1.0);
+  EXPECT_EQ(s.stops[1].maxLoad, 3u);
+  EXPECT_DOUBLE_EQ(s.stops[2].meanLoad, 0.0);
+  EXPECT_DOUBLE_EQ(s.stops[0].meanWaitS, (42 + 24 + 102) / 3.0);
+  EXPECT_DOUBLE_EQ(s.stops[0].maxWaitS, 102);
+  EXPECT_EQ(s.stops[1].leftWaiting, 1u);
+  // Headways at s0: 600, 600; at s1: 600, 200 (bunched: under half of 600); at s2: 600, 190.
+  EXPECT_DOUBLE_EQ(s.stops[0].headwayCv, 0.0);
+  EXPECT_DOUBLE_EQ(s.stops[0].bunchingShare, 0.0);
+  EXPECT_DOUBLE_EQ(s.stops[1].bunchingShare, 0.5);
+  EXPECT_NEAR(s.stops[1].headwayCv, 200.0 / 400.0, 1e-12);
+  EXPECT_DOUBLE_EQ(s.bunchingShare, 2.0 / 6.0);
 }
 
 }  // namespace

@@ -106,6 +106,22 @@ struct ModeSummary {
   double stopsPerKm = 0;  ///< all vehicles of the class, service vehicles included
 };
 
+/// Per stop of a transit line, in the order the line serves them: what a planner reads off a load
+/// profile and a stop's service.
+struct LineStopSummary {
+  std::string stop;
+  std::uint64_t arrivals = 0;       ///< runs that stopped there
+  std::uint64_t boardings = 0;
+  std::uint64_t alightings = 0;     ///< passengers whose destination it is, delivered
+  double meanLoad = 0;              ///< on board leaving it, averaged over runs that left it (served or passed)
+  std::uint32_t maxLoad = 0;        ///< on board leaving it, the fullest run
+  double meanWaitS = 0;             ///< passengers who boarded there
+  double maxWaitS = 0;
+  std::uint64_t leftWaiting = 0;    ///< still waiting there at the end
+  double headwayCv = 0;             ///< coefficient of variation of the headways between arrivals there
+  double bunchingShare = 0;         ///< headways there under half the scheduled one
+};
+
 /// Per transit line. Headway and schedule figures are over stops actually served.
 struct LineSummary {
   std::string line;
@@ -120,9 +136,10 @@ struct LineSummary {
   std::uint32_t maxLoad = 0;
   double meanRunTimeS = 0;          ///< departure to end of route, finished runs
   double headwayCv = 0;             ///< coefficient of variation of headways between arrivals at a stop
-  double bunchingShare = 0;         ///< headways under a quarter of the scheduled one
+  double bunchingShare = 0;         ///< headways under half the scheduled one, over all stops
   double meanLatenessS = 0;         ///< arrival at a stop minus its scheduled time
   double onTimeShare = 0;           ///< arrivals from 1 min early to 5 min late
+  std::vector<LineStopSummary> stops;
 };
 
 /// Per on-demand fleet.

@@ -24,6 +24,8 @@ inline constexpr const char* kTimeseriesFile = "timeseries.csv";
 /// Written only for scenarios with transit lines.
 inline constexpr const char* kPassengersFile = "passengers.csv";
 inline constexpr const char* kFleetFile = "fleet.csv";
+/// Written only for scenarios with transit lines: one row per stop of each line.
+inline constexpr const char* kLineStopsFile = "line_stops.csv";
 
 /// Throws std::runtime_error (naming the path) when `dir` exists and may not be replaced: it is
 /// not a folder, or it holds files other than run outputs. Cheap; call it before a long run.

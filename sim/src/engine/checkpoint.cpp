@@ -500,7 +500,7 @@ void decode(ByteReader& r, RideDistances& d) {
   d.lastDistanceM = r.f64();
 }
 
-static_assert(sizeof(TransitRun) == 128, "a field was added to TransitRun: checkpoint it below");
+static_assert(sizeof(TransitRun) == 144, "a field was added to TransitRun: checkpoint it below");
 static_assert(sizeof(PassengerState) == 24, "a field was added to PassengerState: checkpoint it below");
 static_assert(sizeof(TransitState) == 5 * 24 + 8, "a member was added to TransitState: checkpoint it below");
 void encode(ByteWriter& w, const TransitState& t) {
@@ -509,7 +509,10 @@ void encode(ByteWriter& w, const TransitState& t) {
   for (const TransitRun& run : t.runs) {
     w.varint(run.nextStop);
     w.u8(run.asksPriority ? 1 : 0);
+    w.varint(run.alightedHere);
+    w.varint(run.boardedHere);
     w.f64(run.dwellLeftS);
+    w.f64(run.holdUntilS);
     indices(w, run.onboard);
     doubles(w, run.arriveS);
     doubles(w, run.departS);
@@ -535,7 +538,10 @@ void decode(ByteReader& r, const NetworkView& view, std::size_t trips, TransitSt
     run.nextStop = u16(r, "next stop");
     if (run.nextStop > view.scenario->transit.lines[run.line].stops.size()) throw DecodeError("next stop out of range");
     run.asksPriority = flag(r, "asks priority");
+    run.alightedHere = u32(r, "alighted");
+    run.boardedHere = u32(r, "boarded");
     run.dwellLeftS = r.f64();
+    run.holdUntilS = r.f64();
     indices(r, run.onboard, passengers, "passenger");
     const std::size_t stops = run.arriveS.size();
     doubles(r, run.arriveS, "stop times");
@@ -795,6 +801,10 @@ std::uint64_t scenarioFingerprint(const Scenario& sc) {
     for (RoadId r : sc.demand.routes.route(t.route)) num(r.value);
   }
   num(sc.transit.lines.size());
+  for (const TransitLine& l : sc.transit.lines) {  // the rules a resumed run must keep
+    num(static_cast<unsigned>(l.holding) | (static_cast<unsigned>(l.fare) << 2) | (unsigned{l.doors} << 4));
+    real(l.holdingHeadwayRatio);
+  }
   num(sc.transit.passengers.size());
   for (const Passenger& p : sc.transit.passengers) real(p.arriveS);
   num(sc.fleets.fleets.size());

@@ -40,7 +40,10 @@ struct TransitRun {
   std::uint32_t line = 0;
   std::uint16_t nextStop = 0;  // position in the line's stop list
   bool asksPriority = false;   // late enough to ask the signals for transit priority
-  double dwellLeftS = 0;
+  std::uint32_t alightedHere = 0;  // at the stop the doors are open at: passengers off so far
+  std::uint32_t boardedHere = 0;   // ... and on, including those who came while the doors were open
+  double dwellLeftS = 0;           // passengers and doors still to serve at this stop
+  double holdUntilS = 0;           // held at a timing point: the doors stay open until then
   std::vector<std::uint32_t> onboard;  // passenger indices
   std::vector<double> arriveS;         // per stop position: arrival (-1: not yet, -2: passed without stopping)
   std::vector<double> departS;         // per stop position: doors closed

@@ -19,10 +19,12 @@ const TransitStop& nextStopOf(const NetworkView& view, const TransitRun& run) {
 }
 
 bool hasBusiness(const NetworkView& view, const TransitState& transit, const TransitRun& run) {
+  const TransitLine& line = lineOf(view, run);
+  if (line.holding != Holding::None && line.timingPoint[run.nextStop]) return true;  // may have to wait there
   const auto& passengers = view.scenario->transit.passengers;
   for (std::uint32_t p : run.onboard)
     if (passengers[p].toStop <= run.nextStop) return true;
-  const bool room = run.onboard.size() < lineOf(view, run).capacity;
+  const bool room = run.onboard.size() < line.capacity;
   return room && !transit.waiting[transit.lineStopBase[run.line] + run.nextStop].empty();
 }
 

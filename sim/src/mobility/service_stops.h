@@ -60,7 +60,7 @@ class ServiceStops {
 /// The line a run serves, and the stop it is heading for.
 const TransitLine& lineOf(const NetworkView& view, const TransitRun& run);
 const TransitStop& nextStopOf(const NetworkView& view, const TransitRun& run);
-/// Someone to let off or on at the run's next stop.
+/// Someone to let off or on at the run's next stop, or a timing point where it may be held.
 bool hasBusiness(const NetworkView& view, const TransitState& transit, const TransitRun& run);
 /// Where a fleet vehicle halts on `road`: a little before its end.
 double fleetStopPositionOn(const NetworkView& view, RoadId road);

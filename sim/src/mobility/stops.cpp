@@ -2,11 +2,15 @@
 // leave when the doors close. A serial phase after `move`: runs are few (tens to hundreds against
 // thousands of cars), and treating them in vehicle order keeps boarding deterministic.
 //
-// Dwell time = door time + the longer of alighting (rear door) and boarding (front door), each
-// passenger taking the line's per-passenger time: the two doors work in parallel. Passengers board
-// in the order they reached the stop, while there is room; whoever is still waiting when the doors
-// close waits for the next vehicle. A passenger whose stop was passed (the vehicle could not reach
-// the stop lane) gets off at the next stop served.
+// Dwell time = door dead time + the passenger flows through the doors, by the line's door and fare
+// rules (dwellTimeS in transit.cpp). Passengers board in the order they reached the stop, while
+// there is room; one who reaches the stop while the doors are open boards too and lengthens the
+// dwell; whoever comes after the doors closed waits for the next vehicle. A passenger whose stop
+// was passed (the vehicle could not reach the stop lane) gets off at the next stop served.
+//
+// Holding: at a timing point of a line with holding, a run that is early on its schedule
+// ("schedule") or too close behind the run ahead ("headway") keeps its doors open until it may
+// leave; passengers keep boarding meanwhile.
 //
 // At an in-lane stop the dwelling vehicle stays on its lane and blocks it; at a bay it leaves the
 // lane's occupant list and, once the doors close, merges back when the gap behind it is safe.
@@ -27,6 +31,29 @@ struct TransitContext {
 
 namespace {
 
+// When a run at its next stop may leave at the earliest, by the line's holding rule: its scheduled
+// time there, or the scheduled headway (times the line's ratio) after the last run of the line to
+// leave the stop (one still standing there counts as leaving now). 0: not held.
+double holdUntil(const TransitContext& s, const TransitRun& run, double nowS) {
+  const TransitLine& line = lineOf(s.view, run);
+  const std::uint16_t k = run.nextStop;
+  if (line.holding == Holding::None || !line.timingPoint[k]) return 0;
+  const double departS = s.view.scenario->demand.trips[run.vehicle].departS;
+  if (line.holding == Holding::Schedule) return departS + line.scheduleS[k];
+  // Headway: the scheduled gap to the departure before this run's (or after it, for the first).
+  const auto& departures = line.departuresS;
+  if (departures.size() < 2) return 0;
+  const auto at = std::lower_bound(departures.begin(), departures.end(), departS) - departures.begin();
+  const double headwayS = at > 0 ? departures[static_cast<std::size_t>(at)] - departures[static_cast<std::size_t>(at) - 1]
+                                 : departures[1] - departures[0];
+  double lastLeftS = -1;
+  for (const TransitRun& other : s.transit.runs) {
+    if (&other == &run || other.line != run.line || other.arriveS[k] < 0) continue;
+    lastLeftS = std::max(lastLeftS, other.departS[k] >= 0 ? other.departS[k] : nowS);
+  }
+  return lastLeftS < 0 ? 0 : lastLeftS + line.holdingHeadwayRatio * headwayS;
+}
+
 // The run has reached its next stop: passengers off and on, doors open for the dwell time.
 void openDoors(const TransitContext& s, TransitRun& run, double nowS) {
   Vehicle& v = s.vehicles.hot[run.vehicle];
@@ -35,31 +62,63 @@ void openDoors(const TransitContext& s, TransitRun& run, double nowS) {
   const std::uint16_t k = run.nextStop;
   run.ride.accrue(v.distanceM, run.onboard.size());
 
-  std::size_t alighting = 0;
+  std::uint32_t alighting = 0;
   std::erase_if(run.onboard, [&](std::uint32_t p) {
     if (demand[p].toStop > k) return false;
-    s.transit.passengers[p].alightS = nowS + line.doorS * 0.5 + static_cast<double>(++alighting) * line.alightingS;
+    s.transit.passengers[p].alightS = nowS + alightedAfterS(line, ++alighting);
     return true;
   });
-  std::size_t boarding = 0;
+  std::uint32_t boarding = 0;
   auto& queue = s.transit.waiting[s.transit.lineStopBase[run.line] + k];
   while (!queue.empty() && run.onboard.size() < line.capacity) {
     const std::uint32_t p = queue.front();
     queue.erase(queue.begin());
-    s.transit.passengers[p].boardS = nowS + line.doorS * 0.5 + static_cast<double>(++boarding) * line.boardingS;
+    s.transit.passengers[p].boardS = nowS + boardedAfterS(line, alighting, ++boarding);
     s.transit.passengers[p].vehicle = run.vehicle;
     run.onboard.push_back(p);
   }
-  run.boarded += static_cast<std::uint32_t>(boarding);
+  run.boarded += boarding;
   run.maxLoad = std::max(run.maxLoad, static_cast<std::uint32_t>(run.onboard.size()));
+  run.alightedHere = alighting;
+  run.boardedHere = boarding;
 
   run.arriveS[k] = nowS;
-  const double scheduled = s.view.scenario->demand.trips[run.vehicle].departS + line.scheduleS[k];
+  const double departS = s.view.scenario->demand.trips[run.vehicle].departS;
+  const double scheduled = departS + line.scheduleS[k];
   run.asksPriority = line.priorityWhenLateS < 0 || nowS - scheduled >= line.priorityWhenLateS;
-  run.dwellLeftS = line.doorS + std::max(static_cast<double>(alighting) * line.alightingS,
-                                         static_cast<double>(boarding) * line.boardingS);
+  run.dwellLeftS = dwellTimeS(line, alighting, boarding);
+  run.holdUntilS = holdUntil(s, run, nowS);
   v.flags |= kDwelling;
   if (nextStopOf(s.view, run).bay) enterBay(s.vehicles, run.vehicle);
+}
+
+// Passengers who reached the stop while the doors are open board if there is room, each adding
+// their time through the door to the dwell (from now if the doors stood idle, held).
+void boardWhileOpen(const TransitContext& s, TransitRun& run, double nowS) {
+  const TransitLine& line = lineOf(s.view, run);
+  auto& queue = s.transit.waiting[s.transit.lineStopBase[run.line] + run.nextStop];
+  if (queue.empty() || run.onboard.size() >= line.capacity) return;
+  const double before = dwellTimeS(line, run.alightedHere, run.boardedHere);
+  const std::uint32_t first = run.boardedHere;
+  while (!queue.empty() && run.onboard.size() < line.capacity) {
+    const std::uint32_t p = queue.front();
+    queue.erase(queue.begin());
+    ++run.boardedHere;
+    // Through the door after those ahead of it, as if the doors had opened at their arrival.
+    const double behindS = boardedAfterS(line, run.alightedHere, run.boardedHere - first) - line.doorS * 0.5;
+    s.transit.passengers[p].boardS = nowS + std::max(0.0, run.dwellLeftS - line.doorS * 0.5) + behindS;
+    s.transit.passengers[p].vehicle = run.vehicle;
+    run.onboard.push_back(p);
+  }
+  const std::uint32_t added = run.boardedHere - first;
+  run.boarded += added;
+  run.maxLoad = std::max(run.maxLoad, static_cast<std::uint32_t>(run.onboard.size()));
+  // Standing idle (held), the doors serve the newcomers from now; still busy, the flows add up.
+  if (run.dwellLeftS <= 0) {
+    run.dwellLeftS = boardedAfterS(line, 0, added) - line.doorS * 0.5;
+  } else {
+    run.dwellLeftS += dwellTimeS(line, run.alightedHere, run.boardedHere) - before;
+  }
 }
 
 // Whether the run has gone past its next stop without halting there (it could not reach the stop
@@ -145,8 +204,9 @@ void serveStops(const NetworkView& view, const SimClock& clock, Vehicles& vehicl
     Vehicle& v = s.vehicles.hot[run.vehicle];
     if (!(v.flags & kInNetwork)) continue;
     if (v.flags & kDwelling) {
+      boardWhileOpen(s, run, nowS);
       run.dwellLeftS -= s.clock.dtS;
-      if (run.dwellLeftS > 1e-9) continue;
+      if (run.dwellLeftS > 1e-9 || nowS < run.holdUntilS - 1e-9) continue;
       v.flags &= ~kDwelling;
       run.departS[run.nextStop] = nowS;
       ++run.nextStop;

@@ -13,7 +13,10 @@ namespace {
 // Transit Capacity and Quality of Service Manual convention: from 1 min early to 5 min late.
 constexpr double kEarliestOnTimeS = -60;
 constexpr double kLatestOnTimeS = 300;
-constexpr double kBunchingShareOfHeadway = 0.25;
+// Bunching: a headway under half the scheduled one (the run is at least half a headway closer to
+// the one ahead than planned; TCQSM's headway adherence counts a deviation of half a headway as
+// the worst level of service).
+constexpr double kBunchingShareOfHeadway = 0.5;
 
 }  // namespace
 
@@ -23,18 +26,38 @@ std::vector<LineSummary> summarizeLines(const Scenario& scenario, const TransitR
   std::vector<double> waitSum(out.size()), rideSum(out.size()), vehicleMetres(out.size()), passengerMetres(out.size());
   std::vector<double> runTimeSum(out.size()), latenessSum(out.size());
   std::vector<std::size_t> finishedRuns(out.size()), arrivals(out.size()), onTime(out.size());
-  for (std::size_t l = 0; l < out.size(); ++l) out[l].line = transit.lines[l].id;
+  std::vector<std::vector<std::size_t>> leftStop(out.size());  // per line and stop: runs that left it
+  for (std::size_t l = 0; l < out.size(); ++l) leftStop[l].assign(transit.lines[l].stops.size(), 0);
+  for (std::size_t l = 0; l < out.size(); ++l) {
+    out[l].line = transit.lines[l].id;
+    for (std::uint32_t stop : transit.lines[l].stops) out[l].stops.push_back(LineStopSummary{transit.stops[stop].id});
+  }
+  // Per run (by trip index): the load leaving each stop, from the passengers it carried.
+  std::vector<std::uint32_t> runOfTrip(scenario.demand.trips.size(), UINT32_MAX);
+  for (std::size_t r = 0; r < records.runs.size(); ++r) runOfTrip[records.runs[r].tripIndex] = static_cast<std::uint32_t>(r);
+  std::vector<std::vector<std::uint32_t>> runLoads(records.runs.size());
+  for (std::size_t r = 0; r < records.runs.size(); ++r) runLoads[r].assign(records.runs[r].stopArriveS.size(), 0);
 
   for (const PassengerRecord& p : records.passengers) {
     const Passenger& spec = transit.passengers[p.index];
     LineSummary& line = out[spec.line];
+    LineStopSummary& from = line.stops[spec.fromStop];
     ++line.passengers;
     if (p.boardS < 0) {
       ++line.leftWaiting;
+      ++from.leftWaiting;
       continue;
     }
     ++line.boarded;
+    ++from.boardings;
     waitSum[spec.line] += p.boardS - spec.arriveS;
+    from.meanWaitS += p.boardS - spec.arriveS;  // a sum until divided below
+    from.maxWaitS = std::max(from.maxWaitS, p.boardS - spec.arriveS);
+    if (p.vehicle < runOfTrip.size() && runOfTrip[p.vehicle] != UINT32_MAX) {
+      auto& loads = runLoads[runOfTrip[p.vehicle]];
+      for (std::size_t k = spec.fromStop; k < spec.toStop && k < loads.size(); ++k) ++loads[k];
+    }
+    if (p.alightS >= 0 && p.alightS <= nowS) ++line.stops[spec.toStop].alightings;
     if (p.alightS >= 0 && p.alightS <= nowS) {
       ++line.delivered;
       rideSum[spec.line] += p.alightS - p.boardS;
@@ -61,7 +84,16 @@ std::vector<LineSummary> summarizeLines(const Scenario& scenario, const TransitR
       ++finishedRuns[r.line];
     }
     for (std::size_t k = 0; k < r.stopArriveS.size(); ++k) {
+      // Left the stop (served it and closed the doors, or passed it): its load counts there.
+      const bool left = r.stopArriveS[k] == -2 || (r.stopArriveS[k] >= 0 && r.stopDepartS[k] >= 0);
+      if (left) {
+        const std::uint32_t load = runLoads[static_cast<std::size_t>(&r - records.runs.data())][k];
+        line.stops[k].meanLoad += load;  // a sum until divided below
+        line.stops[k].maxLoad = std::max(line.stops[k].maxLoad, load);
+        ++leftStop[r.line][k];
+      }
       if (r.stopArriveS[k] < 0) continue;
+      ++line.stops[k].arrivals;
       const double lateness = r.stopArriveS[k] - (departS + spec.scheduleS[k]);
       latenessSum[r.line] += lateness;
       ++arrivals[r.line];
@@ -90,21 +122,28 @@ std::vector<LineSummary> summarizeLines(const Scenario& scenario, const TransitR
       auto scheduledAtStop = stopScheduled[l][k];
       std::sort(arrivalsAtStop.begin(), arrivalsAtStop.end());
       std::sort(scheduledAtStop.begin(), scheduledAtStop.end());
+      LineStopSummary& stop = line.stops[k];
+      if (stop.boardings) stop.meanWaitS /= static_cast<double>(stop.boardings);
+      if (leftStop[l][k]) stop.meanLoad /= static_cast<double>(leftStop[l][k]);
       if (arrivalsAtStop.size() < 3) continue;  // a CV needs at least two headways
       double sum = 0, sumSq = 0;
       const std::size_t n = arrivalsAtStop.size() - 1;
+      std::size_t bunchedHere = 0;
       for (std::size_t i = 0; i < n; ++i) {
         const double h = arrivalsAtStop[i + 1] - arrivalsAtStop[i];
         sum += h;
         sumSq += h * h;
         const double planned = scheduledAtStop[i + 1] - scheduledAtStop[i];
         ++headways;
-        if (h < kBunchingShareOfHeadway * planned) ++bunched;
+        if (h < kBunchingShareOfHeadway * planned) ++bunchedHere;
       }
+      bunched += bunchedHere;
+      stop.bunchingShare = static_cast<double>(bunchedHere) / static_cast<double>(n);
       const double mean = sum / static_cast<double>(n);
       const double variance = std::max(0.0, sumSq / static_cast<double>(n) - mean * mean);
       if (mean > 0) {
-        cvSum += std::sqrt(variance) / mean;
+        stop.headwayCv = std::sqrt(variance) / mean;
+        cvSum += stop.headwayCv;
         ++cvStops;
       }
     }

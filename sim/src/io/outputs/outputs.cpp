@@ -17,7 +17,7 @@ namespace fs = std::filesystem;
 
 bool isOutputFile(const std::string& name) {
   return name == kSummaryFile || name == kTripsFile || name == kTimeseriesFile || name == kPassengersFile ||
-         name == kFleetFile;
+         name == kFleetFile || name == kLineStopsFile;
 }
 
 using csv::appendFixed;
@@ -94,6 +94,64 @@ std::string timeseriesCsv(const std::vector<TimeseriesRow>& rows) {
     out += ',';
     appendInteger(out, row.passengersOnBoard);
     out += '\n';
+  }
+  return out;
+}
+
+// A line's stops in service order: the load profile and each stop's service.
+nlohmann::ordered_json lineStopsJson(const LineSummary& line) {
+  nlohmann::ordered_json stops = nlohmann::ordered_json::array();
+  for (const LineStopSummary& st : line.stops)
+    stops.push_back({
+        {"stop", st.stop},
+        {"arrivals", st.arrivals},
+        {"boardings", st.boardings},
+        {"alightings", st.alightings},
+        {"mean_load", st.meanLoad},
+        {"max_load", st.maxLoad},
+        {"mean_wait_s", st.meanWaitS},
+        {"max_wait_s", st.maxWaitS},
+        {"left_waiting", st.leftWaiting},
+        {"headway_cv", st.headwayCv},
+        {"bunching_share", st.bunchingShare},
+    });
+  return stops;
+}
+
+// line_stops.csv: one row per stop of each line, in service order.
+std::string lineStopsCsv(const Scenario& scenario, const Summary& summary) {
+  std::string out =
+      "line,position,stop,capacity,arrivals,boardings,alightings,mean_load,max_load,mean_wait_s,max_wait_s,"
+      "left_waiting,headway_cv,bunching_share\n";
+  for (std::size_t l = 0; l < summary.lines.size(); ++l) {
+    const LineSummary& line = summary.lines[l];
+    for (std::size_t k = 0; k < line.stops.size(); ++k) {
+      const LineStopSummary& st = line.stops[k];
+      csv::appendText(out, line.line);
+      out += ',';
+      appendInteger(out, k);
+      out += ',';
+      csv::appendText(out, st.stop);
+      for (std::uint64_t n : {std::uint64_t{scenario.transit.lines.at(l).capacity}, st.arrivals, st.boardings, st.alightings}) {
+        out += ',';
+        appendInteger(out, n);
+      }
+      out += ',';
+      appendFixed(out, st.meanLoad, 3);
+      out += ',';
+      appendInteger(out, st.maxLoad);
+      out += ',';
+      appendFixed(out, st.meanWaitS, 3);
+      out += ',';
+      appendFixed(out, st.maxWaitS, 3);
+      out += ',';
+      appendInteger(out, st.leftWaiting);
+      out += ',';
+      appendFixed(out, st.headwayCv, 4);
+      out += ',';
+      appendFixed(out, st.bunchingShare, 4);
+      out += '\n';
+    }
   }
   return out;
 }
@@ -309,6 +367,7 @@ std::string summaryJsonWith(const Summary& s, const std::string& protocol, const
         {"bunching_share", l.bunchingShare},
         {"mean_lateness_s", l.meanLatenessS},
         {"on_time_share", l.onTimeShare},
+        {"stops", lineStopsJson(l)},
     });
   j["transit_lines"] = lines;
   nlohmann::ordered_json fleets = nlohmann::ordered_json::array();
@@ -370,6 +429,7 @@ void writeRunOutputs(const fs::path& requested, const Scenario& scenario, const 
     files.push_back({kPassengersFile, passengersCsv(scenario, transit)});
     files.push_back({kFleetFile, fleetCsv(scenario, transit)});
   }
+  if (!scenario.transit.empty()) files.push_back({kLineStopsFile, lineStopsCsv(scenario, summary)});
   publishFolder(requested, files);
 }
 

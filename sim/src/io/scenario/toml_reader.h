@@ -246,6 +246,8 @@ class DemandReader {
   void readStop(const toml::table& table, std::size_t index);
   void readLine(const toml::table& table, std::size_t index);
   void readPassengerDemand(const toml::table& table, std::size_t index);
+  std::vector<std::pair<double, double>> readRateProfile(const TableView& named, std::string_view key, double beginS,
+                                                         double endS);
   double runningTime(RoadId road, double distanceM, const VehicleType& type) const;
 
   // fleet_reader.cpp

@@ -1,6 +1,7 @@
 // Public transport readers: [[transit.stop]], [[transit.line]] (route, stops in route order,
-// headway or timetable, schedule, passengers per stop) and [[transit.demand]] passenger rates
-// between two stops of a line. Each run of a line becomes a trip of the demand.
+// headway or timetable, schedule, doors and fares, holding, passengers per stop) and
+// [[transit.demand]] passenger rates between two stops of a line, both with an optional time
+// profile. Each run of a line becomes a trip of the demand.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -51,7 +52,8 @@ void DemandReader::readLine(const toml::table& table, std::size_t index) {
   TableView named(m_loader, table, "transit.line[" + std::to_string(index) + "]",
                   {"id", "type", "route", "from", "to", "stops", "headway_s", "begin_s", "end_s", "departures_s",
                    "capacity", "door_s", "boarding_s", "alighting_s", "passengers_per_hour", "priority_when_late_s",
-                   "schedule_slack", "dwell_allowance_s", "skip_empty_stops"});
+                   "schedule_slack", "dwell_allowance_s", "skip_empty_stops", "doors", "fare", "holding",
+                   "holding_headway_ratio", "timing_points", "demand_profile"});
   TransitLine line;
   line.id = uniqueId(named);
   named.relabel("transit.line '" + line.id + "'");
@@ -104,6 +106,40 @@ void DemandReader::readLine(const toml::table& table, std::size_t index) {
   line.alightingS = named.positive("alighting_s", line.alightingS, true);
   line.priorityWhenLateS = named.number("priority_when_late_s", line.priorityWhenLateS);
   line.skipEmptyStops = named.boolean("skip_empty_stops").value_or(false);
+  line.doors = static_cast<std::uint8_t>(named.integerInRange("doors", line.doors, 1, 8));
+  if (const auto fare = named.string("fare")) {
+    if (*fare == "on_board") line.fare = FarePayment::OnBoard;
+    else if (*fare == "off_board") line.fare = FarePayment::OffBoard;
+    else named.fail("fare", "unknown fare payment '" + shown(*fare) + "'; use \"on_board\" (boarding by the front door) or "
+                            "\"off_board\" (every door)");
+  }
+
+  // Holding at timing points (every stop but the last unless listed).
+  if (const auto holding = named.string("holding")) {
+    if (*holding == "none") line.holding = Holding::None;
+    else if (*holding == "schedule") line.holding = Holding::Schedule;
+    else if (*holding == "headway") line.holding = Holding::Headway;
+    else named.fail("holding", "unknown holding '" + shown(*holding) + "'; use \"none\", \"schedule\" or \"headway\"");
+  }
+  line.holdingHeadwayRatio = named.positive("holding_headway_ratio", line.holdingHeadwayRatio, true);
+  if (line.holdingHeadwayRatio > 1)
+    named.fail("holding_headway_ratio", "must be at most 1 (a run held for more than the scheduled headway falls behind "
+                                        "its schedule for good), got " + formatNumber(line.holdingHeadwayRatio));
+  line.timingPoint.assign(line.stops.size(), false);
+  if (const toml::array* points = named.array("timing_points")) {
+    if (line.holding == Holding::None) named.fail("timing_points", "has no effect without holding = \"schedule\" or \"headway\"");
+    for (const auto& element : *points) {
+      const auto id = element.value<std::string>();
+      std::size_t k = 0;
+      while (k < line.stops.size() && !(id && m_sc.transit.stops[line.stops[k]].id == *id)) ++k;
+      if (k == line.stops.size())
+        m_loader.fail(&element, named.keyLabel("timing_points"),
+                      "'" + shown(id.value_or("")) + "' is not a stop of line '" + line.id + "'; list some of its stops");
+      line.timingPoint[k] = true;
+    }
+  } else {
+    for (std::size_t k = 0; k + 1 < line.stops.size(); ++k) line.timingPoint[k] = true;
+  }
 
   // Runs: a headway between begin and end, or a timetable.
   if (named.node("departures_s") != nullptr) {
@@ -148,6 +184,9 @@ void DemandReader::readLine(const toml::table& table, std::size_t index) {
     m_sc.demand.trips.push_back(Trip{line.id + "_" + std::to_string(k), line.type, line.departuresS[k], line.route, lineIndex});
   const double lastDeparture = line.departuresS.back();
   const std::size_t stopCount = line.stops.size();
+  if (named.node("demand_profile") && !named.node("passengers_per_hour"))
+    named.fail("demand_profile", "shapes passengers_per_hour over time; give passengers_per_hour too");
+  const auto profile = readRateProfile(named, "demand_profile", 0, lastDeparture);
   m_sc.transit.lines.push_back(std::move(line));
 
   // Passengers at every stop but the last, to any later stop with equal probability.
@@ -166,21 +205,24 @@ void DemandReader::readLine(const toml::table& table, std::size_t index) {
       named.fail("passengers_per_hour", "expected a number (every stop) or a list with one rate per stop (" +
                                             std::to_string(stopCount) + ")");
     }
+    double hours = 0;  // the profile's weighted length
+    for (std::size_t i = 0; i + 1 < profile.size(); ++i)
+      hours += profile[i].second * (profile[i + 1].first - profile[i].first) / 3600.0;
     double expected = 0;
-    for (std::size_t from = 0; from + 1 < stopCount; ++from) expected += perStop[from] * lastDeparture / 3600.0;
+    for (std::size_t from = 0; from + 1 < stopCount; ++from) expected += perStop[from] * hours;
     requirePassengers(named, "passengers_per_hour", expected);
     m_sc.seedShapesInputs = true;
     for (std::size_t from = 0; from + 1 < stopCount; ++from)
       for (std::size_t to = from + 1; to < stopCount; ++to)
         expandPassengers(m_sc.transit, lineIndex, static_cast<std::uint16_t>(from), static_cast<std::uint16_t>(to),
-                         perStop[from] / static_cast<double>(stopCount - from - 1), 0, lastDeparture, m_sc.seed);
+                         perStop[from] / static_cast<double>(stopCount - from - 1), profile, m_sc.seed);
   }
 }
 
 // [[transit.demand]]: an origin-destination rate between two stops of a line.
 void DemandReader::readPassengerDemand(const toml::table& table, std::size_t index) {
   TableView named(m_loader, table, "transit.demand[" + std::to_string(index) + "]",
-                  {"line", "from", "to", "per_hour", "begin_s", "end_s"});
+                  {"line", "from", "to", "per_hour", "begin_s", "end_s", "profile"});
   const std::string lineId = named.requiredString("line");
   const auto& lines = m_sc.transit.lines;
   const auto it = std::find_if(lines.begin(), lines.end(), [&](const TransitLine& l) { return l.id == lineId; });
@@ -196,12 +238,46 @@ void DemandReader::readPassengerDemand(const toml::table& table, std::size_t ind
   if (to <= from) named.fail("to", "must be a stop after 'from' along line '" + lineId + "'");
   if (!named.node("per_hour")) named.failTable("missing per_hour (passengers per hour)");
   const double perHour = named.positive("per_hour", 0);
+  if (named.node("profile") && (named.node("begin_s") || named.node("end_s")))
+    named.failTable("give either profile or begin_s/end_s, not both");
   const double begin = named.positive("begin_s", 0, true);
   const double end = named.number("end_s", m_sc.durationS);
   if (end <= begin) named.fail("end_s", "must be after begin_s");
-  requirePassengers(named, "per_hour", perHour * (end - begin) / 3600.0);
-  expandPassengers(m_sc.transit, static_cast<std::uint32_t>(it - lines.begin()), from, to, perHour, begin, end, m_sc.seed);
+  const auto profile = readRateProfile(named, "profile", begin, end);
+  double hours = 0;
+  for (std::size_t i = 0; i + 1 < profile.size(); ++i)
+    hours += profile[i].second * (profile[i + 1].first - profile[i].first) / 3600.0;
+  requirePassengers(named, "per_hour", perHour * hours);
+  expandPassengers(m_sc.transit, static_cast<std::uint32_t>(it - lines.begin()), from, to, perHour, profile, m_sc.seed);
   m_sc.seedShapesInputs = true;
+}
+
+// A time profile of passenger rates: [[time_s, factor], ...], each factor holding until the next
+// point, the last point ending the demand. Without one: factor 1 from beginS to endS.
+std::vector<std::pair<double, double>> DemandReader::readRateProfile(const TableView& named, std::string_view key,
+                                                                     double beginS, double endS) {
+  const toml::array* list = named.array(key);
+  if (list == nullptr) return {{beginS, 1.0}, {endS, 0.0}};
+  std::vector<std::pair<double, double>> profile;
+  double weighted = 0;
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const toml::node* point = list->get(i);
+    const toml::array* pair = point->as_array();
+    if (pair == nullptr || pair->size() != 2 || !pair->get(0)->is_number() || !pair->get(1)->is_number())
+      m_loader.fail(point, named.keyLabel(key), "each point must be [time_s, factor]");
+    const double timeS = *numberOf(*pair->get(0));
+    const double factor = *numberOf(*pair->get(1));
+    if (!std::isfinite(timeS) || !std::isfinite(factor) || timeS < 0 || factor < 0)
+      m_loader.fail(point, named.keyLabel(key), "times and factors must be finite and >= 0");
+    if (!profile.empty()) {
+      if (timeS <= profile.back().first) m_loader.fail(point, named.keyLabel(key), "times must increase from point to point");
+      weighted += profile.back().second * (timeS - profile.back().first);
+    }
+    profile.emplace_back(timeS, factor);
+  }
+  if (profile.size() < 2) named.fail(key, "needs at least two points: [[begin_s, factor], [end_s, 0]]");
+  if (weighted <= 0) named.fail(key, "all factors are zero, so no passenger would arrive");
+  return profile;
 }
 
 // Free-flow time over the first `distanceM` of `road` for a vehicle of `type`.
