@@ -31,7 +31,7 @@
 
 namespace traffic {
 
-inline constexpr std::uint32_t kCheckpointVersion = 1;
+inline constexpr std::uint32_t kCheckpointVersion = 2;
 
 /// A hash of what a run of `scenario` depends on: the network, the trips and their routes, the
 /// vehicle types, transit and fleets, the seed, step, duration, signal policy and settings. Two

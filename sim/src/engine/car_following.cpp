@@ -5,10 +5,6 @@
 
 namespace traffic {
 
-double desiredSpeed(const VehicleType& t, double speedLimitMps) {
-  return std::min(t.maxSpeedMps, speedLimitMps * t.speedFactor);
-}
-
 double idmFreeAccel(const VehicleType& t, double v0Mps, double speedMps) {
   if (v0Mps <= 0) return -t.comfortDecelMps2;
   const double ratio = speedMps / v0Mps;
