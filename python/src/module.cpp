@@ -235,7 +235,8 @@ class Simulation {
     const std::size_t n = records.size();
     Array<std::uint32_t> index(n);
     Array<double> depart(n), enter(n), arrive(n), travel(n), freeFlow(n), delay(n), routeLength(n), distance(n);
-    Array<std::uint32_t> stops(n);
+    Array<double> timeLoss(n), departDelay(n), waiting(n);
+    Array<std::uint32_t> stops(n), waitingCount(n);
     Array<bool> teleported(n);
     py::list ids, classes, types;
     const double nan = std::nan("");
@@ -253,6 +254,11 @@ class Simulation {
       routeLength.mutable_at(i) = r.routeLengthM;
       distance.mutable_at(i) = r.distanceM;
       teleported.mutable_at(i) = r.teleported;
+      const bool entered = r.enterS >= 0;
+      timeLoss.mutable_at(i) = entered ? r.timeLossS : nan;
+      departDelay.mutable_at(i) = entered ? r.enterS - r.departS : nan;
+      waiting.mutable_at(i) = entered ? r.waitingS : nan;
+      waitingCount.mutable_at(i) = r.waitingCount;
       ids.append(demand[r.tripIndex].id);
       classes.append(std::string(toString(r.vehicleClass)));
       types.append(m_scenario->vehicleTypes[demand[r.tripIndex].type.index()].name);
@@ -273,6 +279,10 @@ class Simulation {
     d["route_length_m"] = routeLength;
     d["distance_m"] = distance;
     d["teleported"] = teleported;
+    d["time_loss_s"] = timeLoss;
+    d["depart_delay_s"] = departDelay;
+    d["waiting_time_s"] = waiting;
+    d["waiting_count"] = waitingCount;
     return d;
   }
 

@@ -99,6 +99,9 @@ struct RunOutputs : ::testing::Test {
     done.routeLengthM = 1000;
     done.distanceM = 1000;
     done.stops = 2;
+    done.timeLossS = 17.5;
+    done.waitingS = 12;
+    done.waitingCount = 2;
     TripRecord driving;
     driving.tripIndex = 1;
     driving.vehicleClass = VehicleClass::Bus;
@@ -108,6 +111,9 @@ struct RunOutputs : ::testing::Test {
     driving.routeLengthM = 800;
     driving.distanceM = 350.25;
     driving.teleported = true;
+    driving.timeLossS = 30.25;
+    driving.waitingS = 21;
+    driving.waitingCount = 1;
     TripRecord queued;
     queued.tripIndex = 2;
     queued.departS = 50;
@@ -168,10 +174,10 @@ TEST_F(RunOutputs, TripsCsvColumnsAndValues) {
   ASSERT_EQ(rows.size(), 4u);
   EXPECT_EQ(rows[0],
             "id,class,type,depart_s,enter_s,arrive_s,travel_time_s,free_flow_s,delay_s,stops,route_length_m,distance_m,"
-            "teleported");
+            "teleported,time_loss_s,depart_delay_s,waiting_time_s,waiting_count");
 
   const auto done = cells(rows[1]);
-  ASSERT_EQ(done.size(), 13u);
+  ASSERT_EQ(done.size(), 17u);
   EXPECT_EQ(done[0], "done");
   EXPECT_EQ(done[1], "car");
   EXPECT_EQ(done[2], "car");  // the vehicle type
@@ -185,9 +191,13 @@ TEST_F(RunOutputs, TripsCsvColumnsAndValues) {
   EXPECT_DOUBLE_EQ(std::stod(done[10]), 1000);
   EXPECT_DOUBLE_EQ(std::stod(done[11]), 1000);
   EXPECT_EQ(done[12], "0");
+  EXPECT_EQ(done[13], "17.500");  // time loss
+  EXPECT_EQ(done[14], "2.000");   // entered at 2, scheduled at 0
+  EXPECT_EQ(done[15], "12.000");
+  EXPECT_EQ(done[16], "2");
 
   const auto driving = cells(rows[2]);
-  ASSERT_EQ(driving.size(), 13u);
+  ASSERT_EQ(driving.size(), 17u);
   EXPECT_EQ(driving[1], "bus");
   EXPECT_EQ(driving[2], "city_bus");
   EXPECT_DOUBLE_EQ(std::stod(driving[4]), 10);
@@ -196,14 +206,33 @@ TEST_F(RunOutputs, TripsCsvColumnsAndValues) {
   EXPECT_EQ(driving[8], "");
   EXPECT_DOUBLE_EQ(std::stod(driving[11]), 350.25);
   EXPECT_EQ(driving[12], "1");
+  EXPECT_EQ(driving[13], "30.250");  // time loss so far
+  EXPECT_EQ(driving[14], "0.000");
+  EXPECT_EQ(driving[15], "21.000");
+  EXPECT_EQ(driving[16], "1");
 
   // An id with a comma and quotes survives CSV quoting.
   const auto queued = cells(rows[3]);
-  ASSERT_EQ(queued.size(), 13u);
+  ASSERT_EQ(queued.size(), 17u);
   EXPECT_EQ(queued[0], "queued, late");
   EXPECT_NE(rows[3].find("\"queued, \"\"late\"\"\""), std::string::npos) << rows[3];
   EXPECT_EQ(queued[4], "");  // never entered
   EXPECT_EQ(queued[5], "");
+  for (std::size_t c = 13; c < 16; ++c) EXPECT_EQ(queued[c], "") << "column " << c;  // nothing measured yet
+  EXPECT_EQ(queued[16], "0");
+}
+
+TEST_F(RunOutputs, RescoDelayUnderItsProtocolOnly) {
+  const fs::path out = tmp.path() / "r";
+  writeRunOutputs(out, scenario, summary, trips, series);
+  EXPECT_FALSE(nlohmann::json::parse(readAll(out / "summary.json")).contains("resco"));
+  scenario.protocol = "resco";
+  writeRunOutputs(out, scenario, summary, trips, series);
+  const auto j = nlohmann::json::parse(readAll(out / "summary.json"));
+  EXPECT_EQ(j["protocol"], "resco");
+  EXPECT_EQ(j["resco"]["vehicles"], 3);
+  // (17.5 + 2) + (30.25 + 0) + (120 - 50, never entered) over three vehicles.
+  EXPECT_DOUBLE_EQ(j["resco"]["delay_s"].get<double>(), (19.5 + 30.25 + 70) / 3);
 }
 
 TEST_F(RunOutputs, TimeseriesCsvColumnsAndValues) {

@@ -5,6 +5,7 @@
 #include "traffic/citybrain_score.h"
 #include "traffic/compare/compare.h"
 #include "traffic/errors.h"
+#include "traffic/resco_score.h"
 #include "traffic/sensing.h"
 #include "traffic/world.h"
 
@@ -64,33 +65,21 @@ std::optional<RunResult> simulateRun(const Scenario& scenario, const std::string
   r.sensing = toString(scenario.sensing.model);
   r.entered = s.vehicles.entered;
 
-  // Delay of arrived trips, and RESCO's delay over every trip whose departure time came: time
-  // loss plus departure delay, so an unfinished trip counts the time it has spent beyond the
-  // free-flow time of the part of its route it drove, and a trip that never entered counts all of
-  // its time since departure (RESCO adds end time − departure for those).
+  // Delay of arrived trips (travel time beyond the free-flow time), and RESCO's delay over every
+  // trip whose departure time came: time loss plus departure delay (traffic/resco_score.h).
   const double endS = world.timeS();
-  double delaySum = 0, delayAllSum = 0;
-  std::size_t finished = 0, due = 0;
+  double delaySum = 0;
+  std::size_t finished = 0;
   const std::vector<TripRecord> records = world.tripRecords();
   // The City Brain Challenge's delay index, over the vehicles served.
   if (const CitybrainScore cb = citybrainScore(records, endS); cb.served > 0) r.delayIndexServed = cb.delayIndex;
+  if (const RescoScore resco = rescoScore(records, endS); resco.vehicles > 0) r.meanDelayWithUnfinishedS = resco.delayS;
   for (const TripRecord& t : records) {
-    if (t.departS > endS) continue;
-    ++due;
-    if (t.arriveS >= 0) {
-      const double delay = t.arriveS - t.departS - t.freeFlowS;
-      delaySum += delay;
-      delayAllSum += delay;
-      ++finished;
-    } else if (t.enterS >= 0) {
-      const double drivenShare = t.routeLengthM > 0 ? std::min(1.0, t.distanceM / t.routeLengthM) : 0.0;
-      delayAllSum += std::max(0.0, endS - t.departS - t.freeFlowS * drivenShare);
-    } else {
-      delayAllSum += endS - t.departS;
-    }
+    if (t.arriveS < 0) continue;
+    delaySum += t.arriveS - t.departS - t.freeFlowS;
+    ++finished;
   }
   if (finished > 0) r.meanDelayS = delaySum / static_cast<double>(finished);
-  if (due > 0) r.meanDelayWithUnfinishedS = delayAllSum / static_cast<double>(due);
 
   const auto& rows = world.timeseries();
   r.series.reserve(rows.size());

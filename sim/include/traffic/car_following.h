@@ -21,15 +21,20 @@
 // never brakes harder than the type's emergency deceleration (`maxDecelMps2`).
 #pragma once
 
+#include <algorithm>
+
 #include "traffic/vehicle_type.h"
 
 namespace traffic {
 
-/// Desired speed on a lane with `speedLimitMps`.
-double desiredSpeed(const VehicleType& t, double speedLimitMps);
 /// The speed at which a vehicle of type `t` takes a curve of radius `radiusM` at its comfortable
 /// lateral acceleration: sqrt(lateralAccelMps2 * radiusM) (v^2 / R = a_lat).
 double turnSpeed(const VehicleType& t, double radiusM);
+/// Desired speed on a lane with `speedLimitMps`: the limit times the type's speed factor, capped
+/// at its top speed. Inline: the move phase asks it for every vehicle and step.
+inline double desiredSpeed(const VehicleType& t, double speedLimitMps) {
+  return std::min(t.maxSpeedMps, speedLimitMps * t.speedFactor);
+}
 
 /// A gap meaning "nothing ahead".
 inline constexpr double kFreeRoadGapM = 1e18;

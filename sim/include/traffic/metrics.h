@@ -31,6 +31,13 @@ struct TripRecord {
   double distanceM = 0;          ///< driven so far
   std::uint32_t stops = 0;
   bool teleported = false;
+  /// SUMO's tripinfo measures, accumulated over the steps driven so far (docs/metrics.md): time
+  /// lost driving below the vehicle's own top speed on each lane, sum of dt * (1 - v / v_max);
+  /// time at a speed below 0.1 m/s, and the number of such halts. Steps dwelling at a service stop
+  /// count in neither. The departure delay is enterS - departS.
+  double timeLossS = 0;
+  double waitingS = 0;
+  std::uint32_t waitingCount = 0;
 };
 
 /// One passenger who reached a stop during the run (see transit.h).

@@ -5,10 +5,6 @@
 
 namespace traffic {
 
-double desiredSpeed(const VehicleType& t, double speedLimitMps) {
-  return std::min(t.maxSpeedMps, speedLimitMps * t.speedFactor);
-}
-
 double turnSpeed(const VehicleType& t, double radiusM) { return std::sqrt(t.lateralAccelMps2 * std::max(radiusM, 0.0)); }
 
 double idmFreeAccel(const VehicleType& t, double v0Mps, double speedMps) {

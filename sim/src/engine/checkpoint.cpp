@@ -151,7 +151,8 @@ void decode(ByteReader& r, SimClock& c) {
 static_assert(sizeof(Vehicle) == 64, "a field was added to Vehicle: checkpoint it below");
 static_assert(sizeof(VehicleCold) == 48, "a field was added to VehicleCold: checkpoint it below");
 static_assert(sizeof(TrackTally) == 32, "a field was added to TrackTally: checkpoint it below");
-static_assert(sizeof(Vehicles) == 6 * 24, "a member was added to Vehicles: checkpoint it below");
+static_assert(sizeof(TripMeasures) == 16, "a field was added to TripMeasures: checkpoint it below");
+static_assert(sizeof(Vehicles) == 7 * 24, "a member was added to Vehicles: checkpoint it below");
 
 void encode(ByteWriter& w, const Vehicles& v) {
   w.u8(kVehicles);
@@ -179,6 +180,11 @@ void encode(ByteWriter& w, const Vehicles& v) {
     w.f64(x.lastHaltDistanceM);
     w.varint(x.stops);
     w.u8(x.teleported ? 1 : 0);
+  }
+  for (const TripMeasures& x : v.measures) {
+    w.f64(x.timeLossS);
+    w.f32(x.waitingS);
+    w.varint(x.waitingCount);
   }
   // routes: fixed by the scenario, except a fleet vehicle's (saved with the fleets).
   w.varint(v.occupants.size());
@@ -223,6 +229,11 @@ void decode(ByteReader& r, const NetworkView& view, Vehicles& v) {
     x.lastHaltDistanceM = r.f64();
     x.stops = u32(r, "stops");
     x.teleported = flag(r, "teleported");
+  }
+  for (TripMeasures& x : v.measures) {
+    x.timeLossS = r.f64();
+    x.waitingS = r.f32();
+    x.waitingCount = u32(r, "waiting count");
   }
   expectCount(r, v.occupants.size(), "lanes and connectors");
   for (auto& occ : v.occupants) indices(r, occ, trips, "vehicle");

@@ -95,7 +95,13 @@ std::uint64_t World::stateHash() const {
   mix(s.stats.counts.arrived);
   mix(s.stats.counts.entered);
   mix(s.stats.counts.teleported);
-  for (std::size_t i = 0; i < s.entry.nextTrip; ++i) mix(std::bit_cast<std::uint64_t>(s.vehicles.cold[i].arriveS));
+  for (std::size_t i = 0; i < s.entry.nextTrip; ++i) {
+    mix(std::bit_cast<std::uint64_t>(s.vehicles.cold[i].arriveS));
+    const TripMeasures& m = s.vehicles.measures[i];
+    mix(std::bit_cast<std::uint64_t>(m.timeLossS));
+    mix(std::bit_cast<std::uint32_t>(m.waitingS));
+    mix(m.waitingCount);
+  }
   for (std::uint32_t id : s.vehicles.inBay) mix(id);
   for (const TransitRun& run : s.transit.runs) {
     mix(run.nextStop);
@@ -229,6 +235,7 @@ std::string World::checkInvariants() const {
 std::size_t World::vehicleStateBytes() const {
   const State& s = *m;
   std::size_t bytes = s.vehicles.hot.capacity() * sizeof(Vehicle) + s.vehicles.cold.capacity() * sizeof(VehicleCold) +
+                      s.vehicles.measures.capacity() * sizeof(TripMeasures) +
                       s.vehicles.routes.capacity() * sizeof(std::span<const RoadId>);
   for (const auto& occ : s.vehicles.occupants) bytes += occ.capacity() * sizeof(std::uint32_t);
   return bytes;

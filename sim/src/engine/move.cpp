@@ -26,6 +26,7 @@ void moveVehicles(const Executor& exec, const NetworkView& view, const SimClock&
   s.exec.forEach(s.view.tracks.size(), 64, [&](std::size_t track) {
     LaneSensor* sensor = s.sensing.enabled && track < s.view.laneCount ? &s.sensing.sensors[track] : nullptr;
     if (sensor) sensor->crossedLastStep = 0;
+    const double limitMps = s.view.tracks[track].speedLimitMps;
     TrackTally tally;
     tally.vehicles = static_cast<std::uint32_t>(s.vehicles.occupants[track].size());
     for (std::uint32_t id : s.vehicles.occupants[track]) {
@@ -68,6 +69,7 @@ void moveVehicles(const Executor& exec, const NetworkView& view, const SimClock&
       v.posM += advance;
       v.distanceM += advance;
       v.speedMps = speed;
+      addTripStep(s.vehicles.measures[id], v.flags, speed, dt, desiredSpeed(t, limitMps));
       const bool halted = speed < kHaltingSpeedMps;
       if (halted) {
         if (!(v.flags & kHalted)) {

@@ -27,6 +27,9 @@ std::vector<TripRecord> World::tripRecords() const {
     r.distanceM = s.vehicles.hot[i].distanceM;
     r.stops = c.stops;
     r.teleported = c.teleported;
+    r.timeLossS = s.vehicles.measures[i].timeLossS;
+    r.waitingS = s.vehicles.measures[i].waitingS;
+    r.waitingCount = s.vehicles.measures[i].waitingCount;
     out.push_back(r);
   }
   return out;

@@ -60,6 +60,27 @@ struct VehicleCold {
   bool teleported = false;
 };
 
+// What a trip accumulates on every step it drives, for its record: SUMO's tripinfo measures
+// (docs/metrics.md). Apart from the cold record so that the move phase touches 16 bytes a vehicle.
+struct TripMeasures {
+  double timeLossS = 0;            // sum of dt * (1 - v / v_max), v_max its own top speed on the track
+  float waitingS = 0;              // time at a speed below kHaltingSpeedMps
+  std::uint32_t waitingCount = 0;  // times it came to such a halt
+};
+
+// Adds one step of a vehicle's move to its trip measures: SUMO's MSVehicle::updateTimeLoss and
+// tripinfo waiting time. `flagsBefore` are the vehicle's flags at the start of the step, `speedMps`
+// its speed at the end, `vmaxMps` its own top speed on the track it moved along. Steps dwelling at
+// a service stop count in neither, as SUMO leaves out stops.
+inline void addTripStep(TripMeasures& m, std::uint8_t flagsBefore, double speedMps, double dtS, double vmaxMps) {
+  if (flagsBefore & kDwelling) return;
+  if (vmaxMps > 0) m.timeLossS += dtS * (1.0 - speedMps / vmaxMps);
+  if (speedMps < kHaltingSpeedMps) {
+    if (!(flagsBefore & kHalted) || m.waitingS == 0) ++m.waitingCount;  // moving before, or its first halt
+    m.waitingS += static_cast<float>(dtS);
+  }
+}
+
 // What the move phase saw on one track this step, summed by the account phase in track order.
 struct TrackTally {
   double speedSumMps = 0;
@@ -76,6 +97,7 @@ struct TrackTally {
 struct Vehicles {
   IdVector<VehicleId, Vehicle> hot;  // indexed by trip
   IdVector<VehicleId, VehicleCold> cold;
+  IdVector<VehicleId, TripMeasures> measures;  // indexed by trip; written by the move phase only
   std::vector<std::span<const RoadId>> routes;        // per vehicle, resolved once
   IdVector<TrackId, std::vector<std::uint32_t>> occupants;  // per track, front to back
   IdVector<TrackId, TrackTally> tallies;                    // per track, this step

@@ -81,6 +81,7 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
   const auto& trips = scenario.demand.trips;
   s.vehicles.hot.resize(trips.size());
   s.vehicles.cold.resize(trips.size());
+  s.vehicles.measures.resize(trips.size());
   s.vehicles.routes.resize(trips.size());
   for (std::size_t i = 0; i < trips.size(); ++i) {
     s.vehicles.routes[i] = scenario.demand.routes.route(trips[i].route);

@@ -8,6 +8,7 @@
 
 #include "traffic/citybrain_score.h"
 #include "traffic/output_folder.h"
+#include "traffic/resco_score.h"
 #include "traffic/sensing.h"
 
 namespace traffic {
@@ -26,7 +27,7 @@ using csv::appendInteger;
 std::string tripsCsv(const Scenario& scenario, const std::vector<TripRecord>& trips) {
   std::string out =
       "id,class,type,depart_s,enter_s,arrive_s,travel_time_s,free_flow_s,delay_s,stops,route_length_m,distance_m,"
-      "teleported\n";
+      "teleported,time_loss_s,depart_delay_s,waiting_time_s,waiting_count\n";
   out.reserve(out.size() + trips.size() * 96);
   const auto& demand = scenario.demand.trips;
   for (const auto& r : trips) {
@@ -64,6 +65,15 @@ std::string tripsCsv(const Scenario& scenario, const std::vector<TripRecord>& tr
     appendFixed(out, r.distanceM, 2);
     out += ',';
     out += r.teleported ? '1' : '0';
+    // SUMO's tripinfo measures, so far; times empty while the vehicle waits to enter.
+    out += ',';
+    if (entered) appendFixed(out, r.timeLossS, 3);
+    out += ',';
+    if (entered) appendFixed(out, r.enterS - r.departS, 3);
+    out += ',';
+    if (entered) appendFixed(out, r.waitingS, 3);
+    out += ',';
+    appendInteger(out, r.waitingCount);
     out += '\n';
   }
   return out;
@@ -293,7 +303,7 @@ std::string fleetCsv(const Scenario& scenario, const TransitRecords& transit) {
 namespace {
 
 std::string summaryJsonWith(const Summary& s, const std::string& protocol, const std::string& sensing,
-                            const CitybrainScore* citybrain) {
+                            const CitybrainScore* citybrain, const RescoScore* resco) {
   // Insertion order is kept so that the file reads in the order docs/metrics.md describes.
   nlohmann::ordered_json j;
   j["scenario"] = s.scenario;
@@ -324,6 +334,8 @@ std::string summaryJsonWith(const Summary& s, const std::string& protocol, const
   if (!protocol.empty()) j["protocol"] = protocol;
   // The City Brain Challenge's two scores (docs/metrics.md), under its protocol only.
   if (citybrain) j["citybrain"] = {{"served", citybrain->served}, {"delay_index", citybrain->delayIndex}};
+  // RESCO's average delay (docs/metrics.md), under its protocol only.
+  if (resco) j["resco"] = {{"vehicles", resco->vehicles}, {"delay_s", resco->delayS}};
   // Likewise only for a sensing model other than the exact oracle (docs/sensing.md).
   if (!sensing.empty()) j["sensing"] = sensing;
   j["signal_priority"] = {
@@ -407,7 +419,7 @@ std::string summaryJsonWith(const Summary& s, const std::string& protocol, const
 }  // namespace
 
 std::string summaryJson(const Summary& s, const std::string& protocol, const std::string& sensing) {
-  return summaryJsonWith(s, protocol, sensing, nullptr);
+  return summaryJsonWith(s, protocol, sensing, nullptr, nullptr);
 }
 
 void checkOutputDirReplaceable(const fs::path& requested) { checkFolderReplaceable(requested, isOutputFile); }
@@ -419,10 +431,12 @@ void writeRunOutputs(const fs::path& requested, const Scenario& scenario, const 
   // Render everything before touching the disk: a bad record then fails with nothing to clean up.
   std::optional<CitybrainScore> citybrain;
   if (scenario.protocol == "citybrain") citybrain = citybrainScore(trips, summary.simSeconds);
+  std::optional<RescoScore> resco;
+  if (scenario.protocol == "resco") resco = rescoScore(trips, summary.simSeconds);
   const std::string sensing =
       scenario.sensing.model == SensingModel::Oracle ? std::string() : describeSensing(scenario.sensing);
   std::vector<OutputFile> files{{kSummaryFile, summaryJsonWith(summary, scenario.protocol, sensing,
-                                                              citybrain ? &*citybrain : nullptr)},
+                                                              citybrain ? &*citybrain : nullptr, resco ? &*resco : nullptr)},
                                 {kTripsFile, tripsCsv(scenario, trips)},
                                 {kTimeseriesFile, timeseriesCsv(timeseries)}};
   if (!scenario.transit.empty() || !scenario.fleets.empty()) {

@@ -54,8 +54,8 @@ const std::vector<BenchmarkProtocol>& benchmarkProtocols() {
        "RESCO's delay: per vehicle, SUMO's time loss plus departure delay (unfinished trips written with "
        "--tripinfo-output.write-unfinished), and end time minus scheduled departure for vehicles that never "
        "entered; averaged over all of them",
-       {"SUMO's time loss is measured against each vehicle's own desired speed; trafficsim's free-flow time "
-        "drives the route alone at the allowed speed, limited by the vehicle's top speed",
+       {"RESCO counts as never departed only vehicles scheduled after the last one that departed; trafficsim "
+        "counts every vehicle whose departure time came, entered or not",
         "RESCO's agents act every 10 s (step_length=10); trafficsim's policies decide at their own "
         "minimum phase time"}},
       {"citybrain",
