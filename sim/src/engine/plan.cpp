@@ -286,8 +286,9 @@ void planMotion(const Executor& exec, const NetworkView& view, const SimClock& c
       }
       // Make room for a vehicle beside that must merge into this lane (cooperative merging).
       // Positions compare only on one road: a vehicle that has since left it (or this one, onto a
-      // connector) is no longer beside.
-      if (v.yieldTo.valid()) {
+      // connector) is no longer beside. Not before the whole vehicle is on the lane: it would
+      // stop with its rear in the junction box.
+      if (v.yieldTo.valid() && v.posM >= t.lengthM) {
         const Vehicle& m = s.vehicles.hot[v.yieldTo];
         const double gap = m.posM - s.view.type(m).lengthM - v.posM;
         const bool beside = (m.flags & kInNetwork) && track < s.view.laneCount && s.view.isLaneTrack(m.track) &&
