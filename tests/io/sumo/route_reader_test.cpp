@@ -64,7 +64,7 @@ TEST(SumoRouteReader, VTypeAttributesMapOntoTheVehicleType) {
   EXPECT_DOUBLE_EQ(slow.lengthM, 4.5);
   EXPECT_DOUBLE_EQ(slow.maxSpeedMps, 20.0);
   EXPECT_DOUBLE_EQ(slow.speedFactor, 0.9);
-  EXPECT_EQ(slow.carFollowing, CarFollowingModel::Krauss);
+  EXPECT_EQ(slow.carFollowing, CarFollowingModel::Idm);  // Krauss only when named
   EXPECT_DOUBLE_EQ(slow.kraussSigma, 0.2);
 }
 
@@ -88,10 +88,10 @@ TEST(SumoRouteReader, AbsentAttributesAndTypesTakeSumoDefaults) {
   EXPECT_DOUBLE_EQ(def.comfortDecelMps2, 4.5);
   EXPECT_DOUBLE_EQ(def.maxDecelMps2, 9.0);
   EXPECT_DOUBLE_EQ(def.headwayS, 1.0);
-  // SUMO's default model, with its default dawdling, so that lanes discharge as in SUMO.
-  EXPECT_EQ(def.carFollowing, CarFollowingModel::Krauss);
+  // IDM unless a vType names Krauss (route_reader.cpp says why); SUMO's dawdling kept for Krauss.
+  EXPECT_EQ(def.carFollowing, CarFollowingModel::Idm);
   EXPECT_DOUBLE_EQ(def.kraussSigma, 0.5);
-  EXPECT_EQ(bus.carFollowing, CarFollowingModel::Krauss);
+  EXPECT_EQ(bus.carFollowing, CarFollowingModel::Idm);
   // Pedestrian types are not vehicle types of trafficsim.
   EXPECT_TRUE(std::none_of(l.types.begin(), l.types.end(), [](const VehicleType& t) { return t.name == "walker"; }));
 }
