@@ -76,7 +76,9 @@ TEST(TurnSpeed, TurnsAreDrivenAtTheLateralAccelerationLimitAndBrakedForInTime) {
 TEST(TurnSpeed, AStraightConnectorKeepsTheLaneLimit) {
   auto net = std::make_shared<const RoadNetwork>(testing::crossJunction(300, 1, false));
   for (const Connector& c : net->connectors())
-    if (net->movement(c.movement).turn == TurnType::Straight) EXPECT_LT(c.shape.totalTurnRad(), 0.02);
+    if (net->movement(c.movement).turn == TurnType::Straight) {
+      EXPECT_LT(c.shape.totalTurnRad(), 0.02);
+    }
 }
 
 // Two curved roads meeting at a junction of no width: the connector between their lanes is a few
@@ -93,8 +95,8 @@ TEST(TurnSpeed, AJointBetweenCurvedRoadsIsNotATurn) {
     for (int k = 0; k <= 8; ++k) p.push_back(at(from + k * (std::numbers::pi / 4) / 8));
     return p;
   };
-  const RoadId a = b.addRoad("a", j0, j1, arc(0), {{3.5, 13.89, ClassMask::all()}});
-  const RoadId c = b.addRoad("c", j1, j2, arc(std::numbers::pi / 4), {{3.5, 13.89, ClassMask::all()}});
+  const RoadId a = b.addRoad("a", j0, j1, arc(0), {{3.5, 13.89, ClassMask::all(), {}}});
+  const RoadId c = b.addRoad("c", j1, j2, arc(std::numbers::pi / 4), {{3.5, 13.89, ClassMask::all(), {}}});
   b.addMovement(a, c, TurnType::Straight, {{0, 0, {}}});
   auto net = std::make_shared<const RoadNetwork>(b.build());
   const Connector& joint = net->connectors().front();

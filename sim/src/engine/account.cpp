@@ -47,17 +47,14 @@ bool teleport(const AccountContext& s, std::uint32_t id) {
       if (!net.lane(l).allowed.allows(t.vehicleClass)) continue;
       const TrackId track = s.view.laneTrack(l);
       const auto& occ = s.vehicles.occupants[track];
-      double room = occ.empty() ? s.view.tracks[track].lengthM
-                                : s.vehicles.hot[occ.back()].posM - s.view.type(s.vehicles.hot[occ.back()]).lengthM;
+      const double room = occ.empty() ? s.view.tracks[track].lengthM
+                                      : s.vehicles.hot[occ.back()].posM - s.view.type(s.vehicles.hot[occ.back()]).lengthM;
       // Vehicles inside the junction heading for this lane have the room at its start first: put
-      // down in front of them, the stuck vehicle would leave them standing in the box.
-      for (ConnectorId c : net.junction(road.from).connectors) {
-        if (net.connector(c).to != l) continue;
-        for (std::uint32_t u : s.vehicles.occupants[s.view.connectorTrack(c)]) {
-          const VehicleType& ut = s.view.type(s.vehicles.hot[u]);
-          room -= ut.lengthM + ut.minGapM;
-        }
-      }
+      // down in front of them, the stuck vehicle would leave them standing in the box (as
+      // insertion, which waits for the same).
+      bool fed = false;
+      for (ConnectorId c : s.view.feeders[track]) fed = fed || !s.vehicles.occupants[s.view.connectorTrack(c)].empty();
+      if (fed) continue;
       if (room < t.lengthM + t.minGapM || s.view.tracks[track].lengthM < t.lengthM) continue;
       detach(s.vehicles, id);
       v.posM = t.lengthM;
