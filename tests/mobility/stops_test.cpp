@@ -309,7 +309,7 @@ TEST(Stops, HeadwayRegularityAndPunctualityFollowTheirDefinitions) {
   line.id = "L";
   line.stops = {0};
   line.scheduleS = {100};
-  sc.transit.stops.push_back(TransitStop{"s"});
+  sc.transit.stops.emplace_back().id = "s";
   sc.transit.lines.push_back(line);
   // Four runs departing every 600 s; they reach the stop after 100, 100, 400 and 130 s.
   TransitRecords records;
@@ -402,7 +402,9 @@ TEST(Holding, ScheduleHoldingLeavesNoTimingPointEarly) {
     for (const TransitRunRecord& r : world.transitRecords().runs) {
       const double scheduled = sc.demand.trips[r.tripIndex].departS + sc.transit.lines[0].scheduleS[0];
       if (r.stopDepartS[0] < scheduled) ++count;
-      if (checkHeld && r.stopDepartS[0] >= 0) EXPECT_GE(r.stopDepartS[0], scheduled - 1e-9) << "run " << r.tripIndex;
+      if (checkHeld && r.stopDepartS[0] >= 0) {
+        EXPECT_GE(r.stopDepartS[0], scheduled - 1e-9) << "run " << r.tripIndex;
+      }
     }
     return count;
   };
@@ -447,7 +449,9 @@ TEST(Holding, BadOptionsAreRefusedWithTheFix) {
 
 TEST(PassengerDemand, AProfileScalesTheRateIntervalByInterval) {
   Transit t;
-  t.lines.push_back(TransitLine{.id = "L"});
+  TransitLine l;
+  l.id = "L";
+  t.lines.push_back(l);
   // Nobody for 10 min, then three times the rate for 20 min, then the base rate for 30 min.
   expandPassengers(t, 0, 0, 1, 600, {{0, 0}, {600, 3}, {1800, 1}, {3600, 0}}, 7);
   std::size_t first = 0, peak = 0, after = 0;
@@ -498,7 +502,7 @@ profile = [[300, 1], [400, 0]]
 
 TEST(Stops, LoadProfileWaitsAndBunchingPerStop) {
   Scenario sc;
-  for (const char* id : {"s0", "s1", "s2"}) sc.transit.stops.push_back(TransitStop{id});
+  for (const char* id : {"s0", "s1", "s2"}) sc.transit.stops.emplace_back().id = id;
   TransitLine line;
   line.id = "L";
   line.stops = {0, 1, 2};
