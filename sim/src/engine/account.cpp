@@ -5,6 +5,7 @@
 #include <string>
 
 #include "base/log.h"
+#include "engine/lane_entry.h"
 #include "engine/state.h"
 
 namespace traffic::engine {
@@ -52,9 +53,7 @@ bool teleport(const AccountContext& s, std::uint32_t id) {
       // Vehicles inside the junction heading for this lane have the room at its start first: put
       // down in front of them, the stuck vehicle would leave them standing in the box (as
       // insertion, which waits for the same).
-      bool fed = false;
-      for (ConnectorId c : s.view.feeders[track]) fed = fed || !s.vehicles.occupants[s.view.connectorTrack(c)].empty();
-      if (fed) continue;
+      if (enteredFromJunction(s.view, s.vehicles, track)) continue;
       if (room < t.lengthM + t.minGapM || s.view.tracks[track].lengthM < t.lengthM) continue;
       detach(s.vehicles, id);
       v.posM = t.lengthM;

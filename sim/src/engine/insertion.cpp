@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engine/lane_entry.h"
 #include "engine/state.h"
 
 namespace traffic::engine {
@@ -73,9 +74,7 @@ std::pair<LaneId, double> insertionLane(const SpawnContext& s, std::uint32_t id,
     const Lane& lane = net.lane(l);
     const TrackId track = s.view.laneTrack(l);
     // Vehicles coming through the upstream junction into this lane have the right of way.
-    bool fed = false;
-    for (ConnectorId c : s.view.feeders[track]) fed = fed || !s.vehicles.occupants[s.view.connectorTrack(c)].empty();
-    if (fed) continue;
+    if (enteredFromJunction(s.view, s.vehicles, track)) continue;
     const auto& occ = s.vehicles.occupants[track];
     const double room = occ.empty() ? kInfinity : s.vehicles.hot[occ.back()].posM - s.view.type(s.vehicles.hot[occ.back()]).lengthM;
     if (room < std::min(t.lengthM, lane.lengthM) + t.minGapM) continue;

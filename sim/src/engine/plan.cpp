@@ -4,6 +4,7 @@
 // own vehicles' plan fields.
 #include <algorithm>
 
+#include "engine/lane_entry.h"
 #include "engine/state.h"
 #include "mobility/service_stops.h"
 
@@ -289,13 +290,8 @@ void planMotion(const Executor& exec, const NetworkView& view, const SimClock& c
       // connector) is no longer beside. Not before the whole vehicle is on the lane, nor by the
       // lane's last vehicle while others drive into the lane through the junction behind it: they
       // were let in on the room behind it, and would stop in the box.
-      const auto boxBehind = [&] {
-        if (k + 1 < occ.size() || !s.view.isLaneTrack(TrackId(track))) return false;
-        for (ConnectorId c : s.view.feeders[TrackId(track)])
-          if (!s.vehicles.occupants[s.view.connectorTrack(c)].empty()) return true;
-        return false;
-      };
-      if (v.yieldTo.valid() && v.posM >= t.lengthM && !boxBehind()) {
+      if (v.yieldTo.valid() && v.posM >= t.lengthM &&
+          !(k + 1 == occ.size() && s.view.isLaneTrack(TrackId(track)) && enteredFromJunction(s.view, s.vehicles, TrackId(track)))) {
         const Vehicle& m = s.vehicles.hot[v.yieldTo];
         const double gap = m.posM - s.view.type(m).lengthM - v.posM;
         const bool beside = (m.flags & kInNetwork) && track < s.view.laneCount && s.view.isLaneTrack(m.track) &&
