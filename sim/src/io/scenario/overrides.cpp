@@ -94,12 +94,15 @@ void Loader::applyOverrides(toml::table& root, const std::vector<std::string>& o
 
 toml::table Loader::parseOverrideValue(const std::string& valueText) {
   // Values are TOML when they parse as TOML (7, 2.5, false, [1, 2], "quoted"); anything else is
-  // taken as a bare string, so that --set signals.policy=fixed_time needs no shell quoting.
-  try {
-    const std::string document = "v = " + valueText;
-    toml::table parsed = toml::parse(std::string_view(document), std::string_view("--set"));
-    if (parsed.size() == 1 && parsed.contains("v")) return parsed;
-  } catch (const toml::parse_error&) {
+  // taken as a bare string, so that --set signals.policy=fixed_time needs no shell quoting. So is
+  // a value with a character toml++ must not be shown (findUnsafeTomlCharacter).
+  const std::string document = "v = " + valueText;
+  if (!findUnsafeTomlCharacter(document)) {
+    try {
+      toml::table parsed = toml::parse(std::string_view(document), std::string_view("--set"));
+      if (parsed.size() == 1 && parsed.contains("v")) return parsed;
+    } catch (const toml::parse_error&) {
+    }
   }
   toml::table fallback;
   fallback.insert("v", valueText);

@@ -11,6 +11,13 @@
 // toml++ must be used in one mode only.
 #pragma once
 
+// toml++ 3.3 asserts things about its input that malformed documents break (" [{" fails parse_key's
+// "a bare key character or a quote"); with NDEBUG it turns those asserts into assumptions, which
+// clang compiles as __builtin_assume: undefined behaviour on bad input. They are only optimisation
+// hints, so they are switched off here (GCC ignores them anyway). See also findUnsafeTomlCharacter.
+#include <toml++/impl/preprocessor.h>
+#undef TOML_ASSUME
+#define TOML_ASSUME(...) static_assert(true)
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -71,6 +78,19 @@ std::string joinList(const Range& items, std::size_t limit = 40) {
   }
   return out;
 }
+
+/// Where a document has a character that toml++ 3.3 (Debian 12) must not be shown: a non-ASCII
+/// character outside strings and comments (TOML allows none there), right after a backslash in a
+/// string, or first on a line continued by a line-ending backslash. At those places the library
+/// classifies whitespace with a table that reaches __builtin_unreachable for most of U+00A1-U+0499
+/// (accented letters, Greek, Cyrillic) and a few other ranges: undefined behaviour, found by the
+/// scenario fuzzer. Strings and comments may hold any character; they are never classified.
+struct UnsafeTomlCharacter {
+  int line = 0;    ///< 1-based
+  int column = 0;  ///< 1-based, in characters
+  std::string reason;
+};
+std::optional<UnsafeTomlCharacter> findUnsafeTomlCharacter(std::string_view document);
 
 std::string_view typeName(toml::node_type t);
 std::string trim(std::string_view s);

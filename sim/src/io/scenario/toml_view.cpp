@@ -101,6 +101,125 @@ std::string shown(std::string_view text, std::size_t limit) {
   return out;
 }
 
+std::optional<UnsafeTomlCharacter> findUnsafeTomlCharacter(std::string_view doc) {
+  enum class In { Code, Comment, Basic, Literal, MultiBasic, MultiLiteral };
+  In in = In::Code;
+  bool continued = false;  // in a multi-line basic string, after a line-ending backslash
+  int line = 1;
+  std::size_t lineStart = 0;
+  // A quote opens a string only where a key or a value begins. Inside a bare value (`x = 1'é`,
+  // `x = 1979-05-27{'é'`) the parser reads on, classifying each character, until whitespace, a comma,
+  // a closing bracket or a comment ends the value; a bare key also ends at '.' and '='. So does this
+  // scan. Values are what follows a key's '=' to the end of the line, and everything inside the
+  // brackets of an array or inline table opened there (arrays may span lines).
+  bool bare = false;
+  bool inValue = false;  // after a key's '=' on this line
+  int brackets = 0;      // open arrays and inline tables of a value
+  const auto byteAt = [&](std::size_t k) { return static_cast<unsigned char>(doc[k]); };
+  const auto unsafe = [&](std::size_t at, std::string reason) {
+    int column = 1;
+    for (std::size_t k = lineStart; k < at; ++k)
+      if ((byteAt(k) & 0xC0) != 0x80) ++column;  // count characters, not UTF-8 continuation bytes
+    return UnsafeTomlCharacter{line, column, std::move(reason)};
+  };
+  const auto run = [&](std::size_t at, char quote) {
+    std::size_t n = 0;
+    while (at + n < doc.size() && doc[at + n] == quote) ++n;
+    return n;
+  };
+  const auto horizontalSpace = [&](std::size_t k) { return doc[k] == ' ' || doc[k] == '\t' || doc[k] == '\r'; };
+  const std::string afterBackslash =
+      "a non-ASCII character right after a backslash in a string: write it as a \\u escape, or begin "
+      "the continued line with an ASCII character";
+  std::size_t i = doc.starts_with("\xEF\xBB\xBF") ? 3 : 0;  // a byte-order mark is read as such
+  for (; i < doc.size(); ++i) {
+    const unsigned char c = byteAt(i);
+    if (c == '\n') {
+      ++line;
+      lineStart = i + 1;
+      bare = false;
+      inValue = false;
+      if (in == In::Comment || in == In::Basic || in == In::Literal) in = In::Code;
+      continue;
+    }
+    switch (in) {
+      case In::Code: {
+        if (c >= 0x80)
+          return unsafe(i, "a non-ASCII character where TOML allows only ASCII (outside a string value or a "
+                           "comment): put the value in quotes");
+        const bool value = inValue || brackets > 0;
+        if (c == '#') {
+          in = In::Comment;
+          bare = false;
+        } else if (c == ' ' || c == '\t' || c == '\r' || c == ',') {
+          bare = false;
+        } else if (c == ']' || c == '}') {
+          bare = false;
+          if (value && brackets > 0) --brackets;
+        } else if (!value && (c == '.' || c == '=')) {
+          bare = false;
+          if (c == '=') inValue = true;
+        } else if (!bare && (c == '"' || c == '\'')) {
+          const bool multi = run(i, static_cast<char>(c)) >= 3;
+          in = c == '"' ? (multi ? In::MultiBasic : In::Basic) : (multi ? In::MultiLiteral : In::Literal);
+          if (multi) i += 2;
+          bare = true;  // what follows a closing quote directly belongs to the same malformed token
+        } else if (!bare && value && (c == '[' || c == '{')) {
+          ++brackets;
+        } else if (bare || c != '[') {
+          bare = true;  // '[' opening a table header in a key is structure, anything else a bare token
+        }
+        break;
+      }
+      case In::Comment:
+        break;
+      case In::Basic:
+        if (c == '"') {
+          in = In::Code;
+        } else if (c == '\\' && i + 1 < doc.size() && doc[i + 1] != '\n') {
+          if (byteAt(i + 1) >= 0x80) return unsafe(i + 1, afterBackslash);
+          ++i;  // the escaped character
+        }
+        break;
+      case In::Literal:
+        if (c == '\'') in = In::Code;
+        break;
+      case In::MultiBasic:
+        if (continued) {
+          if (horizontalSpace(i)) break;
+          if (c >= 0x80) return unsafe(i, afterBackslash);
+          continued = false;
+        }
+        if (c == '\\') {
+          // An escape, or a line-ending backslash (only spaces up to the end of the line). Either way
+          // the parser classifies the characters after the spaces that follow it.
+          std::size_t j = i + 1;
+          while (j < doc.size() && horizontalSpace(j)) ++j;
+          if (j < doc.size() && byteAt(j) >= 0x80) return unsafe(j, afterBackslash);
+          if (j < doc.size() && doc[j] == '\n') {
+            continued = true;
+            i = j - 1;  // the newline is counted at the top of the loop
+          } else if (i + 1 < doc.size()) {
+            ++i;  // the escaped character
+          }
+        } else if (c == '"') {
+          const std::size_t n = run(i, '"');  // up to two quotes may end the content before the closing three
+          if (n >= 3) in = In::Code;
+          i += std::min<std::size_t>(n, 5) - 1;
+        }
+        break;
+      case In::MultiLiteral:
+        if (c == '\'') {
+          const std::size_t n = run(i, '\'');
+          if (n >= 3) in = In::Code;
+          i += std::min<std::size_t>(n, 5) - 1;
+        }
+        break;
+    }
+  }
+  return std::nullopt;
+}
+
 std::string formatNumber(double v) {
   std::ostringstream os;
   os << v;
@@ -126,6 +245,9 @@ toml::table Loader::parse() const {
   const std::string document = readInputFile(
       m_file, kMaxScenarioFileBytes, "scenario file",
       "put large demand into CityFlow flow files (demand.cityflow_flows) or request files (requests_file)");
+  if (const auto bad = findUnsafeTomlCharacter(document))
+    throw LoadError(m_fileName, "", "invalid TOML at column " + std::to_string(bad->column) + ": " + bad->reason,
+                    bad->line);
   try {
     return toml::parse(std::string_view(document), std::string_view(m_fileName));
   } catch (const toml::parse_error& e) {
