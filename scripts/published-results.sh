@@ -15,7 +15,7 @@
 #   SENSING=oracle   the papers' environments give policies the exact state (docs/sensing.md)
 #   JOBS=0           runs in parallel (0: one per core)
 #   DURATION=        shorter runs than the papers' 3,600 s, for a quick look (not for figures)
-#   OUT=out/published-results   one `compare` folder per dataset, table.md and table.csv
+#   OUT=results/published-results   one `compare` folder per dataset, table.md and table.csv
 #
 # Exit codes: 0 done; 2 bad usage or input (an unknown dataset label, a failed compare).
 set -euo pipefail
@@ -30,7 +30,7 @@ datasets=${DATASETS:-JN-1 JN-2 JN-3 HZ-1 HZ-2 HZ-5734 NY-16x3}
 seeds=${SEEDS:-1}
 sensing=${SENSING:-oracle}
 jobs=${JOBS:-0}
-out=${OUT:-out/published-results}
+out=${OUT:-results/published-results}
 
 # Label -> the shipped scenario and, for the flows no scenario names, the flow file (paths from the
 # repository root, as --set reads them from the current directory).
