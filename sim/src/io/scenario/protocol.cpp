@@ -36,9 +36,14 @@ const std::vector<BenchmarkProtocol>& benchmarkProtocols() {
        "time, and every vehicle still in the engine, including those waiting to enter, with the time "
        "from its departure to the end of the run",
        {"CityFlow's own fixed-time program (rlTrafficLight false) shows the clearance phase once per 245 s "
-        "cycle; the reference environments, and this protocol, show it after every phase (8 x 35 s = 280 s)",
+        "cycle; the reference environments show it on every phase change, as this protocol does (8 x 35 s = 280 s)",
+        "the environments cycle or choose among 4 of each map's 8 phases (the two-approach ones); trafficsim "
+        "uses the map's whole program",
         "policies decide at the controller's minimum green and their own minimum phase time, not at the "
-        "fixed 10 s action interval (MIN_ACTION_TIME, clearance included) of the environments built on CityFlow",
+        "fixed action interval (MIN_ACTION_TIME, clearance included) of the environments built on CityFlow: "
+        "10 s in CoLight's and PressLight's, 15 s in Efficient-/Advanced-XLight's",
+        "the Efficient-/Advanced-XLight environment turns lane changes on (laneChange true); CoLight's, and this "
+        "protocol, keep them off",
         "some papers' travel times are not CityFlow's average travel time: CoLight's was summed over "
         "intersection approaches, without the last lane and the time inside junctions (see docs)"}},
       {"resco",
