@@ -6,6 +6,7 @@
 //     movement: road -> road turn (left / straight / right / U-turn); what a signal controls
 //       connector: one lane -> one lane path through the junction, with a shape and a length
 //     conflicts between connectors (crossing or merging), precomputed when the network is built
+//     right of way: who gives way at each conflict, when the map says (RightOfWay below)
 //
 // The network is immutable once built: the simulation reads it from worker threads without locks.
 // Lengths are metres, speeds metres per second. Lane positions are measured from the lane's start
@@ -54,6 +55,10 @@ struct Conflict {
   double atM = 0;       ///< distance along this connector to the conflict point
   double otherAtM = 0;  ///< distance along the other connector
   bool merging = false;  ///< both end on the same lane (the point is their common end)
+  /// This connector gives way to `other` here: the map's right of way (junctions whose RightOfWay is
+  /// not ByTurn). Set on one side, both sides (right before left of two equal roads, a zipper) or
+  /// neither (the map lets both go and only the conflict point keeps them apart).
+  bool yields = false;
 };
 
 struct Connector {
@@ -65,6 +70,8 @@ struct Connector {
   double speedLimitMps = 13.89;
   Polyline shape;
   std::vector<Conflict> conflicts;  ///< sorted by atM
+  /// A vehicle comes to a full stop at the line before entering (stop sign, all-way stop).
+  bool stopFirst = false;
 };
 
 struct Movement {
@@ -74,7 +81,8 @@ struct Movement {
   TurnType turn = TurnType::Straight;
   std::vector<ConnectorId> connectors;
   /// Rank used to decide who yields between two green movements that conflict: straight before
-  /// right turn before left turn before U-turn.
+  /// right turn before left turn before U-turn. Only where the map gives no right of way
+  /// (RightOfWay::ByTurn).
   [[nodiscard]] int priorityRank() const { return static_cast<int>(turn); }
 };
 
@@ -82,6 +90,9 @@ struct Movement {
 struct SignalPhase {
   double durationS = 30;
   std::vector<MovementId> green;
+  /// Green movements that give way to the conflicts marked `yields` (SUMO's minor green 'g'); read
+  /// only at junctions whose right of way comes from the map, each one also listed in `green`.
+  std::vector<MovementId> minor;
 };
 
 /// A cyclic signal program. Clearance (yellow and all-red) is inserted by the controller between
@@ -90,6 +101,18 @@ struct SignalProgram {
   std::vector<SignalPhase> phases;
   double offsetS = 0;
 };
+
+/// Who goes first between conflicting movements that may go at the same time: on a green, or
+/// always at a junction without signals. Maps that say nothing (CityFlow, City Brain, generated
+/// grids) get ByTurn; the SUMO reader maps its junction types onto the others.
+enum class RightOfWay : std::uint8_t {
+  ByTurn,           ///< straight before right before left before U-turn (Movement::priorityRank)
+  Priority,         ///< the map's yields (major and minor roads; at signals, minor greens give way)
+  RightBeforeLeft,  ///< the map's yields between equal roads; a standing deadlock is broken
+  AllWayStop,       ///< every connector stops first, then first come first served (yields unused)
+  Unregulated,      ///< nobody gives way; only the conflict points keep vehicles apart
+};
+std::string_view toString(RightOfWay r);
 
 struct Junction {
   std::string name;
@@ -103,6 +126,7 @@ struct Junction {
   std::vector<MovementId> movements;
   std::vector<ConnectorId> connectors;
   std::optional<SignalProgram> program;
+  RightOfWay rightOfWay = RightOfWay::ByTurn;
 };
 
 class RoadGraph;  // Boost.Graph view, defined in the private header sim/src/network/road_graph.h
@@ -190,6 +214,12 @@ class RoadNetworkBuilder {
                  std::vector<LaneSpec> lanes);
   MovementId addMovement(RoadId from, RoadId to, TurnType turn, std::vector<ConnectorSpec> connectors);
   void setSignalProgram(JunctionId junction, SignalProgram program);
+  /// Right of way from the map (see RightOfWay). Connectors are named by their movement and their
+  /// index in that movement's connector list. A yield between connectors that do not conflict
+  /// (their shapes never cross or merge) has nothing to act on and is dropped.
+  void setRightOfWay(JunctionId junction, RightOfWay rule);
+  void setYield(MovementId movement, int connector, MovementId foeMovement, int foeConnector);
+  void setStopFirst(MovementId movement, int connector);
   /// Give a road the length the map states instead of its trimmed centre line's (SUMO lists a
   /// length per lane that need not match the drawn shape). All its lanes take this length.
   void setRoadLength(RoadId road, double lengthM);
@@ -210,10 +240,16 @@ class RoadNetworkBuilder {
   struct PendingMovement {
     std::vector<ConnectorSpec> connectors;
   };
+  struct PendingYield {
+    MovementId movement, foeMovement;
+    int connector = 0, foeConnector = 0;
+  };
   std::string m_source;
   RoadNetwork m_net;
   std::vector<PendingRoad> m_pendingRoads;
   std::vector<PendingMovement> m_pendingMovements;
+  std::vector<PendingYield> m_pendingYields;
+  std::vector<std::pair<MovementId, int>> m_pendingStops;
 };
 
 }  // namespace traffic

@@ -60,6 +60,7 @@ bool teleport(const AccountContext& s, std::uint32_t id) {
       v.speedMps = 0;
       v.accelMps2 = 0;
       v.haltedS = 0;
+      s.vehicles.cold[id].atLineS = 0;
       v.routeIndex = static_cast<std::uint16_t>(ri);
       v.flags = static_cast<std::uint8_t>(kInNetwork | kHalted | (v.flags & (kTransit | kFleet)));
       v.nextConnector = {};

@@ -14,6 +14,16 @@
 //     protected traffic) the protected vehicles granted this step must reach the zone only after
 //     we have cleared it, with a margin (gap acceptance). Arrival and clearing times on both sides
 //     come from each vehicle's own speed, acceleration and desired speed.
+// Where the map gives right of way (RoadNetwork's RightOfWay other than ByTurn), a permissive
+// green means the map's minor movement, and it gives way only at the conflicts the map marks
+// (Conflict::yields), to every vehicle approaching the foe connector that could reach the zone
+// before we have cleared it (not only to those granted this step: a major-road driver is not asked
+// whether it may go). A connector marked stopFirst is entered only after a halt at the line. At an
+// all-way stop the vehicles at their lines go first come first served, whatever the yields say:
+// the one that has waited there longest first, ties to the lane that comes first in the junction's
+// incoming order (the wait is dynamic state, VehicleCold::atLineS, checkpointed). When every
+// vehicle waiting at a line gives way to another one waiting (four cars at a right-before-left
+// junction), the one halted longest (same tie rule) drives as if the waiting ones were not there.
 // Inside the box the plan phase keeps vehicles apart on its own (plan.cpp): arbitration decides
 // who enters, not who is where once inside.
 // Protected movements are arbitrated before permissive ones so that permissive vehicles see the
@@ -41,8 +51,12 @@ namespace {
 
 constexpr double kGapAcceptanceS = 1.5;  // margin a permissive vehicle leaves to protected traffic
 constexpr double kClearanceS = 1.0;      // margin behind a vehicle still crossing a conflict point
+constexpr double kMinorGapS = 1.0;       // margin a minor-road vehicle leaves to the major road (SUMO's jmTimegapMinor)
 constexpr double kStopSlackM = 1.0;        // room beyond the minimum gap a vehicle may stop short of its leader
 constexpr double kQueueFrontShortM = 3.0;  // how far short of the line the head of a queue may stop
+constexpr double kAtLineM = 3.0;           // a vehicle halted this close to its stop line has stopped there
+constexpr double kYieldLookM = 250.0;      // how far up a foe lane a vehicle giving way looks
+constexpr double kArrivedMps = 1.0;        // below this, within kAtLineM, a vehicle has arrived at an all-way stop
 
 // Distance before the stop line within which a vehicle asks to enter. Beyond it the stop line is
 // too far to influence an IDM driver, so it is not an obstacle yet.
@@ -88,6 +102,155 @@ struct JunctionArbiter {
   const RoadNetwork& net;
   IdVector<TrackId, double>& reservedM;    // per lane track: space promised to vehicles in or into the box
   IdVector<ConnectorId, VehicleId>& firstGrant;  // per connector: the first vehicle granted this step
+  // The junction being arbitrated: its right of way, and the vehicle let through a deadlock of
+  // waiting vehicles (none when there is no such deadlock).
+  RightOfWay rightOfWay = RightOfWay::ByTurn;
+  VehicleId released;
+
+  // The movement a vehicle on an incoming lane of this junction asks for, if any.
+  std::optional<MovementId> movementOf(std::uint32_t vehicle) const {
+    const auto next = s.vehicles.nextRoad(vehicle);
+    if (!next) return std::nullopt;
+    return net.movementBetween(net.lane(s.view.tracks[s.vehicles.hot[vehicle].track].lane).road, *next);
+  }
+
+  // The vehicle at the front of an incoming lane that asks to cross (leavers skipped), if any.
+  std::optional<std::uint32_t> frontAsking(TrackId lane) const {
+    for (std::uint32_t u : s.vehicles.occupants[lane])
+      if (!s.vehicles.onLastRoad(u)) return u;
+    return std::nullopt;
+  }
+
+  // Whether a connector of `movement` leaving `fromLane` has a conflict with one of `foeMovement`
+  // leaving `foeLane`; with `yieldsOnly`, one at which it gives way.
+  bool conflictsWith(LaneId fromLane, MovementId movement, LaneId foeLane, MovementId foeMovement, bool yieldsOnly) const {
+    for (ConnectorId c : net.lane(fromLane).outgoing) {
+      const Connector& con = net.connector(c);
+      if (con.movement != movement) continue;
+      for (const Conflict& k : con.conflicts) {
+        if (yieldsOnly && !k.yields) continue;
+        const Connector& foe = net.connector(k.other);
+        if (foe.movement == foeMovement && foe.from == foeLane) return true;
+      }
+    }
+    return false;
+  }
+
+  // Right of way from the map: the vehicle let through when every vehicle waiting at a line of
+  // this junction (halted within kAtLineM, not granted) on a minor green gives way to another one
+  // waiting, and nobody waiting could go. None otherwise.
+  VehicleId deadlockRelease(const Junction& j) const {
+    struct Waiting {
+      std::uint32_t id;
+      LaneId lane;
+      MovementId movement;
+      bool minor;
+    };
+    thread_local std::vector<Waiting> waiting;
+    waiting.clear();
+    for (RoadId r : j.incoming) {
+      for (LaneId l : net.road(r).lanes) {
+        const TrackId track = s.view.laneTrack(l);
+        const auto u = frontAsking(track);
+        if (!u) continue;
+        const Vehicle& v = s.vehicles.hot[*u];
+        if ((v.flags & kGranted) || v.speedMps >= kHaltingSpeedMps || s.view.tracks[track].lengthM - v.posM > kAtLineM) continue;
+        const auto m = movementOf(*u);
+        if (!m) continue;
+        const SignalState light = s.signals.movementStates[m->index()];
+        if (light == SignalState::Red || light == SignalState::Yellow) continue;
+        waiting.push_back({*u, l, *m, light == SignalState::GreenPermissive});
+      }
+    }
+    if (waiting.size() < 2) return {};
+    for (const Waiting& w : waiting) {
+      if (!w.minor) return {};  // it may go: no deadlock
+      bool blocked = false;
+      for (const Waiting& g : waiting)
+        blocked = blocked || (&g != &w && conflictsWith(w.lane, w.movement, g.lane, g.movement, true));
+      if (!blocked) return {};
+    }
+    const Waiting* longest = &waiting.front();
+    for (const Waiting& w : waiting)
+      if (s.vehicles.hot[w.id].haltedS > s.vehicles.hot[longest->id].haltedS) longest = &w;
+    return VehicleId(longest->id);
+  }
+
+  // At an all-way stop, the time each vehicle at the front of an incoming lane has spent at its
+  // line (within kAtLineM, slower than kArrivedMps, not granted), counted for every lane before
+  // anyone is let in so that no lane's count is a step behind another's.
+  void countTimeAtLines(const Junction& j) const {
+    const auto dt = static_cast<float>(s.view.scenario->stepS);
+    for (RoadId r : j.incoming) {
+      for (LaneId l : net.road(r).lanes) {
+        const TrackId track = s.view.laneTrack(l);
+        const auto u = frontAsking(track);
+        if (!u) continue;
+        const Vehicle& v = s.vehicles.hot[*u];
+        if (!(v.flags & kGranted) && v.speedMps < kArrivedMps && s.view.tracks[track].lengthM - v.posM <= kAtLineM)
+          s.vehicles.cold[*u].atLineS += dt;
+      }
+    }
+  }
+
+  // Whether `vehicle` may enter an all-way stop now: nobody granted on a conflicting connector is
+  // still before its line, and nobody at a line of a conflicting movement has waited there longer
+  // (or as long, on a lane earlier in the junction's order).
+  bool allWayTurn(std::uint32_t vehicle, LaneId lane, MovementId movement, const Junction& j) const {
+    const float mine = s.vehicles.cold[vehicle].atLineS;
+    bool earlierLane = true;  // lanes before ours in the junction's order
+    for (RoadId r : j.incoming) {
+      for (LaneId l : net.road(r).lanes) {
+        if (l == lane) {
+          earlierLane = false;
+          continue;
+        }
+        const TrackId track = s.view.laneTrack(l);
+        const auto u = frontAsking(track);
+        if (!u) continue;
+        const bool granted = s.vehicles.hot[*u].flags & kGranted;
+        const float theirs = s.vehicles.cold[*u].atLineS;
+        if (!granted && theirs == 0) continue;
+        const auto gm = movementOf(*u);
+        if (!gm || !conflictsWith(lane, movement, l, *gm, false)) continue;
+        if (granted || theirs > mine || (theirs == mine && earlierLane)) return false;
+      }
+    }
+    return true;
+  }
+
+  // Giving way at one conflict zone, where the map says so: the first vehicle approaching the foe
+  // connector's lane for the foe movement (granted into that connector, or asking for the movement)
+  // must reach the zone only after we have cleared it, with a margin. A foe on red does not come;
+  // one standing ungranted on a protected green waits for something else; one waiting at its line
+  // is ignored by the vehicle released from a deadlock.
+  bool yieldClear(std::uint32_t vehicle, double myClearS, const ConflictZone& z, const Conflict& k) const {
+    const Connector& foeCon = net.connector(k.other);
+    const SignalState foeLight = s.signals.movementStates[foeCon.movement.index()];
+    if (foeLight == SignalState::Red) return true;
+    const RoadId foeTo = net.movement(foeCon.movement).toRoad;
+    const TrackId lane = s.view.laneTrack(foeCon.from);
+    const double laneLen = s.view.tracks[lane].lengthM;
+    for (std::uint32_t u : s.vehicles.occupants[lane]) {
+      const Vehicle& foe = s.vehicles.hot[u];
+      const double foeDist = laneLen - foe.posM;
+      if (foeDist > kYieldLookM) break;
+      if (s.vehicles.onLastRoad(u)) continue;
+      if (foe.flags & kGranted) {
+        if (foe.nextConnector != k.other) continue;
+      } else if (*s.vehicles.nextRoad(u) != foeTo) {
+        continue;
+      } else if (foe.speedMps < kHaltingSpeedMps && (foeLight == SignalState::GreenProtected || VehicleId(vehicle) == released)) {
+        // Standing without a grant on a protected green, it waits for something else than us
+        // (room on its exit lane, a vehicle in the box), as SUMO's foes that will not pass; and
+        // the vehicle let through a deadlock passes those waiting.
+        return true;
+      }
+      const double foeArrive = arrivalS(s.view, foe, foeDist + z.otherFromM, k.other);
+      return foeArrive >= myClearS + kMinorGapS;  // those behind it come later
+    }
+    return true;
+  }
 
   ConnectorId chooseConnector(std::uint32_t vehicle, LaneId lane, RoadId next) const {
     // Prefer an exit lane from which the following turn can be made without changing lanes, then
@@ -142,6 +305,10 @@ struct JunctionArbiter {
       }
       if (!permissive || i >= c.conflicts.size()) continue;
       const Conflict& k = c.conflicts[i];
+      if (rightOfWay != RightOfWay::ByTurn) {
+        if (k.yields && rightOfWay != RightOfWay::AllWayStop && !yieldClear(vehicle, arrivalS(s.view, me, distM + z.toM + t.lengthM, cid), z, k)) return false;
+        continue;
+      }
       // The first protected vehicle granted towards the foe connector in this step (the others
       // follow it).
       const VehicleId first = firstGrant[k.other];
@@ -191,8 +358,14 @@ struct JunctionArbiter {
         const double need = std::min(t.lengthM + t.minGapM + stopSlack(s), s.view.tracks[to].lengthM);
         grant = lightAllows && roomOnLane(s, to, reservedM[to]) >= need &&
                 conflictsClear(id, dist, cid, con, light == SignalState::GreenPermissive);
+        // A stop sign: a full stop at the line first (a vehicle granted after its stop keeps
+        // that stop while it pulls away); at an all-way stop, then its turn.
+        if (grant && con.stopFirst && !wasGranted)
+          grant = v.speedMps < kHaltingSpeedMps && dist <= kAtLineM &&
+                  (rightOfWay != RightOfWay::AllWayStop || allWayTurn(id, lane, con.movement, net.junction(con.junction)));
       }
       if (!grant) break;
+      if (rightOfWay == RightOfWay::AllWayStop) s.vehicles.cold[id].atLineS = 0;  // its turn has come
       v.flags |= kGranted;
       v.nextConnector = cid;
       reservedM[s.view.laneTrack(con.to)] += t.lengthM + t.minGapM + stopSlack(s);
@@ -212,6 +385,9 @@ struct JunctionArbiter {
   void run(JunctionId jid, std::vector<std::uint32_t>& cursors) {
     const Junction& j = net.junction(jid);
     if (j.connectors.empty()) return;
+    rightOfWay = j.rightOfWay;
+    released = rightOfWay == RightOfWay::Priority || rightOfWay == RightOfWay::RightBeforeLeft ? deadlockRelease(j) : VehicleId();
+    if (rightOfWay == RightOfWay::AllWayStop) countTimeAtLines(j);
     for (RoadId r : j.outgoing)
       for (LaneId l : net.road(r).lanes) reservedM[s.view.laneTrack(l)] = 0;
     for (ConnectorId c : j.connectors) {

@@ -149,7 +149,7 @@ void decode(ByteReader& r, SimClock& c) {
 // ---- vehicles ---------------------------------------------------------------------------------
 
 static_assert(sizeof(Vehicle) == 64, "a field was added to Vehicle: checkpoint it below");
-static_assert(sizeof(VehicleCold) == 48, "a field was added to VehicleCold: checkpoint it below");
+static_assert(sizeof(VehicleCold) == 56, "a field was added to VehicleCold: checkpoint it below");
 static_assert(sizeof(TrackTally) == 32, "a field was added to TrackTally: checkpoint it below");
 static_assert(sizeof(TripMeasures) == 16, "a field was added to TripMeasures: checkpoint it below");
 static_assert(sizeof(Vehicles) == 7 * 24, "a member was added to Vehicles: checkpoint it below");
@@ -179,6 +179,7 @@ void encode(ByteWriter& w, const Vehicles& v) {
     w.f64(x.routeLengthM);
     w.f64(x.lastHaltDistanceM);
     w.varint(x.stops);
+    w.f32(x.atLineS);
     w.u8(x.teleported ? 1 : 0);
   }
   for (const TripMeasures& x : v.measures) {
@@ -228,6 +229,7 @@ void decode(ByteReader& r, const NetworkView& view, Vehicles& v) {
     x.routeLengthM = r.f64();
     x.lastHaltDistanceM = r.f64();
     x.stops = u32(r, "stops");
+    x.atLineS = r.f32();
     x.teleported = flag(r, "teleported");
   }
   for (TripMeasures& x : v.measures) {

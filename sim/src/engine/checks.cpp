@@ -89,6 +89,9 @@ std::uint64_t World::stateHash() const {
       mix(std::bit_cast<std::uint64_t>(v.posM));
       mix(std::bit_cast<std::uint64_t>(v.speedMps));
       mix(v.flags);
+      // Only where it is not zero: all-way stops are rare, and hashes of scenes without one keep
+      // their value.
+      if (const float atLine = s.vehicles.cold[id].atLineS; atLine != 0) mix(std::bit_cast<std::uint32_t>(atLine));
     }
   }
   for (SignalState st : s.signals.movementStates) mix(static_cast<std::uint64_t>(st));

@@ -57,6 +57,7 @@ struct VehicleCold {
   double routeLengthM = 0;
   double lastHaltDistanceM = -1e9;  // distance driven when it last halted
   std::uint32_t stops = 0;
+  float atLineS = 0;  // time spent at an all-way stop's line, waiting for its turn (arbitrate.cpp); 0 once granted
   bool teleported = false;
 };
 

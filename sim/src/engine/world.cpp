@@ -111,7 +111,11 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
     s.view.platoonTypes.push_back(t);
     if (t.cooperative) s.view.platoonTypes.back().headwayS = t.cooperativeHeadwayS;
   }
-  for (const Junction& j : net.junctions())
+  for (const Junction& j : net.junctions()) {
+    // Where the map gives right of way it also says which conflicting movements both have it
+    // (SUMO links that are no foes of each other, although their drawn paths touch): the conflict
+    // points keep their vehicles apart, and the check below is for the turn-type rule.
+    if (j.rightOfWay != RightOfWay::ByTurn) continue;
     for (MovementId a : j.movements)
       for (MovementId b : j.movements) {
         if (!(a < b)) continue;
@@ -120,6 +124,7 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
           for (const Conflict& k : net.connector(ca).conflicts) conflict = conflict || net.connector(k.other).movement == b;
         if (conflict) s.view.conflictingMovements.emplace_back(a, b);
       }
+  }
   s.view.box = &boxGeometryOf(net);
   s.sensing.controllerIncoming.resize(s.signals.controllers.size());
   s.sensing.controllerOutgoing.resize(s.signals.controllers.size());

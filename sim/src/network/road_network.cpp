@@ -69,6 +69,17 @@ std::string_view toString(TurnType t) {
   return "unknown";
 }
 
+std::string_view toString(RightOfWay r) {
+  switch (r) {
+    case RightOfWay::ByTurn: return "by_turn";
+    case RightOfWay::Priority: return "priority";
+    case RightOfWay::RightBeforeLeft: return "right_before_left";
+    case RightOfWay::AllWayStop: return "allway_stop";
+    case RightOfWay::Unregulated: return "unregulated";
+  }
+  return "unknown";
+}
+
 // ---------------------------------------------------------------------------------------------
 // RoadNetwork
 
@@ -268,8 +279,50 @@ void RoadNetworkBuilder::setSignalProgram(JunctionId junction, SignalProgram pro
                             inQuotes(m_net.m_roads[mv.toRoad.index()].name) + " of junction " +
                             inQuotes(m_net.m_junctions[mv.junction.index()].name));
     }
+    for (MovementId m : phase.minor)
+      if (std::find(phase.green.begin(), phase.green.end(), m) == phase.green.end())
+        throw LoadError(m_source, entity, which + "lists a minor green (id " + std::to_string(m.value) + ") that is not green");
   }
   m_net.m_junctions[junction.index()].program = std::move(program);
+}
+
+void RoadNetworkBuilder::setRightOfWay(JunctionId junction, RightOfWay rule) {
+  if (!junction.valid() || junction.index() >= m_net.m_junctions.size())
+    throw LoadError(m_source, "right of way", "refers to an unknown junction (id " + std::to_string(junction.value) + ")");
+  m_net.m_junctions[junction.index()].rightOfWay = rule;
+}
+
+namespace {
+
+// Checks that `connector` names one of `movement`'s connectors; `what` says who asked.
+void checkConnectorIndex(const std::string& source, std::size_t movements, MovementId movement, int connector,
+                         std::size_t connectorsOfMovement, const std::string& what) {
+  if (!movement.valid() || movement.index() >= movements)
+    throw LoadError(source, what, "refers to an unknown movement (id " + std::to_string(movement.value) + ")");
+  if (connector < 0 || static_cast<std::size_t>(connector) >= connectorsOfMovement)
+    throw LoadError(source, what,
+                    "refers to connector " + std::to_string(connector) + " of a movement that has " +
+                        std::to_string(connectorsOfMovement));
+}
+
+}  // namespace
+
+void RoadNetworkBuilder::setYield(MovementId movement, int connector, MovementId foeMovement, int foeConnector) {
+  const auto count = [&](MovementId m) {
+    return m.valid() && m.index() < m_pendingMovements.size() ? m_pendingMovements[m.index()].connectors.size() : 0;
+  };
+  checkConnectorIndex(m_source, m_net.m_movements.size(), movement, connector, count(movement), "right of way");
+  checkConnectorIndex(m_source, m_net.m_movements.size(), foeMovement, foeConnector, count(foeMovement), "right of way");
+  if (m_net.m_movements[movement.index()].junction != m_net.m_movements[foeMovement.index()].junction)
+    throw LoadError(m_source, "right of way", "a connector yields to a connector of another junction");
+  m_pendingYields.push_back({movement, foeMovement, connector, foeConnector});
+}
+
+void RoadNetworkBuilder::setStopFirst(MovementId movement, int connector) {
+  const std::size_t n =
+      movement.valid() && movement.index() < m_pendingMovements.size() ? m_pendingMovements[movement.index()].connectors.size() : 0;
+  checkConnectorIndex(m_source, m_net.m_movements.size(), movement, connector, n, "stop sign");
+  m_pendingStops.emplace_back(movement, connector);
 }
 
 void RoadNetworkBuilder::setRoadLength(RoadId road, double lengthM) {
@@ -376,10 +429,21 @@ RoadNetwork RoadNetworkBuilder::build() {
     });
   }
 
+  // The map's right of way, on the conflicts it concerns.
+  auto connectorOf = [&](MovementId m, int k) { return net.m_movements[m.index()].connectors[static_cast<std::size_t>(k)]; };
+  for (const PendingYield& y : m_pendingYields) {
+    const ConnectorId foe = connectorOf(y.foeMovement, y.foeConnector);
+    for (Conflict& k : net.m_connectors[connectorOf(y.movement, y.connector).index()].conflicts)
+      if (k.other == foe) k.yields = true;
+  }
+  for (const auto& [m, k] : m_pendingStops) net.m_connectors[connectorOf(m, k).index()].stopFirst = true;
+
   net.buildRoutingGraph();
 
   m_pendingRoads.clear();
   m_pendingMovements.clear();
+  m_pendingYields.clear();
+  m_pendingStops.clear();
   return std::move(m_net);
 }
 

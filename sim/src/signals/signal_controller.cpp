@@ -31,6 +31,16 @@ std::vector<SignalState> phaseMovementStates(const RoadNetwork& net, JunctionId 
   const Junction& j = net.junction(junction);
   std::vector<SignalState> states(j.movements.size(), SignalState::Red);
   auto isGreen = [&](MovementId m) { return std::find(phase.green.begin(), phase.green.end(), m) != phase.green.end(); };
+  if (j.rightOfWay != RightOfWay::ByTurn) {
+    // The map says who gives way (Conflict::yields): its minor greens are the permissive ones.
+    for (std::size_t k = 0; k < j.movements.size(); ++k) {
+      const MovementId m = j.movements[k];
+      if (!isGreen(m)) continue;
+      const bool minor = std::find(phase.minor.begin(), phase.minor.end(), m) != phase.minor.end();
+      states[k] = minor ? SignalState::GreenPermissive : SignalState::GreenProtected;
+    }
+    return states;
+  }
   for (std::size_t k = 0; k < j.movements.size(); ++k) {
     const MovementId m = j.movements[k];
     if (!isGreen(m)) continue;
@@ -51,6 +61,19 @@ std::vector<SignalState> phaseMovementStates(const RoadNetwork& net, JunctionId 
 std::vector<SignalState> unsignalisedMovementStates(const RoadNetwork& net, JunctionId junction) {
   SignalPhase all;
   all.green = net.junction(junction).movements;
+  // Where the map gives right of way, a movement is minor when one of its connectors gives way
+  // somewhere or stops first.
+  if (net.junction(junction).rightOfWay != RightOfWay::ByTurn) {
+    for (MovementId m : all.green) {
+      bool minor = false;
+      for (ConnectorId c : net.movement(m).connectors) {
+        const Connector& con = net.connector(c);
+        minor = minor || con.stopFirst ||
+                std::any_of(con.conflicts.begin(), con.conflicts.end(), [](const Conflict& k) { return k.yields; });
+      }
+      if (minor) all.minor.push_back(m);
+    }
+  }
   return phaseMovementStates(net, junction, all);
 }
 

@@ -4,11 +4,15 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "traffic/errors.h"
 #include "traffic/loaders/sumo.h"
+#include "traffic/signal.h"
 
 namespace traffic {
 namespace {
@@ -170,6 +174,123 @@ TEST(SumoNetReader, PriorityJunctionKeepsTypeAndRequestMatrices) {
   EXPECT_DOUBLE_EQ(left.shape.points.front().y, -6.0);
   EXPECT_DOUBLE_EQ(left.shape.points.back().x, -6.0);
   EXPECT_EQ(left.shape.points.size(), 5u);
+}
+
+std::string teeText() {
+  std::ifstream in(kData / "tee_priority.net.xml");
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void replaceOnce(std::string& text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  ASSERT_NE(at, std::string::npos) << from;
+  text.replace(at, from.size(), to);
+}
+
+// Whether connector `a` gives way to connector `b` at a conflict between them.
+bool yieldsTo(const RoadNetwork& net, ConnectorId a, ConnectorId b) {
+  for (const Conflict& k : net.connector(a).conflicts)
+    if (k.other == b) return k.yields;
+  return false;
+}
+
+TEST(SumoNetReader, TheResponseMatrixSaysWhoGivesWay) {
+  // tee_priority's request 2 (the minor road's left turn) has response "0011": bits 0 and 1, the
+  // last two characters, are the two main-road links. Request 3 (its right turn) has "0001": it
+  // gives way to link 0, whose lane it merges into.
+  const SumoNetwork sumo = loadSumoNetwork(kData / "tee_priority.net.xml");
+  const RoadNetwork& net = sumo.network;
+  const JunctionId j = *net.findJunction("J");
+  EXPECT_EQ(net.junction(j).rightOfWay, RightOfWay::Priority);
+  const auto& link = sumo.junctions[j.index()].links;
+  EXPECT_TRUE(yieldsTo(net, link[2], link[0]));
+  EXPECT_TRUE(yieldsTo(net, link[2], link[1]));
+  EXPECT_TRUE(yieldsTo(net, link[3], link[0]));
+  EXPECT_FALSE(yieldsTo(net, link[0], link[2]));
+  EXPECT_FALSE(yieldsTo(net, link[1], link[2]));
+  EXPECT_FALSE(yieldsTo(net, link[0], link[3]));
+  for (ConnectorId c : net.junction(j).connectors) EXPECT_FALSE(net.connector(c).stopFirst);
+  // The minor road's movements show a permissive green, the main road's a protected one.
+  const std::vector<SignalState> states = unsignalisedMovementStates(net, j);
+  for (std::size_t k = 0; k < net.junction(j).movements.size(); ++k) {
+    const std::string name = movementName(net, net.junction(j).movements[k]);
+    EXPECT_EQ(states[k], name.rfind("SJ", 0) == 0 ? SignalState::GreenPermissive : SignalState::GreenProtected) << name;
+  }
+}
+
+TEST(SumoNetReader, TheFirstCharacterOfAResponseIsTheHighestLink) {
+  // "0010" on the right turn: bit 1 set, so it gives way to link 1 (BJ>JA, which it does not
+  // meet: nothing to act on) and not to link 0.
+  std::string text = teeText();
+  replaceOnce(text, R"(<request index="3" response="0001")", R"(<request index="3" response="0010")");
+  const SumoNetwork sumo = loadSumoNetworkText(text, "tee.net.xml");
+  const auto& link = sumo.junctions[sumo.network.findJunction("J")->index()].links;
+  EXPECT_FALSE(yieldsTo(sumo.network, link[3], link[0]));
+}
+
+TEST(SumoNetReader, JunctionTypesMapOntoRightOfWay) {
+  const std::vector<std::pair<std::string, RightOfWay>> types{
+      {"right_before_left", RightOfWay::RightBeforeLeft}, {"zipper", RightOfWay::RightBeforeLeft},
+      {"allway_stop", RightOfWay::AllWayStop}, {"priority_stop", RightOfWay::Priority},
+      {"unregulated", RightOfWay::Unregulated}};
+  for (const auto& [type, rule] : types) {
+    std::string text = teeText();
+    replaceOnce(text, R"(<junction id="J" type="priority")", R"(<junction id="J" type=")" + type + "\"");
+    const SumoNetwork sumo = loadSumoNetworkText(text, "tee.net.xml");
+    const RoadNetwork& net = sumo.network;
+    const JunctionId j = *net.findJunction("J");
+    EXPECT_EQ(net.junction(j).rightOfWay, rule) << type;
+    const auto& link = sumo.junctions[j.index()].links;
+    // Stops: every link at an all-way stop; the links that give way at a priority_stop.
+    EXPECT_EQ(net.connector(link[0]).stopFirst, type == "allway_stop") << type;
+    EXPECT_EQ(net.connector(link[2]).stopFirst, type == "allway_stop" || type == "priority_stop") << type;
+    // An all-way stop serves first come first served instead.
+    EXPECT_EQ(yieldsTo(net, link[2], link[0]), type != "unregulated" && type != "allway_stop") << type;
+  }
+}
+
+TEST(SumoNetReader, MinorGreensOfALightGiveWay) {
+  // The tee under a light whose green shows 'G' to the main road and 'g' to the minor road.
+  std::string text = teeText();
+  replaceOnce(text, R"(<junction id="J" type="priority")", R"(<junction id="J" type="traffic_light")");
+  const std::array<std::string, 4> connections{R"(from="AJ" to="JB" fromLane="0" toLane="0")", R"(from="BJ" to="JA" fromLane="0" toLane="0")",
+                                               R"(from="SJ" to="JA" fromLane="0" toLane="0")", R"(from="SJ" to="JB" fromLane="0" toLane="0")"};
+  for (std::size_t k = 0; k < connections.size(); ++k)
+    replaceOnce(text, connections[k], connections[k] + R"( tl="J" linkIndex=")" + std::to_string(k) + "\"");
+  replaceOnce(text, "</net>", R"(<tlLogic id="J" type="static" programID="0" offset="0">
+        <phase duration="30" state="GGgg"/><phase duration="3" state="yyyy"/><phase duration="20" state="GGrr"/>
+    </tlLogic></net>)");
+  const SumoNetwork sumo = loadSumoNetworkText(text, "tee.net.xml");
+  const RoadNetwork& net = sumo.network;
+  const JunctionId j = *net.findJunction("J");
+  EXPECT_EQ(net.junction(j).rightOfWay, RightOfWay::Priority);
+  ASSERT_TRUE(net.junction(j).program.has_value());
+  const SignalPhase& first = net.junction(j).program->phases.at(0);
+  std::vector<std::string> minor;
+  for (MovementId m : first.minor) minor.push_back(movementName(net, m));
+  std::sort(minor.begin(), minor.end());
+  EXPECT_EQ(minor, (std::vector<std::string>{"SJ>JA", "SJ>JB"}));
+  const std::vector<SignalState> states = phaseMovementStates(net, j, first);
+  for (std::size_t k = 0; k < net.junction(j).movements.size(); ++k) {
+    const std::string name = movementName(net, net.junction(j).movements[k]);
+    EXPECT_EQ(states[k], name.rfind("SJ", 0) == 0 ? SignalState::GreenPermissive : SignalState::GreenProtected) << name;
+  }
+}
+
+TEST(SumoNetReader, ABadResponseNamesTheJunctionAndTheRequest) {
+  std::string text = teeText();
+  replaceOnce(text, R"(response="0011")", R"(response="00x1")");
+  try {
+    loadSumoNetworkText(text, "tee.net.xml");
+    FAIL() << "expected a LoadError";
+  } catch (const LoadError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("tee.net.xml"), std::string::npos) << what;
+    EXPECT_NE(what.find("junction \"J\" request 2"), std::string::npos) << what;
+    EXPECT_NE(what.find("00x1"), std::string::npos) << what;
+  }
 }
 
 TEST(SumoNetReader, TheLastProgramOfALightRunsAsInSumo) {

@@ -118,6 +118,7 @@ class NetReader {
     readEdges();
     readConnections();
     readTrafficLights();
+    readRightOfWay();
     SumoNetwork out;
     out.network = m_builder.build();
     out.junctions = std::move(m_sumoJunctions);
@@ -174,6 +175,13 @@ class NetReader {
         if (info.response.size() <= k) info.response.resize(k + 1), info.foes.resize(k + 1);
         info.response[k] = r.attribute("response").as_string();
         info.foes[k] = r.attribute("foes").as_string();
+        const std::string requestEntity = entity + " request " + std::to_string(index);
+        for (const std::string* bits : {&info.response[k], &info.foes[k]})
+          if (bits->find_first_not_of("01") != std::string::npos)
+            m_xml.fail(r, requestEntity, "response and foes must be strings of 0 and 1, got '" + *bits + "'");
+        if (info.response[k].size() != info.foes[k].size() ||
+            (k > 0 && !info.response[0].empty() && info.response[k].size() != info.response[0].size()))
+          m_xml.fail(r, requestEntity, "response and foes must have one bit per link of the junction, as its other requests");
       }
       // The junction's link index of each internal lane: intLanes lists one per link, in order.
       const auto internal = sumo::splitList(n.attribute("intLanes").as_string());
@@ -489,18 +497,23 @@ class NetReader {
         stage.durationS = phase.durationS;
         for (std::size_t m : movementsAt[j]) {
           bool green = false;
+          bool minor = false;  // some link of it gives way on this green (the junction's response bits)
           for (const LinkSpec& link : m_movementLinks[m]) {
-            // Links of no light, or of a light switched off, are not signalled: always open.
+            // Links of no light, or of a light switched off, are not signalled: always open, and
+            // they give way as the junction's response says.
             if (link.tl != junctionTl[j] || isOff(phase.state[static_cast<std::size_t>(link.tlIndex)])) {
               green = true;
+              minor = minor || link.tl != junctionTl[j] || phase.state[static_cast<std::size_t>(link.tlIndex)] == 'o';
               continue;
             }
             const char s = phase.state[static_cast<std::size_t>(link.tlIndex)];
             yellow = yellow || s == 'y' || s == 'Y';
             anyGreen = anyGreen || isGreen(s);
             green = green || isGreen(s);
+            minor = minor || s == 'g' || s == 's';
           }
           if (green) stage.green.push_back(MovementId(m));
+          if (green && minor) stage.minor.push_back(MovementId(m));
         }
         if (yellow) {
           yellows.push_back(phase.durationS);
@@ -515,9 +528,15 @@ class NetReader {
         afterYellow = false;
         // Consecutive phases with the same greens (SUMO splits a stage to change a minor link) are
         // one stage here.
-        if (!program.phases.empty() && program.phases.back().green == stage.green)
-          program.phases.back().durationS += stage.durationS;
-        else
+        // A movement minor in any of them stays minor for the whole stage: it gives way only to
+        // foes that have green, so a turn that becomes protected once the opposing flow has red
+        // loses nothing.
+        if (!program.phases.empty() && program.phases.back().green == stage.green) {
+          SignalPhase& merged = program.phases.back();
+          merged.durationS += stage.durationS;
+          for (MovementId m : stage.minor)
+            if (std::find(merged.minor.begin(), merged.minor.end(), m) == merged.minor.end()) merged.minor.push_back(m);
+        } else
           program.phases.push_back(std::move(stage));
       }
       if (program.phases.empty()) {
@@ -530,6 +549,58 @@ class NetReader {
     if (!yellows.empty()) m_timing.yellowS = mostCommon(yellows);
     m_timing.allRedS = allReds.empty() ? 0.0 : mostCommon(allReds);
     if (!greens.empty()) m_timing.minGreenS = std::min(m_timing.minGreenS, *std::min_element(greens.begin(), greens.end()));
+  }
+
+  // Right of way from the junction's type and its request matrix. Bit j of request i's response
+  // (the string's last character is bit 0, as SUMO reads it into a std::bitset) says that link i
+  // gives way to link j (MSRightOfWayJunction::postloadInit); link indices are the junction's
+  // (the order of its intLanes, or of its incLanes' connections), mapped onto our connectors.
+  void readRightOfWay() {
+    for (std::size_t j = 0; j < m_sumoJunctions.size(); ++j) {
+      const SumoJunction& info = m_sumoJunctions[j];
+      const std::string& type = info.type;
+      RightOfWay rule = RightOfWay::ByTurn;
+      if (type == "priority" || type == "priority_stop" || type.rfind("traffic_light", 0) == 0) rule = RightOfWay::Priority;
+      if (type == "traffic_light_unregulated" || type == "unregulated") rule = RightOfWay::Unregulated;
+      if (type == "right_before_left" || type == "left_before_right" || type == "zipper") rule = RightOfWay::RightBeforeLeft;
+      if (type == "allway_stop") rule = RightOfWay::AllWayStop;
+      // Without request matrices (hand-written networks) only the stops and the unregulated
+      // junctions say anything; the others keep straight before turns.
+      if (info.response.empty() && (rule == RightOfWay::Priority || rule == RightOfWay::RightBeforeLeft)) continue;
+      if (type == "traffic_light_right_on_red")
+        m_ignored.add("right turns on red at traffic_light_right_on_red junctions (they wait for green)", inQuotes(junctionName(JunctionId(j))));
+      if (rule == RightOfWay::ByTurn) {
+        if (type != "dead_end")
+          m_ignored.add("right of way of junctions of other types (straight before turns is used)",
+                        inQuotes(junctionName(JunctionId(j))) + " type " + inQuotes(type));
+        continue;
+      }
+      m_builder.setRightOfWay(JunctionId(j), rule);
+      if (rule == RightOfWay::Unregulated) continue;
+      // Our connector of each of the junction's links.
+      std::vector<std::pair<MovementId, int>> linkAt(info.response.size(), {MovementId(), -1});
+      for (std::size_t m = 0; m < m_movementLinks.size(); ++m) {
+        if (m_movementJunction[m] != JunctionId(j)) continue;
+        for (std::size_t k = 0; k < m_movementLinks[m].size(); ++k) {
+          const int link = m_movementLinks[m][k].junctionIndex;
+          if (link >= 0 && static_cast<std::size_t>(link) < linkAt.size()) linkAt[static_cast<std::size_t>(link)] = {MovementId(m), static_cast<int>(k)};
+        }
+      }
+      for (std::size_t i = 0; i < linkAt.size(); ++i) {
+        const auto [movement, connector] = linkAt[i];
+        if (connector < 0) continue;
+        const std::string& response = info.response[i];
+        bool yieldsSomewhere = false;
+        for (std::size_t b = 0; b < response.size(); ++b) {
+          if (response[response.size() - 1 - b] != '1') continue;
+          yieldsSomewhere = true;
+          if (b >= linkAt.size() || linkAt[b].second < 0) continue;  // a pedestrian crossing or a link left out
+          if (rule == RightOfWay::AllWayStop) continue;  // first come first served instead
+          m_builder.setYield(movement, connector, linkAt[b].first, linkAt[b].second);
+        }
+        if (rule == RightOfWay::AllWayStop || (type == "priority_stop" && yieldsSomewhere)) m_builder.setStopFirst(movement, connector);
+      }
+    }
   }
 
   // Connector ids follow movement order and, within a movement, connection order.
