@@ -103,6 +103,13 @@ std::uint64_t World::stateHash() const {
     mix(m.waitingCount);
   }
   for (std::uint32_t id : s.vehicles.inBay) mix(id);
+  // Routes changed after missed turns (the others are the scenario's, or the fleets' below).
+  for (std::size_t i = 0; i < s.vehicles.rerouted.size(); ++i) {
+    if (s.vehicles.rerouted[i].empty()) continue;
+    mix(i);
+    mix(s.vehicles.hot[i].routeIndex);
+    for (RoadId r : s.vehicles.rerouted[i]) mix(r.value);
+  }
   for (const TransitRun& run : s.transit.runs) {
     mix(run.nextStop);
     for (std::uint32_t p : run.onboard) mix(p);
