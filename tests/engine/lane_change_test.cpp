@@ -55,11 +55,18 @@ TEST(LaneChoice, PlanRanksLanesByHowFarTheyLeadAlongTheRoute) {
   EXPECT_FLOAT_EQ(plan.reachM[0], farM + nearM);
   EXPECT_FLOAT_EQ(plan.reachM[1], farM + nearM);
   EXPECT_EQ(plan.reachM[2], engine::kReachBeyondM);
+  // Every lane leads onto "near"; from lanes 0 and 1 the vehicle heads for lane 2.
+  EXPECT_EQ(plan.leadsOn, 0b111);
+  EXPECT_EQ(plan.towards[0], 2);
+  EXPECT_EQ(plan.towards[1], 2);
+  EXPECT_EQ(plan.towards[2], -1);
   // On "near" itself only lane 2 leads on at all.
   engine::planLanes(view, route, 1, VehicleClass::Car, plan);
   EXPECT_FLOAT_EQ(plan.reachM[0], nearM);
   EXPECT_FLOAT_EQ(plan.reachM[1], nearM);
   EXPECT_EQ(plan.reachM[2], engine::kReachBeyondM);
+  EXPECT_EQ(plan.leadsOn, 0b100);
+  EXPECT_EQ(plan.towards[0], 2);
   // On the last road every lane does.
   engine::planLanes(view, route, 2, VehicleClass::Car, plan);
   ASSERT_EQ(plan.lanes, 1);

@@ -243,7 +243,10 @@ std::size_t World::vehicleStateBytes() const {
   const State& s = *m;
   std::size_t bytes = s.vehicles.hot.capacity() * sizeof(Vehicle) + s.vehicles.cold.capacity() * sizeof(VehicleCold) +
                       s.vehicles.measures.capacity() * sizeof(TripMeasures) +
-                      s.vehicles.routes.capacity() * sizeof(std::span<const RoadId>);
+                      s.vehicles.routes.capacity() * sizeof(std::span<const RoadId>) +
+                      s.vehicles.lanePlans.capacity() * sizeof(LanePlan) +
+                      s.vehicles.rerouted.capacity() * sizeof(std::vector<RoadId>);
+  for (const auto& route : s.vehicles.rerouted) bytes += route.capacity() * sizeof(RoadId);
   for (const auto& occ : s.vehicles.occupants) bytes += occ.capacity() * sizeof(std::uint32_t);
   return bytes;
 }

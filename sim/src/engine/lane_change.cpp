@@ -205,21 +205,26 @@ class RoadLaneChanger {
     const int laneIdx = laneIndexOf(v);
     const auto& current = m_s.vehicles.occupants[from];
     const bool stopLane = m_s.stops.requiredLaneOnRoad(id).valid();
-    const bool hasNext = m_s.vehicles.nextRoad(id).has_value();
-    const bool mandatory = !usable(laneIdx, id) && (hasNext || stopLane);
-    // The lane plan, when the route goes on (a transit vehicle heading for a stop keeps to the
-    // stop's lane instead, and roads with more than kPlannedLanes lanes keep the one-road rule).
+    const bool hasNext = !m_s.vehicles.onLastRoad(id);
+    // The lane plan (a transit vehicle heading for a stop keeps to the stop's lane instead, and
+    // roads with more than kPlannedLanes lanes keep the one-road rule). It also answers usable()
+    // for this vehicle's lanes, without a search of each lane's exits.
     const LanePlan* plan = nullptr;
-    if (hasNext && !stopLane) {
+    if (!stopLane) {
       plan = &planOf(id);
       if (plan->lanes == 0) plan = nullptr;
     }
+    auto usableHere = [&](int k) {
+      if (!plan) return usable(k, id);
+      return k >= 0 && k < static_cast<int>(plan->lanes) && ((plan->leadsOn >> k) & 1u) != 0;
+    };
+    const bool mandatory = !usableHere(laneIdx) && (hasNext || stopLane);
     int best = -1;  // the lane to head for, one lane at a time, when a change is mandatory or pressing
     double urgency = 0;
     if (mandatory) {
       // Head for the nearest lane that leads on (of those, the one that leads furthest).
       for (int k = 0; k < static_cast<int>(m_road.lanes.size()); ++k) {
-        if (!usable(k, id)) continue;
+        if (!usableHere(k)) continue;
         const int d = std::abs(k - laneIdx), bd = std::abs(best - laneIdx);
         if (best < 0 || d < bd || (d == bd && plan && plan->reachM[static_cast<std::size_t>(k)] > plan->reachM[static_cast<std::size_t>(best)]))
           best = k;
@@ -232,16 +237,9 @@ class RoadLaneChanger {
     } else if (plan) {
       // Strategic: the nearest of the lanes that lead on furthest, once this one stops leading on
       // within the pressing distance.
-      const float own = plan->reachM[static_cast<std::size_t>(laneIdx)];
-      for (int k = 0; k < static_cast<int>(plan->lanes); ++k) {
-        const float r = plan->reachM[static_cast<std::size_t>(k)];
-        if (r <= own || !usable(k, id)) continue;
-        if (best < 0 || r > plan->reachM[static_cast<std::size_t>(best)] ||
-            (r == plan->reachM[static_cast<std::size_t>(best)] && std::abs(k - laneIdx) < std::abs(best - laneIdx)))
-          best = k;
-      }
+      best = plan->towards[static_cast<std::size_t>(laneIdx)];
       if (best >= 0) {
-        urgency = laneChangeUrgency(own - v.posM, std::abs(best - laneIdx), v.speedMps);
+        urgency = laneChangeUrgency(plan->reachM[static_cast<std::size_t>(laneIdx)] - v.posM, std::abs(best - laneIdx), v.speedMps);
         if (urgency <= 0) best = -1;
       }
     }
@@ -264,6 +262,20 @@ class RoadLaneChanger {
         return;
       }
     } else {
+      // The sides worth evaluating: lanes that lead on and, with a plan, not out of the lanes that
+      // lead on furthest into one that soon stops leading on. On roads whose lanes each serve one
+      // turn there is often none, and the vehicle's place in its lane need not be searched for.
+      int sides[2];
+      int nSides = 0;
+      for (int k : {laneIdx - 1, laneIdx + 1}) {
+        if (!usableHere(k)) continue;
+        if (plan) {
+          const float r = plan->reachM[static_cast<std::size_t>(k)];
+          if (r < plan->reachM[static_cast<std::size_t>(laneIdx)] && r - v.posM < pressingDistanceM(1, v.speedMps)) continue;
+        }
+        sides[nSides++] = k;
+      }
+      if (nSides == 0) return;
       // Lanes are sorted by position: search, then step over equal positions to this vehicle.
       std::size_t idx = neighboursAt(m_s.view, m_s.vehicles, current, v.posM + 1e-9).insertAt;
       while (idx < current.size() && current[idx] != id) ++idx;
@@ -272,13 +284,8 @@ class RoadLaneChanger {
       bool haveOld = false;
       double myOld = 0, oldFollowerGain = 0;
       double bestIncentive = 0;
-      for (int k : {laneIdx - 1, laneIdx + 1}) {
-        if (!usable(k, id)) continue;
-        if (plan) {
-          // Not out of the lanes that lead on furthest into one that soon stops leading on.
-          const float r = plan->reachM[static_cast<std::size_t>(k)];
-          if (r < plan->reachM[static_cast<std::size_t>(laneIdx)] && r - v.posM < pressingDistanceM(1, v.speedMps)) continue;
-        }
+      for (int side = 0; side < nSides; ++side) {
+        const int k = sides[side];
         const TrackId to = m_s.view.laneTrack(m_road.lanes[static_cast<std::size_t>(k)]);
         const Target e = evaluate(id, to, kDiscretionary);
         if (!e.safe) continue;
@@ -389,8 +396,27 @@ void planLanes(const NetworkView& view, std::span<const RoadId> route, std::size
   }
   plan.reachM = onward;
   // On the route's last road, or a lane the class may not use there.
-  for (std::size_t k = 0; k < plan.lanes; ++k)
-    if (!net.lane(road.lanes[k]).allowed.allows(cls)) plan.reachM[k] = 0;
+  plan.leadsOn = 0;
+  for (std::size_t k = 0; k < plan.lanes; ++k) {
+    if (!net.lane(road.lanes[k]).allowed.allows(cls)) {
+      plan.reachM[k] = 0;
+      continue;
+    }
+    if (routeIndex + 1 >= route.size() || view.laneLeadsTo(road.lanes[k], route[routeIndex + 1]))
+      plan.leadsOn = static_cast<std::uint8_t>(plan.leadsOn | (1u << k));
+  }
+  for (int k = 0; k < plan.lanes; ++k) {
+    int best = -1;
+    const float own = plan.reachM[static_cast<std::size_t>(k)];
+    for (int b = 0; b < plan.lanes; ++b) {
+      const float r = plan.reachM[static_cast<std::size_t>(b)];
+      if (r <= own || !((plan.leadsOn >> b) & 1u)) continue;
+      if (best < 0 || r > plan.reachM[static_cast<std::size_t>(best)] ||
+          (r == plan.reachM[static_cast<std::size_t>(best)] && std::abs(b - k) < std::abs(best - k)))
+        best = b;
+    }
+    plan.towards[static_cast<std::size_t>(k)] = static_cast<std::int8_t>(best);
+  }
 }
 
 double pressingDistanceM(int changes, double speedMps) {

@@ -20,7 +20,9 @@ inline constexpr float kReachBeyondM = 1e9f;
 /// Fills `plan` for a vehicle of class `cls` on road `route[routeIndex]`: per lane, how far from
 /// the road's start the vehicle can follow its route from that lane without changing lanes
 /// (following the connectors onto the next road that reach furthest), kReachBeyondM when that is
-/// past the look-ahead; 0 for a lane the class may not use.
+/// past the look-ahead; 0 for a lane the class may not use. Also marks (LanePlan::leadsOn) the
+/// lanes the class may use that lead onto the next road (every such lane on the last road), and per
+/// lane the one to head for (LanePlan::towards).
 void planLanes(const NetworkView& view, std::span<const RoadId> route, std::size_t routeIndex, VehicleClass cls,
                LanePlan& plan);
 

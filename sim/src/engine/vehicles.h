@@ -105,7 +105,11 @@ inline constexpr std::uint16_t kNoLanePlan = 0xFFFF;
 struct LanePlan {
   std::uint16_t routeIndex = kNoLanePlan;  // the route position it was computed for
   std::uint8_t lanes = 0;                  // lanes of that road covered (0: no plan, too many lanes)
+  std::uint8_t leadsOn = 0;                // bit k: lane k allows the class and leads onto the next road
   std::array<float, kPlannedLanes> reachM{};
+  // Per lane: the lane to head for from it (the nearest of the usable lanes that reach furthest,
+  // if they reach further than it), -1 for none.
+  std::array<std::int8_t, kPlannedLanes> towards{};
 };
 
 struct Vehicles {
