@@ -52,6 +52,8 @@ constexpr double kLookAheadSpeedMps = 8.0;
 // it on, unable to change lanes, has missed its turn.
 constexpr double kMissedTurnWaitS = 20.0;
 constexpr double kAtLineM = 2.0;
+constexpr double kAskToYieldUrgency = 0.5;  // a strategic change asks for a gap from this urgency on
+constexpr double kStopSlackM = 1.0;  // as arbitrate.cpp's: room beyond the minimum gap a vehicle may stop short
 
 struct Neighbours {
   std::ptrdiff_t leader = -1;    // index in the lane's occupant list, -1 if none
@@ -93,6 +95,13 @@ class RoadLaneChanger {
   const RoadNetwork& m_net;
   RoadId m_roadId;
   const Road& m_road;
+
+  // Room taken this step by changes into each lane of the road (the first kPlannedLanes lanes).
+  std::array<double, kPlannedLanes> m_takenM{};
+  [[nodiscard]] double takenM(TrackId lane) const {
+    const std::size_t k = m_s.view.tracks[lane].indexInRoad;
+    return k < kPlannedLanes ? m_takenM[k] : 0.0;
+  }
 
   [[nodiscard]] int laneIndexOf(const Vehicle& v) const { return m_s.view.tracks[v.track].indexInRoad; }
 
@@ -149,11 +158,22 @@ class RoadLaneChanger {
     if (n.follower >= 0) {
       const Vehicle& f = m_s.vehicles.hot[target[static_cast<std::size_t>(n.follower)]];
       if (me.posM - t.lengthM - f.posM < kMinSideGapM) return e;
+      // A strategic change (not yet mandatory) does not cut in front of a vehicle granted its
+      // connector: that one would lose its grant and could be granted another, tighter turn too
+      // close to the line to slow down for it.
+      if (urgency >= 0 && urgency < 1 && (f.flags & kGranted)) return e;
     } else if (me.posM - t.lengthM < m_s.junctionWork.reservedM[to]) {
       // Behind the last vehicle, the space at the lane's start is promised to vehicles in the
       // junction box or granted into it (arbitrate.cpp): taking it would leave one of them
       // standing in the box.
       return e;
+    }
+    // Anywhere in the lane, the change lengthens its queue by the vehicle: not when that leaves
+    // less room than is promised to vehicles in or into the box (arbitrate.cpp's laneRoomM, less
+    // what the changes made on this road in this step took).
+    if (const double promised = m_s.junctionWork.reservedM[to]; promised > 0) {
+      const double share = t.lengthM + t.minGapM + (m_s.view.scenario->junctionEntry == JunctionEntry::RoomBehindQueue ? kStopSlackM : 0.0);
+      if (m_s.junctionWork.laneRoomM[to] - takenM(to) - share < promised) return e;
     }
     // Kinematics: neither I nor my new follower must brake harder than allowed.
     e.myNew = accelBehind(id, n.leader, target, to, me.posM);
@@ -257,7 +277,8 @@ class RoadLaneChanger {
       const TrackId to = m_s.view.laneTrack(m_road.lanes[static_cast<std::size_t>(target)]);
       const bool open = m_net.lane(m_road.lanes[static_cast<std::size_t>(target)]).allowed.allows(m_s.view.type(v).vehicleClass);
       if (!open || !evaluate(id, to, urgency).safe) {
-        if (open) askToYield(id, to);
+        // Only a change that must happen soon asks the vehicle behind to hold back.
+        if (open && urgency >= kAskToYieldUrgency) askToYield(id, to);
         if (mandatory && missedTurn(id, from)) m_s.roadWork.missedTurns[m_roadId.index()].push_back(id);
         return;
       }
@@ -307,6 +328,11 @@ class RoadLaneChanger {
       if (target < 0) return;
     }
     const TrackId to = m_s.view.laneTrack(m_road.lanes[static_cast<std::size_t>(target)]);
+    if (static_cast<std::size_t>(target) < kPlannedLanes) {
+      const VehicleType& t = m_s.view.type(v);
+      m_takenM[static_cast<std::size_t>(target)] +=
+          t.lengthM + t.minGapM + (m_s.view.scenario->junctionEntry == JunctionEntry::RoomBehindQueue ? kStopSlackM : 0.0);
+    }
     detach(m_s.vehicles, id);
     attachByPosition(m_s.view, m_s.vehicles, id, to);
     // Grants run contiguously from the front of a lane (junction.cpp relies on it); vehicles now
