@@ -230,6 +230,7 @@ std::pair<double, double> shortLaneTurnAhead(const PlanContext& s, const Vehicle
   const LaneId lane = net.connector(con).to;
   const double laneM = s.view.tracks[s.view.laneTrack(lane)].lengthM;
   const VehicleType& t = s.view.type(v);
+  if (laneM * 2.0 * t.comfortDecelMps2 >= v.speedMps * v.speedMps) return none;  // room to stop on it, whatever the turn
   double vTurn = kInfinity;
   for (ConnectorId c : net.lane(lane).outgoing)
     if (net.movement(net.connector(c).movement).toRoad == route[turnIndex + 1])
