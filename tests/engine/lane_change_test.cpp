@@ -142,6 +142,47 @@ TEST(LaneChoice, AVehicleTurningTwoRoadsAheadIsInItsLaneBeforeTheLastRoad) {
   EXPECT_EQ(world.counts().reroutedMissedTurns, 0u);
 }
 
+TEST(LaneChoice, RightTurnersReachTheirLaneThroughStraightTrafficBeforeTheShortRoad) {
+  // Straight-on traffic every 2 s spread over the three lanes, every third vehicle turning right
+  // two roads ahead: each turner crosses the others' lanes on the 300 m road (asking the vehicle
+  // behind in the target lane to hold back once the change presses) and enters the 40 m road in
+  // lane 2.
+  auto net = std::make_shared<const RoadNetwork>(rightTurnTwoRoadsAhead());
+  std::vector<std::tuple<double, std::vector<std::string>>> trips;
+  for (int k = 0; k < 60; ++k) trips.push_back({k * 2.0, {"far", "near", k % 3 == 0 ? "right" : "straight"}});
+  Scenario sc = testing::makeScenario(net, trips, testing::standardCar());
+  sc.durationS = 400;
+  World world(sc, WorldOptions{.threads = 1, .validate = true});
+  const RoadNetwork& n = *net;
+  const RoadId near = *n.findRoad("near");
+  std::vector<std::int32_t> firstOnNear(sc.demand.trips.size(), -1);
+  while (!world.finished()) {
+    world.step();
+    const std::size_t count = vehiclesInNetwork(world);
+    std::vector<std::uint32_t> id(count);
+    std::vector<std::int32_t> lane(count), connector(count);
+    std::vector<double> pos(count), speed(count), waiting(count);
+    std::vector<std::uint8_t> bay(count);
+    observeVehicles(world, {id, lane, connector, pos, speed, waiting, bay});
+    for (std::size_t k = 0; k < count; ++k) {
+      if (lane[k] < 0 || firstOnNear[id[k]] >= 0) continue;
+      const Lane& l = n.lane(LaneId(static_cast<std::uint32_t>(lane[k])));
+      if (l.road == near) firstOnNear[id[k]] = l.indexInRoad;
+    }
+  }
+  std::size_t turners = 0;
+  for (std::size_t i = 0; i < sc.demand.trips.size(); ++i) {
+    const auto route = sc.demand.routes.route(sc.demand.trips[i].route);
+    if (route.back() != *n.findRoad("right")) continue;
+    ++turners;
+    EXPECT_EQ(firstOnNear[i], 2) << sc.demand.trips[i].id;
+  }
+  EXPECT_EQ(turners, 20u);
+  EXPECT_EQ(world.counts().arrived, 60u);
+  EXPECT_EQ(world.counts().reroutedMissedTurns, 0u);
+  EXPECT_EQ(world.counts().teleported, 0u);
+}
+
 // A car enters "main" in lane 0 (the only lane "approach" feeds); its route turns right onto
 // "south", which only the bus lane (lane 1) leads to. It can never make the change: at the line it
 // re-routes straight on and round the block ("east", "down") to its destination "exit".
