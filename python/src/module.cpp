@@ -223,6 +223,7 @@ class Simulation {
     d["lane_changes"] = c.laneChanges;
     d["hard_brakes"] = c.hardBrakes;
     d["clamped_moves"] = c.clampedMoves;
+    d["rerouted_missed_turns"] = c.reroutedMissedTurns;
     return d;
   }
 

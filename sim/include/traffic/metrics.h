@@ -211,6 +211,9 @@ struct VehicleCounts {
   /// Moves cut short by the kinematic safety bound: at the leader's rear or the stop line in the
   /// move phase, or behind the exit lane's last vehicle when leaving a junction (docs/metrics.md).
   std::uint64_t clampedMoves = 0;
+  /// Vehicles that stood at the stop line of a lane that could not take them onto their next
+  /// road, could not change lanes, and re-routed from a turn their lane allows (docs/metrics.md).
+  std::uint64_t reroutedMissedTurns = 0;
 };
 
 struct Summary {

@@ -122,6 +122,8 @@ void account(const NetworkView& view, const SimClock& clock, const TransitState&
     s.stats.counts.laneChanges += n;
     n = 0;
   }
+  s.stats.counts.reroutedMissedTurns += s.roadWork.reroutedMissedTurns;
+  s.roadWork.reroutedMissedTurns = 0;
   // The move phase left per-track tallies; adding them in track order keeps the sums the same
   // for any thread count without a serial pass over every vehicle.
   std::vector<std::uint32_t>& stuck = s.stats.stuckScratch;

@@ -152,7 +152,8 @@ static_assert(sizeof(Vehicle) == 64, "a field was added to Vehicle: checkpoint i
 static_assert(sizeof(VehicleCold) == 56, "a field was added to VehicleCold: checkpoint it below");
 static_assert(sizeof(TrackTally) == 32, "a field was added to TrackTally: checkpoint it below");
 static_assert(sizeof(TripMeasures) == 16, "a field was added to TripMeasures: checkpoint it below");
-static_assert(sizeof(Vehicles) == 7 * 24, "a member was added to Vehicles: checkpoint it below");
+// 9 vectors: lanePlans is a cache of the routes (LanePlan), recomputed by a restored world.
+static_assert(sizeof(Vehicles) == 9 * 24, "a member was added to Vehicles: checkpoint it below");
 
 void encode(ByteWriter& w, const Vehicles& v) {
   w.u8(kVehicles);
@@ -187,7 +188,9 @@ void encode(ByteWriter& w, const Vehicles& v) {
     w.f32(x.waitingS);
     w.varint(x.waitingCount);
   }
-  // routes: fixed by the scenario, except a fleet vehicle's (saved with the fleets).
+  // routes: fixed by the scenario, except a fleet vehicle's (saved with the fleets) and a route
+  // after a missed turn (saved here; restoring points the route at it).
+  for (const auto& route : v.rerouted) w.ids(route);
   w.varint(v.occupants.size());
   for (const auto& occ : v.occupants) indices(w, occ);
   for (const TrackTally& t : v.tallies) {
@@ -236,6 +239,10 @@ void decode(ByteReader& r, const NetworkView& view, Vehicles& v) {
     x.timeLossS = r.f64();
     x.waitingS = r.f32();
     x.waitingCount = u32(r, "waiting count");
+  }
+  for (std::size_t i = 0; i < trips; ++i) {
+    v.rerouted[i] = r.ids<RoadId>(view.net->roads().size(), "road");
+    if (!v.rerouted[i].empty()) v.setRoute(static_cast<std::uint32_t>(i), v.rerouted[i]);
   }
   expectCount(r, v.occupants.size(), "lanes and connectors");
   for (auto& occ : v.occupants) indices(r, occ, trips, "vehicle");
@@ -483,12 +490,15 @@ void decode(ByteReader& r, JunctionWork& j) {
   sized(j.clampsByJunction, "junctions");
 }
 
-static_assert(sizeof(RoadWork) == 2 * 24, "a member was added to RoadWork: checkpoint it below");
+// 3 vectors, a counter and the router for missed turns (a memo, built again when needed).
+static_assert(sizeof(RoadWork) == 3 * 24 + 8 + 8, "a member was added to RoadWork: checkpoint it below");
 void encode(ByteWriter& w, const RoadWork& rw) {
   w.u8(kRoadWork);
   w.varint(rw.roadScratch.size());
   for (const auto& v : rw.roadScratch) counts32(w, v);
   counts32(w, rw.laneChangesByRoad);
+  for (const auto& v : rw.missedTurns) counts32(w, v);
+  w.varint(rw.reroutedMissedTurns);
 }
 void decode(ByteReader& r, RoadWork& rw) {
   section(r, kRoadWork, "road scratch");
@@ -497,6 +507,8 @@ void decode(ByteReader& r, RoadWork& rw) {
   const std::size_t n = rw.laneChangesByRoad.size();
   counts32(r, rw.laneChangesByRoad, "lane changes");
   if (rw.laneChangesByRoad.size() != n) throw DecodeError("the checkpoint has another number of roads");
+  for (auto& v : rw.missedTurns) counts32(r, v, "missed turns");
+  rw.reroutedMissedTurns = r.varint();
 }
 
 // ---- transit and fleets -------------------------------------------------------------------------
@@ -680,14 +692,14 @@ void decode(ByteReader& r, const NetworkView& view, std::size_t trips, FleetStat
 
 // ---- statistics ----------------------------------------------------------------------------------
 
-static_assert(sizeof(VehicleCounts) == 10 * 8, "a counter was added to VehicleCounts: checkpoint it below");
+static_assert(sizeof(VehicleCounts) == 11 * 8, "a counter was added to VehicleCounts: checkpoint it below");
 static_assert(sizeof(TimeseriesRow) == 48 + 4 * kVehicleClassCount + (kVehicleClassCount % 2 == 0 ? 0 : 4),
               "a field was added to TimeseriesRow: checkpoint it below");
 void encode(ByteWriter& w, const Statistics& s) {
   w.u8(kStatistics);
   const VehicleCounts& c = s.counts;
   for (std::uint64_t x : {c.spawned, c.entered, c.arrived, c.running, c.waitingToEnter, c.teleported, c.gridlockReports,
-                          c.laneChanges, c.hardBrakes, c.clampedMoves})
+                          c.laneChanges, c.hardBrakes, c.clampedMoves, c.reroutedMissedTurns})
     w.varint(x);
   w.varint(s.vehicleUpdates);
   w.f64(s.speedSumMps);
@@ -712,7 +724,7 @@ void decode(ByteReader& r, Statistics& s) {
   section(r, kStatistics, "statistics");
   VehicleCounts& c = s.counts;
   for (std::uint64_t* x : {&c.spawned, &c.entered, &c.arrived, &c.running, &c.waitingToEnter, &c.teleported,
-                           &c.gridlockReports, &c.laneChanges, &c.hardBrakes, &c.clampedMoves})
+                           &c.gridlockReports, &c.laneChanges, &c.hardBrakes, &c.clampedMoves, &c.reroutedMissedTurns})
     *x = r.varint();
   s.vehicleUpdates = r.varint();
   s.speedSumMps = r.f64();

@@ -106,6 +106,13 @@ std::uint64_t World::stateHash() const {
     mix(m.waitingCount);
   }
   for (std::uint32_t id : s.vehicles.inBay) mix(id);
+  // Routes changed after missed turns (the others are the scenario's, or the fleets' below).
+  for (std::size_t i = 0; i < s.vehicles.rerouted.size(); ++i) {
+    if (s.vehicles.rerouted[i].empty()) continue;
+    mix(i);
+    mix(s.vehicles.hot[i].routeIndex);
+    for (RoadId r : s.vehicles.rerouted[i]) mix(r.value);
+  }
   for (const TransitRun& run : s.transit.runs) {
     mix(run.nextStop);
     for (std::uint32_t p : run.onboard) mix(p);
@@ -239,7 +246,10 @@ std::size_t World::vehicleStateBytes() const {
   const State& s = *m;
   std::size_t bytes = s.vehicles.hot.capacity() * sizeof(Vehicle) + s.vehicles.cold.capacity() * sizeof(VehicleCold) +
                       s.vehicles.measures.capacity() * sizeof(TripMeasures) +
-                      s.vehicles.routes.capacity() * sizeof(std::span<const RoadId>);
+                      s.vehicles.routes.capacity() * sizeof(std::span<const RoadId>) +
+                      s.vehicles.lanePlans.capacity() * sizeof(LanePlan) +
+                      s.vehicles.rerouted.capacity() * sizeof(std::vector<RoadId>);
+  for (const auto& route : s.vehicles.rerouted) bytes += route.capacity() * sizeof(RoadId);
   for (const auto& occ : s.vehicles.occupants) bytes += occ.capacity() * sizeof(std::uint32_t);
   return bytes;
 }

@@ -1,7 +1,15 @@
 // Lane changes, per road: mandatory ones (the current lane has no connector onto the next road of
-// the route) and discretionary ones by MOBIL (Kesting, Treiber, Helbing 2007): change when the
+// the route), strategic ones (toward the lanes that lead on furthest along the route, looked ahead
+// over the next roads as SUMO's LC2013 does, once the lane the vehicle is in stops leading on
+// within a few seconds of driving per lane to cross, with an urgency that grows as that distance
+// shrinks) and discretionary ones by MOBIL (Kesting, Treiber, Helbing 2007): change when the
 // gain in own acceleration plus `politeness` times the gains of the old and new followers exceeds
-// a threshold, and only if the new follower need not brake harder than is comfortable.
+// a threshold, and only if the new follower need not brake harder than is comfortable. A
+// discretionary change never leaves the best lanes for one that stops leading on soon.
+//
+// A vehicle that stands at the stop line of a lane that cannot take it onto its next road, and
+// cannot change out of it, re-routes after kMissedTurnWaitS from a turn its lane allows (serially,
+// after the per-road pass) rather than blocking the lane until the gridlock handler teleports it.
 //
 // A change is instantaneous and keeps the position along the road (all lanes of a road have the
 // same length). It is refused unless both the gap to the new leader and the gap to the new
@@ -10,10 +18,15 @@
 // before it, so the result is deterministic. Mandatory changes are made even with lane changing
 // switched off: without them a vehicle in the wrong lane could never leave the road.
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <memory>
+#include <optional>
 
+#include "engine/lane_choice.h"
 #include "engine/state.h"
 #include "mobility/service_stops.h"
+#include "traffic/demand.h"
 
 namespace traffic::engine {
 
@@ -33,6 +46,14 @@ namespace {
 constexpr double kMinSideGapM = 0.5;
 constexpr double kCooldownS = 3.0;          // between two discretionary changes of one vehicle
 constexpr double kNoDiscretionaryNearEndM = 30.0;
+constexpr double kLookForwardS = 10.0;      // of driving per lane to cross (pressingDistanceM)
+constexpr double kLookAheadSpeedMps = 8.0;
+// A vehicle halted this long with its front this close to the stop line of a lane that cannot take
+// it on, unable to change lanes, has missed its turn.
+constexpr double kMissedTurnWaitS = 20.0;
+constexpr double kAtLineM = 2.0;
+constexpr double kAskToYieldUrgency = 0.5;  // a strategic change asks for a gap from this urgency on
+constexpr double kStopSlackM = 1.0;  // as arbitrate.cpp's: room beyond the minimum gap a vehicle may stop short
 
 struct Neighbours {
   std::ptrdiff_t leader = -1;    // index in the lane's occupant list, -1 if none
@@ -75,6 +96,13 @@ class RoadLaneChanger {
   RoadId m_roadId;
   const Road& m_road;
 
+  // Room taken this step by changes into each lane of the road (the first kPlannedLanes lanes).
+  std::array<double, kPlannedLanes> m_takenM{};
+  [[nodiscard]] double takenM(TrackId lane) const {
+    const std::size_t k = m_s.view.tracks[lane].indexInRoad;
+    return k < kPlannedLanes ? m_takenM[k] : 0.0;
+  }
+
   [[nodiscard]] int laneIndexOf(const Vehicle& v) const { return m_s.view.tracks[v.track].indexInRoad; }
 
   [[nodiscard]] bool usable(int laneIndex, std::uint32_t id) const {
@@ -104,13 +132,24 @@ class RoadLaneChanger {
     return idmAccel(t, m_s.view.desiredSpeedOn(f, track), f.speedMps, l.posM - m_s.view.type(l).lengthM - f.posM, l.speedMps);
   }
 
-  // Safety and MOBIL incentive of moving `id` (at index `idx` of `from`) into lane track `to`.
-  Evaluation evaluate(std::uint32_t id, std::size_t idx, TrackId from, TrackId to, bool mandatory) const {
+  // Safety of moving `id` into lane track `to`, braking no harder than `urgency` allows
+  // (acceptedDecelMps2), and the parts of the MOBIL incentive that depend on the target lane:
+  // the vehicle's own acceleration there and its new follower's gain.
+  struct Target {
+    bool safe = false;
+    double myNew = 0;
+    double newFollowerGain = 0;
+  };
+  static constexpr double kDiscretionary = -1.0;  // as urgency: a MOBIL change, braking no harder than comfortable
+  Target evaluate(std::uint32_t id, TrackId to, double urgency) const {
+    auto accepted = [urgency](const VehicleType& type) {
+      return urgency == kDiscretionary ? type.comfortDecelMps2 : acceptedDecelMps2(type, urgency);
+    };
     const Vehicle& me = m_s.vehicles.hot[id];
     const VehicleType& t = m_s.view.type(me);
     const auto& target = m_s.vehicles.occupants[to];
     const Neighbours n = neighboursAt(m_s.view, m_s.vehicles, target, me.posM);
-    Evaluation e;
+    Target e;
     // Geometry: no overlap with either neighbour.
     if (n.leader >= 0) {
       const Vehicle& l = m_s.vehicles.hot[target[static_cast<std::size_t>(n.leader)]];
@@ -119,35 +158,33 @@ class RoadLaneChanger {
     if (n.follower >= 0) {
       const Vehicle& f = m_s.vehicles.hot[target[static_cast<std::size_t>(n.follower)]];
       if (me.posM - t.lengthM - f.posM < kMinSideGapM) return e;
+      // A strategic change (not yet mandatory) does not cut in front of a vehicle granted its
+      // connector: that one would lose its grant and could be granted another, tighter turn too
+      // close to the line to slow down for it.
+      if (urgency >= 0 && urgency < 1 && (f.flags & kGranted)) return e;
     } else if (me.posM - t.lengthM < m_s.junctionWork.reservedM[to]) {
       // Behind the last vehicle, the space at the lane's start is promised to vehicles in the
       // junction box or granted into it (arbitrate.cpp): taking it would leave one of them
       // standing in the box.
       return e;
     }
+    // Anywhere in the lane, the change lengthens its queue by the vehicle: not when that leaves
+    // less room than is promised to vehicles in or into the box (arbitrate.cpp's laneRoomM, less
+    // what the changes made on this road in this step took).
+    if (const double promised = m_s.junctionWork.reservedM[to]; promised > 0) {
+      const double share = t.lengthM + t.minGapM + (m_s.view.scenario->junctionEntry == JunctionEntry::RoomBehindQueue ? kStopSlackM : 0.0);
+      if (m_s.junctionWork.laneRoomM[to] - takenM(to) - share < promised) return e;
+    }
     // Kinematics: neither I nor my new follower must brake harder than allowed.
-    const double bSafe = mandatory ? t.maxDecelMps2 * 0.5 : t.comfortDecelMps2;
-    const double myNew = accelBehind(id, n.leader, target, to, me.posM);
-    if (myNew < -bSafe) return e;
-    double newFollowerGain = 0;
+    e.myNew = accelBehind(id, n.leader, target, to, me.posM);
+    if (e.myNew < -accepted(t)) return e;
     if (n.follower >= 0) {
       const std::uint32_t f = target[static_cast<std::size_t>(n.follower)];
       const double after = accelBehindVehicle(f, id, to);
-      const VehicleType& ft = m_s.view.type(m_s.vehicles.hot[f]);
-      if (after < -(mandatory ? ft.maxDecelMps2 * 0.5 : ft.comfortDecelMps2)) return e;
-      newFollowerGain = after - accelBehind(f, n.leader, target, to, m_s.vehicles.hot[f].posM);
+      if (after < -accepted(m_s.view.type(m_s.vehicles.hot[f]))) return e;
+      e.newFollowerGain = after - accelBehind(f, n.leader, target, to, m_s.vehicles.hot[f].posM);
     }
     e.safe = true;
-    if (mandatory) return e;
-    const auto& current = m_s.vehicles.occupants[from];
-    const std::ptrdiff_t myLeader = static_cast<std::ptrdiff_t>(idx) - 1;
-    const double myOld = accelBehind(id, myLeader, current, from, me.posM);
-    double oldFollowerGain = 0;
-    if (idx + 1 < current.size()) {
-      const std::uint32_t o = current[idx + 1];
-      oldFollowerGain = accelBehind(o, myLeader, current, from, m_s.vehicles.hot[o].posM) - accelBehindVehicle(o, id, from);
-    }
-    e.incentive = myNew - myOld + t.politeness * (newFollowerGain + oldFollowerGain) - t.laneChangeThresholdMps2;
     return e;
   }
 
@@ -161,51 +198,141 @@ class RoadLaneChanger {
     if (!f.yieldTo.valid()) f.yieldTo = VehicleId(id);
   }
 
+  // The vehicle's lane plan on this road, computed on its first look at the road.
+  const LanePlan& planOf(std::uint32_t id) const {
+    LanePlan& plan = m_s.vehicles.lanePlans[id];
+    const Vehicle& v = m_s.vehicles.hot[id];
+    if (plan.routeIndex != v.routeIndex)
+      planLanes(m_s.view, m_s.vehicles.routes[id], v.routeIndex, m_s.view.type(v).vehicleClass, plan);
+    return plan;
+  }
+
+  // Whether `id` stands at the stop line of its lane, which cannot take it on, long enough to
+  // count as having missed its turn (it then re-routes; see changeLanes()).
+  [[nodiscard]] bool missedTurn(std::uint32_t id, TrackId from) const {
+    const Vehicle& v = m_s.vehicles.hot[id];
+    if (v.flags & (kTransit | kFleet)) return false;  // their routes are the stops' and the dispatcher's
+    if (v.haltedS < kMissedTurnWaitS || m_s.vehicles.occupants[from].front() != id) return false;
+    if (m_s.view.tracks[from].lengthM - v.posM > kAtLineM) return false;
+    const std::size_t l = m_s.view.tracks[from].lane.index();
+    return m_s.view.laneExitBegin[l] < m_s.view.laneExitBegin[l + 1];  // some turn to take instead
+  }
+
   void consider(std::uint32_t id) {
     Vehicle& v = m_s.vehicles.hot[id];
     if (v.flags & (kGranted | kDwelling)) return;  // committed to its connector, or doors open
     const TrackId from = v.track;
     const int laneIdx = laneIndexOf(v);
     const auto& current = m_s.vehicles.occupants[from];
-    const bool mandatory = !usable(laneIdx, id) && (m_s.vehicles.nextRoad(id) || m_s.stops.requiredLaneOnRoad(id).valid());
+    const bool stopLane = m_s.stops.requiredLaneOnRoad(id).valid();
+    const bool hasNext = !m_s.vehicles.onLastRoad(id);
+    // The lane plan (a transit vehicle heading for a stop keeps to the stop's lane instead, and
+    // roads with more than kPlannedLanes lanes keep the one-road rule). It also answers usable()
+    // for this vehicle's lanes, without a search of each lane's exits.
+    const LanePlan* plan = nullptr;
+    if (!stopLane) {
+      plan = &planOf(id);
+      if (plan->lanes == 0) plan = nullptr;
+    }
+    auto usableHere = [&](int k) {
+      if (!plan) return usable(k, id);
+      return k >= 0 && k < static_cast<int>(plan->lanes) && ((plan->leadsOn >> k) & 1u) != 0;
+    };
+    const bool mandatory = !usableHere(laneIdx) && (hasNext || stopLane);
+    int best = -1;  // the lane to head for, one lane at a time, when a change is mandatory or pressing
+    double urgency = 0;
+    if (mandatory) {
+      // Head for the nearest lane that leads on (of those, the one that leads furthest).
+      for (int k = 0; k < static_cast<int>(m_road.lanes.size()); ++k) {
+        if (!usableHere(k)) continue;
+        const int d = std::abs(k - laneIdx), bd = std::abs(best - laneIdx);
+        if (best < 0 || d < bd || (d == bd && plan && plan->reachM[static_cast<std::size_t>(k)] > plan->reachM[static_cast<std::size_t>(best)]))
+          best = k;
+      }
+      if (best < 0) {  // no lane leads on
+        if (hasNext && missedTurn(id, from)) m_s.roadWork.missedTurns[m_roadId.index()].push_back(id);
+        return;
+      }
+      urgency = 1.0;
+    } else if (plan) {
+      // Strategic: the nearest of the lanes that lead on furthest, once this one stops leading on
+      // within the pressing distance.
+      best = plan->towards[static_cast<std::size_t>(laneIdx)];
+      if (best >= 0) {
+        urgency = laneChangeUrgency(plan->reachM[static_cast<std::size_t>(laneIdx)] - v.posM, std::abs(best - laneIdx), v.speedMps);
+        if (urgency <= 0) best = -1;
+      }
+    }
     // Most vehicles have no discretionary change to consider: decide that before searching for
     // the vehicle's place in its lane (this phase runs for every vehicle on a multi-lane road).
-    if (!mandatory) {
+    if (best < 0) {
       if (!m_s.view.scenario->laneChanging || current.front() == id) return;  // the front vehicle of a lane is not impeded
       if (v.laneChangeCooldown > 0) return;
       if (m_s.view.tracks[from].lengthM - v.posM < kNoDiscretionaryNearEndM) return;
     }
-    // Lanes are sorted by position: search, then step over equal positions to this vehicle.
-    std::size_t idx = neighboursAt(m_s.view, m_s.vehicles, current, v.posM + 1e-9).insertAt;
-    while (idx < current.size() && current[idx] != id) ++idx;
 
     int target = -1;
-    if (mandatory) {
-      // Head for the nearest lane that leads on, one lane at a time.
-      int best = -1;
-      for (int k = 0; k < static_cast<int>(m_road.lanes.size()); ++k)
-        if (usable(k, id) && (best < 0 || std::abs(k - laneIdx) < std::abs(best - laneIdx))) best = k;
-      if (best < 0) return;  // no lane leads on; the gridlock handler deals with it
+    if (best >= 0) {
       target = laneIdx + (best > laneIdx ? 1 : -1);
-      if (!m_net.lane(m_road.lanes[static_cast<std::size_t>(target)]).allowed.allows(m_s.view.type(v).vehicleClass)) return;
       const TrackId to = m_s.view.laneTrack(m_road.lanes[static_cast<std::size_t>(target)]);
-      if (!evaluate(id, idx, from, to, true).safe) {
-        askToYield(id, to);
+      const bool open = m_net.lane(m_road.lanes[static_cast<std::size_t>(target)]).allowed.allows(m_s.view.type(v).vehicleClass);
+      if (!open || !evaluate(id, to, urgency).safe) {
+        // Only a change that must happen soon asks the vehicle behind to hold back.
+        if (open && urgency >= kAskToYieldUrgency) askToYield(id, to);
+        if (mandatory && missedTurn(id, from)) m_s.roadWork.missedTurns[m_roadId.index()].push_back(id);
         return;
       }
     } else {
-      double bestIncentive = 0;
+      // The sides worth evaluating: lanes that lead on and, with a plan, not out of the lanes that
+      // lead on furthest into one that soon stops leading on. On roads whose lanes each serve one
+      // turn there is often none, and the vehicle's place in its lane need not be searched for.
+      int sides[2];
+      int nSides = 0;
       for (int k : {laneIdx - 1, laneIdx + 1}) {
-        if (!usable(k, id)) continue;
-        const Evaluation e = evaluate(id, idx, from, m_s.view.laneTrack(m_road.lanes[static_cast<std::size_t>(k)]), false);
-        if (e.safe && e.incentive > bestIncentive) {
-          bestIncentive = e.incentive;
+        if (!usableHere(k)) continue;
+        if (plan) {
+          const float r = plan->reachM[static_cast<std::size_t>(k)];
+          if (r < plan->reachM[static_cast<std::size_t>(laneIdx)] && r - v.posM < pressingDistanceM(1, v.speedMps)) continue;
+        }
+        sides[nSides++] = k;
+      }
+      if (nSides == 0) return;
+      // Lanes are sorted by position: search, then step over equal positions to this vehicle.
+      std::size_t idx = neighboursAt(m_s.view, m_s.vehicles, current, v.posM + 1e-9).insertAt;
+      while (idx < current.size() && current[idx] != id) ++idx;
+      const VehicleType& t = m_s.view.type(v);
+      // What staying costs and gives, the same for either side: computed once, when a side is safe.
+      bool haveOld = false;
+      double myOld = 0, oldFollowerGain = 0;
+      double bestIncentive = 0;
+      for (int side = 0; side < nSides; ++side) {
+        const int k = sides[side];
+        const TrackId to = m_s.view.laneTrack(m_road.lanes[static_cast<std::size_t>(k)]);
+        const Target e = evaluate(id, to, kDiscretionary);
+        if (!e.safe) continue;
+        if (!haveOld) {
+          const std::ptrdiff_t myLeader = static_cast<std::ptrdiff_t>(idx) - 1;
+          myOld = accelBehind(id, myLeader, current, from, v.posM);
+          if (idx + 1 < current.size()) {
+            const std::uint32_t o = current[idx + 1];
+            oldFollowerGain = accelBehind(o, myLeader, current, from, m_s.vehicles.hot[o].posM) - accelBehindVehicle(o, id, from);
+          }
+          haveOld = true;
+        }
+        const double incentive = e.myNew - myOld + t.politeness * (e.newFollowerGain + oldFollowerGain) - t.laneChangeThresholdMps2;
+        if (incentive > bestIncentive) {
+          bestIncentive = incentive;
           target = k;
         }
       }
       if (target < 0) return;
     }
     const TrackId to = m_s.view.laneTrack(m_road.lanes[static_cast<std::size_t>(target)]);
+    if (static_cast<std::size_t>(target) < kPlannedLanes) {
+      const VehicleType& t = m_s.view.type(v);
+      m_takenM[static_cast<std::size_t>(target)] +=
+          t.lengthM + t.minGapM + (m_s.view.scenario->junctionEntry == JunctionEntry::RoomBehindQueue ? kStopSlackM : 0.0);
+    }
     detach(m_s.vehicles, id);
     attachByPosition(m_s.view, m_s.vehicles, id, to);
     // Grants run contiguously from the front of a lane (junction.cpp relies on it); vehicles now
@@ -222,7 +349,116 @@ class RoadLaneChanger {
   }
 };
 
+// Re-routes a vehicle that missed its turn: of the roads its lane leads onto, the one from which
+// the rest of the way to its destination is shortest in free-flow time (the first of equals, in
+// the order of the lane's connectors). Returns false when none reaches the destination.
+bool rerouteFromLane(const NetworkView& view, Vehicles& vehicles, Router& router, std::uint32_t id) {
+  Vehicle& v = vehicles.hot[id];
+  const auto route = vehicles.routes[id];
+  const RoadId here = route[v.routeIndex];
+  const RoadId destination = route.back();
+  const std::size_t l = view.tracks[v.track].lane.index();
+  std::optional<std::vector<RoadId>> best;
+  double bestS = 0;
+  for (std::uint32_t k = view.laneExitBegin[l]; k < view.laneExitBegin[l + 1]; ++k) {
+    auto rest = router.shortestRoute(RoadId(view.laneExitRoads[k]), destination);
+    if (!rest) continue;
+    double timeS = 0, lengthM = 0;
+    routeFreeFlow(view, *rest, view.type(v), timeS, lengthM);
+    if (!best || timeS < bestS) {
+      best = std::move(rest);
+      bestS = timeS;
+    }
+  }
+  if (!best) return false;
+  std::vector<RoadId>& owned = vehicles.rerouted[id];
+  owned.clear();
+  owned.push_back(here);
+  owned.insert(owned.end(), best->begin(), best->end());
+  vehicles.setRoute(id, owned);
+  v.routeIndex = 0;
+  return true;
+}
+
 }  // namespace
+
+void planLanes(const NetworkView& view, std::span<const RoadId> route, std::size_t routeIndex, VehicleClass cls,
+               LanePlan& plan) {
+  const RoadNetwork& net = *view.net;
+  plan.routeIndex = static_cast<std::uint16_t>(routeIndex);
+  const Road& road = net.road(route[routeIndex]);
+  if (road.lanes.size() > kPlannedLanes) {
+    plan.lanes = 0;
+    return;
+  }
+  plan.lanes = static_cast<std::uint8_t>(road.lanes.size());
+  // The last road looked at: every lane of it leads beyond the look-ahead.
+  std::size_t last = routeIndex;
+  for (double aheadM = 0; last + 1 < route.size() && last - routeIndex < kLookAheadRoads && aheadM < kLookAheadM;) {
+    ++last;
+    aheadM += net.road(route[last]).lengthM;
+  }
+  std::array<float, kPlannedLanes> onward;
+  onward.fill(kReachBeyondM);
+  for (std::size_t j = last; j-- > routeIndex;) {
+    const Road& r = net.road(route[j]);
+    const RoadId to = route[j + 1];
+    const float lengthM = static_cast<float>(r.lengthM);
+    std::array<float, kPlannedLanes> reach{};
+    for (std::size_t k = 0; k < std::min(r.lanes.size(), kPlannedLanes); ++k) {
+      const Lane& lane = net.lane(r.lanes[k]);
+      if (!lane.allowed.allows(cls)) continue;  // 0: not to be driven in
+      float best = lengthM;                     // left before its end
+      for (ConnectorId c : lane.outgoing) {
+        const Connector& con = net.connector(c);
+        if (net.movement(con.movement).toRoad != to) continue;
+        const std::size_t m = view.tracks[view.laneTrack(con.to)].indexInRoad;
+        const float after = m < kPlannedLanes ? onward[m] : kReachBeyondM;
+        best = std::max(best, after >= kReachBeyondM ? kReachBeyondM : lengthM + after);
+      }
+      reach[k] = best;
+    }
+    onward = reach;
+  }
+  plan.reachM = onward;
+  // On the route's last road, or a lane the class may not use there.
+  plan.leadsOn = 0;
+  for (std::size_t k = 0; k < plan.lanes; ++k) {
+    if (!net.lane(road.lanes[k]).allowed.allows(cls)) {
+      plan.reachM[k] = 0;
+      continue;
+    }
+    if (routeIndex + 1 >= route.size() || view.laneLeadsTo(road.lanes[k], route[routeIndex + 1]))
+      plan.leadsOn = static_cast<std::uint8_t>(plan.leadsOn | (1u << k));
+  }
+  for (int k = 0; k < plan.lanes; ++k) {
+    int best = -1;
+    const float own = plan.reachM[static_cast<std::size_t>(k)];
+    for (int b = 0; b < plan.lanes; ++b) {
+      const float r = plan.reachM[static_cast<std::size_t>(b)];
+      if (r <= own || !((plan.leadsOn >> b) & 1u)) continue;
+      if (best < 0 || r > plan.reachM[static_cast<std::size_t>(best)] ||
+          (r == plan.reachM[static_cast<std::size_t>(best)] && std::abs(b - k) < std::abs(best - k)))
+        best = b;
+    }
+    plan.towards[static_cast<std::size_t>(k)] = static_cast<std::int8_t>(best);
+  }
+}
+
+double pressingDistanceM(int changes, double speedMps) {
+  return changes * std::max(speedMps, kLookAheadSpeedMps) * kLookForwardS;
+}
+
+double laneChangeUrgency(double distanceLeftM, int changes, double speedMps) {
+  const double pressing = pressingDistanceM(changes, speedMps);
+  if (pressing <= 0) return 0;
+  return std::clamp(1.0 - distanceLeftM / pressing, 0.0, 1.0);
+}
+
+double acceptedDecelMps2(const VehicleType& t, double urgency) {
+  const double gentle = 0.5 * t.comfortDecelMps2, firm = 0.5 * t.maxDecelMps2;
+  return gentle + std::clamp(urgency, 0.0, 1.0) * (firm - gentle);
+}
 
 void detach(Vehicles& vehicles, std::uint32_t vehicle) {
   auto& occ = vehicles.occupants[vehicles.hot[vehicle].track];
@@ -245,6 +481,14 @@ void changeLanes(const Executor& exec, const NetworkView& view, const SimClock& 
     RoadLaneChanger changer(s, RoadId(r));
     changer.run(s.roadWork.roadScratch[r]);
   });
+  // Missed turns re-route serially, road by road (the router is not shared between threads).
+  for (auto& missed : s.roadWork.missedTurns) {
+    for (std::uint32_t id : missed) {
+      if (!s.roadWork.router) s.roadWork.router = std::make_unique<Router>(net);
+      if (rerouteFromLane(s.view, s.vehicles, *s.roadWork.router, id)) ++s.roadWork.reroutedMissedTurns;
+    }
+    missed.clear();
+  }
 }
 
 }  // namespace traffic::engine

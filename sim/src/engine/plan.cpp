@@ -206,6 +206,39 @@ TrackId nextTrackOf(const PlanContext& s, const Vehicle& v, std::size_t track) {
   return {};
 }
 
+// The distance to the end of the lane after the vehicle's connector (the granted one, or the one
+// it is on) and the lowest desired speed of the connectors there onto the route's next road, when
+// that lane is shorter than the vehicle needs to slow down to that speed comfortably; an infinite
+// speed otherwise.
+std::pair<double, double> shortLaneTurnAhead(const PlanContext& s, const Vehicle& v, std::uint32_t id, std::size_t track) {
+  constexpr std::pair<double, double> none{kInfinity, kInfinity};
+  const Track& here = s.view.tracks[TrackId(track)];
+  const RoadNetwork& net = *s.view.net;
+  ConnectorId con;
+  double distM = here.lengthM - v.posM;
+  std::size_t turnIndex = v.routeIndex;  // the route index of the road the turn leads onto, minus one
+  if (here.isConnector()) {
+    con = here.connector;
+  } else {
+    if (!(v.flags & kGranted) || !v.nextConnector.valid()) return none;
+    con = v.nextConnector;
+    distM += s.view.tracks[s.view.connectorTrack(con)].lengthM;
+    ++turnIndex;
+  }
+  const auto route = s.vehicles.routes[id];
+  if (turnIndex + 1 >= route.size()) return none;
+  const LaneId lane = net.connector(con).to;
+  const double laneM = s.view.tracks[s.view.laneTrack(lane)].lengthM;
+  const VehicleType& t = s.view.type(v);
+  if (laneM * 2.0 * t.comfortDecelMps2 >= v.speedMps * v.speedMps) return none;  // room to stop on it, whatever the turn
+  double vTurn = kInfinity;
+  for (ConnectorId c : net.lane(lane).outgoing)
+    if (net.movement(net.connector(c).movement).toRoad == route[turnIndex + 1])
+      vTurn = std::min(vTurn, s.view.desiredSpeedOn(t, s.view.connectorTrack(c)));
+  if (vTurn >= v.speedMps || laneM >= (v.speedMps * v.speedMps - vTurn * vTurn) / (2.0 * t.comfortDecelMps2)) return none;
+  return {distM + laneM, vTurn};
+}
+
 }  // namespace
 
 void planMotion(const Executor& exec, const NetworkView& view, const SimClock& clock, const Signals& signals, const ServiceStops& stops,
@@ -296,7 +329,11 @@ void planMotion(const Executor& exec, const NetworkView& view, const SimClock& c
         const double gap = m.posM - s.view.type(m).lengthM - v.posM;
         const bool beside = (m.flags & kInNetwork) && track < s.view.laneCount && s.view.isLaneTrack(m.track) &&
                             s.view.roadOfLane(m.track) == s.view.roadOfLane(TrackId(track));
-        if (gap > 0 && beside) v.accelMps2 = std::min(v.accelMps2, idmAccel(t, v0, v.speedMps, gap, m.speedMps));
+        // Easing off, not braking harder than comfortable: a driver letting another in does not
+        // stop dead in the lane (the ones let into the lane through the junction behind would
+        // then stand in the box).
+        if (gap > 0 && beside)
+          v.accelMps2 = std::min(v.accelMps2, std::max(idmAccel(t, v0, v.speedMps, gap, m.speedMps), -t.comfortDecelMps2));
       }
       // Slow down before reaching a slower track ahead (a turn, a lower speed limit), braking
       // comfortably, or harder (up to the emergency deceleration) when the track ahead became
@@ -312,6 +349,13 @@ void planMotion(const Executor& exec, const NetworkView& view, const SimClock& c
           }
           if (integrate(v.speedMps, v.accelMps2, dt).advanceM >= toEnd) v0Step = vNext;
         }
+      }
+      // And for the turn at the end of a lane after the connector, when that lane is too short to
+      // slow down on comfortably (SUMO maps have edges of a few metres between close junctions):
+      // the slowest connector of the route's turn there bounds the speed at its start.
+      if (const auto [turnM, vTurn] = shortLaneTurnAhead(s, v, occ[k], track); vTurn < v.speedMps) {
+        const double needed = (vTurn * vTurn - v.speedMps * v.speedMps) / (2.0 * std::max(turnM, 1.0));
+        v.accelMps2 = std::min(v.accelMps2, std::max(needed, -t.maxDecelMps2));
       }
       v.accelMps2 = stepAccel(t, v0Step, v.speedMps, v.accelMps2, dt);
     }

@@ -22,6 +22,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -64,6 +65,9 @@ struct JunctionWork {
 struct RoadWork {
   std::vector<std::vector<std::uint32_t>> roadScratch;    // per road
   std::vector<std::uint32_t> laneChangesByRoad;           // per road, this step
+  std::vector<std::vector<std::uint32_t>> missedTurns;    // per road, this step: vehicles to re-route
+  std::uint64_t reroutedMissedTurns = 0;                  // this step
+  std::unique_ptr<Router> router;  // for missed turns; built at the first, a memo (not saved)
 };
 
 struct Statistics {

@@ -3,6 +3,7 @@
 // back. Vehicles are indexed by trip, so nothing is allocated when they enter or leave.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -95,15 +96,42 @@ struct TrackTally {
   bool stuck = false;  // some vehicle here has been halted for the gridlock timeout
 };
 
+// Strategic lanes of a vehicle on its current road (lane_change.cpp): for each lane, how far from
+// the road's start the vehicle can follow its route staying in that lane and the lanes its
+// connectors lead to, looked ahead over the next roads (as SUMO's "best lanes"). A function of the
+// route and the route index alone, computed when the vehicle first needs it on a road: a cache,
+// not state (a restored world recomputes it).
+inline constexpr std::size_t kPlannedLanes = 8;  // roads with more lanes keep the one-road look-ahead
+inline constexpr std::uint16_t kNoLanePlan = 0xFFFF;
+struct LanePlan {
+  std::uint16_t routeIndex = kNoLanePlan;  // the route position it was computed for
+  std::uint8_t lanes = 0;                  // lanes of that road covered (0: no plan, too many lanes)
+  std::uint8_t leadsOn = 0;                // bit k: lane k allows the class and leads onto the next road
+  std::array<float, kPlannedLanes> reachM{};
+  // Per lane: the lane to head for from it (the nearest of the usable lanes that reach furthest,
+  // if they reach further than it), -1 for none.
+  std::array<std::int8_t, kPlannedLanes> towards{};
+};
+
 struct Vehicles {
   IdVector<VehicleId, Vehicle> hot;  // indexed by trip
   IdVector<VehicleId, VehicleCold> cold;
   IdVector<VehicleId, TripMeasures> measures;  // indexed by trip; written by the move phase only
   std::vector<std::span<const RoadId>> routes;        // per vehicle, resolved once
+  // Per vehicle: its route since it last re-routed after missing a turn (lane_change.cpp), which
+  // `routes` then points into; empty for a vehicle that never did.
+  std::vector<std::vector<RoadId>> rerouted;
+  std::vector<LanePlan> lanePlans;                    // per vehicle, a cache (see LanePlan)
   IdVector<TrackId, std::vector<std::uint32_t>> occupants;  // per track, front to back
   IdVector<TrackId, TrackTally> tallies;                    // per track, this step
   std::vector<std::uint32_t> inBay;                   // vehicles in stop bays or parked, ascending
 
+  /// Gives a vehicle a new route (its storage must outlive the vehicle's use of it) and drops
+  /// what was derived from the old one.
+  void setRoute(std::uint32_t vehicle, std::span<const RoadId> route) {
+    routes[vehicle] = route;
+    lanePlans[vehicle].routeIndex = kNoLanePlan;
+  }
   /// The road after the current one, if any.
   [[nodiscard]] std::optional<RoadId> nextRoad(std::uint32_t vehicle) const {
     const auto& route = routes[vehicle];

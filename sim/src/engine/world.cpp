@@ -76,6 +76,7 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
   s.junctionWork.clampsByJunction.assign(net.junctions().size(), 0);
   s.roadWork.roadScratch.resize(net.roads().size());
   s.roadWork.laneChangesByRoad.assign(net.roads().size(), 0);
+  s.roadWork.missedTurns.resize(net.roads().size());
   s.entry.entryQueues.resize(net.roads().size());
 
   const auto& trips = scenario.demand.trips;
@@ -83,6 +84,8 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
   s.vehicles.cold.resize(trips.size());
   s.vehicles.measures.resize(trips.size());
   s.vehicles.routes.resize(trips.size());
+  s.vehicles.rerouted.resize(trips.size());
+  s.vehicles.lanePlans.resize(trips.size());
   for (std::size_t i = 0; i < trips.size(); ++i) {
     s.vehicles.routes[i] = scenario.demand.routes.route(trips[i].route);
     s.vehicles.hot[i].type = static_cast<std::uint16_t>(trips[i].type.index());

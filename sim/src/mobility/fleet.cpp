@@ -130,7 +130,7 @@ bool routeToNextStop(const FleetContext& s, FleetVehicle& fv) {
     }
   }
   fv.route = std::move(route);
-  s.vehicles.routes[fv.vehicle] = fv.route;
+  s.vehicles.setRoute(fv.vehicle, fv.route);
   v.routeIndex = 0;
   return true;
 }
