@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <string>
 
 #include "common/temp_dir.h"
@@ -118,6 +119,54 @@ TEST(Fleet, SameSeedSameAssignmentsForAnyThreadCount) {
   }
   EXPECT_EQ(assignments[0], assignments[1]);
   EXPECT_EQ(assignments[0], assignments[2]);
+}
+
+// The viewer's follow panel (World::upcomingStops): a fleet vehicle lists its plan, each rider's
+// pickup before their drop-off, at the kerb of the request's roads; each listed rider is one the
+// fleet then serves.
+TEST(Fleet, UpcomingStopsListThePlanWithEveryPickupBeforeItsDropOff) {
+  TempDir dir;
+  const Scenario sc = loadScenario(dir.write("s.toml", fleetScenario()));
+  World world(sc, WorldOptions{1});
+  std::map<std::string, std::size_t> requestIndex;
+  for (std::size_t r = 0; r < sc.fleets.requests.size(); ++r) requestIndex[sc.fleets.requests[r].id] = r;
+  std::set<std::size_t> listed;
+  std::size_t nonEmpty = 0;
+  while (!world.finished()) {
+    world.step();
+    if (world.stepCount() % 10 != 0) continue;
+    for (const FrameVehicle& fv : world.frame().vehicles) {
+      const std::vector<UpcomingStop> up = world.upcomingStops(fv.id);
+      if (fv.vehicleClass != VehicleClass::Shuttle) {
+        EXPECT_TRUE(up.empty());
+        continue;
+      }
+      nonEmpty += up.empty() ? 0 : 1;
+      std::set<std::string> pickedUpLater;
+      for (const UpcomingStop& u : up) {
+        ASSERT_NE(u.kind, UpcomingStop::Kind::TransitStop);
+        const auto r = requestIndex.find(u.name);
+        ASSERT_NE(r, requestIndex.end()) << u.name;
+        const RideRequest& req = sc.fleets.requests[r->second];
+        const RoadId road = u.kind == UpcomingStop::Kind::Pickup ? req.from : req.to;
+        EXPECT_EQ(u.lane, sc.network->road(road).lanes.back()) << u.name;
+        EXPECT_GE(u.positionM, 0);
+        EXPECT_LE(u.positionM, sc.network->lane(u.lane).lengthM);
+        if (u.kind == UpcomingStop::Kind::Pickup) {
+          EXPECT_TRUE(pickedUpLater.insert(u.name).second) << u.name << " picked up twice";
+        } else {
+          pickedUpLater.erase(u.name);  // dropped off after its pickup (or already on board)
+        }
+        listed.insert(r->second);
+      }
+      EXPECT_TRUE(pickedUpLater.empty()) << "a pickup without its drop-off after it";
+    }
+  }
+  EXPECT_GT(nonEmpty, 0u);
+  // Requests stop at 2000 s and the run goes on to 3600 s: every rider a plan listed got there.
+  const TransitRecords records = world.transitRecords();
+  ASSERT_FALSE(listed.empty());
+  for (std::size_t r : listed) EXPECT_EQ(records.rides[r].status, "delivered") << sc.fleets.requests[r].id;
 }
 
 TEST(Fleet, TooFewVehiclesRejectRequestsThatCannotBeReachedInTime) {

@@ -228,6 +228,54 @@ TEST(Stops, SameSeedSameBoardingForAnyThreadCount) {
   EXPECT_EQ(hashes[0], hashes[2]);
 }
 
+// The viewer's follow panel (World::upcomingStops): a bus lists the rest of its line in order, the
+// list only ever loses its first stop, and vehicles without a line or fleet list nothing.
+TEST(Stops, UpcomingStopsAreTheRestOfTheLineInOrder) {
+  TempDir dir;
+  const Scenario sc = load(dir, corridor());
+  World world(sc, WorldOptions{1});
+  const TransitLine& line = sc.transit.lines[0];
+  std::map<std::uint32_t, std::vector<std::string>> last;  // per bus: its previous list
+  std::size_t seenBuses = 0, shrinks = 0, cars = 0;
+  while (!world.finished()) {
+    world.step();
+    for (const FrameVehicle& fv : world.frame().vehicles) {
+      const std::vector<UpcomingStop> up = world.upcomingStops(fv.id);
+      if (fv.vehicleClass != VehicleClass::Bus) {
+        EXPECT_TRUE(up.empty()) << "vehicle " << fv.id;
+        ++cars;
+        continue;
+      }
+      std::vector<std::string> names;
+      for (const UpcomingStop& u : up) {
+        EXPECT_EQ(u.kind, UpcomingStop::Kind::TransitStop);
+        names.push_back(u.name);
+      }
+      // A suffix of the line's stops ("a", "b"), where each stop is where the scenario puts it.
+      ASSERT_LE(names.size(), line.stops.size());
+      for (std::size_t k = 0; k < names.size(); ++k) {
+        const TransitStop& stop = sc.transit.stops[line.stops[line.stops.size() - names.size() + k]];
+        EXPECT_EQ(names[k], stop.id);
+        EXPECT_EQ(up[k].lane, stop.lane);
+        EXPECT_DOUBLE_EQ(up[k].positionM, stop.positionM);
+      }
+      auto [it, fresh] = last.try_emplace(fv.id, names);
+      if (fresh) {
+        ++seenBuses;
+        EXPECT_EQ(names.size(), line.stops.size()) << "a bus enters with its whole line ahead";
+      } else if (it->second != names) {
+        EXPECT_EQ(names.size() + 1, it->second.size());
+        ++shrinks;
+        it->second = names;
+      }
+    }
+  }
+  EXPECT_GE(seenBuses, 4u);
+  EXPECT_GE(shrinks, 2 * seenBuses - 1);  // past a then b (the last bus may still be on its way)
+  EXPECT_GT(cars, 0u);
+  EXPECT_TRUE(world.upcomingStops(1u << 30).empty());  // no such vehicle
+}
+
 TEST(Stops, PassengersAndFleetFilesHaveARowPerPassengerAndPerRun) {
   TempDir dir;
   const Scenario sc = load(dir, corridor());

@@ -48,6 +48,16 @@ struct StepProfile {
   }
 };
 
+/// A stop still ahead of a transit or fleet vehicle (World::upcomingStops): what a viewer shows of a
+/// followed vehicle's plan.
+struct UpcomingStop {
+  enum class Kind : std::uint8_t { TransitStop, Pickup, Dropoff };
+  Kind kind = Kind::TransitStop;
+  std::string name;  ///< the transit stop's id, or the ride request's id
+  LaneId lane;       ///< where the vehicle halts (a fleet vehicle: its road's kerb lane)
+  double positionM = 0;
+};
+
 class World {
  public:
   /// `scenario` must outlive the world. Throws LoadError for an invalid signal policy.
@@ -80,6 +90,10 @@ class World {
   [[nodiscard]] const std::vector<TimeseriesRow>& timeseries() const;
   /// Passengers who reached a stop so far, and the transit runs that departed (empty without lines).
   [[nodiscard]] TransitRecords transitRecords() const;
+  /// The stops still ahead of vehicle `id` (a trip index), in the order it will make them: the rest
+  /// of its transit line (the stop its doors are open at first), or its fleet vehicle's plan of
+  /// pickups and drop-offs. Empty for other vehicles and for vehicles not in the network.
+  [[nodiscard]] std::vector<UpcomingStop> upcomingStops(std::uint32_t id) const;
   [[nodiscard]] WorldSnapshot snapshot() const;
   /// The compact picture a viewer draws and a recording stores (see frame.h).
   [[nodiscard]] Frame frame() const;

@@ -15,6 +15,7 @@
 
 #include "engine/lane_entry.h"
 #include "engine/state.h"
+#include "mobility/service_stops.h"
 
 namespace traffic::engine {
 
@@ -22,6 +23,7 @@ namespace traffic::engine {
 struct SpawnContext {
   const NetworkView& view;
   const SimClock& clock;
+  const ServiceStops& stops;
   EntryQueues& entry;
   Vehicles& vehicles;
   Statistics& stats;
@@ -105,6 +107,10 @@ bool tryInsert(const SpawnContext& s, std::uint32_t id, const std::vector<std::u
       speed = std::min(speed, std::sqrt(vTurn * vTurn + 2.0 * t.comfortDecelMps2 * room));
     }
   }
+  // A transit or fleet vehicle whose first stop is close ahead enters no faster than it can halt
+  // there braking comfortably.
+  if (const double stopM = s.stops.haltPositionAhead(id, track); stopM >= 0)
+    speed = std::min(speed, std::sqrt(2.0 * t.comfortDecelMps2 * std::max(0.0, stopM - v.posM)));
   const auto& occ = s.vehicles.occupants[track];
   if (!occ.empty()) {
     // Enter at the leader's speed when the gap allows the desired headway at that speed; behind a
@@ -130,8 +136,9 @@ bool tryInsert(const SpawnContext& s, std::uint32_t id, const std::vector<std::u
 
 }  // namespace
 
-void releaseAndInsert(const NetworkView& view, const SimClock& clock, EntryQueues& entry, Vehicles& vehicles, Statistics& stats) {
-  const SpawnContext s{view, clock, entry, vehicles, stats};
+void releaseAndInsert(const NetworkView& view, const SimClock& clock, const ServiceStops& stops, EntryQueues& entry,
+                      Vehicles& vehicles, Statistics& stats) {
+  const SpawnContext s{view, clock, stops, entry, vehicles, stats};
   const auto& trips = s.view.scenario->demand.trips;
   while (s.entry.nextTrip < trips.size() && trips[s.entry.nextTrip].departS <= s.clock.nowS + 1e-9) {
     const auto id = static_cast<std::uint32_t>(s.entry.nextTrip++);

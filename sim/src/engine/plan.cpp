@@ -357,6 +357,11 @@ void planMotion(const Executor& exec, const NetworkView& view, const SimClock& c
         const double needed = (vTurn * vTurn - v.speedMps * v.speedMps) / (2.0 * std::max(turnM, 1.0));
         v.accelMps2 = std::min(v.accelMps2, std::max(needed, -t.maxDecelMps2));
       }
+      // Whatever the model asked, the step must end within its bound (the leader's rear, an obstacle,
+      // the stop line): brake harder when needed, up to the emergency deceleration stepAccel allows.
+      // Models whose speed update is not ballistic (CityFlow's stops in exactly one step, v dt / 2
+      // further) would otherwise overrun a bound shorter than that.
+      if (v.limitM < kInfinity) v.accelMps2 = std::min(v.accelMps2, accelToStayWithin(v.speedMps, v.limitM, dt));
       v.accelMps2 = stepAccel(t, v0Step, v.speedMps, v.accelMps2, dt);
     }
   });

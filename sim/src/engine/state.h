@@ -100,7 +100,8 @@ struct State {
 
 // The phases (World::step() runs them, in the order written there). Each takes by const
 // reference the subsystems it reads and by reference those it writes.
-void releaseAndInsert(const NetworkView& view, const SimClock& clock, EntryQueues& entry, Vehicles& vehicles, Statistics& stats);
+void releaseAndInsert(const NetworkView& view, const SimClock& clock, const ServiceStops& stops, EntryQueues& entry,
+                      Vehicles& vehicles, Statistics& stats);
 void updateSignals(const Executor& exec, const NetworkView& view, const SimClock& clock, const Vehicles& vehicles, const TransitState& transit, Signals& signals, Sensing& sensing);
 void arbitrateJunctions(const Executor& exec, const NetworkView& view, const Signals& signals, const ServiceStops& stops, Vehicles& vehicles, JunctionWork& junctionWork);
 void changeLanes(const Executor& exec, const NetworkView& view, const SimClock& clock, const ServiceStops& stops, const JunctionWork& junctionWork, Vehicles& vehicles, RoadWork& roadWork);

@@ -6,6 +6,7 @@
 #include <array>
 
 #include "engine/state.h"
+#include "mobility/service_stops.h"
 
 namespace traffic {
 
@@ -33,6 +34,28 @@ WorldSnapshot World::snapshot() const {
     }
   }
   return snap;
+}
+
+std::vector<UpcomingStop> World::upcomingStops(std::uint32_t id) const {
+  const State& s = *m;
+  std::vector<UpcomingStop> out;
+  if (id >= s.vehicles.hot.size() || !(s.vehicles.hot[id].flags & kInNetwork)) return out;
+  if (id < s.transit.runOfVehicle.size() && s.transit.runOfVehicle[id] != UINT32_MAX) {
+    const TransitRun& run = s.transit.runs[s.transit.runOfVehicle[id]];
+    const TransitLine& line = lineOf(s.view, run);
+    for (std::size_t k = run.nextStop; k < line.stops.size(); ++k) {
+      const TransitStop& stop = s.view.scenario->transit.stops[line.stops[k]];
+      out.push_back({UpcomingStop::Kind::TransitStop, stop.id, stop.lane, stop.positionM});
+    }
+  } else if (id < s.fleets.fleetOfVehicle.size() && s.fleets.fleetOfVehicle[id] != UINT32_MAX) {
+    const FleetVehicle& fv = s.fleets.fleetVehicles[s.fleets.fleetOfVehicle[id]];
+    for (const PlannedStop& p : fv.plan) {
+      const Road& road = s.view.net->road(p.road);
+      out.push_back({p.pickup ? UpcomingStop::Kind::Pickup : UpcomingStop::Kind::Dropoff,
+                     s.view.scenario->fleets.requests[p.request].id, road.lanes.back(), fleetStopPositionOn(s.view, p.road)});
+    }
+  }
+  return out;
 }
 
 Frame World::frame() const {
