@@ -84,6 +84,7 @@ std::optional<VehicleDetails> LiveSimulation::vehicleDetails(std::uint32_t id) {
     d.freeFlowS = m_followedRecord->freeFlowS;
     d.routeLengthM = m_followedRecord->routeLengthM;
     d.stops = m_followedRecord->stops;
+    d.upcomingStops = m_followedStops;
   }
   return d;
 }
@@ -153,11 +154,13 @@ double LiveSimulation::publishedTimeS() const {
 void LiveSimulation::publish(const World& world, bool withDetails) {
   auto frame = std::make_shared<const Frame>(world.frame());
   std::optional<TripRecord> record;
+  std::vector<UpcomingStop> upcoming;
   const std::int64_t id = m_followed.load();
   if (withDetails && id >= 0) {
     // Only the followed vehicle's record is kept; tripRecords() is the world's one public way to it.
     const std::vector<TripRecord> records = world.tripRecords();
     if (static_cast<std::size_t>(id) < records.size()) record = records[static_cast<std::size_t>(id)];
+    upcoming = world.upcomingStops(static_cast<std::uint32_t>(id));
   }
   std::lock_guard lock(m_mutex);
   // The chart keeps at most about a thousand points over the run, whatever the pace of frames.
@@ -165,7 +168,10 @@ void LiveSimulation::publish(const World& world, bool withDetails) {
   if (m_chart.empty() || frame->timeS >= m_chart.back().first + minGapS)
     m_chart.emplace_back(frame->timeS, frame->stats.delayIndex);
   m_frame = std::move(frame);
-  if (withDetails) m_followedRecord = record;
+  if (withDetails) {
+    m_followedRecord = record;
+    m_followedStops = std::move(upcoming);
+  }
 }
 
 std::vector<std::pair<double, double>> LiveSimulation::delayIndexHistory() const {

@@ -341,6 +341,19 @@ void SceneRenderer::buildOverlay(const Camera& camera, const DrawOptions& option
       stroke(centre.points[i - 1], centre.points[i], std::max(widthM, 6 * px), palette::kRoute);
   }
 
+  // A followed vehicle's planned stops: diamonds at the halt positions, the next one larger.
+  for (std::size_t i = 0; i < options.plannedStops.size(); ++i) {
+    const UpcomingStop& u = options.plannedStops[i];
+    if (u.lane.index() >= m_net->lanes().size()) continue;
+    const Vec2 c = m_net->lane(u.lane).shape.pointAt(u.positionM);
+    const double h = (i == 0 ? 9 : 6) * px;
+    const Rgba colour = u.kind == UpcomingStop::Kind::Pickup    ? palette::kPickup
+                        : u.kind == UpcomingStop::Kind::Dropoff ? palette::kDropoff
+                                                                : palette::kSelection;
+    const std::array<Vec2, 4> corners{c + Vec2{0, -h}, c + Vec2{h, 0}, c + Vec2{0, h}, c + Vec2{-h, 0}};
+    for (std::size_t k = 0; k < 4; ++k) stroke(corners[k], corners[(k + 1) % 4], 2 * px, colour);
+  }
+
   if (options.selectedJunction && options.selectedJunction->index() < m_net->junctions().size()) {
     std::vector<Vec2> outline = junctionOutline(*m_net, *options.selectedJunction);
     if (outline.empty()) {

@@ -98,6 +98,21 @@ std::vector<std::string> vehiclePanel(const RoadNetwork& net, const TrackGeometr
         lines.push_back(fmt::format("  {} {}", onRoute && i == from ? ">" : " ", roadName(net, details->route[i])));
       if (to < details->route.size()) lines.push_back(fmt::format("    ... {} more", details->route.size() - to));
     }
+    if (!details->upcomingStops.empty()) {
+      // A bus's remaining stops, or a shuttle's plan; the map marks them too.
+      const auto& up = details->upcomingStops;
+      lines.push_back(fmt::format("next stops: {}", up.size()));
+      const std::size_t shown = std::min<std::size_t>(up.size(), 5);
+      for (std::size_t i = 0; i < shown; ++i) {
+        const UpcomingStop& u = up[i];
+        const char* what = u.kind == UpcomingStop::Kind::Pickup    ? "pick up "
+                           : u.kind == UpcomingStop::Kind::Dropoff ? "drop off "
+                                                                   : "";
+        const RoadId road = u.lane.index() < net.lanes().size() ? net.lane(u.lane).road : RoadId{};
+        lines.push_back(fmt::format("  {} {}{} on {}", i + 1, what, u.name, roadName(net, road)));
+      }
+      if (shown < up.size()) lines.push_back(fmt::format("    ... {} more", up.size() - shown));
+    }
   }
   lines.push_back("Esc: stop following");
   return lines;
@@ -249,6 +264,7 @@ class ViewerSession {
     m_draw.selectedJunction.reset();
     m_draw.selectedStop.reset();
     m_draw.highlightedRoute.clear();
+    m_draw.plannedStops.clear();
     m_followCamera = false;
     m_source.follow(std::nullopt);
   }
@@ -378,6 +394,7 @@ class ViewerSession {
     if (m_draw.selectedVehicle) {
       details = m_source.vehicleDetails(*m_draw.selectedVehicle);
       m_draw.highlightedRoute = details ? details->route : std::vector<RoadId>{};
+      m_draw.plannedStops = details ? details->upcomingStops : std::vector<UpcomingStop>{};
     }
     m_renderer.draw(m_window, frame, m_camera, m_draw);
     if (m_draw.selectedVehicle && m_followCamera) {

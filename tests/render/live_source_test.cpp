@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
 #include <thread>
 
 #include "traffic/scenario.h"
@@ -156,6 +157,54 @@ TEST(LiveSimulation, FollowingAVehicleBringsItsTripRecord) {
   EXPECT_GT(d->distanceM, 0);
   EXPECT_GT(d->routeLengthM, 0);
   EXPECT_FALSE(live.vehicleDetails(1u << 30));
+}
+
+// Issue 16: following a bus or a shuttle shows where it will stop next (the viewer's panel lists
+// them and the map marks them).
+TEST(LiveSimulation, FollowingABusBringsItsUpcomingStops) {
+  const auto sc = std::make_shared<const Scenario>(
+      loadScenario(std::string(TRAFFIC_SOURCE_DIR) + "/scenarios/singapore_av.toml", {"scenario.duration_s=1200"}));
+  LiveSimulation::Options options;
+  options.startPaused = true;
+  LiveSimulation live(sc, options, nullptr);
+  // Step until a bus and a car are both in the network.
+  auto firstOf = [&](VehicleClass c) -> const FrameVehicle* {
+    for (const FrameVehicle& v : live.current()->vehicles)
+      if (v.vehicleClass == c) return &v;
+    return nullptr;
+  };
+  std::shared_ptr<const Frame> frame = live.current();
+  for (int i = 0; i < 1000 && !(firstOf(VehicleClass::Bus) && firstOf(VehicleClass::Car)); ++i) {
+    const double before = live.current()->timeS;
+    live.stepOnce();
+    ASSERT_TRUE(waitFor([&] { return live.current()->timeS > before; }));
+  }
+  frame = live.current();
+  const auto bus = std::find_if(frame->vehicles.begin(), frame->vehicles.end(),
+                                [](const FrameVehicle& v) { return v.vehicleClass == VehicleClass::Bus; });
+  ASSERT_NE(bus, frame->vehicles.end());
+  live.follow(bus->id);
+  std::optional<VehicleDetails> d;
+  ASSERT_TRUE(waitFor([&] {
+    d = live.vehicleDetails(bus->id);
+    return d && !d->upcomingStops.empty();
+  }));
+  std::set<std::string> stopIds;
+  for (const TransitStop& s : sc->transit.stops) stopIds.insert(s.id);
+  for (const UpcomingStop& u : d->upcomingStops) {
+    EXPECT_EQ(u.kind, UpcomingStop::Kind::TransitStop);
+    EXPECT_TRUE(stopIds.count(u.name)) << u.name;
+  }
+  // A car has none.
+  const auto car = std::find_if(frame->vehicles.begin(), frame->vehicles.end(),
+                                [](const FrameVehicle& v) { return v.vehicleClass == VehicleClass::Car; });
+  ASSERT_NE(car, frame->vehicles.end());
+  live.follow(car->id);
+  ASSERT_TRUE(waitFor([&] {
+    d = live.vehicleDetails(car->id);
+    return d && d->distanceM >= 0;
+  }));
+  EXPECT_TRUE(d->upcomingStops.empty());
 }
 
 TEST(LiveSimulation, TheScenariosStopsAndTheLinesServingThem) {

@@ -27,6 +27,16 @@ struct TransitStop {
   bool bay = false;
 };
 
+/// A stop still ahead of a transit or fleet vehicle (World::upcomingStops): what a viewer shows of a
+/// followed vehicle's plan.
+struct UpcomingStop {
+  enum class Kind : std::uint8_t { TransitStop, Pickup, Dropoff };
+  Kind kind = Kind::TransitStop;
+  std::string name;  ///< the transit stop's id, or the ride request's id
+  LaneId lane;       ///< where the vehicle halts (a fleet vehicle: its road's kerb lane)
+  double positionM = 0;
+};
+
 /// How fares are paid, which decides the doors passengers use (dwellTimeS).
 enum class FarePayment : std::uint8_t {
   OnBoard,   ///< paid or tapped at the front door: boarding through one door, alighting through the others

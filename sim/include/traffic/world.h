@@ -48,16 +48,6 @@ struct StepProfile {
   }
 };
 
-/// A stop still ahead of a transit or fleet vehicle (World::upcomingStops): what a viewer shows of a
-/// followed vehicle's plan.
-struct UpcomingStop {
-  enum class Kind : std::uint8_t { TransitStop, Pickup, Dropoff };
-  Kind kind = Kind::TransitStop;
-  std::string name;  ///< the transit stop's id, or the ride request's id
-  LaneId lane;       ///< where the vehicle halts (a fleet vehicle: its road's kerb lane)
-  double positionM = 0;
-};
-
 class World {
  public:
   /// `scenario` must outlive the world. Throws LoadError for an invalid signal policy.

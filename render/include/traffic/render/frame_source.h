@@ -46,6 +46,9 @@ struct VehicleDetails {
   double routeLengthM = -1;
   std::int64_t stops = -1; ///< times it came to a halt (-1: unknown)
   std::vector<RoadId> route;
+  /// Stops still ahead of a transit or fleet vehicle, in order (live runs; recordings do not
+  /// carry plans, so a replay leaves this empty).
+  std::vector<UpcomingStop> upcomingStops;
 };
 
 /// Simulated seconds per wall-clock second; 0 means as fast as possible.

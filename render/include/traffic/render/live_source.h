@@ -93,6 +93,7 @@ class LiveSimulation final : public FrameSource {
   bool m_detailsWanted = false;   // a vehicle was just chosen to follow
   std::shared_ptr<const Frame> m_frame;
   std::optional<TripRecord> m_followedRecord;  // of the followed vehicle, as of the newest frame
+  std::vector<UpcomingStop> m_followedStops;    // its stops still ahead, as of the same frame
   std::vector<std::pair<double, double>> m_chart;  // delay index of published frames, thinned
   std::optional<int> m_exitCode;
   std::string m_status;

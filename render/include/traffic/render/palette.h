@@ -53,6 +53,10 @@ inline constexpr Rgba kLabelBox{10, 10, 14, 215};
 
 inline constexpr Rgba kSelection{255, 255, 255};
 inline constexpr Rgba kRoute{255, 255, 255, 70};
+/// A followed fleet vehicle's planned pickups and drop-offs (diamond outlines; a bus's stops take
+/// kSelection).
+inline constexpr Rgba kPickup{120, 255, 140};
+inline constexpr Rgba kDropoff{255, 225, 60};
 inline constexpr Rgba kHudText{235, 235, 235};
 inline constexpr Rgba kHudPanel{0, 0, 0, 170};
 inline constexpr Rgba kChartLine{255, 200, 60};

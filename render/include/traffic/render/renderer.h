@@ -37,6 +37,9 @@ struct DrawOptions {
   std::optional<JunctionId> selectedJunction;
   std::optional<std::size_t> selectedStop;  ///< index into the renderer's stops
   std::vector<RoadId> highlightedRoute;  ///< roads to overlay (a followed vehicle's route)
+  /// Where a followed transit or fleet vehicle will stop next, in order: marked on the map, the
+  /// next one larger.
+  std::vector<UpcomingStop> plannedStops;
   /// Draw vehicles as boxes whatever the scale (the costly case, for measuring).
   bool forceVehicleBoxes = false;
 };
