@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs one libFuzzer harness of tests/fuzz for a given time (issue 14).
 #
-#   scripts/fuzz.sh HARNESS SECONDS       # HARNESS: scenario_toml, cityflow, recording, requests_csv, sumo, citybrain
+#   scripts/fuzz.sh HARNESS SECONDS       # HARNESS: scenario_toml, cityflow, recording, requests_csv, sumo, citybrain,
+#                                         # checkpoint
 #   scripts/fuzz.sh all SECONDS           # each harness in turn, SECONDS each
 #
 # Builds the `fuzz` preset (clang, AddressSanitizer + UndefinedBehaviorSanitizer, coverage) into
@@ -17,7 +18,7 @@ harness=${1:?usage: scripts/fuzz.sh HARNESS|all SECONDS}
 seconds=${2:?usage: scripts/fuzz.sh HARNESS|all SECONDS}
 cd "$(dirname "$0")/.."
 root=$PWD
-harnesses=(scenario_toml cityflow recording requests_csv sumo citybrain)
+harnesses=(scenario_toml cityflow recording requests_csv sumo citybrain checkpoint)
 
 if [ "$harness" = all ]; then
   status=0
@@ -81,6 +82,15 @@ PY
     sumo) cp tests/data/sumo/*.xml tests/data/sumo/*.sumocfg tests/data/sumo/bad/* "$corpus/" ;;
     requests_csv) cp tests/fuzz/seeds/requests_csv/* "$corpus/" ;;
     citybrain) cp tests/data/citybrain/*.txt "$corpus/" ;;
+    checkpoint)
+      # The payload (what follows the 52-byte header) of a real checkpoint of the scenario the
+      # harness restores into: grid_10x10 cut to 300 s, taken at 120 s.
+      cli=${TRAFFICSIM:-build/ci/bin/trafficsim}
+      [ -x "$cli" ] || { echo "fuzz.sh: checkpoint seeds need a trafficsim build ($cli); set TRAFFICSIM" >&2; exit 2; }
+      tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+      "$cli" run scenarios/grid_10x10.toml --set scenario.duration_s=300 -q -t 1 --out "$tmp/out" \
+        --checkpoint "$tmp/at120.ckpt" --checkpoint-at 120 > /dev/null
+      tail -c +53 "$tmp/at120.ckpt" > "$corpus/grid_10x10_at120" ;;
     recording)
       # Small recordings of shipped scenarios: the reader's seeds must be real files.
       cli=${TRAFFICSIM:-build/ci/bin/trafficsim}
@@ -106,6 +116,7 @@ fi
 case $harness in
   scenario_toml) max_len=16384 ;; requests_csv) max_len=4096 ;; cityflow) max_len=32768 ;; recording) max_len=65536 ;;
   sumo) max_len=16384 ;; citybrain) max_len=65536 ;;
+  checkpoint) max_len=$(wc -c < "$corpus/grid_10x10_at120" 2>/dev/null || echo 262144) ;;
 esac
 log=build/fuzz/$harness.log
 # The harnesses write each input to a file under the temporary folder; keep those files here.

@@ -40,7 +40,13 @@ TEST(WholeScenario, JinanKeepsEveryInvariantAtEveryStep) {
 }
 
 TEST(WholeScenario, HangzhouPeakIsBitIdenticalForOneTwoFourAndEightThreads) {
+#ifdef TRAFFIC_TSAN_FORK_JOIN
+  // Under ThreadSanitizer (CI's stage 3) the four runs of 1,500 s take longer than a test may (300 s
+  // on the 2-core machine); the first 400 s already run every parallel phase with queues building.
+  const Scenario sc = shipped("hangzhou_peak", 400);
+#else
   const Scenario sc = shipped("hangzhou_peak", 1500);
+#endif
   std::vector<std::uint64_t> hashes;
   std::vector<double> travelTimes;
   for (int threads : {1, 2, 4, 8}) {
