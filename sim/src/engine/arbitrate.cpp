@@ -437,7 +437,7 @@ void arbitrateJunctions(const Executor& exec, const NetworkView& view, const Sig
   });
   s.exec.forEach(net.junctions().size(), 8, [&](std::size_t i) {
     thread_local std::vector<std::uint32_t> cursors;
-    JunctionArbiter arbiter{s, net, s.junctionWork.reservedM, s.junctionWork.firstGrant};
+    JunctionArbiter arbiter{s, net, s.junctionWork.reservedM, s.junctionWork.firstGrant, RightOfWay::ByTurn, VehicleId()};
     arbiter.run(JunctionId(i), cursors);
   });
 }
