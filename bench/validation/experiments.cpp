@@ -60,7 +60,7 @@ DischargeResult measureDischarge(const VehicleType& t, double speedLimitMps, dou
   const MovementId through = b.addMovement(wIn, eOut, TurnType::Straight, {{0, 0, {}}});
   const MovementId other = b.addMovement(nIn, sOut, TurnType::Straight, {{0, 0, {}}});
   SignalProgram program;
-  program.phases = {SignalPhase{redS, {other}}, SignalPhase{redS, {through}}};
+  program.phases = {SignalPhase{redS, {other}, {}}, SignalPhase{redS, {through}, {}}};
   b.setSignalProgram(c, std::move(program));
   auto net = std::make_shared<const RoadNetwork>(b.build());
 
@@ -155,7 +155,7 @@ RingPoint measureRing(const VehicleType& t, double ringM, int vehicles, double s
   const MovementId side = b.addMovement(sideIn, sideOut, TurnType::Straight, {{0, 0, {}}});
   const double fillS = 2 * warmupS;
   SignalProgram program;
-  program.phases = {SignalPhase{fillS, {side}}, SignalPhase{1e9, {ring.back()}}};
+  program.phases = {SignalPhase{fillS, {side}, {}}, SignalPhase{1e9, {ring.back()}, {}}};
   b.setSignalProgram(junctions[0], std::move(program));
   auto net = std::make_shared<const RoadNetwork>(b.build());
   double lengthM = 0;

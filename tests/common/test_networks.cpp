@@ -76,8 +76,8 @@ RoadNetwork crossJunction(double approachLengthM, int lanesPerApproach, bool sig
 
   if (signalised) {
     SignalProgram program;
-    SignalPhase northSouth{30, {}};
-    SignalPhase eastWest{30, {}};
+    SignalPhase northSouth{30, {}, {}};
+    SignalPhase eastWest{30, {}, {}};
     for (std::size_t k = 0; k < 4; ++k) {
       auto& green = (k % 2 == 1) ? northSouth.green : eastWest.green;
       green.insert(green.end(), fromLeg[k].begin(), fromLeg[k].end());

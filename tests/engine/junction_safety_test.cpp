@@ -49,7 +49,7 @@ RoadNetwork blockedExit(double greenS, double redS) {
   const MovementId through = b.addMovement(mid, out, TurnType::Straight, {{0, 0, {}}});
   const MovementId fromSide = b.addMovement(sideIn, out, TurnType::Right, {{0, 0, {}}});
   SignalProgram program;
-  program.phases = {SignalPhase{greenS, {through}}, SignalPhase{redS, {fromSide}}};
+  program.phases = {SignalPhase{greenS, {through}, {}}, SignalPhase{redS, {fromSide}, {}}};
   b.setSignalProgram(d, std::move(program));
   return b.build();
 }

@@ -302,7 +302,7 @@ TEST(RoadNetworkValidation, SignalPhaseWithAnotherJunctionsMovement) {
   const RoadId r3 = s.b.addRoad("r3", far, s.z, {{300, 0}, {200, 0}}, s.two);
   const MovementId atM = s.b.addMovement(r1, r2, TurnType::Straight, {{0, 0, {}}});
   s.b.addMovement(r2, r3, TurnType::UTurn, {{0, 0, {}}});
-  expectLoadError([&] { s.b.setSignalProgram(far, SignalProgram{{SignalPhase{30, {atM}}}, 0}); },
+  expectLoadError([&] { s.b.setSignalProgram(far, SignalProgram{{SignalPhase{30, {atM}, {}}}, 0}); },
                   {"junction 'far'", "phase 0", "of junction 'm'"});
 }
 
@@ -311,10 +311,10 @@ TEST(RoadNetworkValidation, BadPhaseDurations) {
   const RoadId r1 = s.b.addRoad("r1", s.a, s.m, {{0, 0}, {100, 0}}, s.two);
   const RoadId r2 = s.b.addRoad("r2", s.m, s.z, {{100, 0}, {200, 0}}, s.two);
   const MovementId mv = s.b.addMovement(r1, r2, TurnType::Straight, {{0, 0, {}}});
-  expectLoadError([&] { s.b.setSignalProgram(s.m, SignalProgram{{SignalPhase{-5, {mv}}}, 0}); },
+  expectLoadError([&] { s.b.setSignalProgram(s.m, SignalProgram{{SignalPhase{-5, {mv}, {}}}, 0}); },
                   {"junction 'm'", "phase 0", "duration"});
   expectLoadError(
-      [&] { s.b.setSignalProgram(s.m, SignalProgram{{SignalPhase{10, {mv}}, SignalPhase{std::nan(""), {mv}}}, 0}); },
+      [&] { s.b.setSignalProgram(s.m, SignalProgram{{SignalPhase{10, {mv}, {}}, SignalPhase{std::nan(""), {mv}, {}}}, 0}); },
       {"junction 'm'", "phase 1", "duration"});
   expectLoadError([&] { s.b.setSignalProgram(s.m, SignalProgram{}); }, {"junction 'm'", "no phases"});
 }
