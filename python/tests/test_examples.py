@@ -28,6 +28,10 @@ def test_python_max_pressure_through_set_phase_on_hangzhou(capsys):
     example = load_example("max_pressure")
     assert example.main([HANGZHOU, "--mode", "set_phase"]) == 0
     assert "identical: all 2983 trips match" in capsys.readouterr().out
+    # With ambulances, and queues at the entries: vehicles inserted at a standstill at the back of
+    # a queue are seen by the built-in policy no earlier than by a controller between steps.
+    assert example.main([str(ROOT / "scenarios" / "hangzhou_peak.toml"), "--mode", "set_phase"]) == 0
+    assert "identical: all 6987 trips match" in capsys.readouterr().out
 
 
 def test_python_max_pressure_pressures_match_a_direct_computation():

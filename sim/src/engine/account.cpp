@@ -50,10 +50,10 @@ bool teleport(const AccountContext& s, std::uint32_t id) {
       const auto& occ = s.vehicles.occupants[track];
       const double room = occ.empty() ? s.view.tracks[track].lengthM
                                       : s.vehicles.hot[occ.back()].posM - s.view.type(s.vehicles.hot[occ.back()]).lengthM;
-      // Vehicles inside the junction heading for this lane have the room at its start first: put
-      // down in front of them, the stuck vehicle would leave them standing in the box (as
-      // insertion, which waits for the same).
-      if (enteredFromJunction(s.view, s.vehicles, track)) continue;
+      // Vehicles inside the junction heading for this lane, or granted entry towards it, have the
+      // room at its start first: put down in front of them, the stuck vehicle would leave them
+      // standing in the box (as insertion, which waits for the same).
+      if (enteringFromJunction(s.view, s.vehicles, track)) continue;
       if (room < t.lengthM + t.minGapM || s.view.tracks[track].lengthM < t.lengthM) continue;
       detach(s.vehicles, id);
       v.posM = t.lengthM;

@@ -32,6 +32,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engine/lane_entry.h"
 #include "engine/state.h"
 #include "mobility/service_stops.h"
 
@@ -51,8 +52,8 @@ namespace {
 
 constexpr double kGapAcceptanceS = 1.5;  // margin a permissive vehicle leaves to protected traffic
 constexpr double kClearanceS = 1.0;      // margin behind a vehicle still crossing a conflict point
+constexpr std::uint32_t kNoVehicle = UINT32_MAX;
 constexpr double kMinorGapS = 1.0;       // margin a minor-road vehicle leaves to the major road (SUMO's jmTimegapMinor)
-constexpr double kStopSlackM = 1.0;        // room beyond the minimum gap a vehicle may stop short of its leader
 constexpr double kQueueFrontShortM = 3.0;  // how far short of the line the head of a queue may stop
 constexpr double kAtLineM = 3.0;           // a vehicle halted this close to its stop line has stopped there
 constexpr double kYieldLookM = 250.0;      // how far up a foe lane a vehicle giving way looks
@@ -281,6 +282,20 @@ struct JunctionArbiter {
     return best;
   }
 
+  // The front vehicle on connector `c`'s lane that holds a grant into `c`, or kNoVehicle. Grants
+  // run contiguously from the lane's front, so the search ends at the first vehicle without one.
+  std::uint32_t grantedTowards(ConnectorId c) const {
+    for (std::uint32_t u : s.vehicles.occupants[s.view.laneTrack(net.connector(c).from)]) {
+      const Vehicle& v = s.vehicles.hot[u];
+      if (!(v.flags & kGranted)) {
+        if (s.vehicles.onLastRoad(u)) continue;
+        break;
+      }
+      if (v.nextConnector == c) return u;
+    }
+    return kNoVehicle;
+  }
+
   // Whether `vehicle`, at `distM` before the stop line, may use connector `c` now. Every time on
   // both sides of a comparison comes from the vehicles' own kinematics (timeToCover): speed,
   // acceleration and desired speed, from rest where they stand.
@@ -303,7 +318,24 @@ struct JunctionArbiter {
         const double foeClear = arrivalS(s.view, foe, rest, z.other);
         if (myArrive < foeClear + kClearanceS) return false;
       }
-      if (!permissive || i >= c.conflicts.size()) continue;
+      // Two vehicles granted in one step must not enter a zone together where nothing else keeps
+      // them apart: paths that only come close (the signals may serve both at once; City Brain's
+      // Nanchang has roads whose stop lines lie within a vehicle width of each other), and, at
+      // junctions whose right of way is the turn type, a crossing of two protected movements (a
+      // signal program that serves both, as Nanchang's always-green right turns do). Towards such
+      // a zone another vehicle holds a grant into (from this step, or from the last one if its lane
+      // has not been walked yet), we go only if we have cleared it before that one arrives, with
+      // the permissive margin; otherwise we wait our turn.
+      const bool near = i >= c.conflicts.size();
+      if (near || (!permissive && rightOfWay == RightOfWay::ByTurn && !c.conflicts[i].merging)) {
+        const std::uint32_t foe = grantedTowards(z.other);
+        if (foe == kNoVehicle) continue;
+        const Vehicle& f = s.vehicles.hot[foe];
+        const double foeArrive = arrivalS(s.view, f, s.view.tracks[f.track].lengthM - f.posM + z.otherFromM, z.other);
+        if (foeArrive < arrivalS(s.view, me, distM + z.toM + t.lengthM, cid) + kGapAcceptanceS) return false;
+        continue;
+      }
+      if (!permissive) continue;
       const Conflict& k = c.conflicts[i];
       if (rightOfWay != RightOfWay::ByTurn) {
         if (k.yields && rightOfWay != RightOfWay::AllWayStop && !yieldClear(vehicle, arrivalS(s.view, me, distM + z.toM + t.lengthM, cid), z, k)) return false;

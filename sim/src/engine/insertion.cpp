@@ -75,8 +75,9 @@ std::pair<LaneId, double> insertionLane(const SpawnContext& s, std::uint32_t id,
     if (closed[i] || !usableLane(s, id, l)) continue;
     const Lane& lane = net.lane(l);
     const TrackId track = s.view.laneTrack(l);
-    // Vehicles coming through the upstream junction into this lane have the right of way.
-    if (enteredFromJunction(s.view, s.vehicles, track)) continue;
+    // Vehicles coming through the upstream junction into this lane, or granted entry towards it,
+    // have the right of way.
+    if (enteringFromJunction(s.view, s.vehicles, track)) continue;
     const auto& occ = s.vehicles.occupants[track];
     const double room = occ.empty() ? kInfinity : s.vehicles.hot[occ.back()].posM - s.view.type(s.vehicles.hot[occ.back()]).lengthM;
     if (room < std::min(t.lengthM, lane.lengthM) + t.minGapM) continue;

@@ -24,6 +24,7 @@
 #include <optional>
 
 #include "engine/lane_choice.h"
+#include "engine/lane_entry.h"
 #include "engine/state.h"
 #include "mobility/service_stops.h"
 #include "traffic/demand.h"
@@ -53,7 +54,6 @@ constexpr double kLookAheadSpeedMps = 8.0;
 constexpr double kMissedTurnWaitS = 20.0;
 constexpr double kAtLineM = 2.0;
 constexpr double kAskToYieldUrgency = 0.5;  // a strategic change asks for a gap from this urgency on
-constexpr double kStopSlackM = 1.0;  // as arbitrate.cpp's: room beyond the minimum gap a vehicle may stop short
 
 struct Neighbours {
   std::ptrdiff_t leader = -1;    // index in the lane's occupant list, -1 if none
@@ -172,7 +172,7 @@ class RoadLaneChanger {
     // less room than is promised to vehicles in or into the box (arbitrate.cpp's laneRoomM, less
     // what the changes made on this road in this step took).
     if (const double promised = m_s.junctionWork.reservedM[to]; promised > 0) {
-      const double share = t.lengthM + t.minGapM + (m_s.view.scenario->junctionEntry == JunctionEntry::RoomBehindQueue ? kStopSlackM : 0.0);
+      const double share = entryShareM(m_s.view, t);
       if (m_s.junctionWork.laneRoomM[to] - takenM(to) - share < promised) return e;
     }
     // Kinematics: neither I nor my new follower must brake harder than allowed.
@@ -329,9 +329,7 @@ class RoadLaneChanger {
     }
     const TrackId to = m_s.view.laneTrack(m_road.lanes[static_cast<std::size_t>(target)]);
     if (static_cast<std::size_t>(target) < kPlannedLanes) {
-      const VehicleType& t = m_s.view.type(v);
-      m_takenM[static_cast<std::size_t>(target)] +=
-          t.lengthM + t.minGapM + (m_s.view.scenario->junctionEntry == JunctionEntry::RoomBehindQueue ? kStopSlackM : 0.0);
+      m_takenM[static_cast<std::size_t>(target)] += entryShareM(m_s.view, m_s.view.type(v));
     }
     detach(m_s.vehicles, id);
     attachByPosition(m_s.view, m_s.vehicles, id, to);

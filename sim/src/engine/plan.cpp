@@ -17,6 +17,7 @@ struct PlanContext {
   const SimClock& clock;
   const Signals& signals;
   const ServiceStops& stops;
+  const JunctionWork& junctionWork;
   Vehicles& vehicles;
 };
 
@@ -197,6 +198,15 @@ double dawdleDraw(const PlanContext& s, std::uint32_t id) {
   return static_cast<double>(x >> 11) * 0x1.0p-53;
 }
 
+// Whether a vehicle merging into lane track `track` would take room promised to vehicles in or
+// granted into the junction box behind (arbitrate.cpp), so that its lane change is refused.
+bool mergeRoomPromised(const PlanContext& s, TrackId track, const Vehicle& merger) {
+  if (!s.view.isLaneTrack(track)) return false;
+  const double promised = s.junctionWork.reservedM[track];
+  if (promised <= 0) return false;
+  return s.junctionWork.laneRoomM[track] - entryShareM(s.view, s.view.type(merger)) < promised;
+}
+
 // The track a vehicle drives onto when it passes the end of its current one, if known: the granted
 // connector from a lane, the exit lane from a connector.
 TrackId nextTrackOf(const PlanContext& s, const Vehicle& v, std::size_t track) {
@@ -207,7 +217,7 @@ TrackId nextTrackOf(const PlanContext& s, const Vehicle& v, std::size_t track) {
 }
 
 // The distance to the end of the lane after the vehicle's connector (the granted one, or the one
-// it is on) and the lowest desired speed of the connectors there onto the route's next road, when
+// it is on) and the lowest desired speed of the connectors from that road onto the route's next road, when
 // that lane is shorter than the vehicle needs to slow down to that speed comfortably; an infinite
 // speed otherwise.
 std::pair<double, double> shortLaneTurnAhead(const PlanContext& s, const Vehicle& v, std::uint32_t id, std::size_t track) {
@@ -231,10 +241,13 @@ std::pair<double, double> shortLaneTurnAhead(const PlanContext& s, const Vehicle
   const double laneM = s.view.tracks[s.view.laneTrack(lane)].lengthM;
   const VehicleType& t = s.view.type(v);
   if (laneM * 2.0 * t.comfortDecelMps2 >= v.speedMps * v.speedMps) return none;  // room to stop on it, whatever the turn
+  // The turn may start from another lane of that road (the vehicle changes lanes on it to reach
+  // the turn), so every lane's connectors onto the next road count.
   double vTurn = kInfinity;
-  for (ConnectorId c : net.lane(lane).outgoing)
-    if (net.movement(net.connector(c).movement).toRoad == route[turnIndex + 1])
-      vTurn = std::min(vTurn, s.view.desiredSpeedOn(t, s.view.connectorTrack(c)));
+  for (LaneId l : net.road(net.lane(lane).road).lanes)
+    for (ConnectorId c : net.lane(l).outgoing)
+      if (net.movement(net.connector(c).movement).toRoad == route[turnIndex + 1])
+        vTurn = std::min(vTurn, s.view.desiredSpeedOn(t, s.view.connectorTrack(c)));
   if (vTurn >= v.speedMps || laneM >= (v.speedMps * v.speedMps - vTurn * vTurn) / (2.0 * t.comfortDecelMps2)) return none;
   return {distM + laneM, vTurn};
 }
@@ -242,8 +255,8 @@ std::pair<double, double> shortLaneTurnAhead(const PlanContext& s, const Vehicle
 }  // namespace
 
 void planMotion(const Executor& exec, const NetworkView& view, const SimClock& clock, const Signals& signals, const ServiceStops& stops,
-                Vehicles& vehicles) {
-  const PlanContext s{exec, view, clock, signals, stops, vehicles};
+                const JunctionWork& junctionWork, Vehicles& vehicles) {
+  const PlanContext s{exec, view, clock, signals, stops, junctionWork, vehicles};
   const double dt = s.clock.dtS;
   s.exec.forEach(s.view.tracks.size(), 64, [&](std::size_t track) {
     const auto& occ = s.vehicles.occupants[track];
@@ -322,9 +335,12 @@ void planMotion(const Executor& exec, const NetworkView& view, const SimClock& c
       // Positions compare only on one road: a vehicle that has since left it (or this one, onto a
       // connector) is no longer beside. Not before the whole vehicle is on the lane, nor by the
       // lane's last vehicle while others drive into the lane through the junction behind it: they
-      // were let in on the room behind it, and would stop in the box.
+      // were let in on the room behind it, and would stop in the box. Nor while the merger may not
+      // come in because the lane's room is promised to vehicles in or into the box (lane_change.cpp
+      // refuses the change then): holding back for it would only stop the lane, and them in the box.
       if (v.yieldTo.valid() && v.posM >= t.lengthM &&
-          !(k + 1 == occ.size() && s.view.isLaneTrack(TrackId(track)) && enteredFromJunction(s.view, s.vehicles, TrackId(track)))) {
+          !(k + 1 == occ.size() && s.view.isLaneTrack(TrackId(track)) && enteredFromJunction(s.view, s.vehicles, TrackId(track))) &&
+          !mergeRoomPromised(s, TrackId(track), s.vehicles.hot[v.yieldTo])) {
         const Vehicle& m = s.vehicles.hot[v.yieldTo];
         const double gap = m.posM - s.view.type(m).lengthM - v.posM;
         const bool beside = (m.flags & kInNetwork) && track < s.view.laneCount && s.view.isLaneTrack(m.track) &&

@@ -105,7 +105,8 @@ void releaseAndInsert(const NetworkView& view, const SimClock& clock, const Serv
 void updateSignals(const Executor& exec, const NetworkView& view, const SimClock& clock, const Vehicles& vehicles, const TransitState& transit, Signals& signals, Sensing& sensing);
 void arbitrateJunctions(const Executor& exec, const NetworkView& view, const Signals& signals, const ServiceStops& stops, Vehicles& vehicles, JunctionWork& junctionWork);
 void changeLanes(const Executor& exec, const NetworkView& view, const SimClock& clock, const ServiceStops& stops, const JunctionWork& junctionWork, Vehicles& vehicles, RoadWork& roadWork);
-void planMotion(const Executor& exec, const NetworkView& view, const SimClock& clock, const Signals& signals, const ServiceStops& stops, Vehicles& vehicles);
+void planMotion(const Executor& exec, const NetworkView& view, const SimClock& clock, const Signals& signals, const ServiceStops& stops,
+                const JunctionWork& junctionWork, Vehicles& vehicles);
 void moveVehicles(const Executor& exec, const NetworkView& view, const SimClock& clock, const ServiceStops& stops, Vehicles& vehicles, Sensing& sensing);
 void serveStops(const NetworkView& view, const SimClock& clock, Vehicles& vehicles, TransitState& transit);
 void serveFleets(const NetworkView& view, const SimClock& clock, const Signals& signals, Vehicles& vehicles,

@@ -156,11 +156,11 @@ void World::step() {
   const SimClock& clock = s.clock;
   const ServiceStops stops(view, s.vehicles, s.transit, s.fleets);
   auto body = [&] {
-    timed(p.spawn, [&] { releaseAndInsert(view, clock, stops, s.entry, s.vehicles, s.stats); });
     timed(p.signals, [&] { updateSignals(exec, view, clock, s.vehicles, s.transit, s.signals, s.sensing); });
+    timed(p.spawn, [&] { releaseAndInsert(view, clock, stops, s.entry, s.vehicles, s.stats); });
     timed(p.arbitrate, [&] { arbitrateJunctions(exec, view, s.signals, stops, s.vehicles, s.junctionWork); });
     timed(p.laneChange, [&] { changeLanes(exec, view, clock, stops, s.junctionWork, s.vehicles, s.roadWork); });
-    timed(p.plan, [&] { planMotion(exec, view, clock, s.signals, stops, s.vehicles); });
+    timed(p.plan, [&] { planMotion(exec, view, clock, s.signals, stops, s.junctionWork, s.vehicles); });
     timed(p.move, [&] { moveVehicles(exec, view, clock, stops, s.vehicles, s.sensing); });
     timed(p.stops, [&] {
       serveStops(view, clock, s.vehicles, s.transit);

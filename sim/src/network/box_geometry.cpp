@@ -11,7 +11,7 @@ namespace traffic {
 namespace {
 
 constexpr double kSampleM = 0.25;
-constexpr bool kNearPairsOnly = true;  // resolution of the zones along a path
+constexpr bool kNearPairsOnly = false;  // resolution of the zones along a path
 
 double dot(Vec2 a, Vec2 b) { return a.x * b.x + a.y * b.y; }
 
@@ -118,6 +118,21 @@ BoxGeometry buildBoxGeometry(const RoadNetwork& net) {
       z.toM = std::min(a.lengthM, z.toM + kSampleM);
       z.otherFromM = std::max(0.0, z.otherFromM - kSampleM);
       z.otherToM = std::min(b.lengthM, z.otherToM + kSampleM);
+      // Paths that cross and also come close elsewhere (a right turn that loops around a
+      // neighbouring lane's start, on maps with sharply angled roads) touch there too: the zone
+      // covers every stretch within touching distance. Where the near stretch is the crossing's
+      // own, as at every ordinary crossing, the zone stays as walked above.
+      if (!k.merging && boxesNear(a.shape, b.shape)) {
+        double fromA = 0, toA = 0, fromB = 0, toB = 0;
+        if (nearStretch(a.shape, a.lengthM, b.shape, fromA, toA) && nearStretch(b.shape, b.lengthM, a.shape, fromB, toB) &&
+            (fromA < z.fromM - 2 * kSampleM || toA > z.toM + 2 * kSampleM || fromB < z.otherFromM - 2 * kSampleM ||
+             toB > z.otherToM + 2 * kSampleM)) {
+          z.fromM = std::min(z.fromM, fromA);
+          z.toM = std::max(z.toM, toA);
+          z.otherFromM = std::min(z.otherFromM, fromB);
+          z.otherToM = std::max(z.otherToM, toB);
+        }
+      }
       g.zones[i].push_back(z);
     }
     // Paths that come within touching distance without crossing (or sharing a lane at either end):
