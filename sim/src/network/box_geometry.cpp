@@ -44,6 +44,27 @@ double walk(const Polyline& a, double lengthM, const Polyline& b, double startM,
   }
 }
 
+// Whether two segments come within touching distance: they cross, or an end of one is that close to
+// the other.
+bool segmentsTouch(Vec2 a0, Vec2 a1, Vec2 b0, Vec2 b1) {
+  constexpr double kTouch2 = kTouchDistanceM * kTouchDistanceM;
+  if (pointSegmentDistance2(a0, b0, b1) < kTouch2 || pointSegmentDistance2(a1, b0, b1) < kTouch2 ||
+      pointSegmentDistance2(b0, a0, a1) < kTouch2 || pointSegmentDistance2(b1, a0, a1) < kTouch2)
+    return true;
+  auto cross = [](Vec2 o, Vec2 p, Vec2 q) { return (p.x - o.x) * (q.y - o.y) - (p.y - o.y) * (q.x - o.x); };
+  const double d1 = cross(a0, a1, b0), d2 = cross(a0, a1, b1), d3 = cross(b0, b1, a0), d4 = cross(b0, b1, a1);
+  return ((d1 < 0) != (d2 < 0)) && ((d3 < 0) != (d4 < 0));
+}
+
+// Whether some point of `a` lies within touching distance of `b`. Cheap next to nearStretch's
+// sampling, so pairs that never come close are dismissed by it first.
+bool pathsTouch(const Polyline& a, const Polyline& b) {
+  for (std::size_t i = 1; i < a.points.size(); ++i)
+    for (std::size_t j = 1; j < b.points.size(); ++j)
+      if (segmentsTouch(a.points[i - 1], a.points[i], b.points[j - 1], b.points[j])) return true;
+  return false;
+}
+
 // Whether the bounding boxes of two paths, grown by the touching distance, meet.
 bool boxesNear(const Polyline& a, const Polyline& b) {
   auto box = [](const Polyline& p, Vec2& lo, Vec2& hi) {
@@ -61,20 +82,31 @@ bool boxesNear(const Polyline& a, const Polyline& b) {
 }
 
 // The stretch of `a` within touching distance of `b`, with one sample of slack; false if none.
-// Walks `a`'s segments at kSampleM without searching for each sample's segment again.
+// Walks `a`'s segments at kSampleM without searching for each sample's segment again, and samples
+// each against only the segments of `b` it can touch (none for most segments).
 bool nearStretch(const Polyline& a, double lengthM, const Polyline& b, double& fromM, double& toM) {
+  constexpr double kTouch2 = kTouchDistanceM * kTouchDistanceM;
   bool any = false;
   double base = 0;  // arc length at the start of the current segment
+  std::vector<std::size_t> near;  // segments of b (by their end point's index) this segment can touch
   for (std::size_t i = 1; i < a.points.size(); ++i) {
     const Vec2 p0 = a.points[i - 1];
     const Vec2 seg = a.points[i] - p0;
     const double segLen = length(seg);
     if (segLen <= 0) continue;
+    near.clear();
+    for (std::size_t j = 1; j < b.points.size(); ++j)
+      if (segmentsTouch(p0, a.points[i], b.points[j - 1], b.points[j])) near.push_back(j);
+    if (near.empty()) {
+      base += segLen;
+      continue;
+    }
     // Samples at multiples of kSampleM inside this segment, and its end.
     for (double s = std::ceil(base / kSampleM) * kSampleM;; s += kSampleM) {
       const double local = std::min(s - base, segLen);
       const double at = base + local;
-      if (nearPath(p0 + seg * (local / segLen), b)) {
+      const Vec2 p = p0 + seg * (local / segLen);
+      if (std::any_of(near.begin(), near.end(), [&](std::size_t j) { return pointSegmentDistance2(p, b.points[j - 1], b.points[j]) < kTouch2; })) {
         if (!any) fromM = at;
         toM = at;
         any = true;
@@ -144,7 +176,7 @@ BoxGeometry buildBoxGeometry(const RoadNetwork& net) {
       if (o.index() == i || b.from == a.from || b.to == a.to) continue;
       if (kNearPairsOnly && net.lane(b.to).road != net.lane(a.to).road && net.lane(b.from).road != net.lane(a.from).road) continue;
       if (std::any_of(a.conflicts.begin(), a.conflicts.end(), [&](const Conflict& k) { return k.other == o; })) continue;
-      if (!boxesNear(a.shape, b.shape)) continue;
+      if (!boxesNear(a.shape, b.shape) || !pathsTouch(a.shape, b.shape)) continue;
       double fromA = 0, toA = 0, fromB = 0, toB = 0;
       if (!nearStretch(a.shape, a.lengthM, b.shape, fromA, toA) || !nearStretch(b.shape, b.lengthM, a.shape, fromB, toB)) continue;
       g.zones[i].push_back({o, false, fromA, toA, fromB, toB});
