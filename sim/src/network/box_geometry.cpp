@@ -120,16 +120,21 @@ BoxGeometry buildBoxGeometry(const RoadNetwork& net) {
       z.otherToM = std::min(b.lengthM, z.otherToM + kSampleM);
       g.zones[i].push_back(z);
     }
-    // Paths that come within touching distance without crossing (or sharing a lane at either end):
-    // connectors into neighbouring lanes of one road (a right turn and the opposite left turn),
-    // or out of neighbouring lanes of one road. Others that do not cross stay apart by the lanes
-    // they come from and go to, so only those pairs are measured.
+    // Paths that come within touching distance without a conflict (or sharing a lane at either
+    // end): connectors into neighbouring lanes of one road (a right turn and the opposite left
+    // turn), or out of neighbouring lanes of one road; and paths that cross where the map says
+    // they are no foes (SUMO's foes matrix, setFoesKnown), so that vehicles on them still never
+    // drive through each other. Others that do not cross stay apart by the lanes they come from
+    // and go to, so only those pairs are measured.
     for (ConnectorId o : net.junction(a.junction).connectors) {
       const Connector& b = net.connector(o);
       if (o.index() == i || b.from == a.from || b.to == a.to) continue;
-      if (kNearPairsOnly && net.lane(b.to).road != net.lane(a.to).road && net.lane(b.from).road != net.lane(a.from).road) continue;
       if (std::any_of(a.conflicts.begin(), a.conflicts.end(), [&](const Conflict& k) { return k.other == o; })) continue;
       if (!boxesNear(a.shape, b.shape)) continue;
+      Crossing x{};
+      if (kNearPairsOnly && net.lane(b.to).road != net.lane(a.to).road && net.lane(b.from).road != net.lane(a.from).road &&
+          !firstCrossing(a.shape, b.shape, x))
+        continue;
       double fromA = 0, toA = 0, fromB = 0, toB = 0;
       if (!nearStretch(a.shape, a.lengthM, b.shape, fromA, toA) || !nearStretch(b.shape, b.lengthM, a.shape, fromB, toB)) continue;
       g.zones[i].push_back({o, false, fromA, toA, fromB, toB});
