@@ -31,6 +31,48 @@ class RoutePool {
   std::vector<std::uint32_t> m_offsets{0};
 };
 
+/// Where and how fast a vehicle enters its first road: SUMO's departLane, departPos and
+/// departSpeed. The defaults (Auto) are trafficsim's own insertion: the lane with most room among
+/// those that lead on, the vehicle's rear at the lane's start, the speed the gap allows (waiting
+/// for a gap rather than entering behind a moving leader at a crawl). The SUMO reader sets SUMO's
+/// values, its defaults (first, base, 0) where a file says nothing.
+struct DepartSpec {
+  enum class Lane : std::uint8_t {
+    Auto,
+    Index,   ///< `laneIndex` (trafficsim's numbering, 0 = leftmost)
+    First,   ///< the rightmost lane the class may use (SUMO's lane 0 for it)
+    Random,  ///< one lane the class may use, drawn from `draw`
+    Free,    ///< the lane the class may use with most room (SUMO's free and allowed)
+    Best,    ///< the lane with most room among those that lead on (as Auto)
+  };
+  enum class Pos : std::uint8_t {
+    Auto,        ///< the rear at the lane's start (SUMO's base)
+    Given,       ///< the front at `posM` from the lane's start (from its end when negative)
+    Random,      ///< the front at a position drawn from `draw` over the lane
+    Free,        ///< the middle of the largest free stretch of the lane
+    RandomFree,  ///< Random, and Free where the drawn position has no room
+    Last,        ///< just behind the lane's last vehicle (its start when empty)
+  };
+  enum class Speed : std::uint8_t {
+    Auto,
+    Given,       ///< `speedMps`, once the gap allows it
+    Max,         ///< the highest the gap allows, without waiting for a better gap
+    Desired,     ///< the vehicle's desired speed on the lane, once the gap allows it
+    SpeedLimit,  ///< the lane's speed limit (no faster than the vehicle's top speed), once the gap allows it
+    Random,      ///< a speed drawn from `draw` up to the desired speed, no faster than the gap allows
+  };
+  Lane lane = Lane::Auto;
+  Pos pos = Pos::Auto;
+  Speed speed = Speed::Auto;
+  std::uint16_t laneIndex = 0;
+  double posM = 0;
+  double speedMps = 0;
+  /// Uniform draws in [0, 1) for the random choices (lane, position, speed), made at load from the
+  /// seed and the vehicle's id so that they do not depend on the other vehicles.
+  double drawLane = 0, drawPos = 0, drawSpeed = 0;
+  [[nodiscard]] bool isAuto() const { return lane == Lane::Auto && pos == Pos::Auto && speed == Speed::Auto; }
+};
+
 struct Trip {
   std::string id;
   VehicleTypeId type;
@@ -38,6 +80,7 @@ struct Trip {
   RouteId route;
   std::uint32_t line = UINT32_MAX;   ///< a run of this transit line (Transit::lines), if any
   std::uint32_t fleet = UINT32_MAX;  ///< a vehicle of this on-demand fleet (Fleets::fleets), if any
+  DepartSpec depart{};
 };
 
 struct Demand {

@@ -38,6 +38,9 @@ struct Lane {
   ClassMask allowed = ClassMask::all();
   Polyline shape;                    ///< centre line, from start to end
   std::vector<ConnectorId> outgoing;  ///< connectors leaving this lane's end
+  /// The lane's number in the map's own numbering where it has one (SUMO's index, from the right,
+  /// counting lanes trafficsim leaves out such as sidewalks); -1 otherwise.
+  int mapIndex = -1;
 };
 
 struct Road {
@@ -201,6 +204,7 @@ class RoadNetworkBuilder {
     /// The lane's own centre line from stop line to stop line, for maps that draw every lane
     /// (SUMO). Used as given; when empty the lane is the road's centre line shifted sideways.
     std::vector<Vec2> shape;
+    int mapIndex = -1;  ///< Lane::mapIndex
   };
   struct ConnectorSpec {
     int fromLane = 0;  ///< index in the incoming road
@@ -219,6 +223,14 @@ class RoadNetworkBuilder {
   /// (their shapes never cross or merge) has nothing to act on and is dropped.
   void setRightOfWay(JunctionId junction, RightOfWay rule);
   void setYield(MovementId movement, int connector, MovementId foeMovement, int foeConnector);
+  /// Which connectors conflict, from the map (SUMO's foes matrix) instead of the shapes. Between two
+  /// connectors both marked with setFoesKnown, a conflict exists only if setFoe names the pair, or
+  /// if both end on the same lane (a merge always conflicts). Where it lies still comes from the
+  /// shapes: their first crossing, the common end of a merge, or, for foes whose drawn paths
+  /// neither cross nor merge, the points of their closest approach. Pairs with a connector not
+  /// marked keep the geometric rule. Connectors leaving one lane never conflict (they share a queue).
+  void setFoesKnown(MovementId movement, int connector);
+  void setFoe(MovementId movement, int connector, MovementId foeMovement, int foeConnector);
   void setStopFirst(MovementId movement, int connector);
   /// Give a road the length the map states instead of its trimmed centre line's (SUMO lists a
   /// length per lane that need not match the drawn shape). All its lanes take this length.
@@ -249,6 +261,8 @@ class RoadNetworkBuilder {
   std::vector<PendingRoad> m_pendingRoads;
   std::vector<PendingMovement> m_pendingMovements;
   std::vector<PendingYield> m_pendingYields;
+  std::vector<std::pair<MovementId, int>> m_pendingFoesKnown;
+  std::vector<PendingYield> m_pendingFoes;  ///< pairs of foes (`yields` unused)
   std::vector<std::pair<MovementId, int>> m_pendingStops;
 };
 

@@ -10,8 +10,7 @@ namespace traffic {
 
 namespace {
 
-constexpr double kSampleM = 0.25;
-constexpr bool kNearPairsOnly = false;  // resolution of the zones along a path
+constexpr double kSampleM = 0.25;  // resolution of the zones along a path
 
 double dot(Vec2 a, Vec2 b) { return a.x * b.x + a.y * b.y; }
 
@@ -167,14 +166,16 @@ BoxGeometry buildBoxGeometry(const RoadNetwork& net) {
       }
       g.zones[i].push_back(z);
     }
-    // Paths that come within touching distance without crossing (or sharing a lane at either end):
-    // connectors into neighbouring lanes of one road (a right turn and the opposite left turn),
-    // or out of neighbouring lanes of one road. Others that do not cross stay apart by the lanes
-    // they come from and go to, so only those pairs are measured.
+    // Paths that come within touching distance without a conflict (or sharing a lane at either
+    // end): connectors into neighbouring lanes of one road (a right turn and the opposite left
+    // turn), or out of neighbouring lanes of one road; paths that cross where the map says they are
+    // no foes (SUMO's foes matrix, setFoesKnown), so that vehicles on them still never drive
+    // through each other; and, on maps with sharply angled roads (City Brain's Nanchang), paths
+    // of other roads altogether whose stop lines lie within a vehicle width of each other. Every
+    // pair of the junction is measured; pathsTouch dismisses most of them cheaply.
     for (ConnectorId o : net.junction(a.junction).connectors) {
       const Connector& b = net.connector(o);
       if (o.index() == i || b.from == a.from || b.to == a.to) continue;
-      if (kNearPairsOnly && net.lane(b.to).road != net.lane(a.to).road && net.lane(b.from).road != net.lane(a.from).road) continue;
       if (std::any_of(a.conflicts.begin(), a.conflicts.end(), [&](const Conflict& k) { return k.other == o; })) continue;
       if (!boxesNear(a.shape, b.shape) || !pathsTouch(a.shape, b.shape)) continue;
       double fromA = 0, toA = 0, fromB = 0, toB = 0;

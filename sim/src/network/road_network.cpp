@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <set>
 #include <sstream>
 
 #include "network/road_graph.h"
@@ -55,6 +56,40 @@ Polyline junctionCurve(Vec2 p0, Vec2 d0, Vec2 p3, Vec2 d3) {
     out.points.push_back({b0 * p0.x + b1 * p1.x + b2 * p2.x + b3 * p3.x, b0 * p0.y + b1 * p1.y + b2 * p2.y + b3 * p3.y});
   }
   return out;
+}
+
+// The points of two polylines closest to each other, as distances along each. For paths that do
+// not cross, the nearest pair has an end of a segment of one of them on the other's segment.
+Crossing closestApproach(const Polyline& a, const Polyline& b) {
+  auto dot = [](Vec2 u, Vec2 v) { return u.x * v.x + u.y * v.y; };
+  Crossing best{0, 0};
+  double bestD2 = std::numeric_limits<double>::infinity();
+  // `p` (at `alongP` on its own path) against segment q0-q1 that starts `alongQ` along the other.
+  auto consider = [&](Vec2 p, double alongP, Vec2 q0, Vec2 q1, double alongQ, bool pOnA) {
+    const Vec2 seg = q1 - q0;
+    const double len2 = dot(seg, seg);
+    const double t = len2 > 0 ? std::clamp(dot(p - q0, seg) / len2, 0.0, 1.0) : 0.0;
+    const Vec2 d = p - (q0 + seg * t);
+    const double d2 = dot(d, d);
+    if (d2 >= bestD2) return;
+    bestD2 = d2;
+    const double onQ = alongQ + t * std::sqrt(len2);
+    best = pOnA ? Crossing{alongP, onQ} : Crossing{onQ, alongP};
+  };
+  auto sweep = [&](const Polyline& p, const Polyline& q, bool pIsA) {
+    double alongP = 0;
+    for (std::size_t i = 0; i < p.points.size(); ++i) {
+      if (i > 0) alongP += length(p.points[i] - p.points[i - 1]);
+      double alongQ = 0;
+      for (std::size_t k = 1; k < q.points.size(); ++k) {
+        consider(p.points[i], alongP, q.points[k - 1], q.points[k], alongQ, pIsA);
+        alongQ += length(q.points[k] - q.points[k - 1]);
+      }
+    }
+  };
+  sweep(a, b, true);
+  sweep(b, a, false);
+  return best;
 }
 
 }  // namespace
@@ -193,6 +228,7 @@ RoadId RoadNetworkBuilder::addRoad(std::string name, JunctionId from, JunctionId
     lane.widthM = lanes[i].widthM;
     lane.speedLimitMps = lanes[i].speedLimitMps;
     lane.allowed = lanes[i].allowed;
+    lane.mapIndex = lanes[i].mapIndex;
     m_net.m_lanes.push_back(std::move(lane));
   }
   m_net.m_roads.push_back(std::move(road));
@@ -318,6 +354,24 @@ void RoadNetworkBuilder::setYield(MovementId movement, int connector, MovementId
   m_pendingYields.push_back({movement, foeMovement, connector, foeConnector});
 }
 
+void RoadNetworkBuilder::setFoesKnown(MovementId movement, int connector) {
+  const std::size_t n =
+      movement.valid() && movement.index() < m_pendingMovements.size() ? m_pendingMovements[movement.index()].connectors.size() : 0;
+  checkConnectorIndex(m_source, m_net.m_movements.size(), movement, connector, n, "conflicts");
+  m_pendingFoesKnown.emplace_back(movement, connector);
+}
+
+void RoadNetworkBuilder::setFoe(MovementId movement, int connector, MovementId foeMovement, int foeConnector) {
+  const auto count = [&](MovementId m) {
+    return m.valid() && m.index() < m_pendingMovements.size() ? m_pendingMovements[m.index()].connectors.size() : 0;
+  };
+  checkConnectorIndex(m_source, m_net.m_movements.size(), movement, connector, count(movement), "conflicts");
+  checkConnectorIndex(m_source, m_net.m_movements.size(), foeMovement, foeConnector, count(foeMovement), "conflicts");
+  if (m_net.m_movements[movement.index()].junction != m_net.m_movements[foeMovement.index()].junction)
+    throw LoadError(m_source, "conflicts", "a connector is a foe of a connector of another junction");
+  m_pendingFoes.push_back({movement, foeMovement, connector, foeConnector});
+}
+
 void RoadNetworkBuilder::setStopFirst(MovementId movement, int connector) {
   const std::size_t n =
       movement.valid() && movement.index() < m_pendingMovements.size() ? m_pendingMovements[movement.index()].connectors.size() : 0;
@@ -400,9 +454,20 @@ RoadNetwork RoadNetworkBuilder::build() {
     }
   }
 
+  // Which pairs the map says conflict (setFoesKnown, setFoe), by connector id.
+  auto connectorOf = [&](MovementId m, int k) { return net.m_movements[m.index()].connectors[static_cast<std::size_t>(k)]; };
+  std::vector<bool> foesKnown(net.m_connectors.size(), false);
+  for (const auto& [m, k] : m_pendingFoesKnown) foesKnown[connectorOf(m, k).index()] = true;
+  std::set<std::pair<ConnectorId, ConnectorId>> mapFoes;
+  for (const PendingYield& f : m_pendingFoes) {
+    const ConnectorId a = connectorOf(f.movement, f.connector), b = connectorOf(f.foeMovement, f.foeConnector);
+    mapFoes.emplace(std::min(a, b), std::max(a, b));
+  }
+
   // Conflicts between connectors of one junction. Connectors that leave the same lane share that
   // lane's queue, so they never meet inside the junction; connectors that enter the same lane meet
-  // at its start; all others conflict where their shapes cross.
+  // at its start; all others conflict where their shapes cross, unless the map lists the
+  // junction's foes: then it decides, and the shapes only say where.
   for (const Junction& junction : net.m_junctions) {
     const std::vector<ConnectorId>& ids = junction.connectors;
     for (std::size_t i = 0; i < ids.size(); ++i) {
@@ -415,8 +480,17 @@ RoadNetwork RoadNetworkBuilder::build() {
           b.conflicts.push_back({ids[i], b.lengthM, a.lengthM, true});
           continue;
         }
+        const bool fromMap = foesKnown[ids[i].index()] && foesKnown[ids[k].index()];
+        if (fromMap && !mapFoes.contains({std::min(ids[i], ids[k]), std::max(ids[i], ids[k])})) continue;
         Crossing x{};
-        if (firstCrossing(a.shape, b.shape, x)) {
+        bool meet = firstCrossing(a.shape, b.shape, x);
+        if (!meet && fromMap) {
+          // Foes whose drawn paths never cross (two turns that only come close) meet where they
+          // come closest.
+          x = closestApproach(a.shape, b.shape);
+          meet = true;
+        }
+        if (meet) {
           a.conflicts.push_back({ids[k], std::min(x.alongA, a.lengthM), std::min(x.alongB, b.lengthM), false});
           b.conflicts.push_back({ids[i], std::min(x.alongB, b.lengthM), std::min(x.alongA, a.lengthM), false});
         }
@@ -430,7 +504,6 @@ RoadNetwork RoadNetworkBuilder::build() {
   }
 
   // The map's right of way, on the conflicts it concerns.
-  auto connectorOf = [&](MovementId m, int k) { return net.m_movements[m.index()].connectors[static_cast<std::size_t>(k)]; };
   for (const PendingYield& y : m_pendingYields) {
     const ConnectorId foe = connectorOf(y.foeMovement, y.foeConnector);
     for (Conflict& k : net.m_connectors[connectorOf(y.movement, y.connector).index()].conflicts)
@@ -444,6 +517,8 @@ RoadNetwork RoadNetworkBuilder::build() {
   m_pendingMovements.clear();
   m_pendingYields.clear();
   m_pendingStops.clear();
+  m_pendingFoesKnown.clear();
+  m_pendingFoes.clear();
   return std::move(m_net);
 }
 

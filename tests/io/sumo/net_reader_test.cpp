@@ -230,6 +230,83 @@ TEST(SumoNetReader, TheFirstCharacterOfAResponseIsTheHighestLink) {
   EXPECT_FALSE(yieldsTo(sumo.network, link[3], link[0]));
 }
 
+// The conflict between connectors `a` and `b`, if any.
+const Conflict* conflictBetween(const RoadNetwork& net, ConnectorId a, ConnectorId b) {
+  for (const Conflict& k : net.connector(a).conflicts)
+    if (k.other == b) return &k;
+  return nullptr;
+}
+
+TEST(SumoNetReader, TheFoesMatrixDecidesWhichConnectorsConflict) {
+  // tee_priority as written: the minor road's left turn (link 2, S to A) crosses the main road's
+  // eastbound straight (link 0) and merges with the westbound one (link 1); its foes "0011" say
+  // both, and link 0's "0100" says link 2.
+  {
+    const SumoNetwork sumo = loadSumoNetwork(kData / "tee_priority.net.xml");
+    const auto& link = sumo.junctions[sumo.network.findJunction("J")->index()].links;
+    const Conflict* crossing = conflictBetween(sumo.network, link[2], link[0]);
+    ASSERT_NE(crossing, nullptr);
+    EXPECT_FALSE(crossing->merging);
+    EXPECT_GT(crossing->atM, 0);
+    EXPECT_LT(crossing->atM, sumo.network.connector(link[2]).lengthM);
+    ASSERT_NE(conflictBetween(sumo.network, link[0], link[2]), nullptr);
+    EXPECT_TRUE(conflictBetween(sumo.network, link[2], link[1])->merging);
+    // Links 1 and 3 are no foes and their paths stay apart: no conflict.
+    EXPECT_EQ(conflictBetween(sumo.network, link[3], link[1]), nullptr);
+  }
+  // The same shapes with links 0 and 2 no foes (neither request names the other): their paths
+  // still cross, but no conflict is made between them; the merge of links 1 and 2 stays.
+  {
+    std::string text = teeText();
+    replaceOnce(text, R"(<request index="0" response="0000" foes="0100")", R"(<request index="0" response="0000" foes="0000")");
+    replaceOnce(text, R"(<request index="2" response="0011" foes="0011")", R"(<request index="2" response="0010" foes="0010")");
+    const SumoNetwork sumo = loadSumoNetworkText(text, "tee.net.xml");
+    const auto& link = sumo.junctions[sumo.network.findJunction("J")->index()].links;
+    EXPECT_EQ(conflictBetween(sumo.network, link[2], link[0]), nullptr);
+    EXPECT_EQ(conflictBetween(sumo.network, link[0], link[2]), nullptr);
+    ASSERT_NE(conflictBetween(sumo.network, link[2], link[1]), nullptr);
+    EXPECT_TRUE(yieldsTo(sumo.network, link[2], link[1]));
+  }
+  // Only one side names the other (SUMO writes the matrix symmetric; a file need not be): foes.
+  {
+    std::string text = teeText();
+    replaceOnce(text, R"(<request index="0" response="0000" foes="0100")", R"(<request index="0" response="0000" foes="0000")");
+    const SumoNetwork sumo = loadSumoNetworkText(text, "tee.net.xml");
+    const auto& link = sumo.junctions[sumo.network.findJunction("J")->index()].links;
+    EXPECT_NE(conflictBetween(sumo.network, link[2], link[0]), nullptr);
+    EXPECT_NE(conflictBetween(sumo.network, link[0], link[2]), nullptr);
+  }
+}
+
+TEST(SumoNetReader, FoesWhosePathsNeverMeetConflictWhereTheyComeClosest) {
+  // Links 1 (B to A) and 3 (the right turn S to B) made foes: their paths neither cross nor merge,
+  // so the conflict lies at their closest approach, on both sides, within each connector.
+  std::string text = teeText();
+  replaceOnce(text, R"(<request index="1" response="0000" foes="0100")", R"(<request index="1" response="0000" foes="1100")");
+  replaceOnce(text, R"(<request index="3" response="0001" foes="0001")", R"(<request index="3" response="0001" foes="0011")");
+  const SumoNetwork sumo = loadSumoNetworkText(text, "tee.net.xml");
+  const RoadNetwork& net = sumo.network;
+  const auto& link = sumo.junctions[net.findJunction("J")->index()].links;
+  const Conflict* k = conflictBetween(net, link[3], link[1]);
+  const Conflict* back = conflictBetween(net, link[1], link[3]);
+  ASSERT_NE(k, nullptr);
+  ASSERT_NE(back, nullptr);
+  EXPECT_FALSE(k->merging);
+  EXPECT_DOUBLE_EQ(k->atM, back->otherAtM);
+  EXPECT_DOUBLE_EQ(k->otherAtM, back->atM);
+  const Connector& right = net.connector(link[3]);
+  const Connector& straight = net.connector(link[1]);
+  EXPECT_GE(k->atM, 0);
+  EXPECT_LE(k->atM, right.lengthM);
+  EXPECT_GE(k->otherAtM, 0);
+  EXPECT_LE(k->otherAtM, straight.lengthM);
+  // No point of the two paths is closer than the two conflict points.
+  const double d = length(right.shape.pointAt(k->atM) - straight.shape.pointAt(k->otherAtM));
+  for (double s = 0; s <= right.lengthM; s += 0.25)
+    for (double u = 0; u <= straight.lengthM; u += 0.25)
+      EXPECT_GE(length(right.shape.pointAt(s) - straight.shape.pointAt(u)), d - 1e-9);
+}
+
 TEST(SumoNetReader, JunctionTypesMapOntoRightOfWay) {
   const std::vector<std::pair<std::string, RightOfWay>> types{
       {"right_before_left", RightOfWay::RightBeforeLeft}, {"zipper", RightOfWay::RightBeforeLeft},

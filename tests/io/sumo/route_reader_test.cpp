@@ -218,6 +218,93 @@ std::string routeError(const std::string& file) {
   return "no error";
 }
 
+Loaded loadDepart() {
+  Loaded out{loadSumoNetwork(kData / "cross_tls.net.xml"), {}, {}};
+  loadSumoRoutes(kData / "depart.rou.xml", out.net.network, out.types, out.demand);
+  return out;
+}
+
+TEST(SumoRouteReader, DepartAttributesAreReadWithSumosDefaults) {
+  const Loaded l = loadDepart();
+  using D = DepartSpec;
+  // Nothing given: SUMO's first lane, base position, speed 0.
+  const Trip* defaults = tripNamed(l.demand, "v_defaults");
+  ASSERT_NE(defaults, nullptr);
+  EXPECT_EQ(defaults->depart.lane, D::Lane::First);
+  EXPECT_EQ(defaults->depart.pos, D::Pos::Auto);
+  EXPECT_EQ(defaults->depart.speed, D::Speed::Given);
+  EXPECT_DOUBLE_EQ(defaults->depart.speedMps, 0);
+  // departLane="2" on SC is SUMO's lane SC_2, the leftmost: trafficsim's lane 0 (SC_0, the
+  // sidewalk, is left out, so SC_1 is trafficsim's lane 1).
+  const Trip* given = tripNamed(l.demand, "v_given");
+  ASSERT_NE(given, nullptr);
+  EXPECT_EQ(given->depart.lane, D::Lane::Index);
+  EXPECT_EQ(given->depart.laneIndex, 0);
+  EXPECT_EQ(given->depart.pos, D::Pos::Given);
+  EXPECT_DOUBLE_EQ(given->depart.posM, 60);
+  EXPECT_EQ(given->depart.speed, D::Speed::Given);
+  EXPECT_DOUBLE_EQ(given->depart.speedMps, 8);
+  const Trip* keywords = tripNamed(l.demand, "v_keywords");
+  ASSERT_NE(keywords, nullptr);
+  EXPECT_EQ(keywords->depart.lane, D::Lane::Best);
+  EXPECT_EQ(keywords->depart.pos, D::Pos::Last);
+  EXPECT_EQ(keywords->depart.speed, D::Speed::Max);
+  // Random choices: drawn per vehicle at load, from the seed and the vehicle's id.
+  std::vector<double> draws;
+  for (const Trip& t : l.demand.trips) {
+    if (t.id.rfind("f_random.", 0) != 0) continue;
+    EXPECT_EQ(t.depart.lane, D::Lane::Random);
+    EXPECT_EQ(t.depart.pos, D::Pos::RandomFree);
+    EXPECT_EQ(t.depart.speed, D::Speed::Random);
+    for (double u : {t.depart.drawLane, t.depart.drawPos, t.depart.drawSpeed}) {
+      EXPECT_GE(u, 0);
+      EXPECT_LT(u, 1);
+    }
+    draws.push_back(t.depart.drawPos);
+  }
+  ASSERT_EQ(draws.size(), 4u);
+  EXPECT_NE(draws[0], draws[1]);
+  // Values trafficsim does not model fall back to its own insertion in that respect.
+  const Trip* odd = tripNamed(l.demand, "v_unsupported");
+  ASSERT_NE(odd, nullptr);
+  EXPECT_EQ(odd->depart.speed, D::Speed::Auto);
+  EXPECT_EQ(odd->depart.pos, D::Pos::Auto);
+  EXPECT_EQ(odd->depart.lane, D::Lane::First);
+}
+
+TEST(SumoRouteReader, BadDepartAttributesNameTheVehicleAndTheEdge) {
+  const SumoNetwork net = loadSumoNetwork(kData / "cross_tls.net.xml");
+  auto error = [&](const std::string& attributes) {
+    std::vector<VehicleType> types;
+    Demand demand;
+    try {
+      loadSumoRoutesText("<routes><vehicle id=\"bad\" depart=\"0\" " + attributes + "><route edges=\"SC CN\"/></vehicle></routes>",
+                         "bad.rou.xml", net.network, types, demand);
+    } catch (const LoadError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string sidewalk = error("departLane=\"0\"");  // SC_0 is a sidewalk
+  EXPECT_NE(sidewalk.find("bad.rou.xml"), std::string::npos) << sidewalk;
+  EXPECT_NE(sidewalk.find("vehicle \"bad\""), std::string::npos) << sidewalk;
+  EXPECT_NE(sidewalk.find("departLane 0"), std::string::npos) << sidewalk;
+  EXPECT_NE(sidewalk.find("edge \"SC\""), std::string::npos) << sidewalk;
+  const std::string missing = error("departLane=\"7\"");
+  EXPECT_NE(missing.find("no lane 7"), std::string::npos) << missing;
+  const std::string off = error("departPos=\"200\"");
+  EXPECT_NE(off.find("departPos"), std::string::npos) << off;
+  EXPECT_NE(off.find("edge \"SC\""), std::string::npos) << off;
+  const std::string negative = error("departSpeed=\"-1\"");
+  EXPECT_NE(negative.find("departSpeed"), std::string::npos) << negative;
+  // A bus lane does not take a car.
+  std::vector<VehicleType> types;
+  Demand demand;
+  EXPECT_THROW(loadSumoRoutesText(R"(<routes><vehicle id="car" depart="0" departLane="0"><route edges="WC CE"/></vehicle></routes>)",
+                                  "bus_lane.rou.xml", net.network, types, demand),
+               LoadError);
+}
+
 TEST(SumoRouteReader, ErrorsNameTheFileAndTheVehicle) {
   const std::string edge = routeError("unknown_edge.rou.xml");
   EXPECT_NE(edge.find("unknown_edge.rou.xml"), std::string::npos) << edge;

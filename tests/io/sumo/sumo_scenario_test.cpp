@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "common/run_cli.h"
 #include "common/temp_dir.h"
@@ -111,6 +112,64 @@ TEST(SumoConfig, PriorityJunctionRunsUnsignalised) {
   EXPECT_EQ(sc.demand.trips.size(), 50u + 34u + 17u);
   const VehicleCounts c = runValidated(sc);
   EXPECT_GT(c.arrived, 80u);
+}
+
+// The view of trip `id` in the world, if it is in the network.
+std::optional<VehicleView> vehicleNamed(const World& world, const Scenario& sc, const std::string& id) {
+  for (const VehicleView& v : world.snapshot().vehicles)
+    if (sc.demand.trips[v.id.index()].id == id) return v;
+  return std::nullopt;
+}
+
+TEST(SumoConfig, VehiclesEnterWhereTheirDepartAttributesSay) {
+  const Scenario sc = loadScenario(kData / "depart.sumocfg");
+  World world(sc, WorldOptions{1, true});
+  world.step();  // inserted, then moved for one step of 1 s
+  const RoadNetwork& net = *sc.network;
+  auto laneOf = [&](const VehicleView& v) {
+    return std::make_pair(net.road(net.lane(v.lane).road).name, static_cast<int>(net.lane(v.lane).indexInRoad));
+  };
+  // departLane="2" on SC (trafficsim's lane 0), front at 60 m, 8 m/s: after one step within what
+  // a car accelerating at 2.6 m/s² or braking at 4.5 m/s² can do.
+  const auto given = vehicleNamed(world, sc, "v_given");
+  ASSERT_TRUE(given.has_value());
+  ASSERT_FALSE(given->onConnector);
+  EXPECT_EQ(laneOf(*given), std::make_pair(std::string("SC"), 0));
+  EXPECT_GE(given->positionM, 60 + 8 - 4.5);
+  EXPECT_LE(given->positionM, 60 + 8 + 2.6);
+  EXPECT_GE(given->speedMps, 8 - 4.5);
+  EXPECT_LE(given->speedMps, 8 + 2.6);
+  // SUMO's defaults: a car in the rightmost lane a car may use (WC's right lane is for buses, so
+  // trafficsim's lane 0), rear at the start, from rest; the bus in the bus lane.
+  const auto defaults = vehicleNamed(world, sc, "v_defaults");
+  ASSERT_TRUE(defaults.has_value());
+  EXPECT_EQ(laneOf(*defaults), std::make_pair(std::string("WC"), 0));
+  EXPECT_LE(defaults->positionM, 5 + 2.6);
+  EXPECT_LE(defaults->speedMps, 2.6 + 1e-9);
+  const auto bus = vehicleNamed(world, sc, "v_bus_defaults");
+  ASSERT_TRUE(bus.has_value());
+  EXPECT_EQ(laneOf(*bus), std::make_pair(std::string("WC"), 1));
+  EXPECT_LE(bus->speedMps, 1.2 + 1e-9);
+  // departSpeed="max" on an empty lane: at speed from the first step.
+  const auto fast = vehicleNamed(world, sc, "v_keywords");
+  ASSERT_TRUE(fast.has_value());
+  EXPECT_GT(fast->speedMps, 10);
+  // The whole run keeps every invariant.
+  while (!world.finished()) {
+    world.step();
+    const std::string err = world.checkInvariants();
+    ASSERT_TRUE(err.empty()) << "t=" << world.timeS() << ": " << err;
+  }
+  EXPECT_EQ(world.counts().spawned, sc.demand.trips.size());
+}
+
+TEST(SumoConfig, DepartValuesTrafficsimDoesNotModelAreReported) {
+  const CliResult r = runCli("info " + shellQuoted((kData / "depart.sumocfg").string()));
+  EXPECT_EQ(r.code, 0) << r.err;
+  const std::string all = r.out + r.err;
+  EXPECT_TRUE(contains(all, "departSpeed=\"last\"")) << all;
+  EXPECT_TRUE(contains(all, "departPos=\"stop\"")) << all;
+  EXPECT_TRUE(contains(all, "v_unsupported")) << all;
 }
 
 TEST(SumoConfig, TomlScenarioCombinesSumoFilesWithTrafficsimFeatures) {

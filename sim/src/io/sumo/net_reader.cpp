@@ -119,6 +119,7 @@ class NetReader {
     readConnections();
     readTrafficLights();
     readRightOfWay();
+    readFoes();
     SumoNetwork out;
     out.network = m_builder.build();
     out.junctions = std::move(m_sumoJunctions);
@@ -242,6 +243,7 @@ class NetReader {
         const std::string laneEntity = entity + " lane " + std::to_string(l.index);
         RoadNetworkBuilder::LaneSpec spec;
         spec.allowed = lanePermissions(l.node);
+        spec.mapIndex = l.index;
         spec.shape = m_xml.shape(l.node, "shape", laneEntity);
         spec.speedLimitMps = m_xml.number(l.node, "speed", laneEntity, kDefaultSpeedMps);
         if (!(spec.speedLimitMps > 0)) m_xml.fail(l.node, laneEntity, "speed must be > 0 m/s");
@@ -577,15 +579,7 @@ class NetReader {
       }
       m_builder.setRightOfWay(JunctionId(j), rule);
       if (rule == RightOfWay::Unregulated) continue;
-      // Our connector of each of the junction's links.
-      std::vector<std::pair<MovementId, int>> linkAt(info.response.size(), {MovementId(), -1});
-      for (std::size_t m = 0; m < m_movementLinks.size(); ++m) {
-        if (m_movementJunction[m] != JunctionId(j)) continue;
-        for (std::size_t k = 0; k < m_movementLinks[m].size(); ++k) {
-          const int link = m_movementLinks[m][k].junctionIndex;
-          if (link >= 0 && static_cast<std::size_t>(link) < linkAt.size()) linkAt[static_cast<std::size_t>(link)] = {MovementId(m), static_cast<int>(k)};
-        }
-      }
+      const auto linkAt = linksOf(JunctionId(j), info.response.size());
       for (std::size_t i = 0; i < linkAt.size(); ++i) {
         const auto [movement, connector] = linkAt[i];
         if (connector < 0) continue;
@@ -599,6 +593,43 @@ class NetReader {
           m_builder.setYield(movement, connector, linkAt[b].first, linkAt[b].second);
         }
         if (rule == RightOfWay::AllWayStop || (type == "priority_stop" && yieldsSomewhere)) m_builder.setStopFirst(movement, connector);
+      }
+    }
+  }
+
+  // Our connector (movement, index in it) of each of a junction's `count` links; -1 where a link is
+  // not one of ours (a pedestrian crossing, a connection left out).
+  std::vector<std::pair<MovementId, int>> linksOf(JunctionId j, std::size_t count) const {
+    std::vector<std::pair<MovementId, int>> linkAt(count, {MovementId(), -1});
+    for (std::size_t m = 0; m < m_movementLinks.size(); ++m) {
+      if (m_movementJunction[m] != j) continue;
+      for (std::size_t k = 0; k < m_movementLinks[m].size(); ++k) {
+        const int link = m_movementLinks[m][k].junctionIndex;
+        if (link >= 0 && static_cast<std::size_t>(link) < linkAt.size()) linkAt[static_cast<std::size_t>(link)] = {MovementId(m), static_cast<int>(k)};
+      }
+    }
+    return linkAt;
+  }
+
+  // Which links conflict, from the junction's foes matrix: bit k of request i's foes (the string's
+  // last character is bit 0, as for the response; sumolib's Node.areFoes reads it the same way)
+  // says that links i and k may not use the junction at once. SUMO writes the matrix symmetric;
+  // a pair is taken as foes if either side says so. Junctions without a matrix (hand-written
+  // networks, dead ends) keep the conflicts of their shapes.
+  void readFoes() {
+    for (std::size_t j = 0; j < m_sumoJunctions.size(); ++j) {
+      const SumoJunction& info = m_sumoJunctions[j];
+      if (info.foes.empty()) continue;
+      const auto linkAt = linksOf(JunctionId(j), info.foes.size());
+      for (std::size_t i = 0; i < linkAt.size(); ++i) {
+        const auto [movement, connector] = linkAt[i];
+        if (connector < 0 || info.foes[i].empty()) continue;
+        m_builder.setFoesKnown(movement, connector);
+        const std::string& foes = info.foes[i];
+        for (std::size_t b = 0; b < foes.size() && b < linkAt.size(); ++b) {
+          if (foes[foes.size() - 1 - b] != '1' || linkAt[b].second < 0 || b == i) continue;
+          m_builder.setFoe(movement, connector, linkAt[b].first, linkAt[b].second);
+        }
       }
     }
   }

@@ -368,24 +368,81 @@ class RouteReader {
 
   // ---- vehicles -----------------------------------------------------------------------------
 
-  void checkDepartAttributes(const pugi::xml_node& n, const std::string& entity, std::string_view element) {
+  // The vehicle's departLane, departPos and departSpeed (SUMO's defaults, first, base and 0, where
+  // absent), and a report of the attributes trafficsim does not use. A value trafficsim does not
+  // model is reported once per kind and the vehicle enters as trafficsim's own insertion would in
+  // that respect (DepartSpec's Auto).
+  DepartSpec readDepartAttributes(const pugi::xml_node& n, const std::string& entity, std::string_view element) {
+    DepartSpec spec;
+    spec.lane = DepartSpec::Lane::First;
+    spec.speed = DepartSpec::Speed::Given;
+    spec.speedMps = 0;
+    auto unsupported = [&](std::string_view k, std::string_view v) {
+      m_ignored.add(std::string(element) + " " + std::string(k) + "=\"" + std::string(v) +
+                        "\" (not modelled; trafficsim's own insertion decides this)",
+                    entity);
+    };
     for (const pugi::xml_attribute& a : n.attributes()) {
       const std::string_view k = a.name();
       const std::string_view v = a.value();
       if (oneOf(k, {"id", "type", "depart", "route", "from", "to", "via", "begin", "end", "period", "vehsPerHour",
                     "probability", "number"}))
         continue;
-      // trafficsim inserts at the start of the first road, into the freest lane that leads on, at
-      // the speed the gap allows: SUMO's departLane best/free, departPos base, departSpeed max.
-      if (k == "departLane" && oneOf(v, {"best", "free", "allowed", "first", "random"})) continue;
-      if (k == "departPos" && oneOf(v, {"base", "0", "0.00", "free"})) continue;
-      if (k == "departSpeed" && oneOf(v, {"max", "desired", "speedLimit", "avg", "last"})) continue;
+      if (k == "departLane") {
+        if (v == "first") spec.lane = DepartSpec::Lane::First;
+        else if (v == "random") spec.lane = DepartSpec::Lane::Random;
+        else if (v == "free" || v == "allowed") spec.lane = DepartSpec::Lane::Free;
+        else if (v == "best") spec.lane = DepartSpec::Lane::Best;
+        else if (isNumber(v)) {
+          const int index = m_xml.integer(n, "departLane", entity);
+          if (index < 0) m_xml.fail(n, entity, "departLane must be a lane index >= 0, got " + std::string(v));
+          spec.lane = DepartSpec::Lane::Index;
+          spec.laneIndex = static_cast<std::uint16_t>(std::min(index, 0xFFFF));  // SUMO's number until add() maps it
+        } else {
+          unsupported(k, v);
+          spec.lane = DepartSpec::Lane::Auto;
+        }
+        continue;
+      }
+      if (k == "departPos") {
+        if (v == "base") spec.pos = DepartSpec::Pos::Auto;
+        else if (v == "random") spec.pos = DepartSpec::Pos::Random;
+        else if (v == "free") spec.pos = DepartSpec::Pos::Free;
+        else if (v == "random_free") spec.pos = DepartSpec::Pos::RandomFree;
+        else if (v == "last") spec.pos = DepartSpec::Pos::Last;
+        else if (isNumber(v)) {
+          spec.pos = DepartSpec::Pos::Given;
+          spec.posM = m_xml.number(n, "departPos", entity);
+        } else
+          unsupported(k, v);
+        continue;
+      }
+      if (k == "departSpeed") {
+        if (v == "max") spec.speed = DepartSpec::Speed::Max;
+        else if (v == "desired") spec.speed = DepartSpec::Speed::Desired;
+        else if (v == "speedLimit") spec.speed = DepartSpec::Speed::SpeedLimit;
+        else if (v == "random") spec.speed = DepartSpec::Speed::Random;
+        else if (isNumber(v)) {
+          spec.speed = DepartSpec::Speed::Given;
+          spec.speedMps = m_xml.number(n, "departSpeed", entity);
+          if (spec.speedMps < 0) m_xml.fail(n, entity, "departSpeed must be >= 0 m/s, got " + std::string(v));
+        } else {
+          unsupported(k, v);
+          spec.speed = DepartSpec::Speed::Auto;
+        }
+        continue;
+      }
       if (k == "arrivalLane" && v == "current") continue;
       if (k == "arrivalPos" && v == "max") continue;
       if (k == "color") continue;  // presentation only
       // One line per attribute, whatever its values: the first occurrence shows one.
       m_ignored.add(std::string(element) + " attribute '" + std::string(k) + "'", entity + " " + std::string(k) + "=\"" + std::string(v) + "\"");
     }
+    return spec;
+  }
+
+  static bool isNumber(std::string_view v) {
+    return !v.empty() && v.find_first_not_of("0123456789.-+eE") == std::string_view::npos;
   }
 
   std::optional<double> departure(const pugi::xml_node& n, const std::string& entity) {
@@ -399,7 +456,7 @@ class RouteReader {
     return t;
   }
 
-  void add(const std::string& id, VehicleTypeId type, double sumoDepartS, RouteId route) {
+  void add(const pugi::xml_node& n, const std::string& id, VehicleTypeId type, double sumoDepartS, RouteId route, DepartSpec depart) {
     if (sumoDepartS < m_options.beginS) {
       ++m_beforeBegin;
       return;
@@ -412,7 +469,40 @@ class RouteReader {
     // estimate cannot (probability flows drawing more than their expectation, many vehicles).
     if (m_demand.trips.size() >= m_limits.maxTrips)
       throw LoadError(m_xml.name(), inQuotes(id), tripLimitReason());
-    m_demand.trips.push_back({id, type, sumoDepartS - m_options.beginS, route});
+    // The first road decides what the lane and position mean.
+    const Road& first = m_net.road(m_demand.routes.route(route).front());
+    const VehicleClass cls = m_types[type.index()].vehicleClass;
+    const std::string entity = "vehicle " + inQuotes(id);
+    if (depart.lane == DepartSpec::Lane::Index) {
+      // SUMO numbers lanes from the right, over all of the edge's lanes (sidewalks included).
+      const int sumoIndex = depart.laneIndex;
+      auto it = std::find_if(first.lanes.begin(), first.lanes.end(), [&](LaneId l) { return m_net.lane(l).mapIndex == sumoIndex; });
+      if (it == first.lanes.end())
+        m_xml.fail(n, entity,
+                   "departLane " + std::to_string(sumoIndex) + ": edge " + inQuotes(first.name) + " has no lane " +
+                       std::to_string(sumoIndex) + " that vehicles may use (give another, or first, best, free, random)");
+      if (!m_net.lane(*it).allowed.allows(cls))
+        m_xml.fail(n, entity,
+                   "departLane " + std::to_string(sumoIndex) + ": lane " + std::to_string(sumoIndex) + " of edge " +
+                       inQuotes(first.name) + " does not allow its vehicle class (give another, or first, best, free, random)");
+      depart.laneIndex = static_cast<std::uint16_t>(it - first.lanes.begin());
+    }
+    if (depart.pos == DepartSpec::Pos::Given) {
+      const double along = depart.posM >= 0 ? depart.posM : first.lengthM + depart.posM;
+      if (along < 0 || along > first.lengthM + 1e-9)
+        m_xml.fail(n, entity,
+                   "departPos " + std::to_string(depart.posM) + " m is off edge " + inQuotes(first.name) + " (" +
+                       std::to_string(first.lengthM) + " m long; a negative position counts from its end)");
+    }
+    // Random choices drawn here, from the seed and the vehicle's id.
+    const std::uint64_t who = hashName(id);
+    if (depart.lane == DepartSpec::Lane::Random) depart.drawLane = uniform01(m_options.seed, hashName("sumo.departLane"), who);
+    if (depart.pos == DepartSpec::Pos::Random || depart.pos == DepartSpec::Pos::RandomFree)
+      depart.drawPos = uniform01(m_options.seed, hashName("sumo.departPos"), who);
+    if (depart.speed == DepartSpec::Speed::Random) depart.drawSpeed = uniform01(m_options.seed, hashName("sumo.departSpeed"), who);
+    Trip trip{id, type, sumoDepartS - m_options.beginS, route};
+    trip.depart = depart;
+    m_demand.trips.push_back(std::move(trip));
     ++m_added;
   }
 
@@ -435,20 +525,20 @@ class RouteReader {
   void readVehicle(const pugi::xml_node& n) {
     const std::string id = m_xml.requiredString(n, "id", "vehicle");
     const std::string entity = "vehicle " + inQuotes(id);
-    checkDepartAttributes(n, entity, "vehicle");
+    const DepartSpec departSpec = readDepartAttributes(n, entity, "vehicle");
     const auto depart = departure(n, entity);
     const auto type = typeOf(n, entity, id);
     if (!depart || !type) return;
     const auto edges = explicitRoute(n, entity, id);
     if (!edges) return;
     const auto route = routeId(*edges, *type, entity);
-    if (route) add(id, *type, *depart, *route);
+    if (route) add(n, id, *type, *depart, *route, departSpec);
   }
 
   void readTrip(const pugi::xml_node& n) {
     const std::string id = m_xml.requiredString(n, "id", "trip");
     const std::string entity = "trip " + inQuotes(id);
-    checkDepartAttributes(n, entity, "trip");
+    const DepartSpec departSpec = readDepartAttributes(n, entity, "trip");
     const auto depart = departure(n, entity);
     const auto type = typeOf(n, entity, id);
     if (!depart || !type) return;
@@ -463,13 +553,13 @@ class RouteReader {
       m_dropped.add("trips with no route between their edges", entity);
       return;
     }
-    if (auto r = routeId(*route, *type, entity)) add(id, *type, *depart, *r);
+    if (auto r = routeId(*route, *type, entity)) add(n, id, *type, *depart, *r, departSpec);
   }
 
   void readFlow(const pugi::xml_node& n) {
     const std::string id = m_xml.requiredString(n, "id", "flow");
     const std::string entity = "flow " + inQuotes(id);
-    checkDepartAttributes(n, entity, "flow");
+    const DepartSpec departSpec = readDepartAttributes(n, entity, "flow");
     const auto type = typeOf(n, entity, id + ".0");
     if (!type) return;
     std::optional<std::vector<RoadId>> route;
@@ -509,13 +599,13 @@ class RouteReader {
       const std::string vehicle = id + "." + std::to_string(k);
       ++k;
       if (!perVehicle) {
-        add(vehicle, *type, t, *rid);
+        add(n, vehicle, *type, t, *rid, departSpec);
         return;
       }
       const auto ownType = perVehicleType ? typeOf(n, entity, vehicle) : type;
       const auto ownRoute = perVehicleRoute ? explicitRoute(n, entity, vehicle) : route;
       if (!ownType || !ownRoute) return;
-      if (const auto r = routeId(*ownRoute, *ownType, entity)) add(vehicle, *ownType, t, *r);
+      if (const auto r = routeId(*ownRoute, *ownType, entity)) add(n, vehicle, *ownType, t, *r, departSpec);
     };
     const std::uint64_t stream = hashName("sumo.flow." + id);
 
