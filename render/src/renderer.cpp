@@ -1,5 +1,7 @@
 #include "traffic/render/renderer.h"
 
+#include <SFML/OpenGL.hpp>
+
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -419,7 +421,9 @@ void SceneRenderer::draw(sf::RenderTarget& target, const Frame& frame, const Cam
     buildCityLayer(frame, camera, options);
   } else {
     m_cityRoads.clear();
+    m_cityRoadLines.clear();
     m_cityMarks.clear();
+    m_cityMarkLines.clear();
   }
   buildStops(frame, camera);
   buildOverlay(camera, options);
@@ -431,6 +435,15 @@ void SceneRenderer::draw(sf::RenderTarget& target, const Frame& frame, const Cam
   target.draw(m_stopLines);
   if (city) {
     target.draw(m_cityRoads);
+    // The lines are as wide as the least strip and bar, so a line fully covers a row of pixels
+    // (with multisampling, a one-pixel line would be blended into its neighbours). Legacy GL state,
+    // which SFML leaves alone: set for these two draws, then back to its default.
+    if (m_cityRoadLines.getVertexCount() + m_cityMarkLines.getVertexCount() > 0 && target.setActive(true)) {
+      glLineWidth(static_cast<float>(kCityStripMinPx));
+      target.draw(m_cityRoadLines);
+      target.draw(m_cityMarkLines);
+      glLineWidth(1.f);
+    }
     target.draw(m_cityMarks);
   }
   // Stop markers go over the vehicles (far out a marker grows over its road), the overlay (route
@@ -470,18 +483,31 @@ void SceneRenderer::buildCityRoads(double pxPerM) {
     }
   }
   m_cityRoads.clear();
+  m_cityRoadLines.clear();
   for (std::size_t r = 0; r < m_cityRoadGeometry.size(); ++r) {
     CityRoad& g = m_cityRoadGeometry[r];
-    g.firstVertex = static_cast<std::uint32_t>(m_cityRoads.getVertexCount());
     g.vertexCount = 0;
     if (g.innerEdge.points.size() < 2) continue;
-    const Polyline outer = g.innerEdge.offset(-cityStripWidthM(RoadId(r), pxPerM));
-    for (std::size_t i = 1; i < g.innerEdge.points.size() && i < outer.points.size(); ++i) {
-      const ScenePoint a = m_scene.toScene(g.innerEdge.points[i - 1]), b = m_scene.toScene(g.innerEdge.points[i]),
-                       c = m_scene.toScene(outer.points[i]), d = m_scene.toScene(outer.points[i - 1]);
-      for (const ScenePoint& p : {a, b, c, a, c, d}) m_cityRoads.append(sf::Vertex({p.x, p.y}));
+    const double stripM = cityStripWidthM(RoadId(r), pxPerM);
+    g.asLine = g.widthM * pxPerM < kCityStripMinPx;
+    sf::VertexArray& out = g.asLine ? m_cityRoadLines : m_cityRoads;
+    g.firstVertex = static_cast<std::uint32_t>(out.getVertexCount());
+    if (g.asLine) {
+      const Polyline middle = g.innerEdge.offset(-stripM / 2);
+      for (std::size_t i = 1; i < middle.points.size(); ++i) {
+        const ScenePoint a = m_scene.toScene(middle.points[i - 1]), b = m_scene.toScene(middle.points[i]);
+        out.append(sf::Vertex({a.x, a.y}));
+        out.append(sf::Vertex({b.x, b.y}));
+      }
+    } else {
+      const Polyline outer = g.innerEdge.offset(-stripM);
+      for (std::size_t i = 1; i < g.innerEdge.points.size() && i < outer.points.size(); ++i) {
+        const ScenePoint a = m_scene.toScene(g.innerEdge.points[i - 1]), b = m_scene.toScene(g.innerEdge.points[i]),
+                         c = m_scene.toScene(outer.points[i]), d = m_scene.toScene(outer.points[i - 1]);
+        for (const ScenePoint& p : {a, b, c, a, c, d}) out.append(sf::Vertex({p.x, p.y}));
+      }
     }
-    g.vertexCount = static_cast<std::uint32_t>(m_cityRoads.getVertexCount()) - g.firstVertex;
+    g.vertexCount = static_cast<std::uint32_t>(out.getVertexCount()) - g.firstVertex;
   }
   m_cityBuiltPxPerM = pxPerM;
 }
@@ -503,10 +529,12 @@ void SceneRenderer::buildCityLayer(const Frame& frame, const Camera& camera, con
     else
       colour = load.vehicles == 0 ? palette::kRoadEmpty : roadSpeedColour(load.speedRatio);
     const sf::Color c = toSf(colour);
-    for (std::uint32_t k = 0; k < g.vertexCount; ++k) m_cityRoads[g.firstVertex + k].color = c;
+    sf::VertexArray& out = g.asLine ? m_cityRoadLines : m_cityRoads;
+    for (std::uint32_t k = 0; k < g.vertexCount; ++k) out[g.firstVertex + k].color = c;
   }
 
   m_cityMarks.clear();
+  m_cityMarkLines.clear();
   const Bounds visible = grown(camera.visibleWorld(), 20 * px + 10);
   auto quad = [&](Vec2 a, Vec2 b, Vec2 c, Vec2 d, sf::Color colour) {
     for (const Vec2& w : {a, b, c, a, c, d}) {
@@ -514,7 +542,16 @@ void SceneRenderer::buildCityLayer(const Frame& frame, const Camera& camera, con
       m_cityMarks.append(sf::Vertex({p.x, p.y}, colour));
     }
   };
+  // A bar along `line`: at its least width, a line (drawn kCityStripMinPx wide).
   auto band = [&](const Polyline& line, double widthM, sf::Color colour) {
+    if (widthM <= kQueueBarMinPx * px * 1.001) {
+      for (std::size_t i = 1; i < line.points.size(); ++i) {
+        const ScenePoint a = m_scene.toScene(line.points[i - 1]), b = m_scene.toScene(line.points[i]);
+        m_cityMarkLines.append(sf::Vertex({a.x, a.y}, colour));
+        m_cityMarkLines.append(sf::Vertex({b.x, b.y}, colour));
+      }
+      return;
+    }
     for (std::size_t i = 1; i < line.points.size(); ++i) {
       const Vec2 a = line.points[i - 1], b = line.points[i];
       if (length(b - a) < 1e-9) continue;
@@ -534,8 +571,7 @@ void SceneRenderer::buildCityLayer(const Frame& frame, const Camera& camera, con
       const Vec2 side = leftNormal(g.endHeading);
       const Vec2 centreEnd = g.endM + side * offsetM;
       const Vec2 centreStart = centreEnd - g.endHeading * (g.edgeLengthM - startS);
-      const Vec2 half = side * (widthM / 2);
-      quad(centreStart + half, centreEnd + half, centreEnd - half, centreStart - half, queueColour);
+      band(Polyline{{centreStart, centreEnd}}, widthM, queueColour);
     } else {
       band(g.innerEdge.slice(startS, g.edgeLengthM).offset(offsetM), widthM, queueColour);
     }

@@ -61,7 +61,7 @@ inline constexpr double kQueueBarMinPx = 2;
 /// from 0.1 pixels per metre up, 3 further out (where a city's junctions are a few pixels apart),
 /// and none below kSignalDotsMinPxPerM, where the approaches of a junction are too close together
 /// for a dot each.
-inline constexpr double kSignalDotsMinPxPerM = 0.02;
+inline constexpr double kSignalDotsMinPxPerM = 0.03;
 inline double signalDotPx(double pxPerM) { return pxPerM >= 0.1 ? 5 : 3; }
 
 /// Density colouring saturates here: vehicles per km and lane (7.5 m a vehicle, bumper to bumper).

@@ -87,7 +87,8 @@ class SceneRenderer {
   /// Vertices submitted for the city layer in the last draw: road strips, then queues, signal dots
   /// and entry queues.
   [[nodiscard]] std::size_t lastCityVertices() const {
-    return m_cityRoads.getVertexCount() + m_cityMarks.getVertexCount();
+    return m_cityRoads.getVertexCount() + m_cityRoadLines.getVertexCount() + m_cityMarks.getVertexCount() +
+           m_cityMarkLines.getVertexCount();
   }
   /// Wall time the last draw spent on the CPU building its per-frame vertex lists (vehicles, stop
   /// lines, the city layer, stops and overlay), before submitting anything of the frame.
@@ -143,12 +144,18 @@ class SceneRenderer {
     std::uint32_t firstVertex = 0;
     std::uint32_t vertexCount = 0;
     bool signalised = false;  // its end junction has a signal program
+    bool asLine = false;      // narrower than kCityStripMinPx: a line that wide (in m_cityRoadLines)
   };
   std::vector<CityRoad> m_cityRoadGeometry;  // indexed by RoadId; empty until the layer is first drawn
   double m_cityBuiltPxPerM = -1;
   std::vector<LaneLoad> m_laneLoads;
   sf::VertexArray m_cityRoads{sf::Triangles};
   sf::VertexArray m_cityMarks{sf::Triangles};
+  // Far out most strips and bars are at their least width: there they are lines of that width down
+  // the middle of where the strip would be, two vertices a segment instead of six (llvmpipe's time
+  // goes with the vertices: measured in render_bench).
+  sf::VertexArray m_cityRoadLines{sf::Lines};
+  sf::VertexArray m_cityMarkLines{sf::Lines};
 };
 
 }  // namespace traffic::render
