@@ -31,6 +31,8 @@ struct ShowOptions {
   std::string speed = "10";
   bool paused = false;
   std::string colourBy = "mode";
+  std::string layer = "auto";
+  std::string roadsBy = "speed";
   std::string size;
   std::string screenshot;
   std::optional<double> atS;
@@ -49,6 +51,17 @@ void addShowOptions(CLI::App& cmd, ShowOptions& o, const std::string& defaultSiz
   cmd.add_option("--colour-by,--color-by", o.colourBy, "Vehicle colours: by mode of transport or by speed; C switches [default: mode]")
       ->check(CLI::IsMember({"mode", "speed"}))
       ->type_name("mode|speed");
+  cmd.add_option("--layer", o.layer,
+                 "Zoomed out, the city layer replaces the vehicles: roads coloured by speed or density,\n"
+                 "queues, signals as dots, entry queues. auto switches by the scale (city below 0.4 pixels\n"
+                 "per metre, vehicles again above 0.6); city or vehicles forces one; V cycles [default: auto]")
+      ->check(CLI::IsMember({"auto", "city", "vehicles"}))
+      ->type_name("auto|city|vehicles");
+  cmd.add_option("--roads-by", o.roadsBy,
+                 "City layer: colour roads by speed (space-mean speed over the limit) or density\n"
+                 "(vehicles per km and lane); D switches [default: speed]")
+      ->check(CLI::IsMember({"speed", "density"}))
+      ->type_name("speed|density");
   cmd.add_option("--size", o.size, "Window or screenshot size in pixels [default: " + defaultSize + "]")
       ->type_name("WxH");
   cmd.add_option("--screenshot", o.screenshot,
@@ -78,6 +91,14 @@ Camera initialCamera(const RoadNetwork& net, const ShowOptions& o, unsigned w, u
   if (o.centre.size() == 2) camera.centreOn({o.centre[0], o.centre[1]});
   camera.zoomAt({w / 2.0, h / 2.0}, o.zoom);
   return camera;
+}
+
+LayerMode layerOf(const ShowOptions& o) {
+  return o.layer == "city" ? LayerMode::City : o.layer == "vehicles" ? LayerMode::Vehicles : LayerMode::Auto;
+}
+
+RoadMeasure roadMeasureOf(const ShowOptions& o) {
+  return o.roadsBy == "density" ? RoadMeasure::Density : RoadMeasure::Speed;
 }
 
 PlaybackSpeed parseSpeed(const std::string& text) {
@@ -179,6 +200,9 @@ int viewScreenshot(const PreparedRun& run, const ShowOptions& o) {
   image.widthPx = w;
   image.heightPx = h;
   image.colourMode = o.colourBy == "speed" ? ColourMode::BySpeed : ColourMode::ByClass;
+  image.layer = layerOf(o);
+  image.roadMeasure = roadMeasureOf(o);
+  for (const auto& [road, vehicles] : world.entryQueueLengths()) image.entryQueues.push_back({road, vehicles});
   image.camera = initialCamera(*sc.network, o, w, h);
   image.stops = sc.transit.stops;
   if (!o.noHud) {
@@ -233,6 +257,8 @@ int viewCommand(const RunHooks& hooks, const ShowOptions& o) {
   viewer.widthPx = size.first;
   viewer.heightPx = size.second;
   viewer.colourMode = o.colourBy == "speed" ? ColourMode::BySpeed : ColourMode::ByClass;
+  viewer.layer = layerOf(o);
+  viewer.roadMeasure = roadMeasureOf(o);
   viewer.title = fmt::format("trafficsim view - {}", run.scenario->name);
   viewer.camera = initialCamera(*run.scenario->network, o, size.first, size.second);
   runViewer(live, viewer);
@@ -264,6 +290,8 @@ int replayScreenshot(const ReplaySource& source, const std::filesystem::path& fi
   image.widthPx = w;
   image.heightPx = h;
   image.colourMode = o.colourBy == "speed" ? ColourMode::BySpeed : ColourMode::ByClass;
+  image.layer = layerOf(o);
+  image.roadMeasure = roadMeasureOf(o);
   image.camera = initialCamera(source.network(), o, w, h);
   image.stops = source.stops();
   if (!o.noHud) {
@@ -302,6 +330,8 @@ int replayCommand(const std::string& file, const ShowOptions& o) {
   viewer.widthPx = size.first;
   viewer.heightPx = size.second;
   viewer.colourMode = o.colourBy == "speed" ? ColourMode::BySpeed : ColourMode::ByClass;
+  viewer.layer = layerOf(o);
+  viewer.roadMeasure = roadMeasureOf(o);
   viewer.title = fmt::format("trafficsim replay - {} ({})", source.info().name, file);
   viewer.camera = initialCamera(source.network(), o, size.first, size.second);
   runViewer(source, viewer);
@@ -328,7 +358,8 @@ std::function<std::optional<int>()> addRenderCommands(CLI::App& app, RunHooks ho
   addShowOptions(*view, state->view, "1280x800 window, 1600x1000 screenshot");
   view->footer(
       "Runs the scenario exactly as 'trafficsim run' does, on its own thread, and draws it live: roads,\n"
-      "signals, vehicles coloured by mode or speed, and a heads-up display. The drawing never changes\n"
+      "signals, vehicles coloured by mode or speed, and a heads-up display; zoomed out, the city layer\n"
+      "(--layer) draws roads by speed or density, queues and signal dots instead. The drawing never changes\n"
       "the simulation: when the run reaches its end, the same summary.json, trips.csv and\n"
       "timeseries.csv are written as by 'run' (closing the window earlier writes nothing).\n"
       "Keys: H in the window, or docs/viewer.md. Needs an X display; on a machine without a\n"

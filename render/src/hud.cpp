@@ -173,10 +173,20 @@ void Hud::draw(sf::RenderTarget& target, const HudModel& m) const {
                                      {"green", palette::kSignalGreenProtected},
                                      {"green, yield", palette::kSignalGreenPermissive}};
     constexpr float kLabelW = 58, kRampW = 126;
+    const bool city = m.cityLayer;
     const std::string rampText = "stopped ... at the speed limit";
-    const std::string modeText = fmt::format("colour by {} (C)", toString(m.colourMode));
+    const std::string layerText = fmt::format("layer {} ({}, V)", city ? "city" : "vehicles", toString(m.layer));
+    const std::string modeText = city ? fmt::format("{}   roads by {} (D)", layerText, toString(m.roadMeasure))
+                                      : fmt::format("colour by {} (C)   {}", toString(m.colourMode), layerText);
     const std::string stopText = "stop: people waiting (far out, by size)";
     const std::string loadText = "on board";
+    // The city layer's rows: the road scale, and the queues.
+    const std::string roadRampText = m.roadMeasure == RoadMeasure::Speed
+                                         ? "stopped ... at the limit"
+                                         : fmt::format("{:.0f} ... 0 vehicles per km and lane", kJamDensityVehPerKm);
+    const std::string emptyText = "no vehicle";
+    const std::string queueText = m.entryQueuesKnown ? "at a stop line, and before an entry road"
+                                                     : "at a stop line (recordings hold no entry queues)";
     const float transitW = kLabelW + 24 + textWidth(stopText) + 12 + 26 + textWidth(loadText);
     auto swatchesWidth = [](const std::vector<Entry>& entries) {
       float w = 0;
@@ -184,11 +194,15 @@ void Hud::draw(sf::RenderTarget& target, const HudModel& m) const {
       return w;
     };
     const float vehiclesW =
-        kLabelW + (m.colourMode == ColourMode::ByClass ? swatchesWidth(classes) : kRampW + 6 + textWidth(rampText));
-    const float w = std::max({vehiclesW, kLabelW + swatchesWidth(signals), transit ? transitW : 0.f, textWidth(modeText)}) +
+        city ? kLabelW + kRampW + 6 + textWidth(roadRampText) +
+                   (m.roadMeasure == RoadMeasure::Speed ? 24 + textWidth(emptyText) : 0.f)
+             : kLabelW + (m.colourMode == ColourMode::ByClass ? swatchesWidth(classes) : kRampW + 6 + textWidth(rampText));
+    const float queueW = city ? kLabelW + 24 + textWidth(queueText) : 0.f;
+    const float w = std::max({vehiclesW, queueW, kLabelW + swatchesWidth(signals), transit ? transitW : 0.f,
+                              textWidth(modeText)}) +
                     2 * kPad;
     const float bottom = static_cast<float>(size.y) - (m.timeBar ? 46.f : 10.f);
-    const float h = kPad * 2 + kLineH * (transit ? 4 : 3);
+    const float h = kPad * 2 + kLineH * static_cast<float>(3 + (transit ? 1 : 0) + (city ? 1 : 0));
     const float y0 = bottom - h;
     panel(target, {10, y0, w, h});
     const float x = 10 + kPad;
@@ -201,18 +215,34 @@ void Hud::draw(sf::RenderTarget& target, const HudModel& m) const {
         cx += 24 + textWidth(name);
       }
     };
-    if (m.colourMode == ColourMode::ByClass) {
-      text(target, "mode:", x, y);
-      swatches(classes);
-    } else {
-      text(target, "speed:", x, y);
+    auto ramp = [&](auto colourAt) {
       constexpr int kSteps = 21;
       for (int i = 0; i < kSteps; ++i) {
         sf::RectangleShape box({kRampW / kSteps, 12});
         box.setPosition(x + kLabelW + static_cast<float>(i) * kRampW / kSteps, y + 3);
-        box.setFillColor(toSf(speedColour(i / (kSteps - 1.0), 1.0)));
+        box.setFillColor(toSf(colourAt(i / (kSteps - 1.0))));
         target.draw(box);
       }
+    };
+    if (city) {
+      text(target, "roads:", x, y);
+      ramp([](double f) { return roadColour(f); });
+      text(target, roadRampText, x + kLabelW + kRampW + 6, y);
+      if (m.roadMeasure == RoadMeasure::Speed) {
+        const float cx = x + kLabelW + kRampW + 6 + textWidth(roadRampText) + 12;
+        swatch(target, cx, y, palette::kRoadEmpty);
+        text(target, emptyText, cx + 16, y);
+      }
+      y += kLineH;
+      text(target, "queues:", x, y);
+      swatch(target, x + kLabelW, y, palette::kQueue);
+      text(target, queueText, x + kLabelW + 16, y);
+    } else if (m.colourMode == ColourMode::ByClass) {
+      text(target, "mode:", x, y);
+      swatches(classes);
+    } else {
+      text(target, "speed:", x, y);
+      ramp([](double f) { return speedColour(f, 1.0); });
       text(target, rampText, x + kLabelW + kRampW + 6, y);
     }
     y += kLineH;
@@ -315,7 +345,9 @@ void Hud::draw(sf::RenderTarget& target, const HudModel& m) const {
         {"N", "one step (while paused)"},
         {"] / [", "faster / slower"},
         {"M", "as fast as possible / back"},
-        {"C", "colour by mode / by speed"},
+        {"C", "colour vehicles by mode / by speed"},
+        {"V", "layer: auto / city / vehicles"},
+        {"D", "city layer: roads by speed / by density"},
         {"click", "follow a vehicle, inspect a stop or a junction"},
         {"Esc", "clear the selection"},
         {", / .", "back / forward 10 s (replay)"},

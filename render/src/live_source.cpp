@@ -108,6 +108,12 @@ std::shared_ptr<const Frame> LiveSimulation::current() {
   return m_frame;
 }
 
+std::vector<EntryQueue> LiveSimulation::entryQueues(const Frame& frame) const {
+  std::lock_guard lock(m_mutex);
+  if (!m_frame || m_frame->step != frame.step) return {};
+  return m_entryQueues;
+}
+
 void LiveSimulation::setPaused(bool paused) {
   {
     std::lock_guard lock(m_mutex);
@@ -153,6 +159,8 @@ double LiveSimulation::publishedTimeS() const {
 
 void LiveSimulation::publish(const World& world, bool withDetails) {
   auto frame = std::make_shared<const Frame>(world.frame());
+  std::vector<EntryQueue> entry;
+  for (const auto& [road, vehicles] : world.entryQueueLengths()) entry.push_back({road, vehicles});
   std::optional<TripRecord> record;
   std::vector<UpcomingStop> upcoming;
   const std::int64_t id = m_followed.load();
@@ -168,6 +176,7 @@ void LiveSimulation::publish(const World& world, bool withDetails) {
   if (m_chart.empty() || frame->timeS >= m_chart.back().first + minGapS)
     m_chart.emplace_back(frame->timeS, frame->stats.delayIndex);
   m_frame = std::move(frame);
+  m_entryQueues = std::move(entry);
   if (withDetails) {
     m_followedRecord = record;
     m_followedStops = std::move(upcoming);

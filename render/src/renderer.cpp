@@ -1,7 +1,10 @@
 #include "traffic/render/renderer.h"
 
+#include <SFML/OpenGL.hpp>
+
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cmath>
 #include <map>
 #include <string>
@@ -54,6 +57,14 @@ const sf::Font* labelFont() {
   }();
   return font;
 }
+
+const FrameVehicle* findInFrame(const Frame& frame, std::uint32_t id) {
+  for (const FrameVehicle& v : frame.vehicles)
+    if (v.id == id) return &v;
+  return nullptr;
+}
+
+Vec2 rightOf(Vec2 heading) { return leftNormal(heading) * -1.0; }
 
 constexpr unsigned kLabelTextPx = 12;
 constexpr float kLabelPadPx = 2;
@@ -129,12 +140,14 @@ sf::View SceneRenderer::viewFor(const Camera& camera) const {
                                static_cast<float>(camera.heightPx() / camera.pxPerM())});
 }
 
-void SceneRenderer::drawTiles(sf::RenderTarget& target, const Bounds& visible, double pxPerM) {
+void SceneRenderer::drawTiles(sf::RenderTarget& target, const Bounds& visible, double pxPerM, bool city) {
   const bool surfaces = pxPerM >= kSurfacesMinPxPerM;
   const bool markings = pxPerM >= kMarkingsMinPxPerM;
   if (surfaces)
     for (const auto& tile : m_tiles)
       if (intersects(tile->bounds, visible)) tile->surface.draw(target);
+  // The city layer's strips cover the lanes: neither markings nor lane lines under them.
+  if (city) return;
   for (const auto& tile : m_tiles) {
     if (!intersects(tile->bounds, visible)) continue;
     // Zoomed in, the markings; further out, one-pixel lines along the lanes, so that roads
@@ -146,8 +159,9 @@ void SceneRenderer::drawTiles(sf::RenderTarget& target, const Bounds& visible, d
   }
 }
 
-void SceneRenderer::updateStopLines(const Frame& frame, const Camera& camera) {
+void SceneRenderer::updateStopLines(const Frame& frame, const Camera& camera, bool city) {
   m_stopLines.clear();
+  if (city) return;  // the city layer shows signals as dots
   const double pxPerM = camera.pxPerM();
   // Further out than lane surfaces, a junction is a few pixels: no room for its stop lines.
   if (pxPerM < kSurfacesMinPxPerM) return;
@@ -207,6 +221,16 @@ void SceneRenderer::buildVehicles(const Frame& frame, const Camera& camera, cons
   m_poseIds.reserve(frame.vehicles.size());
   m_vehicles.clear();
   m_vehicles.setPrimitiveType(boxes ? sf::Triangles : sf::Lines);
+  if (options.cityLayer) {
+    // No vehicles in the city layer, but a followed one keeps its pose: the camera follows it and
+    // the overlay frames it.
+    if (!options.selectedVehicle) return;
+    if (const FrameVehicle* v = findInFrame(frame, *options.selectedVehicle)) {
+      m_poses.push_back(m_tracks.place(*v, m_lengthOf ? m_lengthOf(v->id) : classLengthM(v->vehicleClass)));
+      m_poseIds.push_back(v->id);
+    }
+    return;
+  }
   // Short lines zoomed out: at least 2.5 pixels, so every vehicle shows.
   const double minLineM = 2.5 / pxPerM;
   for (const FrameVehicle& v : frame.vehicles) {
@@ -389,14 +413,39 @@ void SceneRenderer::buildOverlay(const Camera& camera, const DrawOptions& option
 }
 
 void SceneRenderer::draw(sf::RenderTarget& target, const Frame& frame, const Camera& camera, const DrawOptions& options) {
-  target.setView(viewFor(camera));
-  const Bounds visible = grown(camera.visibleWorld(), 20);
-  drawTiles(target, visible, camera.pxPerM());
-  updateStopLines(frame, camera);
-  target.draw(m_stopLines);
+  const auto buildStart = std::chrono::steady_clock::now();
+  const bool city = options.cityLayer;
+  updateStopLines(frame, camera, city);
   buildVehicles(frame, camera, options);
+  if (city) {
+    buildCityLayer(frame, camera, options);
+  } else {
+    m_cityRoads.clear();
+    m_cityRoadLines.clear();
+    m_cityMarks.clear();
+    m_cityMarkLines.clear();
+  }
   buildStops(frame, camera);
   buildOverlay(camera, options);
+  m_lastBuildS = std::chrono::duration<double>(std::chrono::steady_clock::now() - buildStart).count();
+
+  target.setView(viewFor(camera));
+  const Bounds visible = grown(camera.visibleWorld(), 20);
+  drawTiles(target, visible, camera.pxPerM(), city);
+  target.draw(m_stopLines);
+  if (city) {
+    target.draw(m_cityRoads);
+    // The lines are as wide as the least strip and bar, so a line fully covers a row of pixels
+    // (with multisampling, a one-pixel line would be blended into its neighbours). Legacy GL state,
+    // which SFML leaves alone: set for these two draws, then back to its default.
+    if (m_cityRoadLines.getVertexCount() + m_cityMarkLines.getVertexCount() > 0 && target.setActive(true)) {
+      glLineWidth(static_cast<float>(kCityStripMinPx));
+      target.draw(m_cityRoadLines);
+      target.draw(m_cityMarkLines);
+      glLineWidth(1.f);
+    }
+    target.draw(m_cityMarks);
+  }
   // Stop markers go over the vehicles (far out a marker grows over its road), the overlay (route
   // band and selection frames) over both; the band is translucent, so the vehicles on the route
   // still show through it. The numbers come last, in screen pixels.
@@ -406,6 +455,193 @@ void SceneRenderer::draw(sf::RenderTarget& target, const Frame& frame, const Cam
   const sf::FloatRect screen(0, 0, static_cast<float>(camera.widthPx()), static_cast<float>(camera.heightPx()));
   target.setView(sf::View(screen));
   drawLabels(target, frame, camera);
+}
+
+double SceneRenderer::cityStripWidthM(RoadId road, double pxPerM) const {
+  return std::max(m_cityRoadGeometry[road.index()].widthM, kCityStripMinPx / pxPerM);
+}
+
+void SceneRenderer::buildCityRoads(double pxPerM) {
+  if (m_cityRoadGeometry.empty() && !m_net->roads().empty()) {
+    m_cityRoadGeometry.resize(m_net->roads().size());
+    for (std::size_t r = 0; r < m_net->roads().size(); ++r) {
+      const Road& road = m_net->roads()[r];
+      CityRoad& g = m_cityRoadGeometry[r];
+      if (road.lanes.empty()) continue;
+      const Lane& inner = m_net->lane(road.lanes.front());
+      if (inner.shape.points.size() < 2) continue;
+      g.innerEdge = inner.shape.offset(inner.widthM / 2);
+      g.edgeLengthM = g.innerEdge.length();
+      g.startM = g.innerEdge.points.front();
+      g.startHeading = g.innerEdge.directionAt(0);
+      g.endM = g.innerEdge.points.back();
+      g.endHeading = g.innerEdge.directionAt(g.edgeLengthM);
+      for (LaneId l : road.lanes) g.widthM += m_net->lane(l).widthM;
+      g.shapeScale = inner.lengthM > 0 ? g.edgeLengthM / inner.lengthM : 1.0;
+      const Junction& end = m_net->junction(road.to);
+      g.signalised = !end.boundary && end.program.has_value();
+    }
+  }
+  m_cityRoads.clear();
+  m_cityRoadLines.clear();
+  for (std::size_t r = 0; r < m_cityRoadGeometry.size(); ++r) {
+    CityRoad& g = m_cityRoadGeometry[r];
+    g.vertexCount = 0;
+    if (g.innerEdge.points.size() < 2) continue;
+    const double stripM = cityStripWidthM(RoadId(r), pxPerM);
+    g.asLine = g.widthM * pxPerM < kCityStripMinPx;
+    sf::VertexArray& out = g.asLine ? m_cityRoadLines : m_cityRoads;
+    g.firstVertex = static_cast<std::uint32_t>(out.getVertexCount());
+    if (g.asLine) {
+      const Polyline middle = g.innerEdge.offset(-stripM / 2);
+      for (std::size_t i = 1; i < middle.points.size(); ++i) {
+        const ScenePoint a = m_scene.toScene(middle.points[i - 1]), b = m_scene.toScene(middle.points[i]);
+        out.append(sf::Vertex({a.x, a.y}));
+        out.append(sf::Vertex({b.x, b.y}));
+      }
+    } else {
+      const Polyline outer = g.innerEdge.offset(-stripM);
+      for (std::size_t i = 1; i < g.innerEdge.points.size() && i < outer.points.size(); ++i) {
+        const ScenePoint a = m_scene.toScene(g.innerEdge.points[i - 1]), b = m_scene.toScene(g.innerEdge.points[i]),
+                         c = m_scene.toScene(outer.points[i]), d = m_scene.toScene(outer.points[i - 1]);
+        for (const ScenePoint& p : {a, b, c, a, c, d}) out.append(sf::Vertex({p.x, p.y}));
+      }
+    }
+    g.vertexCount = static_cast<std::uint32_t>(out.getVertexCount()) - g.firstVertex;
+  }
+  m_cityBuiltPxPerM = pxPerM;
+}
+
+void SceneRenderer::buildCityLayer(const Frame& frame, const Camera& camera, const DrawOptions& options) {
+  const double pxPerM = camera.pxPerM();
+  const double px = 1.0 / pxPerM;  // one pixel, in metres
+  if (pxPerM != m_cityBuiltPxPerM || m_cityRoadGeometry.empty()) buildCityRoads(pxPerM);
+  m_laneLoads = laneLoads(*m_net, frame, m_lengthOf);
+
+  // Road colours.
+  for (std::size_t r = 0; r < m_cityRoadGeometry.size(); ++r) {
+    const CityRoad& g = m_cityRoadGeometry[r];
+    if (g.vertexCount == 0) continue;
+    const RoadLoad load = roadLoad(*m_net, RoadId(r), m_laneLoads);
+    Rgba colour;
+    if (options.roadMeasure == RoadMeasure::Density)
+      colour = roadDensityColour(load.vehPerKmLane);
+    else
+      colour = load.vehicles == 0 ? palette::kRoadEmpty : roadSpeedColour(load.speedRatio);
+    const sf::Color c = toSf(colour);
+    sf::VertexArray& out = g.asLine ? m_cityRoadLines : m_cityRoads;
+    for (std::uint32_t k = 0; k < g.vertexCount; ++k) out[g.firstVertex + k].color = c;
+  }
+
+  m_cityMarks.clear();
+  m_cityMarkLines.clear();
+  const Bounds visible = grown(camera.visibleWorld(), 20 * px + 10);
+  auto quad = [&](Vec2 a, Vec2 b, Vec2 c, Vec2 d, sf::Color colour) {
+    for (const Vec2& w : {a, b, c, a, c, d}) {
+      const ScenePoint p = m_scene.toScene(w);
+      m_cityMarks.append(sf::Vertex({p.x, p.y}, colour));
+    }
+  };
+  // A bar along `line`: at its least width, a line (drawn kCityStripMinPx wide).
+  auto band = [&](const Polyline& line, double widthM, sf::Color colour) {
+    if (widthM <= kQueueBarMinPx * px * 1.001) {
+      for (std::size_t i = 1; i < line.points.size(); ++i) {
+        const ScenePoint a = m_scene.toScene(line.points[i - 1]), b = m_scene.toScene(line.points[i]);
+        m_cityMarkLines.append(sf::Vertex({a.x, a.y}, colour));
+        m_cityMarkLines.append(sf::Vertex({b.x, b.y}, colour));
+      }
+      return;
+    }
+    for (std::size_t i = 1; i < line.points.size(); ++i) {
+      const Vec2 a = line.points[i - 1], b = line.points[i];
+      if (length(b - a) < 1e-9) continue;
+      const Vec2 n = leftNormal(normalized(b - a)) * (widthM / 2);
+      quad(a + n, b + n, b - n, a - n, colour);
+    }
+  };
+
+  // Queues: one bar per lane, in the lane's share of its road's strip, from the stop line back.
+  // Where a lane's share is narrower than a bar's least width, the bars of a road would lie on top
+  // of each other: the road's longest queue is drawn alone, across the strip.
+  const sf::Color queueColour = toSf(palette::kQueue);
+  auto queueBar = [&](const CityRoad& g, double queueM, double offsetM, double widthM) {
+    const double startS = std::max(0.0, g.edgeLengthM - std::max(queueM * g.shapeScale, kQueueBarMinPx * px));
+    if (g.innerEdge.points.size() == 2) {
+      // A straight road (most are): the bar is one quad, without cutting the polyline.
+      const Vec2 side = leftNormal(g.endHeading);
+      const Vec2 centreEnd = g.endM + side * offsetM;
+      const Vec2 centreStart = centreEnd - g.endHeading * (g.edgeLengthM - startS);
+      band(Polyline{{centreStart, centreEnd}}, widthM, queueColour);
+    } else {
+      band(g.innerEdge.slice(startS, g.edgeLengthM).offset(offsetM), widthM, queueColour);
+    }
+  };
+  for (std::size_t r = 0; r < m_cityRoadGeometry.size(); ++r) {
+    const CityRoad& g = m_cityRoadGeometry[r];
+    if (g.vertexCount == 0) continue;
+    const std::vector<LaneId>& lanes = m_net->roads()[r].lanes;
+    double longestM = 0;
+    for (LaneId l : lanes) longestM = std::max<double>(longestM, m_laneLoads[l.index()].queueM);
+    if (longestM <= 0) continue;
+    if (!visible.contains(g.endM) && !visible.contains(g.startM)) continue;
+    const double stripM = cityStripWidthM(RoadId(r), pxPerM);
+    const double shareM = stripM / static_cast<double>(lanes.size());
+    if (shareM < kQueueBarMinPx * px) {
+      queueBar(g, longestM, -stripM / 2, stripM);
+      continue;
+    }
+    for (LaneId l : lanes) {
+      const double queueM = m_laneLoads[l.index()].queueM;
+      if (queueM > 0) queueBar(g, queueM, -(m_net->lane(l).indexInRoad + 0.5) * shareM, shareM);
+    }
+  }
+
+  // Entry queues: a bar before the entry road, as long as its vehicles would be standing in line.
+  for (const EntryQueue& e : options.entryQueues) {
+    if (e.vehicles == 0 || e.road.index() >= m_cityRoadGeometry.size()) continue;
+    const CityRoad& g = m_cityRoadGeometry[e.road.index()];
+    if (g.vertexCount == 0) continue;
+    const Vec2 start = g.startM;
+    if (!visible.contains(start)) continue;
+    const Vec2 heading = g.startHeading;
+    const double stripM = cityStripWidthM(e.road, pxPerM);
+    const Vec2 mid = start + rightOf(heading) * (stripM / 2);
+    const double lengthM = std::max(e.vehicles * kEntryQueueVehicleM, kQueueBarMinPx * px);
+    band(Polyline{{mid - heading * lengthM, mid}}, std::max(stripM, kQueueBarMinPx * px), queueColour);
+  }
+
+  // Signals: a dot at the stop line of each signalised approach, with a dark rim against the road
+  // colours. Its colour is the most open state of the approach's movements other than right turns
+  // (green when the approach is being served): right turns are often always permitted, which would
+  // make every approach green all the time. An approach with right turns only shows those.
+  if (pxPerM >= kSignalDotsMinPxPerM) {
+    const double half = signalDotPx(pxPerM) / 2 * px;
+    const sf::Color rim = toSf(palette::kBackground);
+    for (std::size_t r = 0; r < m_cityRoadGeometry.size(); ++r) {
+      const CityRoad& g = m_cityRoadGeometry[r];
+      if (!g.signalised || g.vertexCount == 0) continue;
+      const Vec2 heading = g.endHeading;
+      const Vec2 at = g.endM + rightOf(heading) * (cityStripWidthM(RoadId(r), pxPerM) / 2) -
+                      heading * (half + px);
+      if (!visible.contains(at)) continue;
+      SignalState state = SignalState::Red, rightState = SignalState::Red;
+      bool others = false;
+      for (MovementId m : m_net->roads()[r].movementsOut) {
+        if (m.index() >= frame.movementStates.size()) continue;
+        const SignalState st = frame.movementStates[m.index()];
+        if (m_net->movement(m).turn == TurnType::Right) {
+          rightState = mostOpen(rightState, st);
+        } else {
+          state = mostOpen(state, st);
+          others = true;
+        }
+      }
+      const double h = half + px;
+      quad(at + Vec2{-h, -h}, at + Vec2{h, -h}, at + Vec2{h, h}, at + Vec2{-h, h}, rim);
+      quad(at + Vec2{-half, -half}, at + Vec2{half, -half}, at + Vec2{half, half}, at + Vec2{-half, half},
+           toSf(signalColour(others ? state : rightState)));
+    }
+  }
 }
 
 }  // namespace traffic::render

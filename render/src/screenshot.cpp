@@ -53,6 +53,9 @@ sf::Image renderImage(const RoadNetwork& net, const SceneRenderer::LengthOf& len
   const Camera camera = options.camera ? *options.camera : Camera::fit(renderer.bounds(), options.widthPx, options.heightPx);
   DrawOptions draw;
   draw.colourMode = options.colourMode;
+  draw.cityLayer = LayerSwitch(options.layer).update(camera.pxPerM());
+  draw.roadMeasure = options.roadMeasure;
+  draw.entryQueues = options.entryQueues;
   texture.clear(toSf(palette::kBackground));
   renderer.draw(texture, frame, camera, draw);
   if (options.hud) {
@@ -61,6 +64,10 @@ sf::Image renderImage(const RoadNetwork& net, const SceneRenderer::LengthOf& len
     HudModel model = *options.hud;
     model.frame = &frame;
     model.colourMode = options.colourMode;
+    model.layer = options.layer;
+    model.cityLayer = draw.cityLayer;
+    model.roadMeasure = options.roadMeasure;
+    model.entryQueuesKnown = model.info.live;
     hud.draw(texture, model);
   }
   texture.display();

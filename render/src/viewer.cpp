@@ -183,8 +183,10 @@ class ViewerSession {
         m_net(source.network()),
         m_renderer(m_net, [&source](std::uint32_t id) { return source.vehicleLengthM(id); }, source.stops()),
         m_camera(options.camera ? *options.camera : Camera::fit(m_renderer.bounds(), options.widthPx, options.heightPx)),
-        m_speedBeforeMax(source.speed() == kAsFastAsPossible ? 10 : source.speed()) {
+        m_speedBeforeMax(source.speed() == kAsFastAsPossible ? 10 : source.speed()),
+        m_layer(options.layer) {
     m_draw.colourMode = options.colourMode;
+    m_draw.roadMeasure = options.roadMeasure;
   }
 
   void run() {
@@ -331,6 +333,10 @@ class ViewerSession {
       case sf::Keyboard::C:
         m_draw.colourMode = m_draw.colourMode == ColourMode::ByClass ? ColourMode::BySpeed : ColourMode::ByClass;
         break;
+      case sf::Keyboard::V: m_layer.cycle(); break;
+      case sf::Keyboard::D:
+        m_draw.roadMeasure = m_draw.roadMeasure == RoadMeasure::Speed ? RoadMeasure::Density : RoadMeasure::Speed;
+        break;
       case sf::Keyboard::H: m_showHelp = !m_showHelp; break;
       case sf::Keyboard::P: m_saveWindow = true; break;
       case sf::Keyboard::Comma: seek(now - (shift ? 60 : 10)); break;
@@ -360,6 +366,9 @@ class ViewerSession {
     model.paused = m_source.paused();
     model.finished = m_source.finished();
     model.colourMode = m_draw.colourMode;
+    model.layer = m_layer.mode();
+    model.cityLayer = m_draw.cityLayer;
+    model.roadMeasure = m_draw.roadMeasure;
     model.status = m_source.status();
     if (!m_flash.empty() && wallNow < m_flashUntil) model.status += (model.status.empty() ? "" : "   ") + m_flash;
     model.timeBar = m_source.canSeek();
@@ -396,6 +405,13 @@ class ViewerSession {
       m_draw.highlightedRoute = details ? details->route : std::vector<RoadId>{};
       m_draw.plannedStops = details ? details->upcomingStops : std::vector<UpcomingStop>{};
     }
+    m_draw.cityLayer = m_layer.update(m_camera.pxPerM());
+    if (m_draw.cityLayer)
+      m_draw.entryQueues = m_source.entryQueues(frame);
+    else
+      m_draw.entryQueues.clear();
+    model.cityLayer = m_draw.cityLayer;
+    model.entryQueuesKnown = m_source.info().live;
     m_renderer.draw(m_window, frame, m_camera, m_draw);
     if (m_draw.selectedVehicle && m_followCamera) {
       // Follow: keep the vehicle in the middle (from the poses just computed for this frame).
@@ -445,6 +461,7 @@ class ViewerSession {
   std::string m_flash;  // a short message on the HUD, e.g. where a picture was saved
   Clock::time_point m_flashUntil;
   PlaybackSpeed m_speedBeforeMax;
+  LayerSwitch m_layer;
 
   bool m_pressed = false, m_dragged = false;
   sf::Vector2i m_pressAt, m_lastMouse;

@@ -10,6 +10,7 @@
 
 #include "common/run_cli.h"
 #include "render_test_support.h"
+#include "traffic/render/city_view.h"
 #include "traffic/render/palette.h"
 
 namespace traffic::render {
@@ -58,8 +59,9 @@ TEST(ScreenshotCli, ViewWritesAPngOfTheRequestedSizeThatShowsTheNetwork) {
   TRAFFIC_REQUIRE_DISPLAY();
   TempDir dir;
   const auto png = dir.path() / "shot.png";
+  // The vehicle layer: at this size the whole network is far enough out for the city layer.
   const CliResult r = runCli("view " + shippedScenario("hangzhou_real.toml") + " --screenshot " + quoted(png) +
-                             " --at 60 --size 640x400");
+                             " --at 60 --size 640x400 --layer vehicles");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("0:01:00"), std::string::npos) << r.out;
   sf::Image img;
@@ -97,12 +99,38 @@ int countColour(const sf::Image& img, Rgba colour, int tolerance) {
   return n;
 }
 
+TEST(ScreenshotCli, ZoomedOutTheCityLayerReplacesTheVehicles) {
+  TRAFFIC_REQUIRE_DISPLAY();
+  TempDir dir;
+  const std::string scenario = shippedScenario("hangzhou_real.toml");
+  // The whole network in 640 x 400 pixels is under 0.4 pixels per metre: the city layer by default.
+  const auto auto_ = dir.path() / "auto.png", vehicles = dir.path() / "vehicles.png";
+  CliResult r = runCli("view " + scenario + " --screenshot " + quoted(auto_) + " --at 60 --size 640x400 --no-hud");
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = runCli("view " + scenario + " --screenshot " + quoted(vehicles) + " --at 60 --size 640x400 --no-hud --layer vehicles");
+  ASSERT_EQ(r.code, 0) << r.err;
+  sf::Image city, plain;
+  ASSERT_TRUE(city.loadFromFile(auto_.string()));
+  ASSERT_TRUE(plain.loadFromFile(vehicles.string()));
+  // Roads are strips in the city layer's colours (grey where empty, the scale's blue where free), and
+  // signalised approaches have dots; the vehicle layer has neither, but lanes of asphalt.
+  const int cityRoads = countColour(city, palette::kRoadEmpty, 2) + countColour(city, roadSpeedColour(1.0), 30);
+  EXPECT_GT(cityRoads, 500);
+  EXPECT_LT(countColour(city, palette::kAsphalt, 2), 50);
+  EXPECT_EQ(countColour(plain, palette::kRoadEmpty, 2), 0);
+  EXPECT_GT(countColour(plain, palette::kAsphalt, 2), 500);
+  // A bad value is a usage error.
+  r = runCli("view " + scenario + " --screenshot " + quoted(dir.path() / "x.png") + " --at 60 --layer town");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--layer"), std::string::npos) << r.err;
+}
+
 TEST(ScreenshotCli, TheSingaporeScenarioShowsItsStopsAndTheirLegend) {
   TRAFFIC_REQUIRE_DISPLAY();
   TempDir dir;
   const auto png = dir.path() / "sg.png";
   const std::string scenario = shippedScenario("singapore_av.toml");
-  CliResult r = runCli("view " + scenario + " --screenshot " + quoted(png) + " --at 900 --size 800x500");
+  CliResult r = runCli("view " + scenario + " --screenshot " + quoted(png) + " --at 900 --size 800x500 --layer vehicles");
   ASSERT_EQ(r.code, 0) << r.err;
   sf::Image img;
   ASSERT_TRUE(img.loadFromFile(png.string()));

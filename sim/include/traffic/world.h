@@ -14,6 +14,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "traffic/frame.h"
@@ -87,6 +88,9 @@ class World {
   [[nodiscard]] WorldSnapshot snapshot() const;
   /// The compact picture a viewer draws and a recording stores (see frame.h).
   [[nodiscard]] Frame frame() const;
+  /// Trips released but not yet inserted, per road they wait to enter (roads with none left out),
+  /// in road order: the viewer's entry queues. Walks the roads' queues, not the trips.
+  [[nodiscard]] std::vector<std::pair<RoadId, std::uint32_t>> entryQueueLengths() const;
   [[nodiscard]] SignalState movementState(MovementId movement) const;
   [[nodiscard]] const StepProfile& profile() const;
   [[nodiscard]] const Scenario& scenario() const;

@@ -58,6 +58,15 @@ std::vector<UpcomingStop> World::upcomingStops(std::uint32_t id) const {
   return out;
 }
 
+std::vector<std::pair<RoadId, std::uint32_t>> World::entryQueueLengths() const {
+  const State& s = *m;
+  std::vector<std::pair<RoadId, std::uint32_t>> out;
+  for (std::size_t r = 0; r < s.entry.entryQueues.size(); ++r)
+    if (!s.entry.entryQueues[r].empty())
+      out.emplace_back(RoadId(r), static_cast<std::uint32_t>(s.entry.entryQueues[r].size()));
+  return out;
+}
+
 Frame World::frame() const {
   const State& s = *m;
   Frame f;

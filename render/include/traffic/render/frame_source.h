@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "traffic/frame.h"
+#include "traffic/render/city_view.h"
 #include "traffic/ids.h"
 #include "traffic/road_network.h"
 #include "traffic/transit.h"
@@ -80,6 +81,13 @@ class FrameSource {
   virtual void advance(double wallDtS) { (void)wallDtS; }
   /// The newest frame; null until the first one exists. Returns quickly.
   [[nodiscard]] virtual std::shared_ptr<const Frame> current() = 0;
+  /// Vehicles waiting to enter the network at `frame`'s instant, per entry road; empty when the
+  /// source does not know them. A frame does not carry them (nor, therefore, a recording): a live
+  /// run gives those of the frame it published last, and nothing once a newer one replaced it.
+  [[nodiscard]] virtual std::vector<EntryQueue> entryQueues(const Frame& frame) const {
+    (void)frame;
+    return {};
+  }
 
   virtual void setPaused(bool paused) = 0;
   [[nodiscard]] virtual bool paused() const = 0;

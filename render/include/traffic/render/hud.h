@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "traffic/frame.h"
+#include "traffic/render/city_view.h"
 #include "traffic/render/frame_source.h"
 #include "traffic/render/palette.h"
 
@@ -37,6 +38,10 @@ struct HudModel {
   bool paused = false;
   bool finished = false;
   ColourMode colourMode = ColourMode::ByClass;
+  LayerMode layer = LayerMode::Auto;  ///< as chosen (V)
+  bool cityLayer = false;             ///< the city layer is on screen
+  RoadMeasure roadMeasure = RoadMeasure::Speed;
+  bool entryQueuesKnown = true;       ///< false for recordings, which do not carry them
   std::string status;
   std::vector<std::string> panel;  ///< lines about the clicked vehicle or junction
   bool timeBar = false;            ///< draw a seekable time bar (recordings)

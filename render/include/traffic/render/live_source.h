@@ -54,6 +54,7 @@ class LiveSimulation final : public FrameSource {
   void follow(std::optional<std::uint32_t> id) override;
 
   [[nodiscard]] std::shared_ptr<const Frame> current() override;
+  [[nodiscard]] std::vector<EntryQueue> entryQueues(const Frame& frame) const override;
   void setPaused(bool paused) override;
   [[nodiscard]] bool paused() const override { return m_paused.load(); }
   void stepOnce() override;
@@ -92,6 +93,7 @@ class LiveSimulation final : public FrameSource {
   bool m_controlChanged = false;  // speed or pause changed: re-anchor the pacing clock
   bool m_detailsWanted = false;   // a vehicle was just chosen to follow
   std::shared_ptr<const Frame> m_frame;
+  std::vector<EntryQueue> m_entryQueues;  // at m_frame's step
   std::optional<TripRecord> m_followedRecord;  // of the followed vehicle, as of the newest frame
   std::vector<UpcomingStop> m_followedStops;    // its stops still ahead, as of the same frame
   std::vector<std::pair<double, double>> m_chart;  // delay index of published frames, thinned

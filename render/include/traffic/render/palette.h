@@ -51,6 +51,11 @@ inline constexpr Rgba kStopRim{20, 20, 24};
 /// The small boxes behind the numbers drawn on the map (people waiting, passengers on board).
 inline constexpr Rgba kLabelBox{10, 10, 14, 215};
 
+/// The city layer (city_view.h): roads without a vehicle (no speed to show), and queues, at the stop
+/// lines and before the entry roads, in a magenta outside the road colour scale.
+inline constexpr Rgba kRoadEmpty{92, 94, 102};
+inline constexpr Rgba kQueue{255, 40, 255};
+
 inline constexpr Rgba kSelection{255, 255, 255};
 inline constexpr Rgba kRoute{255, 255, 255, 70};
 /// A followed fleet vehicle's planned pickups and drop-offs (diamond outlines; a bus's stops take

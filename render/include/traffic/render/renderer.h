@@ -22,6 +22,7 @@
 
 #include "traffic/frame.h"
 #include "traffic/render/camera.h"
+#include "traffic/render/city_view.h"
 #include "traffic/render/palette.h"
 #include "traffic/render/scene.h"
 #include "traffic/road_network.h"
@@ -42,6 +43,12 @@ struct DrawOptions {
   std::vector<UpcomingStop> plannedStops;
   /// Draw vehicles as boxes whatever the scale (the costly case, for measuring).
   bool forceVehicleBoxes = false;
+  /// The city layer (city_view.h) instead of the vehicles: roads coloured by `roadMeasure`, queues,
+  /// signal dots and entry queues. The caller decides, with a LayerSwitch.
+  bool cityLayer = false;
+  RoadMeasure roadMeasure = RoadMeasure::Speed;
+  /// Vehicles waiting to enter, per entry road, at the frame's instant (empty: none known).
+  std::vector<EntryQueue> entryQueues;
 };
 
 class SceneRenderer {
@@ -77,17 +84,31 @@ class SceneRenderer {
   [[nodiscard]] std::size_t lastLoadLabels() const { return m_loadLabels; }
   /// Vertices submitted for vehicles in the last draw (for the benchmark and tests).
   [[nodiscard]] std::size_t lastVehicleVertices() const { return m_vehicles.getVertexCount(); }
+  /// Vertices submitted for the city layer in the last draw: road strips, then queues, signal dots
+  /// and entry queues.
+  [[nodiscard]] std::size_t lastCityVertices() const {
+    return m_cityRoads.getVertexCount() + m_cityRoadLines.getVertexCount() + m_cityMarks.getVertexCount() +
+           m_cityMarkLines.getVertexCount();
+  }
+  /// Wall time the last draw spent on the CPU building its per-frame vertex lists (vehicles, stop
+  /// lines, the city layer, stops and overlay), before submitting anything of the frame.
+  [[nodiscard]] double lastBuildS() const { return m_lastBuildS; }
+  /// Per lane, the load of the last frame drawn with the city layer (for tests and the legend).
+  [[nodiscard]] std::span<const LaneLoad> lastLaneLoads() const { return m_laneLoads; }
 
   /// The view that shows what `camera` sees, in scene coordinates.
   [[nodiscard]] sf::View viewFor(const Camera& camera) const;
 
  private:
   struct Tile;
-  void drawTiles(sf::RenderTarget& target, const Bounds& visible, double pxPerM);
+  void drawTiles(sf::RenderTarget& target, const Bounds& visible, double pxPerM, bool city);
   void buildVehicles(const Frame& frame, const Camera& camera, const DrawOptions& options);
-  void updateStopLines(const Frame& frame, const Camera& camera);
+  void updateStopLines(const Frame& frame, const Camera& camera, bool city);
   void buildStops(const Frame& frame, const Camera& camera);
   void buildOverlay(const Camera& camera, const DrawOptions& options);
+  void buildCityRoads(double pxPerM);
+  void buildCityLayer(const Frame& frame, const Camera& camera, const DrawOptions& options);
+  [[nodiscard]] double cityStripWidthM(RoadId road, double pxPerM) const;
   void drawLabels(sf::RenderTarget& target, const Frame& frame, const Camera& camera);
 
   const RoadNetwork* m_net;
@@ -108,6 +129,33 @@ class SceneRenderer {
   sf::VertexArray m_vehicles;
   sf::VertexArray m_stopLines{sf::Triangles};
   sf::VertexArray m_overlay{sf::Triangles};
+  double m_lastBuildS = 0;
+
+  // The city layer. Each road is a strip along the inner edge of its lanes (the side towards the
+  // middle of the street), widened towards the kerb to at least kCityStripMinPx, so the two
+  // directions of a street lie side by side. The strips' positions are built once per scale, their
+  // colours every frame.
+  struct CityRoad {
+    Polyline innerEdge;      // lane 0's left edge, start to end
+    double edgeLengthM = 0;  // of innerEdge
+    Vec2 startM, startHeading, endM, endHeading;  // innerEdge's ends and its direction there
+    double widthM = 0;       // the road's lanes together
+    double shapeScale = 1;   // innerEdge length over the road's modelled length
+    std::uint32_t firstVertex = 0;
+    std::uint32_t vertexCount = 0;
+    bool signalised = false;  // its end junction has a signal program
+    bool asLine = false;      // narrower than kCityStripMinPx: a line that wide (in m_cityRoadLines)
+  };
+  std::vector<CityRoad> m_cityRoadGeometry;  // indexed by RoadId; empty until the layer is first drawn
+  double m_cityBuiltPxPerM = -1;
+  std::vector<LaneLoad> m_laneLoads;
+  sf::VertexArray m_cityRoads{sf::Triangles};
+  sf::VertexArray m_cityMarks{sf::Triangles};
+  // Far out most strips and bars are at their least width: there they are lines of that width down
+  // the middle of where the strip would be, two vertices a segment instead of six (llvmpipe's time
+  // goes with the vertices: measured in render_bench).
+  sf::VertexArray m_cityRoadLines{sf::Lines};
+  sf::VertexArray m_cityMarkLines{sf::Lines};
 };
 
 }  // namespace traffic::render

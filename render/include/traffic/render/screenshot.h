@@ -22,6 +22,11 @@ struct ImageOptions {
   unsigned widthPx = 1600;
   unsigned heightPx = 1000;
   ColourMode colourMode = ColourMode::ByClass;
+  /// The city layer: Auto shows it when the view's scale is below kCityEnterPxPerM.
+  LayerMode layer = LayerMode::Auto;
+  RoadMeasure roadMeasure = RoadMeasure::Speed;
+  /// Vehicles waiting to enter at the frame's instant (for the city layer; empty: none drawn).
+  std::vector<EntryQueue> entryQueues;
   /// The view; fitted to the whole network when not given.
   std::optional<Camera> camera;
   /// With the HUD (figures, legend, chart) when given.

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "traffic/render/camera.h"
-
+#include "traffic/render/city_view.h"
 #include "traffic/render/frame_source.h"
 #include "traffic/render/palette.h"
 
@@ -16,6 +16,9 @@ struct ViewerOptions {
   unsigned widthPx = 1280;
   unsigned heightPx = 800;
   ColourMode colourMode = ColourMode::ByClass;
+  /// The city layer: by the scale (auto), or always or never (V cycles); what colours its roads (D).
+  LayerMode layer = LayerMode::Auto;
+  RoadMeasure roadMeasure = RoadMeasure::Speed;
   std::string title = "trafficsim";
   /// The first view; fitted to the network when not given.
   std::optional<Camera> camera;
