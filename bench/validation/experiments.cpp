@@ -19,7 +19,7 @@ namespace traffic::validation {
 namespace {
 
 std::vector<RoadNetworkBuilder::LaneSpec> oneLane(double speedLimitMps) {
-  return {RoadNetworkBuilder::LaneSpec{3.5, speedLimitMps, ClassMask::all()}};
+  return {RoadNetworkBuilder::LaneSpec{.widthM = 3.5, .speedLimitMps = speedLimitMps, .allowed = ClassMask::all(), .shape = {}, .mapIndex = -1}};
 }
 
 Scenario scenarioOn(std::shared_ptr<const RoadNetwork> net, const VehicleType& t, double stepS) {
