@@ -77,6 +77,15 @@ class World {
   [[nodiscard]] Summary summary(double wallSeconds) const;
   /// One record per trip whose departure time has been reached, in trip order.
   [[nodiscard]] std::vector<TripRecord> tripRecords() const;
+  /// The records of trips `first` to `last` - 1 (trip indices, `last` at most departedTrips()), so
+  /// that outputs can be written a batch at a time.
+  [[nodiscard]] std::vector<TripRecord> tripRecords(std::size_t first, std::size_t last) const;
+  /// Trips whose departure time has been reached: the size of tripRecords().
+  [[nodiscard]] std::size_t departedTrips() const;
+  /// The first trip at or after `from` that has not arrived (departedTrips() if there is none):
+  /// the records of the trips before it are final, since an arrived vehicle's record no longer
+  /// changes. Costs one look per arrived trip passed over.
+  [[nodiscard]] std::size_t firstUnarrivedTrip(std::size_t from) const;
   [[nodiscard]] const std::vector<TimeseriesRow>& timeseries() const;
   /// Passengers who reached a stop so far, and the transit runs that departed (empty without lines).
   [[nodiscard]] TransitRecords transitRecords() const;

@@ -10,11 +10,23 @@ namespace traffic {
 
 using namespace engine;
 
-std::vector<TripRecord> World::tripRecords() const {
+std::vector<TripRecord> World::tripRecords() const { return tripRecords(0, m->entry.nextTrip); }
+
+std::size_t World::departedTrips() const { return m->entry.nextTrip; }
+
+std::size_t World::firstUnarrivedTrip(std::size_t from) const {
   const State& s = *m;
+  std::size_t i = from;
+  while (i < s.entry.nextTrip && s.vehicles.cold[i].arriveS >= 0) ++i;
+  return i;
+}
+
+std::vector<TripRecord> World::tripRecords(std::size_t first, std::size_t last) const {
+  const State& s = *m;
+  last = std::min<std::size_t>(last, s.entry.nextTrip);
   std::vector<TripRecord> out;
-  out.reserve(s.entry.nextTrip);
-  for (std::size_t i = 0; i < s.entry.nextTrip; ++i) {
+  out.reserve(last > first ? last - first : 0);
+  for (std::size_t i = first; i < last; ++i) {
     const VehicleCold& c = s.vehicles.cold[i];
     TripRecord r;
     r.tripIndex = static_cast<std::uint32_t>(i);

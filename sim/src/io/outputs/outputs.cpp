@@ -4,12 +4,14 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <stdexcept>
 
 #include "traffic/citybrain_score.h"
 #include "traffic/output_folder.h"
 #include "traffic/resco_score.h"
 #include "traffic/sensing.h"
+#include "traffic/world.h"
 
 namespace traffic {
 namespace {
@@ -17,95 +19,94 @@ namespace {
 namespace fs = std::filesystem;
 
 bool isOutputFile(const std::string& name) {
-  return name == kSummaryFile || name == kTripsFile || name == kTimeseriesFile || name == kPassengersFile ||
-         name == kFleetFile || name == kLineStopsFile;
+  for (const char* file : {kTripsFile, kTimeseriesFile})
+    if (name == file || name == compressedName(file, Compression::Gzip)) return true;
+  return name == kSummaryFile || name == kPassengersFile || name == kFleetFile || name == kLineStopsFile;
 }
 
 using csv::appendFixed;
 using csv::appendInteger;
 
-std::string tripsCsv(const Scenario& scenario, const std::vector<TripRecord>& trips) {
-  std::string out =
-      "id,class,type,depart_s,enter_s,arrive_s,travel_time_s,free_flow_s,delay_s,stops,route_length_m,distance_m,"
-      "teleported,time_loss_s,depart_delay_s,waiting_time_s,waiting_count\n";
-  out.reserve(out.size() + trips.size() * 96);
+constexpr const char* kTripsHeader =
+    "id,class,type,depart_s,enter_s,arrive_s,travel_time_s,free_flow_s,delay_s,stops,route_length_m,distance_m,"
+    "teleported,time_loss_s,depart_delay_s,waiting_time_s,waiting_count\n";
+
+void appendTripRow(std::string& out, const Scenario& scenario, const TripRecord& r) {
   const auto& demand = scenario.demand.trips;
-  for (const auto& r : trips) {
-    if (r.tripIndex >= demand.size())
-      throw std::runtime_error("trip record refers to trip #" + std::to_string(r.tripIndex) + ", but the scenario has " +
-                               std::to_string(demand.size()) + " trips");
-    if (demand[r.tripIndex].type.index() >= scenario.vehicleTypes.size())
-      throw std::runtime_error("trip '" + demand[r.tripIndex].id + "' has vehicle type #" +
-                               std::to_string(demand[r.tripIndex].type.index()) + ", but the scenario has " +
-                               std::to_string(scenario.vehicleTypes.size()) + " types");
-    const bool entered = r.enterS >= 0;
-    const bool arrived = r.arriveS >= 0;
-    csv::appendText(out, demand[r.tripIndex].id);
-    out += ',';
-    out += toString(r.vehicleClass);
-    out += ',';
-    csv::appendText(out, scenario.vehicleTypes[demand[r.tripIndex].type.index()].name);
-    out += ',';
-    appendFixed(out, r.departS, 3);
-    out += ',';
-    if (entered) appendFixed(out, r.enterS, 3);
-    out += ',';
-    if (arrived) appendFixed(out, r.arriveS, 3);
-    out += ',';
-    if (arrived) appendFixed(out, r.arriveS - r.departS, 3);
-    out += ',';
-    appendFixed(out, r.freeFlowS, 3);
-    out += ',';
-    if (arrived) appendFixed(out, r.arriveS - r.departS - r.freeFlowS, 3);
-    out += ',';
-    appendInteger(out, r.stops);
-    out += ',';
-    appendFixed(out, r.routeLengthM, 2);
-    out += ',';
-    appendFixed(out, r.distanceM, 2);
-    out += ',';
-    out += r.teleported ? '1' : '0';
-    // SUMO's tripinfo measures, so far; times empty while the vehicle waits to enter.
-    out += ',';
-    if (entered) appendFixed(out, r.timeLossS, 3);
-    out += ',';
-    if (entered) appendFixed(out, r.enterS - r.departS, 3);
-    out += ',';
-    if (entered) appendFixed(out, r.waitingS, 3);
-    out += ',';
-    appendInteger(out, r.waitingCount);
-    out += '\n';
-  }
-  return out;
+  if (r.tripIndex >= demand.size())
+    throw std::runtime_error("trip record refers to trip #" + std::to_string(r.tripIndex) + ", but the scenario has " +
+                             std::to_string(demand.size()) + " trips");
+  if (demand[r.tripIndex].type.index() >= scenario.vehicleTypes.size())
+    throw std::runtime_error("trip '" + demand[r.tripIndex].id + "' has vehicle type #" +
+                             std::to_string(demand[r.tripIndex].type.index()) + ", but the scenario has " +
+                             std::to_string(scenario.vehicleTypes.size()) + " types");
+  const bool entered = r.enterS >= 0;
+  const bool arrived = r.arriveS >= 0;
+  csv::appendText(out, demand[r.tripIndex].id);
+  out += ',';
+  out += toString(r.vehicleClass);
+  out += ',';
+  csv::appendText(out, scenario.vehicleTypes[demand[r.tripIndex].type.index()].name);
+  out += ',';
+  appendFixed(out, r.departS, 3);
+  out += ',';
+  if (entered) appendFixed(out, r.enterS, 3);
+  out += ',';
+  if (arrived) appendFixed(out, r.arriveS, 3);
+  out += ',';
+  if (arrived) appendFixed(out, r.arriveS - r.departS, 3);
+  out += ',';
+  appendFixed(out, r.freeFlowS, 3);
+  out += ',';
+  if (arrived) appendFixed(out, r.arriveS - r.departS - r.freeFlowS, 3);
+  out += ',';
+  appendInteger(out, r.stops);
+  out += ',';
+  appendFixed(out, r.routeLengthM, 2);
+  out += ',';
+  appendFixed(out, r.distanceM, 2);
+  out += ',';
+  out += r.teleported ? '1' : '0';
+  // SUMO's tripinfo measures, so far; times empty while the vehicle waits to enter.
+  out += ',';
+  if (entered) appendFixed(out, r.timeLossS, 3);
+  out += ',';
+  if (entered) appendFixed(out, r.enterS - r.departS, 3);
+  out += ',';
+  if (entered) appendFixed(out, r.waitingS, 3);
+  out += ',';
+  appendInteger(out, r.waitingCount);
+  out += '\n';
 }
 
-std::string timeseriesCsv(const std::vector<TimeseriesRow>& rows) {
+std::string timeseriesHeader() {
   std::string out = "time_s,running,waiting_to_enter,arrived,mean_speed_mps,delay_index";
   for (int c = 0; c < kVehicleClassCount; ++c) out += ",running_" + std::string(toString(static_cast<VehicleClass>(c)));
   out += ",passengers_waiting,passengers_on_board\n";
-  for (const auto& row : rows) {
-    appendFixed(out, row.timeS, 3);
-    out += ',';
-    appendInteger(out, row.running);
-    out += ',';
-    appendInteger(out, row.waitingToEnter);
-    out += ',';
-    appendInteger(out, row.arrived);
-    out += ',';
-    appendFixed(out, row.meanSpeedMps, 4);
-    out += ',';
-    appendFixed(out, row.delayIndex, 6);
-    for (std::uint32_t n : row.runningByClass) {
-      out += ',';
-      appendInteger(out, n);
-    }
-    out += ',';
-    appendInteger(out, row.passengersWaiting);
-    out += ',';
-    appendInteger(out, row.passengersOnBoard);
-    out += '\n';
-  }
   return out;
+}
+
+void appendTimeseriesRow(std::string& out, const TimeseriesRow& row) {
+  appendFixed(out, row.timeS, 3);
+  out += ',';
+  appendInteger(out, row.running);
+  out += ',';
+  appendInteger(out, row.waitingToEnter);
+  out += ',';
+  appendInteger(out, row.arrived);
+  out += ',';
+  appendFixed(out, row.meanSpeedMps, 4);
+  out += ',';
+  appendFixed(out, row.delayIndex, 6);
+  for (std::uint32_t n : row.runningByClass) {
+    out += ',';
+    appendInteger(out, n);
+  }
+  out += ',';
+  appendInteger(out, row.passengersWaiting);
+  out += ',';
+  appendInteger(out, row.passengersOnBoard);
+  out += '\n';
 }
 
 // A line's stops in service order: the load profile and each stop's service.
@@ -425,27 +426,116 @@ std::string summaryJson(const Summary& s, const std::string& protocol, const std
 
 void checkOutputDirReplaceable(const fs::path& requested) { checkFolderReplaceable(requested, isOutputFile); }
 
+// The files of one run being written: trips.csv and timeseries.csv stream into the staging folder
+// a batch of rows at a time, the small files are rendered at the end. The scores of summary.json
+// that need every trip record (City Brain, RESCO) are summed as the records go by, in trip order,
+// as the functions over the whole list sum them.
+class RunOutputStream::Files {
+ public:
+  Files(const fs::path& dir, const Scenario& scenario)
+      : m_scenario(scenario),
+        m_staging(dir),
+        m_trips(m_staging.path() / compressedName(kTripsFile, scenario.outputCompression), scenario.outputCompression),
+        m_timeseries(m_staging.path() / compressedName(kTimeseriesFile, scenario.outputCompression),
+                     scenario.outputCompression) {
+    m_trips.buffer() += kTripsHeader;
+    m_timeseries.buffer() += timeseriesHeader();
+  }
+
+  void addTrips(std::span<const TripRecord> trips, double nowS) {
+    std::string& out = m_trips.buffer();
+    for (const TripRecord& r : trips) {
+      appendTripRow(out, m_scenario, r);
+      m_citybrain.add(r, nowS);
+      m_resco.add(r, nowS);
+    }
+    m_trips.flushIfFull();
+  }
+
+  void addTimeseries(std::span<const TimeseriesRow> rows) {
+    for (const TimeseriesRow& row : rows) appendTimeseriesRow(m_timeseries.buffer(), row);
+    m_timeseries.flushIfFull();
+  }
+
+  void publish(const Summary& summary, const TransitRecords& transit) {
+    m_trips.close();
+    m_timeseries.close();
+    const Scenario& scenario = m_scenario;
+    std::optional<CitybrainScore> citybrain;
+    if (scenario.protocol == "citybrain") citybrain = m_citybrain.score();
+    std::optional<RescoScore> resco;
+    if (scenario.protocol == "resco") resco = m_resco.score();
+    const std::string sensing =
+        scenario.sensing.model == SensingModel::Oracle ? std::string() : describeSensing(scenario.sensing);
+    std::vector<OutputFile> files{{kSummaryFile, summaryJsonWith(summary, scenario.protocol, sensing,
+                                                                citybrain ? &*citybrain : nullptr, resco ? &*resco : nullptr)}};
+    if (!scenario.transit.empty() || !scenario.fleets.empty()) {
+      files.push_back({kPassengersFile, passengersCsv(scenario, transit)});
+      files.push_back({kFleetFile, fleetCsv(scenario, transit)});
+    }
+    if (!scenario.transit.empty()) files.push_back({kLineStopsFile, lineStopsCsv(scenario, summary)});
+    for (const OutputFile& f : files) {
+      StreamedFile file(m_staging.path() / f.name, Compression::None);
+      file.buffer() = f.content;
+      file.close();
+    }
+    m_staging.publish();
+  }
+
+ private:
+  const Scenario& m_scenario;
+  StagingFolder m_staging;
+  StreamedFile m_trips;
+  StreamedFile m_timeseries;
+  CitybrainTally m_citybrain;
+  RescoTally m_resco;
+};
+
+RunOutputStream::RunOutputStream(const fs::path& dir, const Scenario& scenario) {
+  checkOutputDirReplaceable(dir);
+  m_files = std::make_unique<Files>(dir, scenario);
+}
+
+RunOutputStream::~RunOutputStream() = default;
+
+void RunOutputStream::drain(const World& world) {
+  if (m_published) throw std::logic_error("RunOutputStream::drain after publish");
+  writeTripsUpTo(world, world.firstUnarrivedTrip(m_tripsWritten), world.timeS());
+  const std::vector<TimeseriesRow>& rows = world.timeseries();
+  if (m_rowsWritten < rows.size()) {
+    m_files->addTimeseries(std::span(rows).subspan(m_rowsWritten));
+    m_rowsWritten = rows.size();
+  }
+}
+
+void RunOutputStream::writeTripsUpTo(const World& world, std::size_t last, double nowS) {
+  // Batches bound the records held at once; the rows go straight into the file's buffer.
+  constexpr std::size_t kBatch = 4096;
+  while (m_tripsWritten < last) {
+    const std::size_t end = std::min(last, m_tripsWritten + kBatch);
+    const std::vector<TripRecord> records = world.tripRecords(m_tripsWritten, end);
+    m_files->addTrips(records, nowS);
+    m_tripsWritten = end;
+  }
+}
+
+void RunOutputStream::publish(const World& world, const Summary& summary) {
+  if (m_published) throw std::logic_error("RunOutputStream::publish twice");
+  drain(world);
+  // The trips still on their way (and those after them in trip order), as they are now.
+  writeTripsUpTo(world, world.departedTrips(), summary.simSeconds);
+  m_published = true;
+  m_files->publish(summary, world.transitRecords());
+}
+
 void writeRunOutputs(const fs::path& requested, const Scenario& scenario, const Summary& summary,
                      const std::vector<TripRecord>& trips, const std::vector<TimeseriesRow>& timeseries,
                      const TransitRecords& transit) {
   checkOutputDirReplaceable(requested);
-  // Render everything before touching the disk: a bad record then fails with nothing to clean up.
-  std::optional<CitybrainScore> citybrain;
-  if (scenario.protocol == "citybrain") citybrain = citybrainScore(trips, summary.simSeconds);
-  std::optional<RescoScore> resco;
-  if (scenario.protocol == "resco") resco = rescoScore(trips, summary.simSeconds);
-  const std::string sensing =
-      scenario.sensing.model == SensingModel::Oracle ? std::string() : describeSensing(scenario.sensing);
-  std::vector<OutputFile> files{{kSummaryFile, summaryJsonWith(summary, scenario.protocol, sensing,
-                                                              citybrain ? &*citybrain : nullptr, resco ? &*resco : nullptr)},
-                                {kTripsFile, tripsCsv(scenario, trips)},
-                                {kTimeseriesFile, timeseriesCsv(timeseries)}};
-  if (!scenario.transit.empty() || !scenario.fleets.empty()) {
-    files.push_back({kPassengersFile, passengersCsv(scenario, transit)});
-    files.push_back({kFleetFile, fleetCsv(scenario, transit)});
-  }
-  if (!scenario.transit.empty()) files.push_back({kLineStopsFile, lineStopsCsv(scenario, summary)});
-  publishFolder(requested, files);
+  RunOutputStream::Files files(requested, scenario);
+  files.addTrips(trips, summary.simSeconds);
+  files.addTimeseries(timeseries);
+  files.publish(summary, transit);
 }
 
 }  // namespace traffic
