@@ -46,7 +46,7 @@ std::vector<std::string> allOverrides(const std::vector<std::string>& sets, std:
 
 std::string withUnit(double v, const char* unit) { return fmt::format("{:.1f} {}", v, unit); }
 
-void printRunSummary(const Summary& s, const fs::path& outDir, Compression compression) {
+void printRunSummary(const Summary& s, const fs::path& outDir, Compression compression, bool roads) {
   const double speedup = s.wallSeconds > 0 ? s.simSeconds / s.wallSeconds : 0;
   fmt::print("{}: {} simulated in {} ({:.0f}x real time, {} thread{})\n", s.scenario, formatClock(s.simSeconds),
              withUnit(s.wallSeconds, "s wall time"), speedup, s.threads, s.threads == 1 ? "" : "s");
@@ -84,6 +84,7 @@ void printRunSummary(const Summary& s, const fs::path& outDir, Compression compr
                                  compressedName(kTimeseriesFile, compression)};
   if (!s.lines.empty() || !s.fleets.empty()) files.insert(files.end(), {kPassengersFile, kFleetFile});
   if (!s.lines.empty()) files.emplace_back(kLineStopsFile);
+  if (roads) files.push_back(compressedName(kRoadsFile, compression));
   fmt::print("  outputs       {}/ ({})\n", outDir.string(), fmt::join(files, ", "));
 }
 
@@ -93,7 +94,7 @@ std::optional<fs::path> rescueOutputs(const Scenario& scenario, const Summary& s
   try {
     const fs::path rescue =
         fs::temp_directory_path() / fmt::format("trafficsim-{}-{}", scenario.name, static_cast<long>(::getpid()));
-    RunOutputStream outputs(rescue, scenario);
+    RunOutputStream outputs(rescue, scenario, false);
     outputs.publish(world, summary);
     return rescue;
   } catch (const std::exception&) {
@@ -108,6 +109,7 @@ std::optional<fs::path> rescueOutputs(const Scenario& scenario, const Summary& s
 std::pair<Scenario, fs::path> prepareRun(const RunOptions& opt) {
   std::vector<std::string> overrides = allOverrides(opt.overrides, opt.seed, opt.durationS, opt.policy, opt.protocol);
   if (opt.compress) overrides.push_back("outputs.compress=" + *opt.compress);
+  if (opt.roads) overrides.push_back("outputs.roads=true");
   if (opt.sensing)
     for (std::string& o : compare::sensingOverrides(*opt.sensing)) overrides.push_back(std::move(o));
   Scenario scenario = loadScenario(opt.scenario, overrides);
@@ -129,7 +131,11 @@ int finishRun(const RunOptions& opt, const Scenario& scenario, const World& worl
     if (streamed) {
       streamed->publish(world, summary);
     } else {
-      RunOutputStream outputs(outDir, scenario);
+      // From the finished world: roads.csv needed every step's loads, which it no longer has.
+      if (scenario.roadsOutput)
+        std::cerr << "note: " << kRoadsFile << " is written only by 'trafficsim run' when its outputs stream from the "
+                  << "first step; it is left out\n";
+      RunOutputStream outputs(outDir, scenario, false);
       outputs.publish(world, summary);
     }
   } catch (const std::runtime_error& e) {
@@ -139,7 +145,7 @@ int finishRun(const RunOptions& opt, const Scenario& scenario, const World& worl
     return kExitInternal;
   }
 
-  if (!opt.quiet) printRunSummary(summary, outDir, scenario.outputCompression);
+  if (!opt.quiet) printRunSummary(summary, outDir, scenario.outputCompression, scenario.roadsOutput && streamed);
   if (auto log = spdlog::get("sim"))
     log->info("run {}: {:.0f} s simulated in {:.2f} s ({:.0f}x real time), {} vehicles spawned, {} arrived, "
               "{:.2f} M vehicle-updates/s, {} thread(s), outputs in {}",
@@ -313,6 +319,9 @@ int runCommand(const RunOptions& opt) {
   if (!opt.resume.empty() && !opt.record.empty())
     throw UsageError("--record cannot be combined with --resume: a recording starts at time 0; record the first run");
   const auto [scenario, outDir] = prepareRun(opt);
+  if (!opt.resume.empty() && scenario.roadsOutput)
+    throw UsageError("--resume cannot write roads.csv ([outputs] roads or --roads): it sums every step from time 0, "
+                     "and a checkpoint does not carry those sums; run from the start, or leave roads.csv out");
 
   World world(scenario, WorldOptions{opt.threads, opt.validate});
   if (!opt.resume.empty()) world.restore(readCheckpointFile(opt.resume), opt.resume);  // LoadError: exit 2
@@ -408,6 +417,9 @@ void addRunOptions(CLI::App& cmd, RunOptions& run) {
                  "none: uncompressed [default]. Shorthand for --set outputs.compress=NAME")
       ->check(CLI::IsMember({"none", "gzip"}))
       ->type_name("NAME");
+  cmd.add_flag("--roads", run.roads,
+               "Also write roads.csv: per road and time series interval, vehicles entered, flow, density,\n"
+               "space-mean speed and queue (docs/metrics.md); shorthand for --set outputs.roads=true");
   cmd.add_flag("-q,--quiet", run.quiet, "No progress bar and no summary on the terminal");
   cmd.add_flag("--validate", run.validate, "Check the simulation's invariants after every step (slow)");
 }
@@ -460,7 +472,7 @@ CLI::App* addRunCommand(CLI::App& app, RunOptions& run) {
                  "  trafficsim run scenarios/hangzhou_real.toml --set dynamics.lane_changing=false\n"
                  "  trafficsim run scenarios/jinan_real.toml --policy fixed_time --set signals.params.green_s=25\n"
                  "  trafficsim run scenarios/hangzhou_peak.toml --record peak.tsrec --record-every 5\n"
-                 "  trafficsim run scenarios/grid_10x10.toml --compress gzip\n"
+                 "  trafficsim run scenarios/grid_10x10.toml --compress gzip --roads\n"
                  "  trafficsim run scenarios/hangzhou_peak.toml --checkpoint peak.ckpt --checkpoint-at 1800\n"
                  "  trafficsim run scenarios/hangzhou_peak.toml --resume peak.ckpt\n"
                  "\n"

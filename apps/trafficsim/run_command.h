@@ -34,6 +34,7 @@ struct RunOptions {
   std::optional<std::string> sensing;   ///< --sensing NAME[:key=value,...] (sensing.* overrides)
   std::vector<std::string> overrides;
   std::optional<std::string> compress;  ///< --compress NAME: shorthand for --set outputs.compress=NAME
+  bool roads = false;                   ///< --roads: shorthand for --set outputs.roads=true
   bool quiet = false;
   bool validate = false;
   std::string record;                  // --record FILE (run only)
@@ -45,7 +46,7 @@ struct RunOptions {
 };
 
 /// Adds run's options (the scenario, --out, --threads, --seed, --duration, --policy, --protocol, --set,
-/// --compress, --quiet, --validate) to `command`; `view` takes them too.
+/// --compress, --roads, --quiet, --validate) to `command`; `view` takes them too.
 void addRunOptions(CLI::App& command, RunOptions& run);
 /// Registers `run` (its options, --record and the help text) on `app`.
 CLI::App* addRunCommand(CLI::App& app, RunOptions& run);

@@ -56,6 +56,22 @@ TEST(OutputsCli, AnUnknownCompressionExitsTwoBeforeRunning) {
   EXPECT_FALSE(fs::exists(dir.path() / "out"));
 }
 
+TEST(OutputsCli, RoadsWritesRoadsCsvAndIsRefusedWithResume) {
+  TempDir dir;
+  const fs::path out = dir.path() / "roads";
+  const CliResult r =
+      runCli("run " + scenarioPath("hangzhou_real.toml") + " --duration 120 --roads --out " + quoted(out.string()));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "roads.csv")) << r.out;
+  EXPECT_EQ(readAll(out / "roads.csv").rfind("road,start_s,end_s,entered,flow_veh_per_h,", 0), 0u);
+  const CliResult resumed = runCli("run " + scenarioPath("hangzhou_real.toml") + " --roads --resume " +
+                                   quoted((dir.path() / "any.ckpt").string()) + " --out " +
+                                   quoted((dir.path() / "other").string()));
+  EXPECT_EQ(resumed.code, 2);
+  EXPECT_TRUE(contains(resumed.err, "--resume cannot write roads.csv")) << resumed.err;
+  EXPECT_FALSE(fs::exists(dir.path() / "other"));
+}
+
 // A run stopped part way: its rows so far are in a hidden folder beside --out, never in it.
 void expectStoppedRunLeavesTheResults(int signal, int expectedCode) {
   TempDir dir;

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -200,6 +201,157 @@ TEST(StreamedOutputs, ABigFileStreamsThroughTheBufferIntact) {
   }
   EXPECT_EQ(readAll(tmp.path() / "big.csv"), expected);
   EXPECT_EQ(gunzip(tmp.path() / "big.csv.gz"), expected);
+}
+
+/// roads.csv's rows as cells (no field of these scenarios is quoted).
+std::vector<std::vector<std::string>> csvRows(const std::string& text) {
+  std::vector<std::vector<std::string>> rows;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    const std::size_t end = text.find('\n', at);
+    std::vector<std::string> cells;
+    std::size_t c = at;
+    while (true) {
+      const std::size_t comma = text.find(',', c);
+      if (comma == std::string::npos || comma > end) {
+        cells.push_back(text.substr(c, end - c));
+        break;
+      }
+      cells.push_back(text.substr(c, comma - c));
+      c = comma + 1;
+    }
+    rows.push_back(std::move(cells));
+    at = end + 1;
+  }
+  return rows;
+}
+
+/// Runs `sc` with its outputs streamed after every step into `dir`.
+void streamedRun(const Scenario& sc, const fs::path& dir, WorldOptions options) {
+  World world(sc, options);
+  RunOutputStream stream(dir, sc);
+  stream.drain(world);
+  while (!world.finished()) {
+    world.step();
+    stream.drain(world);
+  }
+  stream.publish(world, world.summary(1.0));
+}
+
+// A 3x3 grid whose demand stops at 300 s and has all of it arrived by 900 s.
+const char* kSmallGrid = R"(
+[scenario]
+name = "small"
+duration_s = 900
+[map.grid]
+rows = 3
+columns = 3
+[[demand.flow]]
+id = "east"
+from = "road_j_0_-1_j_0_0"
+to = "road_j_2_2_j_2_3"
+veh_per_hour = 600
+end_s = 300
+[[demand.flow]]
+id = "north"
+from = "road_j_-1_1_j_0_1"
+to = "road_j_2_1_j_3_1"
+veh_per_hour = 400
+end_s = 300
+[outputs]
+roads = true
+timeseries_interval_s = 60
+)";
+
+TEST(RoadsCsv, VehiclesEnteringRoadsAddUpToTheRoutesOfTheArrivedTrips) {
+  TempDir tmp;
+  const Scenario sc = loadScenario(tmp.write("small.toml", kSmallGrid));
+  ASSERT_TRUE(sc.roadsOutput);
+  streamedRun(sc, tmp.path() / "out", threads(1));
+  const auto rows = csvRows(readAll(tmp.path() / "out" / kRoadsFile));
+  ASSERT_FALSE(rows.empty());
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"road", "start_s", "end_s", "entered", "flow_veh_per_h", "mean_vehicles",
+                                               "density_veh_per_km", "density_veh_per_km_lane", "mean_speed_mps",
+                                               "mean_queue_veh"}));
+  // One row per road and interval: 15 intervals of 60 s.
+  const std::size_t roads = sc.network->roads().size();
+  ASSERT_EQ(rows.size(), 1 + roads * 15);
+  std::uint64_t entered = 0;
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    ASSERT_EQ(rows[i].size(), 10u);
+    const std::size_t interval = (i - 1) / roads;
+    EXPECT_DOUBLE_EQ(std::stod(rows[i][1]), 60.0 * static_cast<double>(interval));
+    EXPECT_DOUBLE_EQ(std::stod(rows[i][2]), 60.0 * static_cast<double>(interval + 1));
+    EXPECT_EQ(rows[i][0], sc.network->road(RoadId(static_cast<std::uint32_t>((i - 1) % roads))).name);
+    const auto n = std::stoull(rows[i][3]);
+    entered += n;
+    EXPECT_DOUBLE_EQ(std::stod(rows[i][4]), static_cast<double>(n) * 60.0);  // veh/h over 60 s
+  }
+  // Every trip arrived, none teleported: each entered every road of its route once.
+  const std::string trips = readAll(tmp.path() / "out" / kTripsFile);
+  std::uint64_t routeRoads = 0;
+  for (const Trip& t : sc.demand.trips) routeRoads += sc.demand.routes.route(t.route).size();
+  const auto tripRows = csvRows(trips);
+  ASSERT_EQ(tripRows.size(), sc.demand.trips.size() + 1);
+  for (std::size_t i = 1; i < tripRows.size(); ++i) {
+    EXPECT_FALSE(tripRows[i][5].empty()) << "trip " << tripRows[i][0] << " did not arrive";
+    EXPECT_EQ(tripRows[i][12], "0");
+  }
+  EXPECT_GT(entered, 0u);
+  EXPECT_EQ(entered, routeRoads);
+}
+
+TEST(RoadsCsv, MeanVehiclesOnRoadsStayWithinTheRunningVehicles) {
+  // Vehicles on roads are the running ones less those inside junctions or in bays: summed over
+  // roads, each interval's mean is at most the most running at any row of the time series.
+  TempDir tmp;
+  streamedRun(shipped("hangzhou_peak", 1200, {"outputs.roads=true"}), tmp.path() / "out", threads(1));
+  const auto rows = csvRows(readAll(tmp.path() / "out" / kRoadsFile));
+  const auto series = csvRows(readAll(tmp.path() / "out" / kTimeseriesFile));
+  double maxRunning = 0;
+  for (std::size_t i = 1; i < series.size(); ++i) maxRunning = std::max(maxRunning, std::stod(series[i][1]));
+  std::map<std::string, double> perInterval;
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    perInterval[rows[i][2]] += std::stod(rows[i][5]);
+    const double speed = rows[i][8].empty() ? 0.0 : std::stod(rows[i][8]);
+    EXPECT_GE(speed, 0.0);
+    EXPECT_LE(std::stod(rows[i][9]), std::stod(rows[i][5]) + 1e-9);  // the queue is part of the vehicles
+  }
+  ASSERT_EQ(perInterval.size(), 20u);
+  for (const auto& [end, vehicles] : perInterval) {
+    EXPECT_GT(vehicles, 0.0) << end;
+    EXPECT_LE(vehicles, maxRunning + 1e-9) << end;
+  }
+}
+
+TEST(RoadsCsv, IdenticalOnOneAndTwoThreadsAndOtherOutputsUnchanged) {
+  TempDir tmp;
+  const Scenario on = shipped("hangzhou_peak", 900, {"outputs.roads=true"});
+  const Scenario off = shipped("hangzhou_peak", 900);
+  WorldOptions parallel = threads(2);
+  parallel.minVehiclesForParallel = 1;  // the parallel phases from the first vehicle
+  streamedRun(on, tmp.path() / "one", threads(1));
+  streamedRun(on, tmp.path() / "two", parallel);
+  streamedRun(off, tmp.path() / "off", threads(1));
+  EXPECT_EQ(readAll(tmp.path() / "one" / kRoadsFile), readAll(tmp.path() / "two" / kRoadsFile));
+  EXPECT_EQ(entries(tmp.path() / "off"), (std::vector<std::string>{"summary.json", "timeseries.csv", "trips.csv"}));
+  for (const char* file : {kTripsFile, kTimeseriesFile})
+    EXPECT_EQ(readAll(tmp.path() / "one" / file), readAll(tmp.path() / "off" / file)) << file;
+}
+
+TEST(RoadsCsv, AStreamThatMissedAStepRefusesToSumRoads) {
+  TempDir tmp;
+  const Scenario sc = shipped("hangzhou_real", 120, {"outputs.roads=true"});
+  World world(sc, threads(1));
+  world.step();
+  RunOutputStream stream(tmp.path() / "out", sc);
+  world.step();
+  EXPECT_THROW(stream.drain(world), std::runtime_error);
+  // Written from a finished world, the other files come without it.
+  RunOutputStream end(tmp.path() / "end", sc, false);
+  end.drain(world);
+  end.publish(world, world.summary(1.0));
+  EXPECT_EQ(entries(tmp.path() / "end"), (std::vector<std::string>{"summary.json", "timeseries.csv", "trips.csv"}));
 }
 
 TEST(StreamedOutputs, AnUnknownCompressionIsRefusedNamingTheKey) {

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -33,6 +34,8 @@ inline constexpr const char* kPassengersFile = "passengers.csv";
 inline constexpr const char* kFleetFile = "fleet.csv";
 /// Written only for scenarios with transit lines: one row per stop of each line.
 inline constexpr const char* kLineStopsFile = "line_stops.csv";
+/// Written only under [outputs] roads = true: one row per road and time series interval.
+inline constexpr const char* kRoadsFile = "roads.csv";
 
 /// Throws std::runtime_error (naming the path) when `dir` exists and may not be replaced: it is
 /// not a folder, or it holds files other than run outputs. Cheap; call it before a long run.
@@ -51,7 +54,10 @@ void checkOutputDirReplaceable(const std::filesystem::path& dir);
 /// unusable (the world still holds everything writeRunOutputs needs).
 class RunOutputStream {
  public:
-  RunOutputStream(const std::filesystem::path& dir, const Scenario& scenario);
+  /// `roads`: write roads.csv when the scenario asks for it ([outputs] roads), sampling every
+  /// step from the first: drain() must then be called after every step from time 0 (it throws
+  /// otherwise). False for outputs written from a finished world, which has no per-step history.
+  RunOutputStream(const std::filesystem::path& dir, const Scenario& scenario, bool roads = true);
   ~RunOutputStream();
   RunOutputStream(const RunOutputStream&) = delete;
   RunOutputStream& operator=(const RunOutputStream&) = delete;
@@ -69,6 +75,7 @@ class RunOutputStream {
   std::unique_ptr<Files> m_files;
   std::size_t m_tripsWritten = 0;
   std::size_t m_rowsWritten = 0;
+  std::uint64_t m_stepsSampled = 0;  ///< steps whose road loads are in roads.csv's sums
   bool m_published = false;
 };
 

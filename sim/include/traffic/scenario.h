@@ -72,6 +72,8 @@ struct Scenario {
   double timeseriesIntervalS = 60.0;
   /// [outputs] compress: "gzip" writes trips.csv.gz and timeseries.csv.gz (and roads.csv.gz).
   Compression outputCompression = Compression::None;
+  /// [outputs] roads: write roads.csv, per road and time series interval (docs/metrics.md).
+  bool roadsOutput = false;
 
   /// The benchmark protocol whose settings were applied on top of the file (`[benchmark]
   /// protocol` or --protocol; see traffic/protocol.h), or empty when none was and the file's own

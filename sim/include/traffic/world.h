@@ -87,6 +87,11 @@ class World {
   /// changes. Costs one look per arrived trip passed over.
   [[nodiscard]] std::size_t firstUnarrivedTrip(std::size_t from) const;
   [[nodiscard]] const std::vector<TimeseriesRow>& timeseries() const;
+  /// Adds each road's load now to `loads` (resized to one per road, by RoadId). `lastRoad` is the
+  /// caller's memory of the road each vehicle was last seen on (by trip index; start it empty and
+  /// pass the same vector at every step): a vehicle on a road other than its last one counts as
+  /// entered. Serial, in road and lane order: the sums do not depend on the number of threads.
+  void addRoadLoads(std::vector<RoadLoad>& loads, std::vector<std::uint32_t>& lastRoad) const;
   /// Passengers who reached a stop so far, and the transit runs that departed (empty without lines).
   [[nodiscard]] TransitRecords transitRecords() const;
   /// The stops still ahead of vehicle `id` (a trip index), in the order it will make them: the rest

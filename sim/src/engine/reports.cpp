@@ -47,6 +47,31 @@ std::vector<TripRecord> World::tripRecords(std::size_t first, std::size_t last) 
   return out;
 }
 
+void World::addRoadLoads(std::vector<RoadLoad>& loads, std::vector<std::uint32_t>& lastRoad) const {
+  const State& s = *m;
+  const RoadNetwork& net = *s.view.net;
+  loads.resize(net.roads().size());
+  if (lastRoad.size() < s.entry.nextTrip) lastRoad.resize(s.entry.nextTrip, UINT32_MAX);
+  for (std::size_t t = 0; t < s.view.tracks.size(); ++t) {
+    const Track& track = s.view.tracks[t];
+    if (track.isConnector()) continue;
+    const std::vector<std::uint32_t>& occupants = s.vehicles.occupants[t];
+    if (occupants.empty()) continue;
+    const std::uint32_t road = net.lane(track.lane).road.value;
+    RoadLoad& load = loads[road];
+    for (std::uint32_t id : occupants) {
+      const double speed = s.vehicles.hot[id].speedMps;
+      ++load.vehicles;
+      load.speedSumMps += speed;
+      if (speed < kHaltingSpeedMps) ++load.halted;
+      if (lastRoad[id] != road) {
+        ++load.entered;
+        lastRoad[id] = road;
+      }
+    }
+  }
+}
+
 TransitRecords World::transitRecords() const {
   const State& s = *m;
   TransitRecords out;

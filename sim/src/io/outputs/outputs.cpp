@@ -19,7 +19,7 @@ namespace {
 namespace fs = std::filesystem;
 
 bool isOutputFile(const std::string& name) {
-  for (const char* file : {kTripsFile, kTimeseriesFile})
+  for (const char* file : {kTripsFile, kTimeseriesFile, kRoadsFile})
     if (name == file || name == compressedName(file, Compression::Gzip)) return true;
   return name == kSummaryFile || name == kPassengersFile || name == kFleetFile || name == kLineStopsFile;
 }
@@ -299,6 +299,84 @@ std::string fleetCsv(const Scenario& scenario, const TransitRecords& transit) {
   return out;
 }
 
+// roads.csv: per road and interval, the loads of the steps that end in it, summed as they come
+// (World::addRoadLoads) and written when the interval closes. Intervals are those of the time
+// series: interval k holds the steps ending in (k, k + 1] x timeseries_interval_s, the last one
+// ends with the run.
+class RoadsTable {
+ public:
+  RoadsTable(const Scenario& scenario, const fs::path& path)
+      : m_net(*scenario.network), m_intervalS(scenario.timeseriesIntervalS), m_file(path, scenario.outputCompression) {
+    m_file.buffer() +=
+        "road,start_s,end_s,entered,flow_veh_per_h,mean_vehicles,density_veh_per_km,density_veh_per_km_lane,"
+        "mean_speed_mps,mean_queue_veh\n";
+  }
+
+  void sample(const World& world) {
+    const double nowS = world.timeS();
+    // The tolerance keeps a step ending at 60 s (a sum of steps, 59.99999...) in the first interval.
+    const auto interval = static_cast<std::int64_t>(std::ceil(nowS / m_intervalS - 1e-6)) - 1;
+    if (m_steps > 0 && interval != m_interval) writeInterval();
+    m_interval = interval;
+    world.addRoadLoads(m_loads, m_lastRoad);
+    ++m_steps;
+    m_endS = nowS;
+  }
+
+  void close() {
+    if (m_steps > 0) writeInterval();
+    m_file.close();
+  }
+
+ private:
+  void writeInterval() {
+    std::string& out = m_file.buffer();
+    const double durationS = m_endS - m_startS;
+    const double steps = static_cast<double>(m_steps);
+    for (std::size_t r = 0; r < m_loads.size(); ++r) {
+      const Road& road = m_net.road(RoadId(static_cast<std::uint32_t>(r)));
+      RoadLoad& load = m_loads[r];
+      const double meanVehicles = static_cast<double>(load.vehicles) / steps;
+      const double densityPerKm = road.lengthM > 0 ? meanVehicles / (road.lengthM / 1000.0) : std::nan("");
+      csv::appendText(out, road.name);
+      out += ',';
+      appendFixed(out, m_startS, 3);
+      out += ',';
+      appendFixed(out, m_endS, 3);
+      out += ',';
+      appendInteger(out, load.entered);
+      out += ',';
+      appendFixed(out, durationS > 0 ? static_cast<double>(load.entered) * 3600.0 / durationS : std::nan(""), 2);
+      out += ',';
+      appendFixed(out, meanVehicles, 4);
+      out += ',';
+      appendFixed(out, densityPerKm, 4);
+      out += ',';
+      appendFixed(out, road.lanes.empty() ? std::nan("") : densityPerKm / static_cast<double>(road.lanes.size()), 4);
+      out += ',';
+      // Empty when nobody was on the road: no speed to average.
+      appendFixed(out, load.vehicles > 0 ? load.speedSumMps / static_cast<double>(load.vehicles) : std::nan(""), 4);
+      out += ',';
+      appendFixed(out, static_cast<double>(load.halted) / steps, 4);
+      out += '\n';
+      load = RoadLoad{};
+      m_file.flushIfFull();
+    }
+    m_startS = m_endS;
+    m_steps = 0;
+  }
+
+  const RoadNetwork& m_net;
+  double m_intervalS;
+  StreamedFile m_file;
+  std::vector<RoadLoad> m_loads;
+  std::vector<std::uint32_t> m_lastRoad;
+  std::int64_t m_interval = 0;
+  std::uint64_t m_steps = 0;
+  double m_startS = 0;
+  double m_endS = 0;
+};
+
 }  // namespace
 
 namespace {
@@ -432,7 +510,7 @@ void checkOutputDirReplaceable(const fs::path& requested) { checkFolderReplaceab
 // as the functions over the whole list sum them.
 class RunOutputStream::Files {
  public:
-  Files(const fs::path& dir, const Scenario& scenario)
+  Files(const fs::path& dir, const Scenario& scenario, bool roads)
       : m_scenario(scenario),
         m_staging(dir),
         m_trips(m_staging.path() / compressedName(kTripsFile, scenario.outputCompression), scenario.outputCompression),
@@ -440,7 +518,11 @@ class RunOutputStream::Files {
                      scenario.outputCompression) {
     m_trips.buffer() += kTripsHeader;
     m_timeseries.buffer() += timeseriesHeader();
+    if (roads && scenario.roadsOutput)
+      m_roads.emplace(scenario, m_staging.path() / compressedName(kRoadsFile, scenario.outputCompression));
   }
+
+  RoadsTable* roads() { return m_roads ? &*m_roads : nullptr; }
 
   void addTrips(std::span<const TripRecord> trips, double nowS) {
     std::string& out = m_trips.buffer();
@@ -460,6 +542,7 @@ class RunOutputStream::Files {
   void publish(const Summary& summary, const TransitRecords& transit) {
     m_trips.close();
     m_timeseries.close();
+    if (m_roads) m_roads->close();
     const Scenario& scenario = m_scenario;
     std::optional<CitybrainScore> citybrain;
     if (scenario.protocol == "citybrain") citybrain = m_citybrain.score();
@@ -487,19 +570,29 @@ class RunOutputStream::Files {
   StagingFolder m_staging;
   StreamedFile m_trips;
   StreamedFile m_timeseries;
+  std::optional<RoadsTable> m_roads;
   CitybrainTally m_citybrain;
   RescoTally m_resco;
 };
 
-RunOutputStream::RunOutputStream(const fs::path& dir, const Scenario& scenario) {
+RunOutputStream::RunOutputStream(const fs::path& dir, const Scenario& scenario, bool roads) {
   checkOutputDirReplaceable(dir);
-  m_files = std::make_unique<Files>(dir, scenario);
+  m_files = std::make_unique<Files>(dir, scenario, roads);
 }
 
 RunOutputStream::~RunOutputStream() = default;
 
 void RunOutputStream::drain(const World& world) {
   if (m_published) throw std::logic_error("RunOutputStream::drain after publish");
+  if (RoadsTable* roads = m_files->roads(); roads && world.stepCount() > m_stepsSampled) {
+    // Every step's loads go into the sums: a step missed would go missing from them.
+    if (world.stepCount() != m_stepsSampled + 1)
+      throw std::runtime_error("roads.csv is summed over every step from the start of the run, but step " +
+                               std::to_string(m_stepsSampled + 1) + " was not seen; write it from a run that "
+                               "starts at time 0 (not --resume) and drains its outputs after every step");
+    roads->sample(world);
+    m_stepsSampled = world.stepCount();
+  }
   writeTripsUpTo(world, world.firstUnarrivedTrip(m_tripsWritten), world.timeS());
   const std::vector<TimeseriesRow>& rows = world.timeseries();
   if (m_rowsWritten < rows.size()) {
@@ -532,7 +625,7 @@ void writeRunOutputs(const fs::path& requested, const Scenario& scenario, const 
                      const std::vector<TripRecord>& trips, const std::vector<TimeseriesRow>& timeseries,
                      const TransitRecords& transit) {
   checkOutputDirReplaceable(requested);
-  RunOutputStream::Files files(requested, scenario);
+  RunOutputStream::Files files(requested, scenario, false);
   files.addTrips(trips, summary.simSeconds);
   files.addTimeseries(timeseries);
   files.publish(summary, transit);

@@ -431,8 +431,9 @@ double readDynamics(const Loader& loader, const TableView& root, Scenario& sc) {
 }
 
 void readOutputs(const Loader& loader, const TableView& root, Scenario& sc) {
-  const TableView t = subTable(loader, root, "outputs", {"timeseries_interval_s", "compress"});
+  const TableView t = subTable(loader, root, "outputs", {"timeseries_interval_s", "compress", "roads"});
   sc.timeseriesIntervalS = t.positive("timeseries_interval_s", sc.timeseriesIntervalS);
+  sc.roadsOutput = t.boolean("roads").value_or(sc.roadsOutput);
   if (auto compress = t.string("compress")) {
     const std::vector<std::string> names{"none", "gzip"};
     if (*compress == "gzip")
