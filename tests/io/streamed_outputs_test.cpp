@@ -238,7 +238,7 @@ void streamedRun(const Scenario& sc, const fs::path& dir, WorldOptions options) 
   stream.publish(world, world.summary(1.0));
 }
 
-// A 3x3 grid whose demand stops at 300 s and has all of it arrived by 900 s.
+// A 3x3 grid with light demand that stops at 300 s and has all of it arrived by 900 s.
 const char* kSmallGrid = R"(
 [scenario]
 name = "small"
@@ -250,13 +250,13 @@ columns = 3
 id = "east"
 from = "road_j_0_-1_j_0_0"
 to = "road_j_2_2_j_2_3"
-veh_per_hour = 600
+veh_per_hour = 300
 end_s = 300
 [[demand.flow]]
 id = "north"
 from = "road_j_-1_1_j_0_1"
 to = "road_j_2_1_j_3_1"
-veh_per_hour = 400
+veh_per_hour = 200
 end_s = 300
 [outputs]
 roads = true
