@@ -73,7 +73,11 @@ void recoverInterruptedPublish(const fs::path& requested) {
   const fs::path dir = outputFolderPath(requested);
   const fs::path parent = dir.parent_path().empty() ? fs::path(".") : dir.parent_path();
   const std::string prefix = "." + dir.filename().string() + ".previous-";
-  const std::string partialPrefix = "." + dir.filename().string() + ".partial-";
+  // Appended rather than "." + name + ...: GCC 12 raises a false -Wrestrict on a string built by
+  // prepending (GCC bug 105329, see CMakeLists.txt).
+  std::string partialPrefix = ".";
+  partialPrefix += dir.filename().string();
+  partialPrefix += ".partial-";
   std::error_code ec;
   std::vector<fs::path> previous, abandoned;
   for (fs::directory_iterator it(parent, ec), end; !ec && it != end; it.increment(ec)) {
