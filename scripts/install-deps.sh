@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config ccache
   libboost-graph-dev libtbb-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libpugixml-dev
+  libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libpugixml-dev zlib1g-dev
 )
 # The viewer (CMake option TRAFFIC_WITH_RENDER, on by default): SFML, the HUD font, and a virtual
 # X server and a software OpenGL driver (Mesa) so that screenshots and the viewer's tests run on

@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -18,6 +19,7 @@
 #include "traffic/protocol.h"
 #include "traffic/sensing.h"
 #include "traffic/errors.h"
+#include "traffic/output_folder.h"
 #include "traffic/outputs.h"
 #include "traffic/recording.h"
 
@@ -44,7 +46,7 @@ std::vector<std::string> allOverrides(const std::vector<std::string>& sets, std:
 
 std::string withUnit(double v, const char* unit) { return fmt::format("{:.1f} {}", v, unit); }
 
-void printRunSummary(const Summary& s, const fs::path& outDir) {
+void printRunSummary(const Summary& s, const fs::path& outDir, Compression compression, bool roads) {
   const double speedup = s.wallSeconds > 0 ? s.simSeconds / s.wallSeconds : 0;
   fmt::print("{}: {} simulated in {} ({:.0f}x real time, {} thread{})\n", s.scenario, formatClock(s.simSeconds),
              withUnit(s.wallSeconds, "s wall time"), speedup, s.threads, s.threads == 1 ? "" : "s");
@@ -78,14 +80,12 @@ void printRunSummary(const Summary& s, const fs::path& outDir) {
     fmt::print("  on demand     {}: {} requests, {} delivered, {} rejected, mean wait {}, occupancy {:.2f}\n", f.fleet,
                f.requests, f.delivered, f.rejected, withUnit(f.meanWaitS, "s"), f.occupancy);
   fmt::print("  performance   {:.2f} M vehicle-updates/s\n", s.vehicleUpdatesPerSecond / 1e6);
-  if (s.lines.empty() && s.fleets.empty())
-    fmt::print("  outputs       {}/ ({}, {}, {})\n", outDir.string(), kSummaryFile, kTripsFile, kTimeseriesFile);
-  else if (!s.lines.empty())
-    fmt::print("  outputs       {}/ ({}, {}, {}, {}, {}, {})\n", outDir.string(), kSummaryFile, kTripsFile,
-               kTimeseriesFile, kPassengersFile, kFleetFile, kLineStopsFile);
-  else
-    fmt::print("  outputs       {}/ ({}, {}, {}, {}, {})\n", outDir.string(), kSummaryFile, kTripsFile, kTimeseriesFile,
-               kPassengersFile, kFleetFile);
+  std::vector<std::string> files{kSummaryFile, compressedName(kTripsFile, compression),
+                                 compressedName(kTimeseriesFile, compression)};
+  if (!s.lines.empty() || !s.fleets.empty()) files.insert(files.end(), {kPassengersFile, kFleetFile});
+  if (!s.lines.empty()) files.emplace_back(kLineStopsFile);
+  if (roads) files.push_back(compressedName(kRoadsFile, compression));
+  fmt::print("  outputs       {}/ ({})\n", outDir.string(), fmt::join(files, ", "));
 }
 
 /// When the chosen folder cannot be written after a run, the results still exist in memory; save
@@ -94,7 +94,8 @@ std::optional<fs::path> rescueOutputs(const Scenario& scenario, const Summary& s
   try {
     const fs::path rescue =
         fs::temp_directory_path() / fmt::format("trafficsim-{}-{}", scenario.name, static_cast<long>(::getpid()));
-    writeRunOutputs(rescue, scenario, summary, world.tripRecords(), world.timeseries(), world.transitRecords());
+    RunOutputStream outputs(rescue, scenario, false);
+    outputs.publish(world, summary);
     return rescue;
   } catch (const std::exception&) {
     return std::nullopt;
@@ -107,6 +108,8 @@ std::optional<fs::path> rescueOutputs(const Scenario& scenario, const Summary& s
 /// before the run rather than after an hour of it. Shared with `view`.
 std::pair<Scenario, fs::path> prepareRun(const RunOptions& opt) {
   std::vector<std::string> overrides = allOverrides(opt.overrides, opt.seed, opt.durationS, opt.policy, opt.protocol);
+  if (opt.compress) overrides.push_back("outputs.compress=" + *opt.compress);
+  if (opt.roads) overrides.push_back("outputs.roads=true");
   if (opt.sensing)
     for (std::string& o : compare::sensingOverrides(*opt.sensing)) overrides.push_back(std::move(o));
   Scenario scenario = loadScenario(opt.scenario, overrides);
@@ -121,10 +124,20 @@ std::pair<Scenario, fs::path> prepareRun(const RunOptions& opt) {
 
 /// The end of a run that reached its duration: writes the outputs (or rescues them) and prints
 /// the summary. Shared with `view`, so that a viewed run leaves the same files as a headless one.
-int finishRun(const RunOptions& opt, const Scenario& scenario, const World& world, double wallS, const fs::path& outDir) {
+int finishRun(const RunOptions& opt, const Scenario& scenario, const World& world, double wallS, const fs::path& outDir,
+              RunOutputStream* streamed) {
   const Summary summary = world.summary(wallS);
   try {
-    writeRunOutputs(outDir, scenario, summary, world.tripRecords(), world.timeseries(), world.transitRecords());
+    if (streamed) {
+      streamed->publish(world, summary);
+    } else {
+      // From the finished world: roads.csv needed every step's loads, which it no longer has.
+      if (scenario.roadsOutput)
+        std::cerr << "note: " << kRoadsFile << " is written only by 'trafficsim run' when its outputs stream from the "
+                  << "first step; it is left out\n";
+      RunOutputStream outputs(outDir, scenario, false);
+      outputs.publish(world, summary);
+    }
   } catch (const std::runtime_error& e) {
     std::cerr << "error: " << e.what() << "\n";
     if (auto rescue = rescueOutputs(scenario, summary, world))
@@ -132,7 +145,7 @@ int finishRun(const RunOptions& opt, const Scenario& scenario, const World& worl
     return kExitInternal;
   }
 
-  if (!opt.quiet) printRunSummary(summary, outDir);
+  if (!opt.quiet) printRunSummary(summary, outDir, scenario.outputCompression, scenario.roadsOutput && streamed);
   if (auto log = spdlog::get("sim"))
     log->info("run {}: {:.0f} s simulated in {:.2f} s ({:.0f}x real time), {} vehicles spawned, {} arrived, "
               "{:.2f} M vehicle-updates/s, {} thread(s), outputs in {}",
@@ -306,6 +319,9 @@ int runCommand(const RunOptions& opt) {
   if (!opt.resume.empty() && !opt.record.empty())
     throw UsageError("--record cannot be combined with --resume: a recording starts at time 0; record the first run");
   const auto [scenario, outDir] = prepareRun(opt);
+  if (!opt.resume.empty() && scenario.roadsOutput)
+    throw UsageError("--resume cannot write roads.csv ([outputs] roads or --roads): it sums every step from time 0, "
+                     "and a checkpoint does not carry those sums; run from the start, or leave roads.csv out");
 
   World world(scenario, WorldOptions{opt.threads, opt.validate});
   if (!opt.resume.empty()) world.restore(readCheckpointFile(opt.resume), opt.resume);  // LoadError: exit 2
@@ -313,12 +329,32 @@ int runCommand(const RunOptions& opt) {
   RunRecorder recorder(opt, scenario, outDir);
   recorder.afterStep(world, false);
   checkpointer.afterStep(world);
+  // trips.csv and timeseries.csv stream into a hidden folder next to --out as the run goes
+  // (traffic/outputs.h); Ctrl-C or an error deletes it. If writing fails during the run (a full
+  // disk), the stream stops and everything is written at the end from the world instead.
+  std::optional<RunOutputStream> outputs;
+  try {
+    outputs.emplace(outDir, scenario);
+  } catch (const std::runtime_error& e) {
+    throw UsageError(e.what());
+  }
+  const auto drainOutputs = [&] {
+    if (!outputs) return;
+    try {
+      outputs->drain(world);
+    } catch (const std::runtime_error& e) {
+      std::cerr << "\nerror: " << e.what() << "; the outputs will be written at the end of the run\n";
+      outputs.reset();
+    }
+  };
+  drainOutputs();
   armInterruptHandlers();
 
   ProgressBar bar(scenario.durationS);
   const auto start = std::chrono::steady_clock::now();
   while (!world.finished() && pendingInterrupt() == 0) {
     world.step();
+    drainOutputs();
     recorder.afterStep(world, world.finished());
     checkpointer.afterStep(world);
     if (!opt.quiet && bar.due(world.timeS())) {
@@ -331,6 +367,7 @@ int runCommand(const RunOptions& opt) {
     bar.clear();
     recorder.afterStep(world, true);
     const bool recorded = recorder.finish(true, false);
+    outputs.reset();  // deletes the rows streamed so far
     std::cerr << fmt::format("interrupted at {} of {} simulated; no outputs written{}\n", formatClock(world.timeS()),
                              formatClock(scenario.durationS),
                              !opt.record.empty() && recorded ? "; the recording " + opt.record + " ends there" : "");
@@ -341,7 +378,7 @@ int runCommand(const RunOptions& opt) {
     bar.finish(world.timeS(), c.running, c.waitingToEnter);
   }
 
-  const int code = finishRun(opt, scenario, world, wallS, outDir);
+  const int code = finishRun(opt, scenario, world, wallS, outDir, outputs ? &*outputs : nullptr);
   const bool recorded = recorder.finish(opt.quiet || code != kExitOk, true);
   const bool checkpointed = checkpointer.finish(opt.quiet || code != kExitOk);
   return code == kExitOk && !(recorded && checkpointed) ? kExitInternal : code;
@@ -375,6 +412,14 @@ void addRunOptions(CLI::App& cmd, RunOptions& run) {
                  "Repeatable. Values are read as TOML (7, 2.5, false, [1, 2]); other text is a string.")
       ->allow_extra_args(false)
       ->type_name("KEY=VALUE");
+  cmd.add_option("--compress", run.compress,
+                 "gzip: write trips.csv.gz and timeseries.csv.gz instead of trips.csv and timeseries.csv;\n"
+                 "none: uncompressed [default]. Shorthand for --set outputs.compress=NAME")
+      ->check(CLI::IsMember({"none", "gzip"}))
+      ->type_name("NAME");
+  cmd.add_flag("--roads", run.roads,
+               "Also write roads.csv: per road and time series interval, vehicles entered, flow, density,\n"
+               "space-mean speed and queue (docs/metrics.md); shorthand for --set outputs.roads=true");
   cmd.add_flag("-q,--quiet", run.quiet, "No progress bar and no summary on the terminal");
   cmd.add_flag("--validate", run.validate, "Check the simulation's invariants after every step (slow)");
 }
@@ -416,8 +461,9 @@ CLI::App* addRunCommand(CLI::App& app, RunOptions& run) {
       ->type_name("FILE");
   runCmd->add_flag("--force", run.force, "Replace the --record or --checkpoint FILE if it exists (never the scenario file itself)");
   runCmd->footer("Loads and checks the scenario, simulates it step by step with a progress bar on stderr,\n"
-                 "then writes the outputs into the results folder (all of them or none) and prints a\n"
-                 "short summary. Columns and units: docs/metrics.md.\n"
+                 "writing trips.csv and timeseries.csv as it goes into a hidden folder next to the results\n"
+                 "folder, which replaces the results folder at the end (all of the outputs or none), and\n"
+                 "prints a short summary. Columns and units: docs/metrics.md.\n"
                  "\n"
                  "Examples:\n"
                  "  trafficsim run scenarios/hangzhou_peak.toml\n"
@@ -426,6 +472,7 @@ CLI::App* addRunCommand(CLI::App& app, RunOptions& run) {
                  "  trafficsim run scenarios/hangzhou_real.toml --set dynamics.lane_changing=false\n"
                  "  trafficsim run scenarios/jinan_real.toml --policy fixed_time --set signals.params.green_s=25\n"
                  "  trafficsim run scenarios/hangzhou_peak.toml --record peak.tsrec --record-every 5\n"
+                 "  trafficsim run scenarios/grid_10x10.toml --compress gzip --roads\n"
                  "  trafficsim run scenarios/hangzhou_peak.toml --checkpoint peak.ckpt --checkpoint-at 1800\n"
                  "  trafficsim run scenarios/hangzhou_peak.toml --resume peak.ckpt\n"
                  "\n"

@@ -17,6 +17,10 @@ namespace CLI {
 class App;
 }
 
+namespace traffic {
+class RunOutputStream;
+}
+
 namespace traffic::cli {
 
 struct RunOptions {
@@ -29,6 +33,8 @@ struct RunOptions {
   std::optional<std::string> protocol;  ///< --protocol: shorthand for --set benchmark.protocol=NAME
   std::optional<std::string> sensing;   ///< --sensing NAME[:key=value,...] (sensing.* overrides)
   std::vector<std::string> overrides;
+  std::optional<std::string> compress;  ///< --compress NAME: shorthand for --set outputs.compress=NAME
+  bool roads = false;                   ///< --roads: shorthand for --set outputs.roads=true
   bool quiet = false;
   bool validate = false;
   std::string record;                  // --record FILE (run only)
@@ -40,7 +46,7 @@ struct RunOptions {
 };
 
 /// Adds run's options (the scenario, --out, --threads, --seed, --duration, --policy, --protocol, --set,
-/// --quiet, --validate) to `command`; `view` takes them too.
+/// --compress, --roads, --quiet, --validate) to `command`; `view` takes them too.
 void addRunOptions(CLI::App& command, RunOptions& run);
 /// Registers `run` (its options, --record and the help text) on `app`.
 CLI::App* addRunCommand(CLI::App& app, RunOptions& run);
@@ -49,9 +55,10 @@ CLI::App* addRunCommand(CLI::App& app, RunOptions& run);
 /// or UsageError (exit code 2) before anything is simulated.
 std::pair<Scenario, std::filesystem::path> prepareRun(const RunOptions& opt);
 /// Writes summary.json, trips.csv and timeseries.csv (and the transit files) and prints the
-/// summary; returns the exit code.
+/// summary; returns the exit code. `streamed`: the outputs streamed during the run, published
+/// here; null to write them all now (`view`, or a stream that failed during the run).
 int finishRun(const RunOptions& opt, const Scenario& scenario, const World& world, double wallS,
-              const std::filesystem::path& outDir);
+              const std::filesystem::path& outDir, RunOutputStream* streamed = nullptr);
 int runCommand(const RunOptions& opt);
 
 /// The registered signal policies, separated by commas, for help texts.

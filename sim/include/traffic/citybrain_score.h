@@ -22,6 +22,15 @@ struct CitybrainScore {
   double delayIndex = 1;     ///< mean over them; 1 when none has entered
 };
 
+/// The scores summed a record at a time in trip order, as citybrainScore does (the same sums, bit
+/// for bit): for outputs written in batches while the run goes.
+struct CitybrainTally {
+  double sum = 0;
+  std::uint64_t served = 0;
+  void add(const TripRecord& trip, double nowS);
+  [[nodiscard]] CitybrainScore score() const;
+};
+
 /// The scores at time `nowS` (the end of the run) from World::tripRecords().
 CitybrainScore citybrainScore(std::span<const TripRecord> trips, double nowS);
 

@@ -40,6 +40,17 @@ struct TripRecord {
   std::uint32_t waitingCount = 0;
 };
 
+/// What one road holds at the end of a step, summed over the steps of an interval for roads.csv
+/// (docs/metrics.md): vehicles on its lanes (not those inside junctions or in stop bays), how many
+/// of them are halted (below 0.1 m/s), the sum of their speeds, and how many were first seen on
+/// the road at this step (entered).
+struct RoadLoad {
+  std::uint64_t vehicles = 0;
+  std::uint64_t halted = 0;
+  std::uint64_t entered = 0;
+  double speedSumMps = 0;
+};
+
 /// One passenger who reached a stop during the run (see transit.h).
 struct PassengerRecord {
   std::uint32_t index = 0;  ///< into Scenario::transit.passengers

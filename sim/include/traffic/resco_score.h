@@ -24,6 +24,15 @@ struct RescoScore {
 /// The score at time `nowS` (the end of the run) from World::tripRecords().
 RescoScore rescoScore(std::span<const TripRecord> trips, double nowS);
 
+/// The score summed a record at a time in trip order, as rescoScore does (the same sums, bit for
+/// bit): for outputs written in batches while the run goes.
+struct RescoTally {
+  double sumS = 0;
+  std::uint64_t vehicles = 0;
+  void add(const TripRecord& trip, double nowS);
+  [[nodiscard]] RescoScore score() const;
+};
+
 /// One trip's share of it: time loss + departure delay, or nowS - departure when not entered.
 double rescoDelayS(const TripRecord& trip, double nowS);
 

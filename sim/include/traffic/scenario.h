@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "traffic/compression.h"
 #include "traffic/demand.h"
 #include "traffic/fleet.h"
 #include "traffic/road_network.h"
@@ -69,6 +70,10 @@ struct Scenario {
   GridlockAction gridlockAction = GridlockAction::Teleport;
   JunctionEntry junctionEntry = JunctionEntry::RoomBehindQueue;
   double timeseriesIntervalS = 60.0;
+  /// [outputs] compress: "gzip" writes trips.csv.gz and timeseries.csv.gz (and roads.csv.gz).
+  Compression outputCompression = Compression::None;
+  /// [outputs] roads: write roads.csv, per road and time series interval (docs/metrics.md).
+  bool roadsOutput = false;
 
   /// The benchmark protocol whose settings were applied on top of the file (`[benchmark]
   /// protocol` or --protocol; see traffic/protocol.h), or empty when none was and the file's own

@@ -78,7 +78,21 @@ class World {
   [[nodiscard]] Summary summary(double wallSeconds) const;
   /// One record per trip whose departure time has been reached, in trip order.
   [[nodiscard]] std::vector<TripRecord> tripRecords() const;
+  /// The records of trips `first` to `last` - 1 (trip indices, `last` at most departedTrips()), so
+  /// that outputs can be written a batch at a time.
+  [[nodiscard]] std::vector<TripRecord> tripRecords(std::size_t first, std::size_t last) const;
+  /// Trips whose departure time has been reached: the size of tripRecords().
+  [[nodiscard]] std::size_t departedTrips() const;
+  /// The first trip at or after `from` that has not arrived (departedTrips() if there is none):
+  /// the records of the trips before it are final, since an arrived vehicle's record no longer
+  /// changes. Costs one look per arrived trip passed over.
+  [[nodiscard]] std::size_t firstUnarrivedTrip(std::size_t from) const;
   [[nodiscard]] const std::vector<TimeseriesRow>& timeseries() const;
+  /// Adds each road's load now to `loads` (resized to one per road, by RoadId). `lastRoad` is the
+  /// caller's memory of the road each vehicle was last seen on (by trip index; start it empty and
+  /// pass the same vector at every step): a vehicle on a road other than its last one counts as
+  /// entered. Serial, in road and lane order: the sums do not depend on the number of threads.
+  void addRoadLoads(std::vector<RoadLoad>& loads, std::vector<std::uint32_t>& lastRoad) const;
   /// Passengers who reached a stop so far, and the transit runs that departed (empty without lines).
   [[nodiscard]] TransitRecords transitRecords() const;
   /// The stops still ahead of vehicle `id` (a trip index), in the order it will make them: the rest

@@ -10,11 +10,23 @@ namespace traffic {
 
 using namespace engine;
 
-std::vector<TripRecord> World::tripRecords() const {
+std::vector<TripRecord> World::tripRecords() const { return tripRecords(0, m->entry.nextTrip); }
+
+std::size_t World::departedTrips() const { return m->entry.nextTrip; }
+
+std::size_t World::firstUnarrivedTrip(std::size_t from) const {
   const State& s = *m;
+  std::size_t i = from;
+  while (i < s.entry.nextTrip && s.vehicles.cold[i].arriveS >= 0) ++i;
+  return i;
+}
+
+std::vector<TripRecord> World::tripRecords(std::size_t first, std::size_t last) const {
+  const State& s = *m;
+  last = std::min<std::size_t>(last, s.entry.nextTrip);
   std::vector<TripRecord> out;
-  out.reserve(s.entry.nextTrip);
-  for (std::size_t i = 0; i < s.entry.nextTrip; ++i) {
+  out.reserve(last > first ? last - first : 0);
+  for (std::size_t i = first; i < last; ++i) {
     const VehicleCold& c = s.vehicles.cold[i];
     TripRecord r;
     r.tripIndex = static_cast<std::uint32_t>(i);
@@ -33,6 +45,31 @@ std::vector<TripRecord> World::tripRecords() const {
     out.push_back(r);
   }
   return out;
+}
+
+void World::addRoadLoads(std::vector<RoadLoad>& loads, std::vector<std::uint32_t>& lastRoad) const {
+  const State& s = *m;
+  const RoadNetwork& net = *s.view.net;
+  loads.resize(net.roads().size());
+  if (lastRoad.size() < s.entry.nextTrip) lastRoad.resize(s.entry.nextTrip, UINT32_MAX);
+  for (std::size_t t = 0; t < s.view.tracks.size(); ++t) {
+    const Track& track = s.view.tracks[t];
+    if (track.isConnector()) continue;
+    const std::vector<std::uint32_t>& occupants = s.vehicles.occupants[t];
+    if (occupants.empty()) continue;
+    const std::uint32_t road = net.lane(track.lane).road.value;
+    RoadLoad& load = loads[road];
+    for (std::uint32_t id : occupants) {
+      const double speed = s.vehicles.hot[id].speedMps;
+      ++load.vehicles;
+      load.speedSumMps += speed;
+      if (speed < kHaltingSpeedMps) ++load.halted;
+      if (lastRoad[id] != road) {
+        ++load.entered;
+        lastRoad[id] = road;
+      }
+    }
+  }
 }
 
 TransitRecords World::transitRecords() const {

@@ -4,12 +4,14 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <stdexcept>
 
 #include "traffic/citybrain_score.h"
 #include "traffic/output_folder.h"
 #include "traffic/resco_score.h"
 #include "traffic/sensing.h"
+#include "traffic/world.h"
 
 namespace traffic {
 namespace {
@@ -17,95 +19,94 @@ namespace {
 namespace fs = std::filesystem;
 
 bool isOutputFile(const std::string& name) {
-  return name == kSummaryFile || name == kTripsFile || name == kTimeseriesFile || name == kPassengersFile ||
-         name == kFleetFile || name == kLineStopsFile;
+  for (const char* file : {kTripsFile, kTimeseriesFile, kRoadsFile})
+    if (name == file || name == compressedName(file, Compression::Gzip)) return true;
+  return name == kSummaryFile || name == kPassengersFile || name == kFleetFile || name == kLineStopsFile;
 }
 
 using csv::appendFixed;
 using csv::appendInteger;
 
-std::string tripsCsv(const Scenario& scenario, const std::vector<TripRecord>& trips) {
-  std::string out =
-      "id,class,type,depart_s,enter_s,arrive_s,travel_time_s,free_flow_s,delay_s,stops,route_length_m,distance_m,"
-      "teleported,time_loss_s,depart_delay_s,waiting_time_s,waiting_count\n";
-  out.reserve(out.size() + trips.size() * 96);
+constexpr const char* kTripsHeader =
+    "id,class,type,depart_s,enter_s,arrive_s,travel_time_s,free_flow_s,delay_s,stops,route_length_m,distance_m,"
+    "teleported,time_loss_s,depart_delay_s,waiting_time_s,waiting_count\n";
+
+void appendTripRow(std::string& out, const Scenario& scenario, const TripRecord& r) {
   const auto& demand = scenario.demand.trips;
-  for (const auto& r : trips) {
-    if (r.tripIndex >= demand.size())
-      throw std::runtime_error("trip record refers to trip #" + std::to_string(r.tripIndex) + ", but the scenario has " +
-                               std::to_string(demand.size()) + " trips");
-    if (demand[r.tripIndex].type.index() >= scenario.vehicleTypes.size())
-      throw std::runtime_error("trip '" + demand[r.tripIndex].id + "' has vehicle type #" +
-                               std::to_string(demand[r.tripIndex].type.index()) + ", but the scenario has " +
-                               std::to_string(scenario.vehicleTypes.size()) + " types");
-    const bool entered = r.enterS >= 0;
-    const bool arrived = r.arriveS >= 0;
-    csv::appendText(out, demand[r.tripIndex].id);
-    out += ',';
-    out += toString(r.vehicleClass);
-    out += ',';
-    csv::appendText(out, scenario.vehicleTypes[demand[r.tripIndex].type.index()].name);
-    out += ',';
-    appendFixed(out, r.departS, 3);
-    out += ',';
-    if (entered) appendFixed(out, r.enterS, 3);
-    out += ',';
-    if (arrived) appendFixed(out, r.arriveS, 3);
-    out += ',';
-    if (arrived) appendFixed(out, r.arriveS - r.departS, 3);
-    out += ',';
-    appendFixed(out, r.freeFlowS, 3);
-    out += ',';
-    if (arrived) appendFixed(out, r.arriveS - r.departS - r.freeFlowS, 3);
-    out += ',';
-    appendInteger(out, r.stops);
-    out += ',';
-    appendFixed(out, r.routeLengthM, 2);
-    out += ',';
-    appendFixed(out, r.distanceM, 2);
-    out += ',';
-    out += r.teleported ? '1' : '0';
-    // SUMO's tripinfo measures, so far; times empty while the vehicle waits to enter.
-    out += ',';
-    if (entered) appendFixed(out, r.timeLossS, 3);
-    out += ',';
-    if (entered) appendFixed(out, r.enterS - r.departS, 3);
-    out += ',';
-    if (entered) appendFixed(out, r.waitingS, 3);
-    out += ',';
-    appendInteger(out, r.waitingCount);
-    out += '\n';
-  }
-  return out;
+  if (r.tripIndex >= demand.size())
+    throw std::runtime_error("trip record refers to trip #" + std::to_string(r.tripIndex) + ", but the scenario has " +
+                             std::to_string(demand.size()) + " trips");
+  if (demand[r.tripIndex].type.index() >= scenario.vehicleTypes.size())
+    throw std::runtime_error("trip '" + demand[r.tripIndex].id + "' has vehicle type #" +
+                             std::to_string(demand[r.tripIndex].type.index()) + ", but the scenario has " +
+                             std::to_string(scenario.vehicleTypes.size()) + " types");
+  const bool entered = r.enterS >= 0;
+  const bool arrived = r.arriveS >= 0;
+  csv::appendText(out, demand[r.tripIndex].id);
+  out += ',';
+  out += toString(r.vehicleClass);
+  out += ',';
+  csv::appendText(out, scenario.vehicleTypes[demand[r.tripIndex].type.index()].name);
+  out += ',';
+  appendFixed(out, r.departS, 3);
+  out += ',';
+  if (entered) appendFixed(out, r.enterS, 3);
+  out += ',';
+  if (arrived) appendFixed(out, r.arriveS, 3);
+  out += ',';
+  if (arrived) appendFixed(out, r.arriveS - r.departS, 3);
+  out += ',';
+  appendFixed(out, r.freeFlowS, 3);
+  out += ',';
+  if (arrived) appendFixed(out, r.arriveS - r.departS - r.freeFlowS, 3);
+  out += ',';
+  appendInteger(out, r.stops);
+  out += ',';
+  appendFixed(out, r.routeLengthM, 2);
+  out += ',';
+  appendFixed(out, r.distanceM, 2);
+  out += ',';
+  out += r.teleported ? '1' : '0';
+  // SUMO's tripinfo measures, so far; times empty while the vehicle waits to enter.
+  out += ',';
+  if (entered) appendFixed(out, r.timeLossS, 3);
+  out += ',';
+  if (entered) appendFixed(out, r.enterS - r.departS, 3);
+  out += ',';
+  if (entered) appendFixed(out, r.waitingS, 3);
+  out += ',';
+  appendInteger(out, r.waitingCount);
+  out += '\n';
 }
 
-std::string timeseriesCsv(const std::vector<TimeseriesRow>& rows) {
+std::string timeseriesHeader() {
   std::string out = "time_s,running,waiting_to_enter,arrived,mean_speed_mps,delay_index";
   for (int c = 0; c < kVehicleClassCount; ++c) out += ",running_" + std::string(toString(static_cast<VehicleClass>(c)));
   out += ",passengers_waiting,passengers_on_board\n";
-  for (const auto& row : rows) {
-    appendFixed(out, row.timeS, 3);
-    out += ',';
-    appendInteger(out, row.running);
-    out += ',';
-    appendInteger(out, row.waitingToEnter);
-    out += ',';
-    appendInteger(out, row.arrived);
-    out += ',';
-    appendFixed(out, row.meanSpeedMps, 4);
-    out += ',';
-    appendFixed(out, row.delayIndex, 6);
-    for (std::uint32_t n : row.runningByClass) {
-      out += ',';
-      appendInteger(out, n);
-    }
-    out += ',';
-    appendInteger(out, row.passengersWaiting);
-    out += ',';
-    appendInteger(out, row.passengersOnBoard);
-    out += '\n';
-  }
   return out;
+}
+
+void appendTimeseriesRow(std::string& out, const TimeseriesRow& row) {
+  appendFixed(out, row.timeS, 3);
+  out += ',';
+  appendInteger(out, row.running);
+  out += ',';
+  appendInteger(out, row.waitingToEnter);
+  out += ',';
+  appendInteger(out, row.arrived);
+  out += ',';
+  appendFixed(out, row.meanSpeedMps, 4);
+  out += ',';
+  appendFixed(out, row.delayIndex, 6);
+  for (std::uint32_t n : row.runningByClass) {
+    out += ',';
+    appendInteger(out, n);
+  }
+  out += ',';
+  appendInteger(out, row.passengersWaiting);
+  out += ',';
+  appendInteger(out, row.passengersOnBoard);
+  out += '\n';
 }
 
 // A line's stops in service order: the load profile and each stop's service.
@@ -298,6 +299,84 @@ std::string fleetCsv(const Scenario& scenario, const TransitRecords& transit) {
   return out;
 }
 
+// roads.csv: per road and interval, the loads of the steps that end in it, summed as they come
+// (World::addRoadLoads) and written when the interval closes. Intervals are those of the time
+// series: interval k holds the steps ending in (k, k + 1] x timeseries_interval_s, the last one
+// ends with the run.
+class RoadsTable {
+ public:
+  RoadsTable(const Scenario& scenario, const fs::path& path)
+      : m_net(*scenario.network), m_intervalS(scenario.timeseriesIntervalS), m_file(path, scenario.outputCompression) {
+    m_file.buffer() +=
+        "road,start_s,end_s,entered,flow_veh_per_h,mean_vehicles,density_veh_per_km,density_veh_per_km_lane,"
+        "mean_speed_mps,mean_queue_veh\n";
+  }
+
+  void sample(const World& world) {
+    const double nowS = world.timeS();
+    // The tolerance keeps a step ending at 60 s (a sum of steps, 59.99999...) in the first interval.
+    const auto interval = static_cast<std::int64_t>(std::ceil(nowS / m_intervalS - 1e-6)) - 1;
+    if (m_steps > 0 && interval != m_interval) writeInterval();
+    m_interval = interval;
+    world.addRoadLoads(m_loads, m_lastRoad);
+    ++m_steps;
+    m_endS = nowS;
+  }
+
+  void close() {
+    if (m_steps > 0) writeInterval();
+    m_file.close();
+  }
+
+ private:
+  void writeInterval() {
+    std::string& out = m_file.buffer();
+    const double durationS = m_endS - m_startS;
+    const double steps = static_cast<double>(m_steps);
+    for (std::size_t r = 0; r < m_loads.size(); ++r) {
+      const Road& road = m_net.road(RoadId(static_cast<std::uint32_t>(r)));
+      RoadLoad& load = m_loads[r];
+      const double meanVehicles = static_cast<double>(load.vehicles) / steps;
+      const double densityPerKm = road.lengthM > 0 ? meanVehicles / (road.lengthM / 1000.0) : std::nan("");
+      csv::appendText(out, road.name);
+      out += ',';
+      appendFixed(out, m_startS, 3);
+      out += ',';
+      appendFixed(out, m_endS, 3);
+      out += ',';
+      appendInteger(out, load.entered);
+      out += ',';
+      appendFixed(out, durationS > 0 ? static_cast<double>(load.entered) * 3600.0 / durationS : std::nan(""), 2);
+      out += ',';
+      appendFixed(out, meanVehicles, 4);
+      out += ',';
+      appendFixed(out, densityPerKm, 4);
+      out += ',';
+      appendFixed(out, road.lanes.empty() ? std::nan("") : densityPerKm / static_cast<double>(road.lanes.size()), 4);
+      out += ',';
+      // Empty when nobody was on the road: no speed to average.
+      appendFixed(out, load.vehicles > 0 ? load.speedSumMps / static_cast<double>(load.vehicles) : std::nan(""), 4);
+      out += ',';
+      appendFixed(out, static_cast<double>(load.halted) / steps, 4);
+      out += '\n';
+      load = RoadLoad{};
+      m_file.flushIfFull();
+    }
+    m_startS = m_endS;
+    m_steps = 0;
+  }
+
+  const RoadNetwork& m_net;
+  double m_intervalS;
+  StreamedFile m_file;
+  std::vector<RoadLoad> m_loads;
+  std::vector<std::uint32_t> m_lastRoad;
+  std::int64_t m_interval = 0;
+  std::uint64_t m_steps = 0;
+  double m_startS = 0;
+  double m_endS = 0;
+};
+
 }  // namespace
 
 namespace {
@@ -425,27 +504,131 @@ std::string summaryJson(const Summary& s, const std::string& protocol, const std
 
 void checkOutputDirReplaceable(const fs::path& requested) { checkFolderReplaceable(requested, isOutputFile); }
 
+// The files of one run being written: trips.csv and timeseries.csv stream into the staging folder
+// a batch of rows at a time, the small files are rendered at the end. The scores of summary.json
+// that need every trip record (City Brain, RESCO) are summed as the records go by, in trip order,
+// as the functions over the whole list sum them.
+class RunOutputStream::Files {
+ public:
+  Files(const fs::path& dir, const Scenario& scenario, bool roads)
+      : m_scenario(scenario),
+        m_staging(dir),
+        m_trips(m_staging.path() / compressedName(kTripsFile, scenario.outputCompression), scenario.outputCompression),
+        m_timeseries(m_staging.path() / compressedName(kTimeseriesFile, scenario.outputCompression),
+                     scenario.outputCompression) {
+    m_trips.buffer() += kTripsHeader;
+    m_timeseries.buffer() += timeseriesHeader();
+    if (roads && scenario.roadsOutput)
+      m_roads.emplace(scenario, m_staging.path() / compressedName(kRoadsFile, scenario.outputCompression));
+  }
+
+  RoadsTable* roads() { return m_roads ? &*m_roads : nullptr; }
+
+  void addTrips(std::span<const TripRecord> trips, double nowS) {
+    std::string& out = m_trips.buffer();
+    for (const TripRecord& r : trips) {
+      appendTripRow(out, m_scenario, r);
+      m_citybrain.add(r, nowS);
+      m_resco.add(r, nowS);
+    }
+    m_trips.flushIfFull();
+  }
+
+  void addTimeseries(std::span<const TimeseriesRow> rows) {
+    for (const TimeseriesRow& row : rows) appendTimeseriesRow(m_timeseries.buffer(), row);
+    m_timeseries.flushIfFull();
+  }
+
+  void publish(const Summary& summary, const TransitRecords& transit) {
+    m_trips.close();
+    m_timeseries.close();
+    if (m_roads) m_roads->close();
+    const Scenario& scenario = m_scenario;
+    std::optional<CitybrainScore> citybrain;
+    if (scenario.protocol == "citybrain") citybrain = m_citybrain.score();
+    std::optional<RescoScore> resco;
+    if (scenario.protocol == "resco") resco = m_resco.score();
+    const std::string sensing =
+        scenario.sensing.model == SensingModel::Oracle ? std::string() : describeSensing(scenario.sensing);
+    std::vector<OutputFile> files{{kSummaryFile, summaryJsonWith(summary, scenario.protocol, sensing,
+                                                                citybrain ? &*citybrain : nullptr, resco ? &*resco : nullptr)}};
+    if (!scenario.transit.empty() || !scenario.fleets.empty()) {
+      files.push_back({kPassengersFile, passengersCsv(scenario, transit)});
+      files.push_back({kFleetFile, fleetCsv(scenario, transit)});
+    }
+    if (!scenario.transit.empty()) files.push_back({kLineStopsFile, lineStopsCsv(scenario, summary)});
+    for (const OutputFile& f : files) {
+      StreamedFile file(m_staging.path() / f.name, Compression::None);
+      file.buffer() = f.content;
+      file.close();
+    }
+    m_staging.publish();
+  }
+
+ private:
+  const Scenario& m_scenario;
+  StagingFolder m_staging;
+  StreamedFile m_trips;
+  StreamedFile m_timeseries;
+  std::optional<RoadsTable> m_roads;
+  CitybrainTally m_citybrain;
+  RescoTally m_resco;
+};
+
+RunOutputStream::RunOutputStream(const fs::path& dir, const Scenario& scenario, bool roads) {
+  checkOutputDirReplaceable(dir);
+  m_files = std::make_unique<Files>(dir, scenario, roads);
+}
+
+RunOutputStream::~RunOutputStream() = default;
+
+void RunOutputStream::drain(const World& world) {
+  if (m_published) throw std::logic_error("RunOutputStream::drain after publish");
+  if (RoadsTable* roads = m_files->roads(); roads && world.stepCount() > m_stepsSampled) {
+    // Every step's loads go into the sums: a step missed would go missing from them.
+    if (world.stepCount() != m_stepsSampled + 1)
+      throw std::runtime_error("roads.csv is summed over every step from the start of the run, but step " +
+                               std::to_string(m_stepsSampled + 1) + " was not seen; write it from a run that "
+                               "starts at time 0 (not --resume) and drains its outputs after every step");
+    roads->sample(world);
+    m_stepsSampled = world.stepCount();
+  }
+  writeTripsUpTo(world, world.firstUnarrivedTrip(m_tripsWritten), world.timeS());
+  const std::vector<TimeseriesRow>& rows = world.timeseries();
+  if (m_rowsWritten < rows.size()) {
+    m_files->addTimeseries(std::span(rows).subspan(m_rowsWritten));
+    m_rowsWritten = rows.size();
+  }
+}
+
+void RunOutputStream::writeTripsUpTo(const World& world, std::size_t last, double nowS) {
+  // Batches bound the records held at once; the rows go straight into the file's buffer.
+  constexpr std::size_t kBatch = 4096;
+  while (m_tripsWritten < last) {
+    const std::size_t end = std::min(last, m_tripsWritten + kBatch);
+    const std::vector<TripRecord> records = world.tripRecords(m_tripsWritten, end);
+    m_files->addTrips(records, nowS);
+    m_tripsWritten = end;
+  }
+}
+
+void RunOutputStream::publish(const World& world, const Summary& summary) {
+  if (m_published) throw std::logic_error("RunOutputStream::publish twice");
+  drain(world);
+  // The trips still on their way (and those after them in trip order), as they are now.
+  writeTripsUpTo(world, world.departedTrips(), summary.simSeconds);
+  m_published = true;
+  m_files->publish(summary, world.transitRecords());
+}
+
 void writeRunOutputs(const fs::path& requested, const Scenario& scenario, const Summary& summary,
                      const std::vector<TripRecord>& trips, const std::vector<TimeseriesRow>& timeseries,
                      const TransitRecords& transit) {
   checkOutputDirReplaceable(requested);
-  // Render everything before touching the disk: a bad record then fails with nothing to clean up.
-  std::optional<CitybrainScore> citybrain;
-  if (scenario.protocol == "citybrain") citybrain = citybrainScore(trips, summary.simSeconds);
-  std::optional<RescoScore> resco;
-  if (scenario.protocol == "resco") resco = rescoScore(trips, summary.simSeconds);
-  const std::string sensing =
-      scenario.sensing.model == SensingModel::Oracle ? std::string() : describeSensing(scenario.sensing);
-  std::vector<OutputFile> files{{kSummaryFile, summaryJsonWith(summary, scenario.protocol, sensing,
-                                                              citybrain ? &*citybrain : nullptr, resco ? &*resco : nullptr)},
-                                {kTripsFile, tripsCsv(scenario, trips)},
-                                {kTimeseriesFile, timeseriesCsv(timeseries)}};
-  if (!scenario.transit.empty() || !scenario.fleets.empty()) {
-    files.push_back({kPassengersFile, passengersCsv(scenario, transit)});
-    files.push_back({kFleetFile, fleetCsv(scenario, transit)});
-  }
-  if (!scenario.transit.empty()) files.push_back({kLineStopsFile, lineStopsCsv(scenario, summary)});
-  publishFolder(requested, files);
+  RunOutputStream::Files files(requested, scenario, false);
+  files.addTrips(trips, summary.simSeconds);
+  files.addTimeseries(timeseries);
+  files.publish(summary, transit);
 }
 
 }  // namespace traffic

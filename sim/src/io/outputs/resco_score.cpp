@@ -8,16 +8,23 @@ double rescoDelayS(const TripRecord& t, double nowS) {
   return t.timeLossS + (t.enterS - t.departS);
 }
 
-RescoScore rescoScore(std::span<const TripRecord> trips, double nowS) {
+void RescoTally::add(const TripRecord& t, double nowS) {
+  if (t.departS > nowS) return;
+  sumS += rescoDelayS(t, nowS);
+  ++vehicles;
+}
+
+RescoScore RescoTally::score() const {
   RescoScore score;
-  double sum = 0;
-  for (const TripRecord& t : trips) {
-    if (t.departS > nowS) continue;
-    sum += rescoDelayS(t, nowS);
-    ++score.vehicles;
-  }
-  if (score.vehicles > 0) score.delayS = sum / static_cast<double>(score.vehicles);
+  score.vehicles = vehicles;
+  if (vehicles > 0) score.delayS = sumS / static_cast<double>(vehicles);
   return score;
+}
+
+RescoScore rescoScore(std::span<const TripRecord> trips, double nowS) {
+  RescoTally tally;
+  for (const TripRecord& t : trips) tally.add(t, nowS);
+  return tally.score();
 }
 
 }  // namespace traffic

@@ -431,8 +431,19 @@ double readDynamics(const Loader& loader, const TableView& root, Scenario& sc) {
 }
 
 void readOutputs(const Loader& loader, const TableView& root, Scenario& sc) {
-  const TableView t = subTable(loader, root, "outputs", {"timeseries_interval_s"});
+  const TableView t = subTable(loader, root, "outputs", {"timeseries_interval_s", "compress", "roads"});
   sc.timeseriesIntervalS = t.positive("timeseries_interval_s", sc.timeseriesIntervalS);
+  sc.roadsOutput = t.boolean("roads").value_or(sc.roadsOutput);
+  if (auto compress = t.string("compress")) {
+    const std::vector<std::string> names{"none", "gzip"};
+    if (*compress == "gzip")
+      sc.outputCompression = Compression::Gzip;
+    else if (*compress == "none")
+      sc.outputCompression = Compression::None;
+    else
+      t.fail("compress", "unknown compression '" + shown(*compress) + "'" + didYouMean(*compress, names) +
+                             "; use one of: " + joinList(names));
+  }
   // Issue 14: rows are taken at steps, so an interval below the step only repeated rows (0.001 s
   // gave 600,002 rows for 600 steps), and a tiny one exhausted memory.
   if (sc.timeseriesIntervalS < sc.stepS)
