@@ -202,10 +202,18 @@ std::string runWatched(World& world, SignalSequenceWatcher& watcher) {
   return {};
 }
 
+// The project's policies. Other tests of this binary register policies of their own (a policy that
+// holds its phase for ever, named test_*), which must not ask for greens to end.
+std::vector<std::string> projectPolicies() {
+  std::vector<std::string> names = signalPolicyNames();
+  std::erase_if(names, [](const std::string& n) { return n.starts_with("test_"); });
+  return names;
+}
+
 TEST(PolicyRunsSafety, EveryPolicyShowsASafeLightSequenceAtABusyCrossJunction) {
   auto net = share(testing::crossJunction(250, 2, true));
   const Trips demand = busyCrossDemand(600, 2.0);  // 7200 veh/h into one junction: saturated
-  for (const std::string& policy : signalPolicyNames()) {
+  for (const std::string& policy : projectPolicies()) {
     SCOPED_TRACE("policy " + policy);
     Scenario sc = testing::makeScenario(net, demand, standardCar());
     sc.signalPolicy = PolicySpec{policy, {}};
@@ -229,7 +237,7 @@ TEST(PolicyRunsSafety, EveryPolicyShowsASafeLightSequenceAtABusyCrossJunction) {
 }
 
 TEST(PolicyRunsSafety, EveryPolicyShowsASafeLightSequenceOnJinan) {
-  for (const std::string& policy : signalPolicyNames()) {
+  for (const std::string& policy : projectPolicies()) {
     SCOPED_TRACE("policy " + policy);
     const Scenario sc =
         loadScenario(shippedScenario("jinan_real"), {"scenario.duration_s=900", "signals.policy=" + policy});
