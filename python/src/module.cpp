@@ -224,6 +224,7 @@ class Simulation {
     d["hard_brakes"] = c.hardBrakes;
     d["clamped_moves"] = c.clampedMoves;
     d["rerouted_missed_turns"] = c.reroutedMissedTurns;
+    d["halted_in_box"] = c.haltedInBox;
     return d;
   }
 

@@ -225,6 +225,9 @@ struct VehicleCounts {
   /// Vehicles that stood at the stop line of a lane that could not take them onto their next
   /// road, could not change lanes, and re-routed from a turn their lane allows (docs/metrics.md).
   std::uint64_t reroutedMissedTurns = 0;
+  /// Vehicle-steps that ended with the vehicle halted inside a junction box, on a connector
+  /// (docs/metrics.md).
+  std::uint64_t haltedInBox = 0;
 };
 
 struct Summary {

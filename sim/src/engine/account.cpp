@@ -136,6 +136,7 @@ void account(const NetworkView& view, const SimClock& clock, const TransitState&
     speedSum += tally.speedSumMps;
     s.stats.counts.hardBrakes += tally.hardBrakes;
     s.stats.counts.clampedMoves += tally.clampedMoves;
+    s.stats.counts.haltedInBox += tally.boxHalts;
     if (tally.overDecelVehicle.valid() && s.stats.overDecel.empty()) {
       const Vehicle& v = s.vehicles.hot[tally.overDecelVehicle];
       s.stats.overDecel = "vehicle " + s.view.scenario->demand.trips[tally.overDecelVehicle.index()].id + " (type '" +

@@ -32,6 +32,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engine/lane_choice.h"
 #include "engine/lane_entry.h"
 #include "engine/state.h"
 #include "mobility/service_stops.h"
@@ -57,6 +58,7 @@ constexpr double kMinorGapS = 1.0;       // margin a minor-road vehicle leaves t
 constexpr double kQueueFrontShortM = 3.0;  // how far short of the line the head of a queue may stop
 constexpr double kAtLineM = 3.0;           // a vehicle halted this close to its stop line has stopped there
 constexpr double kYieldLookM = 250.0;      // how far up a foe lane a vehicle giving way looks
+constexpr double kShortLaneM = 20.0;       // a lane this short may stand between two junctions as part of both
 constexpr double kArrivedMps = 1.0;        // below this, within kAtLineM, a vehicle has arrived at an all-way stop
 
 // Distance before the stop line within which a vehicle asks to enter. Beyond it the stop line is
@@ -82,6 +84,7 @@ double stopSlack(const ArbitrationContext& s) {
 }
 
 double roomOnLane(const ArbitrationContext& s, TrackId laneTrack, double reservedM) {
+  reservedM += s.junctionWork.mergeWaitM[laneTrack];
   const auto& occ = s.vehicles.occupants[laneTrack];
   if (occ.empty()) return s.view.tracks[laneTrack].lengthM - reservedM;
   // Speed, not the halted flag: the flags of that vehicle may be written by the junction at the
@@ -89,6 +92,39 @@ double roomOnLane(const ArbitrationContext& s, TrackId laneTrack, double reserve
   const Vehicle& last = s.vehicles.hot[occ.back()];
   if (last.speedMps < kHaltingSpeedMps) return s.view.rearOf(last) - reservedM;
   return s.junctionWork.laneRoomM[laneTrack] - reservedM;
+}
+
+// Room a lane holds for the vehicles that stand on a neighbouring lane of its road and must change
+// into it to go on (their lane has no connector onto their next road, and this lane is on the way
+// to one that has): the lane's front vehicles of that kind, each with its share. Granting their
+// room to vehicles from the junction behind would keep the lane's room promised to the box, and a
+// change into promised room is refused (lane_change.cpp): a stream through the junction would hold
+// them at their stop line, and the lane behind them, until the gridlock handler. SUMO's drivers
+// likewise let a vehicle that must merge in ahead of those still coming. Transit and fleet
+// vehicles heading for a stop's lane are not counted (their lane is the stop's, not the route's).
+double mergeWait(const ArbitrationContext& s, TrackId laneTrack) {
+  const RoadNetwork& net = *s.view.net;
+  const LaneId lane = s.view.tracks[laneTrack].lane;
+  const Road& road = net.road(net.lane(lane).road);
+  const int here = s.view.tracks[laneTrack].indexInRoad;
+  double held = 0;
+  for (const int side : {here - 1, here + 1}) {
+    if (side < 0 || side >= static_cast<int>(road.lanes.size())) continue;
+    const LaneId from = road.lanes[static_cast<std::size_t>(side)];
+    for (std::uint32_t u : s.vehicles.occupants[s.view.laneTrack(from)]) {
+      if (s.vehicles.onLastRoad(u)) continue;
+      const RoadId next = *s.vehicles.nextRoad(u);
+      if (s.view.laneLeadsTo(from, next)) break;  // it goes on from there, and those behind it queue
+      const Vehicle& v = s.vehicles.hot[u];
+      if (v.speedMps >= kHaltingSpeedMps || (v.flags & (kTransit | kFleet))) break;
+      bool onTheWay = false;  // this lane, or one beyond it on the same side, leads on
+      for (int k = here; k >= 0 && k < static_cast<int>(road.lanes.size()) && !onTheWay; k += here - side)
+        onTheWay = s.view.laneLeadsTo(road.lanes[static_cast<std::size_t>(k)], next);
+      if (!onTheWay) break;
+      held += entryShareM(s.view, s.view.type(v));
+    }
+  }
+  return held;
 }
 
 // The time a vehicle on (or, with a negative position, before) a connector needs to reach a point
@@ -250,20 +286,86 @@ struct JunctionArbiter {
       const double foeArrive = arrivalS(s.view, foe, foeDist + z.otherFromM, k.other);
       return foeArrive >= myClearS + kMinorGapS;  // those behind it come later
     }
+    // Nobody on the foe lane. Where that lane is short (SUMO maps have edges of a few metres
+    // between two junctions), the vehicles coming for the foe connector may still be inside the
+    // junction before it, on their way onto the lane: the first of them on each connector feeding
+    // it counts too, from where it is.
+    if (laneLen >= kShortLaneM) return true;
+    for (ConnectorId f : s.view.feeders[lane]) {
+      const TrackId feeder = s.view.connectorTrack(f);
+      for (std::uint32_t u : s.vehicles.occupants[feeder]) {
+        const auto next = s.vehicles.nextRoad(u);
+        if (!next || *next != foeTo) continue;
+        const Vehicle& foe = s.vehicles.hot[u];
+        const double foeDist = s.view.tracks[feeder].lengthM - foe.posM + laneLen;
+        if (arrivalS(s.view, foe, foeDist + z.otherFromM, k.other) < myClearS + kMinorGapS) return false;
+        break;  // those behind it come later
+      }
+    }
     return true;
   }
 
+  // Room for `vehicle` through a short exit lane `to` (track), or -infinity where that does not
+  // apply. A lane shorter than two vehicles with their gaps (SUMO maps have edges of a few metres
+  // between two junctions) would otherwise take one vehicle at a time: any vehicle on it, moving or
+  // not, leaves it less room than a whole vehicle. Where the vehicle's turn at its end is the major
+  // road of a junction without signals (a light could turn red while the vehicle is in the box
+  // behind) and everyone on the lane drives on to the same road, the room that counts is on the
+  // lane after it: its room, less what the vehicles on the short lane, in the boxes towards either
+  // lane and granted into the short lane already take. SUMO likewise counts the free space along a
+  // vehicle's next lanes before it enters a junction. Everything read here is fixed during this
+  // phase (occupants, speeds, routes, lane rooms, signal states), so the result does not depend on
+  // the order in which junctions are arbitrated.
+  double passThroughRoom(std::uint32_t vehicle, TrackId to, double share) const {
+    if (s.view.tracks[to].lengthM >= 2.0 * share) return -kInfinity;
+    const auto& route = s.vehicles.routes[vehicle];
+    const std::size_t ri = s.vehicles.hot[vehicle].routeIndex;
+    if (ri + 2 >= route.size()) return -kInfinity;
+    const RoadId afterNext = route[ri + 2];
+    // Everyone on the short lane, or in the box on the way onto it, must be driving on to the
+    // same road (one bound elsewhere may stop at the lane's end for want of room there), and
+    // nobody on it may stand.
+    for (ConnectorId f : s.view.feeders[to])
+      for (std::uint32_t u : s.vehicles.occupants[s.view.connectorTrack(f)])
+        if (s.vehicles.nextRoad(u) != std::optional(afterNext)) return -kInfinity;
+    double onTo = reservedM[to];
+    for (std::uint32_t u : s.vehicles.occupants[to]) {
+      const Vehicle& v = s.vehicles.hot[u];
+      if (v.speedMps < kHaltingSpeedMps || s.vehicles.nextRoad(u) != std::optional(afterNext)) return -kInfinity;
+      onTo += entryShareM(s.view, s.view.type(v));
+    }
+    // Nor while a vehicle beside must change into it (mergeWait): a stream passing through would
+    // never leave it a gap.
+    if (s.junctionWork.mergeWaitM[to] > 0) return -kInfinity;
+    double best = -kInfinity;
+    for (ConnectorId c : net.lane(s.view.tracks[to].lane).outgoing) {
+      const Connector& con = net.connector(c);
+      if (net.movement(con.movement).toRoad != afterNext) continue;
+      if (net.junction(con.junction).program || s.signals.movementStates[con.movement.index()] != SignalState::GreenProtected) continue;
+      const TrackId d = s.view.laneTrack(con.to);
+      double room = s.junctionWork.laneRoomM[d];
+      for (ConnectorId f : s.view.feeders[d])
+        for (std::uint32_t u : s.vehicles.occupants[s.view.connectorTrack(f)]) room -= entryShareM(s.view, s.view.type(s.vehicles.hot[u]));
+      best = std::max(best, room);
+    }
+    return best == -kInfinity ? best : best - onTo;
+  }
+
   ConnectorId chooseConnector(std::uint32_t vehicle, LaneId lane, RoadId next) const {
-    // Prefer an exit lane from which the following turn can be made without changing lanes, then
-    // the exit lane with most room; ties go to the lower connector id.
+    // Prefer an exit lane from which the following turn can be made without changing lanes, of
+    // those the one from which the route can be followed furthest without changing lanes (the
+    // lane plan's look-ahead over the next roads: a road of a few metres may leave no room to
+    // change lanes on it), then the exit lane with most room; ties go to the lower connector id.
     const auto& route = s.vehicles.routes[vehicle];
     const std::size_t ri = s.vehicles.hot[vehicle].routeIndex;
     const std::optional<RoadId> afterNext = ri + 2 < route.size() ? std::optional(route[ri + 2]) : std::nullopt;
     const VehicleClass cls = s.view.type(s.vehicles.hot[vehicle]).vehicleClass;
     // A transit vehicle whose next stop is on the next road heads straight for the stop's lane.
     const TrackId stopLane = s.stops.requiredLaneAt(vehicle, ri + 1);
+    const LanePlan* plan = afterNext && !stopLane.valid() ? &lanePlanOf(s.view, s.vehicles, vehicle) : nullptr;
     ConnectorId best;
     int bestScore = -1;
+    float bestReach = 0;
     double bestRoom = -kInfinity;
     for (ConnectorId c : net.lane(lane).outgoing) {
       const Connector& con = net.connector(c);
@@ -272,10 +374,13 @@ struct JunctionArbiter {
       const int score = stopLane.valid() ? (s.view.laneTrack(con.to) == stopLane ? 2 : 0)
                         : !afterNext || s.view.laneLeadsTo(con.to, *afterNext) ? 1 : 0;
       const TrackId to = s.view.laneTrack(con.to);
+      const std::size_t k = s.view.tracks[to].indexInRoad;
+      const float reach = plan && k < kPlannedLanes ? plan->nextReachM[k] : kReachBeyondM;
       const double room = roomOnLane(s, to, reservedM[to]);
-      if (score > bestScore || (score == bestScore && room > bestRoom)) {
+      if (score > bestScore || (score == bestScore && (reach > bestReach || (reach == bestReach && room > bestRoom)))) {
         best = c;
         bestScore = score;
+        bestReach = reach;
         bestRoom = room;
       }
     }
@@ -387,8 +492,9 @@ struct JunctionArbiter {
         // A lane shorter than a vehicle and its gap (SUMO maps have edges of a few metres) takes
         // one vehicle when it is free, or nobody could ever cross it.
         // Under the no-blocking rule with the slack of its stop (see roomOnLane).
-        const double need = std::min(t.lengthM + t.minGapM + stopSlack(s), s.view.tracks[to].lengthM);
-        grant = lightAllows && roomOnLane(s, to, reservedM[to]) >= need &&
+        const double share = t.lengthM + t.minGapM + stopSlack(s);
+        const double need = std::min(share, s.view.tracks[to].lengthM);
+        grant = lightAllows && (roomOnLane(s, to, reservedM[to]) >= need || passThroughRoom(id, to, share) >= share) &&
                 conflictsClear(id, dist, cid, con, light == SignalState::GreenPermissive);
         // A stop sign: a full stop at the line first (a vehicle granted after its stop keeps
         // that stop while it pulls away); at an all-way stop, then its turn.
@@ -466,6 +572,7 @@ void arbitrateJunctions(const Executor& exec, const NetworkView& view, const Sig
     double room = s.view.tracks[lane].lengthM - used;
     if (slack > 0) room = std::min(room - kQueueFrontShortM, standingRear - behindStanding);
     s.junctionWork.laneRoomM[lane] = room;
+    s.junctionWork.mergeWaitM[lane] = mergeWait(s, TrackId(lane));
   });
   s.exec.forEach(net.junctions().size(), 8, [&](std::size_t i) {
     thread_local std::vector<std::uint32_t> cursors;

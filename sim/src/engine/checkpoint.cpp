@@ -150,7 +150,7 @@ void decode(ByteReader& r, SimClock& c) {
 
 static_assert(sizeof(Vehicle) == 64, "a field was added to Vehicle: checkpoint it below");
 static_assert(sizeof(VehicleCold) == 56, "a field was added to VehicleCold: checkpoint it below");
-static_assert(sizeof(TrackTally) == 32, "a field was added to TrackTally: checkpoint it below");
+static_assert(sizeof(TrackTally) == 40, "a field was added to TrackTally: checkpoint it below");
 static_assert(sizeof(TripMeasures) == 16, "a field was added to TripMeasures: checkpoint it below");
 // 9 vectors: lanePlans is a cache of the routes (LanePlan), recomputed by a restored world.
 static_assert(sizeof(Vehicles) == 9 * 24, "a member was added to Vehicles: checkpoint it below");
@@ -198,6 +198,7 @@ void encode(ByteWriter& w, const Vehicles& v) {
     w.varint(t.vehicles);
     w.varint(t.hardBrakes);
     w.varint(t.clampedMoves);
+    w.varint(t.boxHalts);
     optId(w, t.overDecelVehicle);
     w.f32(t.overDecelMps2);
     w.u8(t.stuck ? 1 : 0);
@@ -251,6 +252,7 @@ void decode(ByteReader& r, const NetworkView& view, Vehicles& v) {
     t.vehicles = u32(r, "tally");
     t.hardBrakes = u32(r, "tally");
     t.clampedMoves = u32(r, "tally");
+    t.boxHalts = u32(r, "tally");
     t.overDecelVehicle = optId<VehicleId>(r, trips, "vehicle");
     t.overDecelMps2 = r.f32();
     t.stuck = flag(r, "stuck");
@@ -463,8 +465,9 @@ void decode(ByteReader& r, std::size_t trips, std::size_t roads, EntryQueues& e)
   indices(r, e.roadsWithQueue, roads, "road");
 }
 
-// firstGrant is reset by each junction before it arbitrates: scratch within one step.
-static_assert(sizeof(JunctionWork) == 6 * 24, "a member was added to JunctionWork: checkpoint it below");
+// firstGrant is reset by each junction before it arbitrates, and mergeWaitM is computed in the
+// arbitrate phase before any junction reads it: scratch within one step.
+static_assert(sizeof(JunctionWork) == 7 * 24, "a member was added to JunctionWork: checkpoint it below");
 void encode(ByteWriter& w, const JunctionWork& j) {
   w.u8(kJunctionWork);
   doubles(w, j.reservedM);
@@ -692,14 +695,14 @@ void decode(ByteReader& r, const NetworkView& view, std::size_t trips, FleetStat
 
 // ---- statistics ----------------------------------------------------------------------------------
 
-static_assert(sizeof(VehicleCounts) == 11 * 8, "a counter was added to VehicleCounts: checkpoint it below");
+static_assert(sizeof(VehicleCounts) == 12 * 8, "a counter was added to VehicleCounts: checkpoint it below");
 static_assert(sizeof(TimeseriesRow) == 48 + 4 * kVehicleClassCount + (kVehicleClassCount % 2 == 0 ? 0 : 4),
               "a field was added to TimeseriesRow: checkpoint it below");
 void encode(ByteWriter& w, const Statistics& s) {
   w.u8(kStatistics);
   const VehicleCounts& c = s.counts;
   for (std::uint64_t x : {c.spawned, c.entered, c.arrived, c.running, c.waitingToEnter, c.teleported, c.gridlockReports,
-                          c.laneChanges, c.hardBrakes, c.clampedMoves, c.reroutedMissedTurns})
+                          c.laneChanges, c.hardBrakes, c.clampedMoves, c.reroutedMissedTurns, c.haltedInBox})
     w.varint(x);
   w.varint(s.vehicleUpdates);
   w.f64(s.speedSumMps);
@@ -724,7 +727,8 @@ void decode(ByteReader& r, Statistics& s) {
   section(r, kStatistics, "statistics");
   VehicleCounts& c = s.counts;
   for (std::uint64_t* x : {&c.spawned, &c.entered, &c.arrived, &c.running, &c.waitingToEnter, &c.teleported,
-                           &c.gridlockReports, &c.laneChanges, &c.hardBrakes, &c.clampedMoves, &c.reroutedMissedTurns})
+                           &c.gridlockReports, &c.laneChanges, &c.hardBrakes, &c.clampedMoves, &c.reroutedMissedTurns,
+                           &c.haltedInBox})
     *x = r.varint();
   s.vehicleUpdates = r.varint();
   s.speedSumMps = r.f64();

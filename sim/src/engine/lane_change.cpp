@@ -54,6 +54,7 @@ constexpr double kLookAheadSpeedMps = 8.0;
 constexpr double kMissedTurnWaitS = 20.0;
 constexpr double kAtLineM = 2.0;
 constexpr double kAskToYieldUrgency = 0.5;  // a strategic change asks for a gap from this urgency on
+constexpr double kSqueezeAfterS = 5.0;      // a mandatory changer standing this long takes a tight gap beside standing vehicles
 
 struct Neighbours {
   std::ptrdiff_t leader = -1;    // index in the lane's occupant list, -1 if none
@@ -175,13 +176,20 @@ class RoadLaneChanger {
       const double share = entryShareM(m_s.view, t);
       if (m_s.junctionWork.laneRoomM[to] - takenM(to) - share < promised) return e;
     }
-    // Kinematics: neither I nor my new follower must brake harder than allowed.
+    // Kinematics: neither I nor my new follower must brake harder than allowed. Except, for a
+    // change that must happen, once the vehicle has stood waiting for it for kSqueezeAfterS: next
+    // to a queue that stands, a standing vehicle brakes no more however close the other is (the
+    // gaps above are kept), and the change may go into a gap shorter than the car-following
+    // model's jam distance (SUMO's drivers likewise accept smaller gaps as they grow impatient).
+    // Without it a follower that held back for the merger, and came to stand closer than that
+    // distance, would hold it, and itself, for ever.
+    const bool squeeze = urgency >= 1 && me.speedMps < kHaltingSpeedMps && me.haltedS >= kSqueezeAfterS;
     e.myNew = accelBehind(id, n.leader, target, to, me.posM);
-    if (e.myNew < -accepted(t)) return e;
+    if (e.myNew < -accepted(t) && !squeeze) return e;
     if (n.follower >= 0) {
       const std::uint32_t f = target[static_cast<std::size_t>(n.follower)];
       const double after = accelBehindVehicle(f, id, to);
-      if (after < -accepted(m_s.view.type(m_s.vehicles.hot[f]))) return e;
+      if (after < -accepted(m_s.view.type(m_s.vehicles.hot[f])) && !(squeeze && m_s.vehicles.hot[f].speedMps < kHaltingSpeedMps)) return e;
       e.newFollowerGain = after - accelBehind(f, n.leader, target, to, m_s.vehicles.hot[f].posM);
     }
     e.safe = true;
@@ -199,13 +207,7 @@ class RoadLaneChanger {
   }
 
   // The vehicle's lane plan on this road, computed on its first look at the road.
-  const LanePlan& planOf(std::uint32_t id) const {
-    LanePlan& plan = m_s.vehicles.lanePlans[id];
-    const Vehicle& v = m_s.vehicles.hot[id];
-    if (plan.routeIndex != v.routeIndex)
-      planLanes(m_s.view, m_s.vehicles.routes[id], v.routeIndex, m_s.view.type(v).vehicleClass, plan);
-    return plan;
-  }
+  const LanePlan& planOf(std::uint32_t id) const { return lanePlanOf(m_s.view, m_s.vehicles, id); }
 
   // Whether `id` stands at the stop line of its lane, which cannot take it on, long enough to
   // count as having missed its turn (it then re-routes; see changeLanes()).
@@ -385,6 +387,7 @@ void planLanes(const NetworkView& view, std::span<const RoadId> route, std::size
   const RoadNetwork& net = *view.net;
   plan.routeIndex = static_cast<std::uint16_t>(routeIndex);
   const Road& road = net.road(route[routeIndex]);
+  plan.nextReachM.fill(kReachBeyondM);
   if (road.lanes.size() > kPlannedLanes) {
     plan.lanes = 0;
     return;
@@ -399,6 +402,7 @@ void planLanes(const NetworkView& view, std::span<const RoadId> route, std::size
   std::array<float, kPlannedLanes> onward;
   onward.fill(kReachBeyondM);
   for (std::size_t j = last; j-- > routeIndex;) {
+    if (j == routeIndex) plan.nextReachM = onward;
     const Road& r = net.road(route[j]);
     const RoadId to = route[j + 1];
     const float lengthM = static_cast<float>(r.lengthM);

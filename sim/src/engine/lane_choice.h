@@ -26,6 +26,16 @@ inline constexpr float kReachBeyondM = 1e9f;
 void planLanes(const NetworkView& view, std::span<const RoadId> route, std::size_t routeIndex, VehicleClass cls,
                LanePlan& plan);
 
+/// The vehicle's lane plan on its current road: the cached one, or computed now and cached (the
+/// cache is per vehicle; the phases that read it, lane changes per road and arbitration per
+/// junction, each touch a vehicle from one place only).
+inline const LanePlan& lanePlanOf(const NetworkView& view, Vehicles& vehicles, std::uint32_t id) {
+  LanePlan& plan = vehicles.lanePlans[id];
+  const Vehicle& v = vehicles.hot[id];
+  if (plan.routeIndex != v.routeIndex) planLanes(view, vehicles.routes[id], v.routeIndex, view.type(v).vehicleClass, plan);
+  return plan;
+}
+
 /// The distance before a lane stops leading on at which changing out of it becomes pressing:
 /// kLookForwardS of driving per lane still to cross (as SUMO's LC2013), at no less than
 /// kLookAheadSpeedMps.

@@ -72,6 +72,7 @@ void moveVehicles(const Executor& exec, const NetworkView& view, const SimClock&
       addTripStep(s.vehicles.measures[id], v.flags, speed, dt, desiredSpeed(t, limitMps));
       const bool halted = speed < kHaltingSpeedMps;
       if (halted) {
+        if (s.view.tracks[TrackId(track)].isConnector()) ++tally.boxHalts;
         if (!(v.flags & kHalted)) {
           VehicleCold& c = s.vehicles.cold[id];
           // Halting at a transit stop or to pick up riders is service, not a stop in traffic.

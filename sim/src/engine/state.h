@@ -55,6 +55,7 @@ struct EntryQueues {
 struct JunctionWork {
   IdVector<TrackId, double> reservedM;                    // per track (exit lanes)
   IdVector<TrackId, double> laneRoomM;               // per lane track: where an entering vehicle can still stop (arbitrate.cpp)
+  IdVector<TrackId, double> mergeWaitM;              // per lane track: room held for vehicles beside that must change into it (arbitrate.cpp)
   IdVector<ConnectorId, VehicleId> firstGrant;            // per connector: its first grant of this step
   std::vector<std::vector<std::uint32_t>> junctionScratch;  // per junction
   std::vector<std::uint32_t> arrivalsByJunction;          // per junction, this step

@@ -89,6 +89,7 @@ struct TrackTally {
   std::uint32_t vehicles = 0;
   std::uint32_t hardBrakes = 0;    // moves that slowed down harder than the type's comfortable deceleration
   std::uint32_t clampedMoves = 0;  // moves cut short at the leader's rear or the stop line
+  std::uint32_t boxHalts = 0;      // moves that ended halted inside a junction box (on a connector)
   // The first vehicle here (front first) whose move, not cut by the safety bound, slowed it down
   // harder than its type's emergency deceleration, and by how much; none when every move did not.
   VehicleId overDecelVehicle;
@@ -111,6 +112,10 @@ struct LanePlan {
   // Per lane: the lane to head for from it (the nearest of the usable lanes that reach furthest,
   // if they reach further than it), -1 for none.
   std::array<std::int8_t, kPlannedLanes> towards{};
+  // Per lane of the route's next road (by index in that road): how far from that road's start the
+  // vehicle can follow its route from it without changing lanes, as reachM; kReachBeyondM for
+  // lanes past kPlannedLanes and on the last road. Which lane to take through the junction ahead.
+  std::array<float, kPlannedLanes> nextReachM{};
 };
 
 struct Vehicles {

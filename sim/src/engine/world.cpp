@@ -70,6 +70,7 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
   s.vehicles.tallies.resize(s.view.tracks.size());
   s.junctionWork.reservedM.assign(s.view.tracks.size(), 0.0);
   s.junctionWork.laneRoomM.assign(s.view.laneCount, 0.0);
+  s.junctionWork.mergeWaitM.assign(s.view.laneCount, 0.0);
   s.junctionWork.firstGrant.assign(net.connectors().size(), VehicleId{});
   s.junctionWork.junctionScratch.resize(net.junctions().size());
   s.junctionWork.arrivalsByJunction.assign(net.junctions().size(), 0);

@@ -399,7 +399,7 @@ std::string summaryJsonWith(const Summary& s, const std::string& protocol, const
       {"waiting_to_enter", s.vehicles.waitingToEnter}, {"teleported", s.vehicles.teleported},
       {"gridlock_reports", s.vehicles.gridlockReports}, {"lane_changes", s.vehicles.laneChanges},
       {"hard_brakes", s.vehicles.hardBrakes},    {"clamped_moves", s.vehicles.clampedMoves},
-      {"rerouted_missed_turns", s.vehicles.reroutedMissedTurns},
+      {"rerouted_missed_turns", s.vehicles.reroutedMissedTurns}, {"halted_in_box", s.vehicles.haltedInBox},
   };
   j["travel_time_s"] = {
       {"mean_finished", s.meanTravelTimeFinishedS},
