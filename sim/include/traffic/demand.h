@@ -120,6 +120,9 @@ class Router {
  public:
   static constexpr std::size_t kDefaultCacheBytes = std::size_t{256} << 20;
   explicit Router(const RoadNetwork& net, std::size_t cacheBudgetBytes = kDefaultCacheBytes);
+  /// A router for vehicles of one class: only through movements with a connector between two lanes
+  /// that admit it (a right turn onto a bike-only kerb lane is no way for a car).
+  Router(const RoadNetwork& net, VehicleClass onlyFor, std::size_t cacheBudgetBytes = kDefaultCacheBytes);
   ~Router();
   /// Roads from `origin` to `destination` inclusive, or nullopt when unreachable.
   std::optional<std::vector<RoadId>> shortestRoute(RoadId origin, RoadId destination);

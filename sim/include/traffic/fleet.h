@@ -4,8 +4,9 @@
 // A fleet's vehicles start parked at its depots. Each request is offered, when it is made, to the
 // fleet's dispatcher, which either inserts its pickup and drop-off into one vehicle's plan (the
 // ordered list of stops still to make) or rejects it with a reason. Vehicles drive their plan
-// stop by stop, pulling over at the kerb to let riders on and off; an idle vehicle parks off the
-// lane, and the fleet's rebalancer may send idle vehicles towards where demand has been.
+// stop by stop, changing to the kerb lane before each stop to let riders on and off there, and
+// leaving by a turn that lane makes; an idle vehicle parks off the lane, and the fleet's
+// rebalancer may send idle vehicles towards where demand has been.
 // Dispatchers and rebalancers are chosen by name, like signal policies.
 #pragma once
 
@@ -40,8 +41,8 @@ struct RideRequest {
   std::string id;
   std::uint32_t fleet = 0;
   double timeS = 0;
-  RoadId from;  ///< picked up near the end of this road
-  RoadId to;    ///< dropped off near the end of this road
+  RoadId from;  ///< picked up at the kerb near the end of this road
+  RoadId to;    ///< dropped off at the kerb near the end of this road
 };
 
 struct Fleets {
@@ -66,6 +67,9 @@ struct DispatchVehicle {
   double readyS = 0;        ///< when it will be at the end of `road`, after its current dwell
   /// Extra time when its first stop is on `road` but it is already past the stop (it loops round).
   double backToRoadS = 0;
+  /// At (or pulling in to) the kerb near the end of `road`, too close to change lanes: it leaves
+  /// by a turn the kerb lane makes (DispatchContext::travelFromStopS).
+  bool atKerb = false;
   std::uint32_t onBoard = 0;
   std::span<const PlannedStop> plan;
   /// Idle: no rider on board and nothing planned (a vehicle repositioning counts as idle).
@@ -80,6 +84,9 @@ class DispatchContext {
   /// or nullopt when `to` cannot be reached. In the engine: the fleet's vehicle type at the speeds
   /// observed on each road over the last few minutes, red waits included.
   [[nodiscard]] virtual std::optional<double> travelS(RoadId from, RoadId to) const = 0;
+  /// The same from a stop at the kerb near the end of `from`: the vehicle leaves by a turn the kerb
+  /// lane makes, which may be a longer way round than travelS's. By default travelS.
+  [[nodiscard]] virtual std::optional<double> travelFromStopS(RoadId from, RoadId to) const { return travelS(from, to); }
   [[nodiscard]] virtual const FleetSpec& fleet() const = 0;
   [[nodiscard]] virtual const RideRequest& request(std::uint32_t index) const = 0;
   /// Pickup time of a request already on board (or planned, for requests not yet picked up:

@@ -627,7 +627,7 @@ void encode(ByteWriter& w, const FleetState& f) {
   }
   w.varint(f.nextRequest);
   doubles(w, f.nextRebalanceS);
-  // Travel times from current conditions. routeCache and travelCache are memos: routes are the
+  // Travel times from current conditions. routeCache, travelCache and kerbTravelCache are memos: routes are the
   // router's, and travel times are cleared whenever roadTimeS is refreshed, so recomputing them
   // from the saved roadTimeS gives the same values.
   doubles(w, f.roadSpeedSum);
@@ -691,6 +691,7 @@ void decode(ByteReader& r, const NetworkView& view, std::size_t trips, FleetStat
     if (times.size() != n) throw DecodeError("the checkpoint has road times for another network");
   }
   for (auto& cache : f.travelCache) cache.clear();
+  for (auto& cache : f.kerbTravelCache) cache.clear();
 }
 
 // ---- statistics ----------------------------------------------------------------------------------

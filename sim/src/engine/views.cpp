@@ -49,10 +49,12 @@ std::vector<UpcomingStop> World::upcomingStops(std::uint32_t id) const {
     }
   } else if (id < s.fleets.fleetOfVehicle.size() && s.fleets.fleetOfVehicle[id] != UINT32_MAX) {
     const FleetVehicle& fv = s.fleets.fleetVehicles[s.fleets.fleetOfVehicle[id]];
+    const VehicleClass cls = s.view.type(s.vehicles.hot[id]).vehicleClass;
     for (const PlannedStop& p : fv.plan) {
-      const Road& road = s.view.net->road(p.road);
+      if (p.request == UINT32_MAX) continue;  // driving to park where demand is: no rider's stop
       out.push_back({p.pickup ? UpcomingStop::Kind::Pickup : UpcomingStop::Kind::Dropoff,
-                     s.view.scenario->fleets.requests[p.request].id, road.lanes.back(), fleetStopPositionOn(s.view, p.road)});
+                     s.view.scenario->fleets.requests[p.request].id, fleetStopLaneOn(s.view, p.road, cls),
+                     fleetStopPositionOn(s.view, p.road)});
     }
   }
   return out;

@@ -31,7 +31,8 @@ PlanTiming timePlan(const DispatchContext& context, const DispatchVehicle& vehic
     if (i == 0 && road == vehicle.road) {
       t += vehicle.backToRoadS;
     } else {
-      const auto drive = context.travelS(at, road);
+      // From a stop (or a vehicle already at the kerb) the drive starts with a turn the kerb lane makes.
+      const auto drive = i > 0 || vehicle.atKerb ? context.travelFromStopS(at, road) : context.travelS(at, road);
       if (!drive) return broken(PlanBreak::Unreachable, plan[i].request);
       t += *drive;
     }
@@ -78,7 +79,7 @@ std::optional<double> straightPickupS(const DispatchContext& context, const Disp
   if (from == v.road) {
     t += v.backToRoadS;
   } else {
-    const auto drive = context.travelS(v.road, from);
+    const auto drive = v.atKerb ? context.travelFromStopS(v.road, from) : context.travelS(v.road, from);
     if (!drive) return std::nullopt;
     t += *drive;
   }

@@ -9,12 +9,18 @@
 // the plans are checked against fresh estimates; a vehicle that has fallen behind (some rider's
 // wait or ride limit would break) offers its riders not yet picked up to the whole fleet again.
 //
-// Stops are made near the end of the stop's road (kStopBeforeEndM before the stop line), in
-// whatever lane the vehicle is in: it pulls over to the kerb there. A vehicle's route always ends
-// on the road of its next stop, so it never drives off the end of its route without stopping; an
+// Stops are made near the end of the stop's road (kStopBeforeEndM before the stop line) in the
+// kerb lane: a vehicle changes lanes on its way there as a bus does for its stop (ServiceStops
+// names the lane), and one that could not (it halts beside the stop) serves the stop where it
+// stands after kBesideKerbS. A vehicle's route always ends on the road of its next stop, so it
+// never drives off the end of its route without stopping. From a stop, too near the stop line to
+// change lanes, it leaves by a turn its lane makes; the plans are timed the same way
+// (fleetTravelFromKerbS), so that the way round a block a kerb stop may force is foreseen. An
 // idle vehicle parks beside its lane, off the traffic, until the dispatcher gives it work.
 #include <algorithm>
 #include <cmath>
+#include <tuple>
+#include <utility>
 
 #include "traffic/car_following.h"
 #include "traffic/demand.h"
@@ -35,6 +41,8 @@ struct FleetContext {
 /// Estimated time for a vehicle of `fleet` from the end of road `from` to the end of road `to`,
 /// negative when unreachable.
 double fleetTravelS(const FleetContext& s, std::uint32_t fleet, RoadId from, RoadId to);
+/// The same from a stop at the kerb near the end of `from`: leaving by a turn the kerb lane makes.
+double fleetTravelFromKerbS(const FleetContext& s, std::uint32_t fleet, RoadId from, RoadId to);
 
 namespace {
 
@@ -53,6 +61,9 @@ constexpr double kEstimateEveryS = 30.0;
 // Plans keep this share of every wait and ride limit in reserve: a red more or less at each
 // junction, or a loop round the block after a missed stop, then still fits.
 constexpr double kLimitReserve = 0.15;
+// A vehicle halted beside its stop this long, unable to change into the kerb lane (a vehicle
+// dwelling or queued there), makes the stop where it stands.
+constexpr double kBesideKerbS = 20.0;
 
 // What the dispatcher may ask: travel times from current conditions and the riders' bookkeeping.
 class Context final : public DispatchContext {
@@ -60,6 +71,10 @@ class Context final : public DispatchContext {
   Context(const FleetContext& s, std::uint32_t fleet) : m_s(s), m_fleet(fleet) {}
   std::optional<double> travelS(RoadId from, RoadId to) const override {
     const double t = fleetTravelS(m_s, m_fleet, from, to);
+    return t < 0 ? std::nullopt : std::optional(t);
+  }
+  std::optional<double> travelFromStopS(RoadId from, RoadId to) const override {
+    const double t = fleetTravelFromKerbS(m_s, m_fleet, from, to);
     return t < 0 ? std::nullopt : std::optional(t);
   }
   double stopLossS() const override { return m_s.fleets.stopLossS[m_fleet]; }
@@ -85,6 +100,42 @@ RoadId currentRoad(const FleetContext& s, const FleetVehicle& fv) {
   return s.vehicles.routes[fv.vehicle][v.routeIndex];
 }
 
+// The lane a vehicle must leave its road from: the one it is in when it stands (or dwells) at or
+// past its road's stop position, too near the stop line to change lanes; none while it can still
+// change (or is on a connector, or committed to its next one).
+LaneId exitLane(const FleetContext& s, const FleetVehicle& fv) {
+  const Vehicle& v = s.vehicles.hot[fv.vehicle];
+  const Track& track = s.view.tracks[v.track];
+  if (track.isConnector() || (v.flags & kGranted)) return {};
+  if (v.posM < fleetStopPositionOn(s.view, s.view.roadOfLane(v.track)) - kStopToleranceM) return {};
+  return track.lane;
+}
+
+// The estimated time to drive road `road` to its end, for a vehicle of `fleet`.
+double roadTimeS(const FleetContext& s, std::uint32_t fleet, RoadId road) { return s.fleets.roadTimeS[fleet][road.index()]; }
+
+// The quickest way from the end of road `from` to the end of road `to` through a road other than
+// `from`, leaving by a turn lane `lane` makes (any turn when `lane` is none): the road it turns
+// onto and the time, or a negative time when there is none.
+std::pair<RoadId, double> bestExit(const FleetContext& s, std::uint32_t fleet, RoadId from, RoadId to, LaneId lane) {
+  const RoadNetwork& net = *s.view.net;
+  const VehicleClass cls = s.view.scenario->vehicleTypes[s.view.scenario->fleets.fleets[fleet].type.index()].vehicleClass;
+  std::pair<RoadId, double> best{RoadId(), -1.0};
+  for (MovementId m : net.road(from).movementsOut) {
+    const Movement& movement = net.movement(m);
+    const bool open = std::any_of(movement.connectors.begin(), movement.connectors.end(), [&](ConnectorId c) {
+      const Connector& con = net.connector(c);
+      return (!lane.valid() || con.from == lane) && net.lane(con.to).allowed.allows(cls);
+    });
+    if (!open) continue;
+    const double rest = fleetTravelS(s, fleet, movement.toRoad, to);
+    if (rest < 0) continue;
+    const double t = roadTimeS(s, fleet, movement.toRoad) + (movement.toRoad == to ? 0.0 : rest);
+    if (best.second < 0 || t < best.second) best = {movement.toRoad, t};
+  }
+  return best;
+}
+
 // Rebuild the route from where the vehicle is to the road of its next stop. Returns false when
 // that road cannot be reached.
 bool routeToNextStop(const FleetContext& s, FleetVehicle& fv) {
@@ -96,7 +147,7 @@ bool routeToNextStop(const FleetContext& s, FleetVehicle& fv) {
   if (track.isConnector()) {
     // Committed to the road being entered.
     const RoadId entering = s.vehicles.routes[fv.vehicle][v.routeIndex];
-    auto rest = s.fleets.router->shortestRoute(entering, target);
+    auto rest = s.fleets.routers[fv.fleet]->shortestRoute(entering, target);
     if (!rest) return false;
     route = std::move(*rest);
   } else {
@@ -105,28 +156,22 @@ bool routeToNextStop(const FleetContext& s, FleetVehicle& fv) {
     std::optional<RoadId> committed;
     if (v.flags & kGranted) committed = net.movement(net.connector(v.nextConnector).movement).toRoad;
     if (committed) {
-      auto rest = s.fleets.router->shortestRoute(*committed, target);
+      auto rest = s.fleets.routers[fv.fleet]->shortestRoute(*committed, target);
       if (!rest) return false;
       route.insert(route.end(), rest->begin(), rest->end());
     } else if (here == target && v.posM <= fleetStopPositionOn(s.view, here) + kStopToleranceM) {
       // Already on the stop's road, before the stop.
     } else {
       // Leave this road by the turn that reaches the target soonest (on the target road but past
-      // its stop, that means a loop round the block).
-      std::optional<std::vector<RoadId>> best;
-      double bestTime = 0;
-      for (MovementId m : net.road(here).movementsOut) {
-        const RoadId next = net.movement(m).toRoad;
-        auto rest = s.fleets.router->shortestRoute(next, target);
-        if (!rest) continue;
-        const double t = fleetTravelS(s, fv.fleet, next, target);
-        if (!best || t < bestTime) {
-          best = std::move(rest);
-          bestTime = t;
-        }
-      }
-      if (!best) return false;
-      route.insert(route.end(), best->begin(), best->end());
+      // its stop, that means a loop round the block): one its lane makes when it is too near the
+      // stop line to change lanes (after a stop, at the kerb), else any. Two vehicles that stopped
+      // side by side and were sent across each other's lanes would otherwise stand there for good.
+      auto [next, t] = bestExit(s, fv.fleet, here, target, exitLane(s, fv));
+      if (t < 0) std::tie(next, t) = bestExit(s, fv.fleet, here, target, LaneId());
+      if (t < 0) return false;
+      auto rest = s.fleets.routers[fv.fleet]->shortestRoute(next, target);
+      if (!rest) return false;
+      route.insert(route.end(), rest->begin(), rest->end());
     }
   }
   fv.route = std::move(route);
@@ -193,9 +238,6 @@ void makeStop(const FleetContext& s, FleetVehicle& fv, double nowS) {
   s.vehicles.hot[fv.vehicle].flags |= kDwelling;
 }
 
-// The estimated time to drive road `road` to its end, for a vehicle of `fleet`.
-double roadTimeS(const FleetContext& s, std::uint32_t fleet, RoadId road) { return s.fleets.roadTimeS[fleet][road.index()]; }
-
 // What the dispatcher sees of a vehicle: where it is and when it will be at the end of that road.
 DispatchVehicle dispatchView(const FleetContext& s, const FleetVehicle& fv, double nowS) {
   const Vehicle& v = s.vehicles.hot[fv.vehicle];
@@ -208,15 +250,14 @@ DispatchVehicle dispatchView(const FleetContext& s, const FleetVehicle& fv, doub
   const double share = track.isConnector() || lengthM <= 0 ? 1.0 : std::clamp((lengthM - v.posM) / lengthM, 0.0, 1.0);
   d.readyS = nowS + ((v.flags & kDwelling) ? fv.dwellLeftS : 0.0) + share * roadTimeS(s, fv.fleet, d.road);
   // Past the stop of this road (or committed to leave it): a stop here means once round the block.
+  const LaneId exit = exitLane(s, fv);
   if (!track.isConnector() && ((v.flags & kGranted) || v.posM > fleetStopPositionOn(s.view, d.road) + kStopToleranceM)) {
-    double loop = -1;
-    for (MovementId m : s.view.net->road(d.road).movementsOut) {
-      const RoadId next = s.view.net->movement(m).toRoad;
-      const double back = fleetTravelS(s, fv.fleet, next, d.road);
-      if (back >= 0 && (loop < 0 || roadTimeS(s, fv.fleet, next) + back < loop)) loop = roadTimeS(s, fv.fleet, next) + back;
-    }
+    double loop = bestExit(s, fv.fleet, d.road, d.road, exit).second;
+    if (loop < 0) loop = bestExit(s, fv.fleet, d.road, d.road, LaneId()).second;
     d.backToRoadS = std::max(0.0, loop);
   }
+  // Standing at the kerb (stopped there, or parked there after a stop): it leaves as from a stop.
+  d.atKerb = exit.valid() && exit == fleetStopLaneOn(s.view, d.road, s.view.type(v).vehicleClass);
   d.onBoard = static_cast<std::uint32_t>(fv.onboard.size());
   // A vehicle on its way to rebalance counts as idle.
   if (!(fv.plan.size() == 1 && fv.plan.front().request == UINT32_MAX)) d.plan = fv.plan;
@@ -250,7 +291,8 @@ FleetVehicle& insertRide(const FleetContext& s, std::uint32_t request, const Ins
 void dispatch(const FleetContext& s, std::uint32_t request) {
   const RideRequest& spec = s.view.scenario->fleets.requests[request];
   RequestState& state = s.fleets.requests[request];
-  const double direct = fleetTravelS(s, spec.fleet, spec.from, spec.to);
+  // The direct ride from the kerb of the origin, as a vehicle would drive it with nobody else.
+  const double direct = fleetTravelFromKerbS(s, spec.fleet, spec.from, spec.to);
   if (direct < 0) {
     reject(s, request, "unreachable");
     return;
@@ -345,6 +387,7 @@ void estimateRoadTimes(const FleetContext& s) {
       times[r] = road.lengthM / desiredSpeed(type, limit) + delayS;
     }
     s.fleets.travelCache[f].clear();
+    s.fleets.kerbTravelCache[f].clear();
   }
 }
 
@@ -389,10 +432,11 @@ double fleetTravelS(const FleetContext& s, std::uint32_t fleet, RoadId from, Roa
   auto& cache = s.fleets.travelCache[fleet];
   if (auto it = cache.find(key); it != cache.end()) return it->second;
   // Routes are the router's (the ones the vehicles take); only their times change with traffic.
-  auto known = s.fleets.routeCache.find(key);
-  if (known == s.fleets.routeCache.end()) {
-    auto route = s.fleets.router->shortestRoute(from, to);
-    known = s.fleets.routeCache.emplace(key, route ? std::move(*route) : std::vector<RoadId>{}).first;
+  auto& routes = s.fleets.routeCache[fleet];
+  auto known = routes.find(key);
+  if (known == routes.end()) {
+    auto route = s.fleets.routers[fleet]->shortestRoute(from, to);
+    known = routes.emplace(key, route ? std::move(*route) : std::vector<RoadId>{}).first;
   }
   const std::vector<RoadId>& route = known->second;
   double t = route.empty() ? -1.0 : 0.0;
@@ -401,10 +445,22 @@ double fleetTravelS(const FleetContext& s, std::uint32_t fleet, RoadId from, Roa
   return t;
 }
 
+double fleetTravelFromKerbS(const FleetContext& s, std::uint32_t fleet, RoadId from, RoadId to) {
+  if (from == to) return 0;
+  const std::uint64_t key = (std::uint64_t{from.value} << 32) | to.value;
+  auto& cache = s.fleets.kerbTravelCache[fleet];
+  if (auto it = cache.find(key); it != cache.end()) return it->second;
+  const VehicleClass cls = s.view.scenario->vehicleTypes[s.view.scenario->fleets.fleets[fleet].type.index()].vehicleClass;
+  const LaneId kerb = fleetStopLaneOn(s.view, from, cls);
+  double t = kerb.valid() ? bestExit(s, fleet, from, to, kerb).second : -1.0;
+  if (t < 0) t = bestExit(s, fleet, from, to, LaneId()).second;  // no turn from the kerb: as routeToNextStop
+  cache.emplace(key, t);
+  return t;
+}
+
 void initFleets(const NetworkView& view, Vehicles& vehicles, FleetState& fleets) {
   const Fleets& fleetSpecs = view.scenario->fleets;
   if (fleetSpecs.empty()) return;
-  fleets.router = std::make_unique<Router>(*view.net);
   fleets.fleetOfVehicle.assign(vehicles.hot.size(), UINT32_MAX);
   fleets.vehiclesOfFleet.resize(fleetSpecs.fleets.size());
   double fastestLimitMps = 0;
@@ -412,6 +468,9 @@ void initFleets(const NetworkView& view, Vehicles& vehicles, FleetState& fleets)
     fastestLimitMps = std::max(fastestLimitMps, view.net->lane(LaneId(static_cast<std::uint32_t>(l))).speedLimitMps);
   for (const FleetSpec& f : fleetSpecs.fleets) {
     fleets.dispatchers.push_back(makeDispatcher(f.dispatcher));
+    // Routes its vehicles may drive: none through a turn onto a lane they may not use.
+    fleets.routers.push_back(std::make_unique<Router>(*view.net, view.scenario->vehicleTypes[f.type.index()].vehicleClass));
+    fleets.routeCache.emplace_back();
     fleets.nextRebalanceS.push_back(f.rebalanceEveryS);
     // Braking to a halt and pulling away at the type's comfortable rates, against driving through.
     const VehicleType& type = view.scenario->vehicleTypes[f.type.index()];
@@ -422,6 +481,7 @@ void initFleets(const NetworkView& view, Vehicles& vehicles, FleetState& fleets)
   fleets.roadVehicleS.assign(view.net->roads().size(), 0.0);
   fleets.roadTimeS.assign(fleetSpecs.fleets.size(), std::vector<double>(view.net->roads().size(), 0.0));
   fleets.travelCache.resize(fleetSpecs.fleets.size());
+  fleets.kerbTravelCache.resize(fleetSpecs.fleets.size());
   const auto& trips = view.scenario->demand.trips;
   for (std::size_t i = 0; i < trips.size(); ++i) {
     if (trips[i].fleet == UINT32_MAX) continue;
@@ -498,7 +558,10 @@ void serveFleets(const NetworkView& view, const SimClock& clock, const Signals& 
       if (!routeToNextStop(s, fv)) abandonUnreachableStop(s, fv, nowS);
       continue;
     }
-    if (v.posM >= stopM - kStopToleranceM && v.speedMps < kHaltingSpeedMps) {
+    // At the stop, in the kerb lane (or halted beside it for kBesideKerbS).
+    const LaneId kerb = fleetStopLaneOn(s.view, road, s.view.type(v).vehicleClass);
+    const bool inKerb = !kerb.valid() || v.track == s.view.laneTrack(kerb);
+    if (v.posM >= stopM - kStopToleranceM && v.speedMps < kHaltingSpeedMps && (inKerb || v.haltedS >= kBesideKerbS)) {
       if (fv.plan.front().request == UINT32_MAX) {
         // A rebalancing destination: park here.
         fv.plan.erase(fv.plan.begin());

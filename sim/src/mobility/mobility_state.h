@@ -108,7 +108,7 @@ struct FleetState {
   std::size_t nextRequest = 0;
   std::vector<std::unique_ptr<Dispatcher>> dispatchers;  // per fleet
   std::vector<double> nextRebalanceS;               // per fleet
-  std::unique_ptr<Router> router;
+  std::vector<std::unique_ptr<Router>> routers;     // per fleet, for its vehicles' class
   // Travel times from current conditions (fleet.cpp): per road, vehicle-seconds spent on its lanes
   // and the speeds summed over them, both decaying exponentially, so their ratio is the mean speed
   // over the last few minutes, red waits included.
@@ -118,8 +118,9 @@ struct FleetState {
   double nextReplanS = 0;                           // when plans are next checked against them
   std::vector<std::vector<double>> roadTimeS;       // per fleet, per road: estimated drive to its end
   std::vector<double> stopLossS;                    // per fleet: braking and pulling away at a stop
-  std::unordered_map<std::uint64_t, std::vector<RoadId>> routeCache;  // (from, to) -> route, empty: unreachable
+  std::vector<std::unordered_map<std::uint64_t, std::vector<RoadId>>> routeCache;  // per fleet: (from, to) -> route, empty: unreachable
   std::vector<std::unordered_map<std::uint64_t, double>> travelCache;  // per fleet: (from, to) -> s, <0 unreachable
+  std::vector<std::unordered_map<std::uint64_t, double>> kerbTravelCache;  // the same from a kerb stop on `from`
   [[nodiscard]] bool isServiceVehicle(std::uint32_t vehicle) const {
     return !fleetOfVehicle.empty() && fleetOfVehicle[vehicle] != UINT32_MAX;
   }

@@ -32,6 +32,13 @@ double fleetStopPositionOn(const NetworkView& view, RoadId road) {
   return std::max(0.0, view.net->road(road).lengthM - kStopBeforeEndM);
 }
 
+LaneId fleetStopLaneOn(const NetworkView& view, RoadId road, VehicleClass cls) {
+  const auto& lanes = view.net->road(road).lanes;
+  for (auto l = lanes.rbegin(); l != lanes.rend(); ++l)
+    if (view.net->lane(*l).allowed.allows(cls)) return *l;
+  return {};
+}
+
 const TransitStop* ServiceStops::transitStopAhead(std::uint32_t vehicle, TrackId track) const {
   const Vehicle& v = m_vehicles.hot[vehicle];
   if (!(v.flags & kTransit)) return nullptr;
@@ -67,7 +74,16 @@ double ServiceStops::serviceHaltPositionAhead(std::uint32_t vehicle, TrackId tra
 }
 
 TrackId ServiceStops::serviceLaneAt(std::uint32_t vehicle, std::size_t routeIndex) const {
-  if (!(m_vehicles.hot[vehicle].flags & kTransit)) return {};
+  const Vehicle& v = m_vehicles.hot[vehicle];
+  if (v.flags & kFleet) {
+    // A fleet vehicle's route ends on the road of its next stop, which it makes at the kerb.
+    const FleetVehicle& fv = m_fleets.fleetVehicles[m_fleets.fleetOfVehicle[vehicle]];
+    const auto route = m_vehicles.routes[vehicle];
+    if (fv.plan.empty() || routeIndex + 1 != route.size() || !(route[routeIndex] == fv.plan.front().road)) return {};
+    const LaneId kerb = fleetStopLaneOn(m_view, fv.plan.front().road, m_view.type(v).vehicleClass);
+    return kerb.valid() ? m_view.laneTrack(kerb) : TrackId();
+  }
+  if (!(v.flags & kTransit)) return {};
   const TransitRun& run = m_transit.runs[m_transit.runOfVehicle[vehicle]];
   const TransitLine& line = lineOf(m_view, run);
   if (run.nextStop >= line.stops.size() || routeIndex != line.stopRoute[run.nextStop]) return {};
@@ -76,12 +92,12 @@ TrackId ServiceStops::serviceLaneAt(std::uint32_t vehicle, std::size_t routeInde
 
 TrackId ServiceStops::serviceLaneOnRoad(std::uint32_t vehicle) const {
   const Vehicle& v = m_vehicles.hot[vehicle];
-  if (!(v.flags & kTransit) || m_view.tracks[v.track].isConnector()) return {};
+  if (m_view.tracks[v.track].isConnector()) return {};
   const TrackId lane = serviceLaneAt(vehicle, v.routeIndex);
-  if (!lane.valid() ||
-      v.posM > nextStopOf(m_view, m_transit.runs[m_transit.runOfVehicle[vehicle]]).positionM + kStopToleranceM)
-    return {};
-  return lane;
+  if (!lane.valid()) return {};
+  const double stopM = (v.flags & kFleet) ? fleetStopPositionOn(m_view, m_view.roadOfLane(v.track))
+                                          : nextStopOf(m_view, m_transit.runs[m_transit.runOfVehicle[vehicle]]).positionM;
+  return v.posM > stopM + kStopToleranceM ? TrackId() : lane;
 }
 
 }  // namespace traffic::engine

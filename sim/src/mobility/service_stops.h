@@ -64,5 +64,8 @@ const TransitStop& nextStopOf(const NetworkView& view, const TransitRun& run);
 bool hasBusiness(const NetworkView& view, const TransitState& transit, const TransitRun& run);
 /// Where a fleet vehicle halts on `road`: a little before its end.
 double fleetStopPositionOn(const NetworkView& view, RoadId road);
+/// The lane a fleet vehicle of class `cls` stops in on `road`: the kerb lane, the rightmost that
+/// admits the class (none when no lane does).
+LaneId fleetStopLaneOn(const NetworkView& view, RoadId road, VehicleClass cls);
 
 }  // namespace traffic::engine

@@ -12,6 +12,7 @@
 // the early-stopping search performs exactly the relaxations of the full one, in the same order,
 // and a settled road's predecessor never changes afterwards.
 #include <boost/graph/dijkstra_shortest_paths.hpp>
+#include <boost/property_map/function_property_map.hpp>
 #include <algorithm>
 #include <limits>
 #include <list>
@@ -44,6 +45,9 @@ struct NoStop : boost::default_dijkstra_visitor {};
 struct Router::Impl {
   const RoadNetwork& net;
   std::size_t cacheBudgetBytes;
+  // For a router of one vehicle class: per movement, whether a connector of it joins two lanes that
+  // admit the class (empty: every movement may be used).
+  std::vector<char> usable;
 
   // Predecessor road of each road on the shortest-route tree rooted at the origin (the key); a
   // road that is its own predecessor is unreachable, except the origin itself.
@@ -66,12 +70,18 @@ struct Router::Impl {
     const std::size_t n = boost::num_vertices(g);
     pred.resize(n);
     dist.assign(n, std::numeric_limits<double>::infinity());
+    // A movement the class may not use weighs infinity: it is never relaxed.
+    const auto weight = boost::make_function_property_map<RoadGraph::TurnGraph::edge_descriptor, double>(
+        [&](const RoadGraph::TurnGraph::edge_descriptor& e) {
+          const RoadGraph::TurnArc& arc = g[e];
+          return usable.empty() || usable[arc.movement.index()] ? arc.weightS : std::numeric_limits<double>::infinity();
+        });
     try {
       boost::dijkstra_shortest_paths(
           g, origin,
           boost::predecessor_map(boost::make_iterator_property_map(pred.begin(), boost::get(boost::vertex_index, g)))
               .distance_map(boost::make_iterator_property_map(dist.begin(), boost::get(boost::vertex_index, g)))
-              .weight_map(boost::get(&RoadGraph::TurnArc::weightS, g))
+              .weight_map(weight)
               .visitor(visitor));
     } catch (const DestinationSettled&) {
     }
@@ -114,7 +124,18 @@ struct Router::Impl {
 };
 
 Router::Router(const RoadNetwork& net, std::size_t cacheBudgetBytes)
-    : m_impl(std::make_unique<Impl>(Impl{net, cacheBudgetBytes, {}, {}, 0, {}, {}, {}})) {}
+    : m_impl(std::make_unique<Impl>(Impl{.net = net, .cacheBudgetBytes = cacheBudgetBytes, .usable = {}, .trees = {},
+                                         .recency = {}, .cachedBytes = 0, .askedOnce = {}, .pred = {}, .dist = {}})) {}
+
+Router::Router(const RoadNetwork& net, VehicleClass onlyFor, std::size_t cacheBudgetBytes) : Router(net, cacheBudgetBytes) {
+  std::vector<char>& usable = m_impl->usable;
+  usable.assign(net.movements().size(), 0);
+  for (std::size_t m = 0; m < usable.size(); ++m)
+    for (ConnectorId c : net.movement(MovementId(static_cast<std::uint32_t>(m))).connectors) {
+      const Connector& con = net.connector(c);
+      if (net.lane(con.from).allowed.allows(onlyFor) && net.lane(con.to).allowed.allows(onlyFor)) usable[m] = 1;
+    }
+}
 Router::~Router() = default;
 
 std::optional<std::vector<RoadId>> Router::shortestRoute(RoadId origin, RoadId destination) {
