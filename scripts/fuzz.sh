@@ -35,7 +35,9 @@ findings=build/fuzz/findings/$harness
 mkdir -p "$corpus" "$findings"
 if [ -z "$(ls -A "$corpus")" ]; then
   case $harness in
-    scenario_toml) cp scenarios/*.toml "$corpus/" ;;
+    # Small scenarios that together use every table and key (their maps are tests/fuzz/maps/, see
+    # tests/fuzz/fuzz_input.h), and the shipped ones.
+    scenario_toml) cp tests/fuzz/seeds/scenario_toml/*.toml scenarios/*.toml "$corpus/" ;;
     cityflow)
       # Small but consistent road networks: around each map's first signalised intersection, the
       # intersections one road away and the roads and links among them (the whole maps are
@@ -114,17 +116,20 @@ fi
 # -max_len: room for the seeds that matter (scenario files, a map, a recording) without making
 # every mutation as slow as parsing a whole flow file.
 case $harness in
-  scenario_toml) max_len=16384 ;; requests_csv) max_len=4096 ;; cityflow) max_len=32768 ;; recording) max_len=65536 ;;
+  scenario_toml) max_len=8192 ;; requests_csv) max_len=4096 ;; cityflow) max_len=32768 ;; recording) max_len=65536 ;;
   sumo) max_len=16384 ;; citybrain) max_len=65536 ;;
   checkpoint) max_len=$(wc -c < "$corpus/grid_10x10_at120" 2>/dev/null || echo 262144) ;;
 esac
+# A dictionary of the format's words where there is one (tests/fuzz/dicts/, make_dicts.py).
+dict=()
+if [ -f "tests/fuzz/dicts/$harness.dict" ]; then dict=(-dict="tests/fuzz/dicts/$harness.dict"); fi
 log=build/fuzz/$harness.log
 # The harnesses write each input to a file under the temporary folder; keep those files here.
 export TMPDIR=$root/build/fuzz/tmp/$harness
 mkdir -p "$TMPDIR"
 set +e
 "build/fuzz/fuzz/${harness}_fuzz" "$corpus" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 \
-  -max_len="$max_len" -artifact_prefix="$findings/" -print_final_stats=1 > "$log" 2>&1
+  -max_len="$max_len" "${dict[@]}" -artifact_prefix="$findings/" -print_final_stats=1 > "$log" 2>&1
 code=$?
 set -e
 rm -rf "$TMPDIR"

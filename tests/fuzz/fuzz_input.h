@@ -1,10 +1,11 @@
 // Shared by the libFuzzer harnesses: the readers under test take paths, so each input is written
 // to a file in a private folder first (a few microseconds; the readers' own work is what costs).
-// For the scenario harness the folder holds a maps/ folder beside a scenarios/ folder, so that scenario inputs seeded from
-// scenarios/*.toml find their maps as the shipped files do ("../maps/..."). Those maps are the
-// repository's maps/, compacted and with flow files cut to their first entries: every file a
-// shipped scenario names is there and consistent, but loading it takes milliseconds, not the
-// 0.1 to 1 s of whole CityFlow maps and flow files under AddressSanitizer.
+// For the scenario harness the folder holds a maps/ folder beside a scenarios/ folder, so that a
+// scenario input finds the files it names as "../maps/NAME". Those are small on purpose: whole
+// CityFlow maps and flow files took 0.1 to 1 s per execution under AddressSanitizer, and their
+// reader has its own harness (cityflow). maps/ holds tests/fuzz/maps/ (one signalised Hangzhou
+// junction with its neighbours, four flows over it, a request file) and the tests' small SUMO and
+// City Brain files; the seeds in tests/fuzz/seeds/scenario_toml/ name them.
 #pragma once
 
 #include <unistd.h>
@@ -13,13 +14,9 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <string>
 
 namespace traffic::fuzz {
-
-/// Entries kept of each CityFlow flow file in the work folder's maps/.
-inline constexpr std::size_t kFlowEntries = 20;
 
 inline const std::filesystem::path& workDir() {
   static const std::filesystem::path dir = [] {
@@ -30,17 +27,19 @@ inline const std::filesystem::path& workDir() {
   return dir;
 }
 
-/// Writes the compacted copies of maps/ into the work folder (once; for the scenario harness).
+/// Copies the files scenario inputs may name into the work folder's maps/ (once).
 inline void prepareMaps() {
   static const bool done = [] {
-    const std::filesystem::path maps = std::filesystem::path(TRAFFIC_SOURCE_DIR) / "maps";
-    for (const auto& entry : std::filesystem::recursive_directory_iterator(maps)) {
-      if (entry.path().extension() != ".json") continue;
-      const auto out = workDir() / "maps" / std::filesystem::relative(entry.path(), maps);
-      std::filesystem::create_directories(out.parent_path());
-      nlohmann::json doc = nlohmann::json::parse(std::ifstream(entry.path()));
-      if (doc.is_array() && doc.size() > kFlowEntries) doc.erase(doc.begin() + kFlowEntries, doc.end());
-      std::ofstream(out) << doc.dump();
+    namespace fs = std::filesystem;
+    const fs::path source(TRAFFIC_SOURCE_DIR);
+    const fs::path maps = workDir() / "maps";
+    fs::create_directories(maps);
+    for (const auto& entry : fs::directory_iterator(source / "tests/fuzz/maps"))
+      fs::copy_file(entry.path(), maps / entry.path().filename(), fs::copy_options::overwrite_existing);
+    for (const char* name : {"sumo/cross_tls.net.xml", "sumo/cross_night.add.xml", "sumo/routes.rou.xml",
+                             "citybrain/roadnet_plus.txt", "citybrain/flow_plus.txt"}) {
+      const fs::path file = source / "tests/data" / name;
+      fs::copy_file(file, maps / file.filename(), fs::copy_options::overwrite_existing);
     }
     return true;
   }();

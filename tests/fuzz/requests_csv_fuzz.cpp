@@ -1,6 +1,7 @@
 // libFuzzer harness for the ride request CSV reader (readRequestsFile, sim/src/io/scenario/
 // fleet_reader.cpp): the input is a fleet's requests_file in a fixed small scenario. It must
-// load or fail with LoadError. Seeds: tests/fuzz/seeds/requests_csv/.
+// load or fail with LoadError. Seeds: tests/fuzz/seeds/requests_csv/. The scenario is as small as
+// the seeds allow (a 2x2 grid with one lane per direction), since it is loaded with every input.
 #include <cstddef>
 #include <cstdint>
 #include <fstream>
@@ -19,6 +20,8 @@ duration_s = 600
 rows = 2
 columns = 2
 block_length_m = 200
+lanes_per_direction = 1
+left_turn_lane = false
 
 [[fleet]]
 id = "taxi"

@@ -124,6 +124,19 @@ TEST(Issue14Scenario, TripCountsAreCheckedAgainstTheLimitBeforeExpansion) {
   EXPECT_TRUE(contains(loadError(kCorridor, {"limits.max_tripz=5"}), "did you mean 'max_trips'"));
 }
 
+TEST(Issue14Scenario, ALimitLoweredBySetAlsoBoundsTheLoadThatDecidesWhoIsAtFault) {
+  // Whether an override caused an error is settled by loading the file alone. That load used to
+  // take the file's own limits, so a --set that lowered one (for a machine with less memory) did
+  // not bound it: here it expanded the million trips the lowered limit refused (about 260 MB),
+  // then blamed the --set. Found fuzzing the scenario reader with tight limits as overrides.
+  std::string text = kCorridor + "\n[limits]\nmax_trips = 2000000\n";
+  text.replace(text.find("vehicles = 20"), 13, "vehicles = 1000000");
+  ASSERT_TRUE(contains(text, "vehicles = 1000000"));
+  const std::string msg = loadError(text, {"limits.max_trips=1000"});
+  EXPECT_TRUE(contains(msg, "more than limits.max_trips = 1000")) << msg;
+  EXPECT_FALSE(contains(msg, "from --set")) << msg;
+}
+
 TEST(Issue14Scenario, ALineHeadwayBelowTheStepIsRefused) {
   // 0.001 s was accepted as 3,600,000 runs.
   const std::string msg = loadError(kCorridor, {"transit.line.0.headway_s=0.001"});

@@ -65,7 +65,9 @@ void measureWebsterSaturationFlow(const Loader& loader, Scenario& sc) {
                 loader.fileName(), flow, limit, kKey);
 }
 
-Scenario loadOnce(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
+// `ceiling`, when given, caps each of the file's [limits]; `used` receives the limits in effect.
+Scenario loadOnce(const std::filesystem::path& file, const std::vector<std::string>& overrides,
+                  const ResourceLimits* ceiling = nullptr, ResourceLimits* used = nullptr) {
   Loader loader(file);
   toml::table document = loader.parse();
   loader.applyOverrides(document, overrides);
@@ -96,6 +98,15 @@ Scenario loadOnce(const std::filesystem::path& file, const std::vector<std::stri
                         "limits", "benchmark", "sensing"});
   ResourceLimits limits;
   readLimits(loader, root, limits);
+  if (ceiling) {
+    limits.maxTrips = std::min(limits.maxTrips, ceiling->maxTrips);
+    limits.maxPassengers = std::min(limits.maxPassengers, ceiling->maxPassengers);
+    limits.maxRequests = std::min(limits.maxRequests, ceiling->maxRequests);
+    limits.maxTimeseriesRows = std::min(limits.maxTimeseriesRows, ceiling->maxTimeseriesRows);
+    limits.maxInputMb = std::min(limits.maxInputMb, ceiling->maxInputMb);
+    limits.maxNetworkMb = std::min(limits.maxNetworkMb, ceiling->maxNetworkMb);
+  }
+  if (used) *used = limits;
   loader.setLimits(limits);
   Scenario sc;
   sc.sourceFile = file;
@@ -124,16 +135,22 @@ Scenario loadOnce(const std::filesystem::path& file, const std::vector<std::stri
 }  // namespace
 
 Scenario loadScenario(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
+  // Default limits until the first load has read the file's and the overrides' [limits].
+  ResourceLimits used;
   try {
-    return loadOnce(file, overrides);
+    return loadOnce(file, overrides, nullptr, &used);
   } catch (const LoadError& e) {
     // An error on a node an override wrote already says "(from --set ...)". Checks that combine
     // keys, or run after parsing (step against duration, trip ids, lanes, generated grids), fail
     // on a node of the file although an override caused them (issue 14). Whether one did is
     // settled by loading the file alone: when that fails the same way, the file is at fault.
+    // The file alone is loaded within the limits the first load had: a --set that lowered a limit
+    // (to stay within the machine's memory) must bound this load too, which would otherwise build
+    // what the limit refused (found fuzzing: a 30 x 30 grid built again after
+    // --set limits.max_network_mb=2 refused it). A limit error then stays the limit's own.
     if (overrides.empty() || e.entity().find("(from --set ") != std::string::npos) throw;
     try {
-      (void)loadOnce(file, {});
+      (void)loadOnce(file, {}, &used);
     } catch (const LoadError& alone) {
       if (alone.file() == e.file() && alone.entity() == e.entity() && alone.reason() == e.reason()) throw;
     }
