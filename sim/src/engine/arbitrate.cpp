@@ -492,7 +492,7 @@ struct JunctionArbiter {
         // A lane shorter than a vehicle and its gap (SUMO maps have edges of a few metres) takes
         // one vehicle when it is free, or nobody could ever cross it.
         // Under the no-blocking rule with the slack of its stop (see roomOnLane).
-        const double share = t.lengthM + t.minGapM + stopSlack(s);
+        const double share = entryShareM(s.view, t);
         const double need = std::min(share, s.view.tracks[to].lengthM);
         grant = lightAllows && (roomOnLane(s, to, reservedM[to]) >= need || passThroughRoom(id, to, share) >= share) &&
                 conflictsClear(id, dist, cid, con, light == SignalState::GreenPermissive);
@@ -506,7 +506,7 @@ struct JunctionArbiter {
       if (rightOfWay == RightOfWay::AllWayStop) s.vehicles.cold[id].atLineS = 0;  // its turn has come
       v.flags |= kGranted;
       v.nextConnector = cid;
-      reservedM[s.view.laneTrack(con.to)] += t.lengthM + t.minGapM + stopSlack(s);
+      reservedM[s.view.laneTrack(con.to)] += entryShareM(s.view, t);
       if (!firstGrant[cid].valid()) firstGrant[cid] = VehicleId(id);
     }
     // Everyone from the first refused vehicle back loses any grant from earlier steps. Grants run
@@ -533,7 +533,7 @@ struct JunctionArbiter {
       const TrackId to = s.view.laneTrack(net.connector(c).to);
       for (std::uint32_t u : s.vehicles.occupants[s.view.connectorTrack(c)]) {
         const VehicleType& t = s.view.type(s.vehicles.hot[u]);
-        reservedM[to] += t.lengthM + t.minGapM + stopSlack(s);
+        reservedM[to] += entryShareM(s.view, t);
       }
     }
     cursors.clear();
