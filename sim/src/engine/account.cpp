@@ -3,6 +3,7 @@
 // order of gridlock reports never depend on the number of threads.
 #include <algorithm>
 #include <string>
+#include <utility>
 
 #include "base/log.h"
 #include "engine/lane_entry.h"
@@ -124,14 +125,15 @@ void account(const NetworkView& view, const SimClock& clock, const TransitState&
   }
   s.stats.counts.reroutedMissedTurns += s.roadWork.reroutedMissedTurns;
   s.roadWork.reroutedMissedTurns = 0;
-  // The move phase left per-track tallies; adding them in track order keeps the sums the same
-  // for any thread count without a serial pass over every vehicle.
+  // The move phase left per-track tallies on the active tracks (the others are zero); adding
+  // them in track order keeps the sums the same for any thread count without a serial pass over
+  // every vehicle. Each is set back to zero once added.
   std::vector<std::uint32_t>& stuck = s.stats.stuckScratch;
   stuck.clear();
   std::uint64_t inNetwork = 0;
   double speedSum = 0;
-  for (std::size_t t = 0; t < s.view.tracks.size(); ++t) {
-    const TrackTally& tally = s.vehicles.tallies[t];
+  for (const TrackId t : s.vehicles.activeTracks) {
+    const TrackTally tally = std::exchange(s.vehicles.tallies[t], TrackTally{});
     inNetwork += tally.vehicles;
     speedSum += tally.speedSumMps;
     s.stats.counts.hardBrakes += tally.hardBrakes;

@@ -412,15 +412,17 @@ struct JunctionArbiter {
     const auto& zones = s.view.box->zones[cid.index()];
     for (std::size_t i = 0; i < zones.size(); ++i) {
       const ConflictZone& z = zones[i];
-      const double myArrive = arrivalS(s.view, me, distM + z.fromM, cid);
       // Vehicles inside the junction on the foe connector that have not left the zone. One that
-      // stands still there is not assumed to move on: it may be waiting itself.
+      // stands still there is not assumed to move on: it may be waiting itself. (Our own arrival
+      // at the zone is worked out only when there is such a vehicle: most foe connectors are empty.)
+      double myArrive = -1;
       for (std::uint32_t u : s.vehicles.occupants[s.view.connectorTrack(z.other)]) {
         const Vehicle& foe = s.vehicles.hot[u];
         const double rest = z.otherToM + s.view.type(foe).lengthM - foe.posM;
         if (rest <= 0) continue;  // already past
         if (foe.speedMps < kHaltingSpeedMps && foe.posM > z.otherFromM) return false;
         const double foeClear = arrivalS(s.view, foe, rest, z.other);
+        if (myArrive < 0) myArrive = arrivalS(s.view, me, distM + z.fromM, cid);
         if (myArrive < foeClear + kClearanceS) return false;
       }
       // Two vehicles granted in one step must not enter a zone together where nothing else keeps

@@ -150,10 +150,10 @@ void decode(ByteReader& r, SimClock& c) {
 
 static_assert(sizeof(Vehicle) == 64, "a field was added to Vehicle: checkpoint it below");
 static_assert(sizeof(VehicleCold) == 56, "a field was added to VehicleCold: checkpoint it below");
-static_assert(sizeof(TrackTally) == 40, "a field was added to TrackTally: checkpoint it below");
 static_assert(sizeof(TripMeasures) == 16, "a field was added to TripMeasures: checkpoint it below");
-// 9 vectors: lanePlans is a cache of the routes (LanePlan), recomputed by a restored world.
-static_assert(sizeof(Vehicles) == 9 * 24, "a member was added to Vehicles: checkpoint it below");
+// 10 vectors: lanePlans is a cache of the routes (LanePlan), recomputed by a restored world;
+// activeTracks and tallies are scratch of a step (rebuilt by each step; the tallies zero between steps).
+static_assert(sizeof(Vehicles) == 10 * 24, "a member was added to Vehicles: checkpoint it below");
 
 void encode(ByteWriter& w, const Vehicles& v) {
   w.u8(kVehicles);
@@ -193,16 +193,7 @@ void encode(ByteWriter& w, const Vehicles& v) {
   for (const auto& route : v.rerouted) w.ids(route);
   w.varint(v.occupants.size());
   for (const auto& occ : v.occupants) indices(w, occ);
-  for (const TrackTally& t : v.tallies) {
-    w.f64(t.speedSumMps);
-    w.varint(t.vehicles);
-    w.varint(t.hardBrakes);
-    w.varint(t.clampedMoves);
-    w.varint(t.boxHalts);
-    optId(w, t.overDecelVehicle);
-    w.f32(t.overDecelMps2);
-    w.u8(t.stuck ? 1 : 0);
-  }
+  // The per-track tallies are zero between steps (account.cpp): nothing to save.
   indices(w, v.inBay);
 }
 
@@ -247,16 +238,6 @@ void decode(ByteReader& r, const NetworkView& view, Vehicles& v) {
   }
   expectCount(r, v.occupants.size(), "lanes and connectors");
   for (auto& occ : v.occupants) indices(r, occ, trips, "vehicle");
-  for (TrackTally& t : v.tallies) {
-    t.speedSumMps = r.f64();
-    t.vehicles = u32(r, "tally");
-    t.hardBrakes = u32(r, "tally");
-    t.clampedMoves = u32(r, "tally");
-    t.boxHalts = u32(r, "tally");
-    t.overDecelVehicle = optId<VehicleId>(r, trips, "vehicle");
-    t.overDecelMps2 = r.f32();
-    t.stuck = flag(r, "stuck");
-  }
   indices(r, v.inBay, trips, "vehicle in a bay");
 }
 

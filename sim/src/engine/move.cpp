@@ -23,9 +23,14 @@ void moveVehicles(const Executor& exec, const NetworkView& view, const SimClock&
   const MoveContext s{exec, view, clock, stops, vehicles, sensing};
   const double dt = s.clock.dtS;
   const double stuckAfterS = s.view.scenario->gridlockTimeoutS;
-  s.exec.forEach(s.view.tracks.size(), 64, [&](std::size_t track) {
+  if (s.sensing.enabled)
+    for (LaneSensor& sensor : s.sensing.sensors) sensor.crossedLastStep = 0;
+  // Only the tracks with vehicles (planMotion listed them): an empty track has nothing to move,
+  // and its tally stays zero.
+  const std::vector<TrackId>& active = s.vehicles.activeTracks;
+  s.exec.forEach(active.size(), 64, [&](std::size_t i) {
+    const std::size_t track = active[i].index();
     LaneSensor* sensor = s.sensing.enabled && track < s.view.laneCount ? &s.sensing.sensors[track] : nullptr;
-    if (sensor) sensor->crossedLastStep = 0;
     const double limitMps = s.view.tracks[track].speedLimitMps;
     TrackTally tally;
     tally.vehicles = static_cast<std::uint32_t>(s.vehicles.occupants[track].size());

@@ -258,7 +258,12 @@ void planMotion(const Executor& exec, const NetworkView& view, const SimClock& c
                 const JunctionWork& junctionWork, Vehicles& vehicles) {
   const PlanContext s{exec, view, clock, signals, stops, junctionWork, vehicles};
   const double dt = s.clock.dtS;
-  s.exec.forEach(s.view.tracks.size(), 64, [&](std::size_t track) {
+  std::vector<TrackId>& active = s.vehicles.activeTracks;
+  active.clear();
+  for (std::size_t t = 0; t < s.vehicles.occupants.size(); ++t)
+    if (!s.vehicles.occupants[t].empty()) active.push_back(TrackId(t));
+  s.exec.forEach(active.size(), 64, [&](std::size_t i) {
+    const std::size_t track = active[i].index();
     const auto& occ = s.vehicles.occupants[track];
     for (std::size_t k = 0; k < occ.size(); ++k) {
       Vehicle& v = s.vehicles.hot[occ[k]];

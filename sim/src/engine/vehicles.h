@@ -128,7 +128,15 @@ struct Vehicles {
   std::vector<std::vector<RoadId>> rerouted;
   std::vector<LanePlan> lanePlans;                    // per vehicle, a cache (see LanePlan)
   IdVector<TrackId, std::vector<std::uint32_t>> occupants;  // per track, front to back
-  IdVector<TrackId, TrackTally> tallies;                    // per track, this step
+  // The tracks with vehicles on them from the plan phase to the end of the step, ascending: the
+  // plan and move phases visit only these, and the account phase sums only their tallies. Most
+  // tracks of a network (connectors above all) are empty at any one step. Rebuilt by the plan
+  // phase from `occupants` (lane changes and insertions come before it, transfers after the move);
+  // scratch, not saved.
+  std::vector<TrackId> activeTracks;
+  // Per track, what the move phase saw this step (written for the active tracks only); the
+  // account phase adds them up and sets them back to zero, so between steps every tally is zero.
+  IdVector<TrackId, TrackTally> tallies;
   std::vector<std::uint32_t> inBay;                   // vehicles in stop bays or parked, ascending
 
   /// Gives a vehicle a new route (its storage must outlive the vehicle's use of it) and drops
