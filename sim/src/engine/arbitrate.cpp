@@ -102,24 +102,24 @@ double roomOnLane(const ArbitrationContext& s, TrackId laneTrack, double reserve
 // them at their stop line, and the lane behind them, until the gridlock handler. SUMO's drivers
 // likewise let a vehicle that must merge in ahead of those still coming. Transit and fleet
 // vehicles heading for a stop's lane are not counted (their lane is the stop's, not the route's).
-double mergeWait(const ArbitrationContext& s, TrackId laneTrack) {
-  const RoadNetwork& net = *s.view.net;
-  const LaneId lane = s.view.tracks[laneTrack].lane;
-  const Road& road = net.road(net.lane(lane).road);
-  const int here = s.view.tracks[laneTrack].indexInRoad;
+// `lanes` are the lanes of the road, the lane is lanes[here].
+double mergeWait(const ArbitrationContext& s, const std::vector<LaneId>& lanes, int here) {
   double held = 0;
-  for (const int side : {here - 1, here + 1}) {
-    if (side < 0 || side >= static_cast<int>(road.lanes.size())) continue;
-    const LaneId from = road.lanes[static_cast<std::size_t>(side)];
+  for (int side = here - 1; side <= here + 1; side += 2) {
+    if (side < 0 || side >= static_cast<int>(lanes.size())) continue;
+    const LaneId from = lanes[static_cast<std::size_t>(side)];
     for (std::uint32_t u : s.vehicles.occupants[s.view.laneTrack(from)]) {
       if (s.vehicles.onLastRoad(u)) continue;
+      // A moving vehicle ends the search as one that goes on from its lane does (the queue's
+      // front is not standing there); it is the cheaper test, so it comes first.
+      const Vehicle& v = s.vehicles.hot[u];
+      if (v.speedMps >= kHaltingSpeedMps) break;
       const RoadId next = *s.vehicles.nextRoad(u);
       if (s.view.laneLeadsTo(from, next)) break;  // it goes on from there, and those behind it queue
-      const Vehicle& v = s.vehicles.hot[u];
-      if (v.speedMps >= kHaltingSpeedMps || (v.flags & (kTransit | kFleet))) break;
+      if (v.flags & (kTransit | kFleet)) break;
       bool onTheWay = false;  // this lane, or one beyond it on the same side, leads on
-      for (int k = here; k >= 0 && k < static_cast<int>(road.lanes.size()) && !onTheWay; k += here - side)
-        onTheWay = s.view.laneLeadsTo(road.lanes[static_cast<std::size_t>(k)], next);
+      for (int k = here; k >= 0 && k < static_cast<int>(lanes.size()) && !onTheWay; k += here - side)
+        onTheWay = s.view.laneLeadsTo(lanes[static_cast<std::size_t>(k)], next);
       if (!onTheWay) break;
       held += entryShareM(s.view, s.view.type(v));
     }
@@ -525,6 +525,17 @@ struct JunctionArbiter {
   void run(JunctionId jid, std::vector<std::uint32_t>& cursors) {
     const Junction& j = net.junction(jid);
     if (j.connectors.empty()) return;
+    // A junction with no vehicle on its incoming lanes or in its box has nobody to let in, and
+    // leaves no room promised on its exit lanes and no first grants: what it left the step before
+    // if it was idle then too, so it need not be arbitrated again (in a large network most
+    // junctions are idle at any one step). Whether it was is scratch of this junction's own.
+    bool idle = true;
+    for (RoadId r : j.incoming)
+      for (LaneId l : net.road(r).lanes) idle = idle && s.vehicles.occupants[s.view.laneTrack(l)].empty();
+    for (ConnectorId c : j.connectors) idle = idle && s.vehicles.occupants[s.view.connectorTrack(c)].empty();
+    std::uint8_t& wasIdle = s.junctionWork.idle[jid.index()];
+    if (idle && wasIdle) return;
+    wasIdle = idle ? 1 : 0;
     rightOfWay = j.rightOfWay;
     released = rightOfWay == RightOfWay::Priority || rightOfWay == RightOfWay::RightBeforeLeft ? deadlockRelease(j) : VehicleId();
     if (rightOfWay == RightOfWay::AllWayStop) countTimeAtLines(j);
@@ -538,12 +549,17 @@ struct JunctionArbiter {
         reservedM[to] += entryShareM(s.view, t);
       }
     }
+    // (An empty lane has nothing to walk.)
     cursors.clear();
     for (RoadId r : j.incoming)
-      for (LaneId l : net.road(r).lanes) cursors.push_back(static_cast<std::uint32_t>(walkLane(l, 0, true)));
+      for (LaneId l : net.road(r).lanes)
+        cursors.push_back(s.vehicles.occupants[s.view.laneTrack(l)].empty() ? 0u : static_cast<std::uint32_t>(walkLane(l, 0, true)));
     std::size_t k = 0;
     for (RoadId r : j.incoming)
-      for (LaneId l : net.road(r).lanes) walkLane(l, cursors[k++], false);
+      for (LaneId l : net.road(r).lanes) {
+        const std::size_t cursor = cursors[k++];
+        if (!s.vehicles.occupants[s.view.laneTrack(l)].empty()) walkLane(l, cursor, false);
+      }
   }
 };
 
@@ -552,29 +568,34 @@ struct JunctionArbiter {
 void arbitrateJunctions(const Executor& exec, const NetworkView& view, const Signals& signals, const ServiceStops& stops, Vehicles& vehicles, JunctionWork& junctionWork) {
   const ArbitrationContext s{exec, view, signals, stops, vehicles, junctionWork};
   const RoadNetwork& net = *s.view.net;
-  // The room every lane can still take, computed once per step (see roomOnLane).
+  // The room every lane can still take, computed once per step (see roomOnLane), road by road
+  // (mergeWait reads the lanes beside).
   const double slack = stopSlack(s);
-  s.exec.forEach(s.view.laneCount, 64, [&](std::size_t lane) {
-    double used = 0;
-    double behindStanding = 0;  // taken behind the last standing vehicle, by the moving ones after it
-    double standingRear = kInfinity;
-    const auto& occ = s.vehicles.occupants[lane];
-    for (std::size_t k = occ.size(); k-- > 0;) {  // back to front
-      const Vehicle& v = s.vehicles.hot[occ[k]];
-      const VehicleType& t = s.view.type(v);
-      const double share = t.lengthM + t.minGapM + slack;
-      used += share;
-      if (standingRear < kInfinity) continue;
-      if (v.speedMps < kHaltingSpeedMps) standingRear = v.posM - t.lengthM;
-      else behindStanding += share;
+  s.exec.forEach(net.roads().size(), 16, [&](std::size_t r) {
+    const std::vector<LaneId>& lanes = net.roads()[r].lanes;
+    for (std::size_t i = 0; i < lanes.size(); ++i) {
+      const TrackId lane = s.view.laneTrack(lanes[i]);
+      double used = 0;
+      double behindStanding = 0;  // taken behind the last standing vehicle, by the moving ones after it
+      double standingRear = kInfinity;
+      const auto& occ = s.vehicles.occupants[lane];
+      for (std::size_t k = occ.size(); k-- > 0;) {  // back to front
+        const Vehicle& v = s.vehicles.hot[occ[k]];
+        const VehicleType& t = s.view.type(v);
+        const double share = t.lengthM + t.minGapM + slack;
+        used += share;
+        if (standingRear < kInfinity) continue;
+        if (v.speedMps < kHaltingSpeedMps) standingRear = v.posM - t.lengthM;
+        else behindStanding += share;
+      }
+      // Under the no-blocking rule the queue's first vehicle may also stop short of the line, and a
+      // queue that stands (still, or again: its start has not yet reached its back) ends where its
+      // last standing vehicle is, whatever has left at its front.
+      double room = s.view.tracks[lane].lengthM - used;
+      if (slack > 0) room = std::min(room - kQueueFrontShortM, standingRear - behindStanding);
+      s.junctionWork.laneRoomM[lane] = room;
+      s.junctionWork.mergeWaitM[lane] = mergeWait(s, lanes, static_cast<int>(i));
     }
-    // Under the no-blocking rule the queue's first vehicle may also stop short of the line, and a
-    // queue that stands (still, or again: its start has not yet reached its back) ends where its
-    // last standing vehicle is, whatever has left at its front.
-    double room = s.view.tracks[lane].lengthM - used;
-    if (slack > 0) room = std::min(room - kQueueFrontShortM, standingRear - behindStanding);
-    s.junctionWork.laneRoomM[lane] = room;
-    s.junctionWork.mergeWaitM[lane] = mergeWait(s, TrackId(lane));
   });
   s.exec.forEach(net.junctions().size(), 8, [&](std::size_t i) {
     thread_local std::vector<std::uint32_t> cursors;

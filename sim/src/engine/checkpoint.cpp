@@ -447,8 +447,9 @@ void decode(ByteReader& r, std::size_t trips, std::size_t roads, EntryQueues& e)
 }
 
 // firstGrant is reset by each junction before it arbitrates, and mergeWaitM is computed in the
-// arbitrate phase before any junction reads it: scratch within one step.
-static_assert(sizeof(JunctionWork) == 7 * 24, "a member was added to JunctionWork: checkpoint it below");
+// arbitrate phase before any junction reads it: scratch within one step. `idle` only spares an
+// idle junction its arbitration; a restored world starts with none idle and arbitrates them all.
+static_assert(sizeof(JunctionWork) == 8 * 24, "a member was added to JunctionWork: checkpoint it below");
 void encode(ByteWriter& w, const JunctionWork& j) {
   w.u8(kJunctionWork);
   doubles(w, j.reservedM);
@@ -472,6 +473,7 @@ void decode(ByteReader& r, JunctionWork& j) {
   for (auto& v : j.junctionScratch) counts32(r, v, "junction scratch");
   sized(j.arrivalsByJunction, "junctions");
   sized(j.clampsByJunction, "junctions");
+  std::fill(j.idle.begin(), j.idle.end(), std::uint8_t{0});  // the restored room is arbitrated afresh
 }
 
 // 3 vectors, a counter and the router for missed turns (a memo, built again when needed).

@@ -60,6 +60,7 @@ struct JunctionWork {
   std::vector<std::vector<std::uint32_t>> junctionScratch;  // per junction
   std::vector<std::uint32_t> arrivalsByJunction;          // per junction, this step
   std::vector<std::uint32_t> clampsByJunction;            // per junction, this step: moves cut at the exit lane
+  std::vector<std::uint8_t> idle;  // per junction: had no vehicle to arbitrate at its last arbitration (arbitrate.cpp)
 };
 
 // Per-step scratch owned by roads (lane changes).

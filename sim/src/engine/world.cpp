@@ -75,6 +75,7 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
   s.junctionWork.junctionScratch.resize(net.junctions().size());
   s.junctionWork.arrivalsByJunction.assign(net.junctions().size(), 0);
   s.junctionWork.clampsByJunction.assign(net.junctions().size(), 0);
+  s.junctionWork.idle.assign(net.junctions().size(), 0);
   s.roadWork.roadScratch.resize(net.roads().size());
   s.roadWork.laneChangesByRoad.assign(net.roads().size(), 0);
   s.roadWork.missedTurns.resize(net.roads().size());
