@@ -102,6 +102,7 @@ double idmDesiredGap(const VehicleType& t, double speedMps, double approachRateM
 /// nor brakes (the IDM equilibrium gap).
 double idmEquilibriumGap(const VehicleType& t, double v0Mps, double speedMps);
 
+// The kinematic helpers below run for every vehicle in every step: defined here so that they inline.
 struct Motion {
   double speedMps;
   double advanceM;
@@ -110,18 +111,34 @@ struct Motion {
 /// at or below `v0Mps` (the desired speed on the track the vehicle will be on at the end of the
 /// step), and braking never exceeds the type's emergency deceleration `maxDecelMps2`. When the
 /// two conflict (a vehicle more than maxDecel * dt above v0), the deceleration bound wins.
-double stepAccel(const VehicleType& t, double v0Mps, double speedMps, double accelMps2, double dtS);
+inline double stepAccel(const VehicleType& t, double v0Mps, double speedMps, double accelMps2, double dtS) {
+  const double toDesired = (v0Mps - speedMps) / dtS;  // ends the step exactly at v0
+  return std::max(-t.maxDecelMps2, std::min(accelMps2, toDesired));
+}
 
 /// Ballistic update over `dtS` with acceleration `accel`, stopping at zero speed rather than
 /// reversing.
-Motion integrate(double speedMps, double accelMps2, double dtS);
+inline Motion integrate(double speedMps, double accelMps2, double dtS) {
+  const double next = speedMps + accelMps2 * dtS;
+  if (next >= 0) return {next, (speedMps + next) * 0.5 * dtS};
+  // Stops within the step: travel only the braking distance.
+  const double advance = accelMps2 < 0 ? speedMps * speedMps / (-2.0 * accelMps2) : 0.0;
+  return {0.0, advance};
+}
 
 /// The largest acceleration whose step of `dtS` (integrate()) advances no more than `distanceM`
 /// (>= 0) from `speedMps`: ending the step at a speed whose mean with the present one covers the
 /// distance, or, when even stopping within the step covers more, braking to stop exactly there.
-double accelToStayWithin(double speedMps, double distanceM, double dtS);
+inline double accelToStayWithin(double speedMps, double distanceM, double dtS) {
+  const double d = std::max(0.0, distanceM);
+  const double next = 2.0 * d / dtS - speedMps;
+  if (next >= 0) return (next - speedMps) / dtS;
+  return d > 1e-9 ? -speedMps * speedMps / (2.0 * d) : -speedMps / dtS * 1e3;
+}
 
 /// Whether a vehicle at `speedMps` can stop within `distanceM` braking at `decelMps2`.
-bool canStopWithin(double speedMps, double distanceM, double decelMps2);
+inline bool canStopWithin(double speedMps, double distanceM, double decelMps2) {
+  return speedMps * speedMps <= 2.0 * decelMps2 * std::max(0.0, distanceM);
+}
 
 }  // namespace traffic

@@ -144,28 +144,4 @@ double followingAccel(const VehicleType& t, const FollowingInput& in) {
   return free ? idmFreeAccel(t, in.v0Mps, in.speedMps) : idmAccel(t, in.v0Mps, in.speedMps, in.gapM, in.leaderSpeedMps);
 }
 
-double stepAccel(const VehicleType& t, double v0Mps, double speedMps, double accelMps2, double dtS) {
-  const double toDesired = (v0Mps - speedMps) / dtS;  // ends the step exactly at v0
-  return std::max(-t.maxDecelMps2, std::min(accelMps2, toDesired));
-}
-
-Motion integrate(double speedMps, double accelMps2, double dtS) {
-  const double next = speedMps + accelMps2 * dtS;
-  if (next >= 0) return {next, (speedMps + next) * 0.5 * dtS};
-  // Stops within the step: travel only the braking distance.
-  const double advance = accelMps2 < 0 ? speedMps * speedMps / (-2.0 * accelMps2) : 0.0;
-  return {0.0, advance};
-}
-
-double accelToStayWithin(double speedMps, double distanceM, double dtS) {
-  const double d = std::max(0.0, distanceM);
-  const double next = 2.0 * d / dtS - speedMps;
-  if (next >= 0) return (next - speedMps) / dtS;
-  return d > 1e-9 ? -speedMps * speedMps / (2.0 * d) : -speedMps / dtS * 1e3;
-}
-
-bool canStopWithin(double speedMps, double distanceM, double decelMps2) {
-  return speedMps * speedMps <= 2.0 * decelMps2 * std::max(0.0, distanceM);
-}
-
 }  // namespace traffic
