@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <sstream>
 
 #include "common/run_cli.h"
 #include "common/temp_dir.h"
@@ -112,6 +113,65 @@ TEST(SumoConfig, PriorityJunctionRunsUnsignalised) {
   EXPECT_EQ(sc.demand.trips.size(), 50u + 34u + 17u);
   const VehicleCounts c = runValidated(sc);
   EXPECT_GT(c.arrived, 80u);
+}
+
+TEST(SumoConfig, AMeteredRampHeldRedLetsTheMainRoadThrough) {
+  // sumo-tools' highway game in small: the main road's links belong to no light and give way to
+  // the ramp's (response bits), the ramp's light shows red for 10000 s after a 2 s yellow. SUMO
+  // holds the ramp and the main road flows. When the reader took the red for clearance, the ramp
+  // had green for good and main-road vehicles stood at the line giving way to it.
+  TempDir dir;
+  std::ifstream in(kData / "tee_priority.net.xml");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  std::string net = buffer.str();
+  auto replaceOnce = [&](const std::string& from, const std::string& to) {
+    const auto at = net.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    net.replace(at, from.size(), to);
+  };
+  replaceOnce(R"(<junction id="J" type="priority")", R"(<junction id="J" type="traffic_light")");
+  replaceOnce(R"(<request index="0" response="0000" foes="0100")", R"(<request index="0" response="1100" foes="1100")");
+  replaceOnce(R"(<request index="1" response="0000" foes="0100")", R"(<request index="1" response="0100" foes="0100")");
+  replaceOnce(R"(<request index="2" response="0011" foes="0011")", R"(<request index="2" response="0000" foes="0011")");
+  replaceOnce(R"(<request index="3" response="0001" foes="0001")", R"(<request index="3" response="0000" foes="0001")");
+  replaceOnce(R"(from="SJ" to="JA" fromLane="0" toLane="0")", R"(from="SJ" to="JA" fromLane="0" toLane="0" tl="J" linkIndex="0")");
+  replaceOnce(R"(from="SJ" to="JB" fromLane="0" toLane="0")", R"(from="SJ" to="JB" fromLane="0" toLane="0" tl="J" linkIndex="1")");
+  replaceOnce("</net>", R"(<tlLogic id="J" type="static" programID="0" offset="0">
+        <phase duration="2" state="yy"/><phase duration="10000" state="rr"/><phase duration="2" state="yy"/><phase duration="10000" state="GG"/>
+    </tlLogic></net>)");
+  std::ofstream(dir.path() / "meter.net.xml") << net;
+  std::ofstream(dir.path() / "meter.rou.xml")
+      << "<routes>\n"
+         "  <flow id=\"main\" begin=\"0\" end=\"200\" vehsPerHour=\"1200\" from=\"AJ\" to=\"JB\"/>\n"
+         "  <flow id=\"back\" begin=\"0\" end=\"200\" vehsPerHour=\"600\" from=\"BJ\" to=\"JA\"/>\n"
+         "  <flow id=\"ramp\" begin=\"0\" end=\"200\" vehsPerHour=\"1200\" from=\"SJ\" to=\"JA\"/>\n"
+         "</routes>\n";
+  std::ofstream(dir.path() / "meter.sumocfg")
+      << "<configuration><input><net-file value=\"meter.net.xml\"/><route-files value=\"meter.rou.xml\"/></input>"
+         "<time><begin value=\"0\"/><end value=\"260\"/></time></configuration>\n";
+  const Scenario sc = loadScenario(dir.path() / "meter.sumocfg");
+  World world(sc, WorldOptions{1, true});
+  while (!world.finished()) {
+    world.step();
+    const std::string err = world.checkInvariants();
+    ASSERT_TRUE(err.empty()) << "t=" << world.timeS() << ": " << err;
+  }
+  std::size_t mainTrips = 0, mainArrived = 0, rampArrived = 0;
+  for (const TripRecord& r : world.tripRecords()) {
+    const std::string& id = sc.demand.trips[r.tripIndex].id;
+    const bool arrived = r.arriveS >= 0;
+    if (id.rfind("ramp", 0) == 0) rampArrived += arrived ? 1 : 0;
+    else {
+      ++mainTrips;
+      mainArrived += arrived ? 1 : 0;
+      EXPECT_FALSE(r.teleported) << id;
+    }
+  }
+  // 1200 and 600 veh/h over 200 s: 67 + 34 main-road trips, each about 30 s long on a free road.
+  EXPECT_EQ(mainTrips, 67u + 34u);
+  EXPECT_EQ(mainArrived, mainTrips);
+  EXPECT_EQ(rampArrived, 0u);
 }
 
 // The view of trip `id` in the world, if it is in the network.
