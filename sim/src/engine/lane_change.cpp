@@ -151,14 +151,25 @@ class RoadLaneChanger {
     const auto& target = m_s.vehicles.occupants[to];
     const Neighbours n = neighboursAt(m_s.view, m_s.vehicles, target, me.posM);
     Target e;
-    // Geometry: no overlap with either neighbour.
+    // A change that must happen, by a vehicle that has stood waiting for it for kSqueezeAfterS
+    // (see the kinematics below).
+    const bool squeeze = urgency >= 1 && me.speedMps < kHaltingSpeedMps && me.haltedS >= kSqueezeAfterS;
+    // Geometry: no overlap with either neighbour, and a margin of kMinSideGapM. Beside a neighbour
+    // that stands, a squeezing vehicle takes any gap free of overlap: the vehicle that held back
+    // for it (plan.cpp, braking no harder than comfortable) can come to stand closer than the
+    // margin to its rear, and both would then stand for good (a 12 m truck at the end of the
+    // ramp game's acceleration lane and the car it asked to yield, 0.3 m apart).
+    auto sideGapOk = [&](double gapM, const Vehicle& other) {
+      if (gapM >= kMinSideGapM) return true;
+      return squeeze && other.speedMps < kHaltingSpeedMps && gapM > 0;
+    };
     if (n.leader >= 0) {
       const Vehicle& l = m_s.vehicles.hot[target[static_cast<std::size_t>(n.leader)]];
-      if (l.posM - m_s.view.type(l).lengthM - me.posM < kMinSideGapM) return e;
+      if (!sideGapOk(l.posM - m_s.view.type(l).lengthM - me.posM, l)) return e;
     }
     if (n.follower >= 0) {
       const Vehicle& f = m_s.vehicles.hot[target[static_cast<std::size_t>(n.follower)]];
-      if (me.posM - t.lengthM - f.posM < kMinSideGapM) return e;
+      if (!sideGapOk(me.posM - t.lengthM - f.posM, f)) return e;
       // A strategic change (not yet mandatory) does not cut in front of a vehicle granted its
       // connector: that one would lose its grant and could be granted another, tighter turn too
       // close to the line to slow down for it.
@@ -183,7 +194,6 @@ class RoadLaneChanger {
     // model's jam distance (SUMO's drivers likewise accept smaller gaps as they grow impatient).
     // Without it a follower that held back for the merger, and came to stand closer than that
     // distance, would hold it, and itself, for ever.
-    const bool squeeze = urgency >= 1 && me.speedMps < kHaltingSpeedMps && me.haltedS >= kSqueezeAfterS;
     e.myNew = accelBehind(id, n.leader, target, to, me.posM);
     if (e.myNew < -accepted(t) && !squeeze) return e;
     if (n.follower >= 0) {
