@@ -187,6 +187,23 @@ class RoadLaneChanger {
       const double share = entryShareM(m_s.view, t);
       if (m_s.junctionWork.laneRoomM[to] - takenM(to) - share < promised) return e;
     }
+    // A change toward the next road (not a discretionary one) into a lane from whose end the turn
+    // onto that road is slower than the vehicle: only while it can still slow to the turn's speed
+    // before the lane ends, braking at most at its emergency deceleration from the next step on.
+    // A driver does not cut across to an exit at speed a few metres before its nose; it misses
+    // the exit and re-routes (changeLanes()). On A10KW a car crossed three motorway lanes in
+    // 1.5 s and entered the exit's connector above the speed of its curve.
+    if (urgency >= 0 && me.speedMps > 0) {
+      if (const auto next = m_s.vehicles.nextRoad(id)) {
+        double vTurn = -1;
+        for (ConnectorId c : m_net.lane(m_s.view.tracks[to].lane).outgoing)
+          if (m_net.lane(m_net.connector(c).to).road == *next) vTurn = std::max(vTurn, m_s.view.desiredSpeedOn(t, m_s.view.connectorTrack(c)));
+        if (vTurn >= 0 && vTurn < me.speedMps) {
+          const double roomM = m_s.view.tracks[to].lengthM - me.posM - me.speedMps * m_s.clock.dtS;
+          if (roomM <= 0 || me.speedMps * me.speedMps - vTurn * vTurn > 2.0 * t.maxDecelMps2 * roomM) return e;
+        }
+      }
+    }
     // Kinematics: neither I nor my new follower must brake harder than allowed. Except, for a
     // change that must happen, once the vehicle has stood waiting for it for kSqueezeAfterS: next
     // to a queue that stands, a standing vehicle brakes no more however close the other is (the
