@@ -279,6 +279,24 @@ TEST(SumoConfig, TheCliRunsAConfigurationAndRejectsBadOnes) {
 
 // The six RESCO scenarios, 300 s each from their .sumocfg with every invariant checked, when
 // ../shared is present (the files may not be copied into the repository).
+TEST(SumoConfig, SumoToolsGamesRunWithValidation) {
+  // Debian's sumo-tools networks (read where installed, never copied). highway meters its ramp
+  // with a light held red for the whole run: the main road must flow (SUMO 1.15: 192 arrived;
+  // 100 when the red was taken for clearance and the main road gave way to a green ramp). ramp:
+  // a truck standing at the end of its acceleration lane and the car that let it in stood for
+  // good 0.3 m apart from t = 276 s (302 arrived). A10KW: once no longer jammed, a car crossed
+  // three motorway lanes in the last metres before its exit and entered the exit's curve above
+  // its speed (invariant violated at t = 281 s).
+  const std::filesystem::path games = "/usr/share/sumo/tools/game";
+  if (!std::filesystem::exists(games / "highway.sumocfg")) GTEST_SKIP() << "sumo-tools games not installed at " << games;
+  const VehicleCounts highway = runValidated(loadScenario(games / "highway.sumocfg"));
+  EXPECT_GE(highway.arrived, 185u);
+  const VehicleCounts ramp = runValidated(loadScenario(games / "ramp.sumocfg"));
+  EXPECT_GE(ramp.arrived, 320u);
+  const VehicleCounts a10kw = runValidated(loadScenario(games / "A10KW.sumocfg"));
+  EXPECT_GT(a10kw.arrived, 3500u);
+}
+
 TEST(SumoConfig, RescoScenariosRunWithValidation) {
   const auto resco = std::filesystem::path(TRAFFIC_SOURCE_DIR) / ".." / "shared" / "data" / "sumo" / "resco";
   if (!std::filesystem::exists(resco)) GTEST_SKIP() << "RESCO data not present at " << resco;
