@@ -258,5 +258,59 @@ TEST(LaneChoice, ReroutingIsTheSameOnOneAndTwoThreads) {
   EXPECT_EQ(one.stateHash(), other.stateHash());
 }
 
+// An acceleration lane: "main" (one lane) and "ramp" (one lane) feed the two lanes of "merge"
+// (110 m), and only merge's lane 0 leads on to "out". Lane 0 of "merge" is slow (5 m/s), so a
+// vehicle from the ramp can reach the end of lane 1 before it finds a gap, stop there and ask the
+// vehicle beside to let it in.
+RoadNetwork accelerationLane() {
+  RB b("test:accelerationLane");
+  const JunctionId j0 = b.addJunction("j0", {-300, 0}, 0, true);
+  const JunctionId jr = b.addJunction("jr", {-300, -30}, 0, true);
+  const JunctionId j1 = b.addJunction("j1", {0, 0}, 10, false);
+  const JunctionId j2 = b.addJunction("j2", {120, 0}, 10, false);
+  const JunctionId j3 = b.addJunction("j3", {420, 0}, 0, true);
+  const RoadId main = b.addRoad("main", j0, j1, {{-300, 0}, {0, 0}}, lanes(1));
+  const RoadId ramp = b.addRoad("ramp", jr, j1, {{-300, -30}, {0, -4}}, lanes(1));
+  std::vector<RB::LaneSpec> mergeLanes = lanes(2);
+  mergeLanes[0].speedLimitMps = 5;
+  const RoadId merge = b.addRoad("merge", j1, j2, {{0, 0}, {120, 0}}, mergeLanes);
+  const RoadId out = b.addRoad("out", j2, j3, {{120, 0}, {420, 0}}, lanes(1));
+  b.addMovement(main, merge, TurnType::Straight, {{0, 0, {}}});
+  b.addMovement(ramp, merge, TurnType::Straight, {{0, 1, {}}});
+  b.addMovement(merge, out, TurnType::Straight, {{0, 0, {}}});
+  return b.build();
+}
+
+TEST(LaneChoice, AVehicleStandingAtTheEndOfAnAccelerationLaneGetsIn) {
+  // Cars every 3.1 s on the slow lane, and a 12 m truck from the ramp that reaches the end of the
+  // acceleration lane beside them; its departure moves in steps of 0.1 s over 1.5 s, so that it
+  // meets the platoon at every phase of its spacing. Each time, the car beside it once the car
+  // alongside has passed is asked to let it in and brakes no harder than comfortable (plan.cpp);
+  // for some phases it comes to stand closer to the truck's rear than the side margin a change
+  // keeps (0.5 m; 0.3 m in the ramp game, where the same pair stood from t = 276 s to the end).
+  // The truck, having stood kSqueezeAfterS beside a standing car, then takes that gap, free of
+  // overlap, rather than both standing until the gridlock handler teleports them.
+  auto net = std::make_shared<const RoadNetwork>(accelerationLane());
+  for (int shift = 0; shift <= 15; ++shift) {
+    const double rampDepartS = 27.0 + 0.1 * shift;
+    std::vector<std::tuple<double, std::vector<std::string>>> trips;
+    for (int k = 0; k < 30; ++k) trips.push_back({k * 3.1, {"main", "merge", "out"}});
+    trips.push_back({rampDepartS, {"ramp", "merge", "out"}});
+    Scenario sc = testing::makeScenario(net, trips, testing::standardCar());
+    VehicleType truck = testing::standardCar();
+    truck.name = "truck";
+    truck.lengthM = 12;
+    sc.vehicleTypes.push_back(truck);
+    for (Trip& t : sc.demand.trips)
+      if (sc.demand.routes.route(t.route).front() == *net->findRoad("ramp")) t.type = VehicleTypeId(1);
+    sc.stepS = 0.2;
+    sc.durationS = 400;
+    World world(sc, WorldOptions{.threads = 1, .validate = true});
+    world.run();
+    EXPECT_EQ(world.counts().arrived, trips.size()) << "truck departing at " << rampDepartS << " s";
+    EXPECT_EQ(world.counts().teleported, 0u) << "truck departing at " << rampDepartS << " s";
+  }
+}
+
 }  // namespace
 }  // namespace traffic

@@ -151,14 +151,25 @@ class RoadLaneChanger {
     const auto& target = m_s.vehicles.occupants[to];
     const Neighbours n = neighboursAt(m_s.view, m_s.vehicles, target, me.posM);
     Target e;
-    // Geometry: no overlap with either neighbour.
+    // A change that must happen, by a vehicle that has stood waiting for it for kSqueezeAfterS
+    // (see the kinematics below).
+    const bool squeeze = urgency >= 1 && me.speedMps < kHaltingSpeedMps && me.haltedS >= kSqueezeAfterS;
+    // Geometry: no overlap with either neighbour, and a margin of kMinSideGapM. Beside a neighbour
+    // that stands, a squeezing vehicle takes any gap free of overlap: the vehicle that held back
+    // for it (plan.cpp, braking no harder than comfortable) can come to stand closer than the
+    // margin to its rear, and both would then stand for good (a 12 m truck at the end of the
+    // ramp game's acceleration lane and the car it asked to yield, 0.3 m apart).
+    auto sideGapOk = [&](double gapM, const Vehicle& other) {
+      if (gapM >= kMinSideGapM) return true;
+      return squeeze && other.speedMps < kHaltingSpeedMps && gapM > 0;
+    };
     if (n.leader >= 0) {
       const Vehicle& l = m_s.vehicles.hot[target[static_cast<std::size_t>(n.leader)]];
-      if (l.posM - m_s.view.type(l).lengthM - me.posM < kMinSideGapM) return e;
+      if (!sideGapOk(l.posM - m_s.view.type(l).lengthM - me.posM, l)) return e;
     }
     if (n.follower >= 0) {
       const Vehicle& f = m_s.vehicles.hot[target[static_cast<std::size_t>(n.follower)]];
-      if (me.posM - t.lengthM - f.posM < kMinSideGapM) return e;
+      if (!sideGapOk(me.posM - t.lengthM - f.posM, f)) return e;
       // A strategic change (not yet mandatory) does not cut in front of a vehicle granted its
       // connector: that one would lose its grant and could be granted another, tighter turn too
       // close to the line to slow down for it.
@@ -176,6 +187,23 @@ class RoadLaneChanger {
       const double share = entryShareM(m_s.view, t);
       if (m_s.junctionWork.laneRoomM[to] - takenM(to) - share < promised) return e;
     }
+    // A change toward the next road (not a discretionary one) into a lane from whose end the turn
+    // onto that road is slower than the vehicle: only while it can still slow to the turn's speed
+    // before the lane ends, braking at most at its emergency deceleration from the next step on.
+    // A driver does not cut across to an exit at speed a few metres before its nose; it misses
+    // the exit and re-routes (changeLanes()). On A10KW a car crossed three motorway lanes in
+    // 1.5 s and entered the exit's connector above the speed of its curve.
+    if (urgency >= 0 && me.speedMps > 0) {
+      if (const auto next = m_s.vehicles.nextRoad(id)) {
+        double vTurn = -1;
+        for (ConnectorId c : m_net.lane(m_s.view.tracks[to].lane).outgoing)
+          if (m_net.lane(m_net.connector(c).to).road == *next) vTurn = std::max(vTurn, m_s.view.desiredSpeedOn(t, m_s.view.connectorTrack(c)));
+        if (vTurn >= 0 && vTurn < me.speedMps) {
+          const double roomM = m_s.view.tracks[to].lengthM - me.posM - me.speedMps * m_s.clock.dtS;
+          if (roomM <= 0 || me.speedMps * me.speedMps - vTurn * vTurn > 2.0 * t.maxDecelMps2 * roomM) return e;
+        }
+      }
+    }
     // Kinematics: neither I nor my new follower must brake harder than allowed. Except, for a
     // change that must happen, once the vehicle has stood waiting for it for kSqueezeAfterS: next
     // to a queue that stands, a standing vehicle brakes no more however close the other is (the
@@ -183,7 +211,6 @@ class RoadLaneChanger {
     // model's jam distance (SUMO's drivers likewise accept smaller gaps as they grow impatient).
     // Without it a follower that held back for the merger, and came to stand closer than that
     // distance, would hold it, and itself, for ever.
-    const bool squeeze = urgency >= 1 && me.speedMps < kHaltingSpeedMps && me.haltedS >= kSqueezeAfterS;
     e.myNew = accelBehind(id, n.leader, target, to, me.posM);
     if (e.myNew < -accepted(t) && !squeeze) return e;
     if (n.follower >= 0) {

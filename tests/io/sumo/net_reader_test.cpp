@@ -356,6 +356,42 @@ TEST(SumoNetReader, MinorGreensOfALightGiveWay) {
   }
 }
 
+TEST(SumoNetReader, ALongPhaseWithoutGreenIsAStageNotClearance) {
+  // The tee as a ramp meter (sumo-tools' highway game): the light controls the minor road's two
+  // links only, the main road's links belong to no light, and the program holds the ramp red for
+  // 600 s after a 2 s yellow. SUMO runs that red; read as the all-red after the yellow it vanished
+  // and the ramp showed green for good.
+  std::string text = teeText();
+  replaceOnce(text, R"(<junction id="J" type="priority")", R"(<junction id="J" type="traffic_light")");
+  replaceOnce(text, R"(from="SJ" to="JA" fromLane="0" toLane="0")", R"(from="SJ" to="JA" fromLane="0" toLane="0" tl="J" linkIndex="0")");
+  replaceOnce(text, R"(from="SJ" to="JB" fromLane="0" toLane="0")", R"(from="SJ" to="JB" fromLane="0" toLane="0" tl="J" linkIndex="1")");
+  replaceOnce(text, "</net>", R"(<tlLogic id="J" type="static" programID="0" offset="0">
+        <phase duration="2" state="yy"/><phase duration="600" state="rr"/><phase duration="2" state="yy"/><phase duration="600" state="GG"/>
+    </tlLogic></net>)");
+  const SumoNetwork sumo = loadSumoNetworkText(text, "meter.net.xml");
+  const RoadNetwork& net = sumo.network;
+  const Junction& j = net.junction(*net.findJunction("J"));
+  ASSERT_TRUE(j.program.has_value());
+  ASSERT_EQ(j.program->phases.size(), 2u);
+  // The red stage: only the main road, which no light controls, goes.
+  EXPECT_DOUBLE_EQ(j.program->phases[0].durationS, 600);
+  EXPECT_EQ(greenNames(net, j.program->phases[0]), (std::vector<std::string>{"AJ>JB", "BJ>JA"}));
+  EXPECT_DOUBLE_EQ(j.program->phases[1].durationS, 600);
+  EXPECT_EQ(greenNames(net, j.program->phases[1]), (std::vector<std::string>{"AJ>JB", "BJ>JA", "SJ>JA", "SJ>JB"}));
+  // The 600 s red is no clearance interval.
+  EXPECT_DOUBLE_EQ(sumo.timing.yellowS, 2);
+  EXPECT_DOUBLE_EQ(sumo.timing.allRedS, 0);
+
+  // A short all-red after the yellow stays the clearance the controller inserts.
+  std::string cleared = text;
+  replaceOnce(cleared, R"(<phase duration="600" state="rr"/>)", R"(<phase duration="4" state="rr"/>)");
+  const SumoNetwork withClearance = loadSumoNetworkText(cleared, "meter.net.xml");
+  const Junction& k = withClearance.network.junction(*withClearance.network.findJunction("J"));
+  ASSERT_TRUE(k.program.has_value());
+  ASSERT_EQ(k.program->phases.size(), 1u);
+  EXPECT_DOUBLE_EQ(withClearance.timing.allRedS, 4);
+}
+
 TEST(SumoNetReader, ABadResponseNamesTheJunctionAndTheRequest) {
   std::string text = teeText();
   replaceOnce(text, R"(response="0011")", R"(response="00x1")");

@@ -9,7 +9,8 @@
 // movement. `dead_end` junctions and junctions with only one neighbour are boundary junctions.
 // Traffic-light programs (the last one loaded for a light, as in SUMO) become signal programs at
 // each junction they control: every phase whose links show green (G, g, s) and no yellow is a
-// stage; yellow and all-red phases are clearance, which trafficsim's controller inserts itself,
+// stage, and so is a phase showing its links nothing green for longer than 10 s (a ramp meter's
+// red); yellow and shorter all-red phases are clearance, which trafficsim's controller inserts itself,
 // timed by the map's typical yellow and all-red durations (see SumoNetwork::timing). The programs
 // as written, yellow phases and minDur/maxDur included, are kept in SumoNetwork::trafficLights. Lanes of one SUMO edge may differ in length; the road takes
 // their mean (trafficsim's lane changes keep the position, so lanes of a road share one length)

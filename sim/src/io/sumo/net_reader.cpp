@@ -26,6 +26,10 @@ using sumo::XmlFile;
 
 constexpr double kDefaultLaneWidthM = 3.2;  // SUMO's default lane width
 constexpr double kDefaultSpeedMps = 13.89;  // SUMO's default edge speed
+// The longest all-red phase read as the clearance between two stages. Clearance intervals last
+// a few seconds (all-red rarely beyond 6 s even at wide junctions; the maps read so far use 2 to
+// 5 s); a light that shows nothing green for longer is holding its links red on purpose.
+constexpr double kLongestClearanceS = 10.0;
 
 // The trafficsim classes a SUMO permission list admits. A car or shuttle drives where SUMO's
 // "passenger" may, a bus where "bus" may, a bike where "bicycle" may.
@@ -522,7 +526,11 @@ class NetReader {
           afterYellow = true;
           continue;
         }
-        if (!anyGreen) {
+        // A phase that shows its signalled links no green is the all-red clearance between two
+        // stages when it is as short as one; a longer one is a stage of its own in which the light
+        // holds its links red (a ramp meter closing its ramp), as SUMO runs it. Treated as
+        // clearance, it vanished: the light showed its next green for good.
+        if (!anyGreen && phase.durationS <= kLongestClearanceS) {
           if (afterYellow) allReds.push_back(phase.durationS);
           afterYellow = false;
           continue;
