@@ -482,6 +482,13 @@ void observeSpeeds(const FleetContext& s) {
 
 // Each road's time for each fleet: driving it at the fleet type's own speed, plus the delay the
 // observed traffic met there beyond free flow.
+// Whether a vehicle's time on `road` so far tells its delay there (observeExits says which do not).
+bool observed(const FleetContext& s, std::uint32_t id, RoadId road) {
+  const Vehicle& v = s.vehicles.hot[id];
+  return s.fleets.crossedInto[id] == road.value && s.fleets.crossedLineS[id] >= 0 && !(v.flags & kTransit) &&
+         s.view.type(v).vehicleClass != VehicleClass::Bike && !s.vehicles.cold[id].teleported;
+}
+
 // Each road's time for each fleet: driving it at the fleet type's own speed, plus the delay the
 // observed traffic met there beyond free flow; and each movement's delay, from the exits by it
 // and, as far as they are few, its road's delay.
@@ -518,6 +525,23 @@ void estimateRoadTimes(const FleetContext& s, double nowS) {
     const double meanS = (fade * s.fleets.movementDelaySum[m] + kPriorExits * prior) / (fade * s.fleets.movementExits[m] + kPriorExits);
     s.fleets.exitDelayS[m] = std::max(0.0, meanS);
   }
+  // The vehicle at the head of each lane has already been delayed this long on its way to the turn
+  // it waits for: that turn's delay is at least as long. A turn the signals seldom serve shows so
+  // before anyone has got through, where its few old exits would not.
+  for (std::uint32_t t = 0; t < s.view.laneCount; ++t) {
+    const auto& occ = s.vehicles.occupants[TrackId(t)];
+    if (occ.empty()) continue;
+    const std::uint32_t id = occ.front();
+    const Vehicle& v = s.vehicles.hot[id];
+    const Track& track = s.view.tracks[TrackId(t)];
+    const RoadId road = net.lane(track.lane).road;
+    if (!observed(s, id, road)) continue;
+    const auto next = s.vehicles.nextRoad(id);
+    const auto movement = next ? net.movementBetween(road, *next) : std::nullopt;
+    if (!movement) continue;
+    const double delayS = nowS - s.fleets.crossedLineS[id] - net.road(road).lengthM / desiredSpeed(s.view.type(v), track.speedLimitMps);
+    s.fleets.exitDelayS[movement->index()] = std::max(s.fleets.exitDelayS[movement->index()], delayS);
+  }
   for (std::size_t f = 0; f < s.fleets.roadTimeS.size(); ++f) {
     for (std::size_t r = 0; r < net.roads().size(); ++r) s.fleets.roadTimeS[f][r] = s.fleets.roadFreeS[f][r] + roadDelayS[r];
     s.fleets.waysTo[f].clear();
@@ -546,8 +570,7 @@ void observeExits(const FleetContext& s) {
       const Movement& movement = net.movement(net.connector(v.nextConnector).movement);
       const VehicleType& type = s.view.type(v);
       const RoadId road = net.lane(track.lane).road;
-      if (s.fleets.crossedInto[id] == road.value && s.fleets.crossedLineS[id] >= 0 && !(v.flags & kTransit) &&
-          type.vehicleClass != VehicleClass::Bike && !s.vehicles.cold[id].teleported) {
+      if (observed(s, id, road)) {
         const std::size_t m = net.connector(v.nextConnector).movement.index();
         const double fade = std::exp(-(atS - s.fleets.movementSeenS[m]) / kSpeedMemoryS);
         const double freeS = net.road(road).lengthM / desiredSpeed(type, track.speedLimitMps);
