@@ -171,7 +171,10 @@ TEST(Fleet, UpcomingStopsListThePlanWithEveryPickupBeforeItsDropOff) {
 }
 
 TEST(Fleet, TooFewVehiclesRejectRequestsThatCannotBeReachedInTime) {
-  const FleetRun run = runFleet(fleetScenario(), 1, {"fleet.0.vehicles=1", "fleet.0.max_wait_s=120", "fleet.0.requests_per_hour=200"});
+  // 240 s: with each signal timed at its program's mean wait for green (43 s on this grid's four
+  // phases), a 120 s limit (102 s after the plans' reserve) leaves almost no rider the one vehicle
+  // could reach even going straight there (measured: 103 of 110 rejected, all no_vehicle_in_time).
+  const FleetRun run = runFleet(fleetScenario(), 1, {"fleet.0.vehicles=1", "fleet.0.max_wait_s=240", "fleet.0.requests_per_hour=200"});
   const FleetSummary& f = run.summary.fleets[0];
   EXPECT_GT(f.rejected, 0u);
   // Riders too far away for the one vehicle, and riders it could reach but not without breaking
@@ -204,16 +207,15 @@ TEST(Fleet, PromisesAreCountedAndWaitsKept) {
   EXPECT_EQ(f.waitsBroken, waitsOver);
   EXPECT_EQ(f.ridesKept + f.ridesBroken, delivered);
   EXPECT_EQ(f.ridesBroken, ridesOver);
-  // Accepted riders are picked up in time but for a few: the plan's travel times are estimates
-  // (15 s per signal until a road is observed), and with stops at the kerb a vehicle leaving a
-  // stop for a left turn goes round the block, which puts it through more junctions. Measured: 3
-  // of 29 waits over, by at most 54 s (one vehicle stood 100 s at a turn its plan timed at 15 s),
-  // where there was one by 0.85 s before kerb stops. Rides on these roads, where a vehicle
-  // stopping holds up the lane, still overrun now and then (6 of 29 when measured, by 27 s on
-  // average): bounded here, not yet kept.
-  EXPECT_LE(f.waitsBroken * 8, pickedUp);
-  EXPECT_LE(worstWaitOverS, 0.1 * spec.maxWaitS);
-  EXPECT_LE(f.ridesBroken * 4, f.ridesKept + f.ridesBroken);
+  // Every accepted rider is picked up and delivered within the limits. The plans time each road by
+  // the turn it is left by, from what vehicles took there, and a road nobody has driven lately by
+  // its signal program's mean wait for green (43 s here, where it was a flat 15 s, and a vehicle
+  // stood 100 s at a turn so timed). Measured on this scenario with seeds 1 to 8: no wait and no
+  // ride over, against 0 to 3 waits over (up to 113 s) and 3 to 7 rides over (up to 291 s) with
+  // the flat allowance and the road's mean speed over all its lanes.
+  EXPECT_EQ(f.waitsBroken, 0u);
+  EXPECT_LE(worstWaitOverS, 0.0);
+  EXPECT_EQ(f.ridesBroken, 0u);
   EXPECT_GT(f.occupiedH, 0);
   EXPECT_GT(f.emptyH, 0);
   double inService = 0;

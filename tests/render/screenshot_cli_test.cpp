@@ -185,7 +185,7 @@ TEST(ScreenshotCli, ReplayShowsExactlyWhatTheLiveRunShowed) {
 
 TEST(ScreenshotCli, AReplayShowsTheSameStopsWaitingCountsAndLoads) {
   // Close up on stop district_1 as a bus with passengers on board stands at it (seed 65, 1000 s
-  // runs; passengers.csv has bus_east_1's riders alighting there from 935.5 s): the marker, its
+  // runs; passengers.csv has bus_east_1's riders alighting there from 975.5 s): the marker, its
   // number and the bus's load come from the recording alone, pixel for pixel.
   TRAFFIC_REQUIRE_DISPLAY();
   TempDir dir;
@@ -194,7 +194,7 @@ TEST(ScreenshotCli, AReplayShowsTheSameStopsWaitingCountsAndLoads) {
   CliResult r =
       runCli("run " + scenario + " --duration 1000 -q --record " + quoted(rec) + " --out " + quoted(dir.path() / "out"));
   ASSERT_EQ(r.code, 0) << r.err;
-  const std::string view = " --at 935 --size 600x400 --no-hud --centre 1560,390 --zoom 12";
+  const std::string view = " --at 975 --size 600x400 --no-hud --centre 1560,390 --zoom 12";
   const auto live = dir.path() / "live.png", replayed = dir.path() / "replay.png";
   r = runCli("view " + scenario + " --duration 1000 --screenshot " + quoted(live) + view);
   ASSERT_EQ(r.code, 0) << r.err;

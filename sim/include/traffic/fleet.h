@@ -65,7 +65,8 @@ struct DispatchVehicle {
   std::uint32_t index = 0;  ///< position in the fleet, for tie-breaking
   RoadId road;              ///< where it is (or the road it is entering)
   double readyS = 0;        ///< when it will be at the end of `road`, after its current dwell
-  /// Extra time when its first stop is on `road` but it is already past the stop (it loops round).
+  /// Extra time when its first stop is on `road`: once round the block when it is already past the
+  /// stop; before it, the delay on the way there.
   double backToRoadS = 0;
   /// At (or pulling in to) the kerb near the end of `road`, too close to change lanes: it leaves
   /// by a turn the kerb lane makes (DispatchContext::travelFromStopS).
@@ -81,8 +82,9 @@ class DispatchContext {
  public:
   virtual ~DispatchContext() = default;
   /// Estimated driving time from the end of road `from` to the end of road `to` (0 when equal),
-  /// or nullopt when `to` cannot be reached. In the engine: the fleet's vehicle type at the speeds
-  /// observed on each road over the last few minutes, red waits included.
+  /// or nullopt when `to` cannot be reached. In the engine: the fleet's vehicle type's own drive on
+  /// each road plus the delay observed over the last few minutes on the turn it leaves the road by
+  /// (the wait at `from`'s stop line included), on the quickest way by these times.
   [[nodiscard]] virtual std::optional<double> travelS(RoadId from, RoadId to) const = 0;
   /// The same from a stop at the kerb near the end of `from`: the vehicle leaves by a turn the kerb
   /// lane makes, which may be a longer way round than travelS's. By default travelS.

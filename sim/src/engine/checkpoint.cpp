@@ -610,15 +610,22 @@ void encode(ByteWriter& w, const FleetState& f) {
   }
   w.varint(f.nextRequest);
   doubles(w, f.nextRebalanceS);
-  // Travel times from current conditions. routeCache, travelCache and kerbTravelCache are memos: routes are the
-  // router's, and travel times are cleared whenever roadTimeS is refreshed, so recomputing them
-  // from the saved roadTimeS gives the same values.
+  // Travel times from current conditions. waysTo, travelCache and kerbTravelCache are memos, cleared
+  // whenever roadTimeS and exitDelayS are refreshed, so recomputing them from the saved estimates
+  // gives the same values; roadFreeS, usableMovements and movementsInto come from the scenario.
   doubles(w, f.roadSpeedSum);
   doubles(w, f.roadVehicleS);
+  doubles(w, f.movementDelaySum);
+  doubles(w, f.movementExits);
+  doubles(w, f.movementSeenS);
+  doubles(w, f.crossedLineS);
+  w.varint(f.crossedInto.size());
+  for (std::uint32_t road : f.crossedInto) optIndex(w, road);
   w.f64(f.nextEstimateS);
   w.f64(f.nextReplanS);
   w.varint(f.roadTimeS.size());
   for (const auto& times : f.roadTimeS) doubles(w, times);
+  doubles(w, f.exitDelayS);
 }
 void decode(ByteReader& r, const NetworkView& view, std::size_t trips, FleetState& f) {
   section(r, kFleets, "fleets");
@@ -665,6 +672,17 @@ void decode(ByteReader& r, const NetworkView& view, std::size_t trips, FleetStat
   doubles(r, f.roadVehicleS, "roads");
   if (f.roadSpeedSum.size() != speedRoads || f.roadVehicleS.size() != speedRoads)
     throw DecodeError("the checkpoint has road speeds for another network");
+  const std::size_t movements = f.movementDelaySum.size();
+  doubles(r, f.movementDelaySum, "movements");
+  doubles(r, f.movementExits, "movements");
+  doubles(r, f.movementSeenS, "movements");
+  if (f.movementDelaySum.size() != movements || f.movementExits.size() != movements || f.movementSeenS.size() != movements)
+    throw DecodeError("the checkpoint has movement delays for another network");
+  const std::size_t vehicles = f.crossedLineS.size();
+  doubles(r, f.crossedLineS, "vehicles");
+  if (f.crossedLineS.size() != vehicles) throw DecodeError("the checkpoint has stop-line crossings for another number of vehicles");
+  expectCount(r, f.crossedInto.size(), "vehicles");
+  for (std::uint32_t& road : f.crossedInto) road = optIndex(r, roads, "road");
   f.nextEstimateS = r.f64();
   f.nextReplanS = r.f64();
   expectCount(r, f.roadTimeS.size(), "fleets");
@@ -673,6 +691,9 @@ void decode(ByteReader& r, const NetworkView& view, std::size_t trips, FleetStat
     doubles(r, times, "roads");
     if (times.size() != n) throw DecodeError("the checkpoint has road times for another network");
   }
+  doubles(r, f.exitDelayS, "movements");
+  if (f.exitDelayS.size() != movements) throw DecodeError("the checkpoint has movement delays for another network");
+  for (auto& memo : f.waysTo) memo.clear();
   for (auto& cache : f.travelCache) cache.clear();
   for (auto& cache : f.kerbTravelCache) cache.clear();
 }

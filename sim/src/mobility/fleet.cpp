@@ -2,12 +2,18 @@
 // plans stop by stop, park when idle and rebalance. Serial, after the transit stops, in request and
 // vehicle order, so assignments are the same for any number of threads.
 //
-// Plans are timed with travel times from current conditions: each road's mean speed over the last
-// few minutes, read from what the move phase saw on its lanes (red waits included), turned into the
-// delay a vehicle meets there on top of driving at its own type's speed. Before anything has been
-// observed, a road is assumed free-flowing with kSignalAllowanceS at a signal. Every kReplanEveryS
-// the plans are checked against fresh estimates; a vehicle that has fallen behind (some rider's
-// wait or ride limit would break) offers its riders not yet picked up to the whole fleet again.
+// Plans are timed with travel times from current conditions, by the movement a road is left by: a
+// left turn that waits for its protected phase costs more than the straight on beside it. Every
+// vehicle (but service vehicles and bikes) that leaves a road adds what it took, from the stop line
+// before that road to its own, beyond its free drive, to its movement's delays, which fade over
+// the last few minutes (observeExits). A movement few have taken leans on its road's estimate:
+// the mean speed over the road's lanes, read from what the move phase saw there (red waits
+// included); before anything has been observed, a road is assumed free-flowing with
+// kSignalAllowanceS at a signal. A fleet's vehicles drive, and its plans are timed on, the
+// quickest way by these estimates (wayTo), so a loop round the block by three protected lefts is
+// timed as such, and avoided when there is a quicker one. Every kEstimateEveryS the plans are
+// checked against fresh estimates; a vehicle that has fallen behind (some rider's wait or ride
+// limit would break) offers its riders not yet picked up to the whole fleet again.
 //
 // Stops are made near the end of the stop's road (kStopBeforeEndM before the stop line) in the
 // kerb lane: a vehicle changes lanes on its way there as a bus does for its stop (ServiceStops
@@ -19,6 +25,9 @@
 // idle vehicle parks beside its lane, off the traffic, until the dispatcher gives it work.
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <limits>
+#include <queue>
 #include <tuple>
 #include <utility>
 
@@ -47,8 +56,10 @@ double fleetTravelFromKerbS(const FleetContext& s, std::uint32_t fleet, RoadId f
 namespace {
 
 constexpr double kRecentDemandS = 900.0;  // the "demand" rebalancer looks this far back
-// The guess before a road has been observed: free flow plus this per signal at its end. Free-flow
-// times alone ignore the reds, and a plan built on them breaks riders' ride limits.
+// The guess before a road has been observed: free flow plus, at a signal, the mean wait for green of
+// a vehicle arriving at a random moment of the junction's program (signalWaitS), or this where the
+// program never shows the movement green. Free-flow times alone ignore the reds, and a plan built
+// on them breaks riders' ride limits.
 constexpr double kSignalAllowanceS = 15.0;
 // Observed speeds fade with this time constant: a few signal cycles, so that a queue building up
 // shows within minutes, while one red does not swing the estimate.
@@ -56,6 +67,9 @@ constexpr double kSpeedMemoryS = 300.0;
 // Weight of the guess against observations, in vehicle-seconds on the road: on an empty road the
 // guess stands; a few vehicles crossing it outweigh it.
 constexpr double kPriorVehicleS = 30.0;
+// Weight of the road's estimate against a movement's own observations, in exits: a movement that
+// nobody has taken lately is timed as its road; a few exits by it outweigh that.
+constexpr double kPriorExits = 2.0;
 // Travel times are recomputed this often (and the plans checked against them).
 constexpr double kEstimateEveryS = 30.0;
 // Plans keep this share of every wait and ride limit in reserve: a red more or less at each
@@ -111,26 +125,113 @@ LaneId exitLane(const FleetContext& s, const FleetVehicle& fv) {
   return track.lane;
 }
 
-// The estimated time to drive road `road` to its end, for a vehicle of `fleet`.
+// The mean wait for green at `movement` of a vehicle arriving at a random moment of `program`, with
+// `clearanceS` of yellow and all-red after each phase: over each red spell of the cycle, R^2 / 2C.
+// Negative when the movement is never green.
+double signalWaitS(const SignalProgram& program, MovementId movement, double clearanceS) {
+  const std::size_t n = program.phases.size();
+  const auto green = [&](std::size_t i) {
+    const auto& g = program.phases[i % n].green;
+    return std::find(g.begin(), g.end(), movement) != g.end();
+  };
+  std::size_t first = n;
+  double cycleS = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    cycleS += program.phases[i].durationS + clearanceS;
+    if (first == n && green(i)) first = i;
+  }
+  if (first == n || cycleS <= 0) return -1.0;
+  // From the first green phase round the cycle: a phase, then the clearance after it (green only
+  // when the movement stays green in the next phase).
+  double waitS = 0, redS = 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::size_t i = first + k;
+    if (green(i)) {
+      waitS += redS * redS;
+      redS = 0;
+    } else {
+      redS += program.phases[i % n].durationS;
+    }
+    if (green(i) && green(i + 1)) {
+      waitS += redS * redS;
+      redS = 0;
+    } else {
+      redS += clearanceS;
+    }
+  }
+  waitS += redS * redS;
+  return waitS / (2.0 * cycleS);
+}
+
+// The estimated time to drive road `road` to a stop near its end, for a vehicle of `fleet`.
 double roadTimeS(const FleetContext& s, std::uint32_t fleet, RoadId road) { return s.fleets.roadTimeS[fleet][road.index()]; }
 
-// The quickest way from the end of road `from` to the end of road `to` through a road other than
-// `from`, leaving by a turn lane `lane` makes (any turn when `lane` is none): the road it turns
-// onto and the time, or a negative time when there is none.
+// The quickest way to a stop near the end of road `to` from the start of every road, for a vehicle
+// of `fleet`: Dijkstra's search backwards from `to` over the movements its class may drive, each
+// road timed by its free drive plus the delay estimated for the movement it is left by. Searched
+// once per destination between two refreshes of the estimates.
+const FleetState::WayTo& wayTo(const FleetContext& s, std::uint32_t fleet, RoadId to) {
+  auto& memo = s.fleets.waysTo[fleet];
+  if (auto it = memo.find(to.value); it != memo.end()) return it->second;
+  const RoadNetwork& net = *s.view.net;
+  const std::size_t roads = net.roads().size();
+  const auto& freeS = s.fleets.roadFreeS[fleet];
+  const auto& usable = s.fleets.usableMovements[fleet];
+  FleetState::WayTo way;
+  way.timeS.assign(roads, -1.0);
+  way.leaveBy.assign(roads, MovementId());
+  std::vector<double> best(roads, std::numeric_limits<double>::infinity());
+  using Entry = std::pair<double, std::uint32_t>;  // (time, road): ties settle the lower road first
+  std::priority_queue<Entry, std::vector<Entry>, std::greater<>> queue;
+  best[to.index()] = roadTimeS(s, fleet, to);
+  queue.emplace(best[to.index()], to.value);
+  while (!queue.empty()) {
+    const auto [t, r] = queue.top();
+    queue.pop();
+    if (way.timeS[r] >= 0) continue;  // settled before
+    way.timeS[r] = t;
+    for (MovementId m : s.fleets.movementsInto[r]) {
+      if (!usable[m.index()]) continue;
+      const std::uint32_t from = net.movement(m).fromRoad.value;
+      const double via = t + freeS[from] + s.fleets.exitDelayS[m.index()];
+      if (way.timeS[from] >= 0 || via >= best[from]) continue;
+      best[from] = via;
+      way.leaveBy[from] = m;
+      queue.emplace(via, from);
+    }
+  }
+  return memo.emplace(to.value, std::move(way)).first->second;
+}
+
+// The roads of the quickest way from the start of road `from` to road `to` (wayTo), or nullopt.
+std::optional<std::vector<RoadId>> wayFrom(const FleetContext& s, std::uint32_t fleet, RoadId from, RoadId to) {
+  const FleetState::WayTo& way = wayTo(s, fleet, to);
+  if (way.timeS[from.index()] < 0) return std::nullopt;
+  std::vector<RoadId> route{from};
+  while (route.back() != to && route.size() <= way.timeS.size())
+    route.push_back(s.view.net->movement(way.leaveBy[route.back().index()]).toRoad);
+  return route;
+}
+
+// The quickest way from the stop line of road `from` to a stop near the end of road `to` through a
+// road other than `from`, leaving by a turn lane `lane` makes (any turn when `lane` is none): the
+// road it turns onto and the time, the wait for that turn included, or a negative time when there
+// is none.
 std::pair<RoadId, double> bestExit(const FleetContext& s, std::uint32_t fleet, RoadId from, RoadId to, LaneId lane) {
   const RoadNetwork& net = *s.view.net;
   const VehicleClass cls = s.view.scenario->vehicleTypes[s.view.scenario->fleets.fleets[fleet].type.index()].vehicleClass;
+  const FleetState::WayTo& way = wayTo(s, fleet, to);
   std::pair<RoadId, double> best{RoadId(), -1.0};
   for (MovementId m : net.road(from).movementsOut) {
     const Movement& movement = net.movement(m);
-    const bool open = std::any_of(movement.connectors.begin(), movement.connectors.end(), [&](ConnectorId c) {
+    const bool open = lane.valid() ? std::any_of(movement.connectors.begin(), movement.connectors.end(), [&](ConnectorId c) {
       const Connector& con = net.connector(c);
-      return (!lane.valid() || con.from == lane) && net.lane(con.to).allowed.allows(cls);
-    });
+      return con.from == lane && net.lane(con.to).allowed.allows(cls);
+    }) : s.fleets.usableMovements[fleet][m.index()] != 0;
     if (!open) continue;
-    const double rest = fleetTravelS(s, fleet, movement.toRoad, to);
+    const double rest = way.timeS[movement.toRoad.index()];
     if (rest < 0) continue;
-    const double t = roadTimeS(s, fleet, movement.toRoad) + (movement.toRoad == to ? 0.0 : rest);
+    const double t = s.fleets.exitDelayS[m.index()] + rest;
     if (best.second < 0 || t < best.second) best = {movement.toRoad, t};
   }
   return best;
@@ -147,7 +248,7 @@ bool routeToNextStop(const FleetContext& s, FleetVehicle& fv) {
   if (track.isConnector()) {
     // Committed to the road being entered.
     const RoadId entering = s.vehicles.routes[fv.vehicle][v.routeIndex];
-    auto rest = s.fleets.routers[fv.fleet]->shortestRoute(entering, target);
+    auto rest = wayFrom(s, fv.fleet, entering, target);
     if (!rest) return false;
     route = std::move(*rest);
   } else {
@@ -156,7 +257,7 @@ bool routeToNextStop(const FleetContext& s, FleetVehicle& fv) {
     std::optional<RoadId> committed;
     if (v.flags & kGranted) committed = net.movement(net.connector(v.nextConnector).movement).toRoad;
     if (committed) {
-      auto rest = s.fleets.routers[fv.fleet]->shortestRoute(*committed, target);
+      auto rest = wayFrom(s, fv.fleet, *committed, target);
       if (!rest) return false;
       route.insert(route.end(), rest->begin(), rest->end());
     } else if (here == target && v.posM <= fleetStopPositionOn(s.view, here) + kStopToleranceM) {
@@ -169,7 +270,7 @@ bool routeToNextStop(const FleetContext& s, FleetVehicle& fv) {
       auto [next, t] = bestExit(s, fv.fleet, here, target, exitLane(s, fv));
       if (t < 0) std::tie(next, t) = bestExit(s, fv.fleet, here, target, LaneId());
       if (t < 0) return false;
-      auto rest = s.fleets.routers[fv.fleet]->shortestRoute(next, target);
+      auto rest = wayFrom(s, fv.fleet, next, target);
       if (!rest) return false;
       route.insert(route.end(), rest->begin(), rest->end());
     }
@@ -178,6 +279,12 @@ bool routeToNextStop(const FleetContext& s, FleetVehicle& fv) {
   s.vehicles.setRoute(fv.vehicle, fv.route);
   v.routeIndex = 0;
   return true;
+}
+
+// An idle vehicle parks beside its lane, off the traffic; its time on this road is no delay of the road's.
+void park(const FleetContext& s, const FleetVehicle& fv) {
+  enterBay(s.vehicles, fv.vehicle);
+  s.fleets.crossedLineS[fv.vehicle] = -1;
 }
 
 void accrue(const FleetContext& s, FleetVehicle& fv) { fv.ride.accrue(s.vehicles.hot[fv.vehicle].distanceM, fv.onboard.size()); }
@@ -236,6 +343,7 @@ void makeStop(const FleetContext& s, FleetVehicle& fv, double nowS) {
   ++fv.stopsMade;
   fv.dwellLeftS = fleet.doorS + static_cast<double>(moves) * fleet.boardingS;
   s.vehicles.hot[fv.vehicle].flags |= kDwelling;
+  s.fleets.crossedLineS[fv.vehicle] = -1;  // its time on this road is no delay of the road's
 }
 
 // What the dispatcher sees of a vehicle: where it is and when it will be at the end of that road.
@@ -248,13 +356,17 @@ DispatchVehicle dispatchView(const FleetContext& s, const FleetVehicle& fv, doub
   const Track& track = s.view.tracks[v.track];
   // Entering the road (on a connector): all of it; on it: the rest of it.
   const double share = track.isConnector() || lengthM <= 0 ? 1.0 : std::clamp((lengthM - v.posM) / lengthM, 0.0, 1.0);
-  d.readyS = nowS + ((v.flags & kDwelling) ? fv.dwellLeftS : 0.0) + share * roadTimeS(s, fv.fleet, d.road);
+  // At the stop line: the wait there for the way on is the next leg's (it depends on the turn).
+  d.readyS = nowS + ((v.flags & kDwelling) ? fv.dwellLeftS : 0.0) + share * s.fleets.roadFreeS[fv.fleet][d.road.index()];
   // Past the stop of this road (or committed to leave it): a stop here means once round the block.
   const LaneId exit = exitLane(s, fv);
   if (!track.isConnector() && ((v.flags & kGranted) || v.posM > fleetStopPositionOn(s.view, d.road) + kStopToleranceM)) {
     double loop = bestExit(s, fv.fleet, d.road, d.road, exit).second;
     if (loop < 0) loop = bestExit(s, fv.fleet, d.road, d.road, LaneId()).second;
     d.backToRoadS = std::max(0.0, loop);
+  } else {
+    // Before it: the road's delay on the way there.
+    d.backToRoadS = share * (roadTimeS(s, fv.fleet, d.road) - s.fleets.roadFreeS[fv.fleet][d.road.index()]);
   }
   // Standing at the kerb (stopped there, or parked there after a stop): it leaves as from a stop.
   d.atKerb = exit.valid() && exit == fleetStopLaneOn(s.view, d.road, s.view.type(v).vehicleClass);
@@ -370,24 +482,105 @@ void observeSpeeds(const FleetContext& s) {
 
 // Each road's time for each fleet: driving it at the fleet type's own speed, plus the delay the
 // observed traffic met there beyond free flow.
-void estimateRoadTimes(const FleetContext& s) {
+// Whether a vehicle's time on `road` so far tells its delay there (observeExits says which do not).
+bool observed(const FleetContext& s, std::uint32_t id, RoadId road) {
+  const Vehicle& v = s.vehicles.hot[id];
+  return s.fleets.crossedInto[id] == road.value && s.fleets.crossedLineS[id] >= 0 && !(v.flags & kTransit) &&
+         s.view.type(v).vehicleClass != VehicleClass::Bike && !s.vehicles.cold[id].teleported;
+}
+
+// Each road's time for each fleet: driving it at the fleet type's own speed, plus the delay the
+// observed traffic met there beyond free flow; and each movement's delay, from the exits by it
+// and, as far as they are few, its road's delay.
+void estimateRoadTimes(const FleetContext& s, double nowS) {
   const RoadNetwork& net = *s.view.net;
-  const Fleets& specs = s.view.scenario->fleets;
-  for (std::size_t f = 0; f < specs.fleets.size(); ++f) {
-    const VehicleType& type = s.view.scenario->vehicleTypes[specs.fleets[f].type.index()];
-    auto& times = s.fleets.roadTimeS[f];
+  if (s.fleets.roadSignalWaitS.empty()) {
+    // The guess for a road nobody has been seen on, once: the mean wait for green over its movements.
+    s.fleets.roadSignalWaitS.assign(net.roads().size(), 0.0);
+    const double clearanceS = s.view.scenario->signalTiming.yellowS + s.view.scenario->signalTiming.allRedS;
     for (std::size_t r = 0; r < net.roads().size(); ++r) {
       const Road& road = net.road(RoadId(static_cast<std::uint32_t>(r)));
-      const double limit = net.lane(road.lanes.front()).speedLimitMps;
-      const double freeS = road.lengthM / limit;
-      const bool signalised = s.signals.controllerOfJunction[road.to.index()] >= 0 && net.junction(road.to).program;
-      const double guessMps = road.lengthM / (freeS + (signalised ? kSignalAllowanceS : 0.0));
-      const double meanMps = (s.fleets.roadSpeedSum[r] + kPriorVehicleS * guessMps) / (s.fleets.roadVehicleS[r] + kPriorVehicleS);
-      const double delayS = meanMps > 1e-3 ? std::max(0.0, road.lengthM / meanMps - freeS) : 3600.0;
-      times[r] = road.lengthM / desiredSpeed(type, limit) + delayS;
+      const Junction& end = net.junction(road.to);
+      if (!end.program || road.movementsOut.empty() || s.signals.controllerOfJunction[road.to.index()] < 0) continue;
+      double sum = 0;
+      for (MovementId m : road.movementsOut) {
+        const double w = signalWaitS(*end.program, m, clearanceS);
+        sum += w < 0 ? kSignalAllowanceS : w;
+      }
+      s.fleets.roadSignalWaitS[r] = sum / static_cast<double>(road.movementsOut.size());
     }
+  }
+  std::vector<double> roadDelayS(net.roads().size());
+  for (std::size_t r = 0; r < net.roads().size(); ++r) {
+    const Road& road = net.road(RoadId(static_cast<std::uint32_t>(r)));
+    const double limit = net.lane(road.lanes.front()).speedLimitMps;
+    const double freeS = road.lengthM / limit;
+    const double guessMps = road.lengthM / (freeS + s.fleets.roadSignalWaitS[r]);
+    const double meanMps = (s.fleets.roadSpeedSum[r] + kPriorVehicleS * guessMps) / (s.fleets.roadVehicleS[r] + kPriorVehicleS);
+    roadDelayS[r] = meanMps > 1e-3 ? std::max(0.0, road.lengthM / meanMps - freeS) : 3600.0;
+  }
+  for (std::size_t m = 0; m < net.movements().size(); ++m) {
+    const double fade = std::exp(-(nowS - s.fleets.movementSeenS[m]) / kSpeedMemoryS);
+    const double prior = roadDelayS[net.movement(MovementId(static_cast<std::uint32_t>(m))).fromRoad.index()];
+    const double meanS = (fade * s.fleets.movementDelaySum[m] + kPriorExits * prior) / (fade * s.fleets.movementExits[m] + kPriorExits);
+    s.fleets.exitDelayS[m] = std::max(0.0, meanS);
+  }
+  // The vehicle at the head of each lane has already been delayed this long on its way to the turn
+  // it waits for: that turn's delay is at least as long. A turn the signals seldom serve shows so
+  // before anyone has got through, where its few old exits would not.
+  for (std::uint32_t t = 0; t < s.view.laneCount; ++t) {
+    const auto& occ = s.vehicles.occupants[TrackId(t)];
+    if (occ.empty()) continue;
+    const std::uint32_t id = occ.front();
+    const Vehicle& v = s.vehicles.hot[id];
+    const Track& track = s.view.tracks[TrackId(t)];
+    const RoadId road = net.lane(track.lane).road;
+    if (!observed(s, id, road)) continue;
+    const auto next = s.vehicles.nextRoad(id);
+    const auto movement = next ? net.movementBetween(road, *next) : std::nullopt;
+    if (!movement) continue;
+    const double delayS = nowS - s.fleets.crossedLineS[id] - net.road(road).lengthM / desiredSpeed(s.view.type(v), track.speedLimitMps);
+    s.fleets.exitDelayS[movement->index()] = std::max(s.fleets.exitDelayS[movement->index()], delayS);
+  }
+  for (std::size_t f = 0; f < s.fleets.roadTimeS.size(); ++f) {
+    for (std::size_t r = 0; r < net.roads().size(); ++r) s.fleets.roadTimeS[f][r] = s.fleets.roadFreeS[f][r] + roadDelayS[r];
+    s.fleets.waysTo[f].clear();
     s.fleets.travelCache[f].clear();
     s.fleets.kerbTravelCache[f].clear();
+  }
+}
+
+// Movement times: every vehicle about to cross a stop line (the transfer phase takes it into the
+// junction next) adds what it took since it crossed the one before, beyond driving its road at its
+// own desired speed, to the delays of the movement it leaves by. Left out: transit vehicles (their
+// stops are no delay of the road), fleet vehicles on a road where they stopped or parked, bikes
+// (they keep to the side), the first road of a trip (it entered somewhere along it) and a vehicle
+// once teleported. Looks at the front of every lane only: a constant per lane and per exit,
+// whatever the number of vehicles.
+void observeExits(const FleetContext& s) {
+  const RoadNetwork& net = *s.view.net;
+  const double atS = s.clock.nowS + s.clock.dtS;
+  for (std::uint32_t t = 0; t < s.view.laneCount; ++t) {
+    const Track& track = s.view.tracks[TrackId(t)];
+    for (std::uint32_t id : s.vehicles.occupants[TrackId(t)]) {
+      const Vehicle& v = s.vehicles.hot[id];
+      if (v.posM <= track.lengthM) break;
+      if (s.vehicles.onLastRoad(id)) continue;  // arrives
+      if (!(v.flags & kGranted) || !v.nextConnector.valid()) break;
+      const Movement& movement = net.movement(net.connector(v.nextConnector).movement);
+      const VehicleType& type = s.view.type(v);
+      const RoadId road = net.lane(track.lane).road;
+      if (observed(s, id, road)) {
+        const std::size_t m = net.connector(v.nextConnector).movement.index();
+        const double fade = std::exp(-(atS - s.fleets.movementSeenS[m]) / kSpeedMemoryS);
+        const double freeS = net.road(road).lengthM / desiredSpeed(type, track.speedLimitMps);
+        s.fleets.movementDelaySum[m] = fade * s.fleets.movementDelaySum[m] + (atS - s.fleets.crossedLineS[id] - freeS);
+        s.fleets.movementExits[m] = fade * s.fleets.movementExits[m] + 1.0;
+        s.fleets.movementSeenS[m] = atS;
+      }
+      s.fleets.crossedLineS[id] = atS;
+      s.fleets.crossedInto[id] = movement.toRoad.value;
+    }
   }
 }
 
@@ -431,16 +624,8 @@ double fleetTravelS(const FleetContext& s, std::uint32_t fleet, RoadId from, Roa
   const std::uint64_t key = (std::uint64_t{from.value} << 32) | to.value;
   auto& cache = s.fleets.travelCache[fleet];
   if (auto it = cache.find(key); it != cache.end()) return it->second;
-  // Routes are the router's (the ones the vehicles take); only their times change with traffic.
-  auto& routes = s.fleets.routeCache[fleet];
-  auto known = routes.find(key);
-  if (known == routes.end()) {
-    auto route = s.fleets.routers[fleet]->shortestRoute(from, to);
-    known = routes.emplace(key, route ? std::move(*route) : std::vector<RoadId>{}).first;
-  }
-  const std::vector<RoadId>& route = known->second;
-  double t = route.empty() ? -1.0 : 0.0;
-  for (std::size_t k = 1; k < route.size(); ++k) t += roadTimeS(s, fleet, route[k]);
+  // The way the vehicles take (routeToNextStop): any turn, the wait for it at `from` included.
+  const double t = bestExit(s, fleet, from, to, LaneId()).second;
   cache.emplace(key, t);
   return t;
 }
@@ -466,20 +651,42 @@ void initFleets(const NetworkView& view, Vehicles& vehicles, FleetState& fleets)
   double fastestLimitMps = 0;
   for (std::size_t l = 0; l < view.net->lanes().size(); ++l)
     fastestLimitMps = std::max(fastestLimitMps, view.net->lane(LaneId(static_cast<std::uint32_t>(l))).speedLimitMps);
+  const RoadNetwork& net = *view.net;
   for (const FleetSpec& f : fleetSpecs.fleets) {
     fleets.dispatchers.push_back(makeDispatcher(f.dispatcher));
-    // Routes its vehicles may drive: none through a turn onto a lane they may not use.
-    fleets.routers.push_back(std::make_unique<Router>(*view.net, view.scenario->vehicleTypes[f.type.index()].vehicleClass));
-    fleets.routeCache.emplace_back();
+    const VehicleType& type = view.scenario->vehicleTypes[f.type.index()];
+    // Movements its vehicles may drive: none through a turn onto a lane they may not use.
+    auto& usable = fleets.usableMovements.emplace_back(net.movements().size(), 0);
+    for (std::size_t m = 0; m < usable.size(); ++m)
+      for (ConnectorId c : net.movement(MovementId(static_cast<std::uint32_t>(m))).connectors) {
+        const Connector& con = net.connector(c);
+        if (net.lane(con.from).allowed.allows(type.vehicleClass) && net.lane(con.to).allowed.allows(type.vehicleClass)) usable[m] = 1;
+      }
+    auto& freeS = fleets.roadFreeS.emplace_back(net.roads().size(), 0.0);
+    for (std::size_t r = 0; r < freeS.size(); ++r) {
+      const Road& road = net.road(RoadId(static_cast<std::uint32_t>(r)));
+      freeS[r] = road.lengthM / desiredSpeed(type, net.lane(road.lanes.front()).speedLimitMps);
+    }
     fleets.nextRebalanceS.push_back(f.rebalanceEveryS);
     // Braking to a halt and pulling away at the type's comfortable rates, against driving through.
-    const VehicleType& type = view.scenario->vehicleTypes[f.type.index()];
     const double v = desiredSpeed(type, fastestLimitMps);
     fleets.stopLossS.push_back(v / (2 * type.accelMps2) + v / (2 * type.comfortDecelMps2));
   }
-  fleets.roadSpeedSum.assign(view.net->roads().size(), 0.0);
-  fleets.roadVehicleS.assign(view.net->roads().size(), 0.0);
-  fleets.roadTimeS.assign(fleetSpecs.fleets.size(), std::vector<double>(view.net->roads().size(), 0.0));
+  fleets.movementsInto.resize(net.roads().size());
+  for (std::size_t m = 0; m < net.movements().size(); ++m) {
+    const MovementId id(static_cast<std::uint32_t>(m));
+    fleets.movementsInto[net.movement(id).toRoad.index()].push_back(id);
+  }
+  fleets.roadSpeedSum.assign(net.roads().size(), 0.0);
+  fleets.roadVehicleS.assign(net.roads().size(), 0.0);
+  fleets.movementDelaySum.assign(net.movements().size(), 0.0);
+  fleets.movementExits.assign(net.movements().size(), 0.0);
+  fleets.movementSeenS.assign(net.movements().size(), 0.0);
+  fleets.crossedLineS.assign(vehicles.hot.size(), -1.0);
+  fleets.crossedInto.assign(vehicles.hot.size(), UINT32_MAX);
+  fleets.exitDelayS.assign(net.movements().size(), 0.0);
+  fleets.roadTimeS.assign(fleetSpecs.fleets.size(), std::vector<double>(net.roads().size(), 0.0));
+  fleets.waysTo.resize(fleetSpecs.fleets.size());
   fleets.travelCache.resize(fleetSpecs.fleets.size());
   fleets.kerbTravelCache.resize(fleetSpecs.fleets.size());
   const auto& trips = view.scenario->demand.trips;
@@ -508,7 +715,7 @@ void serveFleets(const NetworkView& view, const SimClock& clock, const Signals& 
   const bool refresh = nowS + 1e-9 >= s.fleets.nextEstimateS;
   if (refresh) {
     s.fleets.nextEstimateS += kEstimateEveryS;
-    estimateRoadTimes(s);
+    estimateRoadTimes(s, nowS);
   }
   const auto& requests = s.view.scenario->fleets.requests;
   for (; s.fleets.nextRequest < requests.size() && requests[s.fleets.nextRequest].timeS <= nowS; ++s.fleets.nextRequest)
@@ -531,7 +738,7 @@ void serveFleets(const NetworkView& view, const SimClock& clock, const Signals& 
       if (fv.dwellLeftS > 1e-9) continue;
       v.flags &= ~kDwelling;
       if (fv.plan.empty()) {
-        if (!(v.flags & kInBay)) enterBay(s.vehicles, fv.vehicle);  // park until there is work
+        if (!(v.flags & kInBay)) park(s, fv);  // until there is work
         continue;
       }
     }
@@ -540,7 +747,7 @@ void serveFleets(const NetworkView& view, const SimClock& clock, const Signals& 
       fv.route.clear();  // take a fresh route below
     }
     if (fv.plan.empty()) {
-      if (!s.view.tracks[v.track].isConnector() && v.speedMps < kHaltingSpeedMps) enterBay(s.vehicles, fv.vehicle);
+      if (!s.view.tracks[v.track].isConnector() && v.speedMps < kHaltingSpeedMps) park(s, fv);
       continue;
     }
     // A route that does not lead to the next stop (new plan, rebalancing, left a bay) is rebuilt.
@@ -565,13 +772,15 @@ void serveFleets(const NetworkView& view, const SimClock& clock, const Signals& 
       if (fv.plan.front().request == UINT32_MAX) {
         // A rebalancing destination: park here.
         fv.plan.erase(fv.plan.begin());
-        if (fv.plan.empty()) enterBay(s.vehicles, fv.vehicle);
+        if (fv.plan.empty()) park(s, fv);
         else fv.route.clear();
         continue;
       }
       makeStop(s, fv, nowS);
     }
   }
+  // Last, after the fleet's own routes changed: who crosses a stop line this step, and by which turn.
+  observeExits(s);
 }
 
 }  // namespace traffic::engine

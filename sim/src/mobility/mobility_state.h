@@ -108,17 +108,35 @@ struct FleetState {
   std::size_t nextRequest = 0;
   std::vector<std::unique_ptr<Dispatcher>> dispatchers;  // per fleet
   std::vector<double> nextRebalanceS;               // per fleet
-  std::vector<std::unique_ptr<Router>> routers;     // per fleet, for its vehicles' class
+  std::vector<std::vector<char>> usableMovements;   // per fleet, per movement: its class may drive it
+  std::vector<std::vector<MovementId>> movementsInto;  // per road: the movements that lead onto it
+  std::vector<double> roadSignalWaitS;              // per road: the guess of its delay before any observation (a memo)
   // Travel times from current conditions (fleet.cpp): per road, vehicle-seconds spent on its lanes
   // and the speeds summed over them, both decaying exponentially, so their ratio is the mean speed
   // over the last few minutes, red waits included.
   std::vector<double> roadSpeedSum;                 // per road
   std::vector<double> roadVehicleS;                 // per road
+  // ... and per movement, what the vehicles that left their road by it took beyond free flow, from
+  // the stop line before that road to its own: a sum of delays and a count of exits, both fading
+  // with time, brought up to date (faded to movementSeenS) whenever an exit is added.
+  std::vector<double> movementDelaySum;             // per movement
+  std::vector<double> movementExits;                // per movement
+  std::vector<double> movementSeenS;                // per movement
+  std::vector<double> crossedLineS;                 // per vehicle: when it last crossed a stop line, <0 never
+  std::vector<std::uint32_t> crossedInto;           // per vehicle: the road it then entered, UINT32_MAX none
   double nextEstimateS = 0;                         // when travel times are next refreshed
   double nextReplanS = 0;                           // when plans are next checked against them
-  std::vector<std::vector<double>> roadTimeS;       // per fleet, per road: estimated drive to its end
+  std::vector<std::vector<double>> roadTimeS;       // per fleet, per road: estimated drive to a stop near its end
+  std::vector<std::vector<double>> roadFreeS;       // per fleet, per road: its length at the type's own speed
+  std::vector<double> exitDelayS;                   // per movement: estimated delay of a road left by it
   std::vector<double> stopLossS;                    // per fleet: braking and pulling away at a stop
-  std::vector<std::unordered_map<std::uint64_t, std::vector<RoadId>>> routeCache;  // per fleet: (from, to) -> route, empty: unreachable
+  // Per fleet, per destination road: the quickest way to a stop near its end from the start of
+  // every road, with these estimates (a memo, cleared when they are refreshed).
+  struct WayTo {
+    std::vector<double> timeS;         // per road: from its start to the stop, <0 unreachable
+    std::vector<MovementId> leaveBy;   // per road: the movement to leave it by (none on the destination)
+  };
+  std::vector<std::unordered_map<std::uint32_t, WayTo>> waysTo;
   std::vector<std::unordered_map<std::uint64_t, double>> travelCache;  // per fleet: (from, to) -> s, <0 unreachable
   std::vector<std::unordered_map<std::uint64_t, double>> kerbTravelCache;  // the same from a kerb stop on `from`
   [[nodiscard]] bool isServiceVehicle(std::uint32_t vehicle) const {

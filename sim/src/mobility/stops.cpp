@@ -16,6 +16,7 @@
 // lane's occupant list and, once the doors close, merges back when the gap behind it is safe.
 #include <algorithm>
 
+#include "engine/lane_entry.h"
 #include "engine/state.h"
 #include "mobility/service_stops.h"
 
@@ -152,6 +153,12 @@ bool leaveBay(const NetworkView& view, Vehicles& vehicles, std::uint32_t id) {
     // The follower must be able to stop behind us comfortably.
     const double needed = ft.minGapM + follower.speedMps * follower.speedMps / (2.0 * ft.comfortDecelMps2);
     if (v.posM - t.lengthM - follower.posM < needed) return false;
+  } else if (enteringFromJunction(view, vehicles, v.track)) {
+    // Nobody behind it on the lane, but vehicles are driving in through the junction at the lane's
+    // start, and arbitration promised them the room there: merging in within their stopping
+    // distance of the start (a depot at the start of a road) could leave them standing in the box.
+    const double limit = view.tracks[v.track].speedLimitMps;
+    if (v.posM - t.lengthM < entryShareM(view, t) + limit * limit / (2.0 * t.comfortDecelMps2)) return false;
   }
   attachByPosition(view, vehicles, id, v.track);
   v.flags &= ~kInBay;
