@@ -5,15 +5,19 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "common/test_networks.h"
 #include "signals/policies/actuated.h"
 #include "signals/policies/green_wave.h"
+#include "signals/policies/lookahead_pressure.h"
 #include "signals/policies/max_pressure.h"
+#include "signals/policies/phase_lanes.h"
 #include "signals/policies/sotl.h"
 #include "signals/policies/webster.h"
 #include "traffic/errors.h"
@@ -568,6 +572,89 @@ TEST(PoliciesAll, AnswerValidPhasesDeterministically) {
       EXPECT_EQ(policy->decide(s.observe(phase, inPhase, k * 3.7)), answer) << policy->name();
     }
   }
+}
+
+// The controller hands policies the lanes each phase serves, derived once per junction
+// (PhaseLanes); an observation without them has the helpers scan the network. Both must answer
+// the same, in the same order: lane by lane on every junction of a grid, and every policy's
+// decision over a sweep of readings.
+TEST(PoliciesAll, PhaseLanesAnswerAsTheNetworkScan) {
+  GridSpec spec;
+  spec.rows = 2;
+  spec.columns = 3;
+  const RoadNetwork net = generateGrid(spec);
+  using Pair = std::tuple<std::uint32_t, std::uint32_t, std::uint32_t>;
+  int checkedPairs = 0;
+  for (std::size_t j = 0; j < net.junctions().size(); ++j) {
+    const Junction& junction = net.junctions()[j];
+    if (!junction.program) continue;
+    SignalObservation scan;
+    scan.junction = JunctionId(j);
+    scan.network = &net;
+    scan.phases = junction.program->phases;
+    const PhaseLanes lanes = policy_detail::derivePhaseLanes(net, JunctionId(j), junction.program->phases);
+    SignalObservation derived = scan;
+    derived.phaseLanes = &lanes;
+    ASSERT_EQ(lanes.phaseCount(), junction.program->phases.size());
+    for (int p = -1; p <= static_cast<int>(junction.program->phases.size()); ++p) {
+      std::vector<Pair> fromScan, fromDerived;
+      policy_detail::forEachLanePair(scan, p, [&](MovementId m, LaneId a, LaneId b) {
+        fromScan.emplace_back(m.value, a.value, b.value);
+      });
+      policy_detail::forEachLanePair(derived, p, [&](MovementId m, LaneId a, LaneId b) {
+        fromDerived.emplace_back(m.value, a.value, b.value);
+      });
+      EXPECT_EQ(fromScan, fromDerived) << junction.name << " phase " << p;
+      checkedPairs += static_cast<int>(fromScan.size());
+      std::vector<std::uint32_t> servedScan, servedDerived;
+      policy_detail::forEachServedLane(scan, p, [&](LaneId l, const LaneObservation&) { servedScan.push_back(l.value); });
+      policy_detail::forEachServedLane(derived, p, [&](LaneId l, const LaneObservation&) { servedDerived.push_back(l.value); });
+      EXPECT_EQ(servedScan, servedDerived) << junction.name << " phase " << p;
+      for (std::size_t l = 0; l < net.lanes().size(); ++l)
+        EXPECT_EQ(policy_detail::phaseServesLane(scan, p, LaneId(l)), policy_detail::phaseServesLane(derived, p, LaneId(l)))
+            << junction.name << " phase " << p << " lane " << l;
+    }
+  }
+  EXPECT_GT(checkedPairs, 80);  // 16 lane pairs a junction on this grid
+
+  Sensors s = fourPhase();
+  const PhaseLanes lanes = policy_detail::derivePhaseLanes(s.net(), s.id(), s.phases());
+  std::vector<std::unique_ptr<SignalPolicy>> policies;
+  for (const std::string& name : signalPolicyNames()) policies.push_back(make(name));
+  const LookaheadPressurePolicy lookahead;
+  const std::vector<std::string> roads{kGridN, kGridS, kGridE, kGridW};
+  std::map<std::string, int> switches;
+  for (int k = 0; k < 200; ++k) {
+    for (std::size_t r = 0; r < roads.size(); ++r)
+      for (int l = 0; l < 3; ++l) {
+        const int v = (k * 7 + static_cast<int>(r) * 5 + l * 3) % 11;
+        LaneObservation& o = s.lane(roads[r], l);
+        o.queue = static_cast<std::uint16_t>(v % 6);
+        o.approaching = static_cast<std::uint16_t>(v);
+        o.occupancy = static_cast<float>(v % 10) / 10.0f;
+        o.waitingS = static_cast<float>(v * 9);
+        o.detectorOccupied = v % 4 == 0;
+        o.detectorGapS = static_cast<float>(v % 5);
+        o.flowVehPerH = static_cast<float>(v * 90);
+      }
+    const int phase = k % 4;
+    const double inPhase = 5 + (k % 13) * 6;
+    const SignalObservation without = s.observe(phase, inPhase, k * 3.7);
+    SignalObservation with = without;
+    with.phaseLanes = &lanes;
+    for (const auto& policy : policies) {
+      const int answer = policy->decide(without);
+      EXPECT_EQ(policy->decide(with), answer) << policy->name() << " reading " << k;
+      if (answer != phase) ++switches[std::string(policy->name())];
+    }
+    for (int p = 0; p < 4; ++p) {
+      EXPECT_EQ(lookahead.weight(with, p), lookahead.weight(without, p)) << "reading " << k << " phase " << p;
+      EXPECT_EQ(lookahead.canServe(with, p), lookahead.canServe(without, p)) << "reading " << k << " phase " << p;
+    }
+  }
+  // The sweep makes the adaptive policies change their minds, so the answers compared are not all "hold".
+  EXPECT_GT(switches["lookahead_pressure"], 10);
+  EXPECT_GT(switches["max_pressure"], 10);
 }
 
 }  // namespace

@@ -89,6 +89,37 @@ struct PriorityRules {
   double transitMaxExtensionS = 15;  ///< longest a green is held past the policy's choice for a bus
 };
 
+/// Which lanes each phase of a junction's program serves: derived from the network and the
+/// program alone, so the controller derives it once (derivePhaseLanes in signal_controller.cpp)
+/// and every observation it hands out points to it. Policies read it through the helpers of
+/// signals/policies/phase_lanes.h, which derive the same from the network when an observation
+/// has none (one built by hand): a policy deciding every step at every junction would otherwise
+/// scan the junction's movements and connectors for each lane and phase on every call.
+struct PhaseLanes {
+  const RoadNetwork* network = nullptr;  ///< the network it was derived from
+  /// The junction's incoming lanes: Junction::incoming roads, then their lanes (the order of
+  /// SignalObservation::incoming).
+  std::vector<LaneId> incoming;
+  struct Pair {
+    MovementId movement;  ///< the first of the phase's green movements with a connector from `from` to `to`
+    LaneId from, to;
+    std::uint32_t fromIndex = 0;  ///< `from` in `incoming` (incoming.size() if it is not there)
+    bool everyPhase = false;      ///< `movement` is green in every phase of the program
+  };
+  /// Per phase p, pairs[pairStart[p] .. pairStart[p + 1]): the distinct (from, to) lane pairs of
+  /// its green connectors, in the order of its movements and their connectors.
+  std::vector<std::uint32_t> pairStart;
+  std::vector<Pair> pairs;
+  /// Per phase p, served[servedStart[p] .. servedStart[p + 1]): the distinct lanes its green
+  /// connectors leave, in the same order.
+  std::vector<std::uint32_t> servedStart;
+  std::vector<LaneId> served;
+  /// serves[p * incoming.size() + i]: phase p has a green connector leaving incoming lane i.
+  std::vector<std::uint8_t> serves;
+
+  [[nodiscard]] std::size_t phaseCount() const { return pairStart.empty() ? 0 : pairStart.size() - 1; }
+};
+
 /// What a policy may look at for one junction. Spans point into the world's per-step buffers and
 /// are valid only during the call.
 struct SignalObservation {
@@ -110,6 +141,9 @@ struct SignalObservation {
   /// Vehicles asking this junction for green (emergency first, then by distance). The controller
   /// already honours them; a policy need not, but may (e.g. to plan around a pre-emption).
   std::span<const PriorityRequest> requests;
+  /// The lanes each of `phases` serves (see PhaseLanes); set by the controller, null when the
+  /// observation was built without one.
+  const PhaseLanes* phaseLanes = nullptr;
 };
 
 /// What a policy reads from the lane observations, as a set of bits: which fields of
@@ -283,6 +317,7 @@ class SignalController {
   JunctionId m_junction;
   SignalTiming m_timing;
   const SignalProgram* m_program = nullptr;
+  PhaseLanes m_phaseLanes;  // of m_program, for the policy's observations
   std::vector<MovementId> m_movements;  // the junction's movements
   // m_phaseStates[p][k]: state of m_movements[k] while phase p is green.
   std::vector<std::vector<SignalState>> m_phaseStates;

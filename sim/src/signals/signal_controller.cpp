@@ -4,6 +4,8 @@
 
 #include "traffic/signal.h"
 
+#include "signals/policies/phase_lanes.h"
+
 namespace traffic {
 
 char toChar(SignalState s) {
@@ -85,6 +87,7 @@ SignalController::SignalController(const RoadNetwork& net, JunctionId junction, 
   if (j.program && !j.program->phases.empty()) {
     m_program = &*j.program;
     for (const SignalPhase& p : m_program->phases) m_phaseStates.push_back(phaseMovementStates(net, junction, p));
+    m_phaseLanes = policy_detail::derivePhaseLanes(net, junction, m_program->phases);
   } else {
     m_phaseStates.push_back(unsignalisedMovementStates(net, junction));
   }
@@ -218,6 +221,7 @@ void SignalController::update(double nowS, double dtS, const SignalPolicy& polic
         obs.timeInPhaseS = m_timeInStage;
         obs.phases = m_program->phases;
         obs.offsetS = m_program->offsetS;
+        if (obs.network == m_phaseLanes.network) obs.phaseLanes = &m_phaseLanes;
         const int want = withPriority(obs, policy.decide(obs), dtS);
         if (want != m_phase && want >= 0 && want < static_cast<int>(m_phaseStates.size())) switchTo(want);
         break;

@@ -85,13 +85,24 @@ void LookaheadPressurePolicy::evaluate(const SignalObservation& obs, Scratch& s)
   s.alwaysGreenComplete = true;
   if (obs.network == nullptr) return;
   const RoadNetwork& net = *obs.network;
-  for (RoadId r : net.junction(obs.junction).incoming)
-    for (LaneId l : net.road(r).lanes) {
-      if (s.laneCount == kMaxLanes) break;
-      s.lanes[s.laneCount] = l;
-      s.demand[s.laneCount] = laneDemand(obs, l, phaseServesLane(obs, obs.currentPhase, l));
-      ++s.laneCount;
+  if (const PhaseLanes* pl = obs.phaseLanes) {
+    // The same lanes in the same order, with whether the current phase serves each at hand.
+    const std::size_t n = pl->incoming.size();
+    const bool current = obs.currentPhase >= 0 && static_cast<std::size_t>(obs.currentPhase) < pl->phaseCount();
+    for (std::size_t i = 0; i < n && s.laneCount < kMaxLanes; ++i, ++s.laneCount) {
+      const bool green = current && pl->serves[static_cast<std::size_t>(obs.currentPhase) * n + i] != 0;
+      s.lanes[s.laneCount] = pl->incoming[i];
+      s.demand[s.laneCount] = laneDemand(obs, pl->incoming[i], green);
     }
+  } else {
+    for (RoadId r : net.junction(obs.junction).incoming)
+      for (LaneId l : net.road(r).lanes) {
+        if (s.laneCount == kMaxLanes) break;
+        s.lanes[s.laneCount] = l;
+        s.demand[s.laneCount] = laneDemand(obs, l, phaseServesLane(obs, obs.currentPhase, l));
+        ++s.laneCount;
+      }
+  }
   // A movement green in every phase is green in the first one.
   if (obs.phases.empty()) return;
   for (MovementId m : obs.phases.front().green) {
@@ -107,11 +118,8 @@ void LookaheadPressurePolicy::evaluate(const SignalObservation& obs, Scratch& s)
 LookaheadPressurePolicy::PhaseValue LookaheadPressurePolicy::phaseValue(const SignalObservation& obs, int phase,
                                                         const Scratch& s) const {
   PhaseValue v;
-  policy_detail::forEachLanePair(obs, phase, [&](MovementId movement, LaneId from, LaneId to) {
-    // A movement every phase serves adds the same to every phase: it says nothing.
-    if (s.isAlwaysGreen(obs, movement)) return;
-    const double* cached = s.cachedDemand(from);
-    const double demand = cached != nullptr ? *cached : laneDemand(obs, from);
+  // `demand`: of incoming lane `from`, computed once per call where it could be.
+  auto add = [&](LaneId from, LaneId to, double demand) {
     const LaneObservation& down = laneObservation(obs, to);
     const bool full = down.occupancy >= m_params.spillbackOccupancy;
     const double w = demand - static_cast<double>(down.queue);
@@ -121,6 +129,22 @@ LookaheadPressurePolicy::PhaseValue LookaheadPressurePolicy::phaseValue(const Si
     const LaneObservation& in = laneObservation(obs, from);
     if (phase != obs.currentPhase && in.queue > 0 && in.waitingS >= m_params.maxWaitS * in.queue)
       v.starvedWaitS = std::max(v.starvedWaitS, static_cast<double>(in.waitingS));
+  };
+  // A movement every phase serves adds the same to every phase: it says nothing.
+  if (const PhaseLanes* pl = obs.phaseLanes) {
+    if (phase < 0 || static_cast<std::size_t>(phase) >= pl->phaseCount()) return v;
+    const auto p = static_cast<std::size_t>(phase);
+    for (std::uint32_t k = pl->pairStart[p]; k < pl->pairStart[p + 1]; ++k) {
+      const PhaseLanes::Pair& pair = pl->pairs[k];
+      if (pair.everyPhase) continue;
+      add(pair.from, pair.to, pair.fromIndex < s.laneCount ? s.demand[pair.fromIndex] : laneDemand(obs, pair.from));
+    }
+    return v;
+  }
+  policy_detail::forEachLanePair(obs, phase, [&](MovementId movement, LaneId from, LaneId to) {
+    if (s.isAlwaysGreen(obs, movement)) return;
+    const double* cached = s.cachedDemand(from);
+    add(from, to, cached != nullptr ? *cached : laneDemand(obs, from));
   });
   return v;
 }
