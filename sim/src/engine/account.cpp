@@ -111,13 +111,10 @@ void recordTimeseries(const AccountContext& s, double atS) {
 
 void account(const NetworkView& view, const SimClock& clock, const TransitState& transit, const FleetState& fleets, Vehicles& vehicles, JunctionWork& junctionWork, RoadWork& roadWork, Statistics& stats) {
   const AccountContext s{view, clock, transit, fleets, vehicles, junctionWork, roadWork, stats};
-  for (std::uint32_t& a : s.junctionWork.arrivalsByJunction) {
-    s.stats.counts.arrived += a;
-    a = 0;
-  }
-  for (std::uint32_t& n : s.junctionWork.clampsByJunction) {
-    s.stats.counts.clampedMoves += n;
-    n = 0;
+  // Only the junctions the transfer phase visited counted anything; each count is set back to zero.
+  for (const std::uint32_t j : s.junctionWork.activeJunctions) {
+    s.stats.counts.arrived += std::exchange(s.junctionWork.arrivalsByJunction[j], 0u);
+    s.stats.counts.clampedMoves += std::exchange(s.junctionWork.clampsByJunction[j], 0u);
   }
   for (std::uint32_t& n : s.roadWork.laneChangesByRoad) {
     s.stats.counts.laneChanges += n;

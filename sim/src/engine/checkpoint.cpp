@@ -446,10 +446,11 @@ void decode(ByteReader& r, std::size_t trips, std::size_t roads, EntryQueues& e)
   indices(r, e.roadsWithQueue, roads, "road");
 }
 
-// firstGrant is reset by each junction before it arbitrates, and mergeWaitM is computed in the
-// arbitrate phase before any junction reads it: scratch within one step. `idle` only spares an
-// idle junction its arbitration; a restored world starts with none idle and arbitrates them all.
-static_assert(sizeof(JunctionWork) == 8 * 24, "a member was added to JunctionWork: checkpoint it below");
+// firstGrant is reset by each junction before it arbitrates, mergeWaitM is computed in the
+// arbitrate phase before any junction reads it, and activeJunctions is built by the transfer phase
+// for the account phase: scratch within one step. `idle` only spares an idle junction its
+// arbitration; a restored world starts with none idle and arbitrates them all.
+static_assert(sizeof(JunctionWork) == 9 * 24, "a member was added to JunctionWork: checkpoint it below");
 void encode(ByteWriter& w, const JunctionWork& j) {
   w.u8(kJunctionWork);
   doubles(w, j.reservedM);

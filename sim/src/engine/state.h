@@ -58,8 +58,9 @@ struct JunctionWork {
   IdVector<TrackId, double> mergeWaitM;              // per lane track: room held for vehicles beside that must change into it (arbitrate.cpp)
   IdVector<ConnectorId, VehicleId> firstGrant;            // per connector: its first grant of this step
   std::vector<std::vector<std::uint32_t>> junctionScratch;  // per junction
-  std::vector<std::uint32_t> arrivalsByJunction;          // per junction, this step
-  std::vector<std::uint32_t> clampsByJunction;            // per junction, this step: moves cut at the exit lane
+  std::vector<std::uint32_t> arrivalsByJunction;          // per junction, this step (zero between steps)
+  std::vector<std::uint32_t> clampsByJunction;            // per junction, this step: moves cut at the exit lane (zero between steps)
+  std::vector<std::uint32_t> activeJunctions;  // the junctions the transfer phase visited this step, ascending (transfer.cpp)
   std::vector<std::uint8_t> idle;  // per junction: had no vehicle to arbitrate at its last arbitration (arbitrate.cpp)
 };
 

@@ -25,7 +25,20 @@ void transferAtJunctions(const Executor& exec, const NetworkView& view, const Si
   const TransferContext s{exec, view, clock, vehicles, junctionWork};
   const RoadNetwork& net = *s.view.net;
   const double arriveAt = s.clock.nowS + s.clock.dtS;
-  s.exec.forEach(net.junctions().size(), 8, [&](std::size_t i) {
+  // Only junctions with a vehicle on an incoming lane or in the box have anyone to pass on: the
+  // junctions at the end of the move phase's tracks with vehicles, ascending. (The tracks filled
+  // since the plan phase, by a vehicle leaving a stop bay, hold it at the bay, short of the end.)
+  std::vector<std::uint32_t>& active = s.junctionWork.activeJunctions;
+  active.clear();
+  for (const TrackId t : s.vehicles.activeTracks) {
+    const Track& track = s.view.tracks[t];
+    active.push_back(track.isConnector() ? net.connector(track.connector).junction.value
+                                         : net.road(net.lane(track.lane).road).to.value);
+  }
+  std::sort(active.begin(), active.end());
+  active.erase(std::unique(active.begin(), active.end()), active.end());
+  s.exec.forEach(active.size(), 8, [&](std::size_t a) {
+    const std::size_t i = active[a];
     const Junction& j = net.junction(JunctionId(i));
     std::uint32_t arrivals = 0;
     // 1. Incoming lanes: arrivals at the end of a route, or entry into the chosen connector.
@@ -64,7 +77,8 @@ void transferAtJunctions(const Executor& exec, const NetworkView& view, const Si
     }
     s.junctionWork.arrivalsByJunction[i] = arrivals;
   });
-  s.exec.forEach(net.junctions().size(), 8, [&](std::size_t i) {
+  s.exec.forEach(active.size(), 8, [&](std::size_t a) {
+    const std::size_t i = active[a];
     const Junction& j = net.junction(JunctionId(i));
     // 2. Connectors: vehicles reaching the exit lane. Several connectors may feed one lane in the
     //    same step; they are appended furthest first and never overlap the lane's last vehicle. A
