@@ -210,11 +210,9 @@ TEST(RoadNetwork, WidthZeroJunctionsGiveMinimalConnectors) {
   EXPECT_FALSE(net.junction(*net.findJunction("j1")).program.has_value());
 }
 
-TEST(RoadNetwork, RoutingGraphHasJunctionAndTurnViews) {
+TEST(RoadNetwork, RoutingGraphHasARoadPerVertexAndAMovementPerArc) {
   const RoadNetwork net = testing::crossJunction(100, 2, true);
   const RoadGraph& g = net.graph();
-  EXPECT_EQ(boost::num_vertices(g.junctions), net.junctions().size());
-  EXPECT_EQ(boost::num_edges(g.junctions), net.roads().size());
   EXPECT_EQ(boost::num_vertices(g.turns), net.roads().size());
   EXPECT_EQ(boost::num_edges(g.turns), net.movements().size());
   EXPECT_NEAR(g.roadFreeFlowS[net.findRoad("n_in")->index()], 100 / 13.89, 1e-9);

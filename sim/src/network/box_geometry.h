@@ -10,6 +10,8 @@
 // the first World on it is built.
 #pragma once
 
+#include <cstdint>
+#include <span>
 #include <vector>
 
 #include "traffic/road_network.h"
@@ -37,14 +39,29 @@ struct SharedStart {
   double otherSharedM = 0;  ///< along the other
 };
 
+/// Lists per connector, stored flat (one allocation for the whole network instead of one per
+/// connector): connector c's entries are items[begin[c]] up to items[begin[c + 1]].
+template <class T>
+struct PerConnector {
+  std::vector<std::uint32_t> begin;  ///< one offset per connector, then the end of the last list
+  std::vector<T> items;
+
+  /// The list of the connector with index `c`.
+  [[nodiscard]] std::span<const T> operator[](std::size_t c) const {
+    return {items.data() + begin[c], items.data() + begin[c + 1]};
+  }
+  /// How many connectors have a list.
+  [[nodiscard]] std::size_t size() const { return begin.empty() ? 0 : begin.size() - 1; }
+};
+
 struct BoxGeometry {
   /// Per connector: first one zone per entry of its `conflicts`, in the same order; then one per
   /// connector of the junction whose path comes within touching distance without crossing (turns
   /// into neighbouring lanes, say), which the network does not list as conflicts because the
   /// signal programs may serve both at once.
-  std::vector<std::vector<ConflictZone>> zones;
+  PerConnector<ConflictZone> zones;
   /// Per connector, the other connectors leaving its lane.
-  std::vector<std::vector<SharedStart>> sharedStarts;
+  PerConnector<SharedStart> sharedStarts;
 };
 
 /// The zones of every conflict and the shared starts of every pair of connectors leaving one lane.

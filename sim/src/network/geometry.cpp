@@ -4,6 +4,7 @@
 #include "traffic/geometry.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 
@@ -145,6 +146,18 @@ bool firstCrossing(const Polyline& a, const Polyline& b, Crossing& out) {
   if (aHi.x + kSlack < bLo.x || bHi.x + kSlack < aLo.x || aHi.y + kSlack < bLo.y || bHi.y + kSlack < aLo.y)
     return false;
 
+  // The lengths of b's segments, computed once instead of once per segment of a: this runs for
+  // every pair of connectors of every junction when a network is built.
+  const std::size_t segmentsB = b.points.size() - 1;
+  std::array<double, 32> fewLengths;
+  std::vector<double> manyLengths;
+  double* lengthB = fewLengths.data();
+  if (segmentsB > fewLengths.size()) {
+    manyLengths.resize(segmentsB);
+    lengthB = manyLengths.data();
+  }
+  for (std::size_t j = 1; j < b.points.size(); ++j) lengthB[j - 1] = length(b.points[j] - b.points[j - 1]);
+
   bool found = false;
   double bestA = std::numeric_limits<double>::infinity();
   double bestB = 0;
@@ -159,7 +172,7 @@ bool firstCrossing(const Polyline& a, const Polyline& b, Crossing& out) {
     for (std::size_t j = 1; j < b.points.size(); ++j) {
       const Vec2 q = b.points[j - 1];
       const Vec2 s = b.points[j] - q;
-      const double lenS = length(s);
+      const double lenS = lengthB[j - 1];
       if (lenS < kSamePointM) continue;
       const double denom = cross(r, s);
       // Parallel or collinear segments: lanes that run side by side or overlap do not "cross".

@@ -150,7 +150,6 @@ double RoadNetwork::totalLaneLengthM() const {
 
 void RoadNetwork::buildRoutingGraph() {
   RoadGraph& graph = *m_graph;
-  graph.junctions = RoadGraph::JunctionGraph(m_junctions.size());
   graph.turns = RoadGraph::TurnGraph(m_roads.size());
   graph.roadFreeFlowS.assign(m_roads.size(), 0.0);
   for (std::size_t r = 0; r < m_roads.size(); ++r) {
@@ -158,8 +157,6 @@ void RoadNetwork::buildRoutingGraph() {
     double slowest = std::numeric_limits<double>::infinity();
     for (LaneId l : road.lanes) slowest = std::min(slowest, m_lanes[l.index()].speedLimitMps);
     graph.roadFreeFlowS[r] = road.lengthM / slowest;
-    boost::add_edge(road.from.index(), road.to.index(), RoadGraph::RoadEdge{RoadId(r), graph.roadFreeFlowS[r]},
-                    graph.junctions);
   }
   for (std::size_t m = 0; m < m_movements.size(); ++m) {
     const Movement& mv = m_movements[m];
@@ -501,6 +498,9 @@ RoadNetwork RoadNetworkBuilder::build() {
     std::stable_sort(c.conflicts.begin(), c.conflicts.end(), [](const Conflict& x, const Conflict& y) {
       return x.atM < y.atM || (x.atM == y.atM && x.other < y.other);
     });
+    // Grown one at a time above, a list can hold room for as many again; it never changes after
+    // this, and a city has millions of them.
+    c.conflicts.shrink_to_fit();
   }
 
   // The map's right of way, on the conflicts it concerns.
