@@ -116,10 +116,7 @@ void account(const NetworkView& view, const SimClock& clock, const TransitState&
     s.stats.counts.arrived += std::exchange(s.junctionWork.arrivalsByJunction[j], 0u);
     s.stats.counts.clampedMoves += std::exchange(s.junctionWork.clampsByJunction[j], 0u);
   }
-  for (std::uint32_t& n : s.roadWork.laneChangesByRoad) {
-    s.stats.counts.laneChanges += n;
-    n = 0;
-  }
+  for (const std::uint32_t r : s.roadWork.activeRoads) s.stats.counts.laneChanges += std::exchange(s.roadWork.laneChangesByRoad[r], 0u);
   s.stats.counts.reroutedMissedTurns += s.roadWork.reroutedMissedTurns;
   s.roadWork.reroutedMissedTurns = 0;
   // The move phase left per-track tallies on the active tracks (the others are zero); adding

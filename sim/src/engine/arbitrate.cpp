@@ -31,6 +31,7 @@
 // only its own connectors, the grant flags of its approaching vehicles and its own scratch.
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 #include "engine/lane_choice.h"
 #include "engine/lane_entry.h"
@@ -568,11 +569,42 @@ struct JunctionArbiter {
 void arbitrateJunctions(const Executor& exec, const NetworkView& view, const Signals& signals, const ServiceStops& stops, Vehicles& vehicles, JunctionWork& junctionWork) {
   const ArbitrationContext s{exec, view, signals, stops, vehicles, junctionWork};
   const RoadNetwork& net = *s.view.net;
+  // What to visit: the roads and junctions with a vehicle now (on a lane of the road; on an
+  // incoming lane or a connector of the junction), and those that had one when last visited, whose
+  // scratch must be brought back to what an empty one leaves. An empty road's room is its length,
+  // with nothing held for mergers, and an idle junction arbitrated twice changes nothing: those
+  // left out would only write again what they hold.
+  JunctionWork& work = s.junctionWork;
+  std::vector<std::uint32_t>& roads = work.roomRoads;
+  std::vector<std::uint32_t>& junctions = work.busyJunctions;
+  s.vehicles.findActiveTracks();
+  if (work.recomputeAll) {
+    roads.resize(net.roads().size());
+    std::iota(roads.begin(), roads.end(), 0u);
+    junctions.resize(net.junctions().size());
+    std::iota(junctions.begin(), junctions.end(), 0u);
+    work.recomputeAll = false;
+  } else {
+    for (const TrackId t : s.vehicles.activeTracks) {
+      const Track& track = s.view.tracks[t];
+      if (track.isConnector()) {
+        junctions.push_back(net.connector(track.connector).junction.value);
+      } else {
+        const RoadId road = net.lane(track.lane).road;
+        roads.push_back(road.value);
+        junctions.push_back(net.road(road).to.value);
+      }
+    }
+    std::sort(roads.begin(), roads.end());
+    roads.erase(std::unique(roads.begin(), roads.end()), roads.end());
+    std::sort(junctions.begin(), junctions.end());
+    junctions.erase(std::unique(junctions.begin(), junctions.end()), junctions.end());
+  }
   // The room every lane can still take, computed once per step (see roomOnLane), road by road
   // (mergeWait reads the lanes beside).
   const double slack = stopSlack(s);
-  s.exec.forEach(net.roads().size(), 16, [&](std::size_t r) {
-    const std::vector<LaneId>& lanes = net.roads()[r].lanes;
+  s.exec.forEach(roads.size(), 16, [&](std::size_t a) {
+    const std::vector<LaneId>& lanes = net.roads()[roads[a]].lanes;
     for (std::size_t i = 0; i < lanes.size(); ++i) {
       const TrackId lane = s.view.laneTrack(lanes[i]);
       double used = 0;
@@ -597,11 +629,18 @@ void arbitrateJunctions(const Executor& exec, const NetworkView& view, const Sig
       s.junctionWork.mergeWaitM[lane] = mergeWait(s, lanes, static_cast<int>(i));
     }
   });
-  s.exec.forEach(net.junctions().size(), 8, [&](std::size_t i) {
+  s.exec.forEach(junctions.size(), 8, [&](std::size_t a) {
     thread_local std::vector<std::uint32_t> cursors;
     JunctionArbiter arbiter{s, net, s.junctionWork.reservedM, s.junctionWork.firstGrant, RightOfWay::ByTurn, VehicleId()};
-    arbiter.run(JunctionId(i), cursors);
+    arbiter.run(JunctionId(junctions[a]), cursors);
   });
+  // Kept for the next step: the roads with a vehicle, the junctions not idle.
+  std::erase_if(roads, [&](std::uint32_t r) {
+    for (LaneId l : net.roads()[r].lanes)
+      if (!s.vehicles.occupants[s.view.laneTrack(l)].empty()) return false;
+    return true;
+  });
+  std::erase_if(junctions, [&](std::uint32_t j) { return work.idle[j] != 0 || net.junctions()[j].connectors.empty(); });
 }
 
 }  // namespace traffic::engine

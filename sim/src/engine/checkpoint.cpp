@@ -448,9 +448,10 @@ void decode(ByteReader& r, std::size_t trips, std::size_t roads, EntryQueues& e)
 
 // firstGrant is reset by each junction before it arbitrates, mergeWaitM is computed in the
 // arbitrate phase before any junction reads it, and activeJunctions is built by the transfer phase
-// for the account phase: scratch within one step. `idle` only spares an idle junction its
-// arbitration; a restored world starts with none idle and arbitrates them all.
-static_assert(sizeof(JunctionWork) == 9 * 24, "a member was added to JunctionWork: checkpoint it below");
+// for the account phase: scratch within one step. `idle`, roomRoads and busyJunctions only spare
+// idle junctions and empty roads a visit; a restored world starts with none idle and visits them
+// all (recomputeAll).
+static_assert(sizeof(JunctionWork) == 11 * 24 + 8, "a member was added to JunctionWork: checkpoint it below");
 void encode(ByteWriter& w, const JunctionWork& j) {
   w.u8(kJunctionWork);
   doubles(w, j.reservedM);
@@ -475,10 +476,12 @@ void decode(ByteReader& r, JunctionWork& j) {
   sized(j.arrivalsByJunction, "junctions");
   sized(j.clampsByJunction, "junctions");
   std::fill(j.idle.begin(), j.idle.end(), std::uint8_t{0});  // the restored room is arbitrated afresh
+  j.recomputeAll = true;
 }
 
-// 3 vectors, a counter and the router for missed turns (a memo, built again when needed).
-static_assert(sizeof(RoadWork) == 3 * 24 + 8 + 8, "a member was added to RoadWork: checkpoint it below");
+// 4 vectors, a counter and the router for missed turns (a memo, built again when needed);
+// activeRoads is scratch of a step (the lane-change phase's roads, for the account phase).
+static_assert(sizeof(RoadWork) == 4 * 24 + 8 + 8, "a member was added to RoadWork: checkpoint it below");
 void encode(ByteWriter& w, const RoadWork& rw) {
   w.u8(kRoadWork);
   w.varint(rw.roadScratch.size());

@@ -505,13 +505,24 @@ void changeLanes(const Executor& exec, const NetworkView& view, const SimClock& 
                  const JunctionWork& junctionWork, Vehicles& vehicles, RoadWork& roadWork) {
   const LaneChangeContext s{exec, view, clock, stops, junctionWork, vehicles, roadWork};
   const RoadNetwork& net = *s.view.net;
-  s.exec.forEach(net.roads().size(), 16, [&](std::size_t r) {
-    if (net.roads()[r].lanes.size() < 2) return;
-    RoadLaneChanger changer(s, RoadId(r));
-    changer.run(s.roadWork.roadScratch[r]);
+  // The roads of two lanes or more with a vehicle on them (the arbitrate phase found the tracks
+  // with vehicles; nothing has moved since).
+  std::vector<std::uint32_t>& roads = s.roadWork.activeRoads;
+  roads.clear();
+  for (const TrackId t : s.vehicles.activeTracks) {
+    if (s.view.tracks[t].isConnector()) continue;
+    const RoadId road = net.lane(s.view.tracks[t].lane).road;
+    if (net.road(road).lanes.size() >= 2) roads.push_back(road.value);
+  }
+  std::sort(roads.begin(), roads.end());
+  roads.erase(std::unique(roads.begin(), roads.end()), roads.end());
+  s.exec.forEach(roads.size(), 16, [&](std::size_t a) {
+    RoadLaneChanger changer(s, RoadId(roads[a]));
+    changer.run(s.roadWork.roadScratch[roads[a]]);
   });
   // Missed turns re-route serially, road by road (the router is not shared between threads).
-  for (auto& missed : s.roadWork.missedTurns) {
+  for (const std::uint32_t r : roads) {
+    auto& missed = s.roadWork.missedTurns[r];
     for (std::uint32_t id : missed) {
       if (!s.roadWork.router) s.roadWork.router = std::make_unique<Router>(net);
       if (rerouteFromLane(s.view, s.vehicles, *s.roadWork.router, id)) ++s.roadWork.reroutedMissedTurns;

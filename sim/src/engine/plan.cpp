@@ -258,10 +258,8 @@ void planMotion(const Executor& exec, const NetworkView& view, const SimClock& c
                 const JunctionWork& junctionWork, Vehicles& vehicles) {
   const PlanContext s{exec, view, clock, signals, stops, junctionWork, vehicles};
   const double dt = s.clock.dtS;
-  std::vector<TrackId>& active = s.vehicles.activeTracks;
-  active.clear();
-  for (std::size_t t = 0; t < s.vehicles.occupants.size(); ++t)
-    if (!s.vehicles.occupants[t].empty()) active.push_back(TrackId(t));
+  s.vehicles.findActiveTracks();  // lane changes may have filled lanes or emptied them
+  const std::vector<TrackId>& active = s.vehicles.activeTracks;
   s.exec.forEach(active.size(), 64, [&](std::size_t i) {
     const std::size_t track = active[i].index();
     const auto& occ = s.vehicles.occupants[track];

@@ -128,11 +128,11 @@ struct Vehicles {
   std::vector<std::vector<RoadId>> rerouted;
   std::vector<LanePlan> lanePlans;                    // per vehicle, a cache (see LanePlan)
   IdVector<TrackId, std::vector<std::uint32_t>> occupants;  // per track, front to back
-  // The tracks with vehicles on them from the plan phase to the end of the step, ascending: the
-  // plan and move phases visit only these, and the account phase sums only their tallies. Most
-  // tracks of a network (connectors above all) are empty at any one step. Rebuilt by the plan
-  // phase from `occupants` (lane changes and insertions come before it, transfers after the move);
-  // scratch, not saved.
+  // The tracks with vehicles on them, ascending. Found by the arbitrate phase (after insertions)
+  // for it and the lane-change phase, and again by the plan phase (after lane changes) for the
+  // plan, move, transfer and account phases: each visits only these, or the roads and junctions
+  // they belong to. Most tracks of a network (connectors above all) are empty at any one step.
+  // Scratch, not saved.
   std::vector<TrackId> activeTracks;
   // Per track, what the move phase saw this step (written for the active tracks only); the
   // account phase adds them up and sets them back to zero, so between steps every tally is zero.
@@ -144,6 +144,12 @@ struct Vehicles {
   void setRoute(std::uint32_t vehicle, std::span<const RoadId> route) {
     routes[vehicle] = route;
     lanePlans[vehicle].routeIndex = kNoLanePlan;
+  }
+  /// Finds activeTracks: every track with a vehicle on it, ascending.
+  void findActiveTracks() {
+    activeTracks.clear();
+    for (std::size_t t = 0; t < occupants.size(); ++t)
+      if (!occupants[t].empty()) activeTracks.push_back(TrackId(t));
   }
   /// The road after the current one, if any.
   [[nodiscard]] std::optional<RoadId> nextRoad(std::uint32_t vehicle) const {
