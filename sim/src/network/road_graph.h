@@ -25,7 +25,7 @@ class RoadGraph {
   };
   struct TurnArc {
     MovementId movement;
-    double weightS = 0;  ///< free-flow time of the road the turn leads onto
+    double weightS = 0;  ///< free-flow time of the road the turn leads onto (and of the junction, RoadNetwork::buildRoutingGraph)
   };
   /// Vertex index == JunctionId index.
   using JunctionGraph =
