@@ -184,12 +184,12 @@ class RouteReader {
     m_typeDistributions.emplace(id, std::move(choices));
   }
 
-  // The type of a vehicle; nullopt (and reported) for a type trafficsim cannot drive. A vehicle
-  // of a vTypeDistribution draws its type from the seed and `vehicleId`.
   // A vehicle, trip or flow without `type` is of SUMO's "DEFAULT_VEHTYPE", which a route file may
   // define as a vTypeDistribution (the sumo-tools games do).
   static std::string typeName(const pugi::xml_node& n) { return n.attribute("type").as_string("DEFAULT_VEHTYPE"); }
 
+  // The type of a vehicle; nullopt (and reported) for a type trafficsim cannot drive. A vehicle
+  // of a vTypeDistribution draws its type from the seed and `vehicleId`.
   std::optional<VehicleTypeId> typeOf(const pugi::xml_node& n, const std::string& entity, const std::string& vehicleId) {
     std::string name = typeName(n);
     if (auto t = findType(name)) return t;
