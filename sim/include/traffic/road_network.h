@@ -71,6 +71,11 @@ struct Connector {
   LaneId to;
   double lengthM = 0;
   double speedLimitMps = 13.89;
+  /// The speed is the map's own for this path through the junction (SUMO's internal lane, whose
+  /// speed netconvert already bounds by the curve): drivers take it as given, not bounded again by
+  /// the connector's curvature. Otherwise the slower of the two lanes, which the engine bounds by
+  /// the curve for each vehicle type (engine/network_view.h, curveRadiusOf).
+  bool speedFromMap = false;
   Polyline shape;
   std::vector<Conflict> conflicts;  ///< sorted by atM
   /// A vehicle comes to a full stop at the line before entering (stop sign, all-way stop).
@@ -232,6 +237,9 @@ class RoadNetworkBuilder {
   void setFoesKnown(MovementId movement, int connector);
   void setFoe(MovementId movement, int connector, MovementId foeMovement, int foeConnector);
   void setStopFirst(MovementId movement, int connector);
+  /// The map's own speed through the junction for a connector (Connector::speedFromMap), instead
+  /// of the slower of its two lanes' limits.
+  void setMapSpeed(MovementId movement, int connector, double speedMps);
   /// Give a road the length the map states instead of its trimmed centre line's (SUMO lists a
   /// length per lane that need not match the drawn shape). All its lanes take this length.
   void setRoadLength(RoadId road, double lengthM);
@@ -264,6 +272,12 @@ class RoadNetworkBuilder {
   std::vector<std::pair<MovementId, int>> m_pendingFoesKnown;
   std::vector<PendingYield> m_pendingFoes;  ///< pairs of foes (`yields` unused)
   std::vector<std::pair<MovementId, int>> m_pendingStops;
+  struct PendingSpeed {
+    MovementId movement;
+    int connector = 0;
+    double speedMps = 0;
+  };
+  std::vector<PendingSpeed> m_pendingSpeeds;
 };
 
 }  // namespace traffic

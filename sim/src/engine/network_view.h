@@ -37,8 +37,11 @@ struct Track {
 /// whatever the drawing: a junction of no width leaves connectors a few centimetres long that
 /// turn by a few degrees where two lanes meet, and taken literally (a 2 m radius) they slowed
 /// every vehicle to 2.4 m/s at each such joint.
+/// A connector whose speed is the map's own (Connector::speedFromMap) is taken as straight: the
+/// map's speed already holds the curve, and the drivers of that map's own simulator take it as is.
 inline constexpr double kMinTurnArcM = 15.0;
 inline float curveRadiusOf(const Connector& c) {
+  if (c.speedFromMap) return std::numeric_limits<float>::infinity();
   const double turn = c.shape.totalTurnRad();
   // Below about a degree a connector is straight for any speed a lane allows.
   return turn > 0.02 ? static_cast<float>(std::max(c.lengthM, kMinTurnArcM) / turn) : std::numeric_limits<float>::infinity();

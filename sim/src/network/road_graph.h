@@ -18,7 +18,7 @@ class RoadGraph {
  public:
   struct TurnArc {
     MovementId movement;
-    double weightS = 0;  ///< free-flow time of the road the turn leads onto
+    double weightS = 0;  ///< free-flow time of the road the turn leads onto (and of the junction, RoadNetwork::buildRoutingGraph)
   };
   /// Vertex index == RoadId index.
   using TurnGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS, boost::no_property, TurnArc>;

@@ -158,10 +158,22 @@ void RoadNetwork::buildRoutingGraph() {
     for (LaneId l : road.lanes) slowest = std::min(slowest, m_lanes[l.index()].speedLimitMps);
     graph.roadFreeFlowS[r] = road.lengthM / slowest;
   }
+  // A turn weighs the free-flow time of the road it leads onto and, where the map gives the path
+  // through the junction its own speed (SUMO's internal lanes), the time to cross the junction on
+  // its fastest connector, as SUMO's router counts internal lanes: between two routes of equal road
+  // lengths, the one through tight or long junction paths is the slower. Other maps' connectors
+  // are drawn by trafficsim, and their routes are weighed by the roads alone.
   for (std::size_t m = 0; m < m_movements.size(); ++m) {
     const Movement& mv = m_movements[m];
+    double crossingS = std::numeric_limits<double>::infinity();
+    for (ConnectorId c : mv.connectors) {
+      const Connector& k = m_connectors[c.index()];
+      crossingS = k.speedFromMap ? std::min(crossingS, k.lengthM / k.speedLimitMps) : 0.0;
+      if (crossingS == 0.0) break;
+    }
+    if (!std::isfinite(crossingS)) crossingS = 0.0;
     boost::add_edge(mv.fromRoad.index(), mv.toRoad.index(),
-                    RoadGraph::TurnArc{MovementId(m), graph.roadFreeFlowS[mv.toRoad.index()]}, graph.turns);
+                    RoadGraph::TurnArc{MovementId(m), graph.roadFreeFlowS[mv.toRoad.index()] + crossingS}, graph.turns);
   }
 }
 
@@ -376,6 +388,15 @@ void RoadNetworkBuilder::setStopFirst(MovementId movement, int connector) {
   m_pendingStops.emplace_back(movement, connector);
 }
 
+void RoadNetworkBuilder::setMapSpeed(MovementId movement, int connector, double speedMps) {
+  const std::size_t n =
+      movement.valid() && movement.index() < m_pendingMovements.size() ? m_pendingMovements[movement.index()].connectors.size() : 0;
+  checkConnectorIndex(m_source, m_net.m_movements.size(), movement, connector, n, "speed");
+  if (!std::isfinite(speedMps) || speedMps <= 0)
+    throw LoadError(m_source, "speed", "a connector's speed must be a finite number of m/s > 0, got " + number(speedMps));
+  m_pendingSpeeds.push_back({movement, connector, speedMps});
+}
+
 void RoadNetworkBuilder::setRoadLength(RoadId road, double lengthM) {
   if (!road.valid() || road.index() >= m_net.m_roads.size())
     throw LoadError(m_source, "road length", "refers to an unknown road (id " + std::to_string(road.value) + ")");
@@ -510,6 +531,14 @@ RoadNetwork RoadNetworkBuilder::build() {
       if (k.other == foe) k.yields = true;
   }
   for (const auto& [m, k] : m_pendingStops) net.m_connectors[connectorOf(m, k).index()].stopFirst = true;
+  for (const PendingSpeed& p : m_pendingSpeeds) {
+    // No faster than the lane it leads onto: SUMO sets an internal lane's speed to the mean of its
+    // two lanes', and its drivers brake for the exit lane's limit before the junction; a vehicle
+    // here looks one track ahead, and a connector of a few metres leaves no room to brake on it.
+    Connector& c = net.m_connectors[connectorOf(p.movement, p.connector).index()];
+    c.speedLimitMps = std::min(p.speedMps, net.m_lanes[c.to.index()].speedLimitMps);
+    c.speedFromMap = true;
+  }
 
   net.buildRoutingGraph();
 
@@ -517,6 +546,7 @@ RoadNetwork RoadNetworkBuilder::build() {
   m_pendingMovements.clear();
   m_pendingYields.clear();
   m_pendingStops.clear();
+  m_pendingSpeeds.clear();
   m_pendingFoesKnown.clear();
   m_pendingFoes.clear();
   return std::move(m_net);

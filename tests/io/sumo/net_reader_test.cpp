@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "traffic/demand.h"
 #include "traffic/errors.h"
 #include "traffic/loaders/sumo.h"
 #include "traffic/signal.h"
@@ -107,6 +108,36 @@ TEST(SumoNetReader, ConnectionsBecomeMovementsWithTurnsAndViaShapes) {
   bool crosses = false;
   for (const Conflict& c : turn.conflicts) crosses = crosses || net.connector(c.other).movement == *oncoming;
   EXPECT_TRUE(crosses);
+}
+
+// A connector takes its internal lanes' speed (netconvert's, the curve's bound included), the
+// slowest of a chain of them, and not the slower of its two lanes' limits.
+TEST(SumoNetReader, ConnectorsTakeTheSpeedOfTheirInternalLanes) {
+  const SumoNetwork sumo = loadSumoNetwork(kData / "tee_priority.net.xml");
+  const RoadNetwork& net = sumo.network;
+  const auto speedOf = [&](const std::string& from, const std::string& to) {
+    const auto m = net.movementBetween(*net.findRoad(from), *net.findRoad(to));
+    EXPECT_TRUE(m.has_value()) << from << " -> " << to;
+    const Connector& c = net.connector(net.movement(*m).connectors.at(0));
+    EXPECT_TRUE(c.speedFromMap) << from << " -> " << to;
+    return c.speedLimitMps;
+  };
+  EXPECT_DOUBLE_EQ(speedOf("SJ", "JB"), 6.0);   // :J_4_0; the lanes allow 8.33 and 13.89
+  EXPECT_DOUBLE_EQ(speedOf("SJ", "JA"), 6.0);   // :J_2_0 then :J_3_0, through the internal junction
+  EXPECT_DOUBLE_EQ(speedOf("AJ", "JB"), 13.89);
+}
+
+// Routes count the time to cross each junction on the map's internal lanes, as SUMO's router does:
+// over U the roads are 2 m shorter, but the path through J1 onto them is driven at 3 m/s.
+TEST(SumoNetReader, RoutesCountTheTimeThroughTheJunctions) {
+  const SumoNetwork sumo = loadSumoNetwork(kData / "two_paths.net.xml");
+  const RoadNetwork& net = sumo.network;
+  Router router(net);
+  const auto route = router.shortestRoute(*net.findRoad("AJ1"), *net.findRoad("J2B"));
+  ASSERT_TRUE(route.has_value());
+  std::vector<std::string> names;
+  for (RoadId r : *route) names.push_back(net.road(r).name);
+  EXPECT_EQ(names, (std::vector<std::string>{"AJ1", "J1L", "LJ2", "J2B"}));
 }
 
 TEST(SumoNetReader, DeadEndsAreBoundariesAndTheSignalIsNot) {

@@ -175,6 +175,25 @@ TEST(SumoRouteReader, VehiclesOfATypeDistributionDrawTheirTypes) {
   EXPECT_TRUE(std::none_of(l.types.begin(), l.types.end(), [](const VehicleType& t) { return t.name == "fleet_mix"; }));
 }
 
+// A flow that names no type is of "DEFAULT_VEHTYPE"; when the file defines that as a
+// distribution, each of the flow's vehicles draws its own type, as with a type named. (Before,
+// the flow drew once: all 84 on-ramp vehicles of sumo-tools' ramp game were 12 m trucks.)
+TEST(SumoRouteReader, AFlowOfTheDefaultTypeDistributionDrawsPerVehicle) {
+  Loaded l{loadSumoNetwork(kData / "cross_tls.net.xml"), {}, {}};
+  loadSumoRoutesText(R"(<routes>
+    <vTypeDistribution id="DEFAULT_VEHTYPE">
+      <vType id="truck" length="12.0" probability="0.2"/>
+      <vType id="passenger" length="5.0" probability="0.8"/>
+    </vTypeDistribution>
+    <flow id="f" begin="0" end="200" period="2"><route edges="WC CE"/></flow>
+  </routes>)", "default_mix.rou.xml", l.net.network, l.types, l.demand);
+  std::map<std::string, int> counts;
+  for (const Trip& t : l.demand.trips) ++counts[l.types[t.type.index()].name];
+  EXPECT_EQ(counts["truck"] + counts["passenger"], 100);
+  EXPECT_GT(counts["truck"], 5);
+  EXPECT_GT(counts["passenger"], 60);
+}
+
 TEST(SumoRouteReader, RandomFlowsDependOnTheSeedOnly) {
   const Loaded a = load({.seed = 7});
   const Loaded b = load({.seed = 7});

@@ -81,6 +81,7 @@ struct EdgeInfo {
 
 struct InternalLane {
   std::vector<Vec2> shape;
+  double speedMps = kDefaultSpeedMps;  // netconvert's speed for the link (the curve's bound included)
 };
 
 // One connection between two roads, in the order of its movement's connectors.
@@ -88,6 +89,7 @@ struct LinkSpec {
   std::string tl;
   int tlIndex = -1;
   int junctionIndex = -1;
+  double speedMps = 0;  // of its internal lanes; 0 without
 };
 
 class NetReader {
@@ -203,8 +205,13 @@ class NetReader {
       const std::string entity = "edge " + inQuotes(id);
       const std::string function = e.attribute("function").as_string("normal");
       if (function == "internal") {
-        for (const pugi::xml_node& l : e.children("lane"))
-          m_internalLanes[m_xml.requiredString(l, "id", entity)] = {m_xml.shape(l, "shape", entity + " lane")};
+        for (const pugi::xml_node& l : e.children("lane")) {
+          const std::string laneId = m_xml.requiredString(l, "id", entity);
+          const std::string laneEntity = entity + " lane " + inQuotes(laneId);
+          InternalLane lane{m_xml.shape(l, "shape", laneEntity), m_xml.number(l, "speed", laneEntity, kDefaultSpeedMps)};
+          if (!(lane.speedMps > 0) || !std::isfinite(lane.speedMps)) m_xml.fail(l, laneEntity, "speed must be > 0 m/s");
+          m_internalLanes[laneId] = std::move(lane);
+        }
         continue;
       }
       if (function == "crossing" || function == "walkingarea") {
@@ -306,13 +313,20 @@ class NetReader {
     }
   }
 
-  // The shape through the junction: the via lane, then any further internal lanes it leads to.
-  std::vector<Vec2> viaShape(const std::string& via) const {
+  // The path through the junction: the via lane, then any further internal lanes it leads to;
+  // its shape, and its speed (the slowest of those lanes').
+  struct ViaPath {
     std::vector<Vec2> points;
+    double speedMps = 0;  // 0 when the via lane is not in the file
+  };
+  ViaPath viaPath(const std::string& via) const {
+    ViaPath path;
+    std::vector<Vec2>& points = path.points;
     std::string lane = via;
     for (int guard = 0; !lane.empty() && guard < 8; ++guard) {
       auto it = m_internalLanes.find(lane);
       if (it == m_internalLanes.end()) break;
+      path.speedMps = path.speedMps > 0 ? std::min(path.speedMps, it->second.speedMps) : it->second.speedMps;
       for (const Vec2& p : it->second.shape) {
         if (!points.empty() && std::abs(points.back().x - p.x) < 1e-6 && std::abs(points.back().y - p.y) < 1e-6) continue;
         points.push_back(p);
@@ -320,8 +334,8 @@ class NetReader {
       auto next = m_internalNext.find(lane);
       lane = next == m_internalNext.end() ? std::string() : next->second;
     }
-    if (points.size() < 2) return {};
-    return points;
+    if (points.size() < 2) points.clear();
+    return path;
   }
 
   void readConnections() {
@@ -381,12 +395,20 @@ class NetReader {
       RoadNetworkBuilder::ConnectorSpec spec;
       spec.fromLane = ourFrom;
       spec.toLane = ourTo;
+      LinkSpec link;
       const std::string via = c.attribute("via").as_string();
-      if (!via.empty()) spec.points = viaShape(via);
+      if (!via.empty()) {
+        // SUMO drives a link at its internal lanes' speed. netconvert sets it from the two lanes'
+        // speeds and bounds it by the curve's radius (at 5.5 m/s^2 lateral acceleration, the net's
+        // `limitTurnSpeed`) unless the network was built with `junctions.limit-turn-speed` off
+        // (RESCO's Cologne maps): the connector takes it as the map's own (Connector::speedFromMap).
+        ViaPath path = viaPath(via);
+        spec.points = std::move(path.points);
+        link.speedMps = path.speedMps;
+      }
       for (const auto& existing : m.connectors)
         if (existing.fromLane == ourFrom && existing.toLane == ourTo) m_xml.fail(c, entity, "duplicate connection");
       m.connectors.push_back(std::move(spec));
-      LinkSpec link;
       link.tl = c.attribute("tl").as_string();
       if (!link.tl.empty()) {
         link.tlIndex = m_xml.integer(c, "linkIndex", entity);
@@ -398,7 +420,9 @@ class NetReader {
     }
     for (Pending& m : movements) {
       // Movement ids follow this order, so m_movementLinks and m_movementJunction are indexed by them.
-      m_builder.addMovement(m.from, m.to, m.turn, std::move(m.connectors));
+      const MovementId id = m_builder.addMovement(m.from, m.to, m.turn, std::move(m.connectors));
+      for (std::size_t k = 0; k < m.links.size(); ++k)
+        if (m.links[k].speedMps > 0) m_builder.setMapSpeed(id, static_cast<int>(k), m.links[k].speedMps);
       m_movementLinks.push_back(std::move(m.links));
       m_movementJunction.push_back(m_roadEnds[m.from.index()].second);
     }

@@ -184,10 +184,14 @@ class RouteReader {
     m_typeDistributions.emplace(id, std::move(choices));
   }
 
+  // A vehicle, trip or flow without `type` is of SUMO's "DEFAULT_VEHTYPE", which a route file may
+  // define as a vTypeDistribution (the sumo-tools games do).
+  static std::string typeName(const pugi::xml_node& n) { return n.attribute("type").as_string("DEFAULT_VEHTYPE"); }
+
   // The type of a vehicle; nullopt (and reported) for a type trafficsim cannot drive. A vehicle
   // of a vTypeDistribution draws its type from the seed and `vehicleId`.
   std::optional<VehicleTypeId> typeOf(const pugi::xml_node& n, const std::string& entity, const std::string& vehicleId) {
-    std::string name = n.attribute("type").as_string("DEFAULT_VEHTYPE");
+    std::string name = typeName(n);
     if (auto t = findType(name)) return t;
     if (auto d = m_typeDistributions.find(name); d != m_typeDistributions.end()) {
       const auto& choices = d->second;
@@ -575,7 +579,7 @@ class RouteReader {
     }
     // On a route or type distribution every vehicle of the flow draws its own.
     const bool perVehicleRoute = isDistribution(n);
-    const bool perVehicleType = m_typeDistributions.contains(n.attribute("type").as_string());
+    const bool perVehicleType = m_typeDistributions.contains(typeName(n));
     const bool perVehicle = perVehicleRoute || perVehicleType;
     const auto rid = perVehicle ? std::optional<RouteId>{} : routeId(*route, *type, entity);
     if (!rid && !perVehicle) return;
