@@ -112,11 +112,13 @@ void recordTimeseries(const AccountContext& s, double atS) {
 void account(const NetworkView& view, const SimClock& clock, const TransitState& transit, const FleetState& fleets, Vehicles& vehicles, JunctionWork& junctionWork, RoadWork& roadWork, Statistics& stats) {
   const AccountContext s{view, clock, transit, fleets, vehicles, junctionWork, roadWork, stats};
   // Only the junctions the transfer phase visited counted anything; each count is set back to zero.
-  for (const std::uint32_t j : s.junctionWork.activeJunctions) {
-    s.stats.counts.arrived += std::exchange(s.junctionWork.arrivalsByJunction[j], 0u);
-    s.stats.counts.clampedMoves += std::exchange(s.junctionWork.clampsByJunction[j], 0u);
+  const IndexSet& junctions = s.junctionWork.activeJunctions;
+  for (std::size_t k = 0; k < junctions.size(); ++k) {
+    s.stats.counts.arrived += std::exchange(s.junctionWork.arrivalsByJunction[junctions[k]], 0u);
+    s.stats.counts.clampedMoves += std::exchange(s.junctionWork.clampsByJunction[junctions[k]], 0u);
   }
-  for (const std::uint32_t r : s.roadWork.activeRoads) s.stats.counts.laneChanges += std::exchange(s.roadWork.laneChangesByRoad[r], 0u);
+  const IndexSet& roads = s.roadWork.activeRoads;
+  for (std::size_t k = 0; k < roads.size(); ++k) s.stats.counts.laneChanges += std::exchange(s.roadWork.laneChangesByRoad[roads[k]], 0u);
   s.stats.counts.reroutedMissedTurns += s.roadWork.reroutedMissedTurns;
   s.roadWork.reroutedMissedTurns = 0;
   // The move phase left per-track tallies on the active tracks (the others are zero); adding

@@ -31,7 +31,6 @@
 // only its own connectors, the grant flags of its approaching vehicles and its own scratch.
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 
 #include "engine/lane_choice.h"
 #include "engine/lane_entry.h"
@@ -575,30 +574,31 @@ void arbitrateJunctions(const Executor& exec, const NetworkView& view, const Sig
   // with nothing held for mergers, and an idle junction arbitrated twice changes nothing: those
   // left out would only write again what they hold.
   JunctionWork& work = s.junctionWork;
-  std::vector<std::uint32_t>& roads = work.roomRoads;
-  std::vector<std::uint32_t>& junctions = work.busyJunctions;
-  s.vehicles.findActiveTracks();
-  if (work.recomputeAll) {
-    roads.resize(net.roads().size());
-    std::iota(roads.begin(), roads.end(), 0u);
-    junctions.resize(net.junctions().size());
-    std::iota(junctions.begin(), junctions.end(), 0u);
-    work.recomputeAll = false;
+  IndexSet& roads = work.roomRoads;
+  IndexSet& junctions = work.busyJunctions;
+  // Where vehicles are on many tracks (the datasets, dense grids), visiting every road and junction
+  // costs less than finding which to visit; the next step that has them on few visits every one
+  // too, and from it on keeps the lists. Whether they are is known from the plan phase of the step
+  // before, or else from the tracks found now.
+  if (!s.vehicles.denselyOccupied()) s.vehicles.findActiveTracks();
+  const bool dense = s.vehicles.denselyOccupied();
+  const bool everyOne = dense || work.recomputeAll;
+  if (everyOne) {
+    roads.insertAll();
+    junctions.insertAll();
   } else {
     for (const TrackId t : s.vehicles.activeTracks) {
       const Track& track = s.view.tracks[t];
       if (track.isConnector()) {
-        junctions.push_back(net.connector(track.connector).junction.value);
+        junctions.insert(net.connector(track.connector).junction.value);
       } else {
         const RoadId road = net.lane(track.lane).road;
-        roads.push_back(road.value);
-        junctions.push_back(net.road(road).to.value);
+        roads.insert(road.value);
+        junctions.insert(net.road(road).to.value);
       }
     }
-    std::sort(roads.begin(), roads.end());
-    roads.erase(std::unique(roads.begin(), roads.end()), roads.end());
-    std::sort(junctions.begin(), junctions.end());
-    junctions.erase(std::unique(junctions.begin(), junctions.end()), junctions.end());
+    roads.sort();
+    junctions.sort();
   }
   // The room every lane can still take, computed once per step (see roomOnLane), road by road
   // (mergeWait reads the lanes beside).
@@ -634,13 +634,19 @@ void arbitrateJunctions(const Executor& exec, const NetworkView& view, const Sig
     JunctionArbiter arbiter{s, net, s.junctionWork.reservedM, s.junctionWork.firstGrant, RightOfWay::ByTurn, VehicleId()};
     arbiter.run(JunctionId(junctions[a]), cursors);
   });
+  work.recomputeAll = dense;
+  if (dense) {
+    roads.clear();
+    junctions.clear();
+    return;
+  }
   // Kept for the next step: the roads with a vehicle, the junctions not idle.
-  std::erase_if(roads, [&](std::uint32_t r) {
+  roads.keepIf([&](std::uint32_t r) {
     for (LaneId l : net.roads()[r].lanes)
-      if (!s.vehicles.occupants[s.view.laneTrack(l)].empty()) return false;
-    return true;
+      if (!s.vehicles.occupants[s.view.laneTrack(l)].empty()) return true;
+    return false;
   });
-  std::erase_if(junctions, [&](std::uint32_t j) { return work.idle[j] != 0 || net.junctions()[j].connectors.empty(); });
+  junctions.keepIf([&](std::uint32_t j) { return work.idle[j] == 0 && !net.junctions()[j].connectors.empty(); });
 }
 
 }  // namespace traffic::engine

@@ -451,7 +451,7 @@ void decode(ByteReader& r, std::size_t trips, std::size_t roads, EntryQueues& e)
 // for the account phase: scratch within one step. `idle`, roomRoads and busyJunctions only spare
 // idle junctions and empty roads a visit; a restored world starts with none idle and visits them
 // all (recomputeAll).
-static_assert(sizeof(JunctionWork) == 11 * 24 + 8, "a member was added to JunctionWork: checkpoint it below");
+static_assert(sizeof(JunctionWork) == 8 * 24 + 3 * sizeof(IndexSet) + 8, "a member was added to JunctionWork: checkpoint it below");
 void encode(ByteWriter& w, const JunctionWork& j) {
   w.u8(kJunctionWork);
   doubles(w, j.reservedM);
@@ -481,7 +481,7 @@ void decode(ByteReader& r, JunctionWork& j) {
 
 // 4 vectors, a counter and the router for missed turns (a memo, built again when needed);
 // activeRoads is scratch of a step (the lane-change phase's roads, for the account phase).
-static_assert(sizeof(RoadWork) == 4 * 24 + 8 + 8, "a member was added to RoadWork: checkpoint it below");
+static_assert(sizeof(RoadWork) == 3 * 24 + sizeof(IndexSet) + 8 + 8, "a member was added to RoadWork: checkpoint it below");
 void encode(ByteWriter& w, const RoadWork& rw) {
   w.u8(kRoadWork);
   w.varint(rw.roadScratch.size());

@@ -506,23 +506,27 @@ void changeLanes(const Executor& exec, const NetworkView& view, const SimClock& 
   const LaneChangeContext s{exec, view, clock, stops, junctionWork, vehicles, roadWork};
   const RoadNetwork& net = *s.view.net;
   // The roads of two lanes or more with a vehicle on them (the arbitrate phase found the tracks
-  // with vehicles; nothing has moved since).
-  std::vector<std::uint32_t>& roads = s.roadWork.activeRoads;
+  // with vehicles; nothing has moved since), or every road where vehicles are on many tracks.
+  IndexSet& roads = s.roadWork.activeRoads;
   roads.clear();
-  for (const TrackId t : s.vehicles.activeTracks) {
-    if (s.view.tracks[t].isConnector()) continue;
-    const RoadId road = net.lane(s.view.tracks[t].lane).road;
-    if (net.road(road).lanes.size() >= 2) roads.push_back(road.value);
+  if (s.vehicles.denselyOccupied()) {
+    roads.insertAll();
+  } else {
+    for (const TrackId t : s.vehicles.activeTracks) {
+      if (s.view.tracks[t].isConnector()) continue;
+      const RoadId road = net.lane(s.view.tracks[t].lane).road;
+      if (net.road(road).lanes.size() >= 2) roads.insert(road.value);
+    }
+    roads.sort();
   }
-  std::sort(roads.begin(), roads.end());
-  roads.erase(std::unique(roads.begin(), roads.end()), roads.end());
   s.exec.forEach(roads.size(), 16, [&](std::size_t a) {
+    if (net.roads()[roads[a]].lanes.size() < 2) return;
     RoadLaneChanger changer(s, RoadId(roads[a]));
     changer.run(s.roadWork.roadScratch[roads[a]]);
   });
   // Missed turns re-route serially, road by road (the router is not shared between threads).
-  for (const std::uint32_t r : roads) {
-    auto& missed = s.roadWork.missedTurns[r];
+  for (std::size_t k = 0; k < roads.size(); ++k) {
+    auto& missed = s.roadWork.missedTurns[roads[k]];
     for (std::uint32_t id : missed) {
       if (!s.roadWork.router) s.roadWork.router = std::make_unique<Router>(net);
       if (rerouteFromLane(s.view, s.vehicles, *s.roadWork.router, id)) ++s.roadWork.reroutedMissedTurns;

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "engine/executor.h"
+#include "engine/index_set.h"
 #include "engine/network_view.h"
 #include "engine/vehicles.h"
 #include "mobility/mobility_state.h"
@@ -60,13 +61,13 @@ struct JunctionWork {
   std::vector<std::vector<std::uint32_t>> junctionScratch;  // per junction
   std::vector<std::uint32_t> arrivalsByJunction;          // per junction, this step (zero between steps)
   std::vector<std::uint32_t> clampsByJunction;            // per junction, this step: moves cut at the exit lane (zero between steps)
-  std::vector<std::uint32_t> activeJunctions;  // the junctions the transfer phase visited this step, ascending (transfer.cpp)
+  IndexSet activeJunctions;  // the junctions the transfer phase visited this step (transfer.cpp)
   std::vector<std::uint8_t> idle;  // per junction: had no vehicle to arbitrate at its last arbitration (arbitrate.cpp)
   // The roads whose lanes' room was last computed with a vehicle on them, and the junctions not
   // idle at their last arbitration, ascending: with the ones that have vehicles now, what the
   // arbitrate phase visits (arbitrate.cpp). Until `recomputeAll` is cleared, every one.
-  std::vector<std::uint32_t> roomRoads;
-  std::vector<std::uint32_t> busyJunctions;
+  IndexSet roomRoads;
+  IndexSet busyJunctions;
   bool recomputeAll = true;
 };
 
@@ -76,7 +77,7 @@ struct RoadWork {
   std::vector<std::uint32_t> laneChangesByRoad;           // per road, this step
   std::vector<std::vector<std::uint32_t>> missedTurns;    // per road, this step: vehicles to re-route
   std::uint64_t reroutedMissedTurns = 0;                  // this step
-  std::vector<std::uint32_t> activeRoads;  // the roads the lane-change phase visited this step, ascending
+  IndexSet activeRoads;  // the roads the lane-change phase visited this step
   std::unique_ptr<Router> router;  // for missed turns; built at the first, a memo (not saved)
 };
 

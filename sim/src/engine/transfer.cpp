@@ -28,15 +28,18 @@ void transferAtJunctions(const Executor& exec, const NetworkView& view, const Si
   // Only junctions with a vehicle on an incoming lane or in the box have anyone to pass on: the
   // junctions at the end of the move phase's tracks with vehicles, ascending. (The tracks filled
   // since the plan phase, by a vehicle leaving a stop bay, hold it at the bay, short of the end.)
-  std::vector<std::uint32_t>& active = s.junctionWork.activeJunctions;
+  IndexSet& active = s.junctionWork.activeJunctions;
   active.clear();
-  for (const TrackId t : s.vehicles.activeTracks) {
-    const Track& track = s.view.tracks[t];
-    active.push_back(track.isConnector() ? net.connector(track.connector).junction.value
-                                         : net.road(net.lane(track.lane).road).to.value);
+  if (s.vehicles.denselyOccupied()) {
+    active.insertAll();  // cheaper than finding them (see Vehicles::denselyOccupied)
+  } else {
+    for (const TrackId t : s.vehicles.activeTracks) {
+      const Track& track = s.view.tracks[t];
+      active.insert(track.isConnector() ? net.connector(track.connector).junction.value
+                                        : net.road(net.lane(track.lane).road).to.value);
+    }
+    active.sort();
   }
-  std::sort(active.begin(), active.end());
-  active.erase(std::unique(active.begin(), active.end()), active.end());
   s.exec.forEach(active.size(), 8, [&](std::size_t a) {
     const std::size_t i = active[a];
     const Junction& j = net.junction(JunctionId(i));

@@ -128,11 +128,11 @@ struct Vehicles {
   std::vector<std::vector<RoadId>> rerouted;
   std::vector<LanePlan> lanePlans;                    // per vehicle, a cache (see LanePlan)
   IdVector<TrackId, std::vector<std::uint32_t>> occupants;  // per track, front to back
-  // The tracks with vehicles on them, ascending. Found by the arbitrate phase (after insertions)
-  // for it and the lane-change phase, and again by the plan phase (after lane changes) for the
-  // plan, move, transfer and account phases: each visits only these, or the roads and junctions
-  // they belong to. Most tracks of a network (connectors above all) are empty at any one step.
-  // Scratch, not saved.
+  // The tracks with vehicles on them, ascending. Found by the plan phase (after lane changes) for
+  // the plan, move, transfer and account phases, and by the arbitrate phase (after insertions) for
+  // it and the lane-change phase unless the last ones found were many (denselyOccupied): each
+  // visits only these, or the roads and junctions they belong to. Most tracks of a network
+  // (connectors above all) are empty at any one step. Scratch, not saved.
   std::vector<TrackId> activeTracks;
   // Per track, what the move phase saw this step (written for the active tracks only); the
   // account phase adds them up and sets them back to zero, so between steps every tally is zero.
@@ -151,6 +151,9 @@ struct Vehicles {
     for (std::size_t t = 0; t < occupants.size(); ++t)
       if (!occupants[t].empty()) activeTracks.push_back(TrackId(t));
   }
+  /// Whether vehicles are on many of the tracks (a quarter or more, as found last): then the
+  /// phases visit every road and junction rather than find the ones to visit.
+  [[nodiscard]] bool denselyOccupied() const { return activeTracks.size() * 4 >= occupants.size(); }
   /// The road after the current one, if any.
   [[nodiscard]] std::optional<RoadId> nextRoad(std::uint32_t vehicle) const {
     const auto& route = routes[vehicle];

@@ -76,6 +76,10 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
   s.junctionWork.arrivalsByJunction.assign(net.junctions().size(), 0);
   s.junctionWork.clampsByJunction.assign(net.junctions().size(), 0);
   s.junctionWork.idle.assign(net.junctions().size(), 0);
+  s.junctionWork.activeJunctions.reset(net.junctions().size());
+  s.junctionWork.busyJunctions.reset(net.junctions().size());
+  s.junctionWork.roomRoads.reset(net.roads().size());
+  s.roadWork.activeRoads.reset(net.roads().size());
   s.roadWork.roadScratch.resize(net.roads().size());
   s.roadWork.laneChangesByRoad.assign(net.roads().size(), 0);
   s.roadWork.missedTurns.resize(net.roads().size());
