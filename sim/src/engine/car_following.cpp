@@ -112,12 +112,32 @@ double cityflowNoCollisionSpeed(double decelMps2, double speedMps, double gapM, 
   return std::min(stopBehind, withinStep);
 }
 
+namespace {
+
+// `next` bounded by cityflowNoCollisionSpeed: the same value, without the square root when the
+// stopping bound is clearly above `next`. The bound is the positive root v of
+// v dt / 2 + v^2 / (2 d) = room, so it is at least `next` when next dt / 2 + next^2 / (2 d) <= room;
+// the 1e-6 m margin (a speed margin above 2e-8 m/s) is far beyond the rounding of either way of
+// computing it, so the result is the one the root gives, to the bit. Most vehicles of the CityFlow
+// datasets follow with room to spare, and the root was a third of the model's cost.
+double cityflowBounded(double next, double decelMps2, double speedMps, double gapM, double leaderSpeedMps, double dtS,
+                       double spareM) {
+  const double room = gapM - spareM + leaderSpeedMps * leaderSpeedMps / (2.0 * decelMps2) - speedMps * dtS / 2.0;
+  if (next * (dtS / 2.0 + next / (2.0 * decelMps2)) + 1e-6 <= room) {
+    const double withinStep = 2.0 * leaderSpeedMps - decelMps2 * dtS + 2.0 * (gapM - spareM) / dtS;
+    return std::min(next, withinStep);
+  }
+  return std::min(next, cityflowNoCollisionSpeed(decelMps2, speedMps, gapM, leaderSpeedMps, dtS, spareM));
+}
+
+}  // namespace
+
 double cityflowAccel(const VehicleType& t, double v0Mps, double speedMps, double gapM, double leaderSpeedMps,
                      double dtS) {
   double next = std::min(speedMps + t.accelMps2 * dtS, v0Mps);
   if (gapM < kFreeRoadGapM) {
-    next = std::min(next, cityflowNoCollisionSpeed(t.maxDecelMps2, speedMps, gapM, leaderSpeedMps, dtS, 0.0));
-    next = std::min(next, cityflowNoCollisionSpeed(t.comfortDecelMps2, speedMps, gapM, leaderSpeedMps, dtS, t.minGapM));
+    next = cityflowBounded(next, t.maxDecelMps2, speedMps, gapM, leaderSpeedMps, dtS, 0.0);
+    next = cityflowBounded(next, t.comfortDecelMps2, speedMps, gapM, leaderSpeedMps, dtS, t.minGapM);
     const double closing = std::max(0.0, speedMps - leaderSpeedMps);
     next = std::min(next, (gapM + (leaderSpeedMps + closing / 2.0) * dtS - speedMps * dtS / 2.0) / (t.headwayS + dtS / 2.0));
   }
