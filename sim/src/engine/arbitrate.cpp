@@ -103,6 +103,20 @@ double roomOnLane(const ArbitrationContext& s, TrackId laneTrack, double reserve
 // likewise let a vehicle that must merge in ahead of those still coming. Transit and fleet
 // vehicles heading for a stop's lane are not counted (their lane is the stop's, not the route's).
 // `lanes` are the lanes of the road, the lane is lanes[here].
+double mergeWait(const ArbitrationContext& s, const std::vector<LaneId>& lanes, int here);
+
+// Whether the front vehicle of a lane that asks to go on (leavers skipped) stands there and must
+// change lanes to do so: the only case in which mergeWait finds anything beside. Most lanes have
+// none, and this asks once per lane what mergeWait would ask once from each side.
+bool frontMustMerge(const ArbitrationContext& s, LaneId lane) {
+  for (std::uint32_t u : s.vehicles.occupants[s.view.laneTrack(lane)]) {
+    if (s.vehicles.onLastRoad(u)) continue;
+    const Vehicle& v = s.vehicles.hot[u];
+    return v.speedMps < kHaltingSpeedMps && !s.view.laneLeadsTo(lane, *s.vehicles.nextRoad(u)) && !(v.flags & (kTransit | kFleet));
+  }
+  return false;
+}
+
 double mergeWait(const ArbitrationContext& s, const std::vector<LaneId>& lanes, int here) {
   double held = 0;
   for (int side = here - 1; side <= here + 1; side += 2) {
@@ -588,14 +602,8 @@ void arbitrateJunctions(const Executor& exec, const NetworkView& view, const Sig
     junctions.insertAll();
   } else {
     for (const TrackId t : s.vehicles.activeTracks) {
-      const Track& track = s.view.tracks[t];
-      if (track.isConnector()) {
-        junctions.insert(net.connector(track.connector).junction.value);
-      } else {
-        const RoadId road = net.lane(track.lane).road;
-        roads.insert(road.value);
-        junctions.insert(net.road(road).to.value);
-      }
+      junctions.insert(s.view.junctionAtEnd(t).value);
+      if (s.view.isLaneTrack(t)) roads.insert(s.view.roadOfLane(t).value);
     }
     roads.sort();
     junctions.sort();
@@ -605,6 +613,10 @@ void arbitrateJunctions(const Executor& exec, const NetworkView& view, const Sig
   const double slack = stopSlack(s);
   s.exec.forEach(roads.size(), 16, [&](std::size_t a) {
     const std::vector<LaneId>& lanes = net.roads()[roads[a]].lanes;
+    // Bit i: lane i's front vehicle must merge (frontMustMerge); lanes past 64 are always asked.
+    std::uint64_t mustMerge = 0;
+    for (std::size_t i = 0; i < lanes.size() && i < 64; ++i)
+      if (frontMustMerge(s, lanes[i])) mustMerge |= std::uint64_t{1} << i;
     for (std::size_t i = 0; i < lanes.size(); ++i) {
       const TrackId lane = s.view.laneTrack(lanes[i]);
       double used = 0;
@@ -626,7 +638,9 @@ void arbitrateJunctions(const Executor& exec, const NetworkView& view, const Sig
       double room = s.view.tracks[lane].lengthM - used;
       if (slack > 0) room = std::min(room - kQueueFrontShortM, standingRear - behindStanding);
       s.junctionWork.laneRoomM[lane] = room;
-      s.junctionWork.mergeWaitM[lane] = mergeWait(s, lanes, static_cast<int>(i));
+      const auto merges = [&](std::size_t j) { return j >= 64 || ((mustMerge >> j) & 1u) != 0; };
+      const bool besideMerges = (i > 0 && merges(i - 1)) || (i + 1 < lanes.size() && merges(i + 1));
+      s.junctionWork.mergeWaitM[lane] = besideMerges ? mergeWait(s, lanes, static_cast<int>(i)) : 0.0;
     }
   });
   s.exec.forEach(junctions.size(), 8, [&](std::size_t a) {

@@ -55,6 +55,9 @@ struct NetworkView {
   IdVector<TrackId, Track> tracks;
   std::uint32_t laneCount = 0;
   IdVector<TrackId, std::vector<ConnectorId>> feeders;  // per lane track: connectors ending on it
+  // Per track: the junction at its end (a lane's road's end; a connector's own), which the phases
+  // that visit only the junctions with vehicles gather from the tracks with vehicles.
+  IdVector<TrackId, JunctionId> endJunction;
   // Roads reachable from the end of each lane, flattened: lane l's are
   // laneExitRoads[laneExitBegin[l] .. laneExitBegin[l + 1]). Asked for every vehicle every step,
   // so kept flat rather than followed through connectors and movements.
@@ -83,6 +86,8 @@ struct NetworkView {
   }
   /// Where a vehicle's rear bumper is on its track.
   [[nodiscard]] double rearOf(const Vehicle& v) const { return v.posM - type(v).lengthM; }
+  /// The junction at the end of a track.
+  [[nodiscard]] JunctionId junctionAtEnd(TrackId t) const { return endJunction[t]; }
   /// The road of a lane track.
   [[nodiscard]] RoadId roadOfLane(TrackId laneTrack) const { return net->lane(tracks[laneTrack].lane).road; }
   /// Whether a connector from `lane` leads onto `toRoad` (a lookup in laneExitRoads).

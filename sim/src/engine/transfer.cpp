@@ -33,11 +33,7 @@ void transferAtJunctions(const Executor& exec, const NetworkView& view, const Si
   if (s.vehicles.denselyOccupied()) {
     active.insertAll();  // cheaper than finding them (see Vehicles::denselyOccupied)
   } else {
-    for (const TrackId t : s.vehicles.activeTracks) {
-      const Track& track = s.view.tracks[t];
-      active.insert(track.isConnector() ? net.connector(track.connector).junction.value
-                                        : net.road(net.lane(track.lane).road).to.value);
-    }
+    for (const TrackId t : s.vehicles.activeTracks) active.insert(s.view.junctionAtEnd(t).value);
     active.sort();
   }
   s.exec.forEach(active.size(), 8, [&](std::size_t a) {

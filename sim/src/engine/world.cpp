@@ -51,10 +51,13 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
     s.view.tracks[i] = Track{l.lengthM, l.speedLimitMps, LaneId(i), ConnectorId(), l.indexInRoad, l.allowed};
   }
   s.view.feeders.resize(s.view.tracks.size());
+  s.view.endJunction.resize(s.view.tracks.size());
+  for (std::size_t i = 0; i < net.lanes().size(); ++i) s.view.endJunction[TrackId(i)] = net.road(net.lanes()[i].road).to;
   for (std::size_t i = 0; i < net.connectors().size(); ++i) {
     const Connector& c = net.connectors()[i];
     s.view.tracks[s.view.laneCount + i] = Track{c.lengthM, c.speedLimitMps, LaneId(), ConnectorId(i), 0, ClassMask::all(), curveRadiusOf(c)};
     s.view.feeders[s.view.laneTrack(c.to)].push_back(ConnectorId(i));
+    s.view.endJunction[s.view.connectorTrack(ConnectorId(i))] = c.junction;
   }
   s.view.laneExitBegin.reserve(net.lanes().size() + 1);
   for (const Lane& l : net.lanes()) {
