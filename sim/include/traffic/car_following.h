@@ -51,9 +51,6 @@ struct FollowingInput {
   double random01 = 0.5;              ///< uniform in [0, 1), for Krauss' dawdling
 };
 
-/// The acceleration the type's car-following model chooses for one step. It is never below the
-/// type's emergency deceleration; stepAccel() then bounds the step at the desired speed.
-double followingAccel(const VehicleType& t, const FollowingInput& in);
 
 /// Treiber's improved IDM (IIDM, "Traffic Flow Dynamics" 2013, ch. 11.3): the equilibrium gap is
 /// exactly s0 + vT at any speed below v0, and above v0 it slows down at most at b.
@@ -101,6 +98,28 @@ double idmDesiredGap(const VehicleType& t, double speedMps, double approachRateM
 /// Bumper-to-bumper gap at which a vehicle following an equally fast leader neither accelerates
 /// nor brakes (the IDM equilibrium gap).
 double idmEquilibriumGap(const VehicleType& t, double v0Mps, double speedMps);
+
+/// The acceleration the type's car-following model chooses for one step. It is never below the
+/// type's emergency deceleration; stepAccel() then bounds the step at the desired speed. Defined
+/// here so that the dispatch and the input inline into the plan phase's loop.
+inline double followingAccel(const VehicleType& t, const FollowingInput& in) {
+  const bool free = in.gapM >= kFreeRoadGapM;
+  switch (t.carFollowing) {
+    case CarFollowingModel::Idm:
+      break;
+    case CarFollowingModel::Iidm:
+      return iidmAccel(t, in.v0Mps, in.speedMps, in.gapM, in.leaderSpeedMps);
+    case CarFollowingModel::Krauss:
+      return kraussAccel(t, in.v0Mps, in.speedMps, in.gapM, in.leaderSpeedMps, in.dtS, in.random01);
+    case CarFollowingModel::Cityflow:
+      return cityflowAccel(t, in.v0Mps, in.speedMps, in.gapM, in.leaderSpeedMps, in.dtS);
+    case CarFollowingModel::Cacc:
+      if (!free && in.leaderCooperative)
+        return caccAccel(t, in.v0Mps, in.speedMps, in.gapM, in.leaderSpeedMps, in.leaderAccelMps2);
+      break;  // behind a non-cooperative leader or on a free road: IDM (ACC)
+  }
+  return free ? idmFreeAccel(t, in.v0Mps, in.speedMps) : idmAccel(t, in.v0Mps, in.speedMps, in.gapM, in.leaderSpeedMps);
+}
 
 // The kinematic helpers below run for every vehicle in every step: defined here so that they inline.
 struct Motion {

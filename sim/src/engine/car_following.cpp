@@ -145,23 +145,4 @@ double cityflowAccel(const VehicleType& t, double v0Mps, double speedMps, double
   return std::max(-t.maxDecelMps2, (next - speedMps) / dtS);
 }
 
-double followingAccel(const VehicleType& t, const FollowingInput& in) {
-  const bool free = in.gapM >= kFreeRoadGapM;
-  switch (t.carFollowing) {
-    case CarFollowingModel::Idm:
-      break;
-    case CarFollowingModel::Iidm:
-      return iidmAccel(t, in.v0Mps, in.speedMps, in.gapM, in.leaderSpeedMps);
-    case CarFollowingModel::Krauss:
-      return kraussAccel(t, in.v0Mps, in.speedMps, in.gapM, in.leaderSpeedMps, in.dtS, in.random01);
-    case CarFollowingModel::Cityflow:
-      return cityflowAccel(t, in.v0Mps, in.speedMps, in.gapM, in.leaderSpeedMps, in.dtS);
-    case CarFollowingModel::Cacc:
-      if (!free && in.leaderCooperative)
-        return caccAccel(t, in.v0Mps, in.speedMps, in.gapM, in.leaderSpeedMps, in.leaderAccelMps2);
-      break;  // behind a non-cooperative leader or on a free road: IDM (ACC)
-  }
-  return free ? idmFreeAccel(t, in.v0Mps, in.speedMps) : idmAccel(t, in.v0Mps, in.speedMps, in.gapM, in.leaderSpeedMps);
-}
-
 }  // namespace traffic

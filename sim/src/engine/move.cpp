@@ -57,13 +57,15 @@ void moveVehicles(const Executor& exec, const NetworkView& view, const SimClock&
       // The deceleration this move realised (the plan's, or more when the bound above cut it).
       const double decel = (v.speedMps - speed) / dt;
       const VehicleType& t = s.view.type(v);
-      if (decel > t.comfortDecelMps2 + 1e-9) ++tally.hardBrakes;
-      // A move the bound did not cut is the plan's own: it must stay within the emergency
-      // deceleration. A cut move may not (today, at junction exits and after cut-ins); those are
-      // counted in clamped_moves instead, until the plan learns to avoid them.
-      if (!clamped && decel > t.maxDecelMps2 + 1e-6 && !tally.overDecelVehicle.valid()) {
-        tally.overDecelVehicle = VehicleId(id);
-        tally.overDecelMps2 = static_cast<float>(decel);
+      if (decel > 0) {  // both decelerations are positive (checked when the type is read)
+        if (decel > t.comfortDecelMps2 + 1e-9) ++tally.hardBrakes;
+        // A move the bound did not cut is the plan's own: it must stay within the emergency
+        // deceleration. A cut move may not (today, at junction exits and after cut-ins); those are
+        // counted in clamped_moves instead, until the plan learns to avoid them.
+        if (!clamped && decel > t.maxDecelMps2 + 1e-6 && !tally.overDecelVehicle.valid()) {
+          tally.overDecelVehicle = VehicleId(id);
+          tally.overDecelMps2 = static_cast<float>(decel);
+        }
       }
       if (v.laneChangeCooldown > 0) --v.laneChangeCooldown;
       if (sensor && v.posM < sensor->detectorPosM && v.posM + advance >= sensor->detectorPosM) {
@@ -88,12 +90,13 @@ void moveVehicles(const Executor& exec, const NetworkView& view, const SimClock&
         }
         v.flags |= kHalted;
         v.haltedS += static_cast<float>(dt);
+        // (A moving vehicle is not stuck: the gridlock timeout is positive, checked when read.)
+        tally.stuck = tally.stuck || (v.haltedS >= stuckAfterS && !(v.flags & kStuckReported));
       } else {
         v.flags &= ~(kHalted | kStuckReported);
         v.haltedS = 0;
       }
       tally.speedSumMps += v.speedMps;
-      tally.stuck = tally.stuck || (v.haltedS >= stuckAfterS && !(v.flags & kStuckReported));
     }
     s.vehicles.tallies[track] = tally;
   });

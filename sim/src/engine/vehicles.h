@@ -147,9 +147,15 @@ struct Vehicles {
   }
   /// Finds activeTracks: every track with a vehicle on it, ascending.
   void findActiveTracks() {
-    activeTracks.clear();
-    for (std::size_t t = 0; t < occupants.size(); ++t)
-      if (!occupants[t].empty()) activeTracks.push_back(TrackId(t));
+    // Written without a branch or a capacity check per track: every track is a candidate, and
+    // only the ones with vehicles advance the end.
+    activeTracks.resize(occupants.size());
+    std::size_t n = 0;
+    for (std::size_t t = 0; t < occupants.size(); ++t) {
+      activeTracks[n] = TrackId(t);
+      n += occupants[t].empty() ? 0 : 1;
+    }
+    activeTracks.resize(n);
   }
   /// Whether vehicles are on many of the tracks (an eighth or more, as found last): then the
   /// phases visit every road and junction rather than find the ones to visit. Finding them costs a
