@@ -2,6 +2,7 @@
 // turned into the observation the engine would hand to a policy.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -32,6 +33,24 @@ class Sensors {
   LaneObservation& lane(const std::string& road, int index) { return lane(laneId(road, index)); }
   LaneObservation& lane(LaneId id) { return m_lanes[id.index()]; }
   std::vector<SignalPhase>& phases() { return m_phases; }
+
+  /// Reading number `k` of a deterministic sweep over the lanes of `roads` (the first
+  /// `lanesPerRoad` of each): queues, arrivals, occupancy, waits, detectors and flows that vary
+  /// from lane to lane and reading to reading, enough to make adaptive policies change phase.
+  void setSweepReading(int k, const std::vector<std::string>& roads, int lanesPerRoad = 3) {
+    for (std::size_t r = 0; r < roads.size(); ++r)
+      for (int l = 0; l < lanesPerRoad; ++l) {
+        const int v = (k * 7 + static_cast<int>(r) * 5 + l * 3) % 11;
+        LaneObservation& o = lane(roads[r], l);
+        o.queue = static_cast<std::uint16_t>(v % 6);
+        o.approaching = static_cast<std::uint16_t>(v);
+        o.occupancy = static_cast<float>(v % 10) / 10.0f;
+        o.waitingS = static_cast<float>(v * 9);
+        o.detectorOccupied = v % 4 == 0;
+        o.detectorGapS = static_cast<float>(v % 5);
+        o.flowVehPerH = static_cast<float>(v * 90);
+      }
+  }
 
   SignalObservation observe(int phase, double timeInPhaseS, double nowS = 1000) {
     const Junction& j = m_net.junction(m_id);

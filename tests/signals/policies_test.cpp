@@ -552,17 +552,7 @@ TEST(PoliciesAll, AnswerValidPhasesDeterministically) {
   for (const std::string& name : signalPolicyNames()) policies.push_back(make(name));
   const std::vector<std::string> roads{kGridN, kGridS, kGridE, kGridW};
   for (int k = 0; k < 200; ++k) {
-    for (std::size_t r = 0; r < roads.size(); ++r)
-      for (int l = 0; l < 3; ++l) {
-        const int v = (k * 7 + static_cast<int>(r) * 5 + l * 3) % 11;
-        LaneObservation& o = s.lane(roads[r], l);
-        o.queue = static_cast<std::uint16_t>(v % 6);
-        o.approaching = static_cast<std::uint16_t>(v);
-        o.waitingS = static_cast<float>(v * 9);
-        o.detectorOccupied = v % 4 == 0;
-        o.detectorGapS = static_cast<float>(v % 5);
-        o.flowVehPerH = static_cast<float>(v * 90);
-      }
+    s.setSweepReading(k, roads);
     const int phase = k % 4;
     const double inPhase = 5 + (k % 13) * 6;
     for (const auto& policy : policies) {
@@ -625,18 +615,7 @@ TEST(PoliciesAll, PhaseLanesAnswerAsTheNetworkScan) {
   const std::vector<std::string> roads{kGridN, kGridS, kGridE, kGridW};
   std::map<std::string, int> switches;
   for (int k = 0; k < 200; ++k) {
-    for (std::size_t r = 0; r < roads.size(); ++r)
-      for (int l = 0; l < 3; ++l) {
-        const int v = (k * 7 + static_cast<int>(r) * 5 + l * 3) % 11;
-        LaneObservation& o = s.lane(roads[r], l);
-        o.queue = static_cast<std::uint16_t>(v % 6);
-        o.approaching = static_cast<std::uint16_t>(v);
-        o.occupancy = static_cast<float>(v % 10) / 10.0f;
-        o.waitingS = static_cast<float>(v * 9);
-        o.detectorOccupied = v % 4 == 0;
-        o.detectorGapS = static_cast<float>(v % 5);
-        o.flowVehPerH = static_cast<float>(v * 90);
-      }
+    s.setSweepReading(k, roads);
     const int phase = k % 4;
     const double inPhase = 5 + (k % 13) * 6;
     const SignalObservation without = s.observe(phase, inPhase, k * 3.7);
