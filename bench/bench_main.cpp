@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -29,6 +30,9 @@ struct Result {
   std::uint64_t arrived = 0;
   double bytesPerVehicle = 0;
   long worldRssKb = 0;  // resident memory the world added at its peak (first repeat)
+  // The process's peak resident memory over the scene's load and runs so far: the scenario (its
+  // trips), the network and one world, all included.
+  long processPeakKb = 0;
 };
 
 std::vector<std::string> split(const std::string& s) {
@@ -48,6 +52,19 @@ long residentKb() {
   }
   return resident * (sysconf(_SC_PAGESIZE) / 1024);
 }
+
+// The process's peak resident memory (VmHWM), from /proc.
+long peakResidentKb() {
+  long kb = 0;
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind("VmHWM:", 0) == 0) kb = std::atol(line.c_str() + 6);
+  return kb;
+}
+
+// Starts the peak over from the present resident memory (Linux's clear_refs, value 5), so that
+// each scene's peak is its own. Where the kernel does not allow it, the peak stays the process's.
+void resetPeakResident() { std::ofstream("/proc/self/clear_refs") << "5"; }
 
 }  // namespace
 
@@ -80,6 +97,8 @@ int main(int argc, char** argv) {
     if (file.extension() != ".toml") file = std::filesystem::path(TRAFFIC_SOURCE_DIR) / "scenarios" / (name + ".toml");
     std::vector<std::string> overrides;
     if (duration > 0) overrides.push_back("scenario.duration_s=" + std::to_string(duration));
+    malloc_trim(0);  // what the previous scene freed is not this one's
+    resetPeakResident();
     traffic::Scenario scenario;
     try {
       scenario = traffic::loadScenario(file, overrides);
@@ -119,10 +138,11 @@ int main(int argc, char** argv) {
               peak ? static_cast<double>(world.vehicleStateBytes()) / static_cast<double>(peak) : 0.0;
         }
       }
-      std::fprintf(stderr, "%-16s threads=%d  %8.0f k veh-updates/s  %7.0f steps/s  peak %6llu veh  %5.0f B/veh state  %7ld kB world\n",
+      best.processPeakKb = peakResidentKb();
+      std::fprintf(stderr, "%-16s threads=%d  %8.0f k veh-updates/s  %7.0f steps/s  peak %6llu veh  %5.0f B/veh state  %7ld kB world  %7ld kB process peak\n",
                    best.scene.c_str(), best.threads, best.vehicleUpdates / best.wallSeconds / 1e3,
                    best.steps / best.wallSeconds, static_cast<unsigned long long>(best.peakRunning), best.bytesPerVehicle,
-                   best.worldRssKb);
+                   best.worldRssKb, best.processPeakKb);
       results.push_back(best);
     }
   }
@@ -130,12 +150,13 @@ int main(int argc, char** argv) {
   std::ostringstream csv;
   csv << "scene,threads,sim_seconds,wall_seconds,steps,steps_per_second,vehicle_updates,"
          "vehicle_updates_per_second,peak_running,arrived,state_bytes_per_peak_vehicle,world_rss_kb,"
-         "world_rss_bytes_per_peak_vehicle\n";
+         "world_rss_bytes_per_peak_vehicle,process_peak_rss_kb,process_peak_bytes_per_peak_vehicle\n";
   for (const Result& r : results)
     csv << r.scene << ',' << r.threads << ',' << r.simSeconds << ',' << r.wallSeconds << ',' << r.steps << ','
         << r.steps / r.wallSeconds << ',' << r.vehicleUpdates << ',' << r.vehicleUpdates / r.wallSeconds << ','
         << r.peakRunning << ',' << r.arrived << ',' << r.bytesPerVehicle << ',' << r.worldRssKb << ','
-        << (r.peakRunning ? r.worldRssKb * 1024.0 / static_cast<double>(r.peakRunning) : 0.0) << '\n';
+        << (r.peakRunning ? r.worldRssKb * 1024.0 / static_cast<double>(r.peakRunning) : 0.0) << ',' << r.processPeakKb << ','
+        << (r.peakRunning ? r.processPeakKb * 1024.0 / static_cast<double>(r.peakRunning) : 0.0) << '\n';
   std::cout << csv.str();
   if (!out.empty()) {
     std::filesystem::create_directories(std::filesystem::path(out).parent_path());

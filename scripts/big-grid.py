@@ -7,15 +7,39 @@
     scripts/big-grid.py 60 1200 3600 short > many60.toml
         many short trips: on every side, from each boundary road to the next one along (three
         roads), so that the run has many trips but few vehicles at a time (outputs dominate)
+    scripts/big-grid.py 200 500 900 dense > dense200.toml
+        vehicles everywhere at once: a flow on every stretch of ten roads along every row and
+        column, both ways, with its route written out (nothing to route at load). At 500 veh/h a
+        flow, about a million vehicles are in a 200x200 grid after ten minutes (bench/README.md,
+        "Cost per vehicle-update with the size of the network")
 """
 import sys
 
 n, vph, duration = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
-short = len(sys.argv) > 4 and sys.argv[4] == "short"
-print(f'[scenario]\nname = "grid_{n}x{n}_scale"\nduration_s = {duration:g}\nstep_s = 1.0\nseed = 1\n')
+kind = sys.argv[4] if len(sys.argv) > 4 else "through"
+if kind not in ("through", "short", "dense"):
+    sys.exit(f"big-grid.py: unknown kind {kind!r}; use through, short or dense")
+short = kind == "short"
+print(f'[scenario]\nname = "grid_{n}x{n}_{"dense" if kind == "dense" else "scale"}"\nduration_s = {duration:g}\nstep_s = 1.0\nseed = 1\n')
 print(f'[map.grid]\nrows = {n}\ncolumns = {n}\nblock_length_m = 300\nlanes_per_direction = 2\n')
 print('[demand]\nflow = [')
 flows = []
+if kind == "dense":
+    stretch = 10  # roads per flow
+    def road(a, b):
+        return f"road_j_{a[0]}_{a[1]}_j_{b[0]}_{b[1]}"
+    lines = []  # every row and column, both ways, as the junctions along it (boundary ends included)
+    for k in range(n):
+        row = [(k, c) for c in range(-1, n + 1)]
+        col = [(r, k) for r in range(-1, n + 1)]
+        lines += [(f"e{k}", row), (f"w{k}", row[::-1]), (f"n{k}", col), (f"s{k}", col[::-1])]
+    for name, nodes in lines:
+        roads = [road(a, b) for a, b in zip(nodes, nodes[1:])]
+        for i in range(0, len(roads), stretch):
+            route = ", ".join(f'"{r}"' for r in roads[i:i + stretch])
+            print(f'  {{ id = "{name}_{i}", route = [{route}], veh_per_hour = {vph:g} }},')
+    print(']')
+    sys.exit(0)
 if short:
     for k in range(n - 1):
         flows += [
