@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/temp_dir.h"
 #include "traffic/checkpoint.h"
 #include "traffic/errors.h"
 #include "traffic/external_policy.h"
@@ -28,9 +29,12 @@ Scenario shipped(const std::string& name, double durationS, std::vector<std::str
 }
 
 // Every output file of a finished world, by name (a fixed wall time, and summary.json without its
-// thread count, which the restored world may not share: results do not depend on it).
+// thread count, which the restored world may not share: results do not depend on it). Written to
+// a folder of its own: ctest runs these tests in parallel processes, and a shared path under /tmp
+// let one test read another's files (a failure seen now and then under `ctest -j2`).
 std::map<std::string, std::string> outputsOf(const Scenario& sc, const World& world, const std::string& tag) {
-  const fs::path dir = fs::path(testing::TempDir()) / ("checkpoint_test_" + tag);
+  const testing::TempDir tmp;
+  const fs::path dir = tmp.path() / ("checkpoint_test_" + tag);
   writeRunOutputs(dir, sc, world.summary(1.0), world.tripRecords(), world.timeseries(), world.transitRecords());
   std::map<std::string, std::string> files;
   for (const auto& entry : fs::directory_iterator(dir)) {
@@ -44,7 +48,6 @@ std::map<std::string, std::string> outputsOf(const Scenario& sc, const World& wo
     }
     files[entry.path().filename().string()] = content;
   }
-  fs::remove_all(dir);
   return files;
 }
 
@@ -113,7 +116,7 @@ struct ShippedCase {
   double atS;
 };
 
-class CheckpointShipped : public testing::TestWithParam<std::tuple<ShippedCase, int>> {};
+class CheckpointShipped : public ::testing::TestWithParam<std::tuple<ShippedCase, int>> {};
 
 TEST_P(CheckpointShipped, RestoredRunContinuesBitIdentically) {
   const auto& [c, threads] = GetParam();
@@ -122,12 +125,12 @@ TEST_P(CheckpointShipped, RestoredRunContinuesBitIdentically) {
 
 INSTANTIATE_TEST_SUITE_P(
     Scenarios, CheckpointShipped,
-    testing::Combine(testing::Values(ShippedCase{"hangzhou_real", 900, 437}, ShippedCase{"hangzhou_peak", 900, 600},
+    ::testing::Combine(::testing::Values(ShippedCase{"hangzhou_real", 900, 437}, ShippedCase{"hangzhou_peak", 900, 600},
                                      ShippedCase{"jinan_real", 600, 311}, ShippedCase{"newyork_16x3", 600, 300},
                                      ShippedCase{"grid_10x10", 600, 250}, ShippedCase{"grid_30x30", 300, 200},
                                      ShippedCase{"singapore_av", 1500, 900},
                                      ShippedCase{"singapore_av_peak", 1500, 1100}),
-                     testing::Values(1, 2)),
+                     ::testing::Values(1, 2)),
     [](const auto& info) {
       return std::string(std::get<0>(info.param).scenario) + "_" + std::to_string(std::get<1>(info.param)) + "threads";
     });
@@ -233,7 +236,8 @@ TEST(Checkpoint, FilesAreWrittenAtomicallyAndNeverReplacedUnasked) {
   const Scenario sc = shipped("hangzhou_real", 300);
   World w(sc, withThreads(1));
   for (int i = 0; i < 30; ++i) w.step();
-  const fs::path file = fs::path(testing::TempDir()) / "checkpoint_test.ckpt";
+  const testing::TempDir tmp;
+  const fs::path file = tmp.path() / "checkpoint_test.ckpt";
   fs::remove(file);
   writeCheckpointFile(file, w.checkpoint(), false);
   EXPECT_THROW(writeCheckpointFile(file, w.checkpoint(), false), std::runtime_error);
