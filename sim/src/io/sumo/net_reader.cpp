@@ -89,6 +89,7 @@ struct LinkSpec {
   std::string tl;
   int tlIndex = -1;
   int junctionIndex = -1;
+  bool waitsInside = false;  // its via lane leads on to another (an internal junction)
   double speedMps = 0;  // of its internal lanes; 0 without
 };
 
@@ -406,6 +407,7 @@ class NetReader {
         // `limitTurnSpeed`) unless the network was built with `junctions.limit-turn-speed` off
         // (RESCO's Cologne maps): the connector takes it as the map's own (Connector::speedFromMap).
         ViaPath path = viaPath(via);
+        link.waitsInside = m_internalNext.contains(via);
         spec.points = std::move(path.points);
         link.speedMps = path.speedMps;
       }
@@ -425,6 +427,8 @@ class NetReader {
       const MovementId id = m_builder.addMovement(m.from, m.to, m.turn, std::move(m.connectors));
       for (std::size_t k = 0; k < m.links.size(); ++k)
         if (m.links[k].speedMps > 0) m_builder.setMapSpeed(id, static_cast<int>(k), m.links[k].speedMps);
+      for (std::size_t k = 0; k < m.links.size(); ++k)
+        if (m.links[k].waitsInside) m_builder.setWaitsInside(id, static_cast<int>(k));
       m_movementLinks.push_back(std::move(m.links));
       m_movementJunction.push_back(m_roadEnds[m.from.index()].second);
     }
