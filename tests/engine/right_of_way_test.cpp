@@ -106,6 +106,27 @@ TEST(RightOfWay, MinorRoadWaitsForTheMajorRoadThenGoes) {
   EXPECT_EQ(r.summary.vehicles.clampedMoves, 0u);
 }
 
+TEST(RightOfWay, AMinorRoadDriverGrowsImpatientAndPullsOutInFrontOfAStream) {
+  // Major-road cars due every 2 s from the west for 150 s (inserted as fast as the road takes
+  // them) never leave the minor-road car from the north the gap it needs. As in SUMO, its driver
+  // grows impatient while it waits (the major-road cars that can still stop comfortably count as
+  // arriving 30 s · wait / 180 s later) and pulls out in front of one of them, which stops for it,
+  // instead of waiting for the stream to end (it went at t = 40 s, after 20 s at its line).
+  Trips trips;  // in order of departure (run() names a vehicle's road by its trip's index)
+  for (double t = 0; t < 150; t += 2) {
+    trips.push_back({t, {"w_in", "e_out"}});
+    if (t == 0) trips.push_back({1.0, {"n_in", "s_out"}});
+  }
+  const Outcome r = run(RightOfWay::Priority, trips);
+  ASSERT_TRUE(r.enteredS.contains("n_in")) << "the minor-road car never went";
+  EXPECT_GT(r.enteredS.at("n_in"), 20.0) << "it went before it had waited (no gap in the stream)";
+  EXPECT_LT(r.enteredS.at("n_in"), 90.0) << "it waited for the major road's stream to end";
+  EXPECT_EQ(r.summary.vehicles.teleported, 0u);
+  EXPECT_EQ(r.summary.vehicles.clampedMoves, 0u);
+  // Nothing depends on thread scheduling.
+  EXPECT_EQ(run(RightOfWay::Priority, trips, 2).stateHash, r.stateHash);
+}
+
 TEST(RightOfWay, RightBeforeLeftWithTwoArrivals) {
   // East and north arrive together: north is on the east car's right, so north goes first.
   const Outcome r = run(RightOfWay::RightBeforeLeft, Trips{{0.0, {"e_in", "w_out"}}, {0.0, {"n_in", "s_out"}}});

@@ -80,6 +80,9 @@ struct Connector {
   std::vector<Conflict> conflicts;  ///< sorted by atM
   /// A vehicle comes to a full stop at the line before entering (stop sign, all-way stop).
   bool stopFirst = false;
+  /// The map's link waits for its gap inside the junction, at an internal stop line (SUMO's links
+  /// through an internal junction, `cont="1"`: turns across the opposite stream).
+  bool waitsInside = false;
 };
 
 struct Movement {
@@ -237,6 +240,8 @@ class RoadNetworkBuilder {
   void setFoesKnown(MovementId movement, int connector);
   void setFoe(MovementId movement, int connector, MovementId foeMovement, int foeConnector);
   void setStopFirst(MovementId movement, int connector);
+  /// The map's link waits for its gap inside the junction (Connector::waitsInside).
+  void setWaitsInside(MovementId movement, int connector);
   /// The map's own speed through the junction for a connector (Connector::speedFromMap), instead
   /// of the slower of its two lanes' limits.
   void setMapSpeed(MovementId movement, int connector, double speedMps);
@@ -272,6 +277,7 @@ class RoadNetworkBuilder {
   std::vector<std::pair<MovementId, int>> m_pendingFoesKnown;
   std::vector<PendingYield> m_pendingFoes;  ///< pairs of foes (`yields` unused)
   std::vector<std::pair<MovementId, int>> m_pendingStops;
+  std::vector<std::pair<MovementId, int>> m_pendingInside;
   struct PendingSpeed {
     MovementId movement;
     int connector = 0;

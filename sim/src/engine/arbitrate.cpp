@@ -60,6 +60,8 @@ constexpr double kAtLineM = 3.0;           // a vehicle halted this close to its
 constexpr double kYieldLookM = 250.0;      // how far up a foe lane a vehicle giving way looks
 constexpr double kShortLaneM = 20.0;       // a lane this short may stand between two junctions as part of both
 constexpr double kArrivedMps = 1.0;        // below this, within kAtLineM, a vehicle has arrived at an all-way stop
+constexpr double kTimeToImpatienceS = 180.0;  // waiting time after which a minor-road driver is fully impatient (SUMO's --time-to-impatience)
+constexpr double kImpatientLaterS = 30.0;     // how much later a fully impatient driver assumes a major-road vehicle that can still stop arrives
 
 // Distance before the stop line within which a vehicle asks to enter. Beyond it the stop line is
 // too far to influence an IDM driver, so it is not an obstacle yet.
@@ -146,6 +148,21 @@ double mergeWait(const ArbitrationContext& s, const std::vector<LaneId>& lanes, 
 // turn's speed from its curvature, not the lane's limit).
 double arrivalS(const NetworkView& view, const Vehicle& v, double distanceM, ConnectorId on) {
   return timeToCover(distanceM, v.speedMps, view.type(v).accelMps2, view.desiredSpeedOn(v, view.connectorTrack(on)));
+}
+
+// SUMO's drivers grow impatient while they wait to give way: a driver halted at its line for W
+// seconds counts a major-road vehicle that can still stop comfortably before the junction as
+// arriving kImpatientLaterS · min(1, W / kTimeToImpatienceS) later than it would (SUMO:
+// MSBaseVehicle::getImpatience, and MSLink::blockedByFoe weighting the foe's arrival time with the
+// one if it braked, by then 30 s later), and pulls out in front of it; the major-road vehicle then
+// stops for it. Without this a minor road facing a major road whose queue crawls past (never a
+// gap a patient driver takes) waits until the major road's queue is gone. This is how much later
+// `minor` (at `minorDistM` before its line, waiting there for `waitedS`) sees `major` (at
+// `majorDistM` before its own line) arrive.
+double impatientDelayS(const NetworkView& view, const Vehicle& minor, double minorDistM, double waitedS, const Vehicle& major, double majorDistM) {
+  if (minor.speedMps >= kHaltingSpeedMps || minorDistM > kAtLineM) return 0;
+  if (!canStopWithin(major.speedMps, majorDistM, view.type(major).comfortDecelMps2)) return 0;
+  return kImpatientLaterS * std::min(1.0, waitedS / kTimeToImpatienceS);
 }
 
 struct JunctionArbiter {
@@ -275,7 +292,10 @@ struct JunctionArbiter {
   // must reach the zone only after we have cleared it, with a margin. A foe on red does not come;
   // one standing ungranted on a protected green waits for something else; one waiting at its line
   // is ignored by the vehicle released from a deadlock.
-  bool yieldClear(std::uint32_t vehicle, double myClearS, const ConflictZone& z, const Conflict& k) const {
+  // `ungranted` is a major-road vehicle deciding whether to hold back for us (impatientMinorFirst):
+  // its grant of the step before does not count.
+  bool yieldClear(std::uint32_t vehicle, const Connector& mine, double myClearS, const ConflictZone& z, const Conflict& k,
+                  std::uint32_t ungranted) const {
     const Connector& foeCon = net.connector(k.other);
     const SignalState foeLight = s.signals.movementStates[foeCon.movement.index()];
     if (foeLight == SignalState::Red) return true;
@@ -287,7 +307,8 @@ struct JunctionArbiter {
       const double foeDist = laneLen - foe.posM;
       if (foeDist > kYieldLookM) break;
       if (s.vehicles.onLastRoad(u)) continue;
-      if (foe.flags & kGranted) {
+      const bool granted = (foe.flags & kGranted) && u != ungranted;
+      if (granted) {
         if (foe.nextConnector != k.other) continue;
       } else if (*s.vehicles.nextRoad(u) != foeTo) {
         continue;
@@ -297,8 +318,14 @@ struct JunctionArbiter {
         // the vehicle let through a deadlock passes those waiting.
         return true;
       }
+      // A major-road vehicle that was let in this step is not cut off (it did not give way to us:
+      // impatientMinorFirst); one that was not, an impatient driver may pull out in front of.
+      const Vehicle& me = s.vehicles.hot[vehicle];
+      const double later = granted || foeLight != SignalState::GreenProtected
+                               ? 0.0
+                               : impatientDelayS(s.view, me, s.view.tracks[me.track].lengthM - me.posM, waitedS(me, mine), foe, foeDist);
       const double foeArrive = arrivalS(s.view, foe, foeDist + z.otherFromM, k.other);
-      return foeArrive >= myClearS + kMinorGapS;  // those behind it come later
+      return foeArrive + later >= myClearS + kMinorGapS;  // those behind it come later
     }
     // Nobody on the foe lane. Where that lane is short (SUMO maps have edges of a few metres
     // between two junctions), the vehicles coming for the foe connector may still be inside the
@@ -317,6 +344,55 @@ struct JunctionArbiter {
       }
     }
     return true;
+  }
+
+  // How long a driver halted at a line of junction `j` has waited to give way, for its
+  // impatience: its time halted, at a light no longer than the current stage's green has lasted.
+  // (SUMO's turner at a light waits for its gap inside the junction, at the internal stop line,
+  // and its waiting time starts again when it pulls in as its green begins. Counting the red
+  // before, cologne1's turners at its lights cut in front of the opposite straights as soon as
+  // they got green: RESCO delay 76.8 s against SUMO's 58.9 s.)
+  double waitedS(const Vehicle& minor, const Connector& c) const {
+    const double halted = minor.haltedS;
+    const std::int32_t k = s.signals.controllerOfJunction[c.junction.index()];
+    if (k < 0 || !net.junction(c.junction).program || !c.waitsInside) return halted;
+    return std::min(halted, s.signals.controllers[static_cast<std::size_t>(k)].timeInStageS());
+  }
+
+  // Whether `vehicle`, on a major road at `distM` before its line and let in so far, holds back
+  // for an impatient minor-road driver who will pull out in front of it (impatientDelayS): a
+  // vehicle halted at the line of a connector that gives way to ours, whose exit lane has room for
+  // it, who would clear our path before we arrive only as it counts our arrival, and whom nothing
+  // else holds. The same numbers as its own check (yieldClear), so that exactly one of the two goes.
+  bool impatientMinorFirst(std::uint32_t vehicle, double distM, ConnectorId cid, const Connector& c) const {
+    const Vehicle& me = s.vehicles.hot[vehicle];
+    if (!canStopWithin(me.speedMps, distM, s.view.type(me).comfortDecelMps2)) return false;
+    for (const Conflict& mine : c.conflicts) {
+      const Connector& foeCon = net.connector(mine.other);
+      if (s.signals.movementStates[foeCon.movement.index()] != SignalState::GreenPermissive) continue;
+      std::size_t j = 0;
+      while (j < foeCon.conflicts.size() && !(foeCon.conflicts[j].other == cid && foeCon.conflicts[j].yields)) ++j;
+      if (j == foeCon.conflicts.size()) continue;
+      const TrackId lane = s.view.laneTrack(foeCon.from);
+      const auto u = frontAsking(lane);
+      if (!u || s.vehicles.nextRoad(*u) != std::optional(net.movement(foeCon.movement).toRoad)) continue;
+      const Vehicle& minor = s.vehicles.hot[*u];
+      const VehicleType& mt = s.view.type(minor);
+      const double minorDist = s.view.tracks[lane].lengthM - minor.posM;
+      const double later = impatientDelayS(s.view, minor, minorDist, waitedS(minor, foeCon), me, distM);
+      if (later <= 0) continue;
+      const TrackId to = s.view.laneTrack(foeCon.to);
+      if (roomOnLane(s, to, reservedM[to]) < std::min(entryShareM(s.view, mt), s.view.tracks[to].lengthM)) continue;
+      const ConflictZone& z = s.view.box->zones[mine.other.index()][j];
+      const double minorClear = arrivalS(s.view, minor, minorDist + z.toM + mt.lengthM, mine.other);
+      const double myArrive = arrivalS(s.view, me, distM + z.otherFromM, cid);
+      // It would go with us held back: every other foe of its lets it (those let in this step
+      // already are not cut off), so that we do not wait for a driver who waits for someone else.
+      if (myArrive < minorClear + kMinorGapS && myArrive + later >= minorClear + kMinorGapS &&
+          conflictsClear(*u, minorDist, mine.other, foeCon, true, vehicle))
+        return true;
+    }
+    return false;
   }
 
   // Room for `vehicle` through a short exit lane `to` (track), or -infinity where that does not
@@ -418,7 +494,8 @@ struct JunctionArbiter {
   // Whether `vehicle`, at `distM` before the stop line, may use connector `c` now. Every time on
   // both sides of a comparison comes from the vehicles' own kinematics (timeToCover): speed,
   // acceleration and desired speed, from rest where they stand.
-  bool conflictsClear(std::uint32_t vehicle, double distM, ConnectorId cid, const Connector& c, bool permissive) const {
+  bool conflictsClear(std::uint32_t vehicle, double distM, ConnectorId cid, const Connector& c, bool permissive,
+                      std::uint32_t ungranted = kNoVehicle) const {
     const Vehicle& me = s.vehicles.hot[vehicle];
     const VehicleType& t = s.view.type(me);
     // Every zone: the network's conflicts first, then paths that only come close (box_geometry.h),
@@ -459,7 +536,7 @@ struct JunctionArbiter {
       if (!permissive) continue;
       const Conflict& k = c.conflicts[i];
       if (rightOfWay != RightOfWay::ByTurn) {
-        if (k.yields && rightOfWay != RightOfWay::AllWayStop && !yieldClear(vehicle, arrivalS(s.view, me, distM + z.toM + t.lengthM, cid), z, k)) return false;
+        if (k.yields && rightOfWay != RightOfWay::AllWayStop && !yieldClear(vehicle, c, arrivalS(s.view, me, distM + z.toM + t.lengthM, cid), z, k, ungranted)) return false;
         continue;
       }
       // The first protected vehicle granted towards the foe connector in this step (the others
@@ -511,7 +588,8 @@ struct JunctionArbiter {
         const double share = entryShareM(s.view, t);
         const double need = std::min(share, s.view.tracks[to].lengthM);
         grant = lightAllows && (roomOnLane(s, to, reservedM[to]) >= need || passThroughRoom(id, to, share) >= share) &&
-                conflictsClear(id, dist, cid, con, light == SignalState::GreenPermissive);
+                conflictsClear(id, dist, cid, con, light == SignalState::GreenPermissive) &&
+                !(light == SignalState::GreenProtected && rightOfWay == RightOfWay::Priority && impatientMinorFirst(id, dist, cid, con));
         // A stop sign: a full stop at the line first (a vehicle granted after its stop keeps
         // that stop while it pulls away); at an all-way stop, then its turn.
         if (grant && con.stopFirst && !wasGranted)

@@ -388,6 +388,13 @@ void RoadNetworkBuilder::setStopFirst(MovementId movement, int connector) {
   m_pendingStops.emplace_back(movement, connector);
 }
 
+void RoadNetworkBuilder::setWaitsInside(MovementId movement, int connector) {
+  const std::size_t n =
+      movement.valid() && movement.index() < m_pendingMovements.size() ? m_pendingMovements[movement.index()].connectors.size() : 0;
+  checkConnectorIndex(m_source, m_net.m_movements.size(), movement, connector, n, "internal stop");
+  m_pendingInside.emplace_back(movement, connector);
+}
+
 void RoadNetworkBuilder::setMapSpeed(MovementId movement, int connector, double speedMps) {
   const std::size_t n =
       movement.valid() && movement.index() < m_pendingMovements.size() ? m_pendingMovements[movement.index()].connectors.size() : 0;
@@ -531,6 +538,7 @@ RoadNetwork RoadNetworkBuilder::build() {
       if (k.other == foe) k.yields = true;
   }
   for (const auto& [m, k] : m_pendingStops) net.m_connectors[connectorOf(m, k).index()].stopFirst = true;
+  for (const auto& [m, k] : m_pendingInside) net.m_connectors[connectorOf(m, k).index()].waitsInside = true;
   for (const PendingSpeed& p : m_pendingSpeeds) {
     // No faster than the lane it leads onto: SUMO sets an internal lane's speed to the mean of its
     // two lanes', and its drivers brake for the exit lane's limit before the junction; a vehicle
@@ -546,6 +554,7 @@ RoadNetwork RoadNetworkBuilder::build() {
   m_pendingMovements.clear();
   m_pendingYields.clear();
   m_pendingStops.clear();
+  m_pendingInside.clear();
   m_pendingSpeeds.clear();
   m_pendingFoesKnown.clear();
   m_pendingFoes.clear();

@@ -251,6 +251,38 @@ TEST(SumoNetReader, TheResponseMatrixSaysWhoGivesWay) {
   }
 }
 
+TEST(SumoNetReader, LinksThroughAnInternalJunctionTakeTheirOwnIndex) {
+  // internal_left's junction C numbers its links along incLanes: n_in 0-3, e_in lane 0 4-5, e_in
+  // lane 1 6-8 (straight, left turn, U-turn), s_in 9-12, w_in lane 0 13-14, lane 1 15-17. The left
+  // turn and the U-turn wait inside the junction: their via lanes (:C_7_0, :C_8_0) are not in
+  // intLanes, which lists the lanes after the internal junction (:C_18_0, :C_19_0) in their
+  // places. Each must keep its own index, so that it gives way as its own request says: the left
+  // turn (request 7, response bits 13-15) to the opposite straights and right turn, the straight
+  // beside it (request 6) to nobody.
+  const SumoNetwork sumo = loadSumoNetwork(kData / "internal_left.net.xml");
+  const RoadNetwork& net = sumo.network;
+  const JunctionId j = *net.findJunction("C");
+  const auto& link = sumo.junctions[j.index()].links;
+  ASSERT_EQ(link.size(), 18u);
+  EXPECT_EQ(movementName(net, net.connector(link[6]).movement), "e_in>w_out");
+  EXPECT_EQ(movementName(net, net.connector(link[7]).movement), "e_in>s_out");
+  EXPECT_EQ(movementName(net, net.connector(link[8]).movement), "e_in>e_out");
+  EXPECT_EQ(movementName(net, net.connector(link[16]).movement), "w_in>n_out");
+  for (int foe : {13, 14, 15}) EXPECT_TRUE(yieldsTo(net, link[7], link[static_cast<std::size_t>(foe)])) << foe;
+  for (const Conflict& k : net.connector(link[6]).conflicts) EXPECT_FALSE(k.yields);
+  EXPECT_TRUE(yieldsTo(net, link[8], link[14]));  // the U-turn (request 8) to the opposite straights too
+  // So the left turn is the minor movement and the straight beside it the major one.
+  const std::vector<SignalState> states = unsignalisedMovementStates(net, j);
+  for (std::size_t k = 0; k < net.junction(j).movements.size(); ++k) {
+    const std::string name = movementName(net, net.junction(j).movements[k]);
+    if (name == "e_in>s_out" || name == "w_in>n_out") {
+      EXPECT_EQ(states[k], SignalState::GreenPermissive) << name;
+    } else if (name == "e_in>w_out" || name == "w_in>e_out") {
+      EXPECT_EQ(states[k], SignalState::GreenProtected) << name;
+    }
+  }
+}
+
 TEST(SumoNetReader, TheFirstCharacterOfAResponseIsTheHighestLink) {
   // "0010" on the right turn: bit 1 set, so it gives way to link 1 (BJ>JA, which it does not
   // meet: nothing to act on) and not to link 0.
