@@ -621,10 +621,15 @@ struct JunctionArbiter {
     // leaves no room promised on its exit lanes and no first grants: what it left the step before
     // if it was idle then too, so it need not be arbitrated again (in a large network most
     // junctions are idle at any one step). Whether it was is scratch of this junction's own.
-    bool idle = true;
-    for (RoadId r : j.incoming)
-      for (LaneId l : net.road(r).lanes) idle = idle && s.vehicles.occupants[s.view.laneTrack(l)].empty();
-    for (ConnectorId c : j.connectors) idle = idle && s.vehicles.occupants[s.view.connectorTrack(c)].empty();
+    const auto hasVehicles = [&] {  // on an incoming lane or in the box
+      for (RoadId r : j.incoming)
+        for (LaneId l : net.road(r).lanes)
+          if (!s.vehicles.occupants[s.view.laneTrack(l)].empty()) return true;
+      for (ConnectorId c : j.connectors)
+        if (!s.vehicles.occupants[s.view.connectorTrack(c)].empty()) return true;
+      return false;
+    };
+    const bool idle = !hasVehicles();
     std::uint8_t& wasIdle = s.junctionWork.idle[jid.index()];
     if (idle && wasIdle) return;
     wasIdle = idle ? 1 : 0;
