@@ -96,20 +96,9 @@ double roomOnLane(const ArbitrationContext& s, TrackId laneTrack, double reserve
   return s.junctionWork.laneRoomM[laneTrack] - reservedM;
 }
 
-// Room a lane holds for the vehicles that stand on a neighbouring lane of its road and must change
-// into it to go on (their lane has no connector onto their next road, and this lane is on the way
-// to one that has): the lane's front vehicles of that kind, each with its share. Granting their
-// room to vehicles from the junction behind would keep the lane's room promised to the box, and a
-// change into promised room is refused (lane_change.cpp): a stream through the junction would hold
-// them at their stop line, and the lane behind them, until the gridlock handler. SUMO's drivers
-// likewise let a vehicle that must merge in ahead of those still coming. Transit and fleet
-// vehicles heading for a stop's lane are not counted (their lane is the stop's, not the route's).
-// `lanes` are the lanes of the road, the lane is lanes[here].
-double mergeWait(const ArbitrationContext& s, const std::vector<LaneId>& lanes, int here);
-
 // Whether the front vehicle of a lane that asks to go on (leavers skipped) stands there and must
-// change lanes to do so: the only case in which mergeWait finds anything beside. Most lanes have
-// none, and this asks once per lane what mergeWait would ask once from each side.
+// change lanes to do so: the only case in which mergeWait (below) finds anything beside. Most
+// lanes have none, and this asks once per lane what mergeWait would ask once from each side.
 bool frontMustMerge(const ArbitrationContext& s, LaneId lane) {
   for (std::uint32_t u : s.vehicles.occupants[s.view.laneTrack(lane)]) {
     if (s.vehicles.onLastRoad(u)) continue;
@@ -119,6 +108,15 @@ bool frontMustMerge(const ArbitrationContext& s, LaneId lane) {
   return false;
 }
 
+// Room a lane holds for the vehicles that stand on a neighbouring lane of its road and must change
+// into it to go on (their lane has no connector onto their next road, and this lane is on the way
+// to one that has): the lane's front vehicles of that kind, each with its share. Granting their
+// room to vehicles from the junction behind would keep the lane's room promised to the box, and a
+// change into promised room is refused (lane_change.cpp): a stream through the junction would hold
+// them at their stop line, and the lane behind them, until the gridlock handler. SUMO's drivers
+// likewise let a vehicle that must merge in ahead of those still coming. Transit and fleet
+// vehicles heading for a stop's lane are not counted (their lane is the stop's, not the route's).
+// `lanes` are the lanes of the road, the lane is lanes[here].
 double mergeWait(const ArbitrationContext& s, const std::vector<LaneId>& lanes, int here) {
   double held = 0;
   for (int side = here - 1; side <= here + 1; side += 2) {
