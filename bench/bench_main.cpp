@@ -1,6 +1,6 @@
 // Benchmark runner: runs shipped scenarios headless at several thread counts and reports
-// vehicle-updates per second (the figure CityFlow and SUMO comparisons use), steps per second and
-// memory per vehicle, as CSV. The best of `--repeats` runs is kept, as wall time on a shared
+// vehicle-updates per second (the figure CityFlow and SUMO comparisons use), steps per second,
+// memory per vehicle and the wall time of each phase of the step, as CSV. The best of `--repeats` runs is kept, as wall time on a shared
 // machine only ever errs on the slow side.
 #include <malloc.h>
 #include <unistd.h>
@@ -33,6 +33,7 @@ struct Result {
   // The process's peak resident memory over the scene's load and runs so far: the scenario (its
   // trips), the network and one world, all included.
   long processPeakKb = 0;
+  traffic::StepProfile phases;  // wall time of each phase of the step, summed over the kept run
 };
 
 std::vector<std::string> split(const std::string& s) {
@@ -136,6 +137,7 @@ int main(int argc, char** argv) {
           best.arrived = world.counts().arrived;
           best.bytesPerVehicle =
               peak ? static_cast<double>(world.vehicleStateBytes()) / static_cast<double>(peak) : 0.0;
+          best.phases = world.profile();
         }
       }
       best.processPeakKb = peakResidentKb();
@@ -143,6 +145,9 @@ int main(int argc, char** argv) {
                    best.scene.c_str(), best.threads, best.vehicleUpdates / best.wallSeconds / 1e3,
                    best.steps / best.wallSeconds, static_cast<unsigned long long>(best.peakRunning), best.bytesPerVehicle,
                    best.worldRssKb, best.processPeakKb);
+      const traffic::StepProfile& p = best.phases;
+      std::fprintf(stderr, "%-16s phases, s: signals %.2f spawn %.2f arbitrate %.2f lane-change %.2f plan %.2f move %.2f stops %.2f transfer %.2f account %.2f\n",
+                   "", p.signals, p.spawn, p.arbitrate, p.laneChange, p.plan, p.move, p.stops, p.transfer, p.account);
       results.push_back(best);
     }
   }
@@ -150,13 +155,17 @@ int main(int argc, char** argv) {
   std::ostringstream csv;
   csv << "scene,threads,sim_seconds,wall_seconds,steps,steps_per_second,vehicle_updates,"
          "vehicle_updates_per_second,peak_running,arrived,state_bytes_per_peak_vehicle,world_rss_kb,"
-         "world_rss_bytes_per_peak_vehicle,process_peak_rss_kb,process_peak_bytes_per_peak_vehicle\n";
+         "world_rss_bytes_per_peak_vehicle,process_peak_rss_kb,process_peak_bytes_per_peak_vehicle,"
+         "signals_s,spawn_s,arbitrate_s,lane_change_s,plan_s,move_s,stops_s,transfer_s,account_s\n";
   for (const Result& r : results)
     csv << r.scene << ',' << r.threads << ',' << r.simSeconds << ',' << r.wallSeconds << ',' << r.steps << ','
         << r.steps / r.wallSeconds << ',' << r.vehicleUpdates << ',' << r.vehicleUpdates / r.wallSeconds << ','
         << r.peakRunning << ',' << r.arrived << ',' << r.bytesPerVehicle << ',' << r.worldRssKb << ','
         << (r.peakRunning ? r.worldRssKb * 1024.0 / static_cast<double>(r.peakRunning) : 0.0) << ',' << r.processPeakKb << ','
-        << (r.peakRunning ? r.processPeakKb * 1024.0 / static_cast<double>(r.peakRunning) : 0.0) << '\n';
+        << (r.peakRunning ? r.processPeakKb * 1024.0 / static_cast<double>(r.peakRunning) : 0.0) << ','
+        << r.phases.signals << ',' << r.phases.spawn << ',' << r.phases.arbitrate << ',' << r.phases.laneChange << ','
+        << r.phases.plan << ',' << r.phases.move << ',' << r.phases.stops << ',' << r.phases.transfer << ','
+        << r.phases.account << '\n';
   std::cout << csv.str();
   if (!out.empty()) {
     std::filesystem::create_directories(std::filesystem::path(out).parent_path());
