@@ -7,11 +7,13 @@
 
 #include <algorithm>
 #include <array>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "common/test_networks.h"
+#include "traffic/loaders/sumo.h"
 #include "traffic/scenario.h"
 #include "traffic/signal.h"
 #include "traffic/world.h"
@@ -185,6 +187,47 @@ TEST(RightOfWay, YieldsSitOnTheConflictsTheyConcern) {
     const char leg = net.road(net.movement(c.movements[k]).fromRoad).name[0];
     EXPECT_EQ(states[k], leg == 'n' || leg == 's' ? SignalState::GreenPermissive : SignalState::GreenProtected);
   }
+}
+
+// A SUMO link without foes (a junction that only joins two roads) is left out of the rule that
+// nobody halts in the box, as SUMO leaves it out of its junction-blocking check: the queue before
+// a red light reaches back through it as on one road. joint_queue.net.xml has two corridors, each
+// a 20 m road before a light that is red for 100 s; on corridor 1 the junction before that road
+// has one link and no foes, on corridor 2 a side road merges there (the main road's link has a
+// foe). Six cars on each: corridor 1's third car stands in J1's box behind the two on J1K1,
+// corridor 2's waits at J2's line. Both let every car through once the light turns green.
+TEST(RightOfWay, AQueueReachesBackThroughAJunctionWithoutFoes) {
+  const std::filesystem::path data = std::filesystem::path(TRAFFIC_SOURCE_DIR) / "tests/data/sumo";
+  auto net = std::make_shared<const RoadNetwork>(loadSumoNetwork(data / "joint_queue.net.xml").network);
+  Trips trips;
+  for (int k = 0; k < 6; ++k) {
+    trips.push_back({3.0 * k, {"A1J1", "J1K1", "K1C1"}});
+    trips.push_back({3.0 * k, {"A2J2", "J2K2", "K2C2"}});
+  }
+  Scenario sc = testing::makeScenario(net, trips, testing::standardCar());
+  sc.durationS = 160;
+  const ConnectorId j1 = net->movement(*net->movementBetween(*net->findRoad("A1J1"), *net->findRoad("J1K1"))).connectors.at(0);
+  const JunctionId j2 = *net->findJunction("J2");
+  ASSERT_EQ(net->junction(*net->findJunction("J1")).rightOfWay, RightOfWay::Priority);
+  World world(sc, WorldOptions{.threads = 1, .validate = true});
+  std::size_t haltedInJ1 = 0, haltedInJ2 = 0;
+  while (world.timeS() < 95) {
+    world.step();
+    for (const VehicleView& v : world.snapshot().vehicles) {
+      if (!v.onConnector) continue;
+      if (v.speedMps >= 0.1) continue;
+      if (v.connector == j1) ++haltedInJ1;
+      if (net->connector(v.connector).junction == j2) ++haltedInJ2;
+    }
+  }
+  // By t = 95 s (red) the third car of corridor 1 has long stood in J1's box; nobody stood in J2's.
+  std::size_t standingInJ1 = 0;
+  for (const VehicleView& v : world.snapshot().vehicles) standingInJ1 += v.onConnector && v.connector == j1 ? 1 : 0;
+  EXPECT_EQ(standingInJ1, 1u);
+  EXPECT_GT(haltedInJ1, 0u);
+  EXPECT_EQ(haltedInJ2, 0u);
+  world.run();
+  EXPECT_EQ(world.summary(0).vehicles.arrived, 12u);
 }
 
 }  // namespace

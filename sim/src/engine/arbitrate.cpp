@@ -585,7 +585,15 @@ struct JunctionArbiter {
         // Under the no-blocking rule with the slack of its stop (see roomOnLane).
         const double share = entryShareM(s.view, t);
         const double need = std::min(share, s.view.tracks[to].lengthM);
-        grant = lightAllows && (roomOnLane(s, to, reservedM[to]) >= need || passThroughRoom(id, to, share) >= share) &&
+        // Through a connector without foes the queue may reach back into the box (keepsClear), as
+        // long as nobody beside must merge into the exit lane (mergeWait) and that lane is not one
+        // shorter than two vehicles, whose room is the junction's at its far end (passThroughRoom):
+        // let in without room of its own, a vehicle there ties the two boxes into one queue (on
+        // cologne3, where the 12.6 m `319261593#16` follows the foe-less link from `319261593#15`
+        // lane 1, the loop of short edges there then jammed: 62 teleports against 23).
+        const bool room = (!s.view.keepsClear(cid) && s.junctionWork.mergeWaitM[to] <= 0 && s.view.tracks[to].lengthM >= 2.0 * share) ||
+                          roomOnLane(s, to, reservedM[to]) >= need || passThroughRoom(id, to, share) >= share;
+        grant = lightAllows && room &&
                 conflictsClear(id, dist, cid, con, light == SignalState::GreenPermissive) &&
                 !(light == SignalState::GreenProtected && rightOfWay == RightOfWay::Priority && impatientMinorFirst(id, dist, cid, con));
         // A stop sign: a full stop at the line first (a vehicle granted after its stop keeps

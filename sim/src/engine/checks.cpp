@@ -233,6 +233,7 @@ std::string World::checkInvariants() const {
         }
       }
       if (s.view.scenario->junctionEntry != JunctionEntry::RoomBehindQueue) continue;
+      if (!s.view.keepsClear(ca)) continue;  // its queue may reach into the box (network_view.h)
       const auto& exitOcc = s.vehicles.occupants[s.view.laneTrack(conA.to)];
       if (exitOcc.empty()) continue;
       const Vehicle& last = s.vehicles.hot[exitOcc.back()];

@@ -96,6 +96,20 @@ struct NetworkView {
       if (laneExitRoads[k] == toRoad.value) return true;
     return false;
   }
+  /// Whether a vehicle entering connector `c` needs room for all of itself on the exit lane
+  /// (nobody halts in the box). Not on a connector that no other path of its junction crosses,
+  /// merges with, comes near or shares its start with, at a junction whose right of way comes
+  /// from the map: SUMO's link whose foes row is empty (a junction that only joins two roads),
+  /// which SUMO leaves out of its junction-blocking check, so that its queue reaches back through
+  /// the box as on a plain road. A vehicle halted on such a connector keeps nobody but those
+  /// behind it in its lane waiting. U-turns keep the rule: on the RESCO maps those at the map's
+  /// fringe take the vehicles that re-route after a missed turn (SUMO's do not re-route), and one
+  /// let in there without room stood in the box before the start of an entry road, where the
+  /// road's own vehicles wait to be inserted (cologne3's `-31864804` to `31864804`).
+  [[nodiscard]] bool keepsClear(ConnectorId c) const {
+    return net->junction(net->connector(c).junction).rightOfWay == RightOfWay::ByTurn || !box->zones[c.index()].empty() ||
+           !box->sharedStarts[c.index()].empty() || net->movement(net->connector(c).movement).turn == TurnType::UTurn;
+  }
 };
 
 /// Time to cover `distanceM` from speed `v`, accelerating at `a` up to `vmax` (and at `vmax` if
