@@ -646,7 +646,7 @@ struct JunctionArbiter {
       for (LaneId l : net.road(r).lanes) reservedM[s.view.laneTrack(l)] = 0;
     for (ConnectorId c : j.connectors) {
       firstGrant[c] = {};
-      const TrackId to = s.view.laneTrack(net.connector(c).to);
+      const TrackId to = s.view.connectorExit[c];
       for (std::uint32_t u : s.vehicles.occupants[s.view.connectorTrack(c)]) {
         const VehicleType& t = s.view.type(s.vehicles.hot[u]);
         reservedM[to] += entryShareM(s.view, t);

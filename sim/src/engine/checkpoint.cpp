@@ -933,7 +933,7 @@ void World::restore(std::span<const std::uint8_t> bytes, const std::string& sour
     decode(r, s.view, trips, s.fleets);
     decode(r, s.stats);
     if (r.u8() != kEnd || !r.atEnd()) throw DecodeError("the data goes on after the last section");
-    for (FleetVehicle& fv : s.fleets.fleetVehicles) s.vehicles.routes[fv.vehicle] = fv.route;
+    for (FleetVehicle& fv : s.fleets.fleetVehicles) s.vehicles.pointRoute(fv.vehicle, fv.route);
     if (s.clock.steps != header.steps) throw DecodeError("the header and the clock disagree on the step");
     checkConsistent(s);
     try {

@@ -58,6 +58,10 @@ struct NetworkView {
   // Per track: the junction at its end (a lane's road's end; a connector's own), which the phases
   // that visit only the junctions with vehicles gather from the tracks with vehicles.
   IdVector<TrackId, JunctionId> endJunction;
+  // Per connector: the track of the lane it leads onto. Read for every connector of every busy
+  // junction every step (the room its vehicles take there), where the connector's own record
+  // would cost a cache line each.
+  IdVector<ConnectorId, TrackId> connectorExit;
   // Roads reachable from the end of each lane, flattened: lane l's are
   // laneExitRoads[laneExitBegin[l] .. laneExitBegin[l + 1]). Asked for every vehicle every step,
   // so kept flat rather than followed through connectors and movements.

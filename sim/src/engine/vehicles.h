@@ -3,6 +3,7 @@
 // back. Vehicles are indexed by trip, so nothing is allocated when they enter or leave.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -48,6 +49,10 @@ struct Vehicle {
   std::uint16_t type = 0;
   std::uint8_t flags = 0;
   std::uint8_t laneChangeCooldown = 0;  // steps before another discretionary lane change
+  // The number of roads in its route (Vehicles::routes, which sets it; at most 0xFFFF), so that
+  // asking whether it is on its last road does not read the route: the phases ask that of
+  // nearly every vehicle they look at, and the route lies elsewhere in memory.
+  std::uint16_t routeRoads = 0;
 };
 static_assert(sizeof(Vehicle) == 64);
 
@@ -142,8 +147,13 @@ struct Vehicles {
   /// Gives a vehicle a new route (its storage must outlive the vehicle's use of it) and drops
   /// what was derived from the old one.
   void setRoute(std::uint32_t vehicle, std::span<const RoadId> route) {
-    routes[vehicle] = route;
+    pointRoute(vehicle, route);
     lanePlans[vehicle].routeIndex = kNoLanePlan;
+  }
+  /// Points a vehicle's route at `route`: its first setting, or the same roads moved elsewhere.
+  void pointRoute(std::uint32_t vehicle, std::span<const RoadId> route) {
+    routes[vehicle] = route;
+    hot[vehicle].routeRoads = static_cast<std::uint16_t>(std::min<std::size_t>(route.size(), 0xFFFF));
   }
   /// Finds activeTracks: every track with a vehicle on it, ascending.
   void findActiveTracks() {
@@ -171,7 +181,7 @@ struct Vehicles {
     return std::nullopt;
   }
   [[nodiscard]] bool onLastRoad(std::uint32_t vehicle) const {
-    return static_cast<std::size_t>(hot[vehicle].routeIndex) + 1 >= routes[vehicle].size();
+    return hot[vehicle].routeIndex + 1 >= hot[vehicle].routeRoads;
   }
 };
 

@@ -52,12 +52,14 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
   }
   s.view.feeders.resize(s.view.tracks.size());
   s.view.endJunction.resize(s.view.tracks.size());
+  s.view.connectorExit.resize(net.connectors().size());
   for (std::size_t i = 0; i < net.lanes().size(); ++i) s.view.endJunction[TrackId(i)] = net.road(net.lanes()[i].road).to;
   for (std::size_t i = 0; i < net.connectors().size(); ++i) {
     const Connector& c = net.connectors()[i];
     s.view.tracks[s.view.laneCount + i] = Track{c.lengthM, c.speedLimitMps, LaneId(), ConnectorId(i), 0, ClassMask::all(), curveRadiusOf(c)};
     s.view.feeders[s.view.laneTrack(c.to)].push_back(ConnectorId(i));
     s.view.endJunction[s.view.connectorTrack(ConnectorId(i))] = c.junction;
+    s.view.connectorExit[ConnectorId(i)] = s.view.laneTrack(c.to);
   }
   s.view.laneExitBegin.reserve(net.lanes().size() + 1);
   for (const Lane& l : net.lanes()) {
@@ -96,7 +98,7 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
   s.vehicles.rerouted.resize(trips.size());
   s.vehicles.lanePlans.resize(trips.size());
   for (std::size_t i = 0; i < trips.size(); ++i) {
-    s.vehicles.routes[i] = scenario.demand.routes.route(trips[i].route);
+    s.vehicles.pointRoute(static_cast<std::uint32_t>(i), scenario.demand.routes.route(trips[i].route));
     s.vehicles.hot[i].type = static_cast<std::uint16_t>(trips[i].type.index());
   }
 

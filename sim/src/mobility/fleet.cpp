@@ -703,7 +703,7 @@ void initFleets(const NetworkView& view, Vehicles& vehicles, FleetState& fleets)
     fleets.fleetVehicles.push_back(std::move(fv));
     vehicles.hot[i].flags |= kFleet;
   }
-  for (FleetVehicle& fv : fleets.fleetVehicles) vehicles.routes[fv.vehicle] = fv.route;  // the vector no longer moves
+  for (FleetVehicle& fv : fleets.fleetVehicles) vehicles.pointRoute(fv.vehicle, fv.route);  // the vector no longer moves
   fleets.requests.resize(fleetSpecs.requests.size());
 }
 
