@@ -87,6 +87,7 @@ class RoadLaneChanger {
       for (std::uint32_t id : m_s.vehicles.occupants[m_s.view.laneTrack(l)]) {
         order.push_back(id);
         m_s.vehicles.hot[id].yieldTo = {};
+        m_s.vehicles.prefetchRoute(id);  // read by consider() below, which waits on one vehicle at a time
       }
     for (std::uint32_t id : order) consider(id);
   }

@@ -30,6 +30,7 @@ void moveVehicles(const Executor& exec, const NetworkView& view, const SimClock&
   const std::vector<TrackId>& active = s.vehicles.activeTracks;
   s.exec.forEach(active.size(), 64, [&](std::size_t i) {
     const std::size_t track = active[i].index();
+    if (i + 1 < active.size()) s.vehicles.prefetch(s.vehicles.occupants[active[i + 1]], true);  // the next track's
     LaneSensor* sensor = s.sensing.enabled && track < s.view.laneCount ? &s.sensing.sensors[track] : nullptr;
     const double limitMps = s.view.tracks[track].speedLimitMps;
     TrackTally tally;

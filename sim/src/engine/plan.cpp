@@ -263,6 +263,7 @@ void planMotion(const Executor& exec, const NetworkView& view, const SimClock& c
   s.exec.forEach(active.size(), 64, [&](std::size_t i) {
     const std::size_t track = active[i].index();
     const auto& occ = s.vehicles.occupants[track];
+    if (i + 1 < active.size()) s.vehicles.prefetch(s.vehicles.occupants[active[i + 1]]);  // the next track's
     for (std::size_t k = 0; k < occ.size(); ++k) {
       Vehicle& v = s.vehicles.hot[occ[k]];
       const VehicleType& t = s.view.type(v);
