@@ -304,9 +304,9 @@ struct JunctionArbiter {
   // as the opposite stream's light changes; and once its own light is no longer green, it gives way
   // only to those already let in: the others will wait for it (they are not let in while it
   // stands in their path), as they wait for any vehicle still in the junction when their light
-  // turns green. (Some maps mark the turn as giving way to the crossing road too, whose green
-  // comes next: a turner waiting for a gap in that stream would stand in the junction all through
-  // its green.)
+  // turns green. It grows impatient as a driver at the line does (toWaitM), and a major-road
+  // vehicle holds back for it as for one at the line (impatientMinorFirst). What each of these
+  // rules changed on cologne1 is in docs/validation-sumo.md ("Turns that wait inside the junction").
   bool yieldClear(std::uint32_t vehicle, const Connector& mine, double myClearS, const ConflictZone& z, const Conflict& k,
                   std::uint32_t ungranted) const {
     const Connector& foeCon = net.connector(k.other);
