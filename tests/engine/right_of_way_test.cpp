@@ -230,5 +230,73 @@ TEST(RightOfWay, AQueueReachesBackThroughAJunctionWithoutFoes) {
   EXPECT_EQ(world.summary(0).vehicles.arrived, 12u);
 }
 
+// A left turn that the map lets wait inside a junction with signals (SUMO's internal junction,
+// cont="1") on a permissive green: tls_left.net.xml's WC to CN gives way to the opposite straight
+// EC to CW, both green from t = 45 s to 87 s, then 3 s yellow. The turner arrives on red; when
+// the light turns green it drives in up to its waiting position before the opposite stream's path
+// and stands there (not at the line), then leaves at the first gap in that stream, or, if there is
+// none, as the stream stops for the yellow. Every step passes the invariants (--validate).
+struct InsideTurn {
+  double pulledInS = -1;     // first on the connector
+  double haltedInsideS = 0;  // time halted on the connector
+  double leftS = -1;         // first on the exit road
+  double lastOppositeInS = -1;  // the last opposite vehicle's first step in the junction
+  std::uint64_t arrived = 0;
+};
+
+InsideTurn turnAgainstStream(double oppositeUntilS) {
+  const std::filesystem::path data = std::filesystem::path(TRAFFIC_SOURCE_DIR) / "tests/data/sumo";
+  auto net = std::make_shared<const RoadNetwork>(loadSumoNetwork(data / "tls_left.net.xml").network);
+  Trips trips;
+  trips.push_back({20.0, {"WC", "CN"}});
+  for (double t = 0; t <= oppositeUntilS; t += 2.0) trips.push_back({t, {"EC", "CW"}});
+  Scenario sc = testing::makeScenario(net, trips, testing::standardCar());
+  sc.durationS = 450;
+  const ConnectorId left = net->movement(*net->movementBetween(*net->findRoad("WC"), *net->findRoad("CN"))).connectors.at(0);
+  EXPECT_TRUE(net->connector(left).waitsInside);
+  const RoadId exit = *net->findRoad("CN");
+  World world(sc, WorldOptions{.threads = 1, .validate = true});
+  InsideTurn r;
+  while (!world.finished()) {
+    world.step();
+    const double t = world.timeS();
+    for (const VehicleView& v : world.snapshot().vehicles) {
+      const std::string& id = sc.demand.trips[v.id.value].id;  // t<k>: trips[k] (sorted by departure in the scenario)
+      if (id == "t0") {
+        if (v.onConnector && v.connector == left) {
+          if (r.pulledInS < 0) r.pulledInS = t;
+          if (v.speedMps < 0.1) r.haltedInsideS += sc.stepS;
+        } else if (!v.onConnector && net->lane(v.lane).road == exit && r.leftS < 0) {
+          r.leftS = t;
+        }
+      } else if (id == "t" + std::to_string(trips.size() - 1) && v.onConnector && r.lastOppositeInS < 0) {
+        r.lastOppositeInS = t;
+      }
+    }
+  }
+  r.arrived = world.summary(0).vehicles.arrived;
+  return r;
+}
+
+TEST(RightOfWay, ALeftTurnerWaitsInsideTheJunctionAndLeavesAtTheGap) {
+  // Eleven opposite cars (t = 0 to 20 s) queue on red and pass in the first half of the green.
+  const InsideTurn gap = turnAgainstStream(20);
+  EXPECT_GE(gap.pulledInS, 45.0);
+  EXPECT_LT(gap.pulledInS, 50.0);  // in as the green begins
+  EXPECT_GT(gap.haltedInsideS, 5.0);
+  EXPECT_GT(gap.leftS, gap.lastOppositeInS);  // after the stream
+  EXPECT_LT(gap.leftS, gap.lastOppositeInS + 8.0);  // at its end
+  EXPECT_LT(gap.leftS, 87.0);  // still in the green
+  EXPECT_EQ(gap.arrived, 12u);
+  // Opposite cars every 2 s up to t = 120 s leave no gap: the turner waits inside through the
+  // green and leaves as the stream stops for the yellow (87 s to 90 s).
+  const InsideTurn steady = turnAgainstStream(120);
+  EXPECT_LT(steady.pulledInS, 50.0);
+  EXPECT_GT(steady.haltedInsideS, 30.0);
+  EXPECT_GE(steady.leftS, 87.0);
+  EXPECT_LE(steady.leftS, 96.0);
+  EXPECT_EQ(steady.arrived, 62u);
+}
+
 }  // namespace
 }  // namespace traffic

@@ -24,6 +24,13 @@
 // incoming order (the wait is dynamic state, VehicleCold::atLineS, checkpointed). When every
 // vehicle waiting at a line gives way to another one waiting (four cars at a right-before-left
 // junction), the one halted longest (same tie rule) drives as if the waiting ones were not there.
+// A turn the map lets wait inside a junction with signals (Connector::waitsInside: SUMO's link
+// through an internal junction, a left turn across the opposite stream) may, on its permissive
+// green and without its gap, be entered up to a waiting position just before the first zone at
+// which it gives way (NetworkView::insideStopM, SUMO's internal stop line), by as many vehicles as
+// fit between the line and that position; the first of them that has not yet got its gap stops
+// there (holdInside, JunctionWork::insideHeld, which the plan phase reads) and goes when the gap
+// comes, from where it is, whatever its own light shows by then.
 // Inside the box the plan phase keeps vehicles apart on its own (plan.cpp): arbitration decides
 // who enters, not who is where once inside.
 // Protected movements are arbitrated before permissive ones so that permissive vehicles see the
@@ -291,7 +298,15 @@ struct JunctionArbiter {
   // one standing ungranted on a protected green waits for something else; one waiting at its line
   // is ignored by the vehicle released from a deadlock.
   // `ungranted` is a major-road vehicle deciding whether to hold back for us (impatientMinorFirst):
-  // its grant of the step before does not count.
+  // its grant of the step before does not count. For a vehicle already inside the junction, waiting
+  // at its connector's waiting position (insideStopM), a foe on yellow that can still stop
+  // comfortably does not come (it will not be let in: walkLane), so the turner clears the junction
+  // as the opposite stream's light changes; and once its own light is no longer green, it gives way
+  // only to those already let in: the others will wait for it (they are not let in while it
+  // stands in their path), as they wait for any vehicle still in the junction when their light
+  // turns green. It grows impatient as a driver at the line does (toWaitM), and a major-road
+  // vehicle holds back for it as for one at the line (impatientMinorFirst). What each of these
+  // rules changed on cologne1 is in docs/validation-sumo.md ("Turns that wait inside the junction").
   bool yieldClear(std::uint32_t vehicle, const Connector& mine, double myClearS, const ConflictZone& z, const Conflict& k,
                   std::uint32_t ungranted) const {
     const Connector& foeCon = net.connector(k.other);
@@ -316,12 +331,16 @@ struct JunctionArbiter {
         // the vehicle let through a deadlock passes those waiting.
         return true;
       }
+      const Vehicle& me = s.vehicles.hot[vehicle];
+      const bool inside = !s.view.isLaneTrack(me.track);
+      if (inside && foeLight == SignalState::Yellow && canStopWithin(foe.speedMps, foeDist, s.view.type(foe).comfortDecelMps2)) return true;
+      const SignalState myLight = s.signals.movementStates[mine.movement.index()];
+      if (inside && !granted && myLight != SignalState::GreenProtected && myLight != SignalState::GreenPermissive) return true;
       // A major-road vehicle that was let in this step is not cut off (it did not give way to us:
       // impatientMinorFirst); one that was not, an impatient driver may pull out in front of.
-      const Vehicle& me = s.vehicles.hot[vehicle];
       const double later = granted || foeLight != SignalState::GreenProtected
                                ? 0.0
-                               : impatientDelayS(s.view, me, s.view.tracks[me.track].lengthM - me.posM, waitedS(me, mine), foe, foeDist);
+                               : impatientDelayS(s.view, me, toWaitM(me), waitedS(me, mine), foe, foeDist);
       const double foeArrive = arrivalS(s.view, foe, foeDist + z.otherFromM, k.other);
       return foeArrive + later >= myClearS + kMinorGapS;  // those behind it come later
     }
@@ -342,6 +361,13 @@ struct JunctionArbiter {
       }
     }
     return true;
+  }
+
+  // How far a vehicle has to go to where it waits to give way: its lane's stop line, or inside the
+  // junction its connector's waiting position (insideStopM).
+  double toWaitM(const Vehicle& v) const {
+    const Track& here = s.view.tracks[v.track];
+    return here.isConnector() ? s.view.insideStopM[here.connector] - v.posM : here.lengthM - v.posM;
   }
 
   // How long a driver halted at a line of junction `j` has waited to give way, for its
@@ -371,16 +397,20 @@ struct JunctionArbiter {
       std::size_t j = 0;
       while (j < foeCon.conflicts.size() && !(foeCon.conflicts[j].other == cid && foeCon.conflicts[j].yields)) ++j;
       if (j == foeCon.conflicts.size()) continue;
+      // The driver waiting for it: the one held inside the junction at the foe connector's waiting
+      // position (holdInside, this step), or else the front one at the foe lane's line.
       const TrackId lane = s.view.laneTrack(foeCon.from);
-      const auto u = frontAsking(lane);
-      if (!u || s.vehicles.nextRoad(*u) != std::optional(net.movement(foeCon.movement).toRoad)) continue;
+      const VehicleId held = s.junctionWork.insideHeld[mine.other];
+      const bool inside = held.valid() && s.vehicles.hot[held].track == s.view.connectorTrack(mine.other);
+      const auto u = inside ? std::optional(held.value) : frontAsking(lane);
+      if (!u || (!inside && s.vehicles.nextRoad(*u) != std::optional(net.movement(foeCon.movement).toRoad))) continue;
       const Vehicle& minor = s.vehicles.hot[*u];
       const VehicleType& mt = s.view.type(minor);
-      const double minorDist = s.view.tracks[lane].lengthM - minor.posM;
-      const double later = impatientDelayS(s.view, minor, minorDist, waitedS(minor, foeCon), me, distM);
+      const double minorDist = inside ? -minor.posM : s.view.tracks[lane].lengthM - minor.posM;
+      const double later = impatientDelayS(s.view, minor, toWaitM(minor), waitedS(minor, foeCon), me, distM);
       if (later <= 0) continue;
       const TrackId to = s.view.laneTrack(foeCon.to);
-      if (roomOnLane(s, to, reservedM[to]) < std::min(entryShareM(s.view, mt), s.view.tracks[to].lengthM)) continue;
+      if (!inside && roomOnLane(s, to, reservedM[to]) < std::min(entryShareM(s.view, mt), s.view.tracks[to].lengthM)) continue;
       const ConflictZone& z = s.view.box->zones[mine.other.index()][j];
       const double minorClear = arrivalS(s.view, minor, minorDist + z.toM + mt.lengthM, mine.other);
       const double myArrive = arrivalS(s.view, me, distM + z.otherFromM, cid);
@@ -489,11 +519,13 @@ struct JunctionArbiter {
     return kNoVehicle;
   }
 
-  // Whether `vehicle`, at `distM` before the stop line, may use connector `c` now. Every time on
-  // both sides of a comparison comes from the vehicles' own kinematics (timeToCover): speed,
-  // acceleration and desired speed, from rest where they stand.
+  // Whether `vehicle`, at `distM` before the stop line (negative: that far along the connector,
+  // inside), may use connector `c` now. Every time on both sides of a comparison comes from the
+  // vehicles' own kinematics (timeToCover): speed, acceleration and desired speed, from rest where
+  // they stand. Zones from `reachM` along the connector on are left out: a vehicle that will stop
+  // before them (at its waiting position inside) does not reach them.
   bool conflictsClear(std::uint32_t vehicle, double distM, ConnectorId cid, const Connector& c, bool permissive,
-                      std::uint32_t ungranted = kNoVehicle) const {
+                      std::uint32_t ungranted = kNoVehicle, double reachM = kInfinity) const {
     const Vehicle& me = s.vehicles.hot[vehicle];
     const VehicleType& t = s.view.type(me);
     // Every zone: the network's conflicts first, then paths that only come close (box_geometry.h),
@@ -501,15 +533,29 @@ struct JunctionArbiter {
     const auto& zones = s.view.box->zones[cid.index()];
     for (std::size_t i = 0; i < zones.size(); ++i) {
       const ConflictZone& z = zones[i];
+      if (z.fromM >= reachM) continue;
       // Vehicles inside the junction on the foe connector that have not left the zone. One that
       // stands still there is not assumed to move on: it may be waiting itself. (Our own arrival
       // at the zone is worked out only when there is such a vehicle: most foe connectors are empty.)
+      // A turner held at its waiting position this step (holdInside), and those behind it, do not
+      // reach a zone beyond that position; one that will stand in the zone there is in our way
+      // (unless we are in it already: then it is the one to wait).
+      const VehicleId heldThere = s.junctionWork.insideHeld[z.other];
+      const bool heldBefore = heldThere.valid() && z.otherFromM >= s.view.insideStopM[z.other];
+      const bool inZone = distM + z.fromM < 0;
       double myArrive = -1;
       for (std::uint32_t u : s.vehicles.occupants[s.view.connectorTrack(z.other)]) {
         const Vehicle& foe = s.vehicles.hot[u];
+        if (VehicleId(u) == heldThere) {
+          if (heldBefore) break;
+          if (!inZone && s.view.insideStopM[z.other] - s.view.type(foe).lengthM < z.otherToM) return false;
+        }
         const double rest = z.otherToM + s.view.type(foe).lengthM - foe.posM;
         if (rest <= 0) continue;  // already past
         if (foe.speedMps < kHaltingSpeedMps && foe.posM > z.otherFromM) return false;
+        // Ourselves already in the zone (a turner waiting inside the junction stands in the paths of
+        // the movements it does not give way to), a foe that has not reached it waits for us.
+        if (inZone && foe.posM <= z.otherFromM) continue;
         const double foeClear = arrivalS(s.view, foe, rest, z.other);
         if (myArrive < 0) myArrive = arrivalS(s.view, me, distM + z.fromM, cid);
         if (myArrive < foeClear + kClearanceS) return false;
@@ -524,7 +570,7 @@ struct JunctionArbiter {
       // the permissive margin; otherwise we wait our turn.
       const bool near = i >= c.conflicts.size();
       if (near || (!permissive && rightOfWay == RightOfWay::ByTurn && !c.conflicts[i].merging)) {
-        const std::uint32_t foe = grantedTowards(z.other);
+        const std::uint32_t foe = heldBefore ? kNoVehicle : grantedTowards(z.other);
         if (foe == kNoVehicle) continue;
         const Vehicle& f = s.vehicles.hot[foe];
         const double foeArrive = arrivalS(s.view, f, s.view.tracks[f.track].lengthM - f.posM + z.otherFromM, z.other);
@@ -548,6 +594,57 @@ struct JunctionArbiter {
       if (foeArrive < myClear + kGapAcceptanceS) return false;
     }
     return true;
+  }
+
+  // Whether `vehicle`, `distM` before the line of connector `cid` (one the map lets wait inside the
+  // junction) on a permissive green without its gap, may drive in up to the waiting position and
+  // wait there, as SUMO's turner drives up to its internal stop line: there is room for all of it
+  // between the line and the waiting position (behind those on the connector, and those ahead of
+  // it on its lane, `occ` before `cursor`, granted into it), or nobody is there and it is the first
+  // (SUMO's internal lane before the stop line may be shorter than a car, whose rear then stays
+  // over the line: 4.1 m on a junction of two one-lane roads), it can stop there comfortably, and
+  // it meets nobody on the way (the zones before where it stops).
+  bool pullsIn(std::uint32_t vehicle, double distM, ConnectorId cid, const Connector& c, const std::vector<std::uint32_t>& occ,
+               std::size_t cursor) const {
+    const Vehicle& me = s.vehicles.hot[vehicle];
+    const VehicleType& t = s.view.type(me);
+    const double stopM = s.view.insideStopM[cid];
+    double frontM = stopM;
+    const auto& on = s.vehicles.occupants[s.view.connectorTrack(cid)];
+    if (!on.empty()) frontM = std::min(frontM, s.view.rearOf(s.vehicles.hot[on.back()]) - t.minGapM);
+    for (std::size_t k = 0; k < cursor; ++k) {
+      const Vehicle& u = s.vehicles.hot[occ[k]];
+      if ((u.flags & kGranted) && u.nextConnector == cid) frontM -= s.view.type(u).lengthM + t.minGapM;
+    }
+    return (frontM >= t.lengthM || (frontM == stopM && stopM > 0)) && canStopWithin(me.speedMps, distM + frontM, t.comfortDecelMps2) &&
+           conflictsClear(vehicle, distM, cid, c, true, kNoVehicle, frontM);
+  }
+
+  // The vehicles inside the junction on a connector the map lets wait inside: the first one not
+  // yet past the waiting position that could still stop there and has no gap waits there this step
+  // (insideHeld); before it, the others go on. Its gap is the one it would need at the line, from
+  // where it is; whatever its own light shows, it is in the junction and leaves at its gap. Run
+  // twice: before the protected movements are arbitrated, with `gaps` false, it holds the first
+  // such vehicle whatever its gap (so that they are let in on the knowledge that it waits); after
+  // them, it lets go those whose gap has come, counting the protected vehicles let in this step (as
+  // a turner at the line sees them: when its green begins, those at the opposite line stand there
+  // still ungranted, and would otherwise count as waiting for something else).
+  void holdInside(const Junction& j, bool gaps) const {
+    for (ConnectorId c : j.connectors) {
+      const double stopM = s.view.insideStopM[c];
+      if (stopM >= kInfinity) continue;
+      VehicleId& held = s.junctionWork.insideHeld[c];
+      held = {};
+      const Connector& con = net.connector(c);
+      for (std::uint32_t u : s.vehicles.occupants[s.view.connectorTrack(c)]) {
+        const Vehicle& v = s.vehicles.hot[u];
+        // (At the waiting position it may still roll on by the margin short of the zone.)
+        if (v.posM > stopM || !canStopWithin(v.speedMps, stopM - v.posM + kInsideStopShortM, s.view.type(v).maxDecelMps2)) continue;
+        if (gaps && conflictsClear(u, -v.posM, c, con, true)) continue;
+        held = VehicleId(u);
+        break;
+      }
+    }
   }
 
   // Walks one incoming lane from `cursor`; returns the new cursor. With `protectedOnly`, pauses at
@@ -574,7 +671,14 @@ struct JunctionArbiter {
       const bool committed = wasGranted && !canStopWithin(v.speedMps, dist, t.maxDecelMps2);
       if (protectedOnly && light == SignalState::GreenPermissive && !committed) return cursor;
 
+      // A turner the map lets wait inside the junction (insideStopM) behind one already waiting
+      // there may only pull in behind it: it does not pass it.
+      const bool mayWaitInside = s.view.insideStopM[cid] < kInfinity;
+      VehicleId& held = s.junctionWork.insideHeld[cid];
       bool grant = committed;
+      bool waitsInside = false;  // granted up to the waiting position inside, not through
+      if (committed && mayWaitInside && !held.valid())
+        waitsInside = canStopWithin(v.speedMps, dist + s.view.insideStopM[cid], t.maxDecelMps2) && !conflictsClear(id, dist, cid, con, true);
       if (!grant) {
         const bool lightAllows =
             light == SignalState::GreenProtected || light == SignalState::GreenPermissive ||
@@ -593,9 +697,11 @@ struct JunctionArbiter {
         // lane 1, the loop of short edges there then jammed: 62 teleports against 23).
         const bool room = (!s.view.keepsClear(cid) && s.junctionWork.mergeWaitM[to] <= 0 && s.view.tracks[to].lengthM >= 2.0 * share) ||
                           roomOnLane(s, to, reservedM[to]) >= need || passThroughRoom(id, to, share) >= share;
-        grant = lightAllows && room &&
+        grant = lightAllows && room && !(mayWaitInside && held.valid()) &&
                 conflictsClear(id, dist, cid, con, light == SignalState::GreenPermissive) &&
                 !(light == SignalState::GreenProtected && rightOfWay == RightOfWay::Priority && impatientMinorFirst(id, dist, cid, con));
+        if (!grant && mayWaitInside && light == SignalState::GreenPermissive && room && pullsIn(id, dist, cid, con, occ, cursor))
+          grant = waitsInside = true;
         // A stop sign: a full stop at the line first (a vehicle granted after its stop keeps
         // that stop while it pulls away); at an all-way stop, then its turn.
         if (grant && con.stopFirst && !wasGranted)
@@ -603,6 +709,7 @@ struct JunctionArbiter {
                   (rightOfWay != RightOfWay::AllWayStop || allWayTurn(id, lane, con.movement, net.junction(con.junction)));
       }
       if (!grant) break;
+      if (waitsInside && !held.valid()) held = VehicleId(id);
       if (rightOfWay == RightOfWay::AllWayStop) s.vehicles.cold[id].atLineS = 0;  // its turn has come
       v.flags |= kGranted;
       v.nextConnector = cid;
@@ -652,11 +759,13 @@ struct JunctionArbiter {
         reservedM[to] += entryShareM(s.view, t);
       }
     }
+    holdInside(j, false);
     // (An empty lane has nothing to walk.)
     cursors.clear();
     for (RoadId r : j.incoming)
       for (LaneId l : net.road(r).lanes)
         cursors.push_back(s.vehicles.occupants[s.view.laneTrack(l)].empty() ? 0u : static_cast<std::uint32_t>(walkLane(l, 0, true)));
+    holdInside(j, true);
     std::size_t k = 0;
     for (RoadId r : j.incoming)
       for (LaneId l : net.road(r).lanes) {

@@ -446,12 +446,13 @@ void decode(ByteReader& r, std::size_t trips, std::size_t roads, EntryQueues& e)
   indices(r, e.roadsWithQueue, roads, "road");
 }
 
-// firstGrant is reset by each junction before it arbitrates, mergeWaitM is computed in the
+// firstGrant and insideHeld are reset by each junction before it arbitrates (and insideHeld is
+// read only by the plan phase of the same step), mergeWaitM is computed in the
 // arbitrate phase before any junction reads it, and activeJunctions is built by the transfer phase
 // for the account phase: scratch within one step. `idle`, roomRoads and busyJunctions only spare
 // idle junctions and empty roads a visit; a restored world starts with none idle and visits them
 // all (recomputeAll).
-static_assert(sizeof(JunctionWork) == 8 * 24 + 3 * sizeof(IndexSet) + 8, "a member was added to JunctionWork: checkpoint it below");
+static_assert(sizeof(JunctionWork) == 9 * 24 + 3 * sizeof(IndexSet) + 8, "a member was added to JunctionWork: checkpoint it below");
 void encode(ByteWriter& w, const JunctionWork& j) {
   w.u8(kJunctionWork);
   doubles(w, j.reservedM);

@@ -245,6 +245,10 @@ std::string World::checkInvariants() const {
         // end may hold its vehicles after this one was let in, as SUMO's may. Such halts are
         // counted with every other halt in a box (halted_in_box).
         if (s.view.tracks[s.view.laneTrack(conA.to)].lengthM < 2.0 * entryShareM(s.view, t)) continue;
+        // Nor at or behind the waiting position of a turner the map lets wait inside the junction
+        // (NetworkView::insideStopM): it was let in with room on its exit lane, and waits there for
+        // its gap in the opposite stream, which the exit lane's queue may not wait for.
+        if (v.posM <= s.view.insideStopM[ca] + kOverlapToleranceM) continue;
         if (v.speedMps < kHaltingSpeedMps && last.speedMps < kHaltingSpeedMps && s.view.rearOf(last) < t.lengthM + t.minGapM) {
           err << "junction '" << j.name << "': vehicle " << tripName(s, u) << " stands in the box (connector " << ca.value
               << ") while its exit lane's last vehicle, " << tripName(s, exitOcc.back()) << ", stands at the lane's start";

@@ -49,6 +49,10 @@ inline float curveRadiusOf(const Connector& c) {
 
 // Tracks: lanes and connectors in one index space, [0, laneCount) lanes and
 // [laneCount, laneCount + connectorCount) connectors. Vehicles drive on tracks.
+// How far short of the zone it gives way at a turner waiting inside the junction stops (rounding
+// only: the zone already spans where the two vehicles could touch).
+inline constexpr double kInsideStopShortM = 0.2;
+
 struct NetworkView {
   const Scenario* scenario = nullptr;
   const RoadNetwork* net = nullptr;
@@ -74,6 +78,11 @@ struct NetworkView {
   // Where vehicles on two connectors can touch (per conflict) and where connectors leaving one lane
   // part (network/box_geometry.h): what the junction box's own safety rules measure against.
   const BoxGeometry* box = nullptr;  // the network's, shared by every World on it
+  // Per connector: where a turner that waits for its gap inside the junction stops, its front that
+  // far along the connector (SUMO's internal stop line: the start of the zone of the first conflict
+  // at which it gives way), on a connector the map lets wait inside (Connector::waitsInside) at a
+  // junction with signals and right of way from the map; infinity elsewhere (arbitrate.cpp).
+  IdVector<ConnectorId, double> insideStopM;
 
   [[nodiscard]] TrackId laneTrack(LaneId l) const { return TrackId(l.value); }
   [[nodiscard]] TrackId connectorTrack(ConnectorId c) const { return TrackId(laneCount + c.value); }

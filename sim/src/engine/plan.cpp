@@ -52,12 +52,18 @@ bool claims(const PlanContext& s, std::uint32_t u, double uPosM, ConnectorId uCo
   if (foe.speedMps < kHaltingSpeedMps) return false;
   if (me.speedMps < kHaltingSpeedMps) return true;  // the same rule seen from the other side
   // Right of way first: a vehicle on a protected movement does not wait for one that must yield
-  // to it (a permissive turn), unless that one can no longer stop.
+  // to it (a permissive turn), unless that one can no longer stop, or is a turner the map lets
+  // wait inside the junction (NetworkView::insideStopM) that is inside already and whose light is
+  // no longer green: it is clearing the junction, and arbitration let the other in on the
+  // assumption that it drives on (arbitrate.cpp, conflictsClear).
   const RoadNetwork& net = *s.view.net;
   const SignalState mine = s.signals.movementStates[net.connector(cid).movement.index()];
   const SignalState theirs = s.signals.movementStates[net.connector(uCon).movement.index()];
-  if (mine == SignalState::GreenProtected && theirs != SignalState::GreenProtected) return false;
-  if (theirs == SignalState::GreenProtected && mine != SignalState::GreenProtected) return true;
+  const auto clearing = [&](ConnectorId c, SignalState light, double atM) {
+    return atM >= 0 && (light == SignalState::Red || light == SignalState::Yellow) && s.view.insideStopM[c] < kInfinity;
+  };
+  if (mine == SignalState::GreenProtected && theirs != SignalState::GreenProtected && !clearing(uCon, theirs, uPosM)) return false;
+  if (theirs == SignalState::GreenProtected && mine != SignalState::GreenProtected && !clearing(cid, mine, posM)) return true;
   const double foeEta = timeToCover(uZoneM - uPosM, foe.speedMps, ft.accelMps2, s.view.desiredSpeedOn(ft, s.view.connectorTrack(uCon)));
   const double myEta = timeToCover(zoneM - posM, me.speedMps, mt.accelMps2, s.view.desiredSpeedOn(mt, s.view.connectorTrack(cid)));
   return foeEta < myEta || (foeEta == myEta && u < id);
@@ -72,7 +78,9 @@ bool claims(const PlanContext& s, std::uint32_t u, double uPosM, ConnectorId uCo
 //    vehicle stands in, or that one about to reach it first claims: a standing obstacle at the
 //    zone's start, so the vehicle yields inside the box rather than driving through the other;
 //  - inside a merging zone, a vehicle on the other connector further along (both paths end on the
-//    same lane): a leader, its position measured back from the common end.
+//    same lane): a leader, its position measured back from the common end;
+//  - for the turner that waits for its gap inside the junction this step (arbitration's
+//    insideHeld), its waiting position: it stops with its front there, as at a stop line.
 // A vehicle that can no longer stop before a zone even at its emergency deceleration goes on, and
 // the others yield to it; a protected movement goes before a permissive one; otherwise the first
 // to arrive (own kinematics) claims the zone, ties to the lower vehicle id. A halted vehicle
@@ -142,6 +150,11 @@ Ahead inBox(const PlanContext& s, std::uint32_t id, ConnectorId cid, double posM
         if (mapped > posM) consider(mapped - s.view.type(foe).lengthM - posM, foe.speedMps);
       }
     }
+  }
+  if (const double stopM = s.view.insideStopM[cid]; stopM < kInfinity && posM <= stopM && s.junctionWork.insideHeld[cid] == VehicleId(id)) {
+    const double gap = stopM - posM + s.view.type(v).minGapM;  // the obstacle one jam distance beyond, as at the line
+    if (gap < a.gapM) a = {gap, 0.0, true, stopM - posM};
+    else a.limitM = std::min(a.limitM, stopM - posM);
   }
   return a;
 }

@@ -58,6 +58,7 @@ struct JunctionWork {
   IdVector<TrackId, double> laneRoomM;               // per lane track: where an entering vehicle can still stop (arbitrate.cpp)
   IdVector<TrackId, double> mergeWaitM;              // per lane track: room held for vehicles beside that must change into it (arbitrate.cpp)
   IdVector<ConnectorId, VehicleId> firstGrant;            // per connector: its first grant of this step
+  IdVector<ConnectorId, VehicleId> insideHeld;            // per connector: the vehicle that stops at its waiting position inside the box this step (arbitrate.cpp)
   std::vector<std::vector<std::uint32_t>> junctionScratch;  // per junction
   std::vector<std::uint32_t> arrivalsByJunction;          // per junction, this step (zero between steps)
   std::vector<std::uint32_t> clampsByJunction;            // per junction, this step: moves cut at the exit lane (zero between steps)

@@ -77,6 +77,7 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
   s.junctionWork.laneRoomM.assign(s.view.laneCount, 0.0);
   s.junctionWork.mergeWaitM.assign(s.view.laneCount, 0.0);
   s.junctionWork.firstGrant.assign(net.connectors().size(), VehicleId{});
+  s.junctionWork.insideHeld.assign(net.connectors().size(), VehicleId{});
   s.junctionWork.junctionScratch.resize(net.junctions().size());
   s.junctionWork.arrivalsByJunction.assign(net.junctions().size(), 0);
   s.junctionWork.clampsByJunction.assign(net.junctions().size(), 0);
@@ -140,6 +141,15 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
       }
   }
   s.view.box = &boxGeometryOf(net);
+  s.view.insideStopM.assign(net.connectors().size(), kInfinity);
+  for (std::size_t i = 0; i < net.connectors().size(); ++i) {
+    const Connector& c = net.connectors()[i];
+    const Junction& j = net.junction(c.junction);
+    if (!c.waitsInside || !j.program || j.rightOfWay == RightOfWay::ByTurn || net.movement(c.movement).turn == TurnType::UTurn) continue;
+    const auto& zones = s.view.box->zones[i];
+    for (std::size_t k = 0; k < c.conflicts.size(); ++k)
+      if (c.conflicts[k].yields) s.view.insideStopM[ConnectorId(i)] = std::min(s.view.insideStopM[ConnectorId(i)], std::max(0.0, zones[k].fromM - kInsideStopShortM));
+  }
   s.sensing.controllerIncoming.resize(s.signals.controllers.size());
   s.sensing.controllerOutgoing.resize(s.signals.controllers.size());
 }
