@@ -179,6 +179,7 @@ struct JunctionArbiter {
   // waiting vehicles (none when there is no such deadlock).
   RightOfWay rightOfWay = RightOfWay::ByTurn;
   VehicleId released;
+  bool insideStops = false;  // a connector of the junction lets turners wait inside (NetworkView::insideStopsAt)
 
   // The movement a vehicle on an incoming lane of this junction asks for, if any.
   std::optional<MovementId> movementOf(std::uint32_t vehicle) const {
@@ -400,7 +401,7 @@ struct JunctionArbiter {
       // The driver waiting for it: the one held inside the junction at the foe connector's waiting
       // position (holdInside, this step), or else the front one at the foe lane's line.
       const TrackId lane = s.view.laneTrack(foeCon.from);
-      const VehicleId held = s.junctionWork.insideHeld[mine.other];
+      const VehicleId held = insideStops ? s.junctionWork.insideHeld[mine.other] : VehicleId();
       const bool inside = held.valid() && s.vehicles.hot[held].track == s.view.connectorTrack(mine.other);
       const auto u = inside ? std::optional(held.value) : frontAsking(lane);
       if (!u || (!inside && s.vehicles.nextRoad(*u) != std::optional(net.movement(foeCon.movement).toRoad))) continue;
@@ -540,7 +541,7 @@ struct JunctionArbiter {
       // A turner held at its waiting position this step (holdInside), and those behind it, do not
       // reach a zone beyond that position; one that will stand in the zone there is in our way
       // (unless we are in it already: then it is the one to wait).
-      const VehicleId heldThere = s.junctionWork.insideHeld[z.other];
+      const VehicleId heldThere = insideStops ? s.junctionWork.insideHeld[z.other] : VehicleId();
       const bool heldBefore = heldThere.valid() && z.otherFromM >= s.view.insideStopM[z.other];
       const bool inZone = distM + z.fromM < 0;
       double myArrive = -1;
@@ -673,7 +674,7 @@ struct JunctionArbiter {
 
       // A turner the map lets wait inside the junction (insideStopM) behind one already waiting
       // there may only pull in behind it: it does not pass it.
-      const bool mayWaitInside = s.view.insideStopM[cid] < kInfinity;
+      const bool mayWaitInside = insideStops && s.view.insideStopM[cid] < kInfinity;
       VehicleId& held = s.junctionWork.insideHeld[cid];
       bool grant = committed;
       bool waitsInside = false;  // granted up to the waiting position inside, not through
@@ -747,6 +748,7 @@ struct JunctionArbiter {
     if (idle && wasIdle) return;
     wasIdle = idle ? 1 : 0;
     rightOfWay = j.rightOfWay;
+    insideStops = s.view.insideStopsAt[jid.index()] != 0;
     released = rightOfWay == RightOfWay::Priority || rightOfWay == RightOfWay::RightBeforeLeft ? deadlockRelease(j) : VehicleId();
     if (rightOfWay == RightOfWay::AllWayStop) countTimeAtLines(j);
     for (RoadId r : j.outgoing)
@@ -759,13 +761,13 @@ struct JunctionArbiter {
         reservedM[to] += entryShareM(s.view, t);
       }
     }
-    holdInside(j, false);
+    if (insideStops) holdInside(j, false);
     // (An empty lane has nothing to walk.)
     cursors.clear();
     for (RoadId r : j.incoming)
       for (LaneId l : net.road(r).lanes)
         cursors.push_back(s.vehicles.occupants[s.view.laneTrack(l)].empty() ? 0u : static_cast<std::uint32_t>(walkLane(l, 0, true)));
-    holdInside(j, true);
+    if (insideStops) holdInside(j, true);
     std::size_t k = 0;
     for (RoadId r : j.incoming)
       for (LaneId l : net.road(r).lanes) {

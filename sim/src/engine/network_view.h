@@ -83,6 +83,10 @@ struct NetworkView {
   // at which it gives way), on a connector the map lets wait inside (Connector::waitsInside) at a
   // junction with signals and right of way from the map; infinity elsewhere (arbitrate.cpp).
   IdVector<ConnectorId, double> insideStopM;
+  // Per junction: whether one of its connectors has such a waiting position. Arbitration skips
+  // the rules for waiting inside at every other junction (every junction of a map not from SUMO),
+  // which would otherwise read the per-connector tables above for nothing.
+  std::vector<std::uint8_t> insideStopsAt;
 
   [[nodiscard]] TrackId laneTrack(LaneId l) const { return TrackId(l.value); }
   [[nodiscard]] TrackId connectorTrack(ConnectorId c) const { return TrackId(laneCount + c.value); }

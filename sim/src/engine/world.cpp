@@ -142,6 +142,7 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
   }
   s.view.box = &boxGeometryOf(net);
   s.view.insideStopM.assign(net.connectors().size(), kInfinity);
+  s.view.insideStopsAt.assign(net.junctions().size(), 0);
   for (std::size_t i = 0; i < net.connectors().size(); ++i) {
     const Connector& c = net.connectors()[i];
     const Junction& j = net.junction(c.junction);
@@ -149,6 +150,7 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
     const auto& zones = s.view.box->zones[i];
     for (std::size_t k = 0; k < c.conflicts.size(); ++k)
       if (c.conflicts[k].yields) s.view.insideStopM[ConnectorId(i)] = std::min(s.view.insideStopM[ConnectorId(i)], std::max(0.0, zones[k].fromM - kInsideStopShortM));
+    if (s.view.insideStopM[ConnectorId(i)] < kInfinity) s.view.insideStopsAt[c.junction.index()] = 1;
   }
   s.sensing.controllerIncoming.resize(s.signals.controllers.size());
   s.sensing.controllerOutgoing.resize(s.signals.controllers.size());
