@@ -457,9 +457,9 @@ struct JunctionArbiter {
     // never leave it a gap.
     if (s.junctionWork.mergeWaitM[to] > 0) return -kInfinity;
     double best = -kInfinity;
-    for (ConnectorId c : net.lane(s.view.tracks[to].lane).outgoing) {
+    for (ConnectorId c : s.view.outgoing(s.view.tracks[to].lane)) {
+      if (s.view.connectorToRoad[c] != afterNext) continue;
       const Connector& con = net.connector(c);
-      if (net.movement(con.movement).toRoad != afterNext) continue;
       if (net.junction(con.junction).program || s.signals.movementStates[con.movement.index()] != SignalState::GreenProtected) continue;
       const TrackId d = s.view.laneTrack(con.to);
       double room = s.junctionWork.laneRoomM[d];
@@ -486,9 +486,9 @@ struct JunctionArbiter {
     int bestScore = -1;
     float bestReach = 0;
     double bestRoom = -kInfinity;
-    for (ConnectorId c : net.lane(lane).outgoing) {
+    for (ConnectorId c : s.view.outgoing(lane)) {
+      if (s.view.connectorToRoad[c] != next) continue;
       const Connector& con = net.connector(c);
-      if (net.movement(con.movement).toRoad != next) continue;
       if (!net.lane(con.to).allowed.allows(cls)) continue;
       const int score = stopLane.valid() ? (s.view.laneTrack(con.to) == stopLane ? 2 : 0)
                         : !afterNext || s.view.laneLeadsTo(con.to, *afterNext) ? 1 : 0;

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <limits>
 #include <utility>
+#include <span>
 #include <vector>
 
 #include "engine/vehicles.h"
@@ -71,6 +72,14 @@ struct NetworkView {
   // so kept flat rather than followed through connectors and movements.
   std::vector<std::uint32_t> laneExitBegin;
   std::vector<std::uint32_t> laneExitRoads;
+  // Each lane's connectors, in the lane's order, flattened the same way (lane l's are
+  // laneConnectors[laneConnectorBegin[l] .. laneConnectorBegin[l + 1])), and per connector the road
+  // its movement leads onto: arbitration picks a connector for every vehicle that asks to enter a
+  // junction, every step it asks, and the lane's and each connector's and movement's own records
+  // would cost a cache line each.
+  std::vector<std::uint32_t> laneConnectorBegin;
+  std::vector<ConnectorId> laneConnectors;
+  IdVector<ConnectorId, RoadId> connectorToRoad;
   // Per vehicle type: the same type following a cooperative leader (CACC headway), for
   // cooperative types; a copy otherwise.
   std::vector<VehicleType> platoonTypes;
@@ -107,6 +116,11 @@ struct NetworkView {
   [[nodiscard]] JunctionId junctionAtEnd(TrackId t) const { return endJunction[t]; }
   /// The road of a lane track.
   [[nodiscard]] RoadId roadOfLane(TrackId laneTrack) const { return net->lane(tracks[laneTrack].lane).road; }
+  /// The connectors leaving `lane`, in the lane's order (Lane::outgoing, flattened).
+  [[nodiscard]] std::span<const ConnectorId> outgoing(LaneId lane) const {
+    return std::span(laneConnectors).subspan(laneConnectorBegin[lane.index()],
+                                             laneConnectorBegin[lane.index() + 1] - laneConnectorBegin[lane.index()]);
+  }
   /// Whether a connector from `lane` leads onto `toRoad` (a lookup in laneExitRoads).
   [[nodiscard]] bool laneLeadsTo(LaneId lane, RoadId toRoad) const {
     for (std::uint32_t k = laneExitBegin[lane.index()]; k < laneExitBegin[lane.index() + 1]; ++k)

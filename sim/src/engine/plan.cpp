@@ -258,8 +258,8 @@ std::pair<double, double> shortLaneTurnAhead(const PlanContext& s, const Vehicle
   // the turn), so every lane's connectors onto the next road count.
   double vTurn = kInfinity;
   for (LaneId l : net.road(net.lane(lane).road).lanes)
-    for (ConnectorId c : net.lane(l).outgoing)
-      if (net.movement(net.connector(c).movement).toRoad == route[turnIndex + 1])
+    for (ConnectorId c : s.view.outgoing(l))
+      if (s.view.connectorToRoad[c] == route[turnIndex + 1])
         vTurn = std::min(vTurn, s.view.desiredSpeedOn(t, s.view.connectorTrack(c)));
   if (vTurn >= v.speedMps || laneM >= (v.speedMps * v.speedMps - vTurn * vTurn) / (2.0 * t.comfortDecelMps2)) return none;
   return {distM + laneM, vTurn};

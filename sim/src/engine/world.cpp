@@ -61,6 +61,15 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
     s.view.endJunction[s.view.connectorTrack(ConnectorId(i))] = c.junction;
     s.view.connectorExit[ConnectorId(i)] = s.view.laneTrack(c.to);
   }
+  s.view.connectorToRoad.resize(net.connectors().size());
+  for (std::size_t i = 0; i < net.connectors().size(); ++i)
+    s.view.connectorToRoad[ConnectorId(i)] = net.movement(net.connectors()[i].movement).toRoad;
+  s.view.laneConnectorBegin.reserve(net.lanes().size() + 1);
+  for (const Lane& l : net.lanes()) {
+    s.view.laneConnectorBegin.push_back(static_cast<std::uint32_t>(s.view.laneConnectors.size()));
+    s.view.laneConnectors.insert(s.view.laneConnectors.end(), l.outgoing.begin(), l.outgoing.end());
+  }
+  s.view.laneConnectorBegin.push_back(static_cast<std::uint32_t>(s.view.laneConnectors.size()));
   s.view.laneExitBegin.reserve(net.lanes().size() + 1);
   for (const Lane& l : net.lanes()) {
     s.view.laneExitBegin.push_back(static_cast<std::uint32_t>(s.view.laneExitRoads.size()));
