@@ -229,8 +229,8 @@ bool tryInsertAsSpecified(const SpawnContext& s, std::uint32_t id, const std::ve
   // Never faster than the turn at the lane's end or a first stop allow braking comfortably for.
   double cap = kInfinity;
   if (const auto next = s.vehicles.nextRoad(id)) {
-    for (ConnectorId c : net.lane(lane).outgoing) {
-      if (net.movement(net.connector(c).movement).toRoad != *next) continue;
+    for (ConnectorId c : s.view.outgoing(lane)) {
+      if (s.view.connectorToRoad[c] != *next) continue;
       const double vTurn = s.view.desiredSpeedOn(t, s.view.connectorTrack(c));
       const double room = std::max(0.0, s.view.tracks[track].lengthM - at.posM);
       cap = std::min(cap, std::sqrt(vTurn * vTurn + 2.0 * t.comfortDecelMps2 * room));

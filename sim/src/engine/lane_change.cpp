@@ -439,10 +439,9 @@ void planLanes(const NetworkView& view, std::span<const RoadId> route, std::size
       const Lane& lane = net.lane(r.lanes[k]);
       if (!lane.allowed.allows(cls)) continue;  // 0: not to be driven in
       float best = lengthM;                     // left before its end
-      for (ConnectorId c : lane.outgoing) {
-        const Connector& con = net.connector(c);
-        if (net.movement(con.movement).toRoad != to) continue;
-        const std::size_t m = view.tracks[view.laneTrack(con.to)].indexInRoad;
+      for (ConnectorId c : view.outgoing(r.lanes[k])) {
+        if (view.connectorToRoad[c] != to) continue;
+        const std::size_t m = view.tracks[view.connectorExit[c]].indexInRoad;
         const float after = m < kPlannedLanes ? onward[m] : kReachBeyondM;
         best = std::max(best, after >= kReachBeyondM ? kReachBeyondM : lengthM + after);
       }

@@ -53,6 +53,7 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
   s.view.feeders.resize(s.view.tracks.size());
   s.view.endJunction.resize(s.view.tracks.size());
   s.view.connectorExit.resize(net.connectors().size());
+  s.view.connectorToRoad.resize(net.connectors().size());
   for (std::size_t i = 0; i < net.lanes().size(); ++i) s.view.endJunction[TrackId(i)] = net.road(net.lanes()[i].road).to;
   for (std::size_t i = 0; i < net.connectors().size(); ++i) {
     const Connector& c = net.connectors()[i];
@@ -60,10 +61,8 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
     s.view.feeders[s.view.laneTrack(c.to)].push_back(ConnectorId(i));
     s.view.endJunction[s.view.connectorTrack(ConnectorId(i))] = c.junction;
     s.view.connectorExit[ConnectorId(i)] = s.view.laneTrack(c.to);
+    s.view.connectorToRoad[ConnectorId(i)] = net.movement(c.movement).toRoad;
   }
-  s.view.connectorToRoad.resize(net.connectors().size());
-  for (std::size_t i = 0; i < net.connectors().size(); ++i)
-    s.view.connectorToRoad[ConnectorId(i)] = net.movement(net.connectors()[i].movement).toRoad;
   s.view.laneConnectorBegin.reserve(net.lanes().size() + 1);
   for (const Lane& l : net.lanes()) {
     s.view.laneConnectorBegin.push_back(static_cast<std::uint32_t>(s.view.laneConnectors.size()));
@@ -74,7 +73,7 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
   for (const Lane& l : net.lanes()) {
     s.view.laneExitBegin.push_back(static_cast<std::uint32_t>(s.view.laneExitRoads.size()));
     for (ConnectorId c : l.outgoing) {
-      const std::uint32_t road = net.movement(net.connector(c).movement).toRoad.value;
+      const std::uint32_t road = s.view.connectorToRoad[c].value;
       if (std::find(s.view.laneExitRoads.begin() + s.view.laneExitBegin.back(), s.view.laneExitRoads.end(), road) == s.view.laneExitRoads.end())
         s.view.laneExitRoads.push_back(road);
     }
