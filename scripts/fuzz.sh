@@ -9,7 +9,9 @@
 # build/fuzz when needed, seeds the corpus build/fuzz/corpus/HARNESS from shipped files
 # (scenarios/*.toml, small consistent pieces of maps/*/*.json, short recordings made with the ci
 # build's trafficsim, tests/data/sumo/, tests/fuzz/seeds/), runs the harness and prints its
-# executions and rate. A finding (crash,
+# executions and rate. FUZZ_TIMEOUT (seconds, default 20) is the wall time one input may take
+# before it counts as a hang: raise it for long runs at low priority on a busy machine, where a
+# harness can be kept off the processor for longer than that. A finding (crash,
 # leak, sanitizer report, an exception other than LoadError) leaves the input that caused it in
 # build/fuzz/findings/HARNESS/ and makes the script exit non-zero.
 set -euo pipefail
@@ -128,14 +130,14 @@ log=build/fuzz/$harness.log
 export TMPDIR=$root/build/fuzz/tmp/$harness
 mkdir -p "$TMPDIR"
 set +e
-"build/fuzz/fuzz/${harness}_fuzz" "$corpus" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 \
+"build/fuzz/fuzz/${harness}_fuzz" "$corpus" -max_total_time="$seconds" -timeout="${FUZZ_TIMEOUT:-20}" -rss_limit_mb=2048 \
   -max_len="$max_len" "${dict[@]}" -artifact_prefix="$findings/" -print_final_stats=1 > "$log" 2>&1
 code=$?
 set -e
 rm -rf "$TMPDIR"
 stat() { grep -o "stat::$1: *[0-9]*" "$log" | grep -o '[0-9]*$' || echo "?"; }
 echo "$harness: $(stat number_of_executed_units) executions in $seconds s ($(stat average_exec_per_sec)/s)," \
-  "peak memory $(stat peak_rss_mb) MB, corpus $(ls "$corpus" | wc -l) files, exit $code (log: $log)"
+  "slowest input $(stat slowest_unit_time_sec) s, peak memory $(stat peak_rss_mb) MB, corpus $(ls "$corpus" | wc -l) files, exit $code (log: $log)"
 if [ "$code" -ne 0 ]; then
   grep -m1 -E 'ERROR|==[0-9]+==|deadly signal|uncaught' "$log" >&2 || true
   echo "$harness: finding(s) in $root/$findings" >&2
