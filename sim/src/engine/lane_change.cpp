@@ -379,7 +379,12 @@ class RoadLaneChanger {
 
 // Re-routes a vehicle that missed its turn: of the roads its lane leads onto, the one from which
 // the rest of the way to its destination is shortest in free-flow time (the first of equals, in
-// the order of the lane's connectors). Returns false when none reaches the destination.
+// the order of the lane's connectors). A way that comes back to the road the vehicle is on is no
+// way out: it leads to the same lane change, after a loop (on cologne3, a U-turn at the light
+// into the 10 m `-200818108#1` and another back into the 9.7 m `200818108#0`; two vehicles that
+// took it stood for good at the front of those two lanes, each waiting for the lane the other
+// held). Returns false when no other way reaches the destination; the vehicle then waits for its
+// lane change, as SUMO's drivers always do.
 bool rerouteFromLane(const NetworkView& view, Vehicles& vehicles, Router& router, std::uint32_t id) {
   Vehicle& v = vehicles.hot[id];
   const auto route = vehicles.routes[id];
@@ -390,7 +395,7 @@ bool rerouteFromLane(const NetworkView& view, Vehicles& vehicles, Router& router
   double bestS = 0;
   for (std::uint32_t k = view.laneExitBegin[l]; k < view.laneExitBegin[l + 1]; ++k) {
     auto rest = router.shortestRoute(RoadId(view.laneExitRoads[k]), destination);
-    if (!rest) continue;
+    if (!rest || std::find(rest->begin(), rest->end(), here) != rest->end()) continue;
     double timeS = 0, lengthM = 0;
     routeFreeFlow(view, *rest, view.type(v), timeS, lengthM);
     if (!best || timeS < bestS) {
