@@ -261,13 +261,14 @@ TEST(LaneChoice, ReroutingIsTheSameOnOneAndTwoThreads) {
   EXPECT_EQ(one.stateHash(), other.stateHash());
 }
 
-// A way round that comes back to the same road is no way out of a missed turn. In
-// short_lane_loop.net.xml the car from AJ enters the 10 m road JK in its left lane (AJ's only
-// link) and must change into the right lane, the only one that goes on to KE; a car from BJ stands
-// there at K's red for the first 60 s. The left lane's only turn is a U-turn onto KJ, which leads
-// back onto JK's left lane: re-routing there after the car's 20 s at the line would only send it
-// round the loop (on cologne3 two vehicles in such a loop each waited for the lane the other stood
-// in). It waits instead, changes lanes once the right lane has gone at the green, and arrives.
+// A way round that comes back onto the same short road, in a lane that does not go on, is no way
+// out of a missed turn. In short_lane_loop.net.xml the car from AJ enters the 10 m road JK in its
+// left lane (AJ's only link) and must change into the right lane, the only one that goes on to KE;
+// a car from BJ stands there at K's red for the first 60 s. The left lane's only turn is a U-turn
+// onto KJ, which leads back onto JK's left lane: re-routing there after the car's 20 s at the line
+// would only send it round the loop (on cologne3 two vehicles in such a loop each waited for the
+// lane the other stood in). It waits instead, changes lanes once the right lane has gone at the
+// green, and arrives.
 TEST(LaneChoice, AMissedTurnDoesNotRerouteIntoALoopBackOntoTheSameRoad) {
   const std::filesystem::path data = std::filesystem::path(TRAFFIC_SOURCE_DIR) / "tests/data/sumo";
   auto net = std::make_shared<const RoadNetwork>(loadSumoNetwork(data / "short_lane_loop.net.xml").network);
