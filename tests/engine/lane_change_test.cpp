@@ -4,11 +4,14 @@
 // having made the changes for their turn, until the gridlock handler teleported them.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <string>
 #include <vector>
 
 #include "common/test_networks.h"
 #include "engine/lane_choice.h"
 #include "engine/state.h"
+#include "traffic/loaders/sumo.h"
 #include "traffic/observation.h"
 #include "traffic/scenario.h"
 #include "traffic/world.h"
@@ -256,6 +259,42 @@ TEST(LaneChoice, ReroutingIsTheSameOnOneAndTwoThreads) {
   EXPECT_GT(one.counts().reroutedMissedTurns, 0u);
   EXPECT_EQ(one.counts().reroutedMissedTurns, other.counts().reroutedMissedTurns);
   EXPECT_EQ(one.stateHash(), other.stateHash());
+}
+
+// A way round that comes back onto the same short road, in a lane that does not go on, is no way
+// out of a missed turn. In short_lane_loop.net.xml the car from AJ enters the 10 m road JK in its
+// left lane (AJ's only link) and must change into the right lane, the only one that goes on to KE;
+// a car from BJ stands there at K's red for the first 60 s. The left lane's only turn is a U-turn
+// onto KJ, which leads back onto JK's left lane: re-routing there after the car's 20 s at the line
+// would only send it round the loop (on cologne3 two vehicles in such a loop each waited for the
+// lane the other stood in). It waits instead, changes lanes once the right lane has gone at the
+// green, and arrives.
+TEST(LaneChoice, AMissedTurnDoesNotRerouteIntoALoopBackOntoTheSameRoad) {
+  const std::filesystem::path data = std::filesystem::path(TRAFFIC_SOURCE_DIR) / "tests/data/sumo";
+  auto net = std::make_shared<const RoadNetwork>(loadSumoNetwork(data / "short_lane_loop.net.xml").network);
+  Scenario sc = testing::makeScenario(net, {{0.0, {"BJ", "JK", "KE"}}, {5.0, {"AJ", "JK", "KE"}}}, testing::standardCar());
+  sc.durationS = 200;
+  const RoadId loop = *net->findRoad("KJ");
+  const RoadId exit = *net->findRoad("KE");
+  World world(sc, WorldOptions{.threads = 1, .validate = true});
+  double haltedOnJK = 0, onLoop = 0, carOnExitS = -1;
+  while (!world.finished()) {
+    world.step();
+    for (const VehicleView& v : world.snapshot().vehicles) {
+      if (sc.demand.trips[v.id.value].id != "t1" || v.onConnector) continue;
+      const RoadId road = net->lane(v.lane).road;
+      if (road == loop) onLoop += sc.stepS;
+      if (road == *net->findRoad("JK") && v.speedMps < 0.1) haltedOnJK += sc.stepS;
+      if (road == exit && carOnExitS < 0) carOnExitS = world.timeS();
+    }
+  }
+  EXPECT_GT(haltedOnJK, 25.0);  // it stood at the line well past the 20 s after which it would re-route
+  EXPECT_EQ(onLoop, 0.0);
+  EXPECT_EQ(world.counts().reroutedMissedTurns, 0u);
+  EXPECT_EQ(world.counts().teleported, 0u);
+  EXPECT_GT(carOnExitS, 63.0);  // after the red and the yellow
+  EXPECT_LT(carOnExitS, 80.0);  // right after the car ahead of it
+  EXPECT_EQ(world.counts().arrived, 2u);
 }
 
 // An acceleration lane: "main" (one lane) and "ramp" (one lane) feed the two lanes of "merge"

@@ -377,9 +377,32 @@ class RoadLaneChanger {
   }
 };
 
+// Whether `route` comes back onto road `here`, shorter than `shortM` (two vehicles with their
+// gaps: no room to change lanes on it), only into lanes from which it cannot go on: by a loop that
+// ends in the same missed turn. (On a longer road the vehicle may still change lanes the next time
+// round.)
+bool loopsBackToAMissedTurn(const NetworkView& view, const std::vector<RoadId>& route, RoadId here, double shortM) {
+  const RoadNetwork& net = *view.net;
+  if (net.road(here).lengthM >= shortM) return false;
+  for (std::size_t i = 1; i + 1 < route.size(); ++i) {
+    if (route[i] != here) continue;
+    for (LaneId l : net.road(route[i - 1]).lanes)
+      for (ConnectorId c : view.outgoing(l))
+        if (view.connectorToRoad[c] == here && view.laneLeadsTo(view.tracks[view.connectorExit[c]].lane, route[i + 1])) return false;
+    return true;
+  }
+  return false;
+}
+
 // Re-routes a vehicle that missed its turn: of the roads its lane leads onto, the one from which
 // the rest of the way to its destination is shortest in free-flow time (the first of equals, in
-// the order of the lane's connectors). Returns false when none reaches the destination.
+// the order of the lane's connectors). A way that comes back onto the short road the vehicle is
+// on, in lanes from which it could again not go on, is no way out (on cologne3, a U-turn at the
+// light into the 10 m `-200818108#1` and another back into the left lane of the 9.7 m
+// `200818108#0`, which leads only where the vehicle did not want to go: two vehicles that took
+// it stood for good at the front of those two lanes, each waiting for the lane the other held).
+// Returns false when no other way reaches the destination; the vehicle then waits for its lane
+// change, as SUMO's drivers always do.
 bool rerouteFromLane(const NetworkView& view, Vehicles& vehicles, Router& router, std::uint32_t id) {
   Vehicle& v = vehicles.hot[id];
   const auto route = vehicles.routes[id];
@@ -390,7 +413,7 @@ bool rerouteFromLane(const NetworkView& view, Vehicles& vehicles, Router& router
   double bestS = 0;
   for (std::uint32_t k = view.laneExitBegin[l]; k < view.laneExitBegin[l + 1]; ++k) {
     auto rest = router.shortestRoute(RoadId(view.laneExitRoads[k]), destination);
-    if (!rest) continue;
+    if (!rest || loopsBackToAMissedTurn(view, *rest, here, 2.0 * entryShareM(view, view.type(v)))) continue;
     double timeS = 0, lengthM = 0;
     routeFreeFlow(view, *rest, view.type(v), timeS, lengthM);
     if (!best || timeS < bestS) {
