@@ -51,7 +51,8 @@ TEST(LaneChoice, PlanRanksLanesByHowFarTheyLeadAlongTheRoute) {
   const engine::NetworkView& view = engine::StateAccess::of(world).view;
   const std::vector<RoadId> route{*net->findRoad("far"), *net->findRoad("near"), *net->findRoad("right")};
   engine::LanePlan plan;
-  engine::planLanes(view, route, 0, VehicleClass::Car, plan);
+  engine::NextLaneReach next{};
+  engine::planLanes(view, route, 0, VehicleClass::Car, plan, next);
   ASSERT_EQ(plan.lanes, 3);
   const float farM = static_cast<float>(net->road(route[0]).lengthM), nearM = static_cast<float>(net->road(route[1]).lengthM);
   // Lanes 0 and 1 lead onto "near" but must be left before its end; lane 2 leads on past the look-ahead.
@@ -63,20 +64,23 @@ TEST(LaneChoice, PlanRanksLanesByHowFarTheyLeadAlongTheRoute) {
   EXPECT_EQ(plan.towards[0], 2);
   EXPECT_EQ(plan.towards[1], 2);
   EXPECT_EQ(plan.towards[2], -1);
-  // On "near" itself only lane 2 leads on at all.
-  engine::planLanes(view, route, 1, VehicleClass::Car, plan);
+  // On "near" itself only lane 2 leads on at all; what the plan on "far" said of the lanes of
+  // "near" (the route ends within the look-ahead of both).
+  const engine::NextLaneReach nextFromFar = next;
+  engine::planLanes(view, route, 1, VehicleClass::Car, plan, next);
+  for (std::size_t k = 0; k < 3; ++k) EXPECT_EQ(nextFromFar[k], plan.reachM[k]) << k;
   EXPECT_FLOAT_EQ(plan.reachM[0], nearM);
   EXPECT_FLOAT_EQ(plan.reachM[1], nearM);
   EXPECT_EQ(plan.reachM[2], engine::kReachBeyondM);
   EXPECT_EQ(plan.leadsOn, 0b100);
   EXPECT_EQ(plan.towards[0], 2);
   // On the last road every lane does.
-  engine::planLanes(view, route, 2, VehicleClass::Car, plan);
+  engine::planLanes(view, route, 2, VehicleClass::Car, plan, next);
   ASSERT_EQ(plan.lanes, 1);
   EXPECT_EQ(plan.reachM[0], engine::kReachBeyondM);
   // A class a lane does not allow gets 0 there.
   const std::vector<RoadId> straightOn{route[0], route[1], *net->findRoad("straight")};
-  engine::planLanes(view, straightOn, 0, VehicleClass::Car, plan);
+  engine::planLanes(view, straightOn, 0, VehicleClass::Car, plan, next);
   for (std::size_t k = 0; k < 3; ++k) EXPECT_EQ(plan.reachM[k], engine::kReachBeyondM) << k;
 }
 

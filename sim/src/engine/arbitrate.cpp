@@ -477,11 +477,11 @@ struct JunctionArbiter {
     // change lanes on it), then the exit lane with most room; ties go to the lower connector id.
     const auto& route = s.vehicles.routes[vehicle];
     const std::size_t ri = s.vehicles.hot[vehicle].routeIndex;
-    const std::optional<RoadId> afterNext = ri + 2 < route.size() ? std::optional(route[ri + 2]) : std::nullopt;
+    const RoadId afterNext = ri + 2 < route.size() ? route[ri + 2] : RoadId();  // none on the route's last two roads
     const VehicleClass cls = s.view.type(s.vehicles.hot[vehicle]).vehicleClass;
     // A transit vehicle whose next stop is on the next road heads straight for the stop's lane.
     const TrackId stopLane = s.stops.requiredLaneAt(vehicle, ri + 1);
-    const LanePlan* plan = afterNext && !stopLane.valid() ? &lanePlanOf(s.view, s.vehicles, vehicle) : nullptr;
+    const LanePlan* plan = afterNext.valid() && !stopLane.valid() ? &lanePlanOf(s.view, s.vehicles, vehicle) : nullptr;
     ConnectorId best;
     int bestScore = -1;
     float bestReach = 0;
@@ -491,10 +491,10 @@ struct JunctionArbiter {
       const Connector& con = net.connector(c);
       if (!net.lane(con.to).allowed.allows(cls)) continue;
       const int score = stopLane.valid() ? (s.view.laneTrack(con.to) == stopLane ? 2 : 0)
-                        : !afterNext || s.view.laneLeadsTo(con.to, *afterNext) ? 1 : 0;
+                        : !afterNext.valid() || s.view.laneLeadsTo(con.to, afterNext) ? 1 : 0;
       const TrackId to = s.view.laneTrack(con.to);
       const std::size_t k = s.view.tracks[to].indexInRoad;
-      const float reach = plan && k < kPlannedLanes ? plan->nextReachM[k] : kReachBeyondM;
+      const float reach = plan && k < kPlannedLanes ? s.vehicles.nextLaneReach[vehicle][k] : kReachBeyondM;
       const double room = roomOnLane(s, to, reservedM[to]);
       if (score > bestScore || (score == bestScore && (reach > bestReach || (reach == bestReach && room > bestRoom)))) {
         best = c;

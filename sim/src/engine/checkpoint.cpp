@@ -151,7 +151,8 @@ void decode(ByteReader& r, SimClock& c) {
 static_assert(sizeof(Vehicle) == 64, "a field was added to Vehicle: checkpoint it below");
 static_assert(sizeof(VehicleCold) == 56, "a field was added to VehicleCold: checkpoint it below");
 static_assert(sizeof(TripMeasures) == 16, "a field was added to TripMeasures: checkpoint it below");
-// 10 vectors: lanePlans is a cache of the routes (LanePlan), recomputed by a restored world;
+// 10 vectors: the lane plans (VehicleWarm::plan, nextLaneReach) are a cache of the routes,
+// recomputed by a restored world;
 // activeTracks and tallies are scratch of a step (rebuilt by each step; the tallies zero between steps).
 static_assert(sizeof(Vehicles) == 10 * 24, "a member was added to Vehicles: checkpoint it below");
 
@@ -183,7 +184,8 @@ void encode(ByteWriter& w, const Vehicles& v) {
     w.f32(x.atLineS);
     w.u8(x.teleported ? 1 : 0);
   }
-  for (const TripMeasures& x : v.measures) {
+  for (const VehicleWarm& warm : v.warm) {
+    const TripMeasures& x = warm.measures;
     w.f64(x.timeLossS);
     w.f32(x.waitingS);
     w.varint(x.waitingCount);
@@ -227,7 +229,8 @@ void decode(ByteReader& r, const NetworkView& view, Vehicles& v) {
     x.atLineS = r.f32();
     x.teleported = flag(r, "teleported");
   }
-  for (TripMeasures& x : v.measures) {
+  for (VehicleWarm& warm : v.warm) {
+    TripMeasures& x = warm.measures;
     x.timeLossS = r.f64();
     x.waitingS = r.f32();
     x.waitingCount = u32(r, "waiting count");

@@ -434,11 +434,11 @@ bool rerouteFromLane(const NetworkView& view, Vehicles& vehicles, Router& router
 }  // namespace
 
 void planLanes(const NetworkView& view, std::span<const RoadId> route, std::size_t routeIndex, VehicleClass cls,
-               LanePlan& plan) {
+               LanePlan& plan, NextLaneReach& nextReachM) {
   const RoadNetwork& net = *view.net;
   plan.routeIndex = static_cast<std::uint16_t>(routeIndex);
   const Road& road = net.road(route[routeIndex]);
-  plan.nextReachM.fill(kReachBeyondM);
+  nextReachM.fill(kReachBeyondM);
   if (road.lanes.size() > kPlannedLanes) {
     plan.lanes = 0;
     return;
@@ -453,7 +453,7 @@ void planLanes(const NetworkView& view, std::span<const RoadId> route, std::size
   std::array<float, kPlannedLanes> onward;
   onward.fill(kReachBeyondM);
   for (std::size_t j = last; j-- > routeIndex;) {
-    if (j == routeIndex) plan.nextReachM = onward;
+    if (j == routeIndex) nextReachM = onward;
     const Road& r = net.road(route[j]);
     const RoadId to = route[j + 1];
     const float lengthM = static_cast<float>(r.lengthM);

@@ -22,17 +22,19 @@ inline constexpr float kReachBeyondM = 1e9f;
 /// (following the connectors onto the next road that reach furthest), kReachBeyondM when that is
 /// past the look-ahead; 0 for a lane the class may not use. Also marks (LanePlan::leadsOn) the
 /// lanes the class may use that lead onto the next road (every such lane on the last road), and per
-/// lane the one to head for (LanePlan::towards).
+/// lane the one to head for (LanePlan::towards), and the same reach per lane of the next road
+/// (`nextReachM`, see NextLaneReach).
 void planLanes(const NetworkView& view, std::span<const RoadId> route, std::size_t routeIndex, VehicleClass cls,
-               LanePlan& plan);
+               LanePlan& plan, NextLaneReach& nextReachM);
 
 /// The vehicle's lane plan on its current road: the cached one, or computed now and cached (the
 /// cache is per vehicle; the phases that read it, lane changes per road and arbitration per
 /// junction, each touch a vehicle from one place only).
 inline const LanePlan& lanePlanOf(const NetworkView& view, Vehicles& vehicles, std::uint32_t id) {
-  LanePlan& plan = vehicles.lanePlans[id];
+  LanePlan& plan = vehicles.warm[id].plan;
   const Vehicle& v = vehicles.hot[id];
-  if (plan.routeIndex != v.routeIndex) planLanes(view, vehicles.routes[id], v.routeIndex, view.type(v).vehicleClass, plan);
+  if (plan.routeIndex != v.routeIndex)
+    planLanes(view, vehicles.routes[id], v.routeIndex, view.type(v).vehicleClass, plan, vehicles.nextLaneReach[id]);
   return plan;
 }
 
