@@ -312,6 +312,21 @@ TEST_F(CityflowFiles, EmptyRoute) {
   expectError([&] { loadCityflowFlows(p, net, types, demand); }, p, {"flow 1", "route is empty"});
 }
 
+// Issue 14: the engine keeps a vehicle's place on its route in 16 bits, so a route of more than
+// kMaxRouteRoads roads is refused, by its count, before its roads are looked up.
+TEST_F(CityflowFiles, ARouteLongerThanTheEngineDrivesIsRefused) {
+  const RoadNetwork net = smallNet();
+  json flows = smallFlows();
+  flows[0]["route"] = json::array();
+  for (std::size_t i = 0; i < kMaxRouteRoads + 1; ++i) flows[0]["route"].push_back("in");
+  const fs::path p = write("flow.json", flows);
+  std::vector<VehicleType> types;
+  Demand demand;
+  expectError([&] { loadCityflowFlows(p, net, types, demand); }, p,
+              {"flow 0", "the route has 65,536 roads", "at most 65,535 roads", "split the trip"});
+  EXPECT_TRUE(demand.trips.empty());
+}
+
 TEST_F(CityflowFiles, NegativeTimes) {
   const RoadNetwork net = smallNet();
   json flows = smallFlows();

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/temp_dir.h"
+#include "traffic/demand.h"
 #include "traffic/errors.h"
 #include "traffic/scenario.h"
 
@@ -225,6 +226,24 @@ TEST(Issue14Scenario, AGridTooLargeForMemoryIsRefusedBeforeItIsBuilt) {
   msg = loadError(kCorridor, {"limits.max_network_mb=100", "map.grid.rows=100", "map.grid.columns=100"});
   EXPECT_TRUE(contains(msg, "needs about 134 MB, more than limits.max_network_mb = 100;")) << msg;
   EXPECT_EQ(loadError(kCorridor, {"limits.max_network_mb=1"}), "");
+}
+
+TEST(Issue14Scenario, ARouteLongerThanTheEngineDrivesIsRefused) {
+  // The engine keeps a vehicle's place on its route in 16 bits: a route of more than
+  // kMaxRouteRoads roads is refused by its count, before its roads are looked up (about 1.3 MB of
+  // TOML here, within the scenario file's cap).
+  std::string route;
+  for (std::size_t i = 0; i < kMaxRouteRoads + 1; ++i) route += "\"road_j_0_0_j_0_1\", ";
+  std::string msg = loadError(kCorridor + "\n[[demand.trip]]\nid = \"long\"\ndepart_s = 0\nroute = [" + route + "]\n");
+  EXPECT_TRUE(contains(msg, "demand.trip 'long'")) << msg.substr(0, 300);
+  EXPECT_TRUE(contains(msg, "the route has 65,536 roads; trafficsim drives routes of at most 65,535 roads")) << msg.substr(0, 300);
+  // Transit lines take their routes the same way.
+  std::string text = kCorridor;
+  text.replace(text.find("from = \"road_j_0_-1_j_0_0\"\nto = \"road_j_0_2_j_0_3\"\nstops"), 56, "route = [" + route + "]\nstops");
+  ASSERT_TRUE(contains(text, "]\nstops = [\"a\", \"b\"]"));
+  msg = loadError(text);
+  EXPECT_TRUE(contains(msg, "transit.line 'L'")) << msg.substr(0, 300);
+  EXPECT_TRUE(contains(msg, "the route has 65,536 roads")) << msg.substr(0, 300);
 }
 
 TEST(Issue14Scenario, AChecksTriggeredByASetSaysSo) {

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "common/test_networks.h"
 #include "traffic/demand.h"
 #include "traffic/grid.h"
@@ -25,6 +28,29 @@ TEST(Router, FollowsACorridor) {
   auto self = router.shortestRoute(road(net, "r2"), road(net, "r2"));
   ASSERT_TRUE(self.has_value());
   EXPECT_EQ(names(net, *self), (std::vector<std::string>{"r2"}));
+}
+
+// The engine keeps a vehicle's place on its route in 16 bits, and its re-routes put the road the
+// vehicle is on in front of the route found: a route found has at most kMaxRouteRoads - 1 roads.
+TEST(Router, FindsNoRouteLongerThanTheEngineCanPrependARoadTo) {
+  const RoadNetwork net = testing::corridor(static_cast<int>(kMaxRouteRoads), 10, 1, 10);
+  Router router(net);
+  const RoadId first = road(net, "r0");
+  const RoadId fits = road(net, "r" + std::to_string(kMaxRouteRoads - 2));
+  const RoadId tooFar = road(net, "r" + std::to_string(kMaxRouteRoads - 1));
+  // The first query from r0 stops at its destination, the second caches r0's whole tree and the
+  // others walk it: the bound holds on every path.
+  for (int pass = 0; pass < 2; ++pass) {
+    const auto longest = router.shortestRoute(first, fits);
+    ASSERT_TRUE(longest.has_value()) << pass;
+    EXPECT_EQ(longest->size(), kMaxRouteRoads - 1);
+    EXPECT_EQ(longest->back(), fits);
+    EXPECT_FALSE(router.shortestRoute(first, tooFar).has_value()) << pass;
+  }
+  // Shorter routes to the same road are found.
+  const auto shorter = router.shortestRoute(road(net, "r1"), tooFar);
+  ASSERT_TRUE(shorter.has_value());
+  EXPECT_EQ(shorter->size(), kMaxRouteRoads - 1);
 }
 
 TEST(Router, NoUturnMeansNoRouteBack) {

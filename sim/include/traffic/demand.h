@@ -18,6 +18,17 @@
 
 namespace traffic {
 
+/// The most roads a route may have. The engine keeps a vehicle's place on its route, and the
+/// route's length, in 16 bits of its 64-byte hot record (engine/vehicles.h), which is full: routes
+/// are bounded here rather than those fields widened. Every reader refuses a longer route with
+/// routeTooLongReason, counting before it looks up the roads.
+inline constexpr std::size_t kMaxRouteRoads = 0xFFFF;
+
+/// What a reader says of a route of `roads` roads, more than kMaxRouteRoads: the count, the limit
+/// and what to do (split the trip), the same words from every reader. `atLeast` when the route was
+/// only counted until it went past the limit.
+std::string routeTooLongReason(std::size_t roads, bool atLeast = false);
+
 class RoutePool {
  public:
   RouteId add(std::span<const RoadId> roads);
@@ -124,7 +135,10 @@ class Router {
   /// that admit it (a right turn onto a bike-only kerb lane is no way for a car).
   Router(const RoadNetwork& net, VehicleClass onlyFor, std::size_t cacheBudgetBytes = kDefaultCacheBytes);
   ~Router();
-  /// Roads from `origin` to `destination` inclusive, or nullopt when unreachable.
+  /// Roads from `origin` to `destination` inclusive, or nullopt when unreachable or when the route
+  /// would have more than kMaxRouteRoads - 1 roads: the engine's re-routes (a vehicle that missed
+  /// its turn, lane_change.cpp) put the road the vehicle is on in front of the route found, and the
+  /// whole must still fit kMaxRouteRoads.
   std::optional<std::vector<RoadId>> shortestRoute(RoadId origin, RoadId destination);
 
  private:

@@ -83,6 +83,7 @@ void expandFlow(const RoadNetwork& net, Router& router, const FlowSpec& flow, st
     route = routeOrThrow(net, router, flow.route[0], flow.route[1], sourceFile, entity);
   } else {
     if (flow.route.empty()) throw LoadError(sourceFile, entity, "route is empty");
+    if (flow.route.size() > kMaxRouteRoads) throw LoadError(sourceFile, entity, routeTooLongReason(flow.route.size()));
     route = flow.route;
     if (auto gap = firstDisconnected(net, route)) {
       if (*gap == 0 || !route[*gap].valid() || route[*gap].index() >= net.roads().size())

@@ -5,12 +5,15 @@
 
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <span>
 #include <vector>
 
 #include "engine/engine_ids.h"
+#include "traffic/demand.h"
 #include "traffic/ids.h"
 
 namespace traffic::engine {
@@ -49,12 +52,14 @@ struct Vehicle {
   std::uint16_t type = 0;
   std::uint8_t flags = 0;
   std::uint8_t laneChangeCooldown = 0;  // steps before another discretionary lane change
-  // The number of roads in its route (Vehicles::routes, which sets it; at most 0xFFFF), so that
-  // asking whether it is on its last road does not read the route: the phases ask that of
-  // nearly every vehicle they look at, and the route lies elsewhere in memory.
+  // The number of roads in its route (Vehicles::routes, which sets it), so that asking whether it
+  // is on its last road does not read the route: the phases ask that of nearly every vehicle they
+  // look at, and the route lies elsewhere in memory. Every route has at most kMaxRouteRoads roads
+  // (the readers and the routers see to it), so this and routeIndex fit 16 bits.
   std::uint16_t routeRoads = 0;
 };
 static_assert(sizeof(Vehicle) == 64);
+static_assert(kMaxRouteRoads <= std::numeric_limits<decltype(Vehicle::routeRoads)>::max());
 
 struct VehicleCold {
   double enterS = -1;
@@ -109,6 +114,7 @@ struct TrackTally {
 // not state (a restored world recomputes it).
 inline constexpr std::size_t kPlannedLanes = 8;  // roads with more lanes keep the one-road look-ahead
 inline constexpr std::uint16_t kNoLanePlan = 0xFFFF;
+static_assert(kMaxRouteRoads - 1 < kNoLanePlan, "no place on a route is taken for 'no plan'");
 struct LanePlan {
   std::uint16_t routeIndex = kNoLanePlan;  // the route position it was computed for
   std::uint8_t lanes = 0;                  // lanes of that road covered (0: no plan, too many lanes)
@@ -166,9 +172,12 @@ struct Vehicles {
     warm[vehicle].plan.routeIndex = kNoLanePlan;
   }
   /// Points a vehicle's route at `route`: its first setting, or the same roads moved elsewhere.
+  /// The route has at most kMaxRouteRoads roads: the readers refuse longer ones and the routers
+  /// do not make them.
   void pointRoute(std::uint32_t vehicle, std::span<const RoadId> route) {
+    assert(route.size() <= kMaxRouteRoads && "a route longer than kMaxRouteRoads reached the engine");
     routes[vehicle] = route;
-    hot[vehicle].routeRoads = static_cast<std::uint16_t>(std::min<std::size_t>(route.size(), 0xFFFF));
+    hot[vehicle].routeRoads = static_cast<std::uint16_t>(route.size());
   }
   /// Asks the memory system now for what a phase is about to read of `ids`, the vehicles of a
   /// track it will visit one after another: their hot records and, `withWarm`, their warm records. Vehicles are stored by trip, so a track's records lie far apart, and each visit

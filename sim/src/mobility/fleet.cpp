@@ -204,12 +204,16 @@ const FleetState::WayTo& wayTo(const FleetContext& s, std::uint32_t fleet, RoadI
 }
 
 // The roads of the quickest way from the start of road `from` to road `to` (wayTo), or nullopt.
+// Also nullopt for a way of more than kMaxRouteRoads - 1 roads: routeToNextStop may put the road
+// the vehicle is on in front of it, and the whole must fit the engine's bound on a route.
 std::optional<std::vector<RoadId>> wayFrom(const FleetContext& s, std::uint32_t fleet, RoadId from, RoadId to) {
   const FleetState::WayTo& way = wayTo(s, fleet, to);
   if (way.timeS[from.index()] < 0) return std::nullopt;
   std::vector<RoadId> route{from};
-  while (route.back() != to && route.size() <= way.timeS.size())
+  while (route.back() != to && route.size() <= way.timeS.size()) {
+    if (route.size() == kMaxRouteRoads - 1) return std::nullopt;
     route.push_back(s.view.net->movement(way.leaveBy[route.back().index()]).toRoad);
+  }
   return route;
 }
 

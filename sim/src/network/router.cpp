@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <limits>
 #include <list>
+#include <string>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -112,11 +113,16 @@ struct Router::Impl {
     return &tree.pred;
   }
 
+  // The route from the origin to the destination up the tree `p`; nullopt when the destination is
+  // not on it, or when the route has more than kMaxRouteRoads - 1 roads (Router::shortestRoute).
   template <class Pred>
   static std::optional<std::vector<RoadId>> walk(const Pred& p, std::size_t origin, std::size_t destination) {
     if (p[destination] == destination) return std::nullopt;
     std::vector<RoadId> route;
-    for (std::size_t v = destination; v != origin; v = p[v]) route.emplace_back(v);
+    for (std::size_t v = destination; v != origin; v = p[v]) {
+      if (route.size() + 2 > kMaxRouteRoads - 1) return std::nullopt;  // this road and the origin would not fit
+      route.emplace_back(v);
+    }
     route.emplace_back(origin);
     std::reverse(route.begin(), route.end());
     return route;
@@ -152,6 +158,19 @@ std::optional<std::vector<RoadId>> Router::shortestRoute(RoadId origin, RoadId d
   if (const auto* tree = m.cacheTree(origin.value)) return Impl::walk(*tree, origin.index(), destination.index());
   // A tree larger than the whole budget: answer from the full search just made.
   return Impl::walk(m.pred, origin.index(), destination.index());
+}
+
+std::string routeTooLongReason(std::size_t roads, bool atLeast) {
+  // Digits in groups of three: the counts are five digits and more.
+  auto grouped = [](std::size_t n) {
+    std::string digits = std::to_string(n);
+    for (std::size_t i = digits.size(); i > 3; i -= 3) digits.insert(i - 3, ",");
+    return digits;
+  };
+  return "the route has " + std::string(atLeast ? "at least " : "") + grouped(roads) +
+         " roads; trafficsim drives routes of at most " + grouped(kMaxRouteRoads) +
+         " roads (a vehicle's place on its route is kept in 16 bits): split the trip into shorter ones, each "
+         "starting on the road where the one before ends";
 }
 
 std::optional<std::size_t> firstDisconnected(const RoadNetwork& net, std::span<const RoadId> route) {

@@ -300,6 +300,19 @@ TEST(CitybrainErrors, FlowsNameTheFlowAndTheRoad) {
   }
 }
 
+// Issue 14: the engine keeps a vehicle's place on its route in 16 bits, so a route of more than
+// kMaxRouteRoads roads is refused by the count on its line, before its roads are read.
+TEST(CitybrainErrors, ARouteLongerThanTheEngineDrivesIsRefused) {
+  std::string text = "1\n0 100 10\n" + std::to_string(kMaxRouteRoads + 1) + "\n";
+  for (std::size_t i = 0; i < kMaxRouteRoads + 1; ++i) text += "2 ";
+  text += "\n";
+  const LoadError e = flowError(text);
+  EXPECT_TRUE(contains(e.what(), "flow 0: the route has 65,536 roads; trafficsim drives routes of at most 65,535 roads"))
+      << e.what();
+  EXPECT_TRUE(contains(e.what(), "split the trip")) << e.what();
+  EXPECT_EQ(e.line(), 3);
+}
+
 TEST(CitybrainErrors, OnlyRegularFilesWithinTheCap) {
   EXPECT_THROW(loadCitybrainRoadnet("/dev/zero"), LoadError);
   ResourceLimits tiny;

@@ -6,8 +6,11 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <string>
+#include <vector>
 
 #include "traffic/errors.h"
+#include "traffic/grid.h"
 #include "traffic/loaders/sumo.h"
 
 namespace traffic {
@@ -322,6 +325,55 @@ TEST(SumoRouteReader, BadDepartAttributesNameTheVehicleAndTheEdge) {
   EXPECT_THROW(loadSumoRoutesText(R"(<routes><vehicle id="car" depart="0" departLane="0"><route edges="WC CE"/></vehicle></routes>)",
                                   "bus_lane.rou.xml", net.network, types, demand),
                LoadError);
+}
+
+// Issue 14: the engine keeps a vehicle's place on its route in 16 bits, so a route of more than
+// kMaxRouteRoads roads is refused: a listed one by its count before its edges are looked up, one
+// routed through `via` edges as soon as its legs add up to more.
+TEST(SumoRouteReader, RoutesLongerThanTheEngineDrivesAreRefused) {
+  const SumoNetwork net = loadSumoNetwork(kData / "cross_tls.net.xml");
+  auto error = [](const std::string& text, const RoadNetwork& network) {
+    std::vector<VehicleType> types;
+    Demand demand;
+    try {
+      loadSumoRoutesText(text, "long.rou.xml", network, types, demand);
+    } catch (const LoadError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  std::string edges;
+  for (std::size_t i = 0; i < kMaxRouteRoads + 1; ++i) edges += i == 0 ? "WC" : " WC";
+  const std::string named = error("<routes><route id=\"long\" edges=\"" + edges + "\"/></routes>", net.network);
+  EXPECT_NE(named.find("long.rou.xml"), std::string::npos) << named;
+  EXPECT_NE(named.find("route \"long\""), std::string::npos) << named;
+  EXPECT_NE(named.find("the route has 65,536 roads; trafficsim drives routes of at most 65,535 roads"), std::string::npos) << named;
+  const std::string inner =
+      error("<routes><vehicle id=\"far\" depart=\"0\"><route edges=\"" + edges + "\"/></vehicle></routes>", net.network);
+  EXPECT_NE(inner.find("vehicle \"far\" route"), std::string::npos) << inner;
+  EXPECT_NE(inner.find("the route has 65,536 roads"), std::string::npos) << inner;
+
+  // Round a block of a 2 x 2 grid: each leg from one via edge to the next adds one road.
+  GridSpec spec;
+  spec.rows = 2;
+  spec.columns = 2;
+  const RoadNetwork grid = generateGrid(spec);
+  const std::vector<std::string> block{"road_j_0_0_j_0_1", "road_j_0_1_j_1_1", "road_j_1_1_j_1_0", "road_j_1_0_j_0_0"};
+  auto roundTrip = [&](std::size_t roads) {
+    std::string via;
+    for (std::size_t i = 1; i + 1 < roads; ++i) via += (i == 1 ? "" : " ") + block[i % 4];
+    return "<routes><trip id=\"rounds\" depart=\"0\" from=\"" + block[0] + "\" via=\"" + via + "\" to=\"" +
+           block[(roads - 1) % 4] + "\"/></routes>";
+  };
+  const std::string routed = error(roundTrip(kMaxRouteRoads + 1), grid);
+  EXPECT_NE(routed.find("trip \"rounds\""), std::string::npos) << routed;
+  EXPECT_NE(routed.find("the route has 65,536 roads"), std::string::npos) << routed;
+  // One road fewer is a route the engine drives.
+  std::vector<VehicleType> types;
+  Demand demand;
+  loadSumoRoutesText(roundTrip(kMaxRouteRoads), "long.rou.xml", grid, types, demand);
+  ASSERT_EQ(demand.trips.size(), 1u);
+  EXPECT_EQ(demand.routes.route(demand.trips[0].route).size(), kMaxRouteRoads);
 }
 
 TEST(SumoRouteReader, ErrorsNameTheFileAndTheVehicle) {

@@ -462,6 +462,8 @@ void loadCitybrainFlows(const std::filesystem::path& file, const RoadNetwork& ne
     if (end < start) tk.fail(entity, "the end time must be >= the start time", line);
     if (!(interval > 0)) tk.fail(entity, "the vehicle interval must be > 0 s", line);
     if (roads < 1) tk.fail(entity, "the route must have at least one road", countLine);
+    if (static_cast<unsigned long long>(roads) > kMaxRouteRoads)
+      tk.fail(entity, routeTooLongReason(static_cast<std::size_t>(roads)), countLine);
     if (static_cast<unsigned long long>(roads) > tk.remaining())
       tk.fail(entity, "the route is said to have " + std::to_string(roads) + " roads but the file ends before", countLine);
     route.clear();

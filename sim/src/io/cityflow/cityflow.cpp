@@ -328,6 +328,7 @@ void loadCityflowFlows(const std::filesystem::path& file, const RoadNetwork& net
     // Route.
     const json& names = rd.array(entry, "route", entity);
     if (names.empty()) rd.fail(entity, "route is empty");
+    if (names.size() > kMaxRouteRoads) rd.fail(entity, routeTooLongReason(names.size()));
     route.clear();
     for (std::size_t i = 0; i < names.size(); ++i) {
       if (!names[i].is_string()) rd.fail(entity, "route entry " + std::to_string(i) + " must be a road name");

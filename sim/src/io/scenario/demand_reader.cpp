@@ -124,6 +124,7 @@ std::vector<RoadId> DemandReader::routeOrEnds(const TableView& named) {
   std::vector<RoadId> roads;
   const toml::array* route = named.array("route");
   if (route->empty()) named.fail("route", "the route is empty");
+  if (route->size() > kMaxRouteRoads) named.fail("route", routeTooLongReason(route->size()));
   for (const auto& element : *route) {
     if (!element.is_string())
       m_loader.fail(&element, named.keyLabel("route"), "expected road names, found " + std::string(typeName(element.type())));

@@ -222,9 +222,25 @@ class RouteReader {
 
   // ---- routes -------------------------------------------------------------------------------
 
+  // The roads of the edges `attr` lists (a route's, or a trip's from, via or to).
   std::vector<RoadId> edges(const pugi::xml_node& n, const char* attr, const std::string& entity) const {
-    const auto names = sumo::splitList(m_xml.requiredString(n, attr, entity));
+    return roadsOf(n, entity, edgeNames(n, attr, entity));
+  }
+
+  // A route's `edges`: at most kMaxRouteRoads of them, counted before any is looked up.
+  std::vector<RoadId> routeEdges(const pugi::xml_node& n, const std::string& entity) const {
+    const auto names = edgeNames(n, "edges", entity);
+    if (names.size() > kMaxRouteRoads) m_xml.fail(n, entity, routeTooLongReason(names.size()));
+    return roadsOf(n, entity, names);
+  }
+
+  std::vector<std::string> edgeNames(const pugi::xml_node& n, const char* attr, const std::string& entity) const {
+    auto names = sumo::splitList(m_xml.requiredString(n, attr, entity));
     if (names.empty()) m_xml.fail(n, entity, std::string("'") + attr + "' lists no edge");
+    return names;
+  }
+
+  std::vector<RoadId> roadsOf(const pugi::xml_node& n, const std::string& entity, const std::vector<std::string>& names) const {
     std::vector<RoadId> out;
     out.reserve(names.size());
     for (const std::string& e : names) {
@@ -245,7 +261,7 @@ class RouteReader {
   void readNamedRoute(const pugi::xml_node& n) {
     const std::string id = m_xml.requiredString(n, "id", "route");
     const std::string entity = "route " + inQuotes(id);
-    std::vector<RoadId> route = edges(n, "edges", entity);
+    std::vector<RoadId> route = routeEdges(n, entity);
     checkConnected(n, entity, route);
     if (!m_namedRoutes.emplace(id, std::move(route)).second) m_xml.fail(n, entity, "duplicate route id");
     for (const pugi::xml_attribute& a : n.attributes())
@@ -267,7 +283,7 @@ class RouteReader {
         if (it == m_namedRoutes.end()) m_xml.fail(r, entity, "refId names route " + inQuotes(ref.value()) + ", which is not defined");
         choices.emplace_back(it->second, probability);
       } else {
-        std::vector<RoadId> route = edges(r, "edges", entity + " route");
+        std::vector<RoadId> route = routeEdges(r, entity + " route");
         checkConnected(r, entity + " route", route);
         choices.emplace_back(std::move(route), probability);
       }
@@ -320,12 +336,13 @@ class RouteReader {
     }
     const pugi::xml_node inner = n.child("route");
     if (!inner) m_xml.fail(n, entity, "has neither a 'route' attribute nor a <route> inside");
-    std::vector<RoadId> route = edges(inner, "edges", entity + " route");
+    std::vector<RoadId> route = routeEdges(inner, entity + " route");
     checkConnected(inner, entity + " route", route);
     return route;
   }
 
-  // from -> via... -> to, shortest on free-flow times; nullopt when there is no way.
+  // from -> via... -> to, shortest on free-flow times; nullopt when there is no way. The legs are
+  // counted as they are joined: a route longer than kMaxRouteRoads is refused as soon as it is.
   std::optional<std::vector<RoadId>> routedRoute(const pugi::xml_node& n, const std::string& entity) {
     std::vector<RoadId> stops = edges(n, "from", entity);
     if (n.attribute("via")) {
@@ -339,6 +356,7 @@ class RouteReader {
       auto leg = m_router.shortestRoute(route.back(), stops[k]);
       if (!leg) return std::nullopt;
       route.insert(route.end(), leg->begin() + 1, leg->end());
+      if (route.size() > kMaxRouteRoads) m_xml.fail(n, entity, routeTooLongReason(route.size(), k + 1 < stops.size()));
     }
     return route;
   }
