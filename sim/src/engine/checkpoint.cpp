@@ -117,6 +117,15 @@ bool flag(ByteReader& r, const char* what) {
   if (b > 1) throw DecodeError(std::string(what) + " is neither 0 nor 1");
   return b != 0;
 }
+/// A route kept with a vehicle (after it re-routed, or a fleet vehicle's): roads of the network, no
+/// more than kMaxRouteRoads of them, the bound on every route the engine drives.
+std::vector<RoadId> route(ByteReader& r, std::size_t roads) {
+  std::vector<RoadId> out = r.ids<RoadId>(roads, "road");
+  if (out.size() > kMaxRouteRoads)
+    throw DecodeError("a route of " + std::to_string(out.size()) + " roads, more than the " + std::to_string(kMaxRouteRoads) +
+                      " a vehicle can drive");
+  return out;
+}
 /// A count that must equal what the world built from the scenario has.
 void expectCount(ByteReader& r, std::size_t n, const char* what) {
   const std::uint64_t got = r.varint();
@@ -236,7 +245,7 @@ void decode(ByteReader& r, const NetworkView& view, Vehicles& v) {
     x.waitingCount = u32(r, "waiting count");
   }
   for (std::size_t i = 0; i < trips; ++i) {
-    v.rerouted[i] = r.ids<RoadId>(view.net->roads().size(), "road");
+    v.rerouted[i] = route(r, view.net->roads().size());
     if (!v.rerouted[i].empty()) v.setRoute(static_cast<std::uint32_t>(i), v.rerouted[i]);
   }
   expectCount(r, v.occupants.size(), "lanes and connectors");
@@ -648,7 +657,7 @@ void decode(ByteReader& r, const NetworkView& view, std::size_t trips, FleetStat
       p.pickup = flag(r, "pickup");
     }
     indices(r, fv.onboard, requests, "ride request");
-    fv.route = r.ids<RoadId>(roads, "road");
+    fv.route = route(r, roads);
     fv.dwellLeftS = r.f64();
     decode(r, fv.ride);
     fv.busyS = r.f64();
