@@ -160,10 +160,10 @@ void decode(ByteReader& r, SimClock& c) {
 static_assert(sizeof(Vehicle) == 64, "a field was added to Vehicle: checkpoint it below");
 static_assert(sizeof(VehicleCold) == 56, "a field was added to VehicleCold: checkpoint it below");
 static_assert(sizeof(TripMeasures) == 16, "a field was added to TripMeasures: checkpoint it below");
-// 10 vectors: the lane plans (VehicleWarm::plan, nextLaneReach) are a cache of the routes,
-// recomputed by a restored world;
+// 11 vectors: lanePlans and nextLaneReach are a cache of the routes (LanePlan), recomputed by a
+// restored world;
 // activeTracks and tallies are scratch of a step (rebuilt by each step; the tallies zero between steps).
-static_assert(sizeof(Vehicles) == 10 * 24, "a member was added to Vehicles: checkpoint it below");
+static_assert(sizeof(Vehicles) == 11 * 24, "a member was added to Vehicles: checkpoint it below");
 
 void encode(ByteWriter& w, const Vehicles& v) {
   w.u8(kVehicles);
@@ -193,8 +193,7 @@ void encode(ByteWriter& w, const Vehicles& v) {
     w.f32(x.atLineS);
     w.u8(x.teleported ? 1 : 0);
   }
-  for (const VehicleWarm& warm : v.warm) {
-    const TripMeasures& x = warm.measures;
+  for (const TripMeasures& x : v.measures) {
     w.f64(x.timeLossS);
     w.f32(x.waitingS);
     w.varint(x.waitingCount);
@@ -238,8 +237,7 @@ void decode(ByteReader& r, const NetworkView& view, Vehicles& v) {
     x.atLineS = r.f32();
     x.teleported = flag(r, "teleported");
   }
-  for (VehicleWarm& warm : v.warm) {
-    TripMeasures& x = warm.measures;
+  for (TripMeasures& x : v.measures) {
     x.timeLossS = r.f64();
     x.waitingS = r.f32();
     x.waitingCount = u32(r, "waiting count");

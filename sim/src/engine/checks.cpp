@@ -119,7 +119,7 @@ std::uint64_t World::stateHash() const {
   mix(s.stats.counts.teleported);
   for (std::size_t i = 0; i < s.entry.nextTrip; ++i) {
     mix(std::bit_cast<std::uint64_t>(s.vehicles.cold[i].arriveS));
-    const TripMeasures& m = s.vehicles.warm[i].measures;
+    const TripMeasures& m = s.vehicles.measures[i];
     mix(std::bit_cast<std::uint64_t>(m.timeLossS));
     mix(std::bit_cast<std::uint32_t>(m.waitingS));
     mix(m.waitingCount);
@@ -274,8 +274,9 @@ std::string World::checkInvariants() const {
 std::size_t World::vehicleStateBytes() const {
   const State& s = *m;
   std::size_t bytes = s.vehicles.hot.capacity() * sizeof(Vehicle) + s.vehicles.cold.capacity() * sizeof(VehicleCold) +
-                      s.vehicles.warm.capacity() * sizeof(VehicleWarm) +
+                      s.vehicles.measures.capacity() * sizeof(TripMeasures) +
                       s.vehicles.routes.capacity() * sizeof(std::span<const RoadId>) +
+                      s.vehicles.lanePlans.capacity() * sizeof(LanePlan) +
                       s.vehicles.nextLaneReach.capacity() * sizeof(NextLaneReach) +
                       s.vehicles.rerouted.capacity() * sizeof(std::vector<RoadId>);
   for (const auto& route : s.vehicles.rerouted) bytes += route.capacity() * sizeof(RoadId);

@@ -31,7 +31,7 @@ void planLanes(const NetworkView& view, std::span<const RoadId> route, std::size
 /// cache is per vehicle; the phases that read it, lane changes per road and arbitration per
 /// junction, each touch a vehicle from one place only).
 inline const LanePlan& lanePlanOf(const NetworkView& view, Vehicles& vehicles, std::uint32_t id) {
-  LanePlan& plan = vehicles.warm[id].plan;
+  LanePlan& plan = vehicles.lanePlans[id];
   const Vehicle& v = vehicles.hot[id];
   if (plan.routeIndex != v.routeIndex)
     planLanes(view, vehicles.routes[id], v.routeIndex, view.type(v).vehicleClass, plan, vehicles.nextLaneReach[id]);

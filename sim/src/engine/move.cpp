@@ -77,7 +77,7 @@ void moveVehicles(const Executor& exec, const NetworkView& view, const SimClock&
       v.posM += advance;
       v.distanceM += advance;
       v.speedMps = speed;
-      addTripStep(s.vehicles.warm[id].measures, v.flags, speed, dt, desiredSpeed(t, limitMps));
+      addTripStep(s.vehicles.measures[id], v.flags, speed, dt, desiredSpeed(t, limitMps));
       const bool halted = speed < kHaltingSpeedMps;
       if (halted) {
         if (s.view.tracks[TrackId(track)].isConnector()) ++tally.boxHalts;

@@ -39,9 +39,9 @@ std::vector<TripRecord> World::tripRecords(std::size_t first, std::size_t last) 
     r.distanceM = s.vehicles.hot[i].distanceM;
     r.stops = c.stops;
     r.teleported = c.teleported;
-    r.timeLossS = s.vehicles.warm[i].measures.timeLossS;
-    r.waitingS = s.vehicles.warm[i].measures.waitingS;
-    r.waitingCount = s.vehicles.warm[i].measures.waitingCount;
+    r.timeLossS = s.vehicles.measures[i].timeLossS;
+    r.waitingS = s.vehicles.measures[i].waitingS;
+    r.waitingCount = s.vehicles.measures[i].waitingCount;
     out.push_back(r);
   }
   return out;

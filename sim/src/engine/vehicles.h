@@ -73,7 +73,7 @@ struct VehicleCold {
 };
 
 // What a trip accumulates on every step it drives, for its record: SUMO's tripinfo measures
-// (docs/metrics.md). In the vehicle's warm record (VehicleWarm), not the cold one.
+// (docs/metrics.md). Apart from the cold record so that the move phase touches 16 bytes a vehicle.
 struct TripMeasures {
   double timeLossS = 0;            // sum of dt * (1 - v / v_max), v_max its own top speed on the track
   float waitingS = 0;              // time at a speed below kHaltingSpeedMps
@@ -131,28 +131,17 @@ struct LanePlan {
 // junction ahead.
 using NextLaneReach = std::array<float, kPlannedLanes>;
 
-// What the phases read and write of every vehicle on every step besides its hot record, in one
-// cache line: the lane-change phase reads the lane plan, the move phase adds to the trip measures.
-// As separate arrays the two took about 1.6 and 1 lines a vehicle (a 76-byte plan straddles lines;
-// vehicles are stored by trip, so a line holds one vehicle's measures and three others' that are
-// elsewhere in the network): on grid_30x30's last 300 s, with 54,000 vehicles in the network,
-// callgrind with an 8 MB last-level cache counted 2.2 times the baseline's misses to memory, a
-// third of them in the lane-change phase (bench/README.md).
-struct alignas(64) VehicleWarm {
-  LanePlan plan;
-  TripMeasures measures;
-};
-static_assert(sizeof(VehicleWarm) == 64);
 
 struct Vehicles {
   IdVector<VehicleId, Vehicle> hot;  // indexed by trip
   IdVector<VehicleId, VehicleCold> cold;
-  IdVector<VehicleId, VehicleWarm> warm;  // indexed by trip; the measures written by the move phase only
+  IdVector<VehicleId, TripMeasures> measures;  // indexed by trip; written by the move phase only
   std::vector<std::span<const RoadId>> routes;        // per vehicle, resolved once
   // Per vehicle: its route since it last re-routed after missing a turn (lane_change.cpp), which
   // `routes` then points into; empty for a vehicle that never did.
   std::vector<std::vector<RoadId>> rerouted;
-  std::vector<NextLaneReach> nextLaneReach;           // per vehicle, with its lane plan (a cache)
+  std::vector<LanePlan> lanePlans;                    // per vehicle, a cache (see LanePlan)
+  std::vector<NextLaneReach> nextLaneReach;           // per vehicle, with its lane plan
   IdVector<TrackId, std::vector<std::uint32_t>> occupants;  // per track, front to back
   // The tracks with vehicles on them, ascending. Found by the plan phase (after lane changes) for
   // the plan, move, transfer and account phases, and by the arbitrate phase (after insertions) for
@@ -169,7 +158,7 @@ struct Vehicles {
   /// what was derived from the old one.
   void setRoute(std::uint32_t vehicle, std::span<const RoadId> route) {
     pointRoute(vehicle, route);
-    warm[vehicle].plan.routeIndex = kNoLanePlan;
+    lanePlans[vehicle].routeIndex = kNoLanePlan;
   }
   /// Points a vehicle's route at `route`: its first setting, or the same roads moved elsewhere.
   /// The route has at most kMaxRouteRoads roads: the readers refuse longer ones and the routers
@@ -180,19 +169,20 @@ struct Vehicles {
     hot[vehicle].routeRoads = static_cast<std::uint16_t>(route.size());
   }
   /// Asks the memory system now for what a phase is about to read of `ids`, the vehicles of a
-  /// track it will visit one after another: their hot records and, `withWarm`, their warm records. Vehicles are stored by trip, so a track's records lie far apart, and each visit
+  /// track it will visit one after another: their hot records and, `withMeasures`, their trip
+  /// measures. Vehicles are stored by trip, so a track's records lie far apart, and each visit
   /// would otherwise wait on its own cache misses; asked for a track ahead, the misses overlap
   /// with the work on the track before.
-  void prefetch(std::span<const std::uint32_t> ids, bool withWarm = false) const {
+  void prefetch(std::span<const std::uint32_t> ids, bool withMeasures = false) const {
     for (std::uint32_t id : ids) {
       __builtin_prefetch(&hot[id]);
-      if (withWarm) __builtin_prefetch(&warm[id]);
+      if (withMeasures) __builtin_prefetch(&measures[id]);
     }
   }
   /// The same for a vehicle's route and lane plan.
   void prefetchRoute(std::uint32_t vehicle) const {
     __builtin_prefetch(&routes[vehicle]);
-    __builtin_prefetch(&warm[vehicle]);
+    __builtin_prefetch(&lanePlans[vehicle]);
   }
   /// Finds activeTracks: every track with a vehicle on it, ascending.
   void findActiveTracks() {

@@ -102,9 +102,10 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
   const auto& trips = scenario.demand.trips;
   s.vehicles.hot.resize(trips.size());
   s.vehicles.cold.resize(trips.size());
-  s.vehicles.warm.resize(trips.size());
+  s.vehicles.measures.resize(trips.size());
   s.vehicles.routes.resize(trips.size());
   s.vehicles.rerouted.resize(trips.size());
+  s.vehicles.lanePlans.resize(trips.size());
   s.vehicles.nextLaneReach.resize(trips.size());
   for (std::size_t i = 0; i < trips.size(); ++i) {
     s.vehicles.pointRoute(static_cast<std::uint32_t>(i), scenario.demand.routes.route(trips[i].route));
