@@ -802,6 +802,16 @@ void checkConsistent(const State& s) {
     if ((v.flags & kInNetwork) && v.routeIndex >= s.vehicles.routes[i].size())
       throw DecodeError("vehicle " + std::to_string(i) + " is past the end of its route");
   }
+  // Only ordinary vehicles that have departed trade records (renumber.cpp); the transit runs, the
+  // fleets, the signals' priority list and the entry queues index the others by trip.
+  for (std::size_t i = 0; i < s.vehicles.tripOf.size(); ++i) {
+    if (s.vehicles.tripOf[i] == i) continue;
+    const Vehicle& v = s.vehicles.hot[i];
+    if (i >= s.entry.nextTrip || s.vehicles.tripOf[i] >= s.entry.nextTrip || (v.flags & (kTransit | kFleet)) ||
+        s.view.type(v).signalPriority != SignalPriority::None ||
+        s.view.scenario->demand.trips[s.vehicles.tripOf[i]].type.index() != v.type)
+      throw DecodeError("vehicle record " + std::to_string(i) + " holds a trip it cannot hold");
+  }
   for (std::size_t t = 0; t < s.transit.runs.size(); ++t)
     for (std::uint32_t p : s.transit.runs[t].onboard)
       if (p >= s.transit.passengers.size()) throw DecodeError("passenger out of range");

@@ -1,14 +1,15 @@
-// Renumbering the vehicle records in the order of the tracks (see Vehicles, vehicles.h).
+// Renumbering the vehicle records junction by junction (see Vehicles, vehicles.h).
 //
-// The phases visit vehicles track by track, front to back. Records numbered by trip put a track's
-// vehicles far apart in memory (trips are numbered by departure, and vehicles that departed minutes
-// apart meet on one lane), so on a large network every vehicle a phase visits costs cache misses
-// on each of its arrays. Every so often the records of the ordinary vehicles in the network trade
-// places among themselves so that, walking the tracks in ascending order, their numbers ascend:
-// each phase then streams through the arrays. Between two
-// renumberings vehicles change tracks, but mostly with the ones they drove beside, so order decays
-// slowly. The period is WorldOptions::renumberEveryS. Measured on grid_30x30 with callgrind's model
-// of an 8 MB last-level cache: see bench/README.md, "Vehicle records in track order".
+// The phases visit vehicles track by track, front to back, and the arbitrate, transfer and
+// lane-change phases junction by junction or road by road. Records numbered by trip put a track's
+// vehicles far apart in memory (trips are numbered by departure, and vehicles that departed
+// minutes apart meet on one lane), so on a large network nearly every vehicle a phase visits costs
+// cache misses on each of its arrays. Every WorldOptions::renumberEveryS the records of the
+// ordinary vehicles in the network trade places among themselves so that their numbers ascend
+// junction by junction (the lanes of the roads ending at it, then its connectors), track by track,
+// front to back. Between two renumberings vehicles change tracks, but mostly together with the
+// ones they drove beside, so the order decays slowly. What it saves and costs: bench/README.md,
+// "Vehicle records in junction order".
 #include <algorithm>
 #include <cmath>
 #include <utility>
@@ -37,6 +38,19 @@ void permute(Array& records, const std::vector<std::uint32_t>& from, const std::
   for (std::size_t k = 0; k < to.size(); ++k) records[to[k]] = std::move(moved[k]);
 }
 
+// Calls `f` with each track's occupant list, junction by junction: the lanes of the roads that
+// end at it, then its connectors. The arbitrate and transfer phases work junction by junction on
+// those tracks, and the lane-change phase road by road, so each finds its vehicles in one stretch.
+template <class F>
+void forEachTrackByJunction(const NetworkView& view, Vehicles& vehicles, F&& f) {
+  const RoadNetwork& net = *view.net;
+  for (const Junction& j : net.junctions()) {
+    for (RoadId r : j.incoming)
+      for (LaneId l : net.road(r).lanes) f(vehicles.occupants[view.laneTrack(l)]);
+    for (ConnectorId c : j.connectors) f(vehicles.occupants[view.connectorTrack(c)]);
+  }
+}
+
 }  // namespace
 
 void renumberVehicles(const Executor& exec, const NetworkView& view, const SimClock& clock, Vehicles& vehicles,
@@ -46,12 +60,13 @@ void renumberVehicles(const Executor& exec, const NetworkView& view, const SimCl
   if (!(everyS > 0)) return;
   const auto period = static_cast<std::uint64_t>(std::clamp(std::round(everyS / clock.dtS), 1.0, 1e15));
   if (clock.steps == 0 || clock.steps % period != 0) return;
-  // The movable vehicles in track order (`from`), and the same records in ascending order (`to`):
-  // the k-th vehicle met along the tracks takes the k-th smallest of their numbers.
+  // The movable vehicles in that order (`from`), and the same records in ascending order (`to`):
+  // the k-th vehicle met takes the k-th smallest of their numbers.
   std::vector<std::uint32_t> from;
-  for (const auto& occ : vehicles.occupants)
+  forEachTrackByJunction(view, vehicles, [&](const std::vector<std::uint32_t>& occ) {
     for (std::uint32_t id : occ)
       if (movable(view, vehicles.hot[id])) from.push_back(id);
+  });
   std::vector<std::uint32_t> to = from;
   std::sort(to.begin(), to.end());
   if (from == to) return;
@@ -81,9 +96,10 @@ void renumberVehicles(const Executor& exec, const NetworkView& view, const SimCl
     if (id.valid()) id = VehicleId(rename(id.index()));
   };
   std::size_t k = 0;  // the occupants met in the same order as when `from` was made
-  for (auto& occ : vehicles.occupants)
+  forEachTrackByJunction(view, vehicles, [&](std::vector<std::uint32_t>& occ) {
     for (std::uint32_t& id : occ)
       if (k < from.size() && id == from[k]) id = to[k++];
+  });
   for (auto& occ : vehicles.occupants)
     for (std::uint32_t id : occ) renameId(vehicles.hot[id].yieldTo);
   for (std::uint32_t id : vehicles.inBay) renameId(vehicles.hot[id].yieldTo);

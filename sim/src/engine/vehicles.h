@@ -133,13 +133,12 @@ struct LanePlan {
 // junction ahead.
 using NextLaneReach = std::array<float, kPlannedLanes>;
 
-
 struct Vehicles {
   // Every array here and every vehicle id in the engine's state is indexed by vehicle record. A
   // record holds one trip for the whole run, but not always the trip of its own number: the
-  // records of ordinary vehicles in the network are renumbered every so often in the order of the
-  // tracks they drive on (renumberVehicles, renumber.cpp), so that the phases, which visit the
-  // vehicles track by track, read memory in order rather than one scattered record after another.
+  // records of ordinary vehicles in the network are renumbered every so often, junction by junction
+  // and lane by lane (renumberVehicles, renumber.cpp), so that the phases, which visit the vehicles
+  // that way, read memory in order rather than one scattered record after another.
   // A trip not yet in the network still has the record of its own number (only records of
   // vehicles in the network trade places), and so do transit, fleet and priority vehicles, which
   // keep theirs throughout. Nothing the engine computes depends on the numbering: where the order
