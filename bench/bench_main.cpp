@@ -75,6 +75,7 @@ int main(int argc, char** argv) {
   std::string threadList = "1,2";
   int repeats = 3;
   double duration = 0;
+  double renumberEvery = traffic::WorldOptions{}.renumberEveryS;
   std::string out;
   app.add_option("--scenes", scenes, "Comma-separated scenario names from scenarios/ (or paths to .toml files)")
       ->capture_default_str();
@@ -84,6 +85,11 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   app.add_option("--duration", duration, "Simulated seconds per run (default: the scenario's duration)")
       ->check(CLI::NonNegativeNumber);
+  app.add_option("--renumber-every", renumberEvery,
+                 "Simulated seconds between renumberings of the vehicle records junction by junction (0: never); "
+                 "changes no result, only the speed")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e6));
   app.add_option("--out", out, "CSV file to write (default: stdout only)");
   app.footer("Example: traffic_bench --scenes hangzhou_real,grid_30x30 --threads 1,2 --out bench/results/mine.csv");
   try {
@@ -112,6 +118,7 @@ int main(int argc, char** argv) {
       for (int r = 0; r < repeats; ++r) {
         traffic::WorldOptions opts;
         opts.threads = std::stoi(t);
+        opts.renumberEveryS = renumberEvery;
         malloc_trim(0);  // hand back what the previous run freed, so the growth below is this run's
         const long rssBefore = residentKb();
         long rssPeak = rssBefore;

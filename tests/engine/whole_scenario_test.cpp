@@ -1,15 +1,21 @@
 // Whole-scenario invariants on the shipped real-data scenarios: conservation and no overlap after
 // every step, and bit-identical results for any thread count.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
+
+#include "engine/state.h"
+#include "traffic/checkpoint.h"
 #include "traffic/world.h"
 
 namespace traffic {
 namespace {
 
-Scenario shipped(const std::string& name, double durationS) {
-  return loadScenario(std::string(TRAFFIC_SOURCE_DIR) + "/scenarios/" + name + ".toml",
-                      {"scenario.duration_s=" + std::to_string(durationS)});
+Scenario shipped(const std::string& name, double durationS, std::vector<std::string> overrides = {}) {
+  overrides.push_back("scenario.duration_s=" + std::to_string(durationS));
+  return loadScenario(std::string(TRAFFIC_SOURCE_DIR) + "/scenarios/" + name + ".toml", overrides);
 }
 
 TEST(WholeScenario, HangzhouPeakKeepsEveryInvariantAtEveryStep) {
@@ -97,6 +103,75 @@ TEST(WholeScenario, SingaporeAvKeepsEveryInvariantAndServesEveryMode) {
   }
   EXPECT_EQ(hashes[0], hashes[1]);
   EXPECT_EQ(hashes[0], hashes[2]);
+}
+
+
+// The vehicle records are renumbered in track order now and then (engine/renumber.cpp), for the
+// memory's sake only: the state and every record of a run are the same whether it happens every
+// step, at the default period or never, with draws per vehicle (Krauss' dawdling, a camera's
+// misses and position errors), lane changes, and transit, fleet and priority vehicles, which keep
+// their records. A checkpoint taken after renumberings restores to the same continuation.
+TEST(WholeScenario, RenumberingTheVehicleRecordsChangesNoResult) {
+  // grid_10x10 with its cars on Krauss' model, and a max-pressure policy that sees through cameras.
+  const std::filesystem::path krauss =
+      std::filesystem::temp_directory_path() / ("trafficsim_renumber_" + std::to_string(::getpid()) + ".toml");
+  {
+    std::ifstream in(std::string(TRAFFIC_SOURCE_DIR) + "/scenarios/grid_10x10.toml");
+    std::ofstream(krauss) << in.rdbuf() << "\n[[vehicle_type]]\nname = \"car\"\ncar_following = \"krauss\"\n";
+  }
+  const std::vector<std::pair<std::string, Scenario>> cases = {
+      {"hangzhou_peak", shipped("hangzhou_peak", 600)},
+      {"grid_10x10, Krauss, cameras",
+       loadScenario(krauss, {"scenario.duration_s=400", "signals.policy=max_pressure", "sensing.model=camera"})},
+      {"singapore_av", shipped("singapore_av", 600)},
+  };
+  std::filesystem::remove(krauss);
+  for (const auto& [name, sc] : cases) {
+    SCOPED_TRACE(name);
+    std::vector<std::vector<std::uint64_t>> hashes;
+    std::vector<std::vector<TripRecord>> records;
+    std::vector<double> meanTravelTimes;
+    for (double every : {0.0, 1.0, 20.0}) {
+      World world(sc, WorldOptions{.threads = 1, .renumberEveryS = every});
+      std::vector<std::uint64_t> h;
+      while (!world.finished()) {
+        world.step();
+        h.push_back(world.stateHash());
+      }
+      if (every > 0) {
+        // It did renumber: some vehicle's record is no longer its trip's number.
+        const auto& tripOf = engine::StateAccess::of(world).vehicles.tripOf;
+        std::size_t moved = 0;
+        for (std::size_t i = 0; i < tripOf.size(); ++i) moved += tripOf[i] != i ? 1 : 0;
+        EXPECT_GT(moved, 100u) << "every " << every << " s";
+      }
+      hashes.push_back(std::move(h));
+      records.push_back(world.tripRecords());
+      meanTravelTimes.push_back(world.summary(1.0).meanTravelTimeWithUnfinishedS);
+    }
+    for (std::size_t k = 1; k < hashes.size(); ++k) {
+      ASSERT_EQ(hashes[k].size(), hashes[0].size());
+      for (std::size_t step = 0; step < hashes[0].size(); ++step)
+        ASSERT_EQ(hashes[k][step], hashes[0][step]) << "run #" << k << ", step " << step + 1;
+      ASSERT_EQ(records[k].size(), records[0].size());
+      for (std::size_t i = 0; i < records[0].size(); ++i) {
+        EXPECT_EQ(records[k][i].arriveS, records[0][i].arriveS) << "trip " << i;
+        EXPECT_EQ(records[k][i].distanceM, records[0][i].distanceM) << "trip " << i;
+        EXPECT_EQ(records[k][i].timeLossS, records[0][i].timeLossS) << "trip " << i;
+      }
+      EXPECT_EQ(meanTravelTimes[k], meanTravelTimes[0]);
+    }
+    // A checkpoint after renumberings: the restored world goes on exactly as the original.
+    World original(sc, WorldOptions{.threads = 1, .renumberEveryS = 1});
+    for (int i = 0; i < 250; ++i) original.step();
+    World restored(sc, WorldOptions{.threads = 1, .renumberEveryS = 1});
+    restored.restore(original.checkpoint());
+    while (!original.finished()) {
+      original.step();
+      restored.step();
+      ASSERT_EQ(restored.stateHash(), original.stateHash()) << "t=" << original.timeS();
+    }
+  }
 }
 
 }  // namespace

@@ -31,7 +31,7 @@
 
 namespace traffic {
 
-inline constexpr std::uint32_t kCheckpointVersion = 7;  // 2: transit dwell counts and holding; no junction scratch; per-trip time loss; 3: time waiting at an all-way stop; 4: routes after missed turns; 5: halts inside junction boxes; 6: fleet movement delays; 7: no per-track tallies (zero between steps)
+inline constexpr std::uint32_t kCheckpointVersion = 8;  // 2: transit dwell counts and holding; no junction scratch; per-trip time loss; 3: time waiting at an all-way stop; 4: routes after missed turns; 5: halts inside junction boxes; 6: fleet movement delays; 7: no per-track tallies (zero between steps); 8: the trip each vehicle record holds
 
 /// A hash of what a run of `scenario` depends on: the network, the trips and their routes, the
 /// vehicle types, transit and fleets, the seed, step, duration, signal policy and settings. Two

@@ -38,6 +38,11 @@ struct WorldOptions {
   /// Vehicles in the network from which a step uses several threads. Below it the coordination
   /// costs more than it saves. Tests lower it to exercise the parallel path on small worlds.
   std::size_t minVehiclesForParallel = 3000;
+  /// Simulated seconds between two renumberings of the vehicles in the network, junction by
+  /// junction and lane by lane, which keeps the memory each phase reads in order (the default was
+  /// measured: bench/README.md, "Vehicle records in junction order"); 0 never renumbers. It changes
+  /// no result, only the speed: tests vary it to show that.
+  double renumberEveryS = 20;
 };
 
 /// Wall time spent in each phase, summed over steps, in seconds.

@@ -27,7 +27,7 @@ double tripDelayIndex(const NetworkView& view, const Vehicles& vehicles, std::ui
   const VehicleCold& c = vehicles.cold[id];
   if (c.freeFlowS <= 0) return 1.0;
   const double remaining = c.routeLengthM > 0 ? std::max(0.0, 1.0 - vehicles.hot[id].distanceM / c.routeLengthM) : 0.0;
-  const double departS = view.scenario->demand.trips[id].departS;
+  const double departS = view.scenario->demand.trips[vehicles.tripOf[id]].departS;
   return (atS - departS + remaining * c.freeFlowS) / c.freeFlowS;
 }
 
@@ -137,7 +137,7 @@ void account(const NetworkView& view, const SimClock& clock, const TransitState&
     s.stats.counts.haltedInBox += tally.boxHalts;
     if (tally.overDecelVehicle.valid() && s.stats.overDecel.empty()) {
       const Vehicle& v = s.vehicles.hot[tally.overDecelVehicle];
-      s.stats.overDecel = "vehicle " + s.view.scenario->demand.trips[tally.overDecelVehicle.index()].id + " (type '" +
+      s.stats.overDecel = "vehicle " + s.view.scenario->demand.trips[s.vehicles.tripOf[tally.overDecelVehicle.index()]].id + " (type '" +
                           s.view.type(v).name + "') slowed down at " + std::to_string(tally.overDecelMps2) +
                           " m/s^2, beyond its emergency deceleration of " + std::to_string(s.view.type(v).maxDecelMps2) +
                           " m/s^2 (t=" + std::to_string(s.clock.nowS + s.clock.dtS) + "s)";
@@ -150,12 +150,12 @@ void account(const NetworkView& view, const SimClock& clock, const TransitState&
   }
   s.stats.vehicleUpdates += inNetwork;
   s.stats.speedSumMps += speedSum;
-  std::sort(stuck.begin(), stuck.end());
+  std::sort(stuck.begin(), stuck.end(), [&](std::uint32_t a, std::uint32_t b) { return s.vehicles.tripOf[a] < s.vehicles.tripOf[b]; });
   for (std::uint32_t id : stuck) {
     Vehicle& v = s.vehicles.hot[id];
     ++s.stats.counts.gridlockReports;
     simLog().warn("t={:.1f}s vehicle '{}' stuck for {:.0f} s on {} {}", s.clock.nowS + s.clock.dtS,
-                  s.view.scenario->demand.trips[id].id, v.haltedS, s.view.tracks[v.track].isConnector() ? "connector" : "road",
+                  s.view.scenario->demand.trips[s.vehicles.tripOf[id]].id, v.haltedS, s.view.tracks[v.track].isConnector() ? "connector" : "road",
                   s.view.tracks[v.track].isConnector() ? std::to_string(s.view.tracks[v.track].connector.value)
                                                   : s.view.net->road(s.view.net->lane(s.view.tracks[v.track].lane).road).name);
     v.flags |= kStuckReported;

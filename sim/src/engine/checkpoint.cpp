@@ -160,14 +160,15 @@ void decode(ByteReader& r, SimClock& c) {
 static_assert(sizeof(Vehicle) == 64, "a field was added to Vehicle: checkpoint it below");
 static_assert(sizeof(VehicleCold) == 56, "a field was added to VehicleCold: checkpoint it below");
 static_assert(sizeof(TripMeasures) == 16, "a field was added to TripMeasures: checkpoint it below");
-// 11 vectors: lanePlans and nextLaneReach are a cache of the routes (LanePlan), recomputed by a
-// restored world;
+// 13 vectors: lanePlans and nextLaneReach are a cache of the routes (LanePlan), recomputed by a
+// restored world; recordOf follows from tripOf;
 // activeTracks and tallies are scratch of a step (rebuilt by each step; the tallies zero between steps).
-static_assert(sizeof(Vehicles) == 11 * 24, "a member was added to Vehicles: checkpoint it below");
+static_assert(sizeof(Vehicles) == 13 * 24, "a member was added to Vehicles: checkpoint it below");
 
 void encode(ByteWriter& w, const Vehicles& v) {
   w.u8(kVehicles);
   w.varint(v.hot.size());
+  indices(w, v.tripOf);
   for (const Vehicle& x : v.hot) {
     w.f64(x.posM);
     w.f64(x.speedMps);
@@ -212,6 +213,14 @@ void decode(ByteReader& r, const NetworkView& view, Vehicles& v) {
   const std::size_t trips = v.hot.size();
   const std::size_t connectors = view.tracks.size() - view.laneCount;
   expectCount(r, trips, "vehicles");
+  // The trip each record holds: a permutation of the trips.
+  indices(r, v.tripOf, trips, "trip of a vehicle record");
+  if (v.tripOf.size() != trips) throw DecodeError("the checkpoint has another number of vehicle records");
+  v.recordOf.assign(trips, UINT32_MAX);
+  for (std::size_t i = 0; i < trips; ++i) {
+    if (v.recordOf[v.tripOf[i]] != UINT32_MAX) throw DecodeError("two vehicle records hold one trip");
+    v.recordOf[v.tripOf[i]] = static_cast<std::uint32_t>(i);
+  }
   for (Vehicle& x : v.hot) {
     x.posM = r.f64();
     x.speedMps = r.f64();
@@ -242,7 +251,11 @@ void decode(ByteReader& r, const NetworkView& view, Vehicles& v) {
     x.waitingS = r.f32();
     x.waitingCount = u32(r, "waiting count");
   }
+  // Records renumbered away from their trip's number take that trip's route (the world was built
+  // with every record on the route of its own number), unless it was re-routed.
+  const Demand& demand = view.scenario->demand;
   for (std::size_t i = 0; i < trips; ++i) {
+    if (v.tripOf[i] != i) v.pointRoute(static_cast<std::uint32_t>(i), demand.routes.route(demand.trips[v.tripOf[i]].route));
     v.rerouted[i] = route(r, view.net->roads().size());
     if (!v.rerouted[i].empty()) v.setRoute(static_cast<std::uint32_t>(i), v.rerouted[i]);
   }
@@ -788,6 +801,16 @@ void checkConsistent(const State& s) {
     if ((v.flags & kInNetwork) && !seen[i]) throw DecodeError("vehicle " + std::to_string(i) + " is nowhere");
     if ((v.flags & kInNetwork) && v.routeIndex >= s.vehicles.routes[i].size())
       throw DecodeError("vehicle " + std::to_string(i) + " is past the end of its route");
+  }
+  // Only ordinary vehicles that have departed trade records (renumber.cpp); the transit runs, the
+  // fleets, the signals' priority list and the entry queues index the others by trip.
+  for (std::size_t i = 0; i < s.vehicles.tripOf.size(); ++i) {
+    if (s.vehicles.tripOf[i] == i) continue;
+    const Vehicle& v = s.vehicles.hot[i];
+    if (i >= s.entry.nextTrip || s.vehicles.tripOf[i] >= s.entry.nextTrip || (v.flags & (kTransit | kFleet)) ||
+        s.view.type(v).signalPriority != SignalPriority::None ||
+        s.view.scenario->demand.trips[s.vehicles.tripOf[i]].type.index() != v.type)
+      throw DecodeError("vehicle record " + std::to_string(i) + " holds a trip it cannot hold");
   }
   for (std::size_t t = 0; t < s.transit.runs.size(); ++t)
     for (std::uint32_t p : s.transit.runs[t].onboard)

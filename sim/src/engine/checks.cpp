@@ -87,7 +87,7 @@ bool overlapping(const std::vector<Body>& a, const std::vector<Body>& b) {
   return false;
 }
 
-std::string tripName(const State& s, std::uint32_t id) { return s.view.scenario->demand.trips[id].id; }
+std::string tripName(const State& s, std::uint32_t id) { return s.view.scenario->demand.trips[s.vehicles.tripOf[id]].id; }
 }  // namespace
 
 std::uint64_t World::stateHash() const {
@@ -104,7 +104,7 @@ std::uint64_t World::stateHash() const {
     mix(t);
     for (std::uint32_t id : s.vehicles.occupants[t]) {
       const Vehicle& v = s.vehicles.hot[id];
-      mix(id);
+      mix(s.vehicles.tripOf[id]);  // (trips, not records: the hash does not see the numbering)
       mix(std::bit_cast<std::uint64_t>(v.posM));
       mix(std::bit_cast<std::uint64_t>(v.speedMps));
       mix(v.flags);
@@ -118,19 +118,21 @@ std::uint64_t World::stateHash() const {
   mix(s.stats.counts.entered);
   mix(s.stats.counts.teleported);
   for (std::size_t i = 0; i < s.entry.nextTrip; ++i) {
-    mix(std::bit_cast<std::uint64_t>(s.vehicles.cold[i].arriveS));
-    const TripMeasures& m = s.vehicles.measures[i];
+    const std::uint32_t id = s.vehicles.recordOf[i];
+    mix(std::bit_cast<std::uint64_t>(s.vehicles.cold[id].arriveS));
+    const TripMeasures& m = s.vehicles.measures[id];
     mix(std::bit_cast<std::uint64_t>(m.timeLossS));
     mix(std::bit_cast<std::uint32_t>(m.waitingS));
     mix(m.waitingCount);
   }
-  for (std::uint32_t id : s.vehicles.inBay) mix(id);
+  for (std::uint32_t id : s.vehicles.inBay) mix(s.vehicles.tripOf[id]);
   // Routes changed after missed turns (the others are the scenario's, or the fleets' below).
-  for (std::size_t i = 0; i < s.vehicles.rerouted.size(); ++i) {
-    if (s.vehicles.rerouted[i].empty()) continue;
+  for (std::size_t i = 0; i < s.vehicles.recordOf.size(); ++i) {
+    const std::uint32_t id = s.vehicles.recordOf[i];
+    if (s.vehicles.rerouted[id].empty()) continue;
     mix(i);
-    mix(s.vehicles.hot[i].routeIndex);
-    for (RoadId r : s.vehicles.rerouted[i]) mix(r.value);
+    mix(s.vehicles.hot[id].routeIndex);
+    for (RoadId r : s.vehicles.rerouted[id]) mix(r.value);
   }
   for (const TransitRun& run : s.transit.runs) {
     mix(run.nextStop);
@@ -167,7 +169,7 @@ std::string World::checkInvariants() const {
     for (std::size_t k = 0; k < occ.size(); ++k) {
       const Vehicle& v = s.vehicles.hot[occ[k]];
       if (v.track != TrackId(t)) {
-        err << "vehicle " << occ[k] << " listed on track " << t << " but records track " << v.track.value;
+        err << "vehicle " << tripName(s, occ[k]) << " listed on track " << t << " but records track " << v.track.value;
         return err.str();
       }
       if (k > 0) {
@@ -176,19 +178,19 @@ std::string World::checkInvariants() const {
         if (gap < -1e-6) {
           err << "overlap on " << (s.view.tracks[t].isConnector() ? "connector " : "lane ")
               << (s.view.tracks[t].isConnector() ? s.view.tracks[t].connector.value : s.view.tracks[t].lane.value) << ": vehicle "
-              << s.view.scenario->demand.trips[occ[k]].id << " is " << -gap << " m into vehicle "
-              << s.view.scenario->demand.trips[occ[k - 1]].id;
+              << tripName(s, occ[k]) << " is " << -gap << " m into vehicle "
+              << tripName(s, occ[k - 1]);
           return err.str();
         }
       }
       if (v.speedMps < 0 || v.posM < -1e-9) {
-        err << "vehicle " << s.view.scenario->demand.trips[occ[k]].id << " has negative speed or position";
+        err << "vehicle " << tripName(s, occ[k]) << " has negative speed or position";
         return err.str();
       }
       // Never above the desired speed where it is (the plan ends each step at or below the
       // desired speed of the track the vehicle ends it on); the tolerance is rounding only.
       if (const double v0 = s.view.desiredSpeedOn(v, TrackId(t)); v.speedMps > v0 + kSpeedToleranceMps) {
-        err << "vehicle " << s.view.scenario->demand.trips[occ[k]].id << " drives at " << v.speedMps << " m/s on "
+        err << "vehicle " << tripName(s, occ[k]) << " drives at " << v.speedMps << " m/s on "
             << (s.view.tracks[t].isConnector() ? "connector " : "lane ")
             << (s.view.tracks[t].isConnector() ? s.view.tracks[t].connector.value : s.view.tracks[t].lane.value)
             << ", above its desired speed there of " << v0 << " m/s";
@@ -278,7 +280,8 @@ std::size_t World::vehicleStateBytes() const {
                       s.vehicles.routes.capacity() * sizeof(std::span<const RoadId>) +
                       s.vehicles.lanePlans.capacity() * sizeof(LanePlan) +
                       s.vehicles.nextLaneReach.capacity() * sizeof(NextLaneReach) +
-                      s.vehicles.rerouted.capacity() * sizeof(std::vector<RoadId>);
+                      s.vehicles.rerouted.capacity() * sizeof(std::vector<RoadId>) +
+                      (s.vehicles.tripOf.capacity() + s.vehicles.recordOf.capacity()) * sizeof(std::uint32_t);
   for (const auto& route : s.vehicles.rerouted) bytes += route.capacity() * sizeof(RoadId);
   for (const auto& occ : s.vehicles.occupants) bytes += occ.capacity() * sizeof(std::uint32_t);
   return bytes;

@@ -1,7 +1,7 @@
 // Typed indices used inside the engine, beside the public ones of traffic/ids.h.
 //
 // A track is a lane or a connector in one index space (lanes first, see NetworkView). Vehicles are
-// indexed by trip (VehicleId). Each id type has a single "none" value (an invalid id), so a
+// indexed by their record (VehicleId; Vehicles::tripOf gives the trip). Each id type has a single "none" value (an invalid id), so a
 // vehicle's track, chosen connector or the vehicle it yields to can never be read in the wrong
 // index space without a compile error. IdVector is a vector indexed by one id type; plain integer
 // indexing stays available for the loops of data-parallel passes, which walk every element.

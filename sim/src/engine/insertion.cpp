@@ -64,7 +64,9 @@ bool usableLane(const SpawnContext& s, std::uint32_t id, LaneId l) {
 
 // The trip's departure attributes (SUMO's departLane, departPos, departSpeed); Auto for every trip
 // of other formats.
-const DepartSpec& departOf(const SpawnContext& s, std::uint32_t id) { return s.view.scenario->demand.trips[id].depart; }
+const DepartSpec& departOf(const SpawnContext& s, std::uint32_t id) {
+  return s.view.scenario->demand.trips[s.vehicles.tripOf[id]].depart;
+}
 
 // Whether a vehicle may enter lane `i` of its first road, as its departLane says: the lanes that
 // lead on (Auto, best), the lanes its class may use (free), one of them (first, a number, random).
@@ -324,7 +326,8 @@ void releaseAndInsert(const NetworkView& view, const SimClock& clock, const Serv
   const SpawnContext s{view, clock, stops, entry, vehicles, stats};
   const auto& trips = s.view.scenario->demand.trips;
   while (s.entry.nextTrip < trips.size() && trips[s.entry.nextTrip].departS <= s.clock.nowS + 1e-9) {
-    const auto id = static_cast<std::uint32_t>(s.entry.nextTrip++);
+    // (A trip not yet in the network still has the record of its own number: see Vehicles.)
+    const std::uint32_t id = s.vehicles.recordOf[s.entry.nextTrip++];
     double ff = 0, len = 0;
     routeFreeFlow(s.view, s.vehicles.routes[id], s.view.type(s.vehicles.hot[id]), ff, len);
     s.vehicles.cold[id].freeFlowS = ff;

@@ -95,7 +95,7 @@ void observeVehicles(const World& world, const VehicleArrays& out) {
   auto write = [&](std::uint32_t id) {
     const Vehicle& v = s.vehicles.hot[id];
     const Track& track = s.view.tracks[v.track];
-    if (!out.id.empty()) out.id[k] = id;
+    if (!out.id.empty()) out.id[k] = s.vehicles.tripOf[id];
     if (!out.lane.empty()) out.lane[k] = track.isConnector() ? -1 : static_cast<std::int32_t>(track.lane.value);
     if (!out.connector.empty()) out.connector[k] = track.isConnector() ? static_cast<std::int32_t>(track.connector.value) : -1;
     if (!out.positionM.empty()) out.positionM[k] = v.posM;
@@ -113,7 +113,7 @@ std::vector<std::uint32_t> vehiclesWaitingToEnter(const World& world) {
   const State& s = StateAccess::of(world);
   std::vector<std::uint32_t> out;
   for (std::uint32_t road : s.entry.roadsWithQueue)
-    for (std::uint32_t id : s.entry.entryQueues[road]) out.push_back(id);
+    for (std::uint32_t id : s.entry.entryQueues[road]) out.push_back(s.vehicles.tripOf[id]);
   return out;
 }
 

@@ -66,7 +66,7 @@ bool claims(const PlanContext& s, std::uint32_t u, double uPosM, ConnectorId uCo
   if (theirs == SignalState::GreenProtected && mine != SignalState::GreenProtected && !clearing(cid, mine, posM)) return true;
   const double foeEta = timeToCover(uZoneM - uPosM, foe.speedMps, ft.accelMps2, s.view.desiredSpeedOn(ft, s.view.connectorTrack(uCon)));
   const double myEta = timeToCover(zoneM - posM, me.speedMps, mt.accelMps2, s.view.desiredSpeedOn(mt, s.view.connectorTrack(cid)));
-  return foeEta < myEta || (foeEta == myEta && u < id);
+  return foeEta < myEta || (foeEta == myEta && s.vehicles.tripOf[u] < s.vehicles.tripOf[id]);
 }
 
 // Obstacles inside the junction box for vehicle `id` at `posM` along connector `cid` (negative:
@@ -83,7 +83,7 @@ bool claims(const PlanContext& s, std::uint32_t u, double uPosM, ConnectorId uCo
 //    insideHeld), its waiting position: it stops with its front there, as at a stop line.
 // A vehicle that can no longer stop before a zone even at its emergency deceleration goes on, and
 // the others yield to it; a protected movement goes before a permissive one; otherwise the first
-// to arrive (own kinematics) claims the zone, ties to the lower vehicle id. A halted vehicle
+// to arrive (own kinematics) claims the zone, ties to the lower trip number. A halted vehicle
 // claims nothing against a moving one: it may be waiting itself, and two waiting vehicles would
 // otherwise wait for each other. Both sides apply the same rules to the same positions and
 // speeds, so they always agree on who goes. Only positions and
@@ -200,10 +200,10 @@ double greenArrivalSpeed(const PlanContext& s, std::uint32_t id, double distM) {
   return advice >= kSlowestAdviceMps ? advice : kInfinity;
 }
 
-// Krauss' dawdling draw for a vehicle in this step: a hash of the scenario's seed, the vehicle
-// and the step (splitmix64), so that it depends on neither threads nor the order of planning.
+// Krauss' dawdling draw for a vehicle in this step: a hash of the scenario's seed, the vehicle's
+// trip and the step (splitmix64), so that it depends on neither threads nor the order of planning.
 double dawdleDraw(const PlanContext& s, std::uint32_t id) {
-  std::uint64_t x = s.view.scenario->seed ^ (static_cast<std::uint64_t>(id) << 32) ^ (s.clock.steps * 0x9E3779B97F4A7C15ull);
+  std::uint64_t x = s.view.scenario->seed ^ (static_cast<std::uint64_t>(s.vehicles.tripOf[id]) << 32) ^ (s.clock.steps * 0x9E3779B97F4A7C15ull);
   x += 0x9E3779B97F4A7C15ull;
   x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
   x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;

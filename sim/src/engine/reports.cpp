@@ -17,7 +17,7 @@ std::size_t World::departedTrips() const { return m->entry.nextTrip; }
 std::size_t World::firstUnarrivedTrip(std::size_t from) const {
   const State& s = *m;
   std::size_t i = from;
-  while (i < s.entry.nextTrip && s.vehicles.cold[i].arriveS >= 0) ++i;
+  while (i < s.entry.nextTrip && s.vehicles.cold[s.vehicles.recordOf[i]].arriveS >= 0) ++i;
   return i;
 }
 
@@ -27,21 +27,22 @@ std::vector<TripRecord> World::tripRecords(std::size_t first, std::size_t last) 
   std::vector<TripRecord> out;
   out.reserve(last > first ? last - first : 0);
   for (std::size_t i = first; i < last; ++i) {
-    const VehicleCold& c = s.vehicles.cold[i];
+    const std::uint32_t id = s.vehicles.recordOf[i];
+    const VehicleCold& c = s.vehicles.cold[id];
     TripRecord r;
     r.tripIndex = static_cast<std::uint32_t>(i);
-    r.vehicleClass = s.view.type(s.vehicles.hot[i]).vehicleClass;
+    r.vehicleClass = s.view.type(s.vehicles.hot[id]).vehicleClass;
     r.departS = s.view.scenario->demand.trips[i].departS;
     r.enterS = c.enterS;
     r.arriveS = c.arriveS;
     r.freeFlowS = c.freeFlowS;
     r.routeLengthM = c.routeLengthM;
-    r.distanceM = s.vehicles.hot[i].distanceM;
+    r.distanceM = s.vehicles.hot[id].distanceM;
     r.stops = c.stops;
     r.teleported = c.teleported;
-    r.timeLossS = s.vehicles.measures[i].timeLossS;
-    r.waitingS = s.vehicles.measures[i].waitingS;
-    r.waitingCount = s.vehicles.measures[i].waitingCount;
+    r.timeLossS = s.vehicles.measures[id].timeLossS;
+    r.waitingS = s.vehicles.measures[id].waitingS;
+    r.waitingCount = s.vehicles.measures[id].waitingCount;
     out.push_back(r);
   }
   return out;
@@ -64,9 +65,9 @@ void World::addRoadLoads(std::vector<RoadLoad>& loads, std::vector<std::uint32_t
       ++load.vehicles;
       load.speedSumMps += speed;
       if (speed < kHaltingSpeedMps) ++load.halted;
-      if (lastRoad[id] != road) {
+      if (std::uint32_t& last = lastRoad[s.vehicles.tripOf[id]]; last != road) {
         ++load.entered;
-        lastRoad[id] = road;
+        last = road;
       }
     }
   }
@@ -141,9 +142,10 @@ Summary World::summary(double wallSeconds) const {
   double finished = 0, all = 0, delay = 0, stops = 0;
   std::size_t nFinished = 0, nTrips = 0;
   for (std::size_t i = 0; i < s.entry.nextTrip; ++i) {
-    if (s.fleets.isServiceVehicle(static_cast<std::uint32_t>(i))) continue;
+    const std::uint32_t id = s.vehicles.recordOf[i];
+    if (s.fleets.isServiceVehicle(id)) continue;
     ++nTrips;
-    const VehicleCold& c = s.vehicles.cold[i];
+    const VehicleCold& c = s.vehicles.cold[id];
     const double depart = s.view.scenario->demand.trips[i].departS;
     const double ff = std::max(c.freeFlowS, 1e-9);
     if (c.arriveS >= 0) {
@@ -154,7 +156,7 @@ Summary World::summary(double wallSeconds) const {
       ++nFinished;
     } else {
       const double elapsed = s.clock.nowS - depart;
-      const double remaining = c.routeLengthM > 0 ? std::max(0.0, 1.0 - s.vehicles.hot[i].distanceM / c.routeLengthM) : 1.0;
+      const double remaining = c.routeLengthM > 0 ? std::max(0.0, 1.0 - s.vehicles.hot[id].distanceM / c.routeLengthM) : 1.0;
       all += elapsed;
       delay += (elapsed + remaining * c.freeFlowS) / ff;
     }
@@ -174,11 +176,12 @@ Summary World::summary(double wallSeconds) const {
   std::array<ModeSummary, kVehicleClassCount> modes{};
   std::array<double, kVehicleClassCount> modeTime{}, modeDelay{}, modeStops{}, modeAllStops{};
   for (std::size_t i = 0; i < s.entry.nextTrip; ++i) {
-    const VehicleCold& c = s.vehicles.cold[i];
-    const auto k = static_cast<std::size_t>(s.view.type(s.vehicles.hot[i]).vehicleClass);
-    modes[k].distanceKm += s.vehicles.hot[i].distanceM / 1000.0;
+    const std::uint32_t id = s.vehicles.recordOf[i];
+    const VehicleCold& c = s.vehicles.cold[id];
+    const auto k = static_cast<std::size_t>(s.view.type(s.vehicles.hot[id]).vehicleClass);
+    modes[k].distanceKm += s.vehicles.hot[id].distanceM / 1000.0;
     modeAllStops[k] += c.stops;
-    if (s.fleets.isServiceVehicle(static_cast<std::uint32_t>(i))) {
+    if (s.fleets.isServiceVehicle(id)) {
       ++modes[k].serviceVehicles;
       continue;
     }

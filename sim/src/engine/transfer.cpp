@@ -105,7 +105,7 @@ void transferAtJunctions(const Executor& exec, const NetworkView& view, const Si
       const Vehicle& vb = s.vehicles.hot[b];
       if (va.track != vb.track) return va.track < vb.track;
       if (va.posM != vb.posM) return va.posM > vb.posM;
-      return a < b;
+      return s.vehicles.tripOf[a] < s.vehicles.tripOf[b];
     });
     thread_local std::vector<std::uint32_t> heldBack;  // in connector order, front first
     heldBack.clear();

@@ -1,6 +1,8 @@
 // The vehicles and where they are: hot per-vehicle state (64 bytes, touched every step), cold trip
 // bookkeeping (touched on events), each vehicle's route, and per track the vehicles on it front to
-// back. Vehicles are indexed by trip, so nothing is allocated when they enter or leave.
+// back. There is a vehicle record for every trip, so nothing is allocated when vehicles enter or
+// leave; the records of the vehicles in the network are renumbered now and then so that each
+// track's vehicles lie side by side in memory (Vehicles::tripOf, renumber.cpp).
 #pragma once
 
 #include <algorithm>
@@ -131,11 +133,21 @@ struct LanePlan {
 // junction ahead.
 using NextLaneReach = std::array<float, kPlannedLanes>;
 
-
 struct Vehicles {
-  IdVector<VehicleId, Vehicle> hot;  // indexed by trip
+  // Every array here and every vehicle id in the engine's state is indexed by vehicle record. A
+  // record holds one trip for the whole run, but not always the trip of its own number: the
+  // records of ordinary vehicles in the network are renumbered every so often, junction by junction
+  // and lane by lane (renumberVehicles, renumber.cpp), so that the phases, which visit the vehicles
+  // that way, read memory in order rather than one scattered record after another.
+  // A trip not yet in the network still has the record of its own number (only records of
+  // vehicles in the network trade places), and so do transit, fleet and priority vehicles, which
+  // keep theirs throughout. Nothing the engine computes depends on the numbering: where the order
+  // of vehicles matters (ties, sums over vehicles, what it reports) it is their trips' order.
+  std::vector<std::uint32_t> tripOf;    // per record: the trip (index in the scenario's demand)
+  std::vector<std::uint32_t> recordOf;  // per trip: its record
+  IdVector<VehicleId, Vehicle> hot;
   IdVector<VehicleId, VehicleCold> cold;
-  IdVector<VehicleId, TripMeasures> measures;  // indexed by trip; written by the move phase only
+  IdVector<VehicleId, TripMeasures> measures;  // written by the move phase only
   std::vector<std::span<const RoadId>> routes;        // per vehicle, resolved once
   // Per vehicle: its route since it last re-routed after missing a turn (lane_change.cpp), which
   // `routes` then points into; empty for a vehicle that never did.
@@ -170,9 +182,9 @@ struct Vehicles {
   }
   /// Asks the memory system now for what a phase is about to read of `ids`, the vehicles of a
   /// track it will visit one after another: their hot records and, `withMeasures`, their trip
-  /// measures. Vehicles are stored by trip, so a track's records lie far apart, and each visit
-  /// would otherwise wait on its own cache misses; asked for a track ahead, the misses overlap
-  /// with the work on the track before.
+  /// measures. Between renumberings (renumber.cpp) a track's records drift apart as vehicles
+  /// change tracks, and each visit would otherwise wait on its own cache misses; asked for a track
+  /// ahead, the misses overlap with the work on the track before.
   void prefetch(std::span<const std::uint32_t> ids, bool withMeasures = false) const {
     for (std::uint32_t id : ids) {
       __builtin_prefetch(&hot[id]);

@@ -21,7 +21,7 @@ WorldSnapshot World::snapshot() const {
     for (std::uint32_t id : s.vehicles.occupants[t]) {
       const Vehicle& v = s.vehicles.hot[id];
       VehicleView view;
-      view.id = VehicleId(id);
+      view.id = VehicleId(s.vehicles.tripOf[id]);
       view.vehicleClass = s.view.type(v).vehicleClass;
       view.onConnector = s.view.tracks[t].isConnector();
       if (view.onConnector) view.connector = s.view.tracks[t].connector;
@@ -36,10 +36,12 @@ WorldSnapshot World::snapshot() const {
   return snap;
 }
 
-std::vector<UpcomingStop> World::upcomingStops(std::uint32_t id) const {
+std::vector<UpcomingStop> World::upcomingStops(std::uint32_t trip) const {
   const State& s = *m;
   std::vector<UpcomingStop> out;
-  if (id >= s.vehicles.hot.size() || !(s.vehicles.hot[id].flags & kInNetwork)) return out;
+  if (trip >= s.vehicles.recordOf.size()) return out;
+  const std::uint32_t id = s.vehicles.recordOf[trip];
+  if (!(s.vehicles.hot[id].flags & kInNetwork)) return out;
   if (id < s.transit.runOfVehicle.size() && s.transit.runOfVehicle[id] != UINT32_MAX) {
     const TransitRun& run = s.transit.runs[s.transit.runOfVehicle[id]];
     const TransitLine& line = lineOf(s.view, run);
@@ -99,7 +101,7 @@ Frame World::frame() const {
     const Track& track = s.view.tracks[v.track];
     const VehicleType& type = s.view.type(v);
     FrameVehicle fv;
-    fv.id = id;
+    fv.id = s.vehicles.tripOf[id];
     fv.track = track.isConnector() ? track.connector.value : track.lane.value;
     fv.positionM = static_cast<float>(v.posM);
     fv.speedMps = static_cast<float>(v.speedMps);

@@ -107,6 +107,9 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
   s.vehicles.rerouted.resize(trips.size());
   s.vehicles.lanePlans.resize(trips.size());
   s.vehicles.nextLaneReach.resize(trips.size());
+  s.vehicles.tripOf.resize(trips.size());
+  s.vehicles.recordOf.resize(trips.size());
+  for (std::size_t i = 0; i < trips.size(); ++i) s.vehicles.tripOf[i] = s.vehicles.recordOf[i] = static_cast<std::uint32_t>(i);
   for (std::size_t i = 0; i < trips.size(); ++i) {
     s.vehicles.pointRoute(static_cast<std::uint32_t>(i), scenario.demand.routes.route(trips[i].route));
     s.vehicles.hot[i].type = static_cast<std::uint16_t>(trips[i].type.index());
@@ -201,6 +204,7 @@ void World::step() {
     timed(p.transfer, [&] { transferAtJunctions(exec, view, clock, s.vehicles, s.junctionWork); });
     timed(p.account, [&] {
       account(view, clock, s.transit, s.fleets, s.vehicles, s.junctionWork, s.roadWork, s.stats);
+      renumberVehicles(exec, view, clock, s.vehicles, s.junctionWork, s.fleets);
     });
   };
   if (s.exec.parallel) s.exec.arena->execute(body);

@@ -114,8 +114,9 @@ void senseCamera(const NetworkView& view, const SimClock& clock, const Vehicles&
   for (std::uint32_t id : vehicles.occupants[lane]) {
     const Vehicle& v = vehicles.hot[id];
     if (v.posM < considerFromM) continue;
-    if (spec.missProbability > 0 && uniform(seed, kSaltMiss, id, step) < spec.missProbability) continue;
-    const double posM = spec.positionNoiseM > 0 ? v.posM + spec.positionNoiseM * normal(seed, id, step) : v.posM;
+    const std::uint32_t trip = vehicles.tripOf[id];  // (draws follow the trip, whatever its record)
+    if (spec.missProbability > 0 && uniform(seed, kSaltMiss, trip, step) < spec.missProbability) continue;
+    const double posM = spec.positionNoiseM > 0 ? v.posM + spec.positionNoiseM * normal(seed, trip, step) : v.posM;
     if (posM < viewFromM) continue;
     const VehicleType& t = view.type(v);
     ++seen;
@@ -149,7 +150,7 @@ void senseProbes(const NetworkView& view, const Vehicles& vehicles, std::size_t 
   std::uint32_t probes = 0, queue = 0, approaching = 0;
   double used = 0, waiting = 0;
   for (std::uint32_t id : vehicles.occupants[lane]) {
-    if (uniform(seed, kSaltProbe, id, 0) >= spec.penetration) continue;
+    if (uniform(seed, kSaltProbe, vehicles.tripOf[id], 0) >= spec.penetration) continue;
     const Vehicle& v = vehicles.hot[id];
     ++probes;
     used += view.type(v).lengthM + kAssumedJamGapM;
