@@ -116,4 +116,43 @@ RoadLoad roadLoad(const RoadNetwork& net, RoadId road, std::span<const LaneLoad>
   return out;
 }
 
+RoadLoadTable::RoadLoadTable(const RoadNetwork& net) {
+  const auto& roads = net.roads();
+  m_firstLane.reserve(roads.size() + 1);
+  m_lengthM.reserve(roads.size());
+  for (const Road& road : roads) {
+    m_firstLane.push_back(static_cast<std::uint32_t>(m_lanes.size()));
+    double lengthM = 0;
+    for (LaneId l : road.lanes) {
+      const Lane& lane = net.lane(l);
+      m_lanes.push_back(static_cast<std::uint32_t>(l.index()));
+      m_speedLimitMps.push_back(lane.speedLimitMps);
+      lengthM += lane.lengthM;
+    }
+    m_lengthM.push_back(lengthM);
+  }
+  m_firstLane.push_back(static_cast<std::uint32_t>(m_lanes.size()));
+}
+
+RoadLoad RoadLoadTable::load(std::size_t road, std::span<const LaneLoad> lanes, float& longestQueueM) const {
+  // The same sums in the same order as roadLoad(), so the colours do not depend on which is used.
+  RoadLoad out;
+  double speedSum = 0, ratioSum = 0;
+  longestQueueM = 0;
+  for (std::uint32_t k = m_firstLane[road]; k < m_firstLane[road + 1]; ++k) {
+    if (m_lanes[k] >= lanes.size()) continue;
+    const LaneLoad& load = lanes[m_lanes[k]];
+    out.vehicles += load.vehicles;
+    speedSum += load.speedSumMps;
+    ratioSum += m_speedLimitMps[k] > 0 ? load.speedSumMps / m_speedLimitMps[k] : load.vehicles;
+    longestQueueM = std::max(longestQueueM, load.queueM);
+  }
+  if (out.vehicles > 0) {
+    out.meanSpeedMps = speedSum / out.vehicles;
+    out.speedRatio = ratioSum / out.vehicles;
+  }
+  if (m_lengthM[road] > 0) out.vehPerKmLane = out.vehicles / (m_lengthM[road] / 1000.0);
+  return out;
+}
+
 }  // namespace traffic::render

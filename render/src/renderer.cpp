@@ -480,7 +480,10 @@ void SceneRenderer::buildCityRoads(double pxPerM) {
       g.shapeScale = inner.lengthM > 0 ? g.edgeLengthM / inner.lengthM : 1.0;
       const Junction& end = m_net->junction(road.to);
       g.signalised = !end.boundary && end.program.has_value();
+      g.straight = g.innerEdge.points.size() == 2 && g.edgeLengthM > 0;
+      if (g.straight) g.normal = leftNormal(normalized(g.endM - g.startM));
     }
+    m_roadTable = RoadLoadTable(*m_net);
   }
   m_cityRoads.clear();
   m_cityRoadLines.clear();
@@ -492,7 +495,19 @@ void SceneRenderer::buildCityRoads(double pxPerM) {
     g.asLine = g.widthM * pxPerM < kCityStripMinPx;
     sf::VertexArray& out = g.asLine ? m_cityRoadLines : m_cityRoads;
     g.firstVertex = static_cast<std::uint32_t>(out.getVertexCount());
-    if (g.asLine) {
+    if (g.straight) {
+      // Polyline::offset of a two-point line, without building one.
+      const Vec2 far = g.normal * -stripM;
+      const ScenePoint a = m_scene.toScene(g.startM), b = m_scene.toScene(g.endM);
+      if (g.asLine) {
+        const ScenePoint c = m_scene.toScene(g.startM + far * 0.5), d = m_scene.toScene(g.endM + far * 0.5);
+        out.append(sf::Vertex({c.x, c.y}));
+        out.append(sf::Vertex({d.x, d.y}));
+      } else {
+        const ScenePoint c = m_scene.toScene(g.endM + far), d = m_scene.toScene(g.startM + far);
+        for (const ScenePoint& p : {a, b, c, a, c, d}) out.append(sf::Vertex({p.x, p.y}));
+      }
+    } else if (g.asLine) {
       const Polyline middle = g.innerEdge.offset(-stripM / 2);
       for (std::size_t i = 1; i < middle.points.size(); ++i) {
         const ScenePoint a = m_scene.toScene(middle.points[i - 1]), b = m_scene.toScene(middle.points[i]);
@@ -517,12 +532,13 @@ void SceneRenderer::buildCityLayer(const Frame& frame, const Camera& camera, con
   const double px = 1.0 / pxPerM;  // one pixel, in metres
   if (pxPerM != m_cityBuiltPxPerM || m_cityRoadGeometry.empty()) buildCityRoads(pxPerM);
   m_laneLoads = laneLoads(*m_net, frame, m_lengthOf);
+  m_longestQueueM.assign(m_cityRoadGeometry.size(), 0.f);
 
   // Road colours.
   for (std::size_t r = 0; r < m_cityRoadGeometry.size(); ++r) {
     const CityRoad& g = m_cityRoadGeometry[r];
     if (g.vertexCount == 0) continue;
-    const RoadLoad load = roadLoad(*m_net, RoadId(r), m_laneLoads);
+    const RoadLoad load = m_roadTable.load(r, m_laneLoads, m_longestQueueM[r]);
     Rgba colour;
     if (options.roadMeasure == RoadMeasure::Density)
       colour = roadDensityColour(load.vehPerKmLane);
@@ -542,22 +558,21 @@ void SceneRenderer::buildCityLayer(const Frame& frame, const Camera& camera, con
       m_cityMarks.append(sf::Vertex({p.x, p.y}, colour));
     }
   };
-  // A bar along `line`: at its least width, a line (drawn kCityStripMinPx wide).
-  auto band = [&](const Polyline& line, double widthM, sf::Color colour) {
+  // A bar from `a` to `b`: at its least width, a line (drawn kCityStripMinPx wide).
+  auto segment = [&](Vec2 a, Vec2 b, double widthM, sf::Color colour) {
     if (widthM <= kQueueBarMinPx * px * 1.001) {
-      for (std::size_t i = 1; i < line.points.size(); ++i) {
-        const ScenePoint a = m_scene.toScene(line.points[i - 1]), b = m_scene.toScene(line.points[i]);
-        m_cityMarkLines.append(sf::Vertex({a.x, a.y}, colour));
-        m_cityMarkLines.append(sf::Vertex({b.x, b.y}, colour));
-      }
+      const ScenePoint sa = m_scene.toScene(a), sb = m_scene.toScene(b);
+      m_cityMarkLines.append(sf::Vertex({sa.x, sa.y}, colour));
+      m_cityMarkLines.append(sf::Vertex({sb.x, sb.y}, colour));
       return;
     }
-    for (std::size_t i = 1; i < line.points.size(); ++i) {
-      const Vec2 a = line.points[i - 1], b = line.points[i];
-      if (length(b - a) < 1e-9) continue;
-      const Vec2 n = leftNormal(normalized(b - a)) * (widthM / 2);
-      quad(a + n, b + n, b - n, a - n, colour);
-    }
+    if (length(b - a) < 1e-9) return;
+    const Vec2 n = leftNormal(normalized(b - a)) * (widthM / 2);
+    quad(a + n, b + n, b - n, a - n, colour);
+  };
+  // A bar along `line`, segment by segment.
+  auto band = [&](const Polyline& line, double widthM, sf::Color colour) {
+    for (std::size_t i = 1; i < line.points.size(); ++i) segment(line.points[i - 1], line.points[i], widthM, colour);
   };
 
   // Queues: one bar per lane, in the lane's share of its road's strip, from the stop line back.
@@ -571,7 +586,7 @@ void SceneRenderer::buildCityLayer(const Frame& frame, const Camera& camera, con
       const Vec2 side = leftNormal(g.endHeading);
       const Vec2 centreEnd = g.endM + side * offsetM;
       const Vec2 centreStart = centreEnd - g.endHeading * (g.edgeLengthM - startS);
-      band(Polyline{{centreStart, centreEnd}}, widthM, queueColour);
+      segment(centreStart, centreEnd, widthM, queueColour);
     } else {
       band(g.innerEdge.slice(startS, g.edgeLengthM).offset(offsetM), widthM, queueColour);
     }
@@ -579,11 +594,10 @@ void SceneRenderer::buildCityLayer(const Frame& frame, const Camera& camera, con
   for (std::size_t r = 0; r < m_cityRoadGeometry.size(); ++r) {
     const CityRoad& g = m_cityRoadGeometry[r];
     if (g.vertexCount == 0) continue;
-    const std::vector<LaneId>& lanes = m_net->roads()[r].lanes;
-    double longestM = 0;
-    for (LaneId l : lanes) longestM = std::max<double>(longestM, m_laneLoads[l.index()].queueM);
+    const double longestM = m_longestQueueM[r];
     if (longestM <= 0) continue;
     if (!visible.contains(g.endM) && !visible.contains(g.startM)) continue;
+    const std::vector<LaneId>& lanes = m_net->roads()[r].lanes;
     const double stripM = cityStripWidthM(RoadId(r), pxPerM);
     const double shareM = stripM / static_cast<double>(lanes.size());
     if (shareM < kQueueBarMinPx * px) {
@@ -607,7 +621,7 @@ void SceneRenderer::buildCityLayer(const Frame& frame, const Camera& camera, con
     const double stripM = cityStripWidthM(e.road, pxPerM);
     const Vec2 mid = start + rightOf(heading) * (stripM / 2);
     const double lengthM = std::max(e.vehicles * kEntryQueueVehicleM, kQueueBarMinPx * px);
-    band(Polyline{{mid - heading * lengthM, mid}}, std::max(stripM, kQueueBarMinPx * px), queueColour);
+    segment(mid - heading * lengthM, mid, std::max(stripM, kQueueBarMinPx * px), queueColour);
   }
 
   // Signals: a dot at the stop line of each signalised approach, with a dark rim against the road

@@ -141,6 +141,10 @@ class SceneRenderer {
     Vec2 startM, startHeading, endM, endHeading;  // innerEdge's ends and its direction there
     double widthM = 0;       // the road's lanes together
     double shapeScale = 1;   // innerEdge length over the road's modelled length
+    // A straight road (innerEdge of two points, as most are): the left normal of its direction, so
+    // that its strip and bars are placed without cutting or offsetting the polyline.
+    bool straight = false;
+    Vec2 normal;
     std::uint32_t firstVertex = 0;
     std::uint32_t vertexCount = 0;
     bool signalised = false;  // its end junction has a signal program
@@ -149,6 +153,8 @@ class SceneRenderer {
   std::vector<CityRoad> m_cityRoadGeometry;  // indexed by RoadId; empty until the layer is first drawn
   double m_cityBuiltPxPerM = -1;
   std::vector<LaneLoad> m_laneLoads;
+  RoadLoadTable m_roadTable;                 // made with m_cityRoadGeometry
+  std::vector<float> m_longestQueueM;        // per road, of the last frame drawn with the city layer
   sf::VertexArray m_cityRoads{sf::Triangles};
   sf::VertexArray m_cityMarks{sf::Triangles};
   // Far out most strips and bars are at their least width: there they are lines of that width down
