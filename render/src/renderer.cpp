@@ -1,7 +1,5 @@
 #include "traffic/render/renderer.h"
 
-#include <SFML/OpenGL.hpp>
-
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -435,15 +433,7 @@ void SceneRenderer::draw(sf::RenderTarget& target, const Frame& frame, const Cam
   target.draw(m_stopLines);
   if (city) {
     target.draw(m_cityRoads);
-    // The lines are as wide as the least strip and bar, so a line fully covers a row of pixels
-    // (with multisampling, a one-pixel line would be blended into its neighbours). Legacy GL state,
-    // which SFML leaves alone: set for these two draws, then back to its default.
-    if (m_cityRoadLines.getVertexCount() + m_cityMarkLines.getVertexCount() > 0 && target.setActive(true)) {
-      glLineWidth(static_cast<float>(kCityStripMinPx));
-      target.draw(m_cityRoadLines);
-      target.draw(m_cityMarkLines);
-      glLineWidth(1.f);
-    }
+    if (m_cityRoadLines.getVertexCount() + m_cityMarkLines.getVertexCount() > 0) drawCityLines(target, camera);
     target.draw(m_cityMarks);
   }
   // Stop markers go over the vehicles (far out a marker grows over its road), the overlay (route
@@ -455,6 +445,33 @@ void SceneRenderer::draw(sf::RenderTarget& target, const Frame& frame, const Cam
   const sf::FloatRect screen(0, 0, static_cast<float>(camera.widthPx()), static_cast<float>(camera.heightPx()));
   target.setView(sf::View(screen));
   drawLabels(target, frame, camera);
+}
+
+void SceneRenderer::drawCityLines(sf::RenderTarget& target, const Camera& camera) {
+  // The lines are as wide as the least strip and bar, so a line fully covers a row of pixels, with
+  // the pixels GL would give it. Scene coordinates to the camera's pixels, as viewFor() maps them.
+  const auto w = static_cast<unsigned>(std::lround(camera.widthPx())), h = static_cast<unsigned>(std::lround(camera.heightPx()));
+  if (w == 0 || h == 0) return;
+  m_lineRaster.reset(w, h);
+  const ScenePoint c = m_scene.toScene(camera.centre());
+  const double k = camera.pxPerM(), halfW = camera.widthPx() / 2, halfH = camera.heightPx() / 2;
+  auto rasterise = [&](const sf::VertexArray& lines) {
+    for (std::size_t i = 0; i + 1 < lines.getVertexCount(); i += 2) {
+      const sf::Vertex& p = lines[i];
+      const sf::Vertex& q = lines[i + 1];
+      m_lineRaster.line({halfW + (p.position.x - c.x) * k, halfH + (p.position.y - c.y) * k},
+                        {halfW + (q.position.x - c.x) * k, halfH + (q.position.y - c.y) * k}, kCityStripMinPx,
+                        Rgba{p.color.r, p.color.g, p.color.b, p.color.a});
+    }
+  };
+  rasterise(m_cityRoadLines);
+  rasterise(m_cityMarkLines);
+  if (m_lineTexture.getSize() != sf::Vector2u(w, h) && !m_lineTexture.create(w, h)) return;
+  m_lineTexture.update(reinterpret_cast<const sf::Uint8*>(m_lineRaster.pixels()));
+  const sf::View sceneView = target.getView();
+  target.setView(sf::View(sf::FloatRect(0, 0, static_cast<float>(w), static_cast<float>(h))));
+  target.draw(sf::Sprite(m_lineTexture));
+  target.setView(sceneView);
 }
 
 double SceneRenderer::cityStripWidthM(RoadId road, double pxPerM) const {

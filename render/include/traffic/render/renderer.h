@@ -23,6 +23,7 @@
 #include "traffic/frame.h"
 #include "traffic/render/camera.h"
 #include "traffic/render/city_view.h"
+#include "traffic/render/line_raster.h"
 #include "traffic/render/palette.h"
 #include "traffic/render/scene.h"
 #include "traffic/road_network.h"
@@ -158,10 +159,14 @@ class SceneRenderer {
   sf::VertexArray m_cityRoads{sf::Triangles};
   sf::VertexArray m_cityMarks{sf::Triangles};
   // Far out most strips and bars are at their least width: there they are lines of that width down
-  // the middle of where the strip would be, two vertices a segment instead of six (llvmpipe's time
-  // goes with the vertices: measured in render_bench).
+  // the middle of where the strip would be, listed here as pairs of vertices and drawn on the CPU
+  // into m_lineRaster, which is drawn as one texture (llvmpipe's time goes with the primitives, the
+  // raster's with the pixels: measured in render_bench).
   sf::VertexArray m_cityRoadLines{sf::Lines};
   sf::VertexArray m_cityMarkLines{sf::Lines};
+  LineRaster m_lineRaster;
+  sf::Texture m_lineTexture;
+  void drawCityLines(sf::RenderTarget& target, const Camera& camera);
 };
 
 }  // namespace traffic::render

@@ -1,0 +1,43 @@
+// Lines drawn on the CPU into an RGBA picture: how the city layer draws its roads and bars far out.
+//
+// Zoomed out over a whole city, the layer is hundreds of thousands of lines a few pixels long (a
+// 200 x 200 grid: 160,000 roads and as many queue bars). A GL without a GPU (Mesa's llvmpipe)
+// spends far more on setting up each of them than on its pixels; written here straight into a
+// picture that is then drawn as one texture, they cost about their pixels. The pixels are those GL
+// gives a wide line without anti-aliasing. No SFML here: tests check the pixels with numbers.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "traffic/geometry.h"
+#include "traffic/render/palette.h"
+
+namespace traffic::render {
+
+static_assert(sizeof(Rgba) == 4, "a LineRaster's pixels are handed to GL as 4 bytes each");
+
+/// An RGBA picture, rows from the top, that lines are drawn into; transparent where none is.
+class LineRaster {
+ public:
+  /// Sizes the picture and makes every pixel transparent.
+  void reset(unsigned widthPx, unsigned heightPx);
+  /// A line `widthPx` wide from `a` to `b`, in pixels (x right, y down; pixel (i, j) covers
+  /// [i, i + 1) x [j, j + 1)), as GL rasterises a wide line without anti-aliasing: along the line's
+  /// major axis the pixels whose centres lie between its ends (the start included, the end not),
+  /// across it those whose centres lie within half the width of the line. Clipped to the picture;
+  /// a later line covers an earlier one.
+  void line(Vec2 a, Vec2 b, double widthPx, Rgba colour);
+
+  [[nodiscard]] unsigned widthPx() const { return m_width; }
+  [[nodiscard]] unsigned heightPx() const { return m_height; }
+  /// widthPx() x heightPx() pixels, 4 bytes each (r, g, b, a), rows from the top.
+  [[nodiscard]] const Rgba* pixels() const { return m_pixels.data(); }
+  [[nodiscard]] Rgba at(unsigned x, unsigned y) const { return m_pixels[static_cast<std::size_t>(y) * m_width + x]; }
+
+ private:
+  unsigned m_width = 0, m_height = 0;
+  std::vector<Rgba> m_pixels;
+};
+
+}  // namespace traffic::render

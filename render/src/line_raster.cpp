@@ -1,0 +1,57 @@
+#include "traffic/render/line_raster.h"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+namespace traffic::render {
+namespace {
+
+/// The first whole number at or above `x`, for |x| well inside long's range (a call to ceil per
+/// pixel column would cost more than the column's pixels).
+long ceilToLong(double x) {
+  const auto t = static_cast<long>(x);
+  return static_cast<double>(t) < x ? t + 1 : t;
+}
+
+}  // namespace
+
+void LineRaster::reset(unsigned widthPx, unsigned heightPx) {
+  m_width = widthPx;
+  m_height = heightPx;
+  m_pixels.assign(static_cast<std::size_t>(widthPx) * heightPx, Rgba{0, 0, 0, 0});
+}
+
+void LineRaster::line(Vec2 a, Vec2 b, double widthPx, Rgba colour) {
+  const double half = widthPx / 2;
+  const double w = m_width, h = m_height;
+  // Wholly outside the picture (most lines of a zoomed-in view): nothing to do.
+  if (std::max(a.x, b.x) < -half || std::min(a.x, b.x) > w + half || std::max(a.y, b.y) < -half ||
+      std::min(a.y, b.y) > h + half)
+    return;
+  const bool xMajor = std::abs(b.x - a.x) >= std::abs(b.y - a.y);
+  // Walk along the major axis (u) and fill across it (v); for a y-major line u is y.
+  double au = xMajor ? a.x : a.y, av = xMajor ? a.y : a.x, bu = xMajor ? b.x : b.y, bv = xMajor ? b.y : b.x;
+  if (bu == au) return;  // no length
+  if (bu < au) {
+    std::swap(au, bu);
+    std::swap(av, bv);
+  }
+  const long uSize = xMajor ? m_width : m_height, vSize = xMajor ? m_height : m_width;
+  const double slope = (bv - av) / (bu - au);
+  // Pixel centres u + 0.5 in [au, bu).
+  const long u0 = std::max(ceilToLong(au - 0.5), 0L), u1 = std::min(ceilToLong(bu - 0.5), uSize);
+  for (long u = u0; u < u1; ++u) {
+    const double v = av + (static_cast<double>(u) + 0.5 - au) * slope;
+    // Pixel centres v + 0.5 in [v - half, v + half).
+    const long v0 = std::max(ceilToLong(v - half - 0.5), 0L), v1 = std::min(ceilToLong(v + half - 0.5), vSize);
+    if (xMajor) {
+      for (long k = v0; k < v1; ++k) m_pixels[static_cast<std::size_t>(k) * m_width + static_cast<std::size_t>(u)] = colour;
+    } else {
+      Rgba* row = m_pixels.data() + static_cast<std::size_t>(u) * m_width;
+      for (long k = v0; k < v1; ++k) row[k] = colour;
+    }
+  }
+}
+
+}  // namespace traffic::render
