@@ -47,8 +47,9 @@ Rgba roadColour(double f) {
   const double t = x - static_cast<double>(i);
   const Rgba& a = kStops[i];
   const Rgba& b = kStops[i + 1];
+  // Rounded to the nearest level, halves up, without a call to std::lround (the mix is in [0, 255]).
   auto mix = [t](std::uint8_t p, std::uint8_t q) {
-    return static_cast<std::uint8_t>(std::lround(p + (static_cast<double>(q) - p) * t));
+    return static_cast<std::uint8_t>(p + (static_cast<double>(q) - p) * t + 0.5);
   };
   return {mix(a.r, b.r), mix(a.g, b.g), mix(a.b, b.b), 255};
 }
@@ -57,7 +58,14 @@ Rgba roadDensityColour(double vehPerKmLane) { return roadColour(1.0 - vehPerKmLa
 
 std::vector<LaneLoad> laneLoads(const RoadNetwork& net, const Frame& frame,
                                 const std::function<double(std::uint32_t)>& lengthOf) {
-  std::vector<LaneLoad> out(net.lanes().size());
+  std::vector<LaneLoad> out;
+  laneLoads(net, frame, lengthOf, out);
+  return out;
+}
+
+void laneLoads(const RoadNetwork& net, const Frame& frame, const std::function<double(std::uint32_t)>& lengthOf,
+               std::vector<LaneLoad>& out) {
+  out.assign(net.lanes().size(), LaneLoad{});
   const auto& vehicles = frame.vehicles;
   // Vehicles come ordered by track, front to back on each (Frame::vehicles); those in bays last.
   for (std::size_t i = 0; i < vehicles.size();) {
@@ -93,7 +101,6 @@ std::vector<LaneLoad> laneLoads(const RoadNetwork& net, const Frame& frame,
     if (queueStarted) load.queueM = static_cast<float>(std::clamp(laneEndM - queueRearM, 0.0, laneEndM));
     i = end;
   }
-  return out;
 }
 
 RoadLoad roadLoad(const RoadNetwork& net, RoadId road, std::span<const LaneLoad> lanes) {

@@ -54,4 +54,10 @@ void LineRaster::line(Vec2 a, Vec2 b, double widthPx, Rgba colour) {
   }
 }
 
+void LineRaster::lines(std::span<const LineSegment> segments, ScenePoint centre, double pxPerM, double widthPx) {
+  const double x0 = m_width / 2.0 - centre.x * pxPerM, y0 = m_height / 2.0 - centre.y * pxPerM;
+  for (const LineSegment& s : segments)
+    line({x0 + s.a.x * pxPerM, y0 + s.a.y * pxPerM}, {x0 + s.b.x * pxPerM, y0 + s.b.y * pxPerM}, widthPx, s.colour);
+}
+
 }  // namespace traffic::render

@@ -433,7 +433,7 @@ void SceneRenderer::draw(sf::RenderTarget& target, const Frame& frame, const Cam
   target.draw(m_stopLines);
   if (city) {
     target.draw(m_cityRoads);
-    if (m_cityRoadLines.getVertexCount() + m_cityMarkLines.getVertexCount() > 0) drawCityLines(target, camera);
+    if (!m_cityRoadLines.empty() || !m_cityMarkLines.empty()) drawCityLines(target, camera);
     target.draw(m_cityMarks);
   }
   // Stop markers go over the vehicles (far out a marker grows over its road), the overlay (route
@@ -449,23 +449,13 @@ void SceneRenderer::draw(sf::RenderTarget& target, const Frame& frame, const Cam
 
 void SceneRenderer::drawCityLines(sf::RenderTarget& target, const Camera& camera) {
   // The lines are as wide as the least strip and bar, so a line fully covers a row of pixels, with
-  // the pixels GL would give it. Scene coordinates to the camera's pixels, as viewFor() maps them.
+  // the pixels GL would give it.
   const auto w = static_cast<unsigned>(std::lround(camera.widthPx())), h = static_cast<unsigned>(std::lround(camera.heightPx()));
   if (w == 0 || h == 0) return;
   m_lineRaster.reset(w, h);
   const ScenePoint c = m_scene.toScene(camera.centre());
-  const double k = camera.pxPerM(), halfW = camera.widthPx() / 2, halfH = camera.heightPx() / 2;
-  auto rasterise = [&](const sf::VertexArray& lines) {
-    for (std::size_t i = 0; i + 1 < lines.getVertexCount(); i += 2) {
-      const sf::Vertex& p = lines[i];
-      const sf::Vertex& q = lines[i + 1];
-      m_lineRaster.line({halfW + (p.position.x - c.x) * k, halfH + (p.position.y - c.y) * k},
-                        {halfW + (q.position.x - c.x) * k, halfH + (q.position.y - c.y) * k}, kCityStripMinPx,
-                        Rgba{p.color.r, p.color.g, p.color.b, p.color.a});
-    }
-  };
-  rasterise(m_cityRoadLines);
-  rasterise(m_cityMarkLines);
+  m_lineRaster.lines(m_cityRoadLines, c, camera.pxPerM(), kCityStripMinPx);
+  m_lineRaster.lines(m_cityMarkLines, c, camera.pxPerM(), kCityStripMinPx);
   if (m_lineTexture.getSize() != sf::Vector2u(w, h) && !m_lineTexture.create(w, h)) return;
   m_lineTexture.update(reinterpret_cast<const sf::Uint8*>(m_lineRaster.pixels()));
   const sf::View sceneView = target.getView();
@@ -510,36 +500,35 @@ void SceneRenderer::buildCityRoads(double pxPerM) {
     if (g.innerEdge.points.size() < 2) continue;
     const double stripM = cityStripWidthM(RoadId(r), pxPerM);
     g.asLine = g.widthM * pxPerM < kCityStripMinPx;
-    sf::VertexArray& out = g.asLine ? m_cityRoadLines : m_cityRoads;
-    g.firstVertex = static_cast<std::uint32_t>(out.getVertexCount());
-    if (g.straight) {
-      // Polyline::offset of a two-point line, without building one.
-      const Vec2 far = g.normal * -stripM;
-      const ScenePoint a = m_scene.toScene(g.startM), b = m_scene.toScene(g.endM);
-      if (g.asLine) {
-        const ScenePoint c = m_scene.toScene(g.startM + far * 0.5), d = m_scene.toScene(g.endM + far * 0.5);
-        out.append(sf::Vertex({c.x, c.y}));
-        out.append(sf::Vertex({d.x, d.y}));
+    if (g.asLine) {
+      g.firstVertex = static_cast<std::uint32_t>(m_cityRoadLines.size());
+      if (g.straight) {
+        // Polyline::offset of a two-point line, without building one.
+        const Vec2 mid = g.normal * (-stripM / 2);
+        m_cityRoadLines.push_back({m_scene.toScene(g.startM + mid), m_scene.toScene(g.endM + mid), {}});
       } else {
-        const ScenePoint c = m_scene.toScene(g.endM + far), d = m_scene.toScene(g.startM + far);
-        for (const ScenePoint& p : {a, b, c, a, c, d}) out.append(sf::Vertex({p.x, p.y}));
+        const Polyline middle = g.innerEdge.offset(-stripM / 2);
+        for (std::size_t i = 1; i < middle.points.size(); ++i)
+          m_cityRoadLines.push_back({m_scene.toScene(middle.points[i - 1]), m_scene.toScene(middle.points[i]), {}});
       }
-    } else if (g.asLine) {
-      const Polyline middle = g.innerEdge.offset(-stripM / 2);
-      for (std::size_t i = 1; i < middle.points.size(); ++i) {
-        const ScenePoint a = m_scene.toScene(middle.points[i - 1]), b = m_scene.toScene(middle.points[i]);
-        out.append(sf::Vertex({a.x, a.y}));
-        out.append(sf::Vertex({b.x, b.y}));
-      }
+      g.vertexCount = static_cast<std::uint32_t>(m_cityRoadLines.size()) - g.firstVertex;
+      continue;
+    }
+    g.firstVertex = static_cast<std::uint32_t>(m_cityRoads.getVertexCount());
+    if (g.straight) {
+      const Vec2 far = g.normal * -stripM;
+      const ScenePoint a = m_scene.toScene(g.startM), b = m_scene.toScene(g.endM), c = m_scene.toScene(g.endM + far),
+                       d = m_scene.toScene(g.startM + far);
+      for (const ScenePoint& p : {a, b, c, a, c, d}) m_cityRoads.append(sf::Vertex({p.x, p.y}));
     } else {
       const Polyline outer = g.innerEdge.offset(-stripM);
       for (std::size_t i = 1; i < g.innerEdge.points.size() && i < outer.points.size(); ++i) {
         const ScenePoint a = m_scene.toScene(g.innerEdge.points[i - 1]), b = m_scene.toScene(g.innerEdge.points[i]),
                          c = m_scene.toScene(outer.points[i]), d = m_scene.toScene(outer.points[i - 1]);
-        for (const ScenePoint& p : {a, b, c, a, c, d}) out.append(sf::Vertex({p.x, p.y}));
+        for (const ScenePoint& p : {a, b, c, a, c, d}) m_cityRoads.append(sf::Vertex({p.x, p.y}));
       }
     }
-    g.vertexCount = static_cast<std::uint32_t>(out.getVertexCount()) - g.firstVertex;
+    g.vertexCount = static_cast<std::uint32_t>(m_cityRoads.getVertexCount()) - g.firstVertex;
   }
   m_cityBuiltPxPerM = pxPerM;
 }
@@ -548,7 +537,7 @@ void SceneRenderer::buildCityLayer(const Frame& frame, const Camera& camera, con
   const double pxPerM = camera.pxPerM();
   const double px = 1.0 / pxPerM;  // one pixel, in metres
   if (pxPerM != m_cityBuiltPxPerM || m_cityRoadGeometry.empty()) buildCityRoads(pxPerM);
-  m_laneLoads = laneLoads(*m_net, frame, m_lengthOf);
+  laneLoads(*m_net, frame, m_lengthOf, m_laneLoads);
   m_longestQueueM.assign(m_cityRoadGeometry.size(), 0.f);
 
   // Road colours.
@@ -561,9 +550,12 @@ void SceneRenderer::buildCityLayer(const Frame& frame, const Camera& camera, con
       colour = roadDensityColour(load.vehPerKmLane);
     else
       colour = load.vehicles == 0 ? palette::kRoadEmpty : roadSpeedColour(load.speedRatio);
-    const sf::Color c = toSf(colour);
-    sf::VertexArray& out = g.asLine ? m_cityRoadLines : m_cityRoads;
-    for (std::uint32_t k = 0; k < g.vertexCount; ++k) out[g.firstVertex + k].color = c;
+    if (g.asLine) {
+      for (std::uint32_t k = 0; k < g.vertexCount; ++k) m_cityRoadLines[g.firstVertex + k].colour = colour;
+    } else {
+      const sf::Color c = toSf(colour);
+      for (std::uint32_t k = 0; k < g.vertexCount; ++k) m_cityRoads[g.firstVertex + k].color = c;
+    }
   }
 
   m_cityMarks.clear();
@@ -578,9 +570,7 @@ void SceneRenderer::buildCityLayer(const Frame& frame, const Camera& camera, con
   // A bar from `a` to `b`: at its least width, a line (drawn kCityStripMinPx wide).
   auto segment = [&](Vec2 a, Vec2 b, double widthM, sf::Color colour) {
     if (widthM <= kQueueBarMinPx * px * 1.001) {
-      const ScenePoint sa = m_scene.toScene(a), sb = m_scene.toScene(b);
-      m_cityMarkLines.append(sf::Vertex({sa.x, sa.y}, colour));
-      m_cityMarkLines.append(sf::Vertex({sb.x, sb.y}, colour));
+      m_cityMarkLines.push_back({m_scene.toScene(a), m_scene.toScene(b), Rgba{colour.r, colour.g, colour.b, colour.a}});
       return;
     }
     if (length(b - a) < 1e-9) return;

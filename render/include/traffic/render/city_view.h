@@ -99,6 +99,9 @@ inline constexpr double kQueueGapM = 15;
 /// connectors count for no lane.
 std::vector<LaneLoad> laneLoads(const RoadNetwork& net, const Frame& frame,
                                 const std::function<double(std::uint32_t)>& lengthOf);
+/// The same into `out`, whose memory is kept from one frame to the next.
+void laneLoads(const RoadNetwork& net, const Frame& frame, const std::function<double(std::uint32_t)>& lengthOf,
+               std::vector<LaneLoad>& out);
 
 /// A road's figures from its lanes' loads.
 struct RoadLoad {

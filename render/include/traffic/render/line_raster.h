@@ -8,14 +8,22 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "traffic/geometry.h"
+#include "traffic/render/camera.h"
 #include "traffic/render/palette.h"
 
 namespace traffic::render {
 
 static_assert(sizeof(Rgba) == 4, "a LineRaster's pixels are handed to GL as 4 bytes each");
+
+/// A line to draw: its ends in scene coordinates (camera.h) and its colour.
+struct LineSegment {
+  ScenePoint a, b;
+  Rgba colour;
+};
 
 /// An RGBA picture, rows from the top, that lines are drawn into; transparent where none is.
 class LineRaster {
@@ -28,6 +36,9 @@ class LineRaster {
   /// across it those whose centres lie within half the width of the line. Clipped to the picture;
   /// a later line covers an earlier one.
   void line(Vec2 a, Vec2 b, double widthPx, Rgba colour);
+  /// Every segment, in order, `widthPx` wide, seen as a view centred on scene point `centre` at
+  /// `pxPerM` maps the scene (centre in the middle of the picture, one scene unit pxPerM pixels).
+  void lines(std::span<const LineSegment> segments, ScenePoint centre, double pxPerM, double widthPx);
 
   [[nodiscard]] unsigned widthPx() const { return m_width; }
   [[nodiscard]] unsigned heightPx() const { return m_height; }

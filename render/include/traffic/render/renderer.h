@@ -88,8 +88,8 @@ class SceneRenderer {
   /// Vertices submitted for the city layer in the last draw: road strips, then queues, signal dots
   /// and entry queues.
   [[nodiscard]] std::size_t lastCityVertices() const {
-    return m_cityRoads.getVertexCount() + m_cityRoadLines.getVertexCount() + m_cityMarks.getVertexCount() +
-           m_cityMarkLines.getVertexCount();
+    return m_cityRoads.getVertexCount() + 2 * m_cityRoadLines.size() + m_cityMarks.getVertexCount() +
+           2 * m_cityMarkLines.size();
   }
   /// Wall time the last draw spent on the CPU building its per-frame vertex lists (vehicles, stop
   /// lines, the city layer, stops and overlay), before submitting anything of the frame.
@@ -146,8 +146,8 @@ class SceneRenderer {
     // that its strip and bars are placed without cutting or offsetting the polyline.
     bool straight = false;
     Vec2 normal;
-    std::uint32_t firstVertex = 0;
-    std::uint32_t vertexCount = 0;
+    std::uint32_t firstVertex = 0;  // of its strip in m_cityRoads, or of its segments in m_cityRoadLines
+    std::uint32_t vertexCount = 0;  // vertices of its strip, or segments of its line
     bool signalised = false;  // its end junction has a signal program
     bool asLine = false;      // narrower than kCityStripMinPx: a line that wide (in m_cityRoadLines)
   };
@@ -159,11 +159,11 @@ class SceneRenderer {
   sf::VertexArray m_cityRoads{sf::Triangles};
   sf::VertexArray m_cityMarks{sf::Triangles};
   // Far out most strips and bars are at their least width: there they are lines of that width down
-  // the middle of where the strip would be, listed here as pairs of vertices and drawn on the CPU
-  // into m_lineRaster, which is drawn as one texture (llvmpipe's time goes with the primitives, the
-  // raster's with the pixels: measured in render_bench).
-  sf::VertexArray m_cityRoadLines{sf::Lines};
-  sf::VertexArray m_cityMarkLines{sf::Lines};
+  // the middle of where the strip would be, drawn on the CPU into m_lineRaster, which is drawn as
+  // one texture (llvmpipe's time goes with the primitives, the raster's with the pixels: measured
+  // in render_bench).
+  std::vector<LineSegment> m_cityRoadLines;
+  std::vector<LineSegment> m_cityMarkLines;
   LineRaster m_lineRaster;
   sf::Texture m_lineTexture;
   void drawCityLines(sf::RenderTarget& target, const Camera& camera);
