@@ -39,12 +39,15 @@ void LineRaster::line(Vec2 a, Vec2 b, double widthPx, Rgba colour) {
   }
   const long uSize = xMajor ? m_width : m_height, vSize = xMajor ? m_height : m_width;
   const double slope = (bv - av) / (bu - au);
+  // The width is measured square to the line, as GL (Mesa) draws a wide line: across the major
+  // axis a slanted line reaches further, by the secant of its slant.
+  const double across = half * std::sqrt(1 + slope * slope);
   // Pixel centres u + 0.5 in [au, bu).
   const long u0 = std::max(ceilToLong(au - 0.5), 0L), u1 = std::min(ceilToLong(bu - 0.5), uSize);
   for (long u = u0; u < u1; ++u) {
     const double v = av + (static_cast<double>(u) + 0.5 - au) * slope;
-    // Pixel centres v + 0.5 in [v - half, v + half).
-    const long v0 = std::max(ceilToLong(v - half - 0.5), 0L), v1 = std::min(ceilToLong(v + half - 0.5), vSize);
+    // Pixel centres v + 0.5 in [v - across, v + across).
+    const long v0 = std::max(ceilToLong(v - across - 0.5), 0L), v1 = std::min(ceilToLong(v + across - 0.5), vSize);
     if (xMajor) {
       for (long k = v0; k < v1; ++k) m_pixels[static_cast<std::size_t>(k) * m_width + static_cast<std::size_t>(u)] = colour;
     } else {

@@ -49,7 +49,7 @@ TEST(LineRaster, AWideLineCoversThePixelsWhoseCentresItSpans) {
     for (unsigned x = 0; x < 32; ++x) EXPECT_EQ(back.at(x, y), r.at(x, y)) << x << ", " << y;
 }
 
-TEST(LineRaster, SteepLinesFillAcrossRowsAndDiagonalsTwoPixelsAColumn) {
+TEST(LineRaster, SteepLinesFillAcrossRowsAndSlantedOnesKeepTheirWidthSquareToThem) {
   LineRaster r;
   r.reset(16, 16);
   // Vertical: rows 2 to 11, columns 7 and 8 (centres within 1 of x = 8).
@@ -59,14 +59,16 @@ TEST(LineRaster, SteepLinesFillAcrossRowsAndDiagonalsTwoPixelsAColumn) {
   EXPECT_EQ(r.at(8, 11), kBlue);
   EXPECT_EQ(r.at(8, 12), kNone);
   EXPECT_EQ(r.at(9, 5), kNone);
-  // 45 degrees: two pixels in each of the 8 columns it spans. In column x the line is at
-  // y = x + 0.5, so the rows whose centres lie within 1 of it are x - 1 and x.
+  // 45 degrees: 2 pixels square to the line are 2.83 down a column. In column x the line is at
+  // y = x + 0.5, so the rows whose centres lie within 1.41 of it are x - 1, x and x + 1.
   r.reset(16, 16);
   r.line({2.0, 2.0}, {10.0, 10.0}, 2, kBlue);
-  EXPECT_EQ(count(r, kBlue), 16);
+  EXPECT_EQ(count(r, kBlue), 24);
   for (unsigned x = 2; x < 10; ++x) {
     EXPECT_EQ(r.at(x, x - 1), kBlue);
     EXPECT_EQ(r.at(x, x), kBlue);
+    EXPECT_EQ(r.at(x, x + 1), kBlue);
+    EXPECT_EQ(r.at(x, x + 2), kNone);
   }
 }
 

@@ -3,8 +3,10 @@
 // Zoomed out over a whole city, the layer is hundreds of thousands of lines a few pixels long (a
 // 200 x 200 grid: 160,000 roads and as many queue bars). A GL without a GPU (Mesa's llvmpipe)
 // spends far more on setting up each of them than on its pixels; written here straight into a
-// picture that is then drawn as one texture, they cost about their pixels. The pixels are those GL
-// gives a wide line without anti-aliasing. No SFML here: tests check the pixels with numbers.
+// picture that is then drawn as one texture, they cost about their pixels. A line covers what Mesa
+// covers for a wide line without anti-aliasing, but for the odd pixel at its ends and edges (GL's
+// rules for the pixels on a boundary are not followed to the letter). No SFML here: tests check the
+// pixels with numbers.
 #pragma once
 
 #include <cstdint>
@@ -30,11 +32,10 @@ class LineRaster {
  public:
   /// Sizes the picture and makes every pixel transparent.
   void reset(unsigned widthPx, unsigned heightPx);
-  /// A line `widthPx` wide from `a` to `b`, in pixels (x right, y down; pixel (i, j) covers
-  /// [i, i + 1) x [j, j + 1)), as GL rasterises a wide line without anti-aliasing: along the line's
-  /// major axis the pixels whose centres lie between its ends (the start included, the end not),
-  /// across it those whose centres lie within half the width of the line. Clipped to the picture;
-  /// a later line covers an earlier one.
+  /// A line `widthPx` wide (square to it) from `a` to `b`, in pixels (x right, y down; pixel (i, j)
+  /// covers [i, i + 1) x [j, j + 1)): along the line's major axis the pixels whose centres lie
+  /// between its ends (the start included, the end not), across it those whose centres lie inside
+  /// the line's width. Clipped to the picture; a later line covers an earlier one.
   void line(Vec2 a, Vec2 b, double widthPx, Rgba colour);
   /// Every segment, in order, `widthPx` wide, seen as a view centred on scene point `centre` at
   /// `pxPerM` maps the scene (centre in the middle of the picture, one scene unit pxPerM pixels).
