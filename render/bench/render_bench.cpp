@@ -23,6 +23,7 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <iostream>
@@ -95,6 +96,9 @@ int main(int argc, char** argv) {
     std::cerr << "usage: traffic_render_bench SCENARIO [--at T] [--frames N] [--size WxH] [--fill N] [--set KEY=VALUE]\n";
     return 2;
   }
+  // One line at a time even into a pipe, so that a long run (a city-scale grid takes minutes)
+  // shows how far it got.
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   std::string scenarioPath = argv[1];
   double atS = 900;
   int frames = 100;
