@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <utility>
 
 namespace traffic::render {
@@ -17,12 +18,46 @@ long ceilToLong(double x) {
 }  // namespace
 
 void LineRaster::reset(unsigned widthPx, unsigned heightPx) {
-  m_width = widthPx;
-  m_height = heightPx;
-  m_pixels.assign(static_cast<std::size_t>(widthPx) * heightPx, Rgba{0, 0, 0, 0});
+  if (widthPx == m_width && heightPx == m_height) {
+    // Only the rows drawn into since the last reset need clearing.
+    const Box box = drawn();
+    if (!box.empty())
+      std::fill(m_pixels.begin() + static_cast<std::ptrdiff_t>(box.y0) * m_width,
+                m_pixels.begin() + static_cast<std::ptrdiff_t>(box.y1) * m_width, Rgba{0, 0, 0, 0});
+  } else {
+    m_width = widthPx;
+    m_height = heightPx;
+    m_pixels.assign(static_cast<std::size_t>(widthPx) * heightPx, Rgba{0, 0, 0, 0});
+  }
+  m_minX = m_width;
+  m_minY = m_height;
+  m_maxX = 0;
+  m_maxY = 0;
+}
+
+LineRaster::Box LineRaster::drawn() const {
+  if (m_minX >= m_maxX || m_minY >= m_maxY) return {};
+  return {static_cast<unsigned>(m_minX), static_cast<unsigned>(m_minY), static_cast<unsigned>(m_maxX),
+          static_cast<unsigned>(m_maxY)};
 }
 
 void LineRaster::line(Vec2 a, Vec2 b, double widthPx, Rgba colour) {
+  grow(std::min(a.x, b.x), std::min(a.y, b.y), std::max(a.x, b.x), std::max(a.y, b.y), widthPx);
+  put(a, b, widthPx, colour);
+}
+
+void LineRaster::grow(double minX, double minY, double maxX, double maxY, double widthPx) {
+  // Beyond its ends a line reaches at most half its width times the square root of 2 (across a
+  // diagonal one); a pixel more for the rounding to whole pixels.
+  const double reach = widthPx / 2 * std::sqrt(2.0) + 1;
+  auto clampTo = [](double v, long size) { return std::clamp(static_cast<long>(v), 0L, size); };
+  m_minX = std::min(m_minX, clampTo(minX - reach, m_width));
+  m_minY = std::min(m_minY, clampTo(minY - reach, m_height));
+  m_maxX = std::max(m_maxX, clampTo(maxX + reach + 1, m_width));
+  m_maxY = std::max(m_maxY, clampTo(maxY + reach + 1, m_height));
+}
+
+void LineRaster::put(Vec2 a, Vec2 b, double widthPx, Rgba colour) {
   const double half = widthPx / 2;
   const double w = m_width, h = m_height;
   // Wholly outside the picture (most lines of a zoomed-in view): nothing to do.
@@ -59,8 +94,17 @@ void LineRaster::line(Vec2 a, Vec2 b, double widthPx, Rgba colour) {
 
 void LineRaster::lines(std::span<const LineSegment> segments, ScenePoint centre, double pxPerM, double widthPx) {
   const double x0 = m_width / 2.0 - centre.x * pxPerM, y0 = m_height / 2.0 - centre.y * pxPerM;
-  for (const LineSegment& s : segments)
-    line({x0 + s.a.x * pxPerM, y0 + s.a.y * pxPerM}, {x0 + s.b.x * pxPerM, y0 + s.b.y * pxPerM}, widthPx, s.colour);
+  // The drawn rectangle from the lines' ends, grown once for them all.
+  double minX = m_width, minY = m_height, maxX = 0, maxY = 0;
+  for (const LineSegment& s : segments) {
+    const Vec2 a{x0 + s.a.x * pxPerM, y0 + s.a.y * pxPerM}, b{x0 + s.b.x * pxPerM, y0 + s.b.y * pxPerM};
+    minX = std::min(minX, std::min(a.x, b.x));
+    maxX = std::max(maxX, std::max(a.x, b.x));
+    minY = std::min(minY, std::min(a.y, b.y));
+    maxY = std::max(maxY, std::max(a.y, b.y));
+    put(a, b, widthPx, s.colour);
+  }
+  if (!segments.empty()) grow(minX, minY, maxX, maxY, widthPx);
 }
 
 }  // namespace traffic::render

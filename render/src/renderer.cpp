@@ -456,11 +456,19 @@ void SceneRenderer::drawCityLines(sf::RenderTarget& target, const Camera& camera
   const ScenePoint c = m_scene.toScene(camera.centre());
   m_lineRaster.lines(m_cityRoadLines, c, camera.pxPerM(), kCityStripMinPx);
   m_lineRaster.lines(m_cityMarkLines, c, camera.pxPerM(), kCityStripMinPx);
+  const LineRaster::Box box = m_lineRaster.drawn();
+  if (box.empty()) return;
   if (m_lineTexture.getSize() != sf::Vector2u(w, h) && !m_lineTexture.create(w, h)) return;
-  m_lineTexture.update(reinterpret_cast<const sf::Uint8*>(m_lineRaster.pixels()));
+  // Only the rows and columns the lines reach go to GL: the rows are uploaded whole (they are
+  // contiguous in the picture), the sprite covers the rectangle alone.
+  m_lineTexture.update(reinterpret_cast<const sf::Uint8*>(m_lineRaster.pixels() + static_cast<std::size_t>(box.y0) * w), w,
+                       box.y1 - box.y0, 0, box.y0);
+  sf::Sprite sprite(m_lineTexture, sf::IntRect(static_cast<int>(box.x0), static_cast<int>(box.y0),
+                                               static_cast<int>(box.x1 - box.x0), static_cast<int>(box.y1 - box.y0)));
+  sprite.setPosition(static_cast<float>(box.x0), static_cast<float>(box.y0));
   const sf::View sceneView = target.getView();
   target.setView(sf::View(sf::FloatRect(0, 0, static_cast<float>(w), static_cast<float>(h))));
-  target.draw(sf::Sprite(m_lineTexture));
+  target.draw(sprite);
   target.setView(sceneView);
 }
 

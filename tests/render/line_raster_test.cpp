@@ -1,6 +1,8 @@
 // The city layer's lines drawn on the CPU: which pixels a line covers, clipping, and order.
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "traffic/render/line_raster.h"
 
 namespace traffic::render {
@@ -87,6 +89,36 @@ TEST(LineRaster, LinesAreClippedAndALaterLineCoversAnEarlierOne) {
   r.line({3.0, 3.0}, {3.0, 3.0}, 2, kRed);
   EXPECT_EQ(count(r, kRed), 16);
   EXPECT_EQ(count(r, kBlue), 20);
+}
+
+TEST(LineRaster, TheDrawnRectangleHoldsEveryPixelDrawnAndResetClearsThem) {
+  LineRaster r;
+  r.reset(64, 48);
+  EXPECT_TRUE(r.drawn().empty());
+  auto everyPixelInside = [&] {
+    const LineRaster::Box box = r.drawn();
+    for (unsigned y = 0; y < r.heightPx(); ++y)
+      for (unsigned x = 0; x < r.widthPx(); ++x)
+        if (!(r.at(x, y) == kNone)) EXPECT_TRUE(x >= box.x0 && x < box.x1 && y >= box.y0 && y < box.y1) << x << ", " << y;
+  };
+  r.line({10.0, 20.0}, {30.0, 25.0}, 2, kRed);
+  const std::vector<LineSegment> blue{{{40.f, 5.f}, {40.f, 15.f}, kBlue}};
+  r.lines(blue, {32.f, 24.f}, 1.0, 2);  // the picture's middle on (32, 24): scene and pixels coincide
+  everyPixelInside();
+  EXPECT_GT(count(r, kBlue), 0);
+  // At most a few pixels beyond what was drawn: columns 10 to 40, rows 5 to 25.
+  const LineRaster::Box box = r.drawn();
+  EXPECT_GE(box.x0 + 3, 10u);
+  EXPECT_LE(box.x1, 41u + 3);
+  EXPECT_GE(box.y0 + 3, 5u);
+  EXPECT_LE(box.y1, 26u + 3);
+  // A line off the picture draws nothing but may grow the rectangle; what was drawn stays inside.
+  r.line({-100.0, 40.0}, {-90.0, 40.0}, 2, kRed);
+  everyPixelInside();
+  // Reset clears what was drawn, at the same size too.
+  r.reset(64, 48);
+  EXPECT_EQ(count(r, kNone), 64 * 48);
+  EXPECT_TRUE(r.drawn().empty());
 }
 
 }  // namespace

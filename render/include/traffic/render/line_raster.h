@@ -32,6 +32,14 @@ class LineRaster {
  public:
   /// Sizes the picture and makes every pixel transparent.
   void reset(unsigned widthPx, unsigned heightPx);
+  /// A rectangle holding every pixel drawn since reset(), as [x0, x1) x [y0, y1) (at most a pixel or
+  /// two larger than the drawn pixels on each side); when it is empty, nothing was drawn. Only
+  /// this part of the picture needs to go to GL.
+  struct Box {
+    unsigned x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+    [[nodiscard]] bool empty() const { return x0 >= x1 || y0 >= y1; }
+  };
+  [[nodiscard]] Box drawn() const;
   /// A line `widthPx` wide (square to it) from `a` to `b`, in pixels (x right, y down; pixel (i, j)
   /// covers [i, i + 1) x [j, j + 1)): along the line's major axis the pixels whose centres lie
   /// between its ends (the start included, the end not), across it those whose centres lie inside
@@ -48,8 +56,15 @@ class LineRaster {
   [[nodiscard]] Rgba at(unsigned x, unsigned y) const { return m_pixels[static_cast<std::size_t>(y) * m_width + x]; }
 
  private:
+  /// Draws a line without growing the drawn rectangle.
+  void put(Vec2 a, Vec2 b, double widthPx, Rgba colour);
+  /// Grows the drawn rectangle by lines of `widthPx` whose ends lie in [minX, maxX] x [minY, maxY].
+  void grow(double minX, double minY, double maxX, double maxY, double widthPx);
+
   unsigned m_width = 0, m_height = 0;
   std::vector<Rgba> m_pixels;
+  // The drawn rectangle as it grows: [m_minX, m_maxX) x [m_minY, m_maxY), inverted when empty.
+  long m_minX = 0, m_minY = 0, m_maxX = 0, m_maxY = 0;
 };
 
 }  // namespace traffic::render
