@@ -109,6 +109,8 @@ class SceneRenderer {
   void buildOverlay(const Camera& camera, const DrawOptions& options);
   void buildCityRoads(double pxPerM);
   void buildCityLayer(const Frame& frame, const Camera& camera, const DrawOptions& options);
+  /// The city layer's lines, rasterised on the CPU and drawn as one texture.
+  void drawCityLines(sf::RenderTarget& target, const Camera& camera);
   [[nodiscard]] double cityStripWidthM(RoadId road, double pxPerM) const;
   void drawLabels(sf::RenderTarget& target, const Frame& frame, const Camera& camera);
 
@@ -142,8 +144,8 @@ class SceneRenderer {
     Vec2 startM, startHeading, endM, endHeading;  // innerEdge's ends and its direction there
     double widthM = 0;       // the road's lanes together
     double shapeScale = 1;   // innerEdge length over the road's modelled length
-    // A straight road (innerEdge of two points, as most are): the left normal of its direction, so
-    // that its strip and bars are placed without cutting or offsetting the polyline.
+    // A straight road (innerEdge of two points, as every road of a grid): the left normal of its
+    // direction, so that its strip and bars are placed without cutting or offsetting the polyline.
     bool straight = false;
     Vec2 normal;
     std::uint32_t firstVertex = 0;  // of its strip in m_cityRoads, or of its segments in m_cityRoadLines
@@ -166,7 +168,6 @@ class SceneRenderer {
   std::vector<LineSegment> m_cityMarkLines;
   LineRaster m_lineRaster;
   sf::Texture m_lineTexture;
-  void drawCityLines(sf::RenderTarget& target, const Camera& camera);
 };
 
 }  // namespace traffic::render
