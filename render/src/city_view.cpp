@@ -47,8 +47,9 @@ Rgba roadColour(double f) {
   const double t = x - static_cast<double>(i);
   const Rgba& a = kStops[i];
   const Rgba& b = kStops[i + 1];
+  // Rounded to the nearest level, halves up, without a call to std::lround (the mix is in [0, 255]).
   auto mix = [t](std::uint8_t p, std::uint8_t q) {
-    return static_cast<std::uint8_t>(std::lround(p + (static_cast<double>(q) - p) * t));
+    return static_cast<std::uint8_t>(p + (static_cast<double>(q) - p) * t + 0.5);
   };
   return {mix(a.r, b.r), mix(a.g, b.g), mix(a.b, b.b), 255};
 }
@@ -57,7 +58,14 @@ Rgba roadDensityColour(double vehPerKmLane) { return roadColour(1.0 - vehPerKmLa
 
 std::vector<LaneLoad> laneLoads(const RoadNetwork& net, const Frame& frame,
                                 const std::function<double(std::uint32_t)>& lengthOf) {
-  std::vector<LaneLoad> out(net.lanes().size());
+  std::vector<LaneLoad> out;
+  laneLoads(net, frame, lengthOf, out);
+  return out;
+}
+
+void laneLoads(const RoadNetwork& net, const Frame& frame, const std::function<double(std::uint32_t)>& lengthOf,
+               std::vector<LaneLoad>& out) {
+  out.assign(net.lanes().size(), LaneLoad{});
   const auto& vehicles = frame.vehicles;
   // Vehicles come ordered by track, front to back on each (Frame::vehicles); those in bays last.
   for (std::size_t i = 0; i < vehicles.size();) {
@@ -93,7 +101,6 @@ std::vector<LaneLoad> laneLoads(const RoadNetwork& net, const Frame& frame,
     if (queueStarted) load.queueM = static_cast<float>(std::clamp(laneEndM - queueRearM, 0.0, laneEndM));
     i = end;
   }
-  return out;
 }
 
 RoadLoad roadLoad(const RoadNetwork& net, RoadId road, std::span<const LaneLoad> lanes) {
@@ -113,6 +120,45 @@ RoadLoad roadLoad(const RoadNetwork& net, RoadId road, std::span<const LaneLoad>
     out.speedRatio = ratioSum / out.vehicles;
   }
   if (lengthM > 0) out.vehPerKmLane = out.vehicles / (lengthM / 1000.0);
+  return out;
+}
+
+RoadLoadTable::RoadLoadTable(const RoadNetwork& net) {
+  const auto& roads = net.roads();
+  m_firstLane.reserve(roads.size() + 1);
+  m_lengthM.reserve(roads.size());
+  for (const Road& road : roads) {
+    m_firstLane.push_back(static_cast<std::uint32_t>(m_lanes.size()));
+    double lengthM = 0;
+    for (LaneId l : road.lanes) {
+      const Lane& lane = net.lane(l);
+      m_lanes.push_back(static_cast<std::uint32_t>(l.index()));
+      m_speedLimitMps.push_back(lane.speedLimitMps);
+      lengthM += lane.lengthM;
+    }
+    m_lengthM.push_back(lengthM);
+  }
+  m_firstLane.push_back(static_cast<std::uint32_t>(m_lanes.size()));
+}
+
+RoadLoad RoadLoadTable::load(std::size_t road, std::span<const LaneLoad> lanes, float& longestQueueM) const {
+  // The same sums in the same order as roadLoad(), so the colours do not depend on which is used.
+  RoadLoad out;
+  double speedSum = 0, ratioSum = 0;
+  longestQueueM = 0;
+  for (std::uint32_t k = m_firstLane[road]; k < m_firstLane[road + 1]; ++k) {
+    if (m_lanes[k] >= lanes.size()) continue;
+    const LaneLoad& load = lanes[m_lanes[k]];
+    out.vehicles += load.vehicles;
+    speedSum += load.speedSumMps;
+    ratioSum += m_speedLimitMps[k] > 0 ? load.speedSumMps / m_speedLimitMps[k] : load.vehicles;
+    longestQueueM = std::max(longestQueueM, load.queueM);
+  }
+  if (out.vehicles > 0) {
+    out.meanSpeedMps = speedSum / out.vehicles;
+    out.speedRatio = ratioSum / out.vehicles;
+  }
+  if (m_lengthM[road] > 0) out.vehPerKmLane = out.vehicles / (m_lengthM[road] / 1000.0);
   return out;
 }
 

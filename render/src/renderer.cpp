@@ -1,7 +1,5 @@
 #include "traffic/render/renderer.h"
 
-#include <SFML/OpenGL.hpp>
-
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -435,15 +433,7 @@ void SceneRenderer::draw(sf::RenderTarget& target, const Frame& frame, const Cam
   target.draw(m_stopLines);
   if (city) {
     target.draw(m_cityRoads);
-    // The lines are as wide as the least strip and bar, so a line fully covers a row of pixels
-    // (with multisampling, a one-pixel line would be blended into its neighbours). Legacy GL state,
-    // which SFML leaves alone: set for these two draws, then back to its default.
-    if (m_cityRoadLines.getVertexCount() + m_cityMarkLines.getVertexCount() > 0 && target.setActive(true)) {
-      glLineWidth(static_cast<float>(kCityStripMinPx));
-      target.draw(m_cityRoadLines);
-      target.draw(m_cityMarkLines);
-      glLineWidth(1.f);
-    }
+    if (!m_cityRoadLines.empty() || !m_cityMarkLines.empty()) drawCityLines(target, camera);
     target.draw(m_cityMarks);
   }
   // Stop markers go over the vehicles (far out a marker grows over its road), the overlay (route
@@ -455,6 +445,31 @@ void SceneRenderer::draw(sf::RenderTarget& target, const Frame& frame, const Cam
   const sf::FloatRect screen(0, 0, static_cast<float>(camera.widthPx()), static_cast<float>(camera.heightPx()));
   target.setView(sf::View(screen));
   drawLabels(target, frame, camera);
+}
+
+void SceneRenderer::drawCityLines(sf::RenderTarget& target, const Camera& camera) {
+  // The lines are as wide as the least strip and bar, so a line fully covers a row of pixels, with
+  // the pixels GL would give it.
+  const auto w = static_cast<unsigned>(std::lround(camera.widthPx())), h = static_cast<unsigned>(std::lround(camera.heightPx()));
+  if (w == 0 || h == 0) return;
+  m_lineRaster.reset(w, h);
+  const ScenePoint c = m_scene.toScene(camera.centre());
+  m_lineRaster.lines(m_cityRoadLines, c, camera.pxPerM(), kCityStripMinPx);
+  m_lineRaster.lines(m_cityMarkLines, c, camera.pxPerM(), kCityStripMinPx);
+  const LineRaster::Box box = m_lineRaster.drawn();
+  if (box.empty()) return;
+  if (m_lineTexture.getSize() != sf::Vector2u(w, h) && !m_lineTexture.create(w, h)) return;
+  // Only the rows and columns the lines reach go to GL: the rows are uploaded whole (they are
+  // contiguous in the picture), the sprite covers the rectangle alone.
+  m_lineTexture.update(reinterpret_cast<const sf::Uint8*>(m_lineRaster.pixels() + static_cast<std::size_t>(box.y0) * w), w,
+                       box.y1 - box.y0, 0, box.y0);
+  sf::Sprite sprite(m_lineTexture, sf::IntRect(static_cast<int>(box.x0), static_cast<int>(box.y0),
+                                               static_cast<int>(box.x1 - box.x0), static_cast<int>(box.y1 - box.y0)));
+  sprite.setPosition(static_cast<float>(box.x0), static_cast<float>(box.y0));
+  const sf::View sceneView = target.getView();
+  target.setView(sf::View(sf::FloatRect(0, 0, static_cast<float>(w), static_cast<float>(h))));
+  target.draw(sprite);
+  target.setView(sceneView);
 }
 
 double SceneRenderer::cityStripWidthM(RoadId road, double pxPerM) const {
@@ -480,7 +495,10 @@ void SceneRenderer::buildCityRoads(double pxPerM) {
       g.shapeScale = inner.lengthM > 0 ? g.edgeLengthM / inner.lengthM : 1.0;
       const Junction& end = m_net->junction(road.to);
       g.signalised = !end.boundary && end.program.has_value();
+      g.straight = g.innerEdge.points.size() == 2 && g.edgeLengthM > 0;
+      if (g.straight) g.normal = leftNormal(normalized(g.endM - g.startM));
     }
+    m_roadTable = RoadLoadTable(*m_net);
   }
   m_cityRoads.clear();
   m_cityRoadLines.clear();
@@ -490,24 +508,35 @@ void SceneRenderer::buildCityRoads(double pxPerM) {
     if (g.innerEdge.points.size() < 2) continue;
     const double stripM = cityStripWidthM(RoadId(r), pxPerM);
     g.asLine = g.widthM * pxPerM < kCityStripMinPx;
-    sf::VertexArray& out = g.asLine ? m_cityRoadLines : m_cityRoads;
-    g.firstVertex = static_cast<std::uint32_t>(out.getVertexCount());
     if (g.asLine) {
-      const Polyline middle = g.innerEdge.offset(-stripM / 2);
-      for (std::size_t i = 1; i < middle.points.size(); ++i) {
-        const ScenePoint a = m_scene.toScene(middle.points[i - 1]), b = m_scene.toScene(middle.points[i]);
-        out.append(sf::Vertex({a.x, a.y}));
-        out.append(sf::Vertex({b.x, b.y}));
+      g.firstVertex = static_cast<std::uint32_t>(m_cityRoadLines.size());
+      if (g.straight) {
+        // Polyline::offset of a two-point line, without building one.
+        const Vec2 mid = g.normal * (-stripM / 2);
+        m_cityRoadLines.push_back({m_scene.toScene(g.startM + mid), m_scene.toScene(g.endM + mid), {}});
+      } else {
+        const Polyline middle = g.innerEdge.offset(-stripM / 2);
+        for (std::size_t i = 1; i < middle.points.size(); ++i)
+          m_cityRoadLines.push_back({m_scene.toScene(middle.points[i - 1]), m_scene.toScene(middle.points[i]), {}});
       }
+      g.vertexCount = static_cast<std::uint32_t>(m_cityRoadLines.size()) - g.firstVertex;
+      continue;
+    }
+    g.firstVertex = static_cast<std::uint32_t>(m_cityRoads.getVertexCount());
+    if (g.straight) {
+      const Vec2 far = g.normal * -stripM;
+      const ScenePoint a = m_scene.toScene(g.startM), b = m_scene.toScene(g.endM), c = m_scene.toScene(g.endM + far),
+                       d = m_scene.toScene(g.startM + far);
+      for (const ScenePoint& p : {a, b, c, a, c, d}) m_cityRoads.append(sf::Vertex({p.x, p.y}));
     } else {
       const Polyline outer = g.innerEdge.offset(-stripM);
       for (std::size_t i = 1; i < g.innerEdge.points.size() && i < outer.points.size(); ++i) {
         const ScenePoint a = m_scene.toScene(g.innerEdge.points[i - 1]), b = m_scene.toScene(g.innerEdge.points[i]),
                          c = m_scene.toScene(outer.points[i]), d = m_scene.toScene(outer.points[i - 1]);
-        for (const ScenePoint& p : {a, b, c, a, c, d}) out.append(sf::Vertex({p.x, p.y}));
+        for (const ScenePoint& p : {a, b, c, a, c, d}) m_cityRoads.append(sf::Vertex({p.x, p.y}));
       }
     }
-    g.vertexCount = static_cast<std::uint32_t>(out.getVertexCount()) - g.firstVertex;
+    g.vertexCount = static_cast<std::uint32_t>(m_cityRoads.getVertexCount()) - g.firstVertex;
   }
   m_cityBuiltPxPerM = pxPerM;
 }
@@ -516,21 +545,25 @@ void SceneRenderer::buildCityLayer(const Frame& frame, const Camera& camera, con
   const double pxPerM = camera.pxPerM();
   const double px = 1.0 / pxPerM;  // one pixel, in metres
   if (pxPerM != m_cityBuiltPxPerM || m_cityRoadGeometry.empty()) buildCityRoads(pxPerM);
-  m_laneLoads = laneLoads(*m_net, frame, m_lengthOf);
+  laneLoads(*m_net, frame, m_lengthOf, m_laneLoads);
+  m_longestQueueM.assign(m_cityRoadGeometry.size(), 0.f);
 
   // Road colours.
   for (std::size_t r = 0; r < m_cityRoadGeometry.size(); ++r) {
     const CityRoad& g = m_cityRoadGeometry[r];
     if (g.vertexCount == 0) continue;
-    const RoadLoad load = roadLoad(*m_net, RoadId(r), m_laneLoads);
+    const RoadLoad load = m_roadTable.load(r, m_laneLoads, m_longestQueueM[r]);
     Rgba colour;
     if (options.roadMeasure == RoadMeasure::Density)
       colour = roadDensityColour(load.vehPerKmLane);
     else
       colour = load.vehicles == 0 ? palette::kRoadEmpty : roadSpeedColour(load.speedRatio);
-    const sf::Color c = toSf(colour);
-    sf::VertexArray& out = g.asLine ? m_cityRoadLines : m_cityRoads;
-    for (std::uint32_t k = 0; k < g.vertexCount; ++k) out[g.firstVertex + k].color = c;
+    if (g.asLine) {
+      for (std::uint32_t k = 0; k < g.vertexCount; ++k) m_cityRoadLines[g.firstVertex + k].colour = colour;
+    } else {
+      const sf::Color c = toSf(colour);
+      for (std::uint32_t k = 0; k < g.vertexCount; ++k) m_cityRoads[g.firstVertex + k].color = c;
+    }
   }
 
   m_cityMarks.clear();
@@ -542,22 +575,19 @@ void SceneRenderer::buildCityLayer(const Frame& frame, const Camera& camera, con
       m_cityMarks.append(sf::Vertex({p.x, p.y}, colour));
     }
   };
-  // A bar along `line`: at its least width, a line (drawn kCityStripMinPx wide).
-  auto band = [&](const Polyline& line, double widthM, sf::Color colour) {
+  // A bar from `a` to `b`: at its least width, a line (drawn kCityStripMinPx wide).
+  auto segment = [&](Vec2 a, Vec2 b, double widthM, sf::Color colour) {
     if (widthM <= kQueueBarMinPx * px * 1.001) {
-      for (std::size_t i = 1; i < line.points.size(); ++i) {
-        const ScenePoint a = m_scene.toScene(line.points[i - 1]), b = m_scene.toScene(line.points[i]);
-        m_cityMarkLines.append(sf::Vertex({a.x, a.y}, colour));
-        m_cityMarkLines.append(sf::Vertex({b.x, b.y}, colour));
-      }
+      m_cityMarkLines.push_back({m_scene.toScene(a), m_scene.toScene(b), Rgba{colour.r, colour.g, colour.b, colour.a}});
       return;
     }
-    for (std::size_t i = 1; i < line.points.size(); ++i) {
-      const Vec2 a = line.points[i - 1], b = line.points[i];
-      if (length(b - a) < 1e-9) continue;
-      const Vec2 n = leftNormal(normalized(b - a)) * (widthM / 2);
-      quad(a + n, b + n, b - n, a - n, colour);
-    }
+    if (length(b - a) < 1e-9) return;
+    const Vec2 n = leftNormal(normalized(b - a)) * (widthM / 2);
+    quad(a + n, b + n, b - n, a - n, colour);
+  };
+  // A bar along `line`, segment by segment.
+  auto band = [&](const Polyline& line, double widthM, sf::Color colour) {
+    for (std::size_t i = 1; i < line.points.size(); ++i) segment(line.points[i - 1], line.points[i], widthM, colour);
   };
 
   // Queues: one bar per lane, in the lane's share of its road's strip, from the stop line back.
@@ -571,7 +601,7 @@ void SceneRenderer::buildCityLayer(const Frame& frame, const Camera& camera, con
       const Vec2 side = leftNormal(g.endHeading);
       const Vec2 centreEnd = g.endM + side * offsetM;
       const Vec2 centreStart = centreEnd - g.endHeading * (g.edgeLengthM - startS);
-      band(Polyline{{centreStart, centreEnd}}, widthM, queueColour);
+      segment(centreStart, centreEnd, widthM, queueColour);
     } else {
       band(g.innerEdge.slice(startS, g.edgeLengthM).offset(offsetM), widthM, queueColour);
     }
@@ -579,11 +609,10 @@ void SceneRenderer::buildCityLayer(const Frame& frame, const Camera& camera, con
   for (std::size_t r = 0; r < m_cityRoadGeometry.size(); ++r) {
     const CityRoad& g = m_cityRoadGeometry[r];
     if (g.vertexCount == 0) continue;
-    const std::vector<LaneId>& lanes = m_net->roads()[r].lanes;
-    double longestM = 0;
-    for (LaneId l : lanes) longestM = std::max<double>(longestM, m_laneLoads[l.index()].queueM);
+    const double longestM = m_longestQueueM[r];
     if (longestM <= 0) continue;
     if (!visible.contains(g.endM) && !visible.contains(g.startM)) continue;
+    const std::vector<LaneId>& lanes = m_net->roads()[r].lanes;
     const double stripM = cityStripWidthM(RoadId(r), pxPerM);
     const double shareM = stripM / static_cast<double>(lanes.size());
     if (shareM < kQueueBarMinPx * px) {
@@ -607,7 +636,7 @@ void SceneRenderer::buildCityLayer(const Frame& frame, const Camera& camera, con
     const double stripM = cityStripWidthM(e.road, pxPerM);
     const Vec2 mid = start + rightOf(heading) * (stripM / 2);
     const double lengthM = std::max(e.vehicles * kEntryQueueVehicleM, kQueueBarMinPx * px);
-    band(Polyline{{mid - heading * lengthM, mid}}, std::max(stripM, kQueueBarMinPx * px), queueColour);
+    segment(mid - heading * lengthM, mid, std::max(stripM, kQueueBarMinPx * px), queueColour);
   }
 
   // Signals: a dot at the stop line of each signalised approach, with a dark rim against the road

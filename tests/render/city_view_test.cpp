@@ -124,6 +124,47 @@ TEST(CityLayer, RoadLoadIsTheSpaceMeanOfItsLanes) {
   EXPECT_EQ(empty.speedRatio, 1);
 }
 
+TEST(CityLayer, TheRoadTableGivesRoadLoadForEveryRoadAndTheLongestQueue) {
+  // Three lanes an approach, each with its own queue and speeds, on two approaches.
+  const RoadNetwork net = crossJunction(200, 3, true);
+  Frame frame;
+  const double limit = net.lane(net.road(*net.findRoad("e_in")).lanes[0]).speedLimitMps;
+  auto add = [&](const char* road, std::size_t lane, float position, float speed) {
+    FrameVehicle v;
+    v.id = static_cast<std::uint32_t>(frame.vehicles.size());
+    v.track = net.road(*net.findRoad(road)).lanes[lane].value;
+    v.positionM = position;
+    v.speedMps = speed;
+    v.flags = speed < 0.1f ? FrameVehicle::kHalted : 0;
+    frame.vehicles.push_back(v);
+  };
+  for (std::size_t lane = 0; lane < 3; ++lane) {
+    for (std::size_t i = 0; i <= lane; ++i) add("e_in", lane, 200.f - 7.f * static_cast<float>(i), 0);
+    add("e_in", lane, 120.f - 10.f * static_cast<float>(lane), static_cast<float>(limit * 0.3 * static_cast<double>(lane + 1)));
+  }
+  add("n_in", 1, 150, static_cast<float>(limit * 0.9));
+  add("n_in", 2, 50, static_cast<float>(limit * 0.4));
+  const std::vector<LaneLoad> loads = laneLoads(net, frame, [](std::uint32_t) { return 5.0; });
+  const RoadLoadTable table(net);
+  ASSERT_EQ(table.roads(), net.roads().size());
+  for (std::size_t r = 0; r < net.roads().size(); ++r) {
+    float longestM = -1;
+    const RoadLoad fromTable = table.load(r, loads, longestM);
+    const RoadLoad direct = roadLoad(net, RoadId(r), loads);
+    EXPECT_EQ(fromTable.vehicles, direct.vehicles);
+    EXPECT_EQ(fromTable.meanSpeedMps, direct.meanSpeedMps);
+    EXPECT_EQ(fromTable.speedRatio, direct.speedRatio);
+    EXPECT_EQ(fromTable.vehPerKmLane, direct.vehPerKmLane);
+    float expectedM = 0;
+    for (LaneId l : net.roads()[r].lanes) expectedM = std::max(expectedM, loads[l.index()].queueM);
+    EXPECT_EQ(longestM, expectedM);
+  }
+  // The east approach's longest queue is its third lane's: three cars, 7 m apart, 5 m each.
+  float eastM = 0;
+  (void)table.load(net.findRoad("e_in")->index(), loads, eastM);
+  EXPECT_FLOAT_EQ(eastM, 19);
+}
+
 // ---- pixels ----------------------------------------------------------------------------------
 
 constexpr unsigned kW = 800, kH = 800;

@@ -99,6 +99,9 @@ inline constexpr double kQueueGapM = 15;
 /// connectors count for no lane.
 std::vector<LaneLoad> laneLoads(const RoadNetwork& net, const Frame& frame,
                                 const std::function<double(std::uint32_t)>& lengthOf);
+/// The same into `out`, whose memory is kept from one frame to the next.
+void laneLoads(const RoadNetwork& net, const Frame& frame, const std::function<double(std::uint32_t)>& lengthOf,
+               std::vector<LaneLoad>& out);
 
 /// A road's figures from its lanes' loads.
 struct RoadLoad {
@@ -108,6 +111,25 @@ struct RoadLoad {
   double vehPerKmLane = 0;
 };
 RoadLoad roadLoad(const RoadNetwork& net, RoadId road, std::span<const LaneLoad> lanes);
+
+/// The lanes of every road in flat tables, made once for a network, so that a frame's figures for
+/// all roads come from one pass over the lane loads without reading the network's lane records
+/// (several hundred bytes each, scattered over memory: at city scale that read cost more than the
+/// rest of the layer's frame). load() gives what roadLoad() gives, to the last bit.
+class RoadLoadTable {
+ public:
+  RoadLoadTable() = default;
+  explicit RoadLoadTable(const RoadNetwork& net);
+  [[nodiscard]] std::size_t roads() const { return m_lengthM.size(); }
+  /// Road `road`'s figures (as roadLoad), and the longest queue of its lanes in `longestQueueM`.
+  [[nodiscard]] RoadLoad load(std::size_t road, std::span<const LaneLoad> lanes, float& longestQueueM) const;
+
+ private:
+  std::vector<std::uint32_t> m_firstLane;  // road r's lanes are m_lanes[m_firstLane[r] .. m_firstLane[r + 1])
+  std::vector<std::uint32_t> m_lanes;      // lane indices, road by road
+  std::vector<double> m_speedLimitMps;     // per entry of m_lanes
+  std::vector<double> m_lengthM;           // per road: its lanes' lengths together
+};
 
 /// Vehicles waiting to enter the network at the start of one road (departed, not yet inserted).
 struct EntryQueue {

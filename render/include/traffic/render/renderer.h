@@ -23,6 +23,7 @@
 #include "traffic/frame.h"
 #include "traffic/render/camera.h"
 #include "traffic/render/city_view.h"
+#include "traffic/render/line_raster.h"
 #include "traffic/render/palette.h"
 #include "traffic/render/scene.h"
 #include "traffic/road_network.h"
@@ -87,8 +88,8 @@ class SceneRenderer {
   /// Vertices submitted for the city layer in the last draw: road strips, then queues, signal dots
   /// and entry queues.
   [[nodiscard]] std::size_t lastCityVertices() const {
-    return m_cityRoads.getVertexCount() + m_cityRoadLines.getVertexCount() + m_cityMarks.getVertexCount() +
-           m_cityMarkLines.getVertexCount();
+    return m_cityRoads.getVertexCount() + 2 * m_cityRoadLines.size() + m_cityMarks.getVertexCount() +
+           2 * m_cityMarkLines.size();
   }
   /// Wall time the last draw spent on the CPU building its per-frame vertex lists (vehicles, stop
   /// lines, the city layer, stops and overlay), before submitting anything of the frame.
@@ -108,6 +109,8 @@ class SceneRenderer {
   void buildOverlay(const Camera& camera, const DrawOptions& options);
   void buildCityRoads(double pxPerM);
   void buildCityLayer(const Frame& frame, const Camera& camera, const DrawOptions& options);
+  /// The city layer's lines, rasterised on the CPU and drawn as one texture.
+  void drawCityLines(sf::RenderTarget& target, const Camera& camera);
   [[nodiscard]] double cityStripWidthM(RoadId road, double pxPerM) const;
   void drawLabels(sf::RenderTarget& target, const Frame& frame, const Camera& camera);
 
@@ -141,21 +144,30 @@ class SceneRenderer {
     Vec2 startM, startHeading, endM, endHeading;  // innerEdge's ends and its direction there
     double widthM = 0;       // the road's lanes together
     double shapeScale = 1;   // innerEdge length over the road's modelled length
-    std::uint32_t firstVertex = 0;
-    std::uint32_t vertexCount = 0;
+    // A straight road (innerEdge of two points, as every road of a grid): the left normal of its
+    // direction, so that its strip and bars are placed without cutting or offsetting the polyline.
+    bool straight = false;
+    Vec2 normal;
+    std::uint32_t firstVertex = 0;  // of its strip in m_cityRoads, or of its segments in m_cityRoadLines
+    std::uint32_t vertexCount = 0;  // vertices of its strip, or segments of its line
     bool signalised = false;  // its end junction has a signal program
     bool asLine = false;      // narrower than kCityStripMinPx: a line that wide (in m_cityRoadLines)
   };
   std::vector<CityRoad> m_cityRoadGeometry;  // indexed by RoadId; empty until the layer is first drawn
   double m_cityBuiltPxPerM = -1;
   std::vector<LaneLoad> m_laneLoads;
+  RoadLoadTable m_roadTable;                 // made with m_cityRoadGeometry
+  std::vector<float> m_longestQueueM;        // per road, of the last frame drawn with the city layer
   sf::VertexArray m_cityRoads{sf::Triangles};
   sf::VertexArray m_cityMarks{sf::Triangles};
   // Far out most strips and bars are at their least width: there they are lines of that width down
-  // the middle of where the strip would be, two vertices a segment instead of six (llvmpipe's time
-  // goes with the vertices: measured in render_bench).
-  sf::VertexArray m_cityRoadLines{sf::Lines};
-  sf::VertexArray m_cityMarkLines{sf::Lines};
+  // the middle of where the strip would be, drawn on the CPU into m_lineRaster, which is drawn as
+  // one texture (llvmpipe's time goes with the primitives, the raster's with the pixels: measured
+  // in render_bench).
+  std::vector<LineSegment> m_cityRoadLines;
+  std::vector<LineSegment> m_cityMarkLines;
+  LineRaster m_lineRaster;
+  sf::Texture m_lineTexture;
 };
 
 }  // namespace traffic::render
