@@ -16,6 +16,17 @@ namespace {
 using traffic::render::testing::colourNear;
 using traffic::testing::crossJunction;
 
+// Adds a vehicle to `frame` on lane `lane` of road `road`, halted when slower than 0.1 m/s.
+void addVehicle(Frame& frame, const RoadNetwork& net, const char* road, std::size_t lane, float positionM, float speedMps) {
+  FrameVehicle v;
+  v.id = static_cast<std::uint32_t>(frame.vehicles.size());
+  v.track = net.road(*net.findRoad(road)).lanes[lane].value;
+  v.positionM = positionM;
+  v.speedMps = speedMps;
+  v.flags = speedMps < 0.1f ? FrameVehicle::kHalted : 0;
+  frame.vehicles.push_back(v);
+}
+
 TEST(CityLayer, SwitchesByScaleWithHysteresis) {
   LayerSwitch layer;
   EXPECT_FALSE(layer.update(1.0));
@@ -130,13 +141,7 @@ TEST(CityLayer, TheRoadTableGivesRoadLoadForEveryRoadAndTheLongestQueue) {
   Frame frame;
   const double limit = net.lane(net.road(*net.findRoad("e_in")).lanes[0]).speedLimitMps;
   auto add = [&](const char* road, std::size_t lane, float position, float speed) {
-    FrameVehicle v;
-    v.id = static_cast<std::uint32_t>(frame.vehicles.size());
-    v.track = net.road(*net.findRoad(road)).lanes[lane].value;
-    v.positionM = position;
-    v.speedMps = speed;
-    v.flags = speed < 0.1f ? FrameVehicle::kHalted : 0;
-    frame.vehicles.push_back(v);
+    addVehicle(frame, net, road, lane, position, speed);
   };
   for (std::size_t lane = 0; lane < 3; ++lane) {
     for (std::size_t i = 0; i <= lane; ++i) add("e_in", lane, 200.f - 7.f * static_cast<float>(i), 0);
@@ -200,13 +205,7 @@ TEST(CityLayer, ZoomedOutRoadsShowTheirSpeedAndQueuesTheirLength) {
   frame.movementStates.assign(net.movements().size(), SignalState::Red);
   const double limit = net.lane(net.road(*net.findRoad("e_in")).lanes[0]).speedLimitMps;
   auto add = [&](const char* road, std::size_t lane, float position, float speed) {
-    FrameVehicle v;
-    v.id = static_cast<std::uint32_t>(frame.vehicles.size());
-    v.track = net.road(*net.findRoad(road)).lanes[lane].value;
-    v.positionM = position;
-    v.speedMps = speed;
-    v.flags = speed < 0.1f ? FrameVehicle::kHalted : 0;
-    frame.vehicles.push_back(v);
+    addVehicle(frame, net, road, lane, position, speed);
   };
   for (int i = 0; i < 30; ++i) add("n_in", 0, 900.f - 25.f * i, static_cast<float>(limit));
   for (std::size_t lane = 0; lane < 3; ++lane) {
