@@ -109,8 +109,9 @@ TEST(WholeScenario, SingaporeAvKeepsEveryInvariantAndServesEveryMode) {
 // The vehicle records are renumbered in track order now and then (engine/renumber.cpp), for the
 // memory's sake only: the state and every record of a run are the same whether it happens every
 // step, at the default period or never, with draws per vehicle (Krauss' dawdling, a camera's
-// misses and position errors), lane changes, and transit, fleet and priority vehicles, which keep
-// their records. A checkpoint taken after renumberings restores to the same continuation.
+// misses and position errors), lane changes, vehicles reported stuck, and transit, fleet and
+// priority vehicles, which keep their records. A checkpoint taken after renumberings restores to
+// the same continuation.
 TEST(WholeScenario, RenumberingTheVehicleRecordsChangesNoResult) {
   // grid_10x10 with its cars on Krauss' model, and a max-pressure policy that sees through cameras.
   const std::filesystem::path krauss =
@@ -124,6 +125,9 @@ TEST(WholeScenario, RenumberingTheVehicleRecordsChangesNoResult) {
       {"grid_10x10, Krauss, cameras",
        loadScenario(krauss, {"scenario.duration_s=400", "signals.policy=max_pressure", "sensing.model=camera"})},
       {"singapore_av", shipped("singapore_av", 600)},
+      // Vehicles halted 5 s at a red are reported stuck (a flag in the record) and wait on.
+      {"hangzhou_peak, stuck reports",
+       shipped("hangzhou_peak", 400, {"dynamics.gridlock_timeout_s=5", "dynamics.gridlock_action=wait"})},
   };
   std::filesystem::remove(krauss);
   for (const auto& [name, sc] : cases) {

@@ -807,7 +807,7 @@ void checkConsistent(const State& s) {
   for (std::size_t i = 0; i < s.vehicles.tripOf.size(); ++i) {
     if (s.vehicles.tripOf[i] == i) continue;
     const Vehicle& v = s.vehicles.hot[i];
-    if (i >= s.entry.nextTrip || s.vehicles.tripOf[i] >= s.entry.nextTrip || (v.flags & (kTransit | kFleet)) ||
+    if (i >= s.entry.nextTrip || s.vehicles.tripOf[i] >= s.entry.nextTrip || (v.flags & (engine::kTransit | engine::kFleet)) ||
         s.view.type(v).signalPriority != SignalPriority::None ||
         s.view.scenario->demand.trips[s.vehicles.tripOf[i]].type.index() != v.type)
       throw DecodeError("vehicle record " + std::to_string(i) + " holds a trip it cannot hold");
