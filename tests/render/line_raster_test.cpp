@@ -99,7 +99,9 @@ TEST(LineRaster, TheDrawnRectangleHoldsEveryPixelDrawnAndResetClearsThem) {
     const LineRaster::Box box = r.drawn();
     for (unsigned y = 0; y < r.heightPx(); ++y)
       for (unsigned x = 0; x < r.widthPx(); ++x)
-        if (!(r.at(x, y) == kNone)) EXPECT_TRUE(x >= box.x0 && x < box.x1 && y >= box.y0 && y < box.y1) << x << ", " << y;
+        if (!(r.at(x, y) == kNone)) {
+          EXPECT_TRUE(x >= box.x0 && x < box.x1 && y >= box.y0 && y < box.y1) << x << ", " << y;
+        }
   };
   r.line({10.0, 20.0}, {30.0, 25.0}, 2, kRed);
   const std::vector<LineSegment> blue{{{40.f, 5.f}, {40.f, 15.f}, kBlue}};
