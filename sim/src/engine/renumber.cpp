@@ -23,9 +23,9 @@ namespace {
 
 // Whether a vehicle's record may trade places. Transit, fleet and priority vehicles keep the record
 // of their trip's number, which the transit runs, the fleets and the signals hold (as do the stop
-// bays, where only they stand).
+// bays, where only they stand, off the occupant lists walked here).
 bool movable(const NetworkView& view, const Vehicle& v) {
-  return !(v.flags & (kTransit | kFleet | kInBay)) && view.type(v).signalPriority == SignalPriority::None;
+  return !(v.flags & (kTransit | kFleet)) && view.type(v).signalPriority == SignalPriority::None;
 }
 
 // Applies the renumbering to one per-record array: the record of `from[k]` moves to `to[k]`.
@@ -70,6 +70,19 @@ void renumberVehicles(const Executor& exec, const NetworkView& view, const SimCl
   std::vector<std::uint32_t> to = from;
   std::sort(to.begin(), to.end());
   if (from == to) return;
+  // The vehicle ids held between steps besides the occupant lists (the vehicle each one yields to,
+  // and what arbitration leaves for the next step) are held as trips while the records move, and
+  // turned back into records through recordOf afterwards.
+  const auto forEachHeldId = [&](auto&& f) {
+    for (const auto& occ : vehicles.occupants)
+      for (std::uint32_t id : occ) f(vehicles.hot[id].yieldTo);
+    for (std::uint32_t id : vehicles.inBay) f(vehicles.hot[id].yieldTo);
+    for (VehicleId& id : junctionWork.insideHeld) f(id);
+    for (VehicleId& id : junctionWork.firstGrant) f(id);
+  };
+  forEachHeldId([&](VehicleId& id) {
+    if (id.valid()) id = VehicleId(vehicles.tripOf[id.index()]);
+  });
   permute(vehicles.hot, from, to);
   permute(vehicles.cold, from, to);
   permute(vehicles.measures, from, to);
@@ -83,28 +96,15 @@ void renumberVehicles(const Executor& exec, const NetworkView& view, const SimCl
     permute(fleets.crossedLineS, from, to);
     permute(fleets.crossedInto, from, to);
   }
-  // Every id held between steps: the occupant lists, the vehicle each one yields to, and what
-  // arbitration leaves for the next step.
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> renamed(from.size());
-  for (std::size_t k = 0; k < from.size(); ++k) renamed[k] = {from[k], to[k]};
-  std::sort(renamed.begin(), renamed.end());
-  const auto rename = [&renamed](std::uint32_t id) {
-    const auto it = std::lower_bound(renamed.begin(), renamed.end(), std::pair{id, 0u});
-    return it != renamed.end() && it->first == id ? it->second : id;
-  };
-  const auto renameId = [&rename](VehicleId& id) {
-    if (id.valid()) id = VehicleId(rename(id.index()));
-  };
-  std::size_t k = 0;  // the occupants met in the same order as when `from` was made
+  // The occupant lists, met in the same order as when `from` was made.
+  std::size_t k = 0;
   forEachTrackByJunction(view, vehicles, [&](std::vector<std::uint32_t>& occ) {
     for (std::uint32_t& id : occ)
       if (k < from.size() && id == from[k]) id = to[k++];
   });
-  for (auto& occ : vehicles.occupants)
-    for (std::uint32_t id : occ) renameId(vehicles.hot[id].yieldTo);
-  for (std::uint32_t id : vehicles.inBay) renameId(vehicles.hot[id].yieldTo);
-  for (VehicleId& id : junctionWork.insideHeld) renameId(id);
-  for (VehicleId& id : junctionWork.firstGrant) renameId(id);
+  forEachHeldId([&](VehicleId& id) {
+    if (id.valid()) id = VehicleId(vehicles.recordOf[id.index()]);
+  });
 }
 
 }  // namespace traffic::engine
