@@ -150,7 +150,7 @@ void account(const NetworkView& view, const SimClock& clock, const TransitState&
   }
   s.stats.vehicleUpdates += inNetwork;
   s.stats.speedSumMps += speedSum;
-  std::sort(stuck.begin(), stuck.end(), [&](std::uint32_t a, std::uint32_t b) { return s.vehicles.tripOf[a] < s.vehicles.tripOf[b]; });
+  std::sort(stuck.begin(), stuck.end(), [&](std::uint32_t a, std::uint32_t b) { return s.vehicles.tripBefore(a, b); });
   for (std::uint32_t id : stuck) {
     Vehicle& v = s.vehicles.hot[id];
     ++s.stats.counts.gridlockReports;

@@ -66,7 +66,7 @@ bool claims(const PlanContext& s, std::uint32_t u, double uPosM, ConnectorId uCo
   if (theirs == SignalState::GreenProtected && mine != SignalState::GreenProtected && !clearing(cid, mine, posM)) return true;
   const double foeEta = timeToCover(uZoneM - uPosM, foe.speedMps, ft.accelMps2, s.view.desiredSpeedOn(ft, s.view.connectorTrack(uCon)));
   const double myEta = timeToCover(zoneM - posM, me.speedMps, mt.accelMps2, s.view.desiredSpeedOn(mt, s.view.connectorTrack(cid)));
-  return foeEta < myEta || (foeEta == myEta && s.vehicles.tripOf[u] < s.vehicles.tripOf[id]);
+  return foeEta < myEta || (foeEta == myEta && s.vehicles.tripBefore(u, id));
 }
 
 // Obstacles inside the junction box for vehicle `id` at `posM` along connector `cid` (negative:

@@ -221,6 +221,10 @@ struct Vehicles {
     if (i + 1 < route.size()) return route[i + 1];
     return std::nullopt;
   }
+  /// Whether vehicle record `a` holds an earlier trip than record `b`: the engine's order of
+  /// vehicles wherever one must come first (ties at junctions, the order of reports), which the
+  /// renumbering of records leaves alone.
+  [[nodiscard]] bool tripBefore(std::uint32_t a, std::uint32_t b) const { return tripOf[a] < tripOf[b]; }
   [[nodiscard]] bool onLastRoad(std::uint32_t vehicle) const {
     return hot[vehicle].routeIndex + 1 >= hot[vehicle].routeRoads;
   }
