@@ -213,7 +213,7 @@ struct JunctionArbiter {
   // Right of way from the map: the vehicle let through when every vehicle waiting at a line of
   // this junction (halted within kAtLineM, not granted) on a minor green gives way to another one
   // waiting, and nobody waiting could go. None otherwise.
-  VehicleId deadlockRelease(const Junction& j) const {
+  VehicleId deadlockRelease(JunctionId j) const {
     struct Waiting {
       std::uint32_t id;
       LaneId lane;
@@ -222,19 +222,17 @@ struct JunctionArbiter {
     };
     thread_local std::vector<Waiting> waiting;
     waiting.clear();
-    for (RoadId r : j.incoming) {
-      for (LaneId l : net.road(r).lanes) {
-        const TrackId track = s.view.laneTrack(l);
-        const auto u = frontAsking(track);
-        if (!u) continue;
-        const Vehicle& v = s.vehicles.hot[*u];
-        if ((v.flags & kGranted) || v.speedMps >= kHaltingSpeedMps || s.view.tracks[track].lengthM - v.posM > kAtLineM) continue;
-        const auto m = movementOf(*u);
-        if (!m) continue;
-        const SignalState light = s.signals.movementStates[m->index()];
-        if (light == SignalState::Red || light == SignalState::Yellow) continue;
-        waiting.push_back({*u, l, *m, light == SignalState::GreenPermissive});
-      }
+    for (LaneId l : s.view.incomingLanes(j)) {
+      const TrackId track = s.view.laneTrack(l);
+      const auto u = frontAsking(track);
+      if (!u) continue;
+      const Vehicle& v = s.vehicles.hot[*u];
+      if ((v.flags & kGranted) || v.speedMps >= kHaltingSpeedMps || s.view.tracks[track].lengthM - v.posM > kAtLineM) continue;
+      const auto m = movementOf(*u);
+      if (!m) continue;
+      const SignalState light = s.signals.movementStates[m->index()];
+      if (light == SignalState::Red || light == SignalState::Yellow) continue;
+      waiting.push_back({*u, l, *m, light == SignalState::GreenPermissive});
     }
     if (waiting.size() < 2) return {};
     for (const Waiting& w : waiting) {
@@ -253,42 +251,38 @@ struct JunctionArbiter {
   // At an all-way stop, the time each vehicle at the front of an incoming lane has spent at its
   // line (within kAtLineM, slower than kArrivedMps, not granted), counted for every lane before
   // anyone is let in so that no lane's count is a step behind another's.
-  void countTimeAtLines(const Junction& j) const {
+  void countTimeAtLines(JunctionId j) const {
     const auto dt = static_cast<float>(s.view.scenario->stepS);
-    for (RoadId r : j.incoming) {
-      for (LaneId l : net.road(r).lanes) {
-        const TrackId track = s.view.laneTrack(l);
-        const auto u = frontAsking(track);
-        if (!u) continue;
-        const Vehicle& v = s.vehicles.hot[*u];
-        if (!(v.flags & kGranted) && v.speedMps < kArrivedMps && s.view.tracks[track].lengthM - v.posM <= kAtLineM)
-          s.vehicles.cold[*u].atLineS += dt;
-      }
+    for (LaneId l : s.view.incomingLanes(j)) {
+      const TrackId track = s.view.laneTrack(l);
+      const auto u = frontAsking(track);
+      if (!u) continue;
+      const Vehicle& v = s.vehicles.hot[*u];
+      if (!(v.flags & kGranted) && v.speedMps < kArrivedMps && s.view.tracks[track].lengthM - v.posM <= kAtLineM)
+        s.vehicles.cold[*u].atLineS += dt;
     }
   }
 
   // Whether `vehicle` may enter an all-way stop now: nobody granted on a conflicting connector is
   // still before its line, and nobody at a line of a conflicting movement has waited there longer
   // (or as long, on a lane earlier in the junction's order).
-  bool allWayTurn(std::uint32_t vehicle, LaneId lane, MovementId movement, const Junction& j) const {
+  bool allWayTurn(std::uint32_t vehicle, LaneId lane, MovementId movement, JunctionId j) const {
     const float mine = s.vehicles.cold[vehicle].atLineS;
     bool earlierLane = true;  // lanes before ours in the junction's order
-    for (RoadId r : j.incoming) {
-      for (LaneId l : net.road(r).lanes) {
-        if (l == lane) {
-          earlierLane = false;
-          continue;
-        }
-        const TrackId track = s.view.laneTrack(l);
-        const auto u = frontAsking(track);
-        if (!u) continue;
-        const bool granted = s.vehicles.hot[*u].flags & kGranted;
-        const float theirs = s.vehicles.cold[*u].atLineS;
-        if (!granted && theirs == 0) continue;
-        const auto gm = movementOf(*u);
-        if (!gm || !conflictsWith(lane, movement, l, *gm, false)) continue;
-        if (granted || theirs > mine || (theirs == mine && earlierLane)) return false;
+    for (LaneId l : s.view.incomingLanes(j)) {
+      if (l == lane) {
+        earlierLane = false;
+        continue;
       }
+      const TrackId track = s.view.laneTrack(l);
+      const auto u = frontAsking(track);
+      if (!u) continue;
+      const bool granted = s.vehicles.hot[*u].flags & kGranted;
+      const float theirs = s.vehicles.cold[*u].atLineS;
+      if (!granted && theirs == 0) continue;
+      const auto gm = movementOf(*u);
+      if (!gm || !conflictsWith(lane, movement, l, *gm, false)) continue;
+      if (granted || theirs > mine || (theirs == mine && earlierLane)) return false;
     }
     return true;
   }
@@ -707,7 +701,7 @@ struct JunctionArbiter {
         // that stop while it pulls away); at an all-way stop, then its turn.
         if (grant && con.stopFirst && !wasGranted)
           grant = v.speedMps < kHaltingSpeedMps && dist <= kAtLineM &&
-                  (rightOfWay != RightOfWay::AllWayStop || allWayTurn(id, lane, con.movement, net.junction(con.junction)));
+                  (rightOfWay != RightOfWay::AllWayStop || allWayTurn(id, lane, con.movement, con.junction));
       }
       if (!grant) break;
       if (waitsInside && !held.valid()) held = VehicleId(id);
@@ -736,9 +730,8 @@ struct JunctionArbiter {
     // if it was idle then too, so it need not be arbitrated again (in a large network most
     // junctions are idle at any one step). Whether it was is scratch of this junction's own.
     const auto hasVehicles = [&] {  // on an incoming lane or in the box
-      for (RoadId r : j.incoming)
-        for (LaneId l : net.road(r).lanes)
-          if (!s.vehicles.occupants[s.view.laneTrack(l)].empty()) return true;
+      for (LaneId l : s.view.incomingLanes(jid))
+        if (!s.vehicles.occupants[s.view.laneTrack(l)].empty()) return true;
       for (ConnectorId c : j.connectors)
         if (!s.vehicles.occupants[s.view.connectorTrack(c)].empty()) return true;
       return false;
@@ -749,10 +742,9 @@ struct JunctionArbiter {
     wasIdle = idle ? 1 : 0;
     rightOfWay = j.rightOfWay;
     insideStops = s.view.insideStopsAt[jid.index()] != 0;
-    released = rightOfWay == RightOfWay::Priority || rightOfWay == RightOfWay::RightBeforeLeft ? deadlockRelease(j) : VehicleId();
-    if (rightOfWay == RightOfWay::AllWayStop) countTimeAtLines(j);
-    for (RoadId r : j.outgoing)
-      for (LaneId l : net.road(r).lanes) reservedM[s.view.laneTrack(l)] = 0;
+    released = rightOfWay == RightOfWay::Priority || rightOfWay == RightOfWay::RightBeforeLeft ? deadlockRelease(jid) : VehicleId();
+    if (rightOfWay == RightOfWay::AllWayStop) countTimeAtLines(jid);
+    for (LaneId l : s.view.outgoingLanes(jid)) reservedM[s.view.laneTrack(l)] = 0;
     for (ConnectorId c : j.connectors) {
       firstGrant[c] = {};
       const TrackId to = s.view.connectorExit[c];
@@ -764,16 +756,14 @@ struct JunctionArbiter {
     if (insideStops) holdInside(j, false);
     // (An empty lane has nothing to walk.)
     cursors.clear();
-    for (RoadId r : j.incoming)
-      for (LaneId l : net.road(r).lanes)
-        cursors.push_back(s.vehicles.occupants[s.view.laneTrack(l)].empty() ? 0u : static_cast<std::uint32_t>(walkLane(l, 0, true)));
+    for (LaneId l : s.view.incomingLanes(jid))
+      cursors.push_back(s.vehicles.occupants[s.view.laneTrack(l)].empty() ? 0u : static_cast<std::uint32_t>(walkLane(l, 0, true)));
     if (insideStops) holdInside(j, true);
     std::size_t k = 0;
-    for (RoadId r : j.incoming)
-      for (LaneId l : net.road(r).lanes) {
-        const std::size_t cursor = cursors[k++];
-        if (!s.vehicles.occupants[s.view.laneTrack(l)].empty()) walkLane(l, cursor, false);
-      }
+    for (LaneId l : s.view.incomingLanes(jid)) {
+      const std::size_t cursor = cursors[k++];
+      if (!s.vehicles.occupants[s.view.laneTrack(l)].empty()) walkLane(l, cursor, false);
+    }
   }
 };
 

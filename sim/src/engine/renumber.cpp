@@ -44,10 +44,9 @@ void permute(Array& records, const std::vector<std::uint32_t>& from, const std::
 template <class F>
 void forEachTrackByJunction(const NetworkView& view, Vehicles& vehicles, F&& f) {
   const RoadNetwork& net = *view.net;
-  for (const Junction& j : net.junctions()) {
-    for (RoadId r : j.incoming)
-      for (LaneId l : net.road(r).lanes) f(vehicles.occupants[view.laneTrack(l)]);
-    for (ConnectorId c : j.connectors) f(vehicles.occupants[view.connectorTrack(c)]);
+  for (std::size_t j = 0; j < net.junctions().size(); ++j) {
+    for (LaneId l : view.incomingLanes(JunctionId(j))) f(vehicles.occupants[view.laneTrack(l)]);
+    for (ConnectorId c : net.junctions()[j].connectors) f(vehicles.occupants[view.connectorTrack(c)]);
   }
 }
 

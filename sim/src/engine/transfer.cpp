@@ -38,41 +38,38 @@ void transferAtJunctions(const Executor& exec, const NetworkView& view, const Si
   }
   s.exec.forEach(active.size(), 8, [&](std::size_t a) {
     const std::size_t i = active[a];
-    const Junction& j = net.junction(JunctionId(i));
     std::uint32_t arrivals = 0;
     // 1. Incoming lanes: arrivals at the end of a route, or entry into the chosen connector.
-    for (RoadId r : j.incoming) {
-      for (LaneId l : net.road(r).lanes) {
-        const TrackId track = s.view.laneTrack(l);
-        auto& occ = s.vehicles.occupants[track];
-        const double laneLen = s.view.tracks[track].lengthM;
-        std::size_t leaving = 0;
-        while (leaving < occ.size()) {
-          const std::uint32_t id = occ[leaving];
-          Vehicle& v = s.vehicles.hot[id];
-          if (v.posM <= laneLen) break;
-          if (s.vehicles.onLastRoad(id)) {
-            v.flags &= ~(kInNetwork | kGranted);
-            v.track = {};
-            s.vehicles.cold[id].arriveS = arriveAt;
-            ++arrivals;
-          } else if ((v.flags & kGranted) && v.nextConnector.valid()) {
-            v.posM -= laneLen;
-            v.track = s.view.connectorTrack(v.nextConnector);
-            v.yieldTo = {};  // asked on the lane it leaves, in that lane's coordinates
-            v.flags &= ~kGranted;
-            v.nextConnector = {};
-            ++v.routeIndex;
-            s.vehicles.occupants[v.track].push_back(id);
-          } else {
-            // The move phase never lets an ungranted vehicle past the line; stay defensive.
-            v.posM = laneLen;
-            break;
-          }
-          ++leaving;
+    for (LaneId l : s.view.incomingLanes(JunctionId(i))) {
+      const TrackId track = s.view.laneTrack(l);
+      auto& occ = s.vehicles.occupants[track];
+      const double laneLen = s.view.tracks[track].lengthM;
+      std::size_t leaving = 0;
+      while (leaving < occ.size()) {
+        const std::uint32_t id = occ[leaving];
+        Vehicle& v = s.vehicles.hot[id];
+        if (v.posM <= laneLen) break;
+        if (s.vehicles.onLastRoad(id)) {
+          v.flags &= ~(kInNetwork | kGranted);
+          v.track = {};
+          s.vehicles.cold[id].arriveS = arriveAt;
+          ++arrivals;
+        } else if ((v.flags & kGranted) && v.nextConnector.valid()) {
+          v.posM -= laneLen;
+          v.track = s.view.connectorTrack(v.nextConnector);
+          v.yieldTo = {};  // asked on the lane it leaves, in that lane's coordinates
+          v.flags &= ~kGranted;
+          v.nextConnector = {};
+          ++v.routeIndex;
+          s.vehicles.occupants[v.track].push_back(id);
+        } else {
+          // The move phase never lets an ungranted vehicle past the line; stay defensive.
+          v.posM = laneLen;
+          break;
         }
-        occ.erase(occ.begin(), occ.begin() + static_cast<std::ptrdiff_t>(leaving));
+        ++leaving;
       }
+      occ.erase(occ.begin(), occ.begin() + static_cast<std::ptrdiff_t>(leaving));
     }
     s.junctionWork.arrivalsByJunction[i] = arrivals;
   });
@@ -105,7 +102,7 @@ void transferAtJunctions(const Executor& exec, const NetworkView& view, const Si
       const Vehicle& vb = s.vehicles.hot[b];
       if (va.track != vb.track) return va.track < vb.track;
       if (va.posM != vb.posM) return va.posM > vb.posM;
-      return s.vehicles.tripOf[a] < s.vehicles.tripOf[b];
+      return s.vehicles.tripBefore(a, b);
     });
     thread_local std::vector<std::uint32_t> heldBack;  // in connector order, front first
     heldBack.clear();

@@ -69,6 +69,16 @@ World::World(const Scenario& scenario, WorldOptions options) : m(std::make_uniqu
     s.view.laneConnectors.insert(s.view.laneConnectors.end(), l.outgoing.begin(), l.outgoing.end());
   }
   s.view.laneConnectorBegin.push_back(static_cast<std::uint32_t>(s.view.laneConnectors.size()));
+  const auto flattenLanes = [&](auto roadsOf, std::vector<std::uint32_t>& begin, std::vector<LaneId>& lanes) {
+    begin.reserve(net.junctions().size() + 1);
+    for (const Junction& j : net.junctions()) {
+      begin.push_back(static_cast<std::uint32_t>(lanes.size()));
+      for (RoadId r : roadsOf(j)) lanes.insert(lanes.end(), net.road(r).lanes.begin(), net.road(r).lanes.end());
+    }
+    begin.push_back(static_cast<std::uint32_t>(lanes.size()));
+  };
+  flattenLanes([](const Junction& j) -> const std::vector<RoadId>& { return j.incoming; }, s.view.junctionInBegin, s.view.junctionInLanes);
+  flattenLanes([](const Junction& j) -> const std::vector<RoadId>& { return j.outgoing; }, s.view.junctionOutBegin, s.view.junctionOutLanes);
   s.view.laneExitBegin.reserve(net.lanes().size() + 1);
   for (const Lane& l : net.lanes()) {
     s.view.laneExitBegin.push_back(static_cast<std::uint32_t>(s.view.laneExitRoads.size()));
