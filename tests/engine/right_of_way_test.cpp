@@ -298,5 +298,42 @@ TEST(RightOfWay, ALeftTurnerWaitsInsideTheJunctionAndLeavesAtTheGap) {
   EXPECT_EQ(steady.arrived, 62u);
 }
 
+// A stream through a road shorter than two cars at a protected green. short_lane_green.net.xml:
+// twelve cars, one every 2 s, on the 97 m AJ, then the 10 m JK and the light K (red for 30 s,
+// then green) onto the 200 m KC. SUMO's drivers count a leader's room as free unless a vehicle
+// ahead has to wait at its link: on the green the queue drives through JK as through one road,
+// a car entering J's box while the one ahead is still on JK. Counting only JK's own room, each car
+// would wait at J's line until JK was nearly empty and start from rest: one car every 4 s or
+// more. On the red, the car standing on JK must wait at its link, so nobody is let into J's box
+// behind it (nobody halts there).
+TEST(RightOfWay, AQueueStreamsThroughAShortRoadAtAGreen) {
+  const std::filesystem::path data = std::filesystem::path(TRAFFIC_SOURCE_DIR) / "tests/data/sumo";
+  auto net = std::make_shared<const RoadNetwork>(loadSumoNetwork(data / "short_lane_green.net.xml").network);
+  Trips trips;
+  for (int k = 0; k < 12; ++k) trips.push_back({2.0 * k, {"AJ", "JK", "KC"}});
+  Scenario sc = testing::makeScenario(net, trips, testing::standardCar());
+  sc.durationS = 150;
+  const JunctionId j = *net->findJunction("J");
+  const RoadId exit = *net->findRoad("KC");
+  World world(sc, WorldOptions{.threads = 1, .validate = true});
+  std::size_t haltedInJ = 0;
+  std::vector<double> onExitS(trips.size(), -1);
+  while (!world.finished()) {
+    world.step();
+    for (const VehicleView& v : world.snapshot().vehicles) {
+      if (v.onConnector) {
+        if (net->connector(v.connector).junction == j && v.speedMps < 0.1) ++haltedInJ;
+      } else if (net->lane(v.lane).road == exit && onExitS[v.id.value] < 0) {
+        onExitS[v.id.value] = world.timeS();
+      }
+    }
+  }
+  EXPECT_EQ(haltedInJ, 0u);
+  ASSERT_EQ(world.summary(0).vehicles.arrived, 12u);
+  const auto [first, last] = std::minmax_element(onExitS.begin(), onExitS.end());
+  EXPECT_GE(*first, 30.0);  // not before the green
+  EXPECT_LT(*last - *first, 30.0);  // eleven headways of under 2.7 s on average
+}
+
 }  // namespace
 }  // namespace traffic

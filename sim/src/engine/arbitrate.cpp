@@ -421,14 +421,15 @@ struct JunctionArbiter {
   // Room for `vehicle` through a short exit lane `to` (track), or -infinity where that does not
   // apply. A lane shorter than two vehicles with their gaps (SUMO maps have edges of a few metres
   // between two junctions) would otherwise take one vehicle at a time: any vehicle on it, moving or
-  // not, leaves it less room than a whole vehicle. Where the vehicle's turn at its end is the major
-  // road of a junction without signals (a light could turn red while the vehicle is in the box
-  // behind) and everyone on the lane drives on to the same road, the room that counts is on the
-  // lane after it: its room, less what the vehicles on the short lane, in the boxes towards either
-  // lane and granted into the short lane already take. SUMO likewise counts the free space along a
-  // vehicle's next lanes before it enters a junction. Everything read here is fixed during this
-  // phase (occupants, speeds, routes, lane rooms, signal states), so the result does not depend on
-  // the order in which junctions are arbitrated.
+  // not, leaves it less room than a whole vehicle, and each vehicle let in then starts from rest.
+  // Where the vehicle's turn at the lane's end is a protected green (the major road of a junction
+  // without signals, or a light's protected green) and everyone on the lane drives on to the same
+  // road without standing, the room that counts is the free space along the vehicle's next lanes
+  // up to the first vehicle that will wait at its link (roomAlong), less what the vehicles on the
+  // short lane and those granted or driving into it already take. SUMO's drivers likewise count a
+  // leader's space as free unless a vehicle ahead has to wait at its link. Everything read here is
+  // fixed during this phase (occupants, speeds, routes, lane rooms, signal states), so the result
+  // does not depend on the order in which junctions are arbitrated.
   double passThroughRoom(std::uint32_t vehicle, TrackId to, double share) const {
     if (s.view.tracks[to].lengthM >= 2.0 * share) return -kInfinity;
     const auto& route = s.vehicles.routes[vehicle];
@@ -450,18 +451,60 @@ struct JunctionArbiter {
     // Nor while a vehicle beside must change into it (mergeWait): a stream passing through would
     // never leave it a gap.
     if (s.junctionWork.mergeWaitM[to] > 0) return -kInfinity;
+    const double room = roomAlong(route, ri + 2, s.view.tracks[to].lane, share + onTo, kPassThroughLanes);
+    return room == -kInfinity ? room : room - onTo;
+  }
+
+  // How many lanes beyond a short exit lane passThroughRoom looks along a route.
+  static constexpr int kPassThroughLanes = 4;
+
+  // The free space from the end of `lane` along the route from its road `route[k]` on, through the
+  // lanes its protected greens lead to (the best of them where several do), up to the first
+  // vehicle that will wait at its link; -infinity where no turn onto route[k] is a protected green
+  // (the vehicle would wait at that link itself). A lane whose vehicles all move on through a
+  // protected green counts whole (they will have left it), and the walk goes on to the next lane
+  // until `needM` is found or `lanes` lanes are walked; any other lane counts the room behind its
+  // queue (laneRoomM) and ends the walk. Vehicles in the boxes towards a lane take their share of
+  // it.
+  double roomAlong(std::span<const RoadId> route, std::size_t k, LaneId lane, double needM, int lanes) const {
     double best = -kInfinity;
-    for (ConnectorId c : s.view.outgoing(s.view.tracks[to].lane)) {
-      if (s.view.connectorToRoad[c] != afterNext) continue;
+    for (ConnectorId c : s.view.outgoing(lane)) {
+      if (s.view.connectorToRoad[c] != route[k]) continue;
       const Connector& con = net.connector(c);
-      if (net.junction(con.junction).program || s.signals.movementStates[con.movement.index()] != SignalState::GreenProtected) continue;
+      if (s.signals.movementStates[con.movement.index()] != SignalState::GreenProtected) continue;
       const TrackId d = s.view.laneTrack(con.to);
-      double room = s.junctionWork.laneRoomM[d];
+      double boxes = 0;
       for (ConnectorId f : s.view.feeders[d])
-        for (std::uint32_t u : s.vehicles.occupants[s.view.connectorTrack(f)]) room -= entryShareM(s.view, s.view.type(s.vehicles.hot[u]));
+        for (std::uint32_t u : s.vehicles.occupants[s.view.connectorTrack(f)]) boxes += entryShareM(s.view, s.view.type(s.vehicles.hot[u]));
+      double room = s.junctionWork.laneRoomM[d] - boxes;
+      if (allPassOn(d)) {
+        room = s.view.tracks[d].lengthM - boxes;
+        if (room < needM && lanes > 1 && k + 1 < route.size()) {
+          const double beyond = roomAlong(route, k + 1, con.to, needM - room, lanes - 1);
+          if (beyond > 0) room += beyond;
+        }
+      }
       best = std::max(best, room);
     }
-    return best == -kInfinity ? best : best - onTo;
+    return best;
+  }
+
+  // Whether every vehicle on lane `track` moves and will not wait at its link: it leaves the
+  // network at the lane's end, or a protected green leads from the lane onto its next road. (A
+  // minor link, a permissive green, counts as a wait whether or not its gap will come: whether it
+  // comes is decided by the junction at the lane's end during this same phase.)
+  bool allPassOn(TrackId track) const {
+    for (std::uint32_t u : s.vehicles.occupants[track]) {
+      if (s.vehicles.hot[u].speedMps < kHaltingSpeedMps) return false;
+      if (s.vehicles.onLastRoad(u)) continue;
+      const RoadId next = *s.vehicles.nextRoad(u);
+      bool goes = false;
+      for (ConnectorId c : s.view.outgoing(s.view.tracks[track].lane))
+        goes = goes || (s.view.connectorToRoad[c] == next &&
+                        s.signals.movementStates[net.connector(c).movement.index()] == SignalState::GreenProtected);
+      if (!goes) return false;
+    }
+    return true;
   }
 
   ConnectorId chooseConnector(std::uint32_t vehicle, LaneId lane, RoadId next) const {

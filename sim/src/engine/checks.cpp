@@ -243,8 +243,8 @@ std::string World::checkInvariants() const {
         const Vehicle& v = s.vehicles.hot[u];
         const VehicleType& t = s.view.type(v);
         // Not behind an exit lane shorter than two vehicles and their gaps: arbitration counts the
-        // room on the lane after it (arbitrate.cpp, passThroughRoom), and the junction at its far
-        // end may hold its vehicles after this one was let in, as SUMO's may. Such halts are
+        // room along the lanes after it (arbitrate.cpp, passThroughRoom), and the junction at its
+        // far end may hold its vehicles after this one was let in, as SUMO's may. Such halts are
         // counted with every other halt in a box (halted_in_box).
         if (s.view.tracks[s.view.laneTrack(conA.to)].lengthM < 2.0 * entryShareM(s.view, t)) continue;
         // Nor at or behind the waiting position of a turner the map lets wait inside the junction
