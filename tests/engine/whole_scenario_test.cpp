@@ -136,7 +136,7 @@ TEST(WholeScenario, RenumberingTheVehicleRecordsChangesNoResult) {
     std::vector<std::vector<TripRecord>> records;
     std::vector<double> meanTravelTimes;
     for (double every : {0.0, 1.0, 20.0}) {
-      World world(sc, WorldOptions{.threads = 1, .renumberEveryS = every});
+      World world(sc, WorldOptions{.threads = 1, .renumberEveryS = every, .minVehiclesForRenumbering = 0});
       std::vector<std::uint64_t> h;
       while (!world.finished()) {
         world.step();
@@ -166,9 +166,9 @@ TEST(WholeScenario, RenumberingTheVehicleRecordsChangesNoResult) {
       EXPECT_EQ(meanTravelTimes[k], meanTravelTimes[0]);
     }
     // A checkpoint after renumberings: the restored world goes on exactly as the original.
-    World original(sc, WorldOptions{.threads = 1, .renumberEveryS = 1});
+    World original(sc, WorldOptions{.threads = 1, .renumberEveryS = 1, .minVehiclesForRenumbering = 0});
     for (int i = 0; i < 250; ++i) original.step();
-    World restored(sc, WorldOptions{.threads = 1, .renumberEveryS = 1});
+    World restored(sc, WorldOptions{.threads = 1, .renumberEveryS = 1, .minVehiclesForRenumbering = 0});
     restored.restore(original.checkpoint());
     while (!original.finished()) {
       original.step();

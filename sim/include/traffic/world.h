@@ -43,6 +43,11 @@ struct WorldOptions {
   /// measured: bench/README.md, "Vehicle records in junction order"); 0 never renumbers. It changes
   /// no result, only the speed: tests vary it to show that.
   double renumberEveryS = 20;
+  /// Vehicles in the network below which the renumbering is skipped: then the records a step reads
+  /// stay in the cache in any order, and renumbering only costs (on jinan_real, up to 981
+  /// vehicles, 2.8% of the step's time; on grid_10x10, up to 8,541, it gains about a tenth:
+  /// bench/README.md). Tests lower it to 0 to renumber small worlds.
+  std::size_t minVehiclesForRenumbering = 4000;
 };
 
 /// Wall time spent in each phase, summed over steps, in seconds.

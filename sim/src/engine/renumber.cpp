@@ -52,13 +52,13 @@ void forEachTrackByJunction(const NetworkView& view, Vehicles& vehicles, F&& f) 
 
 }  // namespace
 
-void renumberVehicles(const Executor& exec, const NetworkView& view, const SimClock& clock, Vehicles& vehicles,
-                      JunctionWork& junctionWork, FleetState& fleets) {
+void renumberVehicles(const Executor& exec, const NetworkView& view, const SimClock& clock, std::uint64_t running,
+                      Vehicles& vehicles, JunctionWork& junctionWork, FleetState& fleets) {
   // Counted in steps, so that it falls on the same steps in a restored world.
   const double everyS = exec.options.renumberEveryS;
   if (!(everyS > 0)) return;
   const auto period = static_cast<std::uint64_t>(std::clamp(std::round(everyS / clock.dtS), 1.0, 1e15));
-  if (clock.steps == 0 || clock.steps % period != 0) return;
+  if (clock.steps == 0 || clock.steps % period != 0 || running < exec.options.minVehiclesForRenumbering) return;
   // The movable vehicles in that order (`from`), and the same records in ascending order (`to`):
   // the k-th vehicle met takes the k-th smallest of their numbers.
   std::vector<std::uint32_t> from;

@@ -126,9 +126,10 @@ void serveFleets(const NetworkView& view, const SimClock& clock, const Signals& 
 void transferAtJunctions(const Executor& exec, const NetworkView& view, const SimClock& clock, Vehicles& vehicles, JunctionWork& junctionWork);
 void account(const NetworkView& view, const SimClock& clock, const TransitState& transit, const FleetState& fleets, Vehicles& vehicles, JunctionWork& junctionWork, RoadWork& roadWork, Statistics& stats);
 /// Every so often, renumbers the records of the vehicles in the network junction by junction,
-/// lane by lane (renumber.cpp), at the end of a step.
-void renumberVehicles(const Executor& exec, const NetworkView& view, const SimClock& clock, Vehicles& vehicles,
-                      JunctionWork& junctionWork, FleetState& fleets);
+/// lane by lane (renumber.cpp), at the end of a step, when there are at least
+/// WorldOptions::minVehiclesForRenumbering of them (`running`).
+void renumberVehicles(const Executor& exec, const NetworkView& view, const SimClock& clock, std::uint64_t running,
+                      Vehicles& vehicles, JunctionWork& junctionWork, FleetState& fleets);
 
 // Set-up, at construction.
 /// Allocates the lane sensors when the policy observes traffic.

@@ -214,7 +214,7 @@ void World::step() {
     timed(p.transfer, [&] { transferAtJunctions(exec, view, clock, s.vehicles, s.junctionWork); });
     timed(p.account, [&] {
       account(view, clock, s.transit, s.fleets, s.vehicles, s.junctionWork, s.roadWork, s.stats);
-      renumberVehicles(exec, view, clock, s.vehicles, s.junctionWork, s.fleets);
+      renumberVehicles(exec, view, clock, s.stats.counts.running, s.vehicles, s.junctionWork, s.fleets);
     });
   };
   if (s.exec.parallel) s.exec.arena->execute(body);
