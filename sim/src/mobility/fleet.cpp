@@ -466,7 +466,9 @@ void replan(const FleetContext& s, std::uint32_t fleet, double nowS) {
 }
 
 // Observed speeds: what the move phase saw on each road's general-traffic lanes this step, added
-// to sums that fade with kSpeedMemoryS.
+// to sums that fade with kSpeedMemoryS. The move phase writes the tallies of the tracks with
+// vehicles only (Vehicles::activeTracks, found by the plan phase this step, ascending: lanes
+// first), so only those are read.
 void observeSpeeds(const FleetContext& s) {
   const RoadNetwork& net = *s.view.net;
   const double fade = std::exp(-s.clock.dtS / kSpeedMemoryS);
@@ -474,9 +476,10 @@ void observeSpeeds(const FleetContext& s) {
     s.fleets.roadSpeedSum[r] *= fade;
     s.fleets.roadVehicleS[r] *= fade;
   }
-  for (std::uint32_t t = 0; t < s.view.laneCount; ++t) {
-    const TrackTally& tally = s.vehicles.tallies[TrackId(t)];
-    const Track& track = s.view.tracks[TrackId(t)];
+  for (const TrackId t : s.vehicles.activeTracks) {
+    if (!s.view.isLaneTrack(t)) break;
+    const TrackTally& tally = s.vehicles.tallies[t];
+    const Track& track = s.view.tracks[t];
     if (tally.vehicles == 0 || !track.allowed.allows(VehicleClass::Car)) continue;  // bus and bike lanes aside
     const std::size_t road = net.lane(track.lane).road.index();
     s.fleets.roadSpeedSum[road] += tally.speedSumMps * s.clock.dtS;
@@ -559,14 +562,16 @@ void estimateRoadTimes(const FleetContext& s, double nowS) {
 // own desired speed, to the delays of the movement it leaves by. Left out: transit vehicles (their
 // stops are no delay of the road), fleet vehicles on a road where they stopped or parked, bikes
 // (they keep to the side), the first road of a trip (it entered somewhere along it) and a vehicle
-// once teleported. Looks at the front of every lane only: a constant per lane and per exit,
-// whatever the number of vehicles.
+// once teleported. Looks at the front of the lanes with vehicles only (Vehicles::activeTracks, as
+// the plan phase found them this step: a lane a vehicle has since entered from a stop bay has
+// none past its end), a constant per lane and per exit, whatever the number of vehicles.
 void observeExits(const FleetContext& s) {
   const RoadNetwork& net = *s.view.net;
   const double atS = s.clock.nowS + s.clock.dtS;
-  for (std::uint32_t t = 0; t < s.view.laneCount; ++t) {
-    const Track& track = s.view.tracks[TrackId(t)];
-    for (std::uint32_t id : s.vehicles.occupants[TrackId(t)]) {
+  for (const TrackId t : s.vehicles.activeTracks) {
+    if (!s.view.isLaneTrack(t)) break;
+    const Track& track = s.view.tracks[t];
+    for (std::uint32_t id : s.vehicles.occupants[t]) {
       const Vehicle& v = s.vehicles.hot[id];
       if (v.posM <= track.lengthM) break;
       if (s.vehicles.onLastRoad(id)) continue;  // arrives
