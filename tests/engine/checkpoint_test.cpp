@@ -232,6 +232,56 @@ TEST(Checkpoint, TruncatedOrCorruptedIsAnErrorAndChangesNothing) {
   EXPECT_EQ(target.stateHash(), w.stateHash());
 }
 
+// A checkpoint whose checksum is right but whose vehicle record says it serves a transit line or a
+// fleet that its trip does not belong to is refused: the stops and the dispatcher would index
+// their tables by it (found by the checkpoint fuzzer). The flags byte of record 0 is found from the
+// format (checkpoint.cpp, encode): the 52-byte header, the clock section (25 bytes), the vehicles
+// section's tag, record count and trips, then per record 44 bytes of numbers, three ids, the route
+// index and the type (LEB128 varints), the flags.
+TEST(Checkpoint, RefusesAnOrdinaryVehicleMarkedAsTransitOrFleet) {
+  const Scenario sc = shipped("hangzhou_real", 300);
+  World w(sc, withThreads(1));
+  for (int i = 0; i < 60; ++i) w.step();
+  const std::vector<std::uint8_t> bytes = w.checkpoint();
+  const auto skipVarint = [&](std::size_t at) {
+    while (bytes.at(at) & 0x80) ++at;
+    return at + 1;
+  };
+  std::size_t at = 52 + 25 + 1;
+  at = skipVarint(at);  // the number of records
+  std::uint64_t count = 0;  // of the records' trips, listed next
+  for (int shift = 0;; shift += 7) {
+    count |= std::uint64_t{bytes.at(at) & 0x7Fu} << shift;
+    if (!(bytes.at(at++) & 0x80)) break;
+  }
+  for (std::uint64_t k = 0; k < count; ++k) at = skipVarint(at);
+  at += 44;
+  for (int field = 0; field < 5; ++field) at = skipVarint(at);  // track, next connector, yield-to, route index, type
+  const auto sealed = [&](std::uint8_t flags) {
+    std::vector<std::uint8_t> out = bytes;
+    out.at(at) = flags;
+    std::uint64_t h = 0xCBF29CE484222325ull;  // FNV-1a over the payload, as the format's checksum
+    for (std::size_t i = 52; i < out.size(); ++i) {
+      h ^= out[i];
+      h *= 0x100000001B3ull;
+    }
+    for (int i = 0; i < 8; ++i) out[44 + i] = static_cast<std::uint8_t>(h >> (8 * i));
+    return out;
+  };
+  World target(sc, withThreads(1));
+  target.restore(sealed(bytes.at(at)));  // the same byte back: accepted
+  EXPECT_EQ(target.stateHash(), w.stateHash());
+  for (std::uint8_t mark : {std::uint8_t{1u << 4}, std::uint8_t{1u << 7}}) {  // transit, fleet (engine/vehicles.h)
+    try {
+      target.restore(sealed(static_cast<std::uint8_t>(bytes.at(at) | mark)));
+      ADD_FAILURE() << "a vehicle marked " << int(mark) << " was accepted";
+    } catch (const LoadError& e) {
+      EXPECT_NE(std::string(e.what()).find("serving transit or a fleet"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_EQ(target.stateHash(), w.stateHash());
+}
+
 TEST(Checkpoint, FilesAreWrittenAtomicallyAndNeverReplacedUnasked) {
   const Scenario sc = shipped("hangzhou_real", 300);
   World w(sc, withThreads(1));

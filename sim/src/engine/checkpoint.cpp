@@ -802,6 +802,15 @@ void checkConsistent(const State& s) {
     if ((v.flags & kInNetwork) && v.routeIndex >= s.vehicles.routes[i].size())
       throw DecodeError("vehicle " + std::to_string(i) + " is past the end of its route");
   }
+  // A record serves a transit line or a fleet (its stops, bays and dispatcher, which index their own
+  // tables by it) exactly when its trip is a transit run's or a fleet vehicle's.
+  const auto& trips = s.view.scenario->demand.trips;
+  for (std::size_t i = 0; i < s.vehicles.hot.size(); ++i) {
+    const Trip& trip = trips[s.vehicles.tripOf[i]];
+    const std::uint8_t flags = s.vehicles.hot[i].flags;
+    if (((flags & engine::kTransit) != 0) != (trip.line != UINT32_MAX) || ((flags & engine::kFleet) != 0) != (trip.fleet != UINT32_MAX))
+      throw DecodeError("vehicle " + std::to_string(i) + " is marked as serving transit or a fleet against its trip");
+  }
   // Only ordinary vehicles that have departed trade records (renumber.cpp); the transit runs, the
   // fleets, the signals' priority list and the entry queues index the others by trip.
   for (std::size_t i = 0; i < s.vehicles.tripOf.size(); ++i) {
