@@ -248,14 +248,14 @@ std::pair<double, double> shortLaneTurnAhead(const PlanContext& s, const Vehicle
     distM += s.view.tracks[s.view.connectorTrack(con)].lengthM;
     ++turnIndex;
   }
-  const auto route = s.vehicles.routes[id];
-  if (turnIndex + 1 >= route.size()) return none;
+  if (turnIndex + 1u >= v.routeRoads) return none;
   const LaneId lane = net.connector(con).to;
   const double laneM = s.view.tracks[s.view.laneTrack(lane)].lengthM;
   const VehicleType& t = s.view.type(v);
   if (laneM * 2.0 * t.comfortDecelMps2 >= v.speedMps * v.speedMps) return none;  // room to stop on it, whatever the turn
   // The turn may start from another lane of that road (the vehicle changes lanes on it to reach
   // the turn), so every lane's connectors onto the next road count.
+  const auto route = s.vehicles.routes[id];
   double vTurn = kInfinity;
   for (LaneId l : net.road(net.lane(lane).road).lanes)
     for (ConnectorId c : s.view.outgoing(l))
@@ -277,13 +277,25 @@ void planMotion(const Executor& exec, const NetworkView& view, const SimClock& c
     const std::size_t track = active[i].index();
     const auto& occ = s.vehicles.occupants[track];
     if (i + 1 < active.size()) s.vehicles.prefetch(s.vehicles.occupants[active[i + 1]]);  // the next track's
+    // What stays the same along the track, read once: the loop's stores to the vehicles' doubles
+    // would otherwise make the compiler read the track's again for every vehicle.
+    const Track& here = s.view.tracks[TrackId(track)];
+    const double trackLengthM = here.lengthM;
+    const bool onConnector = here.isConnector();
+    // The desired speed here, by type: a track's vehicles are mostly of one type.
+    std::uint32_t v0Type = ~0u;
+    double v0OfType = 0;
     for (std::size_t k = 0; k < occ.size(); ++k) {
       Vehicle& v = s.vehicles.hot[occ[k]];
       const VehicleType& t = s.view.type(v);
       // The parameters in use: the type's own, or with its cooperative headway behind another
       // cooperative vehicle (the IDM family; the CACC model uses that headway itself).
       const VehicleType* model = &t;
-      const double v0 = s.view.desiredSpeedOn(v, TrackId(track));
+      if (v.type != v0Type) {
+        v0Type = v.type;
+        v0OfType = s.view.desiredSpeedOn(t, TrackId(track));
+      }
+      const double v0 = v0OfType;
       double advice = kInfinity;  // signal-aware vehicles: the speed to arrive on green
       Ahead a;
       // A cooperative leader's acceleration reaches its follower by radio. Only a leader on the
@@ -299,8 +311,8 @@ void planMotion(const Executor& exec, const NetworkView& view, const SimClock& c
           leaderAccel = leader.accelMps2;
           if (t.carFollowing != CarFollowingModel::Cacc) model = &s.view.platoonTypes[v.type];
         }
-        if (s.view.tracks[TrackId(track)].isConnector()) {
-          const Ahead box = inBox(s, occ[k], s.view.tracks[TrackId(track)].connector, v.posM, a);
+        if (onConnector) {
+          const Ahead box = inBox(s, occ[k], here.connector, v.posM, a);
           if (box.gapM < a.gapM) {  // something in the box is nearer than the leader
             a = box;
             leaderCooperative = false;
@@ -375,7 +387,7 @@ void planMotion(const Executor& exec, const NetworkView& view, const SimClock& c
       double v0Step = v0;
       if (const TrackId next = nextTrackOf(s, v, track); next.valid()) {
         if (const double vNext = s.view.desiredSpeedOn(v, next); vNext < v0) {
-          const double toEnd = s.view.tracks[track].lengthM - v.posM;
+          const double toEnd = trackLengthM - v.posM;
           if (vNext < v.speedMps) {
             const double needed = (vNext * vNext - v.speedMps * v.speedMps) / (2.0 * std::max(toEnd, 1.0));
             v.accelMps2 = std::min(v.accelMps2, std::max(needed, -t.maxDecelMps2));

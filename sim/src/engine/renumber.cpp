@@ -66,8 +66,16 @@ void renumberVehicles(const Executor& exec, const NetworkView& view, const SimCl
     for (std::uint32_t id : occ)
       if (movable(view, vehicles.hot[id])) from.push_back(id);
   });
-  std::vector<std::uint32_t> to = from;
-  std::sort(to.begin(), to.end());
+  // Marked and read back in order rather than sorted: a pass over one bit per record costs less
+  // than sorting the ids of the vehicles in the network.
+  std::vector<std::uint32_t> to;
+  to.reserve(from.size());
+  {
+    std::vector<bool> taken(vehicles.hot.size());
+    for (std::uint32_t id : from) taken[id] = true;
+    for (std::size_t id = 0; id < taken.size(); ++id)
+      if (taken[id]) to.push_back(static_cast<std::uint32_t>(id));
+  }
   if (from == to) return;
   // The vehicle ids held between steps besides the occupant lists (the vehicle each one yields to,
   // and what arbitration leaves for the next step) are held as trips while the records move, and
