@@ -123,6 +123,27 @@ TEST(SumoStops, StopsOnAGivenRouteMustLieOnIt) {
   }
 }
 
+TEST(SumoStops, AStopBehindTheLastOnItsRoadIsReachedByGoingRound) {
+  // short_lane_loop.net.xml: JK -> KJ -> JK is the only way round. The second stop lies on JK
+  // behind the first, so the route goes round the loop to reach it, as SUMO routes it.
+  Loaded l{loadSumoNetwork(kData / "short_lane_loop.net.xml"), {}, {}, {}};
+  loadSumoAdditionalDemandText(R"(<additional>
+      <busStop id="ahead" lane="JK_1" endPos="9"/><busStop id="behind" lane="JK_1" endPos="4"/>
+    </additional>)",
+                               "loop.add.xml", l.net.network, l.types, l.demand, l.transit);
+  loadSumoRoutesText(R"(<routes><trip id="round" depart="0">
+      <stop busStop="ahead" duration="5"/><stop busStop="behind" duration="5"/>
+    </trip></routes>)",
+                     "loop.rou.xml", l.net.network, l.types, l.demand, {}, {}, &l.transit);
+  const Trip* round = tripNamed(l.demand, "round");
+  ASSERT_NE(round, nullptr);
+  std::vector<std::string> roads;
+  for (RoadId r : l.demand.routes.route(round->route)) roads.push_back(l.net.network.road(r).name);
+  EXPECT_EQ(roads, (std::vector<std::string>{"JK", "KJ", "JK"}));
+  ASSERT_EQ(l.transit.lines.size(), 1u);
+  EXPECT_EQ(l.transit.lines[0].stopRoute, (std::vector<std::uint16_t>{0, 2}));
+}
+
 TEST(SumoStops, ABusStopOnALaneTheNetworkLacksIsAnError) {
   const SumoNetwork net = loadSumoNetwork(kData / "cross_tls.net.xml");
   // SC_0 is a sidewalk (left out of trafficsim's network), XY_0 no lane at all.
