@@ -1,6 +1,7 @@
 // libFuzzer harness for the SUMO readers (sim/src/io/sumo/): the input is read as a network
 // (.net.xml) and, against the fixed network tests/data/sumo/cross_tls.net.xml, as a route file
-// (.rou.xml). Both must succeed or throw LoadError. The bytes are parsed in memory through the
+// (.rou.xml), and as an additional file followed by a route file with transit (bus stops and
+// vehicles that stop at them). Each must succeed or throw LoadError. The bytes are parsed in memory through the
 // readers' text entry points (the file entry points add only the regular-file check and the size
 // cap, tested in tests/io/sumo/). Seeds: tests/data/sumo/ (networks, routes, an additional file,
 // the bad files of the tests).
@@ -33,6 +34,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::vector<traffic::VehicleType> types;
     traffic::Demand demand;
     traffic::loadSumoRoutesText(text, "input.rou.xml", cross.network, types, demand, options, limits);
+  } catch (const traffic::LoadError&) {
+  }
+  // As an additional file with its bus stops, then as a route file whose vehicles may stop at them.
+  try {
+    std::vector<traffic::VehicleType> types;
+    traffic::Demand demand;
+    traffic::Transit transit;
+    (void)traffic::loadSumoAdditionalDemandText(text, "input.add.xml", cross.network, types, demand, transit, options, limits);
+    traffic::loadSumoRoutesText(text, "input.rou.xml", cross.network, types, demand, options, limits, &transit);
   } catch (const traffic::LoadError&) {
   }
   return 0;

@@ -72,6 +72,9 @@ struct TransitLine {
   /// has signal_priority = "transit"). Negative: always ask.
   double priorityWhenLateS = 60;
   bool skipEmptyStops = false;  ///< pass a stop where nobody boards or alights
+  /// Per stop position, the least time a run stands there whoever boards (a SUMO vehicle's stop
+  /// `duration`); empty: the doors and passengers alone decide the dwell.
+  std::vector<double> standS;
 };
 
 struct Passenger {

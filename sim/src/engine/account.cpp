@@ -145,7 +145,7 @@ void account(const NetworkView& view, const SimClock& clock, const TransitState&
     if (!tally.stuck) continue;
     for (std::uint32_t id : s.vehicles.occupants[t]) {
       const Vehicle& v = s.vehicles.hot[id];
-      if (v.haltedS >= s.view.scenario->gridlockTimeoutS && !(v.flags & kStuckReported)) stuck.push_back(id);
+      if (v.haltedS >= s.view.scenario->gridlockTimeoutS && !(v.flags & (kStuckReported | kDwelling))) stuck.push_back(id);
     }
   }
   s.stats.vehicleUpdates += inNetwork;

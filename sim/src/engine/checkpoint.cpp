@@ -885,6 +885,7 @@ std::uint64_t scenarioFingerprint(const Scenario& sc) {
   for (const TransitLine& l : sc.transit.lines) {  // the rules a resumed run must keep
     num(static_cast<unsigned>(l.holding) | (static_cast<unsigned>(l.fare) << 2) | (unsigned{l.doors} << 4));
     real(l.holdingHeadwayRatio);
+    for (double stand : l.standS) real(stand);  // none for lines of a scenario file
   }
   num(sc.transit.passengers.size());
   for (const Passenger& p : sc.transit.passengers) real(p.arriveS);

@@ -91,8 +91,10 @@ void moveVehicles(const Executor& exec, const NetworkView& view, const SimClock&
         }
         v.flags |= kHalted;
         v.haltedS += static_cast<float>(dt);
-        // (A moving vehicle is not stuck: the gridlock timeout is positive, checked when read.)
-        tally.stuck = tally.stuck || (v.haltedS >= stuckAfterS && !(v.flags & kStuckReported));
+        // (A moving vehicle is not stuck: the gridlock timeout is positive, checked when read. Nor
+        // is one standing at its stop: SUMO does not teleport a stopped vehicle either, and a SUMO
+        // stop may last the whole run.)
+        tally.stuck = tally.stuck || (v.haltedS >= stuckAfterS && !(v.flags & (kStuckReported | kDwelling)));
       } else {
         v.flags &= ~(kHalted | kStuckReported);
         v.haltedS = 0;

@@ -3,7 +3,8 @@
 // thousands of cars), and treating them in vehicle order keeps boarding deterministic.
 //
 // Dwell time = door dead time + the passenger flows through the doors, by the line's door and fare
-// rules (dwellTimeS in transit.cpp). Passengers board in the order they reached the stop, while
+// rules (dwellTimeS in transit.cpp), and at least the line's stand time at the stop where it has
+// one (a SUMO stop's duration). Passengers board in the order they reached the stop, while
 // there is room; one who reaches the stop while the doors are open boards too and lengthens the
 // dwell; whoever comes after the doors closed waits for the next vehicle. A passenger whose stop
 // was passed (the vehicle could not reach the stop lane) gets off at the next stop served.
@@ -88,6 +89,7 @@ void openDoors(const TransitContext& s, TransitRun& run, double nowS) {
   const double scheduled = departS + line.scheduleS[k];
   run.asksPriority = line.priorityWhenLateS < 0 || nowS - scheduled >= line.priorityWhenLateS;
   run.dwellLeftS = dwellTimeS(line, alighting, boarding);
+  if (!line.standS.empty()) run.dwellLeftS = std::max(run.dwellLeftS, line.standS[k]);
   run.holdUntilS = holdUntil(s, run, nowS);
   v.flags |= kDwelling;
   if (nextStopOf(s.view, run).bay) enterBay(s.vehicles, run.vehicle);

@@ -19,7 +19,9 @@
 // Demand: vTypes with SUMO's defaults per vehicle class, vehicles with inline or referenced
 // routes, trips (routed on free-flow times with trafficsim's router) and flows (period,
 // vehsPerHour, probability, number, period="exp(rate)") are expanded into trips, deterministically
-// from the seed. Departure times are shifted so that the configuration's begin time is t = 0.
+// from the seed, from route files and from additional files alike. Departure times are shifted so
+// that the configuration's begin time is t = 0. Bus stops (additional files) become transit stops
+// and a vehicle that stops at them a transit line of its own (loadSumoRoutes).
 //
 // Everything read but not modelled is logged once per kind with a count. Errors throw LoadError
 // naming the file, the line and the element ("edge \"e12\" lane 2: ...").
@@ -38,6 +40,7 @@
 #include "traffic/limits.h"
 #include "traffic/road_network.h"
 #include "traffic/signal.h"
+#include "traffic/transit.h"
 #include "traffic/vehicle_type.h"
 
 namespace traffic {
@@ -110,13 +113,33 @@ struct SumoDemandOptions {
 /// stands, so a scenario may override a vType) and its vehicles as trips. Routes are checked for
 /// connectivity. Throws LoadError, also when the file is larger than limits.maxInputMb or its
 /// vehicles would take `demand` past limits.maxTrips (checked before a flow's trips are made).
+/// With `transit`, a vehicle, trip or flow with <stop>s at bus stops already in `transit` (read
+/// from additional files) or at lane positions becomes a line of its own there, each vehicle one
+/// run, standing at each stop for its `duration`; a trip with stops and no from/to is routed from
+/// its first stop through each stop to its last. Without `transit` stops are reported and not run.
 void loadSumoRoutes(const std::filesystem::path& file, const RoadNetwork& net, std::vector<VehicleType>& types,
-                    Demand& demand, const SumoDemandOptions& options = {}, const ResourceLimits& limits = {});
+                    Demand& demand, const SumoDemandOptions& options = {}, const ResourceLimits& limits = {},
+                    Transit* transit = nullptr);
 
 /// As loadSumoRoutes, from `text`, the content of a .rou.xml called `name` in messages.
 void loadSumoRoutesText(std::string_view text, const std::string& name, const RoadNetwork& net,
                         std::vector<VehicleType>& types, Demand& demand, const SumoDemandOptions& options = {},
-                        const ResourceLimits& limits = {});
+                        const ResourceLimits& limits = {}, Transit* transit = nullptr);
+
+/// The demand of a SUMO additional file, which SUMO reads as it reads route files (SUMO loads the
+/// additional files before the route files): vTypes, routes, vehicles, trips and flows as
+/// loadSumoRoutes reads them, and <busStop>s as transit stops (a stop on a lane the network does
+/// not have is a LoadError). The file may have any root element; its traffic-light programs are
+/// read by loadSumoNetwork, which reports what neither reads. Returns how many vehicle, trip and
+/// flow elements the file holds.
+std::size_t loadSumoAdditionalDemand(const std::filesystem::path& file, const RoadNetwork& net,
+                                     std::vector<VehicleType>& types, Demand& demand, Transit& transit,
+                                     const SumoDemandOptions& options = {}, const ResourceLimits& limits = {});
+
+/// As loadSumoAdditionalDemand, from `text`, the content of an additional file called `name`.
+std::size_t loadSumoAdditionalDemandText(std::string_view text, const std::string& name, const RoadNetwork& net,
+                                         std::vector<VehicleType>& types, Demand& demand, Transit& transit,
+                                         const SumoDemandOptions& options = {}, const ResourceLimits& limits = {});
 
 /// SUMO's default parameters for a vClass ("passenger", "bus", "bicycle", ...), mapped onto
 /// trafficsim's vehicle type; nullopt for classes trafficsim cannot drive (pedestrian, rail, ship).

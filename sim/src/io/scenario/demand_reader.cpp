@@ -36,7 +36,8 @@ std::vector<const toml::node*> DemandReader::filePaths(const TableView& t, const
 }
 
 void DemandReader::read(const TableView& root) {
-  if (root.node("demand") == nullptr && root.node("transit") == nullptr && root.node("fleet") == nullptr)
+  if (root.node("demand") == nullptr && root.node("transit") == nullptr && root.node("fleet") == nullptr &&
+      m_sumoAdditional.empty())
     root.failTable("missing [demand]: add demand.cityflow_flows, [[demand.flow]] or [[demand.od]] entries");
   const TableView t =
       subTable(m_loader, root, "demand",
@@ -57,19 +58,34 @@ void DemandReader::read(const TableView& root) {
     }
   }
 
-  if (const toml::node* n = t.node("sumo_routes")) {
+  // SUMO demand: the additional files' first (SUMO loads them before the route files, so their
+  // vTypes and bus stops serve the route files), then the route files, each in the order given.
+  const toml::node* sumoRoutes = t.node("sumo_routes");
+  if (sumoRoutes != nullptr || !m_sumoAdditional.empty()) {
     SumoDemandOptions options;
     options.beginS = t.positive("sumo_begin_s", 0, true);
     options.endS = options.beginS + m_sc.durationS;
     options.seed = m_sc.seed;
-    m_sc.seedShapesInputs = true;
-    for (const toml::node* f : filePaths(t, n, "demand.sumo_routes")) {
+    std::size_t additionalVehicles = 0;
+    for (const fs::path& path : m_sumoAdditional)
+      additionalVehicles += loadSumoAdditionalDemand(path, *m_sc.network, m_sc.vehicleTypes, m_sc.demand, m_sc.transit,
+                                                     options, m_loader.limits());
+    const auto routeFiles = sumoRoutes != nullptr ? filePaths(t, sumoRoutes, "demand.sumo_routes") : std::vector<const toml::node*>{};
+    // A SUMO configuration without route files gives an empty list: its demand must then be in its
+    // additional files.
+    if (sumoRoutes != nullptr && routeFiles.empty() && additionalVehicles == 0)
+      t.fail("sumo_routes", m_sumoAdditional.empty()
+                                ? "names no route files; trafficsim needs demand to run"
+                                : "names no route files and the additional files hold no vehicles, trips or flows; "
+                                  "trafficsim needs demand to run");
+    if (sumoRoutes != nullptr || additionalVehicles > 0) m_sc.seedShapesInputs = true;
+    for (const toml::node* f : routeFiles) {
       const fs::path path = m_loader.resolveFile(f, "demand.sumo_routes", *f->value<std::string>());
-      loadSumoRoutes(path, *m_sc.network, m_sc.vehicleTypes, m_sc.demand, options, m_loader.limits());
+      loadSumoRoutes(path, *m_sc.network, m_sc.vehicleTypes, m_sc.demand, options, m_loader.limits(), &m_sc.transit);
     }
-  } else if (t.node("sumo_begin_s")) {
-    t.fail("sumo_begin_s", "only applies to demand.sumo_routes, which is not given");
   }
+  if (sumoRoutes == nullptr && m_sumoAdditional.empty() && t.node("sumo_begin_s"))
+    t.fail("sumo_begin_s", "only applies to demand.sumo_routes or map.sumo_additional, neither of which is given");
 
   if (const toml::array* flows = t.tableArray("flow"))
     for (std::size_t i = 0; i < flows->size(); ++i) readFlow(*flows->get(i)->as_table(), i);

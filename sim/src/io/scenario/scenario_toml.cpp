@@ -115,11 +115,11 @@ Scenario loadOnce(const std::filesystem::path& file, const std::vector<std::stri
   const double driverVariation = readDynamics(loader, root, sc);
   readOutputs(loader, root, sc);
   readVehicleTypes(loader, root, sc);
-  readMap(loader, root, sc);
+  std::vector<fs::path> sumoAdditional = readMap(loader, root, sc);
   readSignals(loader, root, sc);
   readSensing(loader, root, sc);
 
-  DemandReader(loader, sc).read(root);
+  DemandReader(loader, sc, std::move(sumoAdditional)).read(root);
   varyDrivers(sc, driverVariation);
   if (driverVariation > 0) sc.seedShapesInputs = true;
   measureWebsterSaturationFlow(loader, sc);

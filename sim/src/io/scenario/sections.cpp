@@ -100,7 +100,7 @@ void applyLaneUse(const Loader& loader, const TableView& map, RoadNetwork& net) 
   }
 }
 
-void readMap(const Loader& loader, const TableView& root, Scenario& sc) {
+std::vector<fs::path> readMap(const Loader& loader, const TableView& root, Scenario& sc) {
   if (root.node("map") == nullptr)
     root.failTable("missing [map]: name a CityFlow road network with map.cityflow = \"path/roadnet.json\", "
                    "a SUMO network with map.sumo = \"path/x.net.xml\", "
@@ -133,9 +133,10 @@ void readMap(const Loader& loader, const TableView& root, Scenario& sc) {
     const fs::path file = hasCitybrain ? loader.resolveCitybrainFile(t.node(key), "map.citybrain", written)
                                        : loader.resolveFile(t.node(key), std::string("map.") + key, written);
     RoadNetwork net;
+    std::vector<fs::path> additional;
     if (hasSumo) {
-      // map.sumo_additional: SUMO additional files, for the traffic-light programs they hold.
-      std::vector<fs::path> additional;
+      // map.sumo_additional: SUMO additional files, for the traffic-light programs they hold (and
+      // their demand, which the demand reader takes).
       if (const toml::node* n = t.node("sumo_additional")) {
         std::vector<const toml::node*> items;
         if (const toml::array* arr = n->as_array())
@@ -167,7 +168,7 @@ void readMap(const Loader& loader, const TableView& root, Scenario& sc) {
     const fs::path shown = fs::proximate(file, ec);
     const bool below = !ec && !shown.empty() && *shown.begin() != "..";
     sc.mapDescription = below ? shown.string() : fs::absolute(file, ec).lexically_normal().string();
-    return;
+    return additional;
   }
 
   const TableView g = subTable(loader, t, "grid",
@@ -208,6 +209,7 @@ void readMap(const Loader& loader, const TableView& root, Scenario& sc) {
   sc.mapDescription = "grid " + std::to_string(spec.rows) + "x" + std::to_string(spec.columns) + " (" +
                       formatNumber(spec.blockLengthM) + " m blocks, " + std::to_string(spec.lanesPerDirection) +
                       (spec.leftTurnLane ? "+1" : "") + " lanes per direction)";
+  return {};
 }
 
 void readVehicleTypes(const Loader& loader, const TableView& root, Scenario& sc) {

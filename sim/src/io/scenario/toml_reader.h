@@ -212,7 +212,9 @@ bool validName(std::string_view name);
 void readLimits(const Loader& loader, const TableView& root, ResourceLimits& limits);
 void readScenarioTable(const Loader& loader, const TableView& root, const fs::path& file, Scenario& sc);
 void applyLaneUse(const Loader& loader, const TableView& map, RoadNetwork& net);
-void readMap(const Loader& loader, const TableView& root, Scenario& sc);
+/// Returns the SUMO additional files of map.sumo_additional (resolved), whose demand the demand
+/// reader takes.
+std::vector<fs::path> readMap(const Loader& loader, const TableView& root, Scenario& sc);
 void readVehicleTypes(const Loader& loader, const TableView& root, Scenario& sc);
 void readDetectors(const Loader& loader, const TableView& t, Scenario& sc);
 void readSignals(const Loader& loader, const TableView& root, Scenario& sc);
@@ -234,8 +236,8 @@ void varyDrivers(Scenario& sc, double variation);
 
 class DemandReader {
  public:
-  DemandReader(const Loader& loader, Scenario& sc)
-      : m_loader(loader), m_sc(sc), m_declaredTypes(!sc.vehicleTypes.empty()) {}
+  DemandReader(const Loader& loader, Scenario& sc, std::vector<fs::path> sumoAdditional = {})
+      : m_loader(loader), m_sc(sc), m_declaredTypes(!sc.vehicleTypes.empty()), m_sumoAdditional(std::move(sumoAdditional)) {}
 
   void read(const TableView& root);
 
@@ -282,6 +284,7 @@ class DemandReader {
   const Loader& m_loader;
   Scenario& m_sc;
   bool m_declaredTypes;
+  std::vector<fs::path> m_sumoAdditional;  // map.sumo_additional, read for their demand
   std::optional<Router> m_router;
   std::unordered_set<std::string> m_entryIds;
   std::vector<std::string> m_roadNames;

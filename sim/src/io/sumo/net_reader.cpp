@@ -143,7 +143,8 @@ class NetReader {
 
  private:
   // Additional files may bring traffic-light programs, which replace the network's as later
-  // programs do in SUMO; their other contents (stops, detectors, ...) are not read here.
+  // programs do in SUMO. Their demand and bus stops are the route reader's (loadSumoAdditionalDemand);
+  // what neither reads (detectors, POIs, ...) is reported here.
   void readAdditionalFiles() {
     for (const std::filesystem::path& file : m_additionalFiles) {
       m_additional.push_back(
@@ -155,9 +156,10 @@ class NetReader {
       for (pugi::xml_node n : root.children()) {
         if (n.type() != pugi::node_element) continue;
         if (std::string_view(n.name()) == "tlLogic") m_tlLogics.push_back({n, &xml});
-        else ignored.add("<" + std::string(n.name()) + "> elements", inQuotes(n.attribute("id").as_string()));
+        else if (!sumo::isDemandElement(n.name()))
+          ignored.add("<" + std::string(n.name()) + "> elements", inQuotes(n.attribute("id").as_string()));
       }
-      ignored.report(xml.name(), "not read (only traffic-light programs are taken from additional files)");
+      ignored.report(xml.name(), "not read (additional files give trafficsim traffic-light programs, demand and bus stops)");
     }
   }
 

@@ -7,7 +7,14 @@
 // free-flow times, which is the same for uncongested networks and the documented difference
 // otherwise. A vehicle whose route its class cannot drive under trafficsim's class mapping is
 // left out and counted (the class mapping is coarser than SUMO's, see sumoDefaultVehicleType).
+//
+// Additional files are read by the same reader (SUMO takes demand from them as from route files):
+// their demand elements and bus stops here, their traffic-light programs by the network reader,
+// which also reports what neither reads. A vehicle, trip or flow with <stop>s at bus stops or lane
+// positions becomes a transit line of its own (see addLine); a trip without from and to is routed
+// from its first stop's road through each stop's road to its last, as SUMO routes it.
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <cmath>
 #include <map>
@@ -16,8 +23,10 @@
 #include "io/sumo/sumo_xml.h"
 #include "base/log.h"
 #include "traffic/errors.h"
+#include "traffic/car_following.h"
 #include "traffic/loaders/sumo.h"
 #include "traffic/random.h"
+#include "traffic/transit.h"
 
 namespace traffic {
 namespace {
@@ -36,34 +45,54 @@ bool oneOf(std::string_view v, std::initializer_list<std::string_view> options) 
   return std::find(options.begin(), options.end(), v) != options.end();
 }
 
+// A <stop> of a vehicle that trafficsim runs: the transit stop it halts at and how long it stands.
+struct VehicleStop {
+  std::uint32_t stop = 0;  // index into Transit::stops
+  double standS = 0;
+  pugi::xml_node node;     // for messages
+};
+
 class RouteReader {
  public:
-  RouteReader(XmlFile xml, const RoadNetwork& net, std::vector<VehicleType>& types, Demand& demand,
-              const SumoDemandOptions& options, const ResourceLimits& limits)
-      : m_xml(std::move(xml)), m_net(net), m_types(types), m_demand(demand), m_options(options), m_limits(limits),
-        m_router(net) {}
+  // `transit` receives bus stops and the lines of vehicles that stop; without it stops are reported
+  // and not run. `additional`: an additional file (any root element; bus stops read; elements
+  // that are not demand are left to the network reader, which reports them).
+  RouteReader(XmlFile xml, const RoadNetwork& net, std::vector<VehicleType>& types, Demand& demand, Transit* transit,
+              bool additional, const SumoDemandOptions& options, const ResourceLimits& limits)
+      : m_xml(std::move(xml)), m_net(net), m_types(types), m_demand(demand), m_transit(transit),
+        m_additional(additional), m_options(options), m_limits(limits), m_router(net) {
+    if (m_transit != nullptr)
+      for (std::size_t i = 0; i < m_transit->stops.size(); ++i)
+        m_stopIndex.emplace(m_transit->stops[i].id, static_cast<std::uint32_t>(i));
+  }
 
-  void read() {
+  // Returns the number of vehicle, trip and flow elements in the file.
+  std::size_t read() {
     const pugi::xml_node root = m_xml.root();
     const std::string_view rootName = root.name();
-    if (rootName != "routes" && rootName != "additional")
+    // SUMO accepts any root element in an additional file (<additional>, <add>, <routes>, ...).
+    if (!m_additional && rootName != "routes" && rootName != "additional")
       m_xml.fail(root, "", "not a SUMO route file: the root element is <" + std::string(rootName) + ">, expected <routes>");
-    // Types and named routes first: vehicles may refer to them wherever they stand.
+    // Stops, types and named routes first: vehicles may refer to them wherever they stand.
     for (pugi::xml_node n : root.children()) {
       if (n.type() != pugi::node_element) continue;
       const std::string_view name = n.name();
       if (name == "vType") readVType(n);
       else if (name == "route") readNamedRoute(n);
       else if (name == "vTypeDistribution") readVTypeDistribution(n);
+      else if (name == "busStop" && m_additional) readBusStop(n);
     }
     for (pugi::xml_node n : root.children("routeDistribution")) readRouteDistribution(n);
+    std::size_t vehicles = 0;
     for (pugi::xml_node n : root.children()) {
       if (n.type() != pugi::node_element) continue;
       const std::string_view name = n.name();
-      if (name == "vType" || name == "route" || name == "routeDistribution") continue;
+      if (name == "vType" || name == "route" || name == "routeDistribution" || name == "vTypeDistribution") continue;
+      if (name == "vehicle" || name == "trip" || name == "flow") ++vehicles;
       if (name == "vehicle") readVehicle(n);
       else if (name == "trip") readTrip(n);
       else if (name == "flow") readFlow(n);
+      else if (m_additional && (name == "busStop" || !sumo::isDemandElement(name))) continue;
       else m_ignored.add("<" + std::string(name) + "> elements", inQuotes(n.attribute("id").as_string()));
     }
     m_ignored.report(m_xml.name(), "not modelled by trafficsim");
@@ -71,7 +100,9 @@ class RouteReader {
     if (m_beforeBegin > 0 || m_afterEnd > 0)
       simLog().info("{}: {} vehicles depart before the begin time ({} s) and {} at or after the end; they are not run",
                     m_xml.name(), m_beforeBegin, m_options.beginS, m_afterEnd);
-    simLog().info("{}: {} trips", m_xml.name(), m_added);
+    if (!m_additional || vehicles > 0) simLog().info("{}: {} trips", m_xml.name(), m_added);
+    if (m_busStops > 0) simLog().info("{}: {} bus stops", m_xml.name(), m_busStops);
+    return vehicles;
   }
 
  private:
@@ -388,6 +419,235 @@ class RouteReader {
     return it->second;
   }
 
+  // ---- stops --------------------------------------------------------------------------------
+
+  // A SUMO lane id ("edge_2"): the edge's road and the lane of SUMO index 2 on it.
+  LaneId laneOf(const pugi::xml_node& n, const std::string& entity, const std::string& sumoLane) const {
+    const auto cut = sumoLane.rfind('_');
+    int index = -1;
+    if (cut != std::string::npos) {
+      const char* first = sumoLane.data() + cut + 1;
+      const char* last = sumoLane.data() + sumoLane.size();
+      if (const auto [end, ec] = std::from_chars(first, last, index); ec != std::errc() || end != last) index = -1;
+    }
+    const auto road = cut == std::string::npos ? std::nullopt : m_net.findRoad(sumoLane.substr(0, cut));
+    if (road && index >= 0)
+      for (LaneId l : m_net.road(*road).lanes)
+        if (m_net.lane(l).mapIndex == index) return l;
+    m_xml.fail(n, entity, "lane " + inQuotes(sumoLane) +
+                              " is not a lane of the network (unknown, or a lane no car, bus or bike may use, which "
+                              "trafficsim leaves out)");
+  }
+
+  // A position on a lane as SUMO writes it: negative counts from the end; `fallback` when absent.
+  double lanePosition(const pugi::xml_node& n, const char* attr, const std::string& entity, LaneId lane, double fallback) {
+    const double length = m_net.lane(lane).lengthM;
+    double pos = m_xml.number(n, attr, entity, fallback);
+    if (pos < 0) pos += length;
+    if (pos < 0)
+      m_xml.fail(n, entity, std::string(attr) + " " + n.attribute(attr).as_string() + " m is off the lane (" +
+                                std::to_string(length) + " m long; a negative position counts from its end)");
+    // The road's length is the mean of its SUMO lanes (loadSumoNetwork), so a position near the end
+    // of a longer lane may lie past it; it is taken as the end, reported when more than 1 m past.
+    if (pos > length + 1.0) m_ignored.add("stop positions past the end of their lane (taken as its end)", entity);
+    return std::min(pos, length);
+  }
+
+  // <busStop id lane startPos endPos>: a transit stop where a stopping vehicle's front halts at
+  // endPos, on the lane (SUMO's stops are in the lane unless a stop says parking, not modelled).
+  void readBusStop(const pugi::xml_node& n) {
+    const std::string id = m_xml.requiredString(n, "id", "busStop");
+    const std::string entity = "busStop " + inQuotes(id);
+    if (m_transit == nullptr) {
+      m_ignored.add("<busStop> elements (no transit to map them to)", inQuotes(id));
+      return;
+    }
+    if (m_stopIndex.contains(id)) m_xml.fail(n, entity, "duplicate stop id");
+    TransitStop stop;
+    stop.id = id;
+    stop.lane = laneOf(n, entity, m_xml.requiredString(n, "lane", entity));
+    const double length = m_net.lane(stop.lane).lengthM;
+    const double start = lanePosition(n, "startPos", entity, stop.lane, 0.0);
+    stop.positionM = lanePosition(n, "endPos", entity, stop.lane, length);
+    if (start > stop.positionM) m_xml.fail(n, entity, "startPos must not lie after endPos");
+    for (const pugi::xml_attribute& a : n.attributes())
+      if (!oneOf(a.name(), {"id", "lane", "startPos", "endPos", "name", "lines", "color", "friendlyPos"}))
+        m_ignored.add("busStop attribute '" + std::string(a.name()) + "'", entity);
+    for (const pugi::xml_node& c : n.children())
+      if (c.type() == pugi::node_element) m_ignored.add("busStop <" + std::string(c.name()) + "> elements", entity);
+    m_stopIndex.emplace(id, static_cast<std::uint32_t>(m_transit->stops.size()));
+    m_transit->stops.push_back(std::move(stop));
+    ++m_busStops;
+  }
+
+  // The vehicle's <stop>s trafficsim runs, in order: at a bus stop, or on a lane at endPos. Two in
+  // a row at the same place are one stand of both durations (SUMO ends the first and starts the
+  // second where the vehicle stands). What a stop asks beyond its place and duration is reported.
+  std::vector<VehicleStop> readStops(const pugi::xml_node& n, const std::string& entity, const std::string& vehicleId) {
+    std::vector<VehicleStop> stops;
+    std::size_t k = 0;
+    for (const pugi::xml_node& c : n.children("stop")) {
+      const std::string stopEntity = entity + " stop " + std::to_string(k++);
+      if (m_transit == nullptr) {
+        m_ignored.add("vehicle <stop>s (the vehicle drives its route without them)", stopEntity);
+        continue;
+      }
+      std::optional<std::uint32_t> index;
+      if (const pugi::xml_attribute busStop = c.attribute("busStop")) {
+        const auto it = m_stopIndex.find(busStop.value());
+        if (it == m_stopIndex.end())
+          m_xml.fail(c, stopEntity, "busStop " + inQuotes(busStop.value()) + " is not defined (no <busStop> with that id in an additional file)");
+        index = it->second;
+      } else if (const pugi::xml_attribute lane = c.attribute("lane")) {
+        // A stop on a lane: a transit stop of its own, named after the vehicle and the stop.
+        TransitStop stop;
+        stop.id = vehicleId + ".stop" + std::to_string(k - 1);
+        stop.lane = laneOf(c, stopEntity, lane.value());
+        stop.positionM = lanePosition(c, "endPos", stopEntity, stop.lane, m_net.lane(stop.lane).lengthM);
+        if (m_stopIndex.contains(stop.id)) m_xml.fail(c, stopEntity, "its stop id " + inQuotes(stop.id) + " is taken");
+        index = static_cast<std::uint32_t>(m_transit->stops.size());
+        m_stopIndex.emplace(stop.id, *index);
+        m_transit->stops.push_back(std::move(stop));
+      } else {
+        const char* kind = c.attribute("parkingArea") ? "parkingArea" : c.attribute("trainStop") ? "trainStop"
+                           : c.attribute("containerStop") ? "containerStop" : c.attribute("chargingStation") ? "chargingStation"
+                           : c.attribute("edge") ? "edge" : "no place";
+        m_ignored.add(std::string("vehicle <stop>s at a ") + kind + " (only bus stops and lane positions are run; the vehicle drives past)", stopEntity);
+        continue;
+      }
+      const double duration = m_xml.number(c, "duration", stopEntity, 0.0);
+      if (duration < 0) m_xml.fail(c, stopEntity, "duration must be >= 0 s");
+      for (const pugi::xml_attribute& a : c.attributes()) {
+        const std::string_view key = a.name();
+        if (oneOf(key, {"busStop", "lane", "startPos", "endPos", "duration", "friendlyPos", "index"})) continue;
+        if (oneOf(key, {"triggered", "parking", "containerTriggered"}) && std::string_view(a.value()) == "false") continue;
+        m_ignored.add("stop attribute '" + std::string(key) + "' (not modelled: the vehicle stands for the duration)",
+                      stopEntity + " " + std::string(key) + "=\"" + a.value() + "\"");
+      }
+      if (!stops.empty() && stops.back().stop == *index) stops.back().standS += duration;
+      else stops.push_back({*index, duration, c});
+    }
+    return stops;
+  }
+
+  // The shortest way from `road` back to itself through another road, or nullopt.
+  std::optional<std::vector<RoadId>> loopFrom(RoadId road) {
+    std::optional<std::vector<RoadId>> best;
+    double bestM = std::numeric_limits<double>::infinity();
+    for (MovementId m : m_net.road(road).movementsOut) {
+      auto back = m_router.shortestRoute(m_net.movement(m).toRoad, road);
+      if (!back) continue;
+      double lengthM = 0;
+      for (RoadId r : *back) lengthM += m_net.road(r).lengthM;
+      if (lengthM < bestM) {
+        bestM = lengthM;
+        back->insert(back->begin(), road);
+        best = std::move(back);
+      }
+    }
+    return best;
+  }
+
+  // A route through the vehicle's stops: from `from` (or the first stop's road) through each stop's
+  // road in order to `to` (or the last stop's road), shortest leg by leg on free-flow times; a stop
+  // on the road the route is on but behind the last halt there takes the shortest loop back to it.
+  std::optional<std::vector<RoadId>> routeThroughStops(const pugi::xml_node& n, const std::string& entity,
+                                                       const std::vector<VehicleStop>& stops) {
+    std::vector<std::pair<RoadId, double>> waypoints;  // road, position along it
+    if (n.attribute("from")) waypoints.emplace_back(edges(n, "from", entity).front(), 0.0);
+    for (const VehicleStop& st : stops) {
+      const TransitStop& stop = m_transit->stops[st.stop];
+      waypoints.emplace_back(m_net.lane(stop.lane).road, stop.positionM);
+    }
+    if (n.attribute("to")) {
+      const RoadId to = edges(n, "to", entity).front();
+      waypoints.emplace_back(to, m_net.road(to).lengthM);
+    }
+    std::vector<RoadId> route{waypoints.front().first};
+    double atM = waypoints.front().second;
+    for (std::size_t k = 1; k < waypoints.size(); ++k) {
+      const auto [road, posM] = waypoints[k];
+      if (road != route.back() || posM <= atM) {
+        auto leg = road == route.back() ? loopFrom(road) : m_router.shortestRoute(route.back(), road);
+        if (!leg) return std::nullopt;
+        route.insert(route.end(), leg->begin() + 1, leg->end());
+        if (route.size() > kMaxRouteRoads) m_xml.fail(n, entity, routeTooLongReason(route.size(), k + 1 < waypoints.size()));
+      }
+      atM = posM;
+    }
+    return route;
+  }
+
+  // Where each stop lies on `route` (the index of its road), in order; a stop not on the route
+  // after the one before it is an error, as in SUMO.
+  std::vector<std::uint16_t> placeStops(const std::string& entity, const std::vector<RoadId>& route,
+                                        const std::vector<VehicleStop>& stops, VehicleTypeId type) const {
+    std::vector<std::uint16_t> at;
+    std::size_t routeAt = 0;
+    double lastPosition = -1;
+    for (const VehicleStop& st : stops) {
+      const TransitStop& stop = m_transit->stops[st.stop];
+      const RoadId road = m_net.lane(stop.lane).road;
+      std::size_t k = routeAt;
+      while (k < route.size() && !(route[k] == road && (k > routeAt || stop.positionM > lastPosition))) ++k;
+      if (k == route.size())
+        m_xml.fail(st.node, entity, "stop " + inQuotes(stop.id) + " (edge " + inQuotes(m_net.road(road).name) +
+                                        ") is not on the vehicle's route after its previous stop");
+      const VehicleClass cls = m_types[type.index()].vehicleClass;
+      if (!m_net.lane(stop.lane).allowed.allows(cls))
+        m_xml.fail(st.node, entity, "stop " + inQuotes(stop.id) + " is on a lane that vehicles of class " +
+                                        std::string(toString(cls)) + " may not use");
+      at.push_back(static_cast<std::uint16_t>(k));
+      routeAt = k;
+      lastPosition = stop.positionM;
+    }
+    return at;
+  }
+
+  // A vehicle (or flow) that stops becomes a transit line of its own, each vehicle one run of it:
+  // trafficsim's stops phase is what halts vehicles at stops, keeps them standing and sends them
+  // on, with their lane choice ahead of the stop and the viewer's plan of upcoming stops. Each
+  // stop's duration is the line's stand time there; the doors take no time of their own (SUMO's
+  // duration is the whole stand) and nobody rides (persons are not read). The schedule is the
+  // free-flow time to each stop plus the stands before it; nothing holds to it.
+  std::uint32_t addLine(const std::string& id, VehicleTypeId type, RouteId route, const std::vector<VehicleStop>& stops,
+                        const std::vector<std::uint16_t>& stopRoute) {
+    TransitLine line;
+    line.id = id;
+    line.type = type;
+    line.route = route;
+    line.doorS = 0;
+    const VehicleType& t = m_types[type.index()];
+    const auto roads = m_demand.routes.route(route);
+    double elapsed = 0;
+    std::size_t road = 0;
+    for (std::size_t k = 0; k < stops.size(); ++k) {
+      const TransitStop& stop = m_transit->stops[stops[k].stop];
+      for (; road < stopRoute[k]; ++road) elapsed += m_net.road(roads[road]).lengthM / freeSpeed(roads[road], t);
+      line.stops.push_back(stops[k].stop);
+      line.stopRoute.push_back(stopRoute[k]);
+      line.scheduleS.push_back(elapsed + stop.positionM / freeSpeed(roads[road], t));
+      line.standS.push_back(stops[k].standS);
+      elapsed += stops[k].standS;
+    }
+    line.timingPoint.assign(stops.size(), false);
+    m_transit->lines.push_back(std::move(line));
+    return static_cast<std::uint32_t>(m_transit->lines.size() - 1);
+  }
+
+  [[nodiscard]] double freeSpeed(RoadId road, const VehicleType& t) const {
+    return desiredSpeed(t, m_net.lane(m_net.road(road).lanes.front()).speedLimitMps);
+  }
+
+  // A line some of whose runs were made: keeps their departures; one with none is taken back.
+  void closeLine(std::uint32_t line, std::vector<double> departuresS) {
+    if (departuresS.empty()) {
+      m_transit->lines.pop_back();  // the last line added, which no trip refers to
+      return;
+    }
+    m_transit->lines[line].departuresS = std::move(departuresS);
+  }
+
   // ---- vehicles -----------------------------------------------------------------------------
 
   // The vehicle's departLane, departPos and departSpeed (SUMO's defaults, first, base and 0, where
@@ -478,14 +738,17 @@ class RouteReader {
     return t;
   }
 
-  void add(const pugi::xml_node& n, const std::string& id, VehicleTypeId type, double sumoDepartS, RouteId route, DepartSpec depart) {
+  // Adds the vehicle as a trip (a run of `line` when it has one); false when it departs outside the
+  // run's window.
+  bool add(const pugi::xml_node& n, const std::string& id, VehicleTypeId type, double sumoDepartS, RouteId route,
+           DepartSpec depart, std::uint32_t line = UINT32_MAX) {
     if (sumoDepartS < m_options.beginS) {
       ++m_beforeBegin;
-      return;
+      return false;
     }
     if (sumoDepartS >= m_options.endS) {
       ++m_afterEnd;
-      return;
+      return false;
     }
     // Flows are checked against the limit before their trips are made; this catches what an
     // estimate cannot (probability flows drawing more than their expectation, many vehicles).
@@ -522,10 +785,25 @@ class RouteReader {
     if (depart.pos == DepartSpec::Pos::Random || depart.pos == DepartSpec::Pos::RandomFree)
       depart.drawPos = uniform01(m_options.seed, hashName("sumo.departPos"), who);
     if (depart.speed == DepartSpec::Speed::Random) depart.drawSpeed = uniform01(m_options.seed, hashName("sumo.departSpeed"), who);
-    Trip trip{id, type, sumoDepartS - m_options.beginS, route};
+    Trip trip{id, type, sumoDepartS - m_options.beginS, route, line};
     trip.depart = depart;
     m_demand.trips.push_back(std::move(trip));
     ++m_added;
+    return true;
+  }
+
+  // Adds a vehicle that may stop: a plain trip without stops, else the one run of a line of its own.
+  void addStopping(const pugi::xml_node& n, const std::string& id, VehicleTypeId type, double sumoDepartS,
+                   const std::vector<RoadId>& roads, RouteId route, const std::vector<VehicleStop>& stops,
+                   DepartSpec depart) {
+    if (stops.empty()) {
+      add(n, id, type, sumoDepartS, route, depart);
+      return;
+    }
+    const auto stopRoute = placeStops("vehicle " + inQuotes(id), roads, stops, type);
+    const std::uint32_t line = addLine(id, type, route, stops, stopRoute);
+    const bool added = add(n, id, type, sumoDepartS, route, depart, line);
+    closeLine(line, added ? std::vector<double>{sumoDepartS - m_options.beginS} : std::vector<double>{});
   }
 
   [[nodiscard]] std::string tripLimitReason() const {
@@ -551,10 +829,11 @@ class RouteReader {
     const auto depart = departure(n, entity);
     const auto type = typeOf(n, entity, id);
     if (!depart || !type) return;
+    const auto stops = readStops(n, entity, id);
     const auto edges = explicitRoute(n, entity, id);
     if (!edges) return;
     const auto route = routeId(*edges, *type, entity);
-    if (route) add(n, id, *type, *depart, *route, departSpec);
+    if (route) addStopping(n, id, *type, *depart, *edges, *route, stops, departSpec);
   }
 
   void readTrip(const pugi::xml_node& n) {
@@ -564,18 +843,19 @@ class RouteReader {
     const auto depart = departure(n, entity);
     const auto type = typeOf(n, entity, id);
     if (!depart || !type) return;
-    if (!n.attribute("from") || !n.attribute("to")) {
-      // Trips between junctions, zones or coordinates, and trips defined only by their stops
-      // (taxis, demand-responsive buses), need SUMO's devices; they are counted, not run.
-      m_dropped.add("trips without 'from' and 'to' edges (by junction, zone, coordinates or stops only)", entity);
+    const auto stops = readStops(n, entity, id);
+    if (stops.empty() && (!n.attribute("from") || !n.attribute("to"))) {
+      // Trips between junctions, zones or coordinates need SUMO's devices; they are counted, not
+      // run (and so are trips defined by stops when the stops are not read).
+      m_dropped.add("trips without 'from' and 'to' edges or stops (by junction, zone or coordinates only)", entity);
       return;
     }
-    const auto route = routedRoute(n, entity);
+    const auto route = stops.empty() ? routedRoute(n, entity) : routeThroughStops(n, entity, stops);
     if (!route) {
-      m_dropped.add("trips with no route between their edges", entity);
+      m_dropped.add("trips with no route between their edges or stops", entity);
       return;
     }
-    if (auto r = routeId(*route, *type, entity)) add(n, id, *type, *depart, *r, departSpec);
+    if (auto r = routeId(*route, *type, entity)) addStopping(n, id, *type, *depart, *route, *r, stops, departSpec);
   }
 
   void readFlow(const pugi::xml_node& n) {
@@ -584,23 +864,40 @@ class RouteReader {
     const DepartSpec departSpec = readDepartAttributes(n, entity, "flow");
     const auto type = typeOf(n, entity, id + ".0");
     if (!type) return;
+    // On a route or type distribution every vehicle of the flow draws its own.
+    const bool perVehicleRoute = isDistribution(n);
+    const bool perVehicleType = m_typeDistributions.contains(typeName(n));
+    const bool perVehicle = perVehicleRoute || perVehicleType;
+    std::vector<VehicleStop> stops = readStops(n, entity, id);
+    if (!stops.empty() && perVehicle) {
+      m_ignored.add("flow <stop>s on a route or type distribution (not run; the vehicles drive their routes)", entity);
+      stops.clear();
+    }
+    const bool byStops = !stops.empty() && !n.attribute("route") && !n.child("route");
     std::optional<std::vector<RoadId>> route;
-    if (n.attribute("from") && n.attribute("to")) {
-      route = routedRoute(n, entity);
+    if ((n.attribute("from") && n.attribute("to")) || byStops) {
+      route = stops.empty() ? routedRoute(n, entity) : routeThroughStops(n, entity, stops);
       if (!route) {
-        m_dropped.add("flows with no route between their edges", entity);
+        m_dropped.add("flows with no route between their edges or stops", entity);
         return;
       }
     } else {
       route = explicitRoute(n, entity, id + ".0");
       if (!route) return;
     }
-    // On a route or type distribution every vehicle of the flow draws its own.
-    const bool perVehicleRoute = isDistribution(n);
-    const bool perVehicleType = m_typeDistributions.contains(typeName(n));
-    const bool perVehicle = perVehicleRoute || perVehicleType;
     const auto rid = perVehicle ? std::optional<RouteId>{} : routeId(*route, *type, entity);
     if (!rid && !perVehicle) return;
+    // A flow that stops is one line, each of its vehicles a run.
+    const std::uint32_t line = stops.empty() ? UINT32_MAX : addLine(id, *type, *rid, stops, placeStops(entity, *route, stops, *type));
+    std::vector<double> runs;
+    struct CloseLine {  // closes the line however the flow's reading ends
+      RouteReader& reader;
+      std::uint32_t line;
+      std::vector<double>& runs;
+      ~CloseLine() {
+        if (line != UINT32_MAX) reader.closeLine(line, std::move(runs));
+      }
+    } closeAtEnd{*this, line, runs};
 
     const double begin = m_xml.number(n, "begin", entity, 0.0);
     const bool hasNumber = static_cast<bool>(n.attribute("number"));
@@ -621,7 +918,7 @@ class RouteReader {
       const std::string vehicle = id + "." + std::to_string(k);
       ++k;
       if (!perVehicle) {
-        add(n, vehicle, *type, t, *rid, departSpec);
+        if (add(n, vehicle, *type, t, *rid, departSpec, line) && line != UINT32_MAX) runs.push_back(t - m_options.beginS);
         return;
       }
       const auto ownType = perVehicleType ? typeOf(n, entity, vehicle) : type;
@@ -703,6 +1000,10 @@ class RouteReader {
   const RoadNetwork& m_net;
   std::vector<VehicleType>& m_types;
   Demand& m_demand;
+  Transit* m_transit;
+  bool m_additional;
+  std::unordered_map<std::string, std::uint32_t> m_stopIndex;  // Transit::stops by id
+  std::size_t m_busStops = 0;
   SumoDemandOptions m_options;
   ResourceLimits m_limits;
   Router m_router;
@@ -775,18 +1076,37 @@ std::optional<VehicleType> sumoDefaultVehicleType(const std::string& vClass) {
 }
 
 void loadSumoRoutes(const std::filesystem::path& file, const RoadNetwork& net, std::vector<VehicleType>& types,
-                    Demand& demand, const SumoDemandOptions& options, const ResourceLimits& limits) {
+                    Demand& demand, const SumoDemandOptions& options, const ResourceLimits& limits, Transit* transit) {
   RouteReader(XmlFile(file, "SUMO route file", limits.maxInputMb * 1'000'000, sumo::kRaiseInputLimit), net, types, demand,
-              options, limits)
+              transit, false, options, limits)
       .read();
   demand.sortByDeparture();
 }
 
 void loadSumoRoutesText(std::string_view text, const std::string& name, const RoadNetwork& net,
                         std::vector<VehicleType>& types, Demand& demand, const SumoDemandOptions& options,
-                        const ResourceLimits& limits) {
-  RouteReader(XmlFile(name, text), net, types, demand, options, limits).read();
+                        const ResourceLimits& limits, Transit* transit) {
+  RouteReader(XmlFile(name, text), net, types, demand, transit, false, options, limits).read();
   demand.sortByDeparture();
+}
+
+std::size_t loadSumoAdditionalDemand(const std::filesystem::path& file, const RoadNetwork& net,
+                                     std::vector<VehicleType>& types, Demand& demand, Transit& transit,
+                                     const SumoDemandOptions& options, const ResourceLimits& limits) {
+  const std::size_t vehicles =
+      RouteReader(XmlFile(file, "SUMO additional file", limits.maxInputMb * 1'000'000, sumo::kRaiseInputLimit), net, types,
+                  demand, &transit, true, options, limits)
+          .read();
+  demand.sortByDeparture();
+  return vehicles;
+}
+
+std::size_t loadSumoAdditionalDemandText(std::string_view text, const std::string& name, const RoadNetwork& net,
+                                         std::vector<VehicleType>& types, Demand& demand, Transit& transit,
+                                         const SumoDemandOptions& options, const ResourceLimits& limits) {
+  const std::size_t vehicles = RouteReader(XmlFile(name, text), net, types, demand, &transit, true, options, limits).read();
+  demand.sortByDeparture();
+  return vehicles;
 }
 
 }  // namespace traffic

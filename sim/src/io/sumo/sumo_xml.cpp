@@ -141,6 +141,13 @@ void Ignored::report(const std::string& file, std::string_view why) const {
   }
 }
 
+bool isDemandElement(std::string_view element) {
+  for (std::string_view e : {"vType", "vTypeDistribution", "route", "routeDistribution", "vehicle", "trip", "flow", "person",
+                             "personFlow", "container", "containerFlow", "interval", "busStop"})
+    if (element == e) return true;
+  return false;
+}
+
 std::vector<std::string> splitList(std::string_view text) {
   std::vector<std::string> out;
   std::size_t i = 0;

@@ -74,6 +74,11 @@ class Ignored {
   std::map<std::string, std::pair<std::size_t, std::string>> m_counts;
 };
 
+/// Whether an element of a route or additional file is demand (types, routes, vehicles, persons,
+/// containers), which the route reader takes or reports, or a bus stop, which it reads from
+/// additional files; the network reader leaves these to it.
+bool isDemandElement(std::string_view element);
+
 /// Whitespace- or comma-separated list, as SUMO writes edge lists and file lists.
 std::vector<std::string> splitList(std::string_view text);
 

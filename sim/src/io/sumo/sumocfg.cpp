@@ -56,14 +56,21 @@ SumoConfig readSumoConfig(const std::filesystem::path& file) {
         const int seed = xml.integer(option, "value", entity);
         if (seed < 0) xml.fail(option, entity, "seed must be >= 0");
         cfg.seed = static_cast<std::uint64_t>(seed);
+      } else if (name == "tls.all-off" && value.as_bool()) {
+        // SUMO then gives way by each junction's off-state priorities; trafficsim keeps the lights
+        // running their programs (docs/validation-sumo.md measures what that changes on DRT_demo).
+        ignored.add("option <tls.all-off> (every light switched off; trafficsim's lights keep running their programs)",
+                    sumo::inQuotes(value.value()));
       } else {
         ignored.add("option <" + name + ">", sumo::inQuotes(value.value()));
       }
     }
   }
   if (cfg.netFile.empty()) xml.fail(root, "<net-file>", "the configuration names no network (<net-file value=\"x.net.xml\"/>)");
-  if (cfg.routeFiles.empty())
-    xml.fail(root, "<route-files>", "the configuration names no route files; trafficsim needs demand to run");
+  // Demand may stand in the additional files (SUMO reads it there too); the scenario loader checks
+  // that some does.
+  if (cfg.routeFiles.empty() && cfg.additionalFiles.empty())
+    xml.fail(root, "<route-files>", "the configuration names no route files and no additional files; trafficsim needs demand to run");
   if (cfg.endS && *cfg.endS <= cfg.beginS)
     xml.fail(root, "<end>", "end (" + std::to_string(*cfg.endS) + ") must be after begin (" + std::to_string(cfg.beginS) + ")");
   ignored.report(xml.name(), "not used by trafficsim");
