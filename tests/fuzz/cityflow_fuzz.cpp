@@ -1,6 +1,11 @@
 // libFuzzer harness for the CityFlow JSON reader (sim/src/io/cityflow/): the input is read as a
 // road network and, against a fixed generated grid, as a flow file. Both must succeed or throw
 // LoadError. Seeds: maps/*/*.json.
+//
+// A bound of the fuzzing, not of the reader: flows are read with a limit of 2,000 trips, as the
+// scenario and City Brain harnesses do, so that no input makes an execution slow by announcing
+// millions of vehicles (the default limit is 5 million). The check against the limit runs on every
+// input all the same.
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -17,6 +22,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     spec.columns = 2;
     return traffic::generateGrid(spec);
   }();
+  static const traffic::ResourceLimits limits = [] {
+    traffic::ResourceLimits l;
+    l.maxTrips = 2'000;
+    return l;
+  }();
   const auto path = traffic::fuzz::writeInput("input.json", data, size);
   try {
     (void)traffic::loadCityflowRoadnet(path);
@@ -25,7 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     std::vector<traffic::VehicleType> types;
     traffic::Demand demand;
-    traffic::loadCityflowFlows(path, grid, types, demand);
+    traffic::loadCityflowFlows(path, grid, types, demand, limits);
   } catch (const traffic::LoadError&) {
   }
   return 0;
