@@ -58,7 +58,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     h *= 0x100000001B3ull;
   }
   put64(bytes, 44, h);
-  traffic::World world(scenario(), traffic::WorldOptions{1});
+  // One world for all inputs: restore decodes into a fresh world of the scenario and swaps it in
+  // only when it accepts the bytes, so what an input does never depends on the inputs before it
+  // (the policy object, which the world keeps, holds no state a checkpoint does not restore).
+  static traffic::World world(scenario(), traffic::WorldOptions{1});
   try {
     world.restore(bytes, "fuzz input");
   } catch (const traffic::LoadError&) {
