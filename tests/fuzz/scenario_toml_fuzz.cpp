@@ -9,8 +9,8 @@
 // grid or an hour of a busy flow. The limits themselves are tested with their defaults in
 // tests/io/; here the checks against them run on every input, with small numbers. The limits were
 // given as --set overrides before; loadScenario then loaded every input that failed a second time,
-// to tell whether an override caused the error (overrides are fuzzed through the CLI's tests and
-// the scenario files' own keys, not here).
+// to tell whether an override caused the error. That second load and the overrides are covered by
+// the ordinary tests (tests/io/scenario_limits_test.cpp, tests/io/scenario_toml_test.cpp).
 #include <cstddef>
 #include <cstdint>
 
