@@ -11,8 +11,8 @@
 //
 // The scenario is small on purpose. The harness restored grid_10x10 before (100 signalised
 // junctions, no transit, no fleet): building its worlds, the harness's and the one restore decodes
-// into, took half of each execution, and its checkpoints were 688 KB (27 executions per CPU second;
-// now about 700, see tests/fuzz/README.md).
+// into, took half of each execution, and its checkpoints were 688 KB (28 executions per CPU second;
+// now 700 to 1,000, see tests/fuzz/README.md).
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
