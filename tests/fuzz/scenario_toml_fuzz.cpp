@@ -3,28 +3,37 @@
 // a finding. Seeds: tests/fuzz/seeds/scenario_toml/ (small scenarios that together use every table
 // and key of the format, with the small maps of fuzz_input.h) and scenarios/*.toml.
 //
-// A bound of the fuzzing, not of the reader: the harness loads every input with tight [limits]
-// (as --set overrides, applied after the file's own [limits] are read), so that no input can make
-// one execution slow by asking for a large grid or an hour of a busy flow. The limits themselves
-// are tested with their defaults in tests/io/; here the checks against them run on every input,
-// with small numbers.
+// A bound of the fuzzing, not of the reader: the harness loads every input within tight [limits]
+// (loadScenarioWithin, io/scenario/load_within.h: each of the file's limits, or its default, is
+// lowered to the harness's), so that no input can make one execution slow by asking for a large
+// grid or an hour of a busy flow. The limits themselves are tested with their defaults in
+// tests/io/; here the checks against them run on every input, with small numbers. The limits were
+// given as --set overrides before; loadScenario then loaded every input that failed a second time,
+// to tell whether an override caused the error. That second load and the overrides are covered by
+// the ordinary tests (tests/io/scenario_limits_test.cpp, tests/io/scenario_toml_test.cpp).
 #include <cstddef>
 #include <cstdint>
-#include <string>
-#include <vector>
 
 #include "fuzz_input.h"
+#include "io/scenario/load_within.h"
 #include "traffic/errors.h"
 #include "traffic/scenario.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const std::vector<std::string> limits = {
-      "limits.max_trips=2000",           "limits.max_passengers=2000", "limits.max_requests=500",
-      "limits.max_timeseries_rows=2000", "limits.max_input_mb=1",      "limits.max_network_mb=2"};
+  static const traffic::ResourceLimits limits = [] {
+    traffic::ResourceLimits l;
+    l.maxTrips = 2000;
+    l.maxPassengers = 2000;
+    l.maxRequests = 500;
+    l.maxTimeseriesRows = 2000;
+    l.maxInputMb = 1;
+    l.maxNetworkMb = 2;
+    return l;
+  }();
   traffic::fuzz::prepareMaps();
   const auto path = traffic::fuzz::writeInput("scenarios/input.toml", data, size);
   try {
-    (void)traffic::loadScenario(path, limits);
+    (void)traffic::loadScenarioWithin(path, limits);
   } catch (const traffic::LoadError&) {
   }
   return 0;

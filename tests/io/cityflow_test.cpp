@@ -2,12 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <unistd.h>
 
+#include "io/cityflow/cityflow_json.h"
 #include "traffic/errors.h"
 
 namespace traffic {
@@ -392,6 +394,58 @@ TEST_F(CityflowFiles, BadVehicleParameters) {
   std::vector<VehicleType> types;
   Demand demand;
   expectError([&] { loadCityflowFlows(p, net, types, demand); }, p, {"flow 1, vehicle", "length"});
+}
+
+// The two steps of io/cityflow/cityflow_json.h (the cityflow fuzzing harness parses each input once
+// for both readers) give what the file readers give.
+TEST(CityflowData, ParsingOnceAndReadingTheDocumentGivesWhatTheFileReadersGive) {
+  const fs::path roadnetFile = mapPath("hangzhou_4x4/roadnet_4_4.json");
+  const fs::path flowFile = mapPath("hangzhou_4x4/anon_4_4_hangzhou_real.json");
+  const RoadNetwork net = loadCityflowRoadnet(roadnetFile);
+  const RoadNetwork fromDoc =
+      cityflowRoadnetFromJson(parseCityflowFile(roadnetFile, 100'000'000, "map file"), roadnetFile.string());
+  ASSERT_EQ(fromDoc.junctions().size(), net.junctions().size());
+  ASSERT_EQ(fromDoc.roads().size(), net.roads().size());
+  EXPECT_EQ(fromDoc.lanes().size(), net.lanes().size());
+  EXPECT_EQ(fromDoc.movements().size(), net.movements().size());
+  EXPECT_EQ(fromDoc.connectors().size(), net.connectors().size());
+  for (std::size_t r = 0; r < net.roads().size(); ++r) {
+    EXPECT_EQ(fromDoc.roads()[r].name, net.roads()[r].name);
+    EXPECT_EQ(fromDoc.roads()[r].lengthM, net.roads()[r].lengthM);
+  }
+
+  std::vector<VehicleType> types, typesFromDoc;
+  Demand demand, demandFromDoc;
+  loadCityflowFlows(flowFile, net, types, demand);
+  cityflowFlowsFromJson(parseCityflowFile(flowFile, 100'000'000, "flow file"), flowFile.string(), net, typesFromDoc,
+                        demandFromDoc, ResourceLimits{});
+  ASSERT_EQ(typesFromDoc.size(), types.size());
+  ASSERT_EQ(demandFromDoc.trips.size(), demand.trips.size());
+  for (std::size_t t = 0; t < demand.trips.size(); ++t) {
+    EXPECT_EQ(demandFromDoc.trips[t].id, demand.trips[t].id);
+    EXPECT_EQ(demandFromDoc.trips[t].departS, demand.trips[t].departS);
+    const auto a = demandFromDoc.routes.route(demandFromDoc.trips[t].route);
+    const auto b = demand.routes.route(demand.trips[t].route);
+    EXPECT_TRUE(std::equal(a.begin(), a.end(), b.begin(), b.end())) << demand.trips[t].id;
+  }
+}
+
+TEST_F(CityflowFiles, ParsingOnceAndReadingTheDocumentFailsAsTheFileReadersFail) {
+  json doc = smallRoadnet();
+  doc["roads"][1].erase("endIntersection");
+  const fs::path p = write("roadnet.json", doc);
+  const LoadError whole = expectError([&] { loadCityflowRoadnet(p); }, p, {"missing key 'endIntersection'"});
+  const LoadError steps =
+      expectError([&] { cityflowRoadnetFromJson(parseCityflowFile(p, 1'000'000, "map file"), p.string()); }, p,
+                  {"missing key 'endIntersection'"});
+  EXPECT_EQ(std::string(steps.what()), std::string(whole.what()));
+  const fs::path bad = write("bad.json", std::string("[{\"vehicle\": 1,\n"));
+  const LoadError parsed = expectError([&] { parseCityflowFile(bad, 1'000'000, "flow file"); }, bad, {"malformed JSON"});
+  std::vector<VehicleType> types;
+  Demand demand;
+  const RoadNetwork net = smallNet();
+  const LoadError flows = expectError([&] { loadCityflowFlows(bad, net, types, demand); }, bad, {"malformed JSON"});
+  EXPECT_EQ(std::string(parsed.what()), std::string(flows.what()));
 }
 
 }  // namespace

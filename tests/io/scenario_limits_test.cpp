@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/temp_dir.h"
+#include "io/scenario/load_within.h"
 #include "traffic/demand.h"
 #include "traffic/errors.h"
 #include "traffic/scenario.h"
@@ -253,6 +254,41 @@ TEST(Issue14Scenario, AChecksTriggeredByASetSaysSo) {
   // An error of the file itself does not blame an unrelated override.
   const std::string own = loadError(kCorridor + "bogus = 1\n", {"scenario.seed=4"});
   EXPECT_FALSE(contains(own, "from --set")) << own;
+}
+
+// loadScenarioWithin (io/scenario/load_within.h), with which the scenario fuzzing harness bounds
+// its inputs: limits from outside lower the file's, never raise them, and fail as the file's own.
+TEST(Issue14Scenario, LimitsFromOutsideTheFileLowerItsOwnAndFailTheSameWay) {
+  TempDir dir;
+  auto errorWithin = [&](const std::string& text, const ResourceLimits& ceiling) -> std::string {
+    try {
+      (void)loadScenarioWithin(dir.write("within.toml", text), ceiling);
+    } catch (const LoadError& e) {
+      return e.what();
+    }
+    return {};
+  };
+  // The corridor makes about 150 + 20 vehicles, 6 runs and 2 fleet vehicles.
+  ResourceLimits ten;
+  ten.maxTrips = 10;
+  std::string msg = errorWithin(kCorridor, ten);
+  EXPECT_TRUE(contains(msg, "max_trips = 10")) << msg;
+  // The same error, on the same line, as when the file itself sets the limit.
+  const std::string inFile = kCorridor + "\n[limits]\nmax_trips = 10\n";
+  EXPECT_EQ(msg, errorWithin(inFile, ResourceLimits{}));
+  // A higher ceiling leaves the file's lower limit in force.
+  ResourceLimits high;
+  high.maxTrips = 1'000'000;
+  msg = errorWithin(inFile, high);
+  EXPECT_TRUE(contains(msg, "max_trips = 10")) << msg;
+  // And a ceiling above the defaults does not raise them: a grid beyond the default network
+  // limit is refused as loadScenario refuses it.
+  ResourceLimits huge;
+  huge.maxNetworkMb = 1'000'000;
+  const std::string bigGrid = "[scenario]\nname = \"big\"\nduration_s = 60\n[map.grid]\nrows = 1000\ncolumns = 1000\n";
+  msg = errorWithin(bigGrid, huge);
+  EXPECT_TRUE(contains(msg, "max_network_mb")) << msg;
+  EXPECT_EQ(errorWithin(kCorridor, huge), "");
 }
 
 }  // namespace

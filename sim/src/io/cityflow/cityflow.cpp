@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "io/cityflow/cityflow_json.h"
 #include "io/input_file.h"
 #include "traffic/errors.h"
 
@@ -26,24 +27,6 @@ using nlohmann::json;
 constexpr double kMaxVehiclesPerEntry = 10'000'000;
 
 std::string inQuotes(const std::string& s) { return "'" + s + "'"; }
-
-json parseFile(const std::filesystem::path& file, std::uint64_t maxBytes, const char* what) {
-  // Regular files only, within the cap (issue 14: /dev/zero was read until bad_alloc).
-  const std::string text = readInputFile(file, maxBytes, what,
-                                         "raise [limits] max_input_mb in the scenario if the file is right");
-  try {
-    return json::parse(text);
-  } catch (const json::parse_error& e) {
-    // e.byte is 1-based and may point one past the end of the text.
-    const std::size_t upTo = std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, text.size());
-    const int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(upTo), '\n'));
-    throw LoadError(file.string(), "", std::string("malformed JSON: ") + e.what(), line);
-  } catch (const json::exception& e) {
-    // A number beyond the range of a double (1e99999) is out_of_range, not a parse_error (found
-    // by the cityflow fuzzer, issue 14).
-    throw LoadError(file.string(), "", std::string("malformed JSON: ") + e.what());
-  }
-}
 
 // Typed access to JSON values, failing with the file and the entity being read.
 class Reader {
@@ -126,9 +109,29 @@ bool isCityflowTypeName(const std::string& name) {
 
 }  // namespace
 
+json parseCityflowFile(const std::filesystem::path& file, std::uint64_t maxBytes, const char* what) {
+  // Regular files only, within the cap (issue 14: /dev/zero was read until bad_alloc).
+  const std::string text = readInputFile(file, maxBytes, what,
+                                         "raise [limits] max_input_mb in the scenario if the file is right");
+  try {
+    return json::parse(text);
+  } catch (const json::parse_error& e) {
+    // e.byte is 1-based and may point one past the end of the text.
+    const std::size_t upTo = std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, text.size());
+    const int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(upTo), '\n'));
+    throw LoadError(file.string(), "", std::string("malformed JSON: ") + e.what(), line);
+  } catch (const json::exception& e) {
+    // A number beyond the range of a double (1e99999) is out_of_range, not a parse_error (found
+    // by the cityflow fuzzer, issue 14).
+    throw LoadError(file.string(), "", std::string("malformed JSON: ") + e.what());
+  }
+}
+
 RoadNetwork loadCityflowRoadnet(const std::filesystem::path& file, const ResourceLimits& limits) {
-  const std::string path = file.string();
-  const json doc = parseFile(file, limits.maxInputMb * 1'000'000, "map file");
+  return cityflowRoadnetFromJson(parseCityflowFile(file, limits.maxInputMb * 1'000'000, "map file"), file.string());
+}
+
+RoadNetwork cityflowRoadnetFromJson(const json& doc, const std::string& path) {
   const Reader rd(path);
   RoadNetworkBuilder b(path);
 
@@ -275,8 +278,12 @@ RoadNetwork loadCityflowRoadnet(const std::filesystem::path& file, const Resourc
 
 void loadCityflowFlows(const std::filesystem::path& file, const RoadNetwork& net, std::vector<VehicleType>& types,
                        Demand& demand, const ResourceLimits& limits) {
-  const std::string path = file.string();
-  const json doc = parseFile(file, limits.maxInputMb * 1'000'000, "flow file");
+  cityflowFlowsFromJson(parseCityflowFile(file, limits.maxInputMb * 1'000'000, "flow file"), file.string(), net, types,
+                        demand, limits);
+}
+
+void cityflowFlowsFromJson(const json& doc, const std::string& path, const RoadNetwork& net, std::vector<VehicleType>& types,
+                           Demand& demand, const ResourceLimits& limits) {
   const Reader rd(path);
   if (!doc.is_array()) rd.fail("flow file", "must be a JSON array of flow entries");
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "io/input_file.h"
+#include "io/scenario/request_file.h"
 #include "io/scenario/toml_reader.h"
 #include "traffic/errors.h"
 #include "traffic/random.h"
@@ -203,3 +204,22 @@ void DemandReader::readRequestsFile(const TableView& named, std::uint32_t fleet,
 }
 
 }  // namespace traffic::toml_reader
+
+namespace traffic {
+
+void readFleetRequestsFile(Scenario& sc, std::size_t fleet, const std::filesystem::path& file, const ResourceLimits& limits) {
+  using namespace toml_reader;
+  if (fleet >= sc.fleets.fleets.size())
+    throw LoadError(sc.sourceFile.string(), "fleet", "the scenario has no fleet number " + std::to_string(fleet));
+  Loader loader(sc.sourceFile);
+  loader.setLimits(limits);
+  // The fleet's table as the reader sees it, holding only the key that names the file.
+  toml::table table;
+  table.insert("requests_file", file.string());
+  const TableView named(loader, table, "fleet '" + sc.fleets.fleets[fleet].id + "'", {"requests_file"});
+  DemandReader(loader, sc).readRequestsFileOf(named, static_cast<std::uint32_t>(fleet), file.string());
+  std::stable_sort(sc.fleets.requests.begin(), sc.fleets.requests.end(),
+                   [](const RideRequest& a, const RideRequest& b) { return a.timeS < b.timeS; });
+}
+
+}  // namespace traffic

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "base/log.h"
+#include "io/scenario/load_within.h"
 #include "io/scenario/toml_reader.h"
 #include "traffic/errors.h"
 #include "traffic/limits.h"
@@ -159,6 +160,10 @@ Scenario loadScenario(const std::filesystem::path& file, const std::vector<std::
     throw LoadError(e.file(), e.entity().empty() ? "(from " + sets + ")" : e.entity() + " (from " + sets + ")",
                     e.reason(), e.line());
   }
+}
+
+Scenario loadScenarioWithin(const std::filesystem::path& file, const ResourceLimits& ceiling) {
+  return loadOnce(file, {}, &ceiling);
 }
 
 }  // namespace traffic

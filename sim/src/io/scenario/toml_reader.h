@@ -240,6 +240,11 @@ class DemandReader {
       : m_loader(loader), m_sc(sc), m_declaredTypes(!sc.vehicleTypes.empty()), m_sumoAdditional(std::move(sumoAdditional)) {}
 
   void read(const TableView& root);
+  /// A request file for fleet `fleet` of a scenario read before (request_file.h): the requests_file
+  /// key of `named` names it.
+  void readRequestsFileOf(const TableView& named, std::uint32_t fleet, const std::string& written) {
+    readRequestsFile(named, fleet, m_sc.fleets.fleets.at(fleet).id, written);
+  }
 
  private:
   // demand_reader.cpp
