@@ -8,6 +8,7 @@
 
 #include "common/run_cli.h"
 #include "common/temp_dir.h"
+#include "common/text.h"
 
 namespace traffic {
 namespace {
@@ -20,7 +21,7 @@ using traffic::testing::runCli;
 using traffic::testing::TempDir;
 const auto& quoted = traffic::testing::shellQuoted;
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+using traffic::testing::contains;
 std::string p(const fs::path& path) { return quoted(path.string()); }
 
 const std::string kScenario = std::string(TRAFFIC_SOURCE_DIR) + "/scenarios/hangzhou_real.toml";

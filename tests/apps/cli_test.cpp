@@ -4,6 +4,7 @@
 
 #include "common/run_cli.h"
 #include "common/temp_dir.h"
+#include "common/text.h"
 #include <stdlib.h>
 #include <sys/wait.h>
 
@@ -27,7 +28,7 @@ using traffic::testing::runCli;
 const auto& quoted = traffic::testing::shellQuoted;
 const auto& scenarioPath = traffic::testing::shippedScenario;
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+using traffic::testing::contains;
 
 const std::string kTinyGrid = traffic::testing::tinyGridScenario(120, 600);
 

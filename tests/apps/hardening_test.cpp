@@ -14,6 +14,7 @@
 
 #include "common/run_cli.h"
 #include "common/temp_dir.h"
+#include "common/text.h"
 
 namespace traffic {
 namespace {
@@ -26,7 +27,7 @@ using traffic::testing::runCli;
 using traffic::testing::TempDir;
 const auto& quoted = traffic::testing::shellQuoted;
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+using traffic::testing::contains;
 
 const std::string kTinyGrid = traffic::testing::tinyGridScenario(60, 600);
 

@@ -12,6 +12,7 @@
 
 #include "common/run_cli.h"
 #include "common/temp_dir.h"
+#include "common/text.h"
 
 namespace traffic {
 namespace {
@@ -25,7 +26,7 @@ using traffic::testing::TempDir;
 const auto& quoted = traffic::testing::shellQuoted;
 const auto& scenarioPath = traffic::testing::shippedScenario;
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+using traffic::testing::contains;
 
 std::vector<std::string> entries(const fs::path& dir) {
   std::vector<std::string> names;

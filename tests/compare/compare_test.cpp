@@ -20,6 +20,7 @@
 #include "traffic/compare/stats.h"
 #include "common/run_cli.h"
 #include "common/temp_dir.h"
+#include "common/text.h"
 #include "traffic/protocol.h"
 #include "traffic/scenario.h"
 
@@ -35,7 +36,7 @@ using traffic::testing::shellQuoted;
 using traffic::testing::shippedScenario;
 using traffic::testing::TempDir;
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+using traffic::testing::contains;
 
 std::vector<std::string> splitLine(const std::string& line, char sep = ',') {
   std::vector<std::string> cells;

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "common/text.h"
+
 namespace traffic::compare {
 namespace {
 
@@ -22,7 +24,7 @@ std::size_t countOf(const std::string& text, const std::string& part) {
   return n;
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+using traffic::testing::contains;
 
 /// Empty when the tags of `svg` nest properly, every '&' starts an entity and there is exactly one
 /// root <svg> element; else what is wrong. Enough XML to catch the mistakes a string builder makes.

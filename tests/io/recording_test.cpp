@@ -20,6 +20,7 @@
 #include "common/run_cli.h"
 #include "common/temp_dir.h"
 #include "common/test_networks.h"
+#include "common/text.h"
 #include "base/crc32.h"
 #include "traffic/demand.h"
 #include "traffic/errors.h"
@@ -31,7 +32,7 @@ namespace {
 namespace fs = std::filesystem;
 using testing::TempDir;
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+using traffic::testing::contains;
 
 std::vector<char> readBytes(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);

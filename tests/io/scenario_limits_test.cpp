@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/temp_dir.h"
+#include "common/text.h"
 #include "io/scenario/load_within.h"
 #include "traffic/demand.h"
 #include "traffic/errors.h"
@@ -94,7 +95,7 @@ std::string loadError(const std::string& text, const std::vector<std::string>& o
   return {};
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+using traffic::testing::contains;
 
 TEST(Issue14Scenario, TheCorridorLoads) { EXPECT_EQ(loadError(kCorridor), ""); }
 

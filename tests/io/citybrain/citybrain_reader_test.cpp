@@ -10,6 +10,7 @@
 #include <string>
 
 #include "common/temp_dir.h"
+#include "common/text.h"
 #include "traffic/errors.h"
 
 namespace traffic {
@@ -19,7 +20,7 @@ using traffic::testing::TempDir;
 
 const std::filesystem::path kData = std::filesystem::path(TRAFFIC_SOURCE_DIR) / "tests/data/citybrain";
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+using traffic::testing::contains;
 
 RoadId road(const RoadNetwork& net, const std::string& name) {
   const auto id = net.findRoad(name);

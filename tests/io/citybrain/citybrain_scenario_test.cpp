@@ -12,6 +12,7 @@
 
 #include "common/run_cli.h"
 #include "common/temp_dir.h"
+#include "common/text.h"
 #include "traffic/citybrain_score.h"
 #include "traffic/errors.h"
 #include "traffic/loaders/citybrain.h"
@@ -29,7 +30,7 @@ using traffic::testing::TempDir;
 const std::filesystem::path kData = std::filesystem::path(TRAFFIC_SOURCE_DIR) / "tests/data/citybrain";
 const std::filesystem::path kNanchang = std::filesystem::path(TRAFFIC_SOURCE_DIR) / ".." / "shared" / "data" / "citybrain" / "nanchang";
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+using traffic::testing::contains;
 
 VehicleCounts runValidated(const Scenario& sc) {
   World world(sc, WorldOptions{1, true});

@@ -10,6 +10,7 @@
 
 #include "common/run_cli.h"
 #include "common/temp_dir.h"
+#include "common/text.h"
 #include "traffic/errors.h"
 #include "traffic/loaders/sumo.h"
 #include "traffic/scenario.h"
@@ -25,7 +26,7 @@ using traffic::testing::TempDir;
 
 const std::filesystem::path kData = std::filesystem::path(TRAFFIC_SOURCE_DIR) / "tests/data/sumo";
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+using traffic::testing::contains;
 
 // Runs to the end checking conservation, no overlap and no conflicting greens after every step.
 VehicleCounts runValidated(const Scenario& sc) {
