@@ -796,29 +796,23 @@ void checkConsistent(const State& s) {
     }
   for (std::uint32_t id : s.vehicles.inBay)
     if (seen[id]++) throw DecodeError("vehicle " + std::to_string(id) + " is both in a bay and on a lane");
+  const auto& trips = s.view.scenario->demand.trips;
   for (std::size_t i = 0; i < s.vehicles.hot.size(); ++i) {
     const Vehicle& v = s.vehicles.hot[i];
     if ((v.flags & kInNetwork) && !seen[i]) throw DecodeError("vehicle " + std::to_string(i) + " is nowhere");
     if ((v.flags & kInNetwork) && v.routeIndex >= s.vehicles.routes[i].size())
       throw DecodeError("vehicle " + std::to_string(i) + " is past the end of its route");
-  }
-  // A record serves a transit line or a fleet (its stops, bays and dispatcher, which index their own
-  // tables by it) exactly when its trip is a transit run's or a fleet vehicle's.
-  const auto& trips = s.view.scenario->demand.trips;
-  for (std::size_t i = 0; i < s.vehicles.hot.size(); ++i) {
-    const Trip& trip = trips[s.vehicles.tripOf[i]];
-    const std::uint8_t flags = s.vehicles.hot[i].flags;
-    if (((flags & engine::kTransit) != 0) != (trip.line != UINT32_MAX) || ((flags & engine::kFleet) != 0) != (trip.fleet != UINT32_MAX))
+    // A record serves a transit line or a fleet (its stops, bays and dispatcher, which index their
+    // own tables by it) exactly when its trip is a transit run's or a fleet vehicle's.
+    const std::uint32_t tripIndex = s.vehicles.tripOf[i];
+    const Trip& trip = trips[tripIndex];
+    if (((v.flags & engine::kTransit) != 0) != (trip.line != UINT32_MAX) || ((v.flags & engine::kFleet) != 0) != (trip.fleet != UINT32_MAX))
       throw DecodeError("vehicle " + std::to_string(i) + " is marked as serving transit or a fleet against its trip");
-  }
-  // Only ordinary vehicles that have departed trade records (renumber.cpp); the transit runs, the
-  // fleets, the signals' priority list and the entry queues index the others by trip.
-  for (std::size_t i = 0; i < s.vehicles.tripOf.size(); ++i) {
-    if (s.vehicles.tripOf[i] == i) continue;
-    const Vehicle& v = s.vehicles.hot[i];
-    if (i >= s.entry.nextTrip || s.vehicles.tripOf[i] >= s.entry.nextTrip || (v.flags & (engine::kTransit | engine::kFleet)) ||
-        s.view.type(v).signalPriority != SignalPriority::None ||
-        s.view.scenario->demand.trips[s.vehicles.tripOf[i]].type.index() != v.type)
+    // Only ordinary vehicles that have departed trade records (renumber.cpp); the transit runs, the
+    // fleets, the signals' priority list and the entry queues index the others by trip.
+    if (tripIndex != i && (i >= s.entry.nextTrip || tripIndex >= s.entry.nextTrip ||
+                           (v.flags & (engine::kTransit | engine::kFleet)) ||
+                           s.view.type(v).signalPriority != SignalPriority::None || trip.type.index() != v.type))
       throw DecodeError("vehicle record " + std::to_string(i) + " holds a trip it cannot hold");
   }
   for (std::size_t t = 0; t < s.transit.runs.size(); ++t)
