@@ -34,7 +34,7 @@ bool greenInEveryPhase(const SignalObservation& obs, MovementId m) {
 struct LookaheadPressurePolicy::Scratch {
   std::size_t laneCount = 0;
   std::array<LaneId, kMaxLanes> lanes;
-  std::array<double, kMaxLanes> demand{};
+  std::array<double, kMaxLanes> demand;  // the first laneCount are set
   std::size_t alwaysGreenCount = 0;
   std::array<MovementId, kMaxAlwaysGreen> alwaysGreen;
   bool alwaysGreenComplete = true;
@@ -94,15 +94,15 @@ void LookaheadPressurePolicy::evaluate(const SignalObservation& obs, Scratch& s)
       s.lanes[s.laneCount] = pl->incoming[i];
       s.demand[s.laneCount] = laneDemand(obs, pl->incoming[i], green);
     }
-  } else {
-    for (RoadId r : net.junction(obs.junction).incoming)
-      for (LaneId l : net.road(r).lanes) {
-        if (s.laneCount == kMaxLanes) break;
-        s.lanes[s.laneCount] = l;
-        s.demand[s.laneCount] = laneDemand(obs, l, phaseServesLane(obs, obs.currentPhase, l));
-        ++s.laneCount;
-      }
+    return;  // phaseValue reads from the table which pairs every phase serves
   }
+  for (RoadId r : net.junction(obs.junction).incoming)
+    for (LaneId l : net.road(r).lanes) {
+      if (s.laneCount == kMaxLanes) break;
+      s.lanes[s.laneCount] = l;
+      s.demand[s.laneCount] = laneDemand(obs, l, phaseServesLane(obs, obs.currentPhase, l));
+      ++s.laneCount;
+    }
   // A movement green in every phase is green in the first one.
   if (obs.phases.empty()) return;
   for (MovementId m : obs.phases.front().green) {
