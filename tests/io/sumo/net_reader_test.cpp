@@ -506,6 +506,33 @@ TEST(SumoNetReader, ProgramsInAdditionalFilesReplaceTheNetworks) {
   EXPECT_DOUBLE_EQ(unchanged.network.junction(*unchanged.network.findJunction("C")).program->phases[0].durationS, 30);
 }
 
+TEST(SumoNetReader, ProgramsGivenAsTextReplaceTheNetworksAsFromFiles) {
+  auto readAll = [](const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const std::string net = readAll(kData / "cross_tls.net.xml");
+  const std::string night = readAll(kData / "cross_night.add.xml");
+  const SumoText additional[] = {{"night.add.xml", night}};
+  const SumoNetwork sumo = loadSumoNetworkText(net, "cross_tls.net.xml", additional);
+  const Junction& c = sumo.network.junction(*sumo.network.findJunction("C"));
+  ASSERT_TRUE(c.program.has_value());
+  ASSERT_EQ(c.program->phases.size(), 2u);
+  EXPECT_DOUBLE_EQ(c.program->phases[1].durationS, 15);
+  EXPECT_EQ(sumo.trafficLights.at(0).programId, "night");
+  // A program with fewer signals than the light's links: the error names the text it came from.
+  const std::string shortProgram = "<additional><tlLogic id=\"C\" type=\"static\" programID=\"x\" offset=\"0\">"
+                                   "<phase duration=\"10\" state=\"GG\"/></tlLogic></additional>";
+  const SumoText bad[] = {{"short.add.xml", shortProgram}};
+  try {
+    (void)loadSumoNetworkText(net, "cross_tls.net.xml", bad);
+    ADD_FAILURE() << "a program shorter than the light's links was accepted";
+  } catch (const LoadError& e) {
+    EXPECT_NE(std::string(e.what()).find("short.add.xml"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("linkIndex"), std::string::npos) << e.what();
+  }
+}
+
 std::string loadError(const std::string& file) {
   try {
     (void)loadSumoNetwork(kData / "bad" / file);

@@ -55,6 +55,24 @@ TEST(SumoConfig, ReadsFilesAndTimes) {
   EXPECT_FALSE(isSumoConfig("a/b/x.toml"));
 }
 
+TEST(SumoConfig, ReadsTheSameFromTextResolvingPathsAgainstTheFolderGiven) {
+  std::ifstream in(kData / "cross.sumocfg", std::ios::binary);
+  const std::string text(std::istreambuf_iterator<char>(in), {});
+  const SumoConfig fromFile = readSumoConfig(kData / "cross.sumocfg");
+  const SumoConfig fromText = readSumoConfigText(text, "cross.sumocfg", kData);
+  EXPECT_EQ(fromText.netFile, fromFile.netFile);
+  EXPECT_EQ(fromText.routeFiles, fromFile.routeFiles);
+  EXPECT_DOUBLE_EQ(fromText.beginS, fromFile.beginS);
+  EXPECT_EQ(fromText.endS, fromFile.endS);
+  try {
+    (void)readSumoConfigText("<configuration><input><route-files value=\"r.rou.xml\"/></input></configuration>", "bad.sumocfg", kData);
+    ADD_FAILURE() << "a configuration without a network was accepted";
+  } catch (const LoadError& e) {
+    EXPECT_EQ(e.file(), "bad.sumocfg");
+    EXPECT_TRUE(contains(e.reason(), "names no network")) << e.what();
+  }
+}
+
 TEST(SumoConfig, AConfigurationIsAScenario) {
   const Scenario sc = loadScenario(kData / "cross.sumocfg");
   EXPECT_EQ(sc.name, "cross");

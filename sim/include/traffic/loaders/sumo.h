@@ -100,8 +100,15 @@ struct SumoNetwork {
 SumoNetwork loadSumoNetwork(const std::filesystem::path& file, std::span<const std::filesystem::path> additionalFiles = {},
                             const ResourceLimits& limits = {});
 
-/// The network in `text`, the content of a .net.xml called `name` in messages (no additional files).
-SumoNetwork loadSumoNetworkText(std::string_view text, const std::string& name);
+/// The content of a file that is not read from disk, and the name messages give it.
+struct SumoText {
+  std::string name;
+  std::string_view text;
+};
+
+/// The network in `text`, the content of a .net.xml called `name` in messages, with the programs
+/// of `additional` as loadSumoNetwork reads those of additional files.
+SumoNetwork loadSumoNetworkText(std::string_view text, const std::string& name, std::span<const SumoText> additional = {});
 
 struct SumoDemandOptions {
   double beginS = 0;  ///< SUMO time that becomes t = 0; earlier departures are dropped (as SUMO does)
@@ -160,6 +167,10 @@ struct SumoConfig {
 /// Reads a SUMO configuration (a regular file of at most kMaxScenarioFileBytes, as a scenario file);
 /// options it does not use are logged. Throws LoadError.
 SumoConfig readSumoConfig(const std::filesystem::path& file);
+
+/// As readSumoConfig, from `text`, the content of a configuration called `name` whose paths are
+/// resolved against `folder`.
+SumoConfig readSumoConfigText(std::string_view text, const std::string& name, const std::filesystem::path& folder);
 
 /// Whether `file` names a SUMO configuration (by its extension).
 bool isSumoConfig(const std::filesystem::path& file);

@@ -101,7 +101,8 @@ class NetReader {
         m_builder(m_xml.name()),
         m_additionalFiles(additionalFiles.begin(), additionalFiles.end()),
         m_limits(limits) {}
-  NetReader(std::string_view text, const std::string& name) : m_xml(name, text), m_builder(m_xml.name()) {}
+  NetReader(std::string_view text, const std::string& name, std::span<const SumoText> additional)
+      : m_xml(name, text), m_builder(m_xml.name()), m_additionalTexts(additional.begin(), additional.end()) {}
 
   SumoNetwork read() {
     const pugi::xml_node root = m_xml.root();
@@ -146,10 +147,12 @@ class NetReader {
   // programs do in SUMO. Their demand and bus stops are the route reader's (loadSumoAdditionalDemand);
   // what neither reads (detectors, POIs, ...) is reported here.
   void readAdditionalFiles() {
-    for (const std::filesystem::path& file : m_additionalFiles) {
+    for (const std::filesystem::path& file : m_additionalFiles)
       m_additional.push_back(
           std::make_unique<XmlFile>(file, "SUMO additional file", m_limits.maxInputMb * 1'000'000, sumo::kRaiseInputLimit));
-      const XmlFile& xml = *m_additional.back();
+    for (const SumoText& t : m_additionalTexts) m_additional.push_back(std::make_unique<XmlFile>(t.name, t.text));
+    for (const auto& additional : m_additional) {
+      const XmlFile& xml = *additional;
       // SUMO accepts any root element here (<additional>, <add>, <tlLogics>, ...); so do we.
       const pugi::xml_node root = xml.root();
       sumo::Ignored ignored;
@@ -720,6 +723,7 @@ class NetReader {
   RoadNetworkBuilder m_builder;
   sumo::Ignored m_ignored;
   std::vector<std::filesystem::path> m_additionalFiles;
+  std::vector<SumoText> m_additionalTexts;
   ResourceLimits m_limits;
   std::vector<std::unique_ptr<XmlFile>> m_additional;  // kept alive: their nodes are read later
   std::vector<pugi::xml_node> m_edges, m_junctions, m_connections, m_junctionNodes;
@@ -751,6 +755,8 @@ SumoNetwork loadSumoNetwork(const std::filesystem::path& file, std::span<const s
   return NetReader(file, additionalFiles, limits).read();
 }
 
-SumoNetwork loadSumoNetworkText(std::string_view text, const std::string& name) { return NetReader(text, name).read(); }
+SumoNetwork loadSumoNetworkText(std::string_view text, const std::string& name, std::span<const SumoText> additional) {
+  return NetReader(text, name, additional).read();
+}
 
 }  // namespace traffic

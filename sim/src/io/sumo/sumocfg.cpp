@@ -17,13 +17,12 @@ bool isSumoConfig(const std::filesystem::path& file) {
   return ext == ".sumocfg";
 }
 
-SumoConfig readSumoConfig(const std::filesystem::path& file) {
-  const sumo::XmlFile xml(file, "SUMO configuration", kMaxScenarioFileBytes,
-                          "a configuration names its network and route files, which may be larger");
+namespace {
+
+SumoConfig readConfig(const sumo::XmlFile& xml, const std::filesystem::path& folder) {
   const pugi::xml_node root = xml.root();
   if (std::string_view(root.name()) != "configuration" && std::string_view(root.name()) != "sumoConfiguration")
     xml.fail(root, "", "not a SUMO configuration: the root element is <" + std::string(root.name()) + ">, expected <configuration>");
-  const std::filesystem::path folder = file.parent_path();
   auto resolve = [&](const std::string& p) { return std::filesystem::absolute(folder / p).lexically_normal(); };
 
   SumoConfig cfg;
@@ -75,6 +74,18 @@ SumoConfig readSumoConfig(const std::filesystem::path& file) {
     xml.fail(root, "<end>", "end (" + std::to_string(*cfg.endS) + ") must be after begin (" + std::to_string(cfg.beginS) + ")");
   ignored.report(xml.name(), "not used by trafficsim");
   return cfg;
+}
+
+}  // namespace
+
+SumoConfig readSumoConfig(const std::filesystem::path& file) {
+  const sumo::XmlFile xml(file, "SUMO configuration", kMaxScenarioFileBytes,
+                          "a configuration names its network and route files, which may be larger");
+  return readConfig(xml, file.parent_path());
+}
+
+SumoConfig readSumoConfigText(std::string_view text, const std::string& name, const std::filesystem::path& folder) {
+  return readConfig(sumo::XmlFile(name, text), folder);
 }
 
 }  // namespace traffic
