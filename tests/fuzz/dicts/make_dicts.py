@@ -3,8 +3,8 @@
 
 Each dictionary holds the words of one format that random mutation would take long to find: the
 scenario format's tables, keys and values (taken from the readers' sources), CityFlow's JSON keys,
-the request CSV's columns and the grid's road names, SUMO's elements and attributes. Run from the
-repository's root: python3 tests/fuzz/dicts/make_dicts.py
+the request CSV's columns and the grid's road names, SUMO's elements, attributes and configuration
+options. Run from the repository's root: python3 tests/fuzz/dicts/make_dicts.py
 """
 import glob
 import json
@@ -69,4 +69,9 @@ write("requests_csv", "the request file's columns and the fixed grid's road name
 sumo = source_words("sim/src/io/sumo/*.cpp")
 write("sumo", "SUMO's network and route elements and attributes",
       sumo + ["<?xml version=\"1.0\"?>", "<net>", "</net>", "<routes>", "</routes>", "/>", "=\"", "\" ", "<!--", "-->",
-              "<![CDATA[", "]]>", "&amp;", "&#0;", "&#x10FFFF;"] + number_edges + ["WC", "CE", "NC", "CS", "C"])
+              "<![CDATA[", "]]>", "&amp;", "&#0;", "&#x10FFFF;"] + number_edges + ["WC", "CE", "NC", "CS", "C"] +
+      # the configuration's options (hyphenated, which source_words does not pick up) and the
+      # additional file's programs
+      ["<configuration>", "</configuration>", "<input>", "</input>", "<time>", "</time>", "net-file", "route-files",
+       "additional-files", "step-length", "time-to-teleport", "tls.all-off", "<additional>", "</additional>",
+       "<tlLogic id=\"C\"", "<phase duration=\"", "GGGGrrrrGGGGrrrr", "yyyyrrrryyyyrrrr"])
