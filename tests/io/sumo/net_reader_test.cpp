@@ -506,6 +506,27 @@ TEST(SumoNetReader, ProgramsInAdditionalFilesReplaceTheNetworks) {
   EXPECT_DOUBLE_EQ(unchanged.network.junction(*unchanged.network.findJunction("C")).program->phases[0].durationS, 30);
 }
 
+TEST(SumoNetReader, LightsOffLeaveEveryLinkOpenGivingWayByItsOffState) {
+  // cross_tls's light C: every connection's state is 'O' except the two left turns from NC and
+  // SC ('o'). Switched off (SUMO's tls.all-off), C shows one stage for good in which every
+  // movement is green and those two give way.
+  const SumoNetwork sumo = loadSumoNetwork(kData / "cross_tls.net.xml", {}, {}, SumoNetworkOptions{.lightsOff = true});
+  const RoadNetwork& net = sumo.network;
+  const Junction& c = net.junction(*net.findJunction("C"));
+  ASSERT_TRUE(c.program.has_value());
+  ASSERT_EQ(c.program->phases.size(), 1u);
+  const SignalPhase& dark = c.program->phases[0];
+  EXPECT_EQ(dark.green.size(), c.movements.size());
+  std::vector<std::string> minor;
+  for (MovementId m : dark.minor) minor.push_back(movementName(net, m));
+  std::sort(minor.begin(), minor.end());
+  EXPECT_EQ(minor, (std::vector<std::string>{"NC>CE", "SC>CW"}));
+  EXPECT_GE(dark.durationS, 3600);
+  // With the lights on, the same file keeps its four phases.
+  const SumoNetwork on = loadSumoNetwork(kData / "cross_tls.net.xml");
+  EXPECT_GT(on.network.junction(*on.network.findJunction("C")).program->phases.size(), 1u);
+}
+
 TEST(SumoNetReader, ProgramsGivenAsTextReplaceTheNetworksAsFromFiles) {
   auto readAll = [](const std::filesystem::path& file) {
     std::ifstream in(file, std::ios::binary);

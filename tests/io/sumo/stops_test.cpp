@@ -190,7 +190,7 @@ TEST(SumoStops, TheBusStandsAtEachStopForItsDuration) {
   EXPECT_EQ(world.counts().arrived, 11u);
 }
 
-TEST(SumoStops, PersonsWhatStopsAskBeyondTheirDurationAndLightsOffAreReported) {
+TEST(SumoStops, PersonsAndWhatStopsAskBeyondTheirDurationAreReportedAndLightsOffShown) {
   TempDir dir;
   std::ofstream(dir.path() / "until.rou.xml")
       << "<routes><vehicle id=\"v\" type=\"shuttle\" depart=\"0\"><route edges=\"WC CE\"/>"
@@ -206,7 +206,9 @@ TEST(SumoStops, PersonsWhatStopsAskBeyondTheirDurationAndLightsOffAreReported) {
   EXPECT_TRUE(contains(all, "2 <person> elements (e.g. \"p0\")")) << all;
   EXPECT_TRUE(contains(all, "stop attribute 'until'")) << all;
   EXPECT_TRUE(contains(all, "1 <poi> elements")) << all;  // reported once, by the network reader
-  EXPECT_TRUE(contains(all, "option <tls.all-off> (every light switched off")) << all;
+  // tls.all-off is run, not reported: `info` says the lights are off.
+  EXPECT_FALSE(contains(all, "tls.all-off")) << all;
+  EXPECT_TRUE(contains(all, "(traffic lights switched off)")) << all;
 }
 
 TEST(SumoStops, AConfigurationMayKeepItsDemandInAdditionalFiles) {

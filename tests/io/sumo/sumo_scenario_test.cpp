@@ -73,6 +73,41 @@ TEST(SumoConfig, ReadsTheSameFromTextResolvingPathsAgainstTheFolderGiven) {
   }
 }
 
+TEST(SumoConfig, TlsAllOffSwitchesTheLightsOffAndSetCanSwitchThemOn) {
+  TempDir dir;
+  std::ifstream in(kData / "cross.sumocfg", std::ios::binary);
+  std::string text(std::istreambuf_iterator<char>(in), {});
+  // The same configuration beside the test's files, with every light switched off.
+  const std::string::size_type close = text.rfind("</configuration>");
+  ASSERT_NE(close, std::string::npos);
+  text.insert(close, "<processing><tls.all-off value=\"true\"/></processing>\n");
+  for (const std::string& name : {"net-file value=\"", "route-files value=\""}) {
+    const auto at = text.find(name);
+    ASSERT_NE(at, std::string::npos) << name;
+    text.insert(at + name.size(), kData.string() + "/");
+  }
+  const std::filesystem::path cfg = dir.write("dark.sumocfg", text);
+  EXPECT_TRUE(readSumoConfig(cfg).tlsAllOff);
+  const Scenario dark = loadScenario(cfg);
+  const JunctionId c = *dark.network->findJunction("C");
+  ASSERT_EQ(dark.network->junction(c).program->phases.size(), 1u);
+  const Scenario lit = loadScenario(cfg, {"map.sumo_lights_off=false"});
+  EXPECT_GT(lit.network->junction(c).program->phases.size(), 1u);
+  // Traffic gets through the dark junction without overlap, as many vehicles as with the lights
+  // on or more (no one waits at a red; the two left turns give way).
+  const VehicleCounts darkCounts = runValidated(dark);
+  const VehicleCounts litCounts = runValidated(lit);
+  EXPECT_GE(darkCounts.arrived, litCounts.arrived);
+  EXPECT_GT(darkCounts.arrived, darkCounts.spawned * 9 / 10);
+  // Only a SUMO network has lights to switch off this way.
+  try {
+    (void)loadScenario(std::filesystem::path(TRAFFIC_SOURCE_DIR) / "scenarios/grid_10x10.toml", {"map.sumo_lights_off=true"});
+    ADD_FAILURE() << "map.sumo_lights_off was accepted on a grid";
+  } catch (const LoadError& e) {
+    EXPECT_TRUE(contains(e.reason(), "only applies to map.sumo")) << e.what();
+  }
+}
+
 TEST(SumoConfig, AConfigurationIsAScenario) {
   const Scenario sc = loadScenario(kData / "cross.sumocfg");
   EXPECT_EQ(sc.name, "cross");

@@ -93,12 +93,20 @@ struct SumoNetwork {
   std::size_t skippedEdges = 0;
 };
 
+/// How the network is to be read beyond what its files say.
+struct SumoNetworkOptions {
+  /// Every traffic light switched off, as SUMO's `tls.all-off`: each signalised link is always
+  /// open and gives way as its connection's off-state says ('O' has the right of way, 'o' and the
+  /// other lower-case states give way to the foes the junction's response names).
+  bool lightsOff = false;
+};
+
 /// Throws LoadError naming the file, the line and the edge, lane, junction or program at fault.
 /// Traffic-light programs in `additionalFiles` (SUMO `<additional>` files) are loaded after the
 /// network's and, as in SUMO, replace its programs of the same light; other additionals are
 /// logged as not read. Reads only regular files of at most limits.maxInputMb each.
 SumoNetwork loadSumoNetwork(const std::filesystem::path& file, std::span<const std::filesystem::path> additionalFiles = {},
-                            const ResourceLimits& limits = {});
+                            const ResourceLimits& limits = {}, const SumoNetworkOptions& options = {});
 
 /// The content of a file that is not read from disk, and the name messages give it.
 struct SumoText {
@@ -162,6 +170,7 @@ struct SumoConfig {
   std::optional<double> stepS;
   std::optional<double> timeToTeleportS;
   std::optional<std::uint64_t> seed;
+  bool tlsAllOff = false;  ///< `tls.all-off`: every light switched off (SumoNetworkOptions::lightsOff)
 };
 
 /// Reads a SUMO configuration (a regular file of at most kMaxScenarioFileBytes, as a scenario file);

@@ -106,7 +106,7 @@ std::vector<fs::path> readMap(const Loader& loader, const TableView& root, Scena
                    "a SUMO network with map.sumo = \"path/x.net.xml\", "
                    "a City Brain Challenge network with map.citybrain = \"path/roadnet.txt\" "
                    "or describe a generated grid in a [map.grid] table");
-  const TableView t = subTable(loader, root, "map", {"cityflow", "sumo", "sumo_additional", "citybrain", "grid", "lanes"});
+  const TableView t = subTable(loader, root, "map", {"cityflow", "sumo", "sumo_additional", "sumo_lights_off", "citybrain", "grid", "lanes"});
   const bool hasCityflow = t.node("cityflow") != nullptr;
   const bool hasSumo = t.node("sumo") != nullptr;
   const bool hasCitybrain = t.node("citybrain") != nullptr;
@@ -125,6 +125,7 @@ std::vector<fs::path> readMap(const Loader& loader, const TableView& root, Scena
   }
 
   if (!hasSumo && t.node("sumo_additional")) t.fail("sumo_additional", "only applies to map.sumo");
+  if (!hasSumo && t.node("sumo_lights_off")) t.fail("sumo_lights_off", "only applies to map.sumo");
 
   if (hasCityflow || hasSumo || hasCitybrain) {
     const char* key = hasSumo ? "sumo" : hasCitybrain ? "citybrain" : "cityflow";
@@ -149,7 +150,9 @@ std::vector<fs::path> readMap(const Loader& loader, const TableView& root, Scena
           additional.push_back(loader.resolveFile(item, "map.sumo_additional", *item->value<std::string>()));
         }
       }
-      SumoNetwork sumo = loadSumoNetwork(file, additional, loader.limits());
+      // map.sumo_lights_off: every light switched off, as SUMO's tls.all-off.
+      const SumoNetworkOptions options{.lightsOff = t.boolean("sumo_lights_off").value_or(false)};
+      SumoNetwork sumo = loadSumoNetwork(file, additional, loader.limits(), options);
       // The map's programs come with their own clearance times; [signals] may still override them.
       sc.signalTiming = sumo.timing;
       net = std::move(sumo.network);
@@ -168,6 +171,7 @@ std::vector<fs::path> readMap(const Loader& loader, const TableView& root, Scena
     const fs::path shown = fs::proximate(file, ec);
     const bool below = !ec && !shown.empty() && *shown.begin() != "..";
     sc.mapDescription = below ? shown.string() : fs::absolute(file, ec).lexically_normal().string();
+    if (hasSumo && t.boolean("sumo_lights_off").value_or(false)) sc.mapDescription += " (traffic lights switched off)";
     return additional;
   }
 

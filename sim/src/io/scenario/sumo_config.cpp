@@ -20,6 +20,7 @@ toml::table Loader::sumoConfigAsScenario(const SumoConfig& cfg) const {
     for (const fs::path& f : cfg.additionalFiles) additional.push_back(f.string());
     map.insert("sumo_additional", std::move(additional));
   }
+  if (cfg.tlsAllOff) map.insert("sumo_lights_off", true);
   toml::table root{{"scenario", std::move(scenario)},
                    {"map", std::move(map)},
                    {"demand", toml::table{{"sumo_routes", std::move(routes)}, {"sumo_begin_s", cfg.beginS}}}};

@@ -5,6 +5,7 @@
 // connection's lanes, a program's link indices) are checked here in SUMO's terms, so that a bad
 // file names the SUMO element, not a trafficsim id.
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <map>
 #include <memory>
@@ -90,17 +91,19 @@ struct LinkSpec {
   int tlIndex = -1;
   int junctionIndex = -1;
   bool waitsInside = false;  // its via lane leads on to another (an internal junction)
+  char offState = 'o';       // the connection's state with its light switched off ('O': right of way)
   double speedMps = 0;  // of its internal lanes; 0 without
 };
 
 class NetReader {
  public:
   NetReader(const std::filesystem::path& file, std::span<const std::filesystem::path> additionalFiles,
-            const ResourceLimits& limits)
+            const ResourceLimits& limits, const SumoNetworkOptions& options)
       : m_xml(file, "SUMO network", limits.maxInputMb * 1'000'000, sumo::kRaiseInputLimit),
         m_builder(m_xml.name()),
         m_additionalFiles(additionalFiles.begin(), additionalFiles.end()),
-        m_limits(limits) {}
+        m_limits(limits),
+        m_options(options) {}
   NetReader(std::string_view text, const std::string& name, std::span<const SumoText> additional)
       : m_xml(name, text), m_builder(m_xml.name()), m_additionalTexts(additional.begin(), additional.end()) {}
 
@@ -423,6 +426,10 @@ class NetReader {
       if (!link.tl.empty()) {
         link.tlIndex = m_xml.integer(c, "linkIndex", entity);
         if (link.tlIndex < 0) m_xml.fail(c, entity, "linkIndex must be >= 0 for a signalised connection");
+        // netconvert writes a signalised connection's state as its light's off-state: 'O' (right
+        // of way) or 'o' (give way); upper case is the right of way whatever the letter.
+        const std::string_view state = c.attribute("state").as_string("o");
+        link.offState = !state.empty() && std::isupper(static_cast<unsigned char>(state[0])) ? 'O' : 'o';
       }
       link.junctionIndex = junctionLink(a.road, from, fromLane, linkInLane, via);
       m.links.push_back(std::move(link));
@@ -532,6 +539,27 @@ class NetReader {
           m_ignored.add("junctions with links of two traffic lights (the first light controls the junction)",
                         inQuotes(junctionName(m_movementJunction[m])));
       }
+    }
+
+    // SUMO's tls.all-off: every light shows each of its links' off-state, for good. Such a link
+    // is not signalled (below): always open, giving way as the junction's response says.
+    if (m_options.lightsOff && !m_lights.empty()) {
+      std::vector<std::string> off(m_lights.size());
+      for (std::size_t i = 0; i < m_lights.size(); ++i) off[i].assign(m_lights[i].phases.front().state.size(), 'o');
+      for (const auto& links : m_movementLinks)
+        for (const LinkSpec& link : links)
+          if (auto it = tlIndex.find(link.tl); !link.tl.empty() && it != tlIndex.end())
+            off[it->second][static_cast<std::size_t>(link.tlIndex)] = link.offState;
+      for (std::size_t i = 0; i < m_lights.size(); ++i) {
+        SumoPhase dark;
+        // One stage as long as the cycle, at least an hour: no policy has another to switch to.
+        for (const SumoPhase& p : m_lights[i].phases) dark.durationS += p.durationS;
+        dark.durationS = std::max(dark.durationS, 3600.0);
+        dark.state = std::move(off[i]);
+        m_lights[i].phases.assign(1, std::move(dark));
+      }
+      simLog().info("{}: {} traffic lights switched off (tls.all-off): their links give way by their off-states",
+                    m_xml.name(), m_lights.size());
     }
 
     std::vector<std::vector<std::size_t>> movementsAt(m_sumoJunctions.size());
@@ -725,6 +753,7 @@ class NetReader {
   std::vector<std::filesystem::path> m_additionalFiles;
   std::vector<SumoText> m_additionalTexts;
   ResourceLimits m_limits;
+  SumoNetworkOptions m_options;
   std::vector<std::unique_ptr<XmlFile>> m_additional;  // kept alive: their nodes are read later
   std::vector<pugi::xml_node> m_edges, m_junctions, m_connections, m_junctionNodes;
   std::vector<std::pair<pugi::xml_node, const XmlFile*>> m_tlLogics, m_tlNodes;  // with the file they come from
@@ -751,8 +780,8 @@ class NetReader {
 }  // namespace
 
 SumoNetwork loadSumoNetwork(const std::filesystem::path& file, std::span<const std::filesystem::path> additionalFiles,
-                            const ResourceLimits& limits) {
-  return NetReader(file, additionalFiles, limits).read();
+                            const ResourceLimits& limits, const SumoNetworkOptions& options) {
+  return NetReader(file, additionalFiles, limits, options).read();
 }
 
 SumoNetwork loadSumoNetworkText(std::string_view text, const std::string& name, std::span<const SumoText> additional) {

@@ -55,11 +55,9 @@ SumoConfig readConfig(const sumo::XmlFile& xml, const std::filesystem::path& fol
         const int seed = xml.integer(option, "value", entity);
         if (seed < 0) xml.fail(option, entity, "seed must be >= 0");
         cfg.seed = static_cast<std::uint64_t>(seed);
-      } else if (name == "tls.all-off" && value.as_bool()) {
-        // SUMO then gives way by each junction's off-state priorities; trafficsim keeps the lights
-        // running their programs (docs/validation-sumo.md measures what that changes on DRT_demo).
-        ignored.add("option <tls.all-off> (every light switched off; trafficsim's lights keep running their programs)",
-                    sumo::inQuotes(value.value()));
+      } else if (name == "tls.all-off") {
+        // Every light switched off: links give way by their off-states (SumoNetworkOptions).
+        cfg.tlsAllOff = value.as_bool();
       } else {
         ignored.add("option <" + name + ">", sumo::inQuotes(value.value()));
       }
