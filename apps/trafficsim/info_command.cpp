@@ -120,9 +120,13 @@ int infoCommand(const InfoOptions& opt) {
 
   std::string params;
   for (const auto& [key, value] : sc.signalPolicy.params) params += fmt::format("{}{} = {}", params.empty() ? "" : ", ", key, value);
-  fmt::print("signals     {}{}; yellow {} s, all-red {} s, min green {} s\n", sc.signalPolicy.name,
-             params.empty() ? "" : " (" + params + ")", sc.signalTiming.yellowS, sc.signalTiming.allRedS,
-             sc.signalTiming.minGreenS);
+  const std::string clearance =
+      sc.signalTiming.mapClearance
+          ? fmt::format("yellow and all-red as each program gives them (mostly {} s and {} s)", sc.signalTiming.yellowS,
+                        sc.signalTiming.allRedS)
+          : fmt::format("yellow {} s, all-red {} s", sc.signalTiming.yellowS, sc.signalTiming.allRedS);
+  fmt::print("signals     {}{}; {}, min green {} s\n", sc.signalPolicy.name, params.empty() ? "" : " (" + params + ")",
+             clearance, sc.signalTiming.minGreenS);
   fmt::print("time        step {} s, duration {} s ({}), seed {}\n", sc.stepS, sc.durationS, formatClock(sc.durationS),
              sc.seed);
   fmt::print("dynamics    lane changing {}, gridlock after {} s: {}\n", sc.laneChanging ? "on" : "off",

@@ -104,10 +104,16 @@ struct SignalPhase {
   /// Green movements that give way to the conflicts marked `yields` (SUMO's minor green 'g'); read
   /// only at junctions whose right of way comes from the map, each one also listed in `green`.
   std::vector<MovementId> minor;
+  /// The clearance the map gives after this stage (the yellow and the red-only phases of a SUMO
+  /// program before the next green), in seconds; negative where the map gives none, and used only
+  /// while SignalTiming::mapClearance holds.
+  double yellowAfterS = -1;
+  double allRedAfterS = -1;
 };
 
 /// A cyclic signal program. Clearance (yellow and all-red) is inserted by the controller between
-/// phases; programs list only the green stages.
+/// phases, as [signals] yellow_s and all_red_s say or as the map gives it after each stage
+/// (SignalPhase::yellowAfterS); programs list only the green stages.
 struct SignalProgram {
   std::vector<SignalPhase> phases;
   double offsetS = 0;

@@ -36,6 +36,10 @@ struct SignalTiming {
   double yellowS = 3.0;
   double allRedS = 2.0;
   double minGreenS = 5.0;
+  /// Each stage is cleared as its map's program clears it (SignalPhase::yellowAfterS and
+  /// allRedAfterS, where given) instead of by yellowS and allRedS: SUMO programs, until the
+  /// scenario sets [signals] yellow_s or all_red_s.
+  bool mapClearance = false;
 };
 
 /// What sensors at one lane report this step. Incoming lanes are measured towards their stop
@@ -313,9 +317,13 @@ class SignalController {
   /// The policy's choice overridden by the priority requests in `obs`.
   int withPriority(const SignalObservation& obs, int policyChoice, double dtS);
   void switchTo(int phase);
+  /// The yellow and all-red that follow phase `phase`: the map's own where SignalTiming says so.
+  [[nodiscard]] double yellowAfter(int phase) const;
+  [[nodiscard]] double allRedAfter(int phase) const;
 
   JunctionId m_junction;
   SignalTiming m_timing;
+  SignalTiming m_policyTiming;  // what the policies see: with the map's clearance, its mean over the stages
   const SignalProgram* m_program = nullptr;
   PhaseLanes m_phaseLanes;  // of m_program, for the policy's observations
   std::vector<MovementId> m_movements;  // the junction's movements

@@ -851,6 +851,7 @@ std::uint64_t scenarioFingerprint(const Scenario& sc) {
                    sc.priorityRules.transitMaxExtensionS, sc.gridlockTimeoutS, sc.timeseriesIntervalS})
     real(x);
   num(sc.signalSensing.detectors.size());
+  if (sc.signalTiming.mapClearance) num(hashName("map clearance"));  // (absent before it existed: old fingerprints hold)
   num((sc.priorityRules.emergencyPreemption ? 1u : 0u) | (sc.priorityRules.transitPriority ? 2u : 0u) |
       (sc.laneChanging ? 4u : 0u) | (static_cast<unsigned>(sc.gridlockAction) << 3));
   const RoadNetwork& net = *sc.network;
@@ -862,7 +863,14 @@ std::uint64_t scenarioFingerprint(const Scenario& sc) {
     real(l.lengthM);
     real(l.speedLimitMps);
   }
-  for (const Junction& j : net.junctions()) num(j.program ? j.program->phases.size() : 0);
+  for (const Junction& j : net.junctions()) {
+    num(j.program ? j.program->phases.size() : 0);
+    if (sc.signalTiming.mapClearance && j.program)
+      for (const SignalPhase& p : j.program->phases) {
+        real(p.yellowAfterS);
+        real(p.allRedAfterS);
+      }
+  }
   for (const VehicleType& t : sc.vehicleTypes) {
     text(t.name);
     for (double x : {t.lengthM, t.maxSpeedMps, t.accelMps2, t.comfortDecelMps2, t.minGapM, t.headwayS, t.speedFactor})

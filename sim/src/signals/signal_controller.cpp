@@ -81,16 +81,43 @@ std::vector<SignalState> unsignalisedMovementStates(const RoadNetwork& net, Junc
 
 SignalController::SignalController(const RoadNetwork& net, JunctionId junction, SignalTiming timing,
                                    PriorityRules priority)
-    : m_junction(junction), m_timing(timing), m_priority(priority) {
+    : m_junction(junction), m_timing(timing), m_policyTiming(timing), m_priority(priority) {
   const Junction& j = net.junction(junction);
   m_movements = j.movements;
   if (j.program && !j.program->phases.empty()) {
     m_program = &*j.program;
     for (const SignalPhase& p : m_program->phases) m_phaseStates.push_back(phaseMovementStates(net, junction, p));
     m_phaseLanes = policy_detail::derivePhaseLanes(net, junction, m_program->phases);
+    if (m_timing.mapClearance) {
+      // Cycle-length formulas (Webster, green waves) see the program's mean clearance per stage.
+      double yellow = 0, allRed = 0;
+      const auto n = static_cast<int>(m_program->phases.size());
+      for (int p = 0; p < n; ++p) {
+        yellow += yellowAfter(p);
+        allRed += allRedAfter(p);
+      }
+      m_policyTiming.yellowS = yellow / n;
+      m_policyTiming.allRedS = allRed / n;
+    }
   } else {
     m_phaseStates.push_back(unsignalisedMovementStates(net, junction));
   }
+}
+
+double SignalController::yellowAfter(int phase) const {
+  if (m_timing.mapClearance && m_program) {
+    const double s = m_program->phases[static_cast<std::size_t>(phase)].yellowAfterS;
+    if (s >= 0) return s;
+  }
+  return m_timing.yellowS;
+}
+
+double SignalController::allRedAfter(int phase) const {
+  if (m_timing.mapClearance && m_program) {
+    const double s = m_program->phases[static_cast<std::size_t>(phase)].allRedAfterS;
+    if (s >= 0) return s;
+  }
+  return m_timing.allRedS;
 }
 
 void SignalController::writeStates(std::span<SignalState> movementStates) const {
@@ -110,7 +137,7 @@ void SignalController::writeStates(std::span<SignalState> movementStates) const 
 
 void SignalController::switchTo(int phase) {
   m_next = phase;
-  m_stage = m_timing.yellowS > 0 ? Stage::Yellow : (m_timing.allRedS > 0 ? Stage::AllRed : Stage::Green);
+  m_stage = yellowAfter(m_phase) > 0 ? Stage::Yellow : (allRedAfter(m_phase) > 0 ? Stage::AllRed : Stage::Green);
   m_timeInStage = 0;
   if (m_stage == Stage::Green) {
     m_phase = m_next;
@@ -126,28 +153,28 @@ double SignalController::timeUntilGreen(MovementId movement) const {
   auto duration = [&](int p) {
     return std::max(m_timing.minGreenS, m_program->phases[static_cast<std::size_t>(p)].durationS);
   };
-  const double clearance = m_timing.yellowS + m_timing.allRedS;
+  auto clearance = [&](int p) { return yellowAfter(p) + allRedAfter(p); };
   double t = 0;
   int phase = 0;
   switch (m_stage) {
     case Stage::Green:
       if (green(m_phase)) return 0;
-      t = std::max(0.0, duration(m_phase) - m_timeInStage) + clearance;
+      t = std::max(0.0, duration(m_phase) - m_timeInStage) + clearance(m_phase);
       phase = (m_phase + 1) % n;
       break;
     case Stage::Yellow:
       if (green(m_phase) && green(m_next)) return 0;  // stays green through the change
-      t = std::max(0.0, m_timing.yellowS - m_timeInStage) + m_timing.allRedS;
+      t = std::max(0.0, yellowAfter(m_phase) - m_timeInStage) + allRedAfter(m_phase);
       phase = m_next;
       break;
     case Stage::AllRed:
-      t = std::max(0.0, m_timing.allRedS - m_timeInStage);
+      t = std::max(0.0, allRedAfter(m_phase) - m_timeInStage);
       phase = m_next;
       break;
   }
   for (int i = 0; i < n; ++i, phase = (phase + 1) % n) {
     if (green(phase)) return t;
-    t += duration(phase) + clearance;
+    t += duration(phase) + clearance(phase);
   }
   return t;  // no phase serves it; never green
 }
@@ -215,7 +242,7 @@ void SignalController::update(double nowS, double dtS, const SignalPolicy& polic
         if (m_timeInStage + 1e-9 < m_timing.minGreenS) break;
         SignalObservation obs = sensed;
         obs.junction = m_junction;
-        obs.timing = m_timing;
+        obs.timing = m_policyTiming;
         obs.nowS = nowS;
         obs.currentPhase = m_phase;
         obs.timeInPhaseS = m_timeInStage;
@@ -227,9 +254,9 @@ void SignalController::update(double nowS, double dtS, const SignalPolicy& polic
         break;
       }
       case Stage::Yellow:
-        if (m_timeInStage + 1e-9 >= m_timing.yellowS) {
+        if (m_timeInStage + 1e-9 >= yellowAfter(m_phase)) {
           m_timeInStage = 0;
-          if (m_timing.allRedS > 0) {
+          if (allRedAfter(m_phase) > 0) {
             m_stage = Stage::AllRed;
           } else {
             m_stage = Stage::Green;
@@ -239,7 +266,7 @@ void SignalController::update(double nowS, double dtS, const SignalPolicy& polic
         }
         break;
       case Stage::AllRed:
-        if (m_timeInStage + 1e-9 >= m_timing.allRedS) {
+        if (m_timeInStage + 1e-9 >= allRedAfter(m_phase)) {
           m_timeInStage = 0;
           m_stage = Stage::Green;
           m_phase = m_next;

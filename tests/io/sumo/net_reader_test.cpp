@@ -445,13 +445,21 @@ TEST(SumoNetReader, ALongPhaseWithoutGreenIsAStageNotClearance) {
   EXPECT_DOUBLE_EQ(sumo.timing.yellowS, 2);
   EXPECT_DOUBLE_EQ(sumo.timing.allRedS, 0);
 
-  // A short all-red after the yellow stays the clearance the controller inserts.
+  // A short red after the yellow is clearance. The program's one green stage is then followed by
+  // its clearance (the two yellows, 4 s, and the 4 s red), and the red becomes a stage of its own
+  // so that the meter cycles in 608 s as in SUMO instead of showing green for good; the main road,
+  // which no light controls, goes on through it.
   std::string cleared = text;
   replaceOnce(cleared, R"(<phase duration="600" state="rr"/>)", R"(<phase duration="4" state="rr"/>)");
   const SumoNetwork withClearance = loadSumoNetworkText(cleared, "meter.net.xml");
   const Junction& k = withClearance.network.junction(*withClearance.network.findJunction("J"));
   ASSERT_TRUE(k.program.has_value());
-  ASSERT_EQ(k.program->phases.size(), 1u);
+  ASSERT_EQ(k.program->phases.size(), 2u);
+  EXPECT_DOUBLE_EQ(k.program->phases[0].durationS, 600);
+  EXPECT_DOUBLE_EQ(k.program->phases[0].yellowAfterS, 4);
+  EXPECT_DOUBLE_EQ(k.program->phases[0].allRedAfterS, 0);
+  EXPECT_DOUBLE_EQ(k.program->phases[1].durationS, 4);
+  EXPECT_EQ(greenNames(withClearance.network, k.program->phases[1]), (std::vector<std::string>{"AJ>JB", "BJ>JA"}));
   EXPECT_DOUBLE_EQ(withClearance.timing.allRedS, 4);
 }
 
@@ -525,6 +533,75 @@ TEST(SumoNetReader, LightsOffLeaveEveryLinkOpenGivingWayByItsOffState) {
   // With the lights on, the same file keeps its four phases.
   const SumoNetwork on = loadSumoNetwork(kData / "cross_tls.net.xml");
   EXPECT_GT(on.network.junction(*on.network.findJunction("C")).program->phases.size(), 1u);
+}
+
+// cross_tls.net.xml with a program for its light C given as an additional file's text.
+SumoNetwork crossWithProgram(const std::string& phases) {
+  std::ifstream in(kData / "cross_tls.net.xml", std::ios::binary);
+  const std::string net(std::istreambuf_iterator<char>(in), {});
+  const std::string program =
+      "<additional><tlLogic id=\"C\" type=\"static\" programID=\"p\" offset=\"0\">" + phases + "</tlLogic></additional>";
+  const SumoText additional[] = {{"program.add.xml", program}};
+  return loadSumoNetworkText(net, "cross_tls.net.xml", additional);
+}
+
+std::string phase(double s, const char* state) {
+  return "<phase duration=\"" + std::to_string(s) + "\" state=\"" + state + "\"/>";
+}
+
+TEST(SumoNetReader, EachStageKeepsTheClearanceItsProgramGivesIt) {
+  const SumoNetwork sumo = crossWithProgram(phase(20, "GGGGrrrrGGGGrrrr") + phase(4, "yyyyrrrryyyyrrrr") +
+                                            phase(2, "rrrrrrrrrrrrrrrr") + phase(15, "rrrrGGGgrrrrGGGg") +
+                                            phase(3, "rrrryyyyrrrryyyy"));
+  EXPECT_TRUE(sumo.timing.mapClearance);
+  const SignalProgram& p = *sumo.network.junction(*sumo.network.findJunction("C")).program;
+  ASSERT_EQ(p.phases.size(), 2u);
+  EXPECT_DOUBLE_EQ(p.phases[0].durationS, 20);
+  EXPECT_DOUBLE_EQ(p.phases[0].yellowAfterS, 4);
+  EXPECT_DOUBLE_EQ(p.phases[0].allRedAfterS, 2);
+  EXPECT_DOUBLE_EQ(p.phases[1].durationS, 15);
+  EXPECT_DOUBLE_EQ(p.phases[1].yellowAfterS, 3);
+  EXPECT_DOUBLE_EQ(p.phases[1].allRedAfterS, 0);
+
+  // Fixed time runs the program's own cycle: 20 + 4 + 2 + 15 + 3 = 44 s. With [signals]-style
+  // timing instead (3 s yellow and 2 s all-red after every stage) it is 45 s.
+  for (const bool own : {true, false}) {
+    SCOPED_TRACE(own);
+    SignalTiming timing{3.0, 2.0, 5.0};
+    timing.mapClearance = own;
+    const JunctionId c = *sumo.network.findJunction("C");
+    SignalController controller(sumo.network, c, timing);
+    const auto policy = makeSignalPolicy(PolicySpec{"fixed_time", {}}, "test");
+    std::vector<SignalState> states(sumo.network.movements().size());
+    std::vector<double> greenStarts;
+    for (double t = 0; t < 200; t += 0.5) {
+      controller.update(t, 0.5, *policy, states);
+      if (controller.greenJustStarted() && controller.currentPhase() == 0) greenStarts.push_back(t);
+    }
+    ASSERT_GE(greenStarts.size(), 3u);
+    EXPECT_NEAR(greenStarts[2] - greenStarts[1], own ? 44.0 : 45.0, 1e-9);
+  }
+}
+
+TEST(SumoNetReader, ALongRedIsAStageAndALoneGreenStillCycles) {
+  // Red-only phases that together outlast a clearance (8 + 8 s) are a stage in which the light
+  // holds its links red, as the pedestrians' part of a crossing's cycle.
+  const SumoNetwork red = crossWithProgram(phase(20, "GGGGrrrrGGGGrrrr") + phase(3, "yyyyrrrryyyyrrrr") +
+                                           phase(8, "rrrrrrrrrrrrrrrr") + phase(8, "rrrrrrrrrrrrrrrr") +
+                                           phase(15, "rrrrGGGgrrrrGGGg") + phase(3, "rrrryyyyrrrryyyy"));
+  const SignalProgram& p = *red.network.junction(*red.network.findJunction("C")).program;
+  ASSERT_EQ(p.phases.size(), 3u);
+  EXPECT_DOUBLE_EQ(p.phases[1].durationS, 16);
+  EXPECT_TRUE(p.phases[1].green.empty());
+  EXPECT_DOUBLE_EQ(p.phases[0].allRedAfterS, 0);
+  // One green stage with a red after it: two stages, so that the light does not stay green.
+  const SumoNetwork lone =
+      crossWithProgram(phase(40, "GGGGGGGGGGGGGGGG") + phase(3, "yyyyyyyyyyyyyyyy") + phase(7, "rrrrrrrrrrrrrrrr"));
+  const SignalProgram& q = *lone.network.junction(*lone.network.findJunction("C")).program;
+  ASSERT_EQ(q.phases.size(), 2u);
+  EXPECT_DOUBLE_EQ(q.phases[0].yellowAfterS, 3);
+  EXPECT_DOUBLE_EQ(q.phases[1].durationS, 7);
+  EXPECT_TRUE(q.phases[1].green.empty());
 }
 
 TEST(SumoNetReader, ProgramsGivenAsTextReplaceTheNetworksAsFromFiles) {

@@ -73,6 +73,16 @@ TEST(SumoConfig, ReadsTheSameFromTextResolvingPathsAgainstTheFolderGiven) {
   }
 }
 
+TEST(SumoConfig, TheProgramsClearAsTheyAreWrittenUntilTheScenarioSaysOtherwise) {
+  EXPECT_TRUE(loadScenario(kData / "cross.sumocfg").signalTiming.mapClearance);
+  for (const char* set : {"signals.yellow_s=4", "signals.all_red_s=0"}) {
+    const Scenario sc = loadScenario(kData / "cross.sumocfg", {set});
+    EXPECT_FALSE(sc.signalTiming.mapClearance) << set;
+  }
+  // Other maps have no clearance of their own.
+  EXPECT_FALSE(loadScenario(std::filesystem::path(TRAFFIC_SOURCE_DIR) / "scenarios/hangzhou_real.toml").signalTiming.mapClearance);
+}
+
 TEST(SumoConfig, TlsAllOffSwitchesTheLightsOffAndSetCanSwitchThemOn) {
   TempDir dir;
   std::ifstream in(kData / "cross.sumocfg", std::ios::binary);

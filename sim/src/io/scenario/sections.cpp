@@ -353,6 +353,8 @@ void readSignals(const Loader& loader, const TableView& root, Scenario& sc) {
   }
   sc.signalTiming.yellowS = t.positive("yellow_s", sc.signalTiming.yellowS, true);
   sc.signalTiming.allRedS = t.positive("all_red_s", sc.signalTiming.allRedS, true);
+  // A clearance the scenario (or --set, or a protocol) gives replaces the map programs' own.
+  if (t.node("yellow_s") || t.node("all_red_s")) sc.signalTiming.mapClearance = false;
   sc.signalTiming.minGreenS = t.positive("min_green_s", sc.signalTiming.minGreenS, true);
   sc.signalSensing.approachDistanceM = t.positive("approach_distance_m", sc.signalSensing.approachDistanceM);
   sc.signalSensing.detectorDistanceM = t.positive("detector_distance_m", sc.signalSensing.detectorDistanceM, true);

@@ -573,6 +573,24 @@ class NetReader {
       SignalProgram program;
       program.offsetS = tl.offsetS;
       bool afterYellow = false;
+      // The clearance after each stage, as the program runs it: its yellow phases and its short
+      // red-only phases before the next green. Those before the first stage follow the last one.
+      double leadYellowS = 0, leadAllRedS = 0;
+      auto addClearance = [&](double SignalPhase::*field, double& lead, double s) {
+        if (program.phases.empty()) {
+          lead += s;
+          return;
+        }
+        double& after = program.phases.back().*field;
+        after = std::max(after, 0.0) + s;
+      };
+      // Each phase as this junction's links see it: a yellow, a green stage, or red only.
+      enum class Seen { Yellow, Green, Red };
+      struct SeenPhase {
+        Seen kind;
+        SignalPhase stage;
+      };
+      std::vector<SeenPhase> seen;
       for (const SumoPhase& phase : tl.phases) {
         bool yellow = false, anyGreen = false;
         SignalPhase stage;
@@ -597,27 +615,44 @@ class NetReader {
           if (green) stage.green.push_back(MovementId(m));
           if (green && minor) stage.minor.push_back(MovementId(m));
         }
-        if (yellow) {
-          yellows.push_back(phase.durationS);
+        seen.push_back({yellow ? Seen::Yellow : anyGreen ? Seen::Green : Seen::Red, std::move(stage)});
+      }
+      for (std::size_t i = 0; i < seen.size(); ++i) {
+        SignalPhase& stage = seen[i].stage;
+        if (seen[i].kind == Seen::Yellow) {
+          yellows.push_back(stage.durationS);
+          addClearance(&SignalPhase::yellowAfterS, leadYellowS, stage.durationS);
           afterYellow = true;
           continue;
         }
-        // A phase that shows its signalled links no green is the all-red clearance between two
-        // stages when it is as short as one; a longer one is a stage of its own in which the light
-        // holds its links red (a ramp meter closing its ramp), as SUMO runs it. Treated as
-        // clearance, it vanished: the light showed its next green for good.
-        if (!anyGreen && phase.durationS <= kLongestClearanceS) {
-          if (afterYellow) allReds.push_back(phase.durationS);
-          afterYellow = false;
-          continue;
+        if (seen[i].kind == Seen::Red) {
+          // Phases that show the junction's signalled links no green, one after another: the
+          // all-red clearance between two stages when together as short as one; longer, a stage of
+          // its own in which the light holds its links red (a ramp meter closing its ramp, the
+          // pedestrians' part of a crossing's cycle, the other junctions' greens of a joined
+          // light), as SUMO runs it. Treated as clearance, a long one made every policy wait
+          // through it after each green; dropped, the light showed its next green for good.
+          double runS = 0;
+          std::size_t end = i;
+          while (end < seen.size() && seen[end].kind == Seen::Red) runS += seen[end++].stage.durationS;
+          if (runS <= kLongestClearanceS) {
+            if (afterYellow) allReds.push_back(stage.durationS);
+            addClearance(&SignalPhase::allRedAfterS, leadAllRedS, runS);
+            afterYellow = false;
+            i = end - 1;
+            continue;
+          }
+          stage.durationS = runS;
+          i = end - 1;
         }
         afterYellow = false;
         // Consecutive phases with the same greens (SUMO splits a stage to change a minor link) are
-        // one stage here.
+        // one stage here, unless a clearance stands between them.
         // A movement minor in any of them stays minor for the whole stage: it gives way only to
         // foes that have green, so a turn that becomes protected once the opposing flow has red
         // loses nothing.
-        if (!program.phases.empty() && program.phases.back().green == stage.green) {
+        if (!program.phases.empty() && program.phases.back().green == stage.green &&
+            program.phases.back().yellowAfterS < 0 && program.phases.back().allRedAfterS < 0) {
           SignalPhase& merged = program.phases.back();
           merged.durationS += stage.durationS;
           for (MovementId m : stage.minor)
@@ -625,7 +660,28 @@ class NetReader {
         } else
           program.phases.push_back(std::move(stage));
       }
-      if (program.phases.empty()) {
+      if (!program.phases.empty()) {
+        SignalPhase& last = program.phases.back();
+        if (leadYellowS > 0) last.yellowAfterS = std::max(last.yellowAfterS, 0.0) + leadYellowS;
+        if (leadAllRedS > 0) last.allRedAfterS = std::max(last.allRedAfterS, 0.0) + leadAllRedS;
+        // One green stage and a red after it (a crossing whose other stage is the pedestrians'):
+        // the red is a stage of its own, so that the light cycles as SUMO runs it rather than
+        // staying green (no policy switches from a program's only stage to itself).
+        if (program.phases.size() == 1 && last.allRedAfterS > 0) {
+          // Its green: the movements no light stops (those of a red-only phase).
+          const auto redPhase = std::find_if(seen.begin(), seen.end(), [](const SeenPhase& p) { return p.kind == Seen::Red; });
+          SignalPhase red = redPhase != seen.end() ? redPhase->stage : SignalPhase{};
+          red.durationS = last.allRedAfterS;
+          last.allRedAfterS = 0;
+          program.phases.push_back(std::move(red));
+        }
+        // A stage the program follows with the next green at once has no clearance.
+        for (SignalPhase& stage : program.phases) {
+          stage.yellowAfterS = std::max(stage.yellowAfterS, 0.0);
+          stage.allRedAfterS = std::max(stage.allRedAfterS, 0.0);
+        }
+      }
+      if (std::all_of(program.phases.begin(), program.phases.end(), [](const SignalPhase& p) { return p.green.empty(); })) {
         m_ignored.add("traffic-light junctions whose program never shows green (left unsignalised)", inQuotes(junctionName(JunctionId(j))));
         continue;
       }
@@ -634,6 +690,9 @@ class NetReader {
     }
     if (!yellows.empty()) m_timing.yellowS = mostCommon(yellows);
     m_timing.allRedS = allReds.empty() ? 0.0 : mostCommon(allReds);
+    // Each stage is cleared as its program clears it; the most common values above are what
+    // `info` shows and what stages without a program of their own would get.
+    m_timing.mapClearance = true;
     if (!greens.empty()) m_timing.minGreenS = std::min(m_timing.minGreenS, *std::min_element(greens.begin(), greens.end()));
   }
 
