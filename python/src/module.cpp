@@ -359,7 +359,11 @@ class Simulation {
         for (const SignalPhase& p : junction.program->phases) {
           py::list green;
           for (MovementId m : p.green) green.append(m.value);
-          phases.append(py::make_tuple(p.durationS, green));
+          // The clearance the controller inserts after the phase: the map's own, or [signals]'.
+          const SignalTiming& timing = m_scenario->signalTiming;
+          const bool own = timing.mapClearance;
+          phases.append(py::make_tuple(p.durationS, green, own && p.yellowAfterS >= 0 ? p.yellowAfterS : timing.yellowS,
+                                       own && p.allRedAfterS >= 0 ? p.allRedAfterS : timing.allRedS));
         }
       junctionIncoming.append(in);
       junctionOutgoing.append(out);

@@ -216,6 +216,20 @@ def test_network_description_matches_the_cityflow_map(root):
             for m in phase.movements:
                 assert net.movements[m].junction == j.index
     assert net.junction(net.signals[0].name) is net.signals[0]
+    # Every phase is cleared by [signals]' yellow and all-red on a CityFlow map.
+    assert {(p.yellow_s, p.all_red_s) for j in net.signals for p in j.phases} == {(3.0, 2.0)}
+
+
+def test_phases_of_a_sumo_program_carry_its_own_clearance(root):
+    # tests/data/sumo/cross_night.add.xml gives light C 20 s, 4 s yellow, 15 s, 4 s yellow, no all-red.
+    cfg = root / "tests" / "data" / "sumo" / "cross.sumocfg"
+    night = str(root / "tests" / "data" / "sumo" / "cross_night.add.xml")
+    sim = trafficsim.Simulation(str(cfg), overrides={"map.sumo_additional": [night]})
+    c = sim.network.junction("C")
+    assert [(p.duration_s, p.yellow_s, p.all_red_s) for p in c.phases] == [(20.0, 4.0, 0.0), (15.0, 4.0, 0.0)]
+    # [signals] keys replace the program's clearance.
+    sim = trafficsim.Simulation(str(cfg), overrides={"map.sumo_additional": [night], "signals.all_red_s": 1.5})
+    assert {(p.yellow_s, p.all_red_s) for p in sim.network.junction("C").phases} == {(4.0, 1.5)}
 
 
 # -- control ------------------------------------------------------------------------------------

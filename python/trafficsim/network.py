@@ -67,6 +67,10 @@ class Phase:
     #: distinct (incoming lane, outgoing lane) pairs of its green connectors, in movement order;
     #: the pairs max-pressure control sums over
     lane_links: tuple[tuple[int, int], ...]
+    #: the yellow and all-red the controller shows after this phase, s: ``[signals] yellow_s`` and
+    #: ``all_red_s``, or on a SUMO map the program's own clearance after this stage
+    yellow_s: float = 0.0
+    all_red_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -166,7 +170,7 @@ class Network:
         self.junctions = []
         for j, name in enumerate(raw["junction_name"]):
             phases = []
-            for p, (duration, green) in enumerate(raw["junction_phases"][j]):
+            for p, (duration, green, yellow, all_red) in enumerate(raw["junction_phases"][j]):
                 links: list[tuple[int, int]] = []
                 for m in green:
                     for link in links_of_movement[m]:
@@ -175,7 +179,7 @@ class Network:
                 incoming = tuple(dict.fromkeys(a for a, _ in links))
                 outgoing = tuple(dict.fromkeys(b for _, b in links))
                 phases.append(Phase(p, float(duration), tuple(int(m) for m in green), incoming,
-                                    outgoing, tuple(links)))
+                                    outgoing, tuple(links), float(yellow), float(all_red)))
             incoming_roads = tuple(int(r) for r in raw["junction_incoming_roads"][j])
             outgoing_roads = tuple(int(r) for r in raw["junction_outgoing_roads"][j])
             self.junctions.append(Junction(
