@@ -12,7 +12,7 @@
 # small machine; its results do not change with trafficsim).
 #
 # Both simulators run one thread with their defaults otherwise (SUMO: Krauss; trafficsim: the
-# reader's types and the map's programs as fixed_time). A configuration that does not exist is
+# reader's types and the map's programs under map_program). A configuration that does not exist is
 # skipped with a message (the RESCO files live outside the repository). Installs SUMO with
 # apt-get when it is missing.
 set -euo pipefail

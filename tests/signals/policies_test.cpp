@@ -202,6 +202,39 @@ TEST(PoliciesMaxPressure, CountsEachLanePairOnce) {
 
 // --- actuated ---------------------------------------------------------------------------------
 
+// map_program: the map's programs as the map defines them (SUMO's static and actuated lights).
+TEST(PoliciesMapProgram, RunsFixedStagesForTheirProgrammedTimesAsFixedTimeDoes) {
+  Sensors s = cross();
+  s.lane("n_in", 1).detectorGapS = 0.5f;  // detectors say nothing to a fixed stage
+  const auto mapProgram = make("map_program");
+  const auto fixedTime = make("fixed_time");
+  const double green = s.phases()[0].durationS;
+  for (double t : {0.0, 5.0, green - 0.1, green, green + 7})
+    for (int phase : {0, 1}) EXPECT_EQ(mapProgram->decide(s.observe(phase, t)), fixedTime->decide(s.observe(phase, t))) << t;
+}
+
+TEST(PoliciesMapProgram, EndsAnActuatedStageByGapOutBetweenItsBounds) {
+  Sensors s = cross();
+  s.phases()[0].minDurS = 5;  // as SUMO's minDur and maxDur on an actuated light's phase
+  s.phases()[0].maxDurS = 40;
+  const auto policy = make("map_program");  // max gap 3 s, as SUMO's default
+  s.lane("n_in", 1).detectorGapS = 1.0f;
+  EXPECT_EQ(policy->decide(s.observe(0, 3)), 0);   // before its minimum
+  EXPECT_EQ(policy->decide(s.observe(0, 20)), 0);  // vehicles still cross at short gaps
+  EXPECT_EQ(policy->decide(s.observe(0, 40)), 1);  // its maximum ends it anyway
+  s.lane("n_in", 1).detectorGapS = 3.5f;
+  EXPECT_EQ(policy->decide(s.observe(0, 3)), 0);
+  EXPECT_EQ(policy->decide(s.observe(0, 5)), 1);  // gapped out at its minimum
+  // Nobody waits on the other stage's lanes, and it still ends: stages follow in program order.
+  s.lane("n_in", 0).detectorOccupied = true;  // a vehicle over a detector extends it
+  EXPECT_EQ(policy->decide(s.observe(0, 20)), 0);
+  s.lane("n_in", 0).detectorOccupied = false;
+  s.lane("w_in", 0).detectorGapS = 0.5f;  // detectors on red lanes do not
+  EXPECT_EQ(policy->decide(s.observe(0, 20)), 1);
+  // The maximum gap is a parameter.
+  EXPECT_EQ(make("map_program", {{"max_gap_s", 4}})->decide(s.observe(0, 20)), 0);
+}
+
 TEST(PoliciesActuated, ExtendsWhileGapsAreShortAndGapsOutAfterTheMaximumGap) {
   Sensors s = cross();
   s.lane("e_in", 0).approaching = 2;  // someone waits for the other phase

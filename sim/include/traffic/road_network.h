@@ -109,6 +109,12 @@ struct SignalPhase {
   /// while SignalTiming::mapClearance holds.
   double yellowAfterS = -1;
   double allRedAfterS = -1;
+  /// The range an actuated map program lets this stage run (SUMO's type="actuated" with phases'
+  /// minDur < maxDur), ended between them by gap-out under the map_program policy; negative where
+  /// the stage is fixed at durationS.
+  double minDurS = -1;
+  double maxDurS = -1;
+  [[nodiscard]] bool actuated() const { return minDurS >= 0 && maxDurS > minDurS; }
 };
 
 /// A cyclic signal program. Clearance (yellow and all-red) is inserted by the controller between

@@ -536,11 +536,11 @@ TEST(SumoNetReader, LightsOffLeaveEveryLinkOpenGivingWayByItsOffState) {
 }
 
 // cross_tls.net.xml with a program for its light C given as an additional file's text.
-SumoNetwork crossWithProgram(const std::string& phases) {
+SumoNetwork crossWithProgram(const std::string& phases, const std::string& type = "static") {
   std::ifstream in(kData / "cross_tls.net.xml", std::ios::binary);
   const std::string net(std::istreambuf_iterator<char>(in), {});
   const std::string program =
-      "<additional><tlLogic id=\"C\" type=\"static\" programID=\"p\" offset=\"0\">" + phases + "</tlLogic></additional>";
+      "<additional><tlLogic id=\"C\" type=\"" + type + "\" programID=\"p\" offset=\"0\">" + phases + "</tlLogic></additional>";
   const SumoText additional[] = {{"program.add.xml", program}};
   return loadSumoNetworkText(net, "cross_tls.net.xml", additional);
 }
@@ -581,6 +581,27 @@ TEST(SumoNetReader, EachStageKeepsTheClearanceItsProgramGivesIt) {
     ASSERT_GE(greenStarts.size(), 3u);
     EXPECT_NEAR(greenStarts[2] - greenStarts[1], own ? 44.0 : 45.0, 1e-9);
   }
+}
+
+TEST(SumoNetReader, AnActuatedLightsPhasesKeepTheirRangeAndAStaticLightsDoNot) {
+  // The first green is actuated (5 to 50 s) and followed by a fixed 5 s with the same greens: one
+  // stage of 15 s that may run from 10 to 55 s. The second green has no range: fixed.
+  const std::string phases = R"(<phase duration="10" minDur="5" maxDur="50" state="GGGGrrrrGGGGrrrr"/>)"
+                             R"(<phase duration="5" state="GGGGrrrrGGGGrrrr"/>)"
+                             R"(<phase duration="3" state="yyyyrrrryyyyrrrr"/>)"
+                             R"(<phase duration="20" minDur="20" maxDur="20" state="rrrrGGGgrrrrGGGg"/>)"
+                             R"(<phase duration="3" state="rrrryyyyrrrryyyy"/>)";
+  const SumoNetwork actuated = crossWithProgram(phases, "actuated");
+  const SignalProgram& p = *actuated.network.junction(*actuated.network.findJunction("C")).program;
+  ASSERT_EQ(p.phases.size(), 2u);
+  EXPECT_TRUE(p.phases[0].actuated());
+  EXPECT_DOUBLE_EQ(p.phases[0].durationS, 15);
+  EXPECT_DOUBLE_EQ(p.phases[0].minDurS, 10);
+  EXPECT_DOUBLE_EQ(p.phases[0].maxDurS, 55);
+  EXPECT_FALSE(p.phases[1].actuated());
+  // SUMO runs a static light's phases for their durations, whatever minDur and maxDur say.
+  const SumoNetwork fixed = crossWithProgram(phases, "static");
+  EXPECT_FALSE(fixed.network.junction(*fixed.network.findJunction("C")).program->phases[0].actuated());
 }
 
 TEST(SumoNetReader, ALongRedIsAStageAndALoneGreenStillCycles) {

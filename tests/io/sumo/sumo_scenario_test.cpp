@@ -73,6 +73,22 @@ TEST(SumoConfig, ReadsTheSameFromTextResolvingPathsAgainstTheFolderGiven) {
   }
 }
 
+TEST(SumoConfig, AConfigurationRunsItsLightsByTheMapsProgramsAsFixedTimeDoesForStaticOnes) {
+  // map_program is a configuration's policy; on cross.sumocfg's static light it gives fixed
+  // time's run to the trip.
+  const Scenario byMap = loadScenario(kData / "cross.sumocfg");
+  EXPECT_EQ(byMap.signalPolicy.name, "map_program");
+  const Scenario byFixedTime = loadScenario(kData / "cross.sumocfg", {"signals.policy=fixed_time"});
+  World a(byMap, WorldOptions{1});
+  World b(byFixedTime, WorldOptions{1});
+  a.run();
+  b.run();
+  ASSERT_EQ(a.counts().arrived, b.counts().arrived);
+  EXPECT_GT(a.counts().arrived, 0u);
+  EXPECT_EQ(a.summary(0).meanTravelTimeWithUnfinishedS, b.summary(0).meanTravelTimeWithUnfinishedS);
+  EXPECT_EQ(a.summary(0).signalPolicy, "map_program");
+}
+
 TEST(SumoConfig, TheProgramsClearAsTheyAreWrittenUntilTheScenarioSaysOtherwise) {
   EXPECT_TRUE(loadScenario(kData / "cross.sumocfg").signalTiming.mapClearance);
   for (const char* set : {"signals.yellow_s=4", "signals.all_red_s=0"}) {

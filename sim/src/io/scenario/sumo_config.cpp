@@ -23,6 +23,9 @@ toml::table Loader::sumoConfigAsScenario(const SumoConfig& cfg) const {
   if (cfg.tlsAllOff) map.insert("sumo_lights_off", true);
   toml::table root{{"scenario", std::move(scenario)},
                    {"map", std::move(map)},
+                   // The lights as SUMO runs them: static programs for their durations, actuated
+                   // ones by gap-out within each phase's minDur and maxDur.
+                   {"signals", toml::table{{"policy", "map_program"}}},
                    {"demand", toml::table{{"sumo_routes", std::move(routes)}, {"sumo_begin_s", cfg.beginS}}}};
   // SUMO's time-to-teleport: <= 0 switches teleporting off.
   if (cfg.timeToTeleportS) {

@@ -615,7 +615,14 @@ class NetReader {
           if (green) stage.green.push_back(MovementId(m));
           if (green && minor) stage.minor.push_back(MovementId(m));
         }
-        seen.push_back({yellow ? Seen::Yellow : anyGreen ? Seen::Green : Seen::Red, std::move(stage)});
+        // An actuated light's phase with a range to run in (SUMO ignores minDur and maxDur on
+        // static lights, and fixes a phase that has no range).
+        const Seen kind = yellow ? Seen::Yellow : anyGreen ? Seen::Green : Seen::Red;
+        if (kind == Seen::Green && tl.type == "actuated" && phase.minDurS && phase.maxDurS && *phase.minDurS < *phase.maxDurS) {
+          stage.minDurS = std::max(0.0, *phase.minDurS);
+          stage.maxDurS = *phase.maxDurS;
+        }
+        seen.push_back({kind, std::move(stage)});
       }
       for (std::size_t i = 0; i < seen.size(); ++i) {
         SignalPhase& stage = seen[i].stage;
@@ -654,6 +661,14 @@ class NetReader {
         if (!program.phases.empty() && program.phases.back().green == stage.green &&
             program.phases.back().yellowAfterS < 0 && program.phases.back().allRedAfterS < 0) {
           SignalPhase& merged = program.phases.back();
+          if (merged.actuated() || stage.actuated()) {
+            // The stage's range: each part's own, a fixed part counting its duration.
+            auto low = [](const SignalPhase& p) { return p.actuated() ? p.minDurS : p.durationS; };
+            auto high = [](const SignalPhase& p) { return p.actuated() ? p.maxDurS : p.durationS; };
+            const double minS = low(merged) + low(stage), maxS = high(merged) + high(stage);
+            merged.minDurS = minS;
+            merged.maxDurS = maxS;
+          }
           merged.durationS += stage.durationS;
           for (MovementId m : stage.minor)
             if (std::find(merged.minor.begin(), merged.minor.end(), m) == merged.minor.end()) merged.minor.push_back(m);

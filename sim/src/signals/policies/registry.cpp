@@ -12,7 +12,7 @@
 #include "signals/policies/lookahead_pressure.h"
 #include "signals/policies/fixed_time.h"
 #include "signals/policies/green_wave.h"
-#include "signals/policies/lookahead_pressure.h"
+#include "signals/policies/map_program.h"
 #include "signals/policies/max_pressure.h"
 #include "signals/policies/sotl.h"
 #include "signals/policies/webster.h"
@@ -87,6 +87,13 @@ const std::vector<Entry>& registry() {
            green = it->second;
          }
          return std::make_unique<FixedTimePolicy>(green);
+       }},
+      {"map_program",
+       {"max_gap_s"},
+       [](const PolicySpec& spec, const std::string& file) -> std::unique_ptr<SignalPolicy> {
+         MapProgramParams p;
+         p.maxGapS = param(spec, file, "max_gap_s", p.maxGapS, true, "s");
+         return std::make_unique<MapProgramPolicy>(p);
        }},
       {"webster",
        {"saturation_flow_veh_per_h_per_lane", "startup_lost_s", "min_cycle_s", "max_cycle_s"},
