@@ -62,7 +62,7 @@ struct DepartSpec {
     Random,      ///< the front at a position drawn from `draw` over the lane
     Free,        ///< the middle of the largest free stretch of the lane
     RandomFree,  ///< Random, and Free where the drawn position has no room
-    Last,        ///< just behind the lane's last vehicle (its start when empty)
+    Last,        ///< just behind the lane's last vehicle (its end when empty, as SUMO)
   };
   enum class Speed : std::uint8_t {
     Auto,

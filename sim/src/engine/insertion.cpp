@@ -199,7 +199,8 @@ std::optional<Placement> placementOn(const SpawnContext& s, std::uint32_t id, Tr
       if (auto p = fitAt(s, track, t, base + d.drawPos * (laneM - base))) return p;
       return freePlacement(s, track, t);
     case DepartSpec::Pos::Last:
-      if (occ.empty()) return fitAt(s, track, t, base);
+      // SUMO's last: behind the lane's last vehicle, or at the lane's end when it has none.
+      if (occ.empty()) return fitAt(s, track, t, laneM);
       return fitAt(s, track, t, std::max(base, s.view.rearOf(s.vehicles.hot[occ.back()]) - t.minGapM));
   }
   return std::nullopt;
