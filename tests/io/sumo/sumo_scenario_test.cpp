@@ -107,7 +107,7 @@ TEST(SumoConfig, TlsAllOffSwitchesTheLightsOffAndSetCanSwitchThemOn) {
   const std::string::size_type close = text.rfind("</configuration>");
   ASSERT_NE(close, std::string::npos);
   text.insert(close, "<processing><tls.all-off value=\"true\"/></processing>\n");
-  for (const std::string& name : {"net-file value=\"", "route-files value=\""}) {
+  for (const std::string_view name : {"net-file value=\"", "route-files value=\""}) {
     const auto at = text.find(name);
     ASSERT_NE(at, std::string::npos) << name;
     text.insert(at + name.size(), kData.string() + "/");
